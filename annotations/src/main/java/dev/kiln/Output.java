@@ -1,0 +1,32 @@
+package dev.kiln;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Makes a layer an output of the network and says how it is trained: the loss, the metrics
+ * reported during {@code fit} and {@code evaluate}, and the loss weight (Keras' {@code
+ * loss_weights}). Stands next to the layer's own annotation:
+ *
+ * <pre>{@code
+ * @Output(loss = CATEGORICAL_CROSSENTROPY, metrics = ACCURACY)
+ * @Dense(units = 10, activation = SOFTMAX) Tensor output(Tensor hidden3);
+ * }</pre>
+ */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.METHOD)
+public @interface Output {
+
+  /** The loss minimised for this output. */
+  Loss loss();
+
+  /** The metrics reported for this output. */
+  Metric[] metrics() default {};
+
+  /** The weight of this output's loss in the total loss, Keras' {@code loss_weights}. */
+  double weight() default 1.0;
+}

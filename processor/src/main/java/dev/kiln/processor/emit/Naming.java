@@ -1,0 +1,93 @@
+package dev.kiln.processor.emit;
+
+import com.palantir.javapoet.NameAllocator;
+import dev.kiln.processor.layers.ParamDecl;
+import dev.kiln.processor.shape.Network;
+import dev.kiln.processor.shape.Node;
+
+/**
+ * The identifiers of a generated model, chosen once so that user layer names can never collide
+ * with each other or with the generator's own names.
+ */
+final class Naming {
+
+  /** Model-class fields: parameters and their gradients. */
+  private final NameAllocator fields = new NameAllocator();
+  /** Fields of the Buffers class: activations, pre-activations, gradients. */
+  private final NameAllocator buffers = new NameAllocator();
+  /** Method parameters and locals. */
+  private final NameAllocator locals = new NameAllocator();
+
+  Naming(Network network) {
+    for (String reserved : new String[] {"SPEC", "SUMMARY_TABLE", "DOT", "buffers", "current", "layers"}) {
+      fields.newName(reserved, "reserved:" + reserved);
+    }
+    buffers.newName("batchSize", "reserved:batchSize");
+    for (Node node : network.nodes()) {
+      for (ParamDecl param : node.params()) {
+        fields.newName(node.name() + capitalize(param.name()), paramTag(node, param));
+        fields.newName(node.name() + capitalize(param.name()) + "Grad", gradTag(node, param));
+      }
+    }
+    // Buffers named exactly after layers first, so that a layer always gets its own name.
+    network.nodes().forEach(node -> buffers.newName(node.name(), "out:" + node.name()));
+    for (Node node : network.nodes()) {
+      buffers.newName(node.name() + "PreActivation", "pre:" + node.name());
+      buffers.newName("d" + capitalize(node.name()), "grad:" + node.name());
+      buffers.newName("d" + capitalize(node.name()) + "Part", "part:" + node.name());
+    }
+    network.inputs().forEach(node -> locals.newName(node.name(), "input:" + node.name()));
+    network.outputs().forEach(node -> locals.newName(node.name() + "Target", "target:" + node.name()));
+    for (String local : new String[] {"b", "training", "batchSize", "index", "outputs", "loss"}) {
+      locals.newName(local, "local:" + local);
+    }
+  }
+
+  String param(Node node, ParamDecl param) {
+    return fields.get(paramTag(node, param));
+  }
+
+  String grad(Node node, ParamDecl param) {
+    return fields.get(gradTag(node, param));
+  }
+
+  String output(Node node) {
+    return buffers.get("out:" + node.name());
+  }
+
+  String preActivation(Node node) {
+    return buffers.get("pre:" + node.name());
+  }
+
+  String gradient(Node node) {
+    return buffers.get("grad:" + node.name());
+  }
+
+  String gradientPart(Node node) {
+    return buffers.get("part:" + node.name());
+  }
+
+  String input(Node node) {
+    return locals.get("input:" + node.name());
+  }
+
+  String target(Node node) {
+    return locals.get("target:" + node.name());
+  }
+
+  String local(String name) {
+    return locals.get("local:" + name);
+  }
+
+  static String capitalize(String name) {
+    return Character.toUpperCase(name.charAt(0)) + name.substring(1);
+  }
+
+  private static String paramTag(Node node, ParamDecl param) {
+    return "param:" + node.name() + "." + param.name();
+  }
+
+  private static String gradTag(Node node, ParamDecl param) {
+    return "grad:" + node.name() + "." + param.name();
+  }
+}

@@ -1,0 +1,78 @@
+package dev.kiln.processor.emit;
+
+import dev.kiln.Activation;
+import dev.kiln.processor.shape.Network;
+import dev.kiln.processor.shape.Node;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decisions the generated step is written from: which buffers each layer needs, which losses
+ * fuse with their activation, and, for a layer read by several others, which gradient
+ * contribution writes its gradient buffer and which ones add to it.
+ */
+final class StepPlan {
+
+  /** One write of a layer's output gradient: by the loss, or by input {@code index} of a reader. */
+  record GradientWrite(Node reader, int index) {
+    static final GradientWrite LOSS = new GradientWrite(null, -1);
+  }
+
+  private final Network network;
+  private final Map<String, List<GradientWrite>> writes = new HashMap<>();
+
+  StepPlan(Network network) {
+    this.network = network;
+    for (Node node : network.nodes()) {
+      List<GradientWrite> list = new ArrayList<>();
+      if (node.decl().isOutput()) {
+        list.add(GradientWrite.LOSS);
+      }
+      writes.put(node.name(), list);
+    }
+    List<Node> backwardOrder = new ArrayList<>(network.nodes());
+    java.util.Collections.reverse(backwardOrder);
+    for (Node reader : backwardOrder) {
+      for (int i = 0; i < reader.inputs().size(); i++) {
+        writes.get(reader.inputs().get(i)).add(new GradientWrite(reader, i));
+      }
+    }
+  }
+
+  Activation activation(Node node) {
+    return node.decl().kind().activation(node.decl());
+  }
+
+  /** Whether the output's loss computes the gradient before its activation directly. */
+  boolean lossIsFused(Node node) {
+    return node.decl().isOutput() && LossCode.isFused(node.decl().output().loss(), activation(node));
+  }
+
+  /** Whether the layer keeps its pre-activation apart from its output. */
+  boolean hasPreActivation(Node node) {
+    return !node.decl().kind().isInput()
+        && ActivationCode.needsPreActivation(activation(node))
+        && !lossIsFused(node);
+  }
+
+  /** Whether a gradient is computed for this layer's output. */
+  boolean hasGradient(Node node) {
+    return !node.decl().kind().isInput();
+  }
+
+  /** Whether several writes add up to this layer's gradient, so one of them needs a scratch buffer. */
+  boolean hasGradientPart(Node node) {
+    return hasGradient(node) && writes.get(node.name()).size() > 1;
+  }
+
+  /** Whether {@code write} is the first write of {@code node}'s gradient (the others add to it). */
+  boolean isFirstWrite(Node node, GradientWrite write) {
+    return writes.get(node.name()).get(0).equals(write);
+  }
+
+  Network network() {
+    return network;
+  }
+}

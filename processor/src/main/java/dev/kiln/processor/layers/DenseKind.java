@@ -1,0 +1,142 @@
+package dev.kiln.processor.layers;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.TypeName;
+import dev.kiln.Activation;
+import dev.kiln.Dense;
+import dev.kiln.Initializer;
+import dev.kiln.processor.check.Report;
+import dev.kiln.processor.emit.Runtime;
+import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code @Dense}: {@code x . kernel + bias} over the last axis. */
+final class DenseKind implements LayerKind {
+
+  private static final ClassName KERNEL = Runtime.kernel("Dense");
+
+  @Override
+  public Class<Dense> annotation() {
+    return Dense.class;
+  }
+
+  @Override
+  public String kerasName() {
+    return "Dense";
+  }
+
+  @Override
+  public Arity arity() {
+    return Arity.exactly(1);
+  }
+
+  @Override
+  public void checkAttributes(LayerDecl layer, Report report) {
+    int units = layer.attributes().intValue("units");
+    if (units < 1) {
+      report.error(
+          "BadAttribute",
+          "units = " + units + " on " + layer.name() + "; a Dense layer needs at least one unit",
+          layer.method(),
+          layer.attributes().mirror(),
+          layer.attributes().written("units"));
+    }
+  }
+
+  @Override
+  public Shape outputShape(ShapeContext context) {
+    Shape input = context.inputs().get(0);
+    if (input.rank() == 0 || input.last() == Shape.VARIABLE) {
+      context.error(
+          "Dense needs a known last axis to size its kernel, but its input is "
+              + context.describeInput(0)
+              + "; give that axis a size, or Flatten first",
+          null);
+      return null;
+    }
+    if (input.rank() > 1) {
+      context
+          .report()
+          .warning(
+              "DenseOnLastAxis",
+              "Dense applied to "
+                  + context.describeInput(0)
+                  + " acts on the last axis only and outputs "
+                  + input.withLast(units(context.layer())).withBatch()
+                  + ", as in Keras; add @Flatten before it to connect every feature",
+              context.layer().method(),
+              context.layer().attributes().mirror());
+    }
+    return input.withLast(units(context.layer()));
+  }
+
+  @Override
+  public List<ParamDecl> parameters(LayerDecl layer, List<Shape> inputs) {
+    int in = inputs.get(0).last();
+    int units = units(layer);
+    List<ParamDecl> params = new ArrayList<>();
+    params.add(
+        new ParamDecl(
+            "kernel",
+            Shape.of(in, units),
+            layer.attributes().enumValue("kernelInitializer", Initializer.class),
+            in,
+            units));
+    if (layer.attributes().booleanValue("useBias")) {
+      params.add(
+          new ParamDecl(
+              "bias",
+              Shape.of(units),
+              layer.attributes().enumValue("biasInitializer", Initializer.class),
+              in,
+              units));
+    }
+    return params;
+  }
+
+  @Override
+  public Activation activation(LayerDecl layer) {
+    return layer.attributes().enumValue("activation", Activation.class);
+  }
+
+  @Override
+  public CodeBlock forward(LayerCode code) {
+    return CodeBlock.of(
+        "$T.forward($L, $L, $L, $L);\n",
+        KERNEL,
+        code.input(0),
+        code.param("kernel"),
+        code.param("bias"),
+        code.output());
+  }
+
+  @Override
+  public CodeBlock backward(LayerCode code) {
+    return CodeBlock.of(
+        "$T.backward($L, $L, $L, $L, $L, $L);\n",
+        KERNEL,
+        code.input(0),
+        code.param("kernel"),
+        code.outputGradient(),
+        code.grad("kernel"),
+        code.grad("bias"),
+        code.inputGradient(0));
+  }
+
+  @Override
+  public List<String> parameterNames() {
+    return List.of("kernel", "bias");
+  }
+
+  @Override
+  public TypeName parametersType() {
+    return KERNEL.nestedClass("Parameters");
+  }
+
+  private static int units(LayerDecl layer) {
+    return layer.attributes().intValue("units");
+  }
+}

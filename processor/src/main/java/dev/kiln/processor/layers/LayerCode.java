@@ -1,0 +1,40 @@
+package dev.kiln.processor.layers;
+
+import com.palantir.javapoet.CodeBlock;
+import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Shape;
+import java.util.List;
+
+/**
+ * The names a layer kind writes its forward and backward calls with: its inputs, its
+ * parameters, its output buffer and the gradient buffers, all decided by the model writer.
+ */
+public interface LayerCode {
+
+  LayerDecl layer();
+
+  List<Shape> inputShapes();
+
+  Shape shape();
+
+  /** The activation of input {@code index}. */
+  CodeBlock input(int index);
+
+  /** Where the layer's own computation writes, before any activation. */
+  CodeBlock output();
+
+  /** Parameter {@code name}, or {@code null} if the layer does not have it. */
+  CodeBlock param(String name);
+
+  /** The gradient of parameter {@code name}, or {@code null}. */
+  CodeBlock grad(String name);
+
+  /** The loss gradient with respect to {@link #output()}. */
+  CodeBlock outputGradient();
+
+  /** Where to write the gradient of input {@code index}, or {@code null} if none is needed. */
+  CodeBlock inputGradient(int index);
+
+  /** Whether the pass is a training pass (dropout). */
+  CodeBlock training();
+}

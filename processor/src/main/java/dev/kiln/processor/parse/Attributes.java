@@ -1,0 +1,110 @@
+package dev.kiln.processor.parse;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.AnnotationValue;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.VariableElement;
+import javax.lang.model.util.Elements;
+
+/**
+ * The attribute values of one annotation, defaults included, typed as the annotation declares
+ * them. Keeps the explicit {@link AnnotationValue}s so diagnostics can point at them.
+ */
+public final class Attributes {
+
+  private final AnnotationMirror mirror;
+  private final Map<String, AnnotationValue> withDefaults = new TreeMap<>();
+  private final Map<String, AnnotationValue> explicit = new TreeMap<>();
+
+  public Attributes(AnnotationMirror mirror, Elements elements) {
+    this.mirror = mirror;
+    for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> entry :
+        elements.getElementValuesWithDefaults(mirror).entrySet()) {
+      withDefaults.put(entry.getKey().getSimpleName().toString(), entry.getValue());
+    }
+    for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> entry :
+        mirror.getElementValues().entrySet()) {
+      explicit.put(entry.getKey().getSimpleName().toString(), entry.getValue());
+    }
+  }
+
+  public AnnotationMirror mirror() {
+    return mirror;
+  }
+
+  /** The value as written, for diagnostics; null when the attribute was left at its default. */
+  public AnnotationValue written(String name) {
+    return explicit.get(name);
+  }
+
+  public int intValue(String name) {
+    return (Integer) raw(name);
+  }
+
+  public double doubleValue(String name) {
+    return ((Number) raw(name)).doubleValue();
+  }
+
+  public boolean booleanValue(String name) {
+    return (Boolean) raw(name);
+  }
+
+  public String stringValue(String name) {
+    return (String) raw(name);
+  }
+
+  /** An array attribute; a single value written without braces counts as a one-element array. */
+  public int[] intArray(String name) {
+    List<Object> values = list(name);
+    int[] ints = new int[values.size()];
+    for (int i = 0; i < ints.length; i++) {
+      ints[i] = (Integer) values.get(i);
+    }
+    return ints;
+  }
+
+  public <E extends Enum<E>> E enumValue(String name, Class<E> type) {
+    return Enum.valueOf(type, ((VariableElement) raw(name)).getSimpleName().toString());
+  }
+
+  public <E extends Enum<E>> List<E> enumList(String name, Class<E> type) {
+    List<E> values = new ArrayList<>();
+    for (Object value : list(name)) {
+      values.add(Enum.valueOf(type, ((VariableElement) value).getSimpleName().toString()));
+    }
+    return values;
+  }
+
+  /** Every attribute as text, sorted by name: for fingerprints. */
+  public String canonical() {
+    StringBuilder text = new StringBuilder();
+    withDefaults.forEach((name, value) -> text.append(name).append('=').append(value).append(';'));
+    return text.toString();
+  }
+
+  private Object raw(String name) {
+    AnnotationValue value = withDefaults.get(name);
+    if (value == null) {
+      throw new IllegalArgumentException(
+          "no attribute " + name + " on " + mirror.getAnnotationType());
+    }
+    return value.getValue();
+  }
+
+  private List<Object> list(String name) {
+    Object value = raw(name);
+    List<Object> values = new ArrayList<>();
+    if (value instanceof List<?> list) {
+      for (Object item : list) {
+        values.add(((AnnotationValue) item).getValue());
+      }
+    } else {
+      values.add(value);
+    }
+    return values;
+  }
+}

@@ -1,0 +1,32 @@
+package dev.kiln.processor.parse;
+
+import dev.kiln.processor.layers.LayerKind;
+import java.util.List;
+import javax.lang.model.element.ExecutableElement;
+
+/**
+ * One layer as the interface declares it.
+ *
+ * @param name the method's name, which is the layer's name
+ * @param method the method, for diagnostics
+ * @param kind what kind of layer its annotation makes it
+ * @param attributes the layer annotation's values
+ * @param inputs the layers its parameters read from, in parameter order
+ * @param output its {@code @Output}, or null
+ */
+public record LayerDecl(
+    String name,
+    ExecutableElement method,
+    LayerKind kind,
+    Attributes attributes,
+    List<InputRef> inputs,
+    OutputDecl output) {
+
+  public LayerDecl {
+    inputs = List.copyOf(inputs);
+  }
+
+  public boolean isOutput() {
+    return output != null;
+  }
+}

@@ -1,0 +1,15 @@
+package dev.kiln.processor.parse;
+
+import dev.kiln.Loss;
+import dev.kiln.Metric;
+import java.util.List;
+
+/**
+ * An {@code @Output}: how an output layer is trained.
+ *
+ * @param loss the loss
+ * @param metrics the metrics reported
+ * @param weight the loss weight
+ * @param attributes the annotation, for diagnostics
+ */
+public record OutputDecl(Loss loss, List<Metric> metrics, double weight, Attributes attributes) {}

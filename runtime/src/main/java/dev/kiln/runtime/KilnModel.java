@@ -1,0 +1,263 @@
+package dev.kiln.runtime;
+
+import dev.kiln.runtime.init.Initializers;
+import dev.kiln.runtime.io.Checkpoint;
+import dev.kiln.runtime.optim.Updater;
+import dev.kiln.runtime.optim.Updaters;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What every generated model shares: the flat parameter and gradient buffers, the updater, the
+ * fit, evaluate and predict loops, the summary and checkpoints. The network itself, forward and
+ * backward, is the generated subclass's straight-line code.
+ */
+public abstract class KilnModel {
+
+  /** Keras' default batch size for {@code predict} and {@code evaluate}. */
+  public static final int DEFAULT_BATCH_SIZE = 32;
+
+  private final ModelSpec spec;
+  private final DataType dataType;
+  private final INDArray parameters;
+  private final INDArray gradients;
+  private final long[] offsets;
+  private final double[] lossWeights;
+  private final double[] outputLosses;
+  private Updater updater;
+
+  protected KilnModel(ModelSpec spec, long seed, DataType dataType) {
+    if (!dataType.isFPType()) {
+      throw new IllegalArgumentException(
+          "a model computes in floating point (FLOAT or DOUBLE), not " + dataType);
+    }
+    this.spec = spec;
+    this.dataType = dataType;
+    long count = spec.parameterCount();
+    this.parameters = NdArrays.zeros(dataType, count);
+    this.gradients = NdArrays.zeros(dataType, count);
+    this.offsets = new long[spec.parameters().size()];
+    SplittableRandom random = new SplittableRandom(seed);
+    long offset = 0;
+    for (int i = 0; i < offsets.length; i++) {
+      ParameterSpec parameter = spec.parameters().get(i);
+      offsets[i] = offset;
+      Initializers.fill(
+          parameter(i), parameter.initializer(), parameter.fanIn(), parameter.fanOut(), random);
+      offset += parameter.length();
+    }
+    this.lossWeights = spec.outputs().stream().mapToDouble(OutputSpec::weight).toArray();
+    this.outputLosses = new double[spec.outputs().size()];
+    setUpdater(Updaters.create(spec.optimizer(), spec.learningRate()));
+  }
+
+  // ---- for the generated subclass ----
+
+  /** Parameter {@code index} of the spec, shaped: a view of the flat parameter buffer. */
+  protected final INDArray parameter(int index) {
+    return NdArrays.view(parameters, offsets[index], spec.parameters().get(index).shape());
+  }
+
+  /** The gradient of parameter {@code index}: a view of the flat gradient buffer. */
+  protected final INDArray gradient(int index) {
+    return NdArrays.view(gradients, offsets[index], spec.parameters().get(index).shape());
+  }
+
+  /** Checks the first input and converts it to the model's data type if needed. */
+  protected final INDArray checkedInput(int index, INDArray array) {
+    INDArray checked = DataChecks.input(spec.inputs().get(index), array, dataType);
+    if (checked.size(0) == 0) {
+      throw new IllegalArgumentException(
+          "input '" + spec.inputs().get(index).name() + "' holds no samples");
+    }
+    return checked;
+  }
+
+  /** Checks a further input, which must hold as many samples as the first. */
+  protected final INDArray checkedInput(int index, INDArray array, long batch) {
+    INDArray checked = checkedInput(index, array);
+    DataChecks.sameBatch(
+        "input '" + spec.inputs().get(index).name() + "'",
+        checked,
+        batch,
+        "input '" + spec.inputs().get(0).name() + "'");
+    return checked;
+  }
+
+  /** Checks the target of output {@code index} against a batch of {@code batch} samples. */
+  protected final INDArray checkedTarget(int index, INDArray array, long batch) {
+    OutputSpec output = spec.outputs().get(index);
+    INDArray checked = DataChecks.target(output, array, dataType);
+    DataChecks.sameBatch(
+        "target for output '" + output.name() + "'",
+        checked,
+        batch,
+        "input '" + spec.inputs().get(0).name() + "'");
+    return checked;
+  }
+
+  /** The weight of output {@code index}'s loss in the total. */
+  protected final double lossWeight(int index) {
+    return lossWeights[index];
+  }
+
+  /** Records the unweighted loss of output {@code index} for the current batch. */
+  protected final void setOutputLoss(int index, double value) {
+    outputLosses[index] = value;
+  }
+
+  /** The weighted sum of the recorded output losses. */
+  protected final double weightedLoss() {
+    double total = 0;
+    for (int i = 0; i < outputLosses.length; i++) {
+      total += lossWeights[i] * outputLosses[i];
+    }
+    return total;
+  }
+
+  /** One update of the parameters by the gradients just computed. */
+  protected final void applyGradients() {
+    updater.step(parameters, gradients);
+  }
+
+  /** Forward, loss, backward and update on one checked batch; returns the weighted loss. */
+  protected abstract double trainOnBatch(INDArray[] inputs, INDArray[] targets);
+
+  /** Forward in inference mode and loss on one checked batch; returns the weighted loss. */
+  protected abstract double testOnBatch(INDArray[] inputs, INDArray[] targets);
+
+  /** Forward in inference mode on one checked batch. */
+  protected abstract void predictOnBatch(INDArray[] inputs);
+
+  /** Output {@code index} of the last forward pass: a buffer the next batch overwrites. */
+  protected abstract INDArray lastOutput(int index);
+
+  /** Predicts in batches; returns new arrays, one per output. */
+  protected final INDArray[] predictArrays(INDArray[] inputs, int batchSize) {
+    INDArray[] checked = new INDArray[inputs.length];
+    for (int i = 0; i < inputs.length; i++) {
+      checked[i] = i == 0 ? checkedInput(0, inputs[0]) : checkedInput(i, inputs[i], checked[0].size(0));
+    }
+    return Batches.predict(this, checked, batchSize);
+  }
+
+  // ---- public API ----
+
+  /**
+   * Trains for {@code options.epochs()} epochs on {@code data}, printing a progress bar; returns
+   * the loss and metrics of every epoch.
+   */
+  public final History fit(ModelData data, FitOptions options) {
+    return new FitLoop(this, options).run(data);
+  }
+
+  /** The loss and metrics on {@code data}, in inference mode, in batches of 32. */
+  public final Scores evaluate(ModelData data) {
+    return evaluate(data, DEFAULT_BATCH_SIZE);
+  }
+
+  /** The loss and metrics on {@code data}, in inference mode, in batches of {@code batchSize}. */
+  public final Scores evaluate(ModelData data, int batchSize) {
+    CheckedData checked = CheckedData.of(this, data, true);
+    return Batches.evaluate(this, checked, batchSize, "");
+  }
+
+  /** A Keras-style table of the layers, their output shapes and parameter counts. */
+  public final String summary() {
+    long count = parameterCount();
+    return spec.summaryTable()
+        + String.format(
+            "Total params: %,d%nTrainable params: %,d%nNon-trainable params: %,d%n", count, count, 0);
+  }
+
+  /** The architecture as a Graphviz DOT graph. */
+  public final String toDot() {
+    return spec.dot();
+  }
+
+  /**
+   * Writes the parameters and the updater's state to {@code path}, through a temporary file
+   * renamed into place, so a crash never leaves a half-written checkpoint behind.
+   */
+  public final void save(Path path) throws IOException {
+    Checkpoint.write(path, spec, dataType, parameters, updater);
+  }
+
+  /**
+   * Reads parameters and updater state saved by {@link #save}. A file of another architecture,
+   * or a truncated or corrupted one, fails with a message saying so and leaves the model as it
+   * was.
+   */
+  public final void load(Path path) throws IOException {
+    Checkpoint.read(path, spec, parameters, updater);
+  }
+
+  /** The total number of parameter values. */
+  public final long parameterCount() {
+    return parameters.length();
+  }
+
+  /** The flat parameter buffer, live: every layer's parameters are views of it. */
+  public final INDArray parameters() {
+    return parameters;
+  }
+
+  /** The flat gradient buffer of the last backward pass, live. */
+  public final INDArray gradients() {
+    return gradients;
+  }
+
+  /** The data type the model computes in. */
+  public final DataType dataType() {
+    return dataType;
+  }
+
+  /** The unweighted loss of each output on the last batch. */
+  public final double[] lastOutputLosses() {
+    return outputLosses.clone();
+  }
+
+  public final Updater updater() {
+    return updater;
+  }
+
+  /** Replaces the updater (Keras: compiling with another optimizer); its state starts empty. */
+  public final void setUpdater(Updater updater) {
+    updater.attach(parameters.length(), dataType);
+    this.updater = updater;
+  }
+
+  /** Overrides the loss weight of output {@code name} (Keras' {@code loss_weights}). */
+  public final void setLossWeight(String name, double weight) {
+    if (!(weight >= 0) || Double.isInfinite(weight)) {
+      throw new IllegalArgumentException("loss weight must be finite and >= 0, got " + weight);
+    }
+    lossWeights[outputIndex(name)] = weight;
+  }
+
+  /** The architecture description. */
+  public final ModelSpec spec() {
+    return spec;
+  }
+
+  final List<OutputSpec> outputs() {
+    return spec.outputs();
+  }
+
+  private int outputIndex(String name) {
+    for (int i = 0; i < spec.outputs().size(); i++) {
+      if (spec.outputs().get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException(
+        "no output named '"
+            + name
+            + "'; outputs are "
+            + spec.outputs().stream().map(OutputSpec::name).toList());
+  }
+}

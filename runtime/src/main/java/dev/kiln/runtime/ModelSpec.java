@@ -1,0 +1,45 @@
+package dev.kiln.runtime;
+
+import dev.kiln.Optimizer;
+import java.util.List;
+
+/**
+ * What the runtime needs to know of a generated model's architecture: its inputs, outputs and
+ * parameters, the training defaults, and the texts the processor rendered at build time.
+ *
+ * @param name the model interface's simple name
+ * @param fingerprint a digest of the architecture; checkpoints record it
+ * @param inputs in declaration order
+ * @param outputs in declaration order
+ * @param parameters in the order of the flat parameter buffer
+ * @param optimizer the default optimizer
+ * @param learningRate its learning rate; {@code NaN} for Keras' default
+ * @param summaryTable the summary's layer table, without the totals
+ * @param dot the graph in Graphviz DOT
+ */
+public record ModelSpec(
+    String name,
+    String fingerprint,
+    List<InputSpec> inputs,
+    List<OutputSpec> outputs,
+    List<ParameterSpec> parameters,
+    Optimizer optimizer,
+    double learningRate,
+    String summaryTable,
+    String dot) {
+
+  public ModelSpec {
+    inputs = List.copyOf(inputs);
+    outputs = List.copyOf(outputs);
+    parameters = List.copyOf(parameters);
+  }
+
+  /** The total number of parameter values. */
+  public long parameterCount() {
+    long count = 0;
+    for (ParameterSpec parameter : parameters) {
+      count += parameter.length();
+    }
+    return count;
+  }
+}

@@ -1,0 +1,54 @@
+package dev.kiln.runtime;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The one place where Kiln's runtime allocates arrays, so that allocation can be counted: a
+ * generated training step in its steady state must not create any.
+ */
+public final class NdArrays {
+
+  private static final AtomicLong created = new AtomicLong();
+
+  private NdArrays() {}
+
+  /** A new zero-filled, row-major array. */
+  public static INDArray zeros(DataType dataType, long... shape) {
+    created.incrementAndGet();
+    return Nd4j.zeros(dataType, shape);
+  }
+
+  /** A new row-major array holding a copy of {@code source}. */
+  public static INDArray copy(INDArray source) {
+    return copy(source, source.dataType());
+  }
+
+  /** A new row-major array holding a copy of {@code source}, converted to {@code dataType}. */
+  public static INDArray copy(INDArray source, DataType dataType) {
+    INDArray copy = zeros(dataType, source.shape());
+    copy.assign(source);
+    return copy;
+  }
+
+  /**
+   * A view of {@code length(shape)} consecutive elements of a row-major {@code flat} array,
+   * starting at {@code offset}. Writing to the view writes to {@code flat}; nothing is copied.
+   */
+  public static INDArray view(INDArray flat, long offset, long... shape) {
+    long[] strides = new long[shape.length];
+    long stride = 1;
+    for (int axis = shape.length - 1; axis >= 0; axis--) {
+      strides[axis] = stride;
+      stride *= shape[axis];
+    }
+    return Nd4j.create(flat.data(), shape, strides, flat.offset() + offset, 'c');
+  }
+
+  /** How many arrays this class has created since the JVM started. */
+  public static long created() {
+    return created.get();
+  }
+}

@@ -1,0 +1,17 @@
+package dev.kiln.runtime;
+
+import dev.kiln.Loss;
+import dev.kiln.Metric;
+import java.util.List;
+
+/**
+ * An output of a generated model and how it is trained.
+ *
+ * @param name the output layer's name
+ * @param shape the shape of one sample; {@code -1} marks a variable axis
+ * @param loss the loss minimised for it
+ * @param weight its weight in the total loss
+ * @param metrics the metrics reported for it
+ */
+public record OutputSpec(
+    String name, long[] shape, Loss loss, double weight, List<Metric> metrics) {}

@@ -1,0 +1,22 @@
+package dev.kiln.runtime;
+
+import dev.kiln.Initializer;
+
+/**
+ * One parameter array of a layer, a slice of the model's flat parameter buffer.
+ *
+ * @param layer the layer's name
+ * @param name the parameter's name within the layer ({@code kernel}, {@code bias}, ...)
+ * @param shape its shape
+ * @param initializer how it starts
+ * @param fanIn inputs per output unit, for the initializer
+ * @param fanOut outputs per input unit, for the initializer
+ */
+public record ParameterSpec(
+    String layer, String name, long[] shape, Initializer initializer, long fanIn, long fanOut) {
+
+  /** The number of values. */
+  public long length() {
+    return Shapes.length(shape);
+  }
+}

@@ -1,0 +1,99 @@
+package dev.kiln.runtime;
+
+import java.io.PrintStream;
+import java.util.Map;
+
+/**
+ * Keras' progress bar. On a terminal it redraws one line per epoch:
+ *
+ * <pre>
+ *  57/469 [===>..........................] - ETA: 2s - loss: 0.8012 - accuracy: 0.7221
+ * 469/469 [==============================] - 3s 6ms/step - loss: 0.5123 - accuracy: 0.8123
+ * </pre>
+ *
+ * Elsewhere (logs, CI) it prints only the last line, without the bar.
+ */
+final class ProgressBar {
+
+  private static final int WIDTH = 30;
+  private static final long REDRAW_NANOS = 100_000_000L;
+
+  private final PrintStream out;
+  private final long steps;
+  private final boolean live;
+  private final long start = System.nanoTime();
+  private long lastDraw;
+
+  ProgressBar(PrintStream out, long steps, boolean live) {
+    this.out = out;
+    this.steps = steps;
+    this.live = live;
+  }
+
+  /** After step {@code step} (from 1) with the running values; redraws at most ten times a second. */
+  void update(long step, Map<String, Double> values) {
+    long now = System.nanoTime();
+    if (!live || step == steps || now - lastDraw < REDRAW_NANOS) {
+      return;
+    }
+    lastDraw = now;
+    double elapsed = (now - start) / 1e9;
+    double eta = elapsed / step * (steps - step);
+    out.print("\r" + counter(step) + " " + bar(step) + " - ETA: " + duration(eta) + values(values));
+    out.flush();
+  }
+
+  /** The epoch's final line, with validation scores appended. */
+  void finish(Map<String, Double> values) {
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    String timing = " - " + Math.round(elapsed) + "s " + perStep(elapsed / steps);
+    if (live) {
+      out.print("\r" + counter(steps) + " " + bar(steps) + timing + values(values) + "\n");
+    } else {
+      out.println(counter(steps) + timing + values(values));
+    }
+    out.flush();
+  }
+
+  private String counter(long step) {
+    String total = Long.toString(steps);
+    return String.format("%" + total.length() + "d/%s", step, total);
+  }
+
+  private String bar(long step) {
+    int done = (int) (WIDTH * step / steps);
+    StringBuilder bar = new StringBuilder("[");
+    if (done > 0) {
+      bar.append("=".repeat(done - 1)).append(step < steps ? '>' : '=');
+    }
+    bar.append(".".repeat(WIDTH - done)).append(']');
+    return bar.toString();
+  }
+
+  private static String values(Map<String, Double> values) {
+    StringBuilder text = new StringBuilder();
+    values.forEach((name, value) -> text.append(" - ").append(name).append(": ").append(Scores.format(value)));
+    return text.toString();
+  }
+
+  private static String duration(double seconds) {
+    long whole = Math.round(seconds);
+    if (whole >= 3600) {
+      return String.format("%d:%02d:%02d", whole / 3600, whole % 3600 / 60, whole % 60);
+    }
+    if (whole >= 60) {
+      return String.format("%d:%02d", whole / 60, whole % 60);
+    }
+    return whole + "s";
+  }
+
+  private static String perStep(double seconds) {
+    if (seconds >= 1) {
+      return Math.round(seconds) + "s/step";
+    }
+    if (seconds >= 1e-3) {
+      return Math.round(seconds * 1e3) + "ms/step";
+    }
+    return Math.round(seconds * 1e6) + "us/step";
+  }
+}

@@ -1,0 +1,64 @@
+package dev.kiln.runtime.init;
+
+import dev.kiln.Initializer;
+import java.util.random.RandomGenerator;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Fills parameter arrays as Keras' initialisers do, from a Java random generator, so that the
+ * same seed gives the same weights on every ND4J backend.
+ */
+public final class Initializers {
+
+  /** Keras divides by this so that a normal truncated at two deviations keeps the deviation. */
+  private static final double TRUNCATED_NORMAL_DEVIATION = 0.87962566103423978;
+
+  private Initializers() {}
+
+  /**
+   * Fills {@code target} by {@code kind}.
+   *
+   * @param fanIn inputs per output unit (for a kernel {@code (h, w, in, out)}: {@code h w in})
+   * @param fanOut outputs per input unit ({@code h w out})
+   */
+  public static void fill(
+      INDArray target, Initializer kind, long fanIn, long fanOut, RandomGenerator random) {
+    switch (kind) {
+      case ZEROS -> target.assign(0);
+      case ONES -> target.assign(1);
+      case GLOROT_UNIFORM -> uniform(target, Math.sqrt(6.0 / (fanIn + fanOut)), random);
+      case HE_UNIFORM -> uniform(target, Math.sqrt(6.0 / fanIn), random);
+      case LECUN_UNIFORM -> uniform(target, Math.sqrt(3.0 / fanIn), random);
+      case GLOROT_NORMAL -> truncatedNormal(target, Math.sqrt(2.0 / (fanIn + fanOut)), random);
+      case HE_NORMAL -> truncatedNormal(target, Math.sqrt(2.0 / fanIn), random);
+      case LECUN_NORMAL -> truncatedNormal(target, Math.sqrt(1.0 / fanIn), random);
+    }
+  }
+
+  private static void uniform(INDArray target, double limit, RandomGenerator random) {
+    double[] values = new double[Math.toIntExact(target.length())];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = random.nextDouble(-limit, limit);
+    }
+    write(target, values);
+  }
+
+  /** A normal of deviation {@code deviation} after truncation at two deviations. */
+  private static void truncatedNormal(INDArray target, double deviation, RandomGenerator random) {
+    double scale = deviation / TRUNCATED_NORMAL_DEVIATION;
+    double[] values = new double[Math.toIntExact(target.length())];
+    for (int i = 0; i < values.length; i++) {
+      double sample;
+      do {
+        sample = random.nextGaussian();
+      } while (Math.abs(sample) > 2);
+      values[i] = sample * scale;
+    }
+    write(target, values);
+  }
+
+  private static void write(INDArray target, double[] values) {
+    target.assign(Nd4j.createFromArray(values).reshape(target.shape()));
+  }
+}

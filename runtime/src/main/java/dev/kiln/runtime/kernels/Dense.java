@@ -1,0 +1,59 @@
+package dev.kiln.runtime.kernels;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BiasAdd;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A fully connected layer: {@code out = x . kernel + bias}, over the last axis of {@code x}.
+ * The activation is a kernel of its own, applied by the caller.
+ */
+public final class Dense {
+
+  private Dense() {}
+
+  /**
+   * A Dense layer's parameters: views of the model's flat parameter buffer.
+   *
+   * @param kernel {@code (in, units)}
+   * @param bias {@code (units)}, or null for a layer without bias
+   */
+  public record Parameters(INDArray kernel, INDArray bias) {}
+
+  /**
+   * @param x input, {@code (..., in)}
+   * @param kernel {@code (in, units)}
+   * @param bias {@code (units)}, or {@code null} for a layer without bias
+   * @param out written, {@code (..., units)}
+   */
+  public static void forward(INDArray x, INDArray kernel, INDArray bias, INDArray out) {
+    INDArray rows = Rows.ofLastAxis(out);
+    Nd4j.gemm(Rows.ofLastAxis(x), kernel, rows, false, false, 1.0, 0.0);
+    if (bias != null) {
+      Nd4j.exec(new BiasAdd(rows, bias, rows, false));
+    }
+  }
+
+  /**
+   * Given {@code dOut}, the loss gradient with respect to the layer's output before activation,
+   * writes the gradients of the kernel, the bias and the input.
+   *
+   * @param x the forward input, {@code (..., in)}
+   * @param kernel {@code (in, units)}
+   * @param dOut {@code (..., units)}
+   * @param dKernel written with {@code x^T . dOut}, {@code (in, units)}
+   * @param dBias written with the sum of {@code dOut} over all but the last axis, or {@code null}
+   * @param dx written with {@code dOut . kernel^T}, or {@code null} when no layer needs it
+   */
+  public static void backward(
+      INDArray x, INDArray kernel, INDArray dOut, INDArray dKernel, INDArray dBias, INDArray dx) {
+    INDArray dOutRows = Rows.ofLastAxis(dOut);
+    Nd4j.gemm(Rows.ofLastAxis(x), dOutRows, dKernel, true, false, 1.0, 0.0);
+    if (dBias != null) {
+      dOutRows.sum(dBias, 0);
+    }
+    if (dx != null) {
+      Nd4j.gemm(dOutRows, kernel, Rows.ofLastAxis(dx), false, true, 1.0, 0.0);
+    }
+  }
+}

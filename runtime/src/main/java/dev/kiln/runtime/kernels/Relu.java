@@ -1,0 +1,30 @@
+package dev.kiln.runtime.kernels;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** {@code max(x, 0)}, in place. The backward pass needs only the output. */
+public final class Relu {
+
+  private Relu() {}
+
+  /** Replaces {@code x} with {@code max(x, 0)}. */
+  public static void forward(INDArray x) {
+    Nd4j.exec(new RectifiedLinear(x, x, 0.0));
+  }
+
+  /**
+   * Turns {@code dy}, the gradient with respect to the output {@code y}, into the gradient with
+   * respect to the input: zero where {@code y} is zero.
+   */
+  public static void backward(INDArray y, INDArray dy) {
+    Nd4j.exec(
+        DynamicCustomOp.builder("relu_bp")
+            .addInputs(y, dy)
+            .addOutputs(dy)
+            .addFloatingPointArguments(0.0)
+            .build());
+  }
+}

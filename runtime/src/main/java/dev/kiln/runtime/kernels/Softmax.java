@@ -1,0 +1,25 @@
+package dev.kiln.runtime.kernels;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.api.ops.impl.transforms.gradient.SoftmaxBp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * {@code exp(z) / sum(exp(z))} over the last axis. Before a cross-entropy loss the backward pass
+ * is fused into the loss; elsewhere it reads the pre-activation {@code z}.
+ */
+public final class Softmax {
+
+  private Softmax() {}
+
+  /** Writes {@code softmax(z)} into {@code y}; {@code y} may be {@code z}. */
+  public static void forward(INDArray z, INDArray y) {
+    Nd4j.exec(new SoftMax(z, y, z.rank() - 1));
+  }
+
+  /** Turns {@code dy} into the gradient with respect to {@code z}, in place. */
+  public static void backward(INDArray z, INDArray dy) {
+    Nd4j.exec(new SoftmaxBp(z, dy, dy, z.rank() - 1));
+  }
+}

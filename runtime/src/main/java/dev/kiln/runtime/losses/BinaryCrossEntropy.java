@@ -1,0 +1,49 @@
+package dev.kiln.runtime.losses;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.api.ops.impl.transforms.same.OneMinus;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Cross-entropy of independent yes/no outputs, {@code -(y log p + (1 - y) log(1 - p))}, averaged
+ * over every element; probabilities are clipped to {@code [1e-7, 1 - 1e-7]} as Keras does.
+ */
+public final class BinaryCrossEntropy {
+
+  private BinaryCrossEntropy() {}
+
+  /**
+   * The loss of a sigmoid output, with the gradient taken with respect to the sigmoid's input,
+   * where it simplifies to {@code (p - y) / n}.
+   *
+   * @param p the sigmoid output
+   * @param y the targets in [0, 1], same shape
+   * @param weight the loss weight; scales the gradient, not the returned value
+   * @param dLogits written with {@code weight * (p - y) / n}; used as scratch before that
+   * @return the mean loss, unweighted
+   */
+  public static double withSigmoid(INDArray p, INDArray y, double weight, INDArray dLogits) {
+    long n = p.length();
+    double eps = CategoricalCrossEntropy.EPSILON;
+    // sum(y log p)
+    Clip.into(p, eps, 1 - eps, dLogits);
+    Nd4j.exec(new Log(dLogits, dLogits));
+    Nd4j.exec(new MulOp(dLogits, y, dLogits));
+    double yLogP = Reductions.sum(dLogits);
+    // sum((1 - y) log(1 - p)) = sum(log(1 - p)) - sum(y log(1 - p))
+    Clip.into(p, eps, 1 - eps, dLogits);
+    Nd4j.exec(new OneMinus(dLogits, dLogits));
+    Nd4j.exec(new Log(dLogits, dLogits));
+    double logOneMinusP = Reductions.sum(dLogits);
+    Nd4j.exec(new MulOp(dLogits, y, dLogits));
+    double yLogOneMinusP = Reductions.sum(dLogits);
+    double loss = -(yLogP + logOneMinusP - yLogOneMinusP) / n;
+
+    Nd4j.exec(new SubOp(p, y, dLogits));
+    dLogits.muli(weight / n);
+    return loss;
+  }
+}

@@ -1,0 +1,41 @@
+package dev.kiln.runtime.losses;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Cross-entropy against one-hot (or soft) targets, {@code -sum(y * log(p))} over the last axis,
+ * averaged over all other axes; probabilities are clipped to {@code [1e-7, 1 - 1e-7]} as Keras
+ * does.
+ */
+public final class CategoricalCrossEntropy {
+
+  static final double EPSILON = 1e-7;
+
+  private CategoricalCrossEntropy() {}
+
+  /**
+   * The loss of a softmax output, with the gradient taken with respect to the softmax's input,
+   * where it simplifies to {@code (p - y) / n}.
+   *
+   * @param p the softmax output, {@code (..., classes)}
+   * @param y the targets, same shape
+   * @param weight the loss weight; scales the gradient, not the returned value
+   * @param dLogits written with {@code weight * (p - y) / n}; used as scratch before that
+   * @return the mean loss, unweighted
+   */
+  public static double withSoftmax(INDArray p, INDArray y, double weight, INDArray dLogits) {
+    long rows = p.length() / p.size(p.rank() - 1);
+    Clip.into(p, EPSILON, 1 - EPSILON, dLogits);
+    Nd4j.exec(new Log(dLogits, dLogits));
+    Nd4j.exec(new MulOp(dLogits, y, dLogits));
+    double loss = -Reductions.sum(dLogits) / rows;
+
+    Nd4j.exec(new SubOp(p, y, dLogits));
+    dLogits.muli(weight / rows);
+    return loss;
+  }
+}

@@ -1,0 +1,26 @@
+package dev.kiln.runtime.losses;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** {@code mean((p - y)^2)} over every element. */
+public final class MeanSquaredError {
+
+  private MeanSquaredError() {}
+
+  /**
+   * @param p the output
+   * @param y the targets, same shape
+   * @param weight the loss weight; scales the gradient, not the returned value
+   * @param dp written with {@code weight * 2 (p - y) / n}
+   * @return the mean loss, unweighted
+   */
+  public static double compute(INDArray p, INDArray y, double weight, INDArray dp) {
+    long n = p.length();
+    Nd4j.exec(new SubOp(p, y, dp));
+    double loss = Reductions.sumOfSquares(dp) / n;
+    dp.muli(2 * weight / n);
+    return loss;
+  }
+}

@@ -1,0 +1,106 @@
+package dev.kiln.runtime.optim;
+
+import dev.kiln.runtime.NdArrays;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * An optimizer's update rule (Keras' optimizer, DL4J's updater), applied in one pass over a
+ * model's flat parameter and gradient buffers. Its state (moments, accumulators) is flat too,
+ * allocated once when the updater is attached to a model.
+ */
+public abstract class Updater {
+
+  private double learningRate;
+  private long iterations;
+  private final List<INDArray> state = new ArrayList<>();
+
+  protected Updater(double learningRate) {
+    if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+      throw new IllegalArgumentException(
+          "learning rate must be a positive number, got " + learningRate);
+    }
+    this.learningRate = learningRate;
+  }
+
+  /**
+   * Moves {@code parameters} against {@code gradients}. The gradient buffer is consumed: it holds
+   * the applied update afterwards.
+   */
+  public final void step(INDArray parameters, INDArray gradients) {
+    if (state.size() != stateCount()) {
+      throw new IllegalStateException(getClass().getSimpleName() + " is not attached to a model");
+    }
+    apply(parameters, gradients, iterations);
+    iterations++;
+  }
+
+  /** Allocates the state for {@code size} parameters, once; called by the model. */
+  public final void attach(long size, DataType dataType) {
+    if (!state.isEmpty()) {
+      if (state.get(0).length() != size || state.get(0).dataType() != dataType) {
+        throw new IllegalStateException(
+            getClass().getSimpleName() + " is attached to another model; create a new one");
+      }
+      return;
+    }
+    for (int i = 0; i < stateCount(); i++) {
+      INDArray array = NdArrays.zeros(dataType, size);
+      array.assign(initialStateValue(i));
+      state.add(array);
+    }
+  }
+
+  /** The update of one step; {@code iteration} counts from 0. */
+  protected abstract void apply(INDArray parameters, INDArray gradients, long iteration);
+
+  /** How many flat state arrays this rule keeps. */
+  protected abstract int stateCount();
+
+  /** The value state array {@code index} starts with. */
+  protected double initialStateValue(int index) {
+    return 0.0;
+  }
+
+  /** State array {@code index}, as large as the parameter buffer. */
+  protected final INDArray state(int index) {
+    return state.get(index);
+  }
+
+  /** The state arrays, in a fixed order, for checkpoints; live views. */
+  public final List<INDArray> stateArrays() {
+    return Collections.unmodifiableList(state);
+  }
+
+  /** How many steps have been applied. */
+  public final long iterations() {
+    return iterations;
+  }
+
+  /** Restores the step count, for checkpoints. */
+  public final void setIterations(long iterations) {
+    if (iterations < 0) {
+      throw new IllegalArgumentException("iterations must be >= 0, got " + iterations);
+    }
+    this.iterations = iterations;
+  }
+
+  public final double learningRate() {
+    return learningRate;
+  }
+
+  /** Changes the learning rate from the next step on (schedules, callbacks). */
+  public final void setLearningRate(double learningRate) {
+    if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+      throw new IllegalArgumentException(
+          "learning rate must be a positive number, got " + learningRate);
+    }
+    this.learningRate = learningRate;
+  }
+
+  /** A short name for checkpoints and messages, such as {@code adam}. */
+  public abstract String name();
+}
