@@ -13,8 +13,8 @@ public enum Metric {
   SPARSE_CATEGORICAL_ACCURACY,
   /** The share of outputs on the right side of 0.5. */
   BINARY_ACCURACY,
-  /** Mean absolute error. */
-  MAE,
-  /** Mean squared error. */
-  MSE
+  /** Mean absolute error (Keras' {@code mean_absolute_error}; not {@code MAE}, which is a Loss). */
+  MEAN_ABSOLUTE_ERROR,
+  /** Mean squared error (Keras' {@code mean_squared_error}; not {@code MSE}, which is a Loss). */
+  MEAN_SQUARED_ERROR
 }

@@ -18,8 +18,13 @@ public final class Softmax {
     Nd4j.exec(new SoftMax(z, y, z.rank() - 1));
   }
 
-  /** Turns {@code dy} into the gradient with respect to {@code z}, in place. */
+  /**
+   * Turns {@code dy} into the gradient with respect to {@code z}, in place. Consumes {@code z}:
+   * libnd4j's {@code softmax_bp} may write over its input but not over the incoming gradient,
+   * so the result goes through {@code z}'s buffer.
+   */
   public static void backward(INDArray z, INDArray dy) {
-    Nd4j.exec(new SoftmaxBp(z, dy, dy, z.rank() - 1));
+    Nd4j.exec(new SoftmaxBp(z, dy, z, z.rank() - 1));
+    dy.assign(z);
   }
 }

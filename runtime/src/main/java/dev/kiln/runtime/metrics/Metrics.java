@@ -22,8 +22,8 @@ public final class Metrics {
       case SPARSE_CATEGORICAL_ACCURACY ->
           new MetricFunction("sparse_categorical_accuracy", Metrics::sparseCategoricalAccuracy);
       case BINARY_ACCURACY -> new MetricFunction("binary_accuracy", Metrics::binaryAccuracy);
-      case MAE -> new MetricFunction("mae", Metrics::meanAbsoluteError);
-      case MSE -> new MetricFunction("mse", Metrics::meanSquaredError);
+      case MEAN_ABSOLUTE_ERROR -> new MetricFunction("mean_absolute_error", Metrics::meanAbsoluteError);
+      case MEAN_SQUARED_ERROR -> new MetricFunction("mean_squared_error", Metrics::meanSquaredError);
     };
   }
 
