@@ -1,0 +1,38 @@
+package dev.kiln.runtime.kernels;
+
+import dev.kiln.runtime.NdArrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Arrays a kernel must write but nobody reads, such as the input gradient a native backward op
+ * always produces for a layer that reads a model input. One per thread, shape and data type,
+ * allocated once.
+ */
+final class Scratch {
+
+  private record Key(DataType dataType, List<Long> shape) {}
+
+  private static final ThreadLocal<Map<Key, INDArray>> arrays = ThreadLocal.withInitial(HashMap::new);
+
+  private Scratch() {}
+
+  /** A reusable array shaped like {@code like}; its contents are undefined. */
+  static INDArray like(INDArray like) {
+    List<Long> shape = new java.util.ArrayList<>();
+    for (long size : like.shape()) {
+      shape.add(size);
+    }
+    return arrays
+        .get()
+        .computeIfAbsent(new Key(like.dataType(), shape), key -> NdArrays.zeros(like.dataType(), like.shape()));
+  }
+
+  /** {@code target} itself, or a scratch array shaped like {@code like} when it is null. */
+  static INDArray orScratch(INDArray target, INDArray like) {
+    return target != null ? target : like(like);
+  }
+}

@@ -1,0 +1,36 @@
+package dev.kiln.runtime.kernels;
+
+/**
+ * The sliding window of a 2-D convolution or pooling over channels-last images: its size,
+ * strides, dilation and padding mode (Keras' {@code valid} or {@code same}).
+ *
+ * @param height window rows
+ * @param width window columns
+ * @param strideHeight row step
+ * @param strideWidth column step
+ * @param dilationHeight gap between window rows (1 for none)
+ * @param dilationWidth gap between window columns (1 for none)
+ * @param same pad so that the output has {@code ceil(input / stride)} rows and columns; without
+ *     it ({@code valid}) the window stays inside the input
+ */
+public record Window(
+    int height,
+    int width,
+    int strideHeight,
+    int strideWidth,
+    int dilationHeight,
+    int dilationWidth,
+    boolean same) {
+
+  public Window {
+    if (height < 1 || width < 1 || strideHeight < 1 || strideWidth < 1
+        || dilationHeight < 1 || dilationWidth < 1) {
+      throw new IllegalArgumentException("window sizes, strides and dilations must be positive: " + this);
+    }
+  }
+
+  /** A window without dilation. */
+  public static Window of(int height, int width, int strideHeight, int strideWidth, boolean same) {
+    return new Window(height, width, strideHeight, strideWidth, 1, 1, same);
+  }
+}
