@@ -102,7 +102,7 @@ public final class KilnProcessor extends AbstractProcessor {
     file.writeTo(processingEnv.getFiler());
     String className = network.model().className();
     writeResource(network, className + ".summary.txt",
-        SummaryTable.render(network) + SummaryTable.totals(network.paramCount(), network.paramCount()));
+        SummaryTable.render(network) + SummaryTable.totals(network.paramCount(), network.trainableCount()));
     writeResource(network, className + ".dot", DotGraph.render(network));
   }
 

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.rng.Random;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * What every generated model shares: the flat parameter and gradient buffers, the updater, the
@@ -29,6 +31,8 @@ public abstract class KilnModel {
   private final double[] lossWeights;
   private final double[] outputLosses;
   private Updater updater;
+  private final long noiseSeed;
+  private Random noise;
 
   protected KilnModel(ModelSpec spec, long seed, DataType dataType) {
     if (!dataType.isFPType()) {
@@ -37,6 +41,7 @@ public abstract class KilnModel {
     }
     this.spec = spec;
     this.dataType = dataType;
+    this.noiseSeed = seed;
     long count = spec.parameterCount();
     this.parameters = NdArrays.zeros(dataType, count);
     this.gradients = NdArrays.zeros(dataType, count);
@@ -119,6 +124,22 @@ public abstract class KilnModel {
     return total;
   }
 
+  /** The generator of training noise (dropout masks), seeded from the model's seed. */
+  protected final Random noise() {
+    if (noise == null) {
+      noise = Nd4j.getRandomFactory().getNewRandomInstance(noiseSeed);
+    }
+    return noise;
+  }
+
+  /**
+   * Restarts the generator of training noise from {@code seed}, so that the next training passes
+   * draw the same dropout masks as after any other call with this seed (gradient checks).
+   */
+  public final void seedNoise(long seed) {
+    noise().setSeed(seed);
+  }
+
   /** One update of the parameters by the gradients just computed. */
   protected final void applyGradients() {
     updater.step(parameters, gradients);
@@ -168,10 +189,13 @@ public abstract class KilnModel {
 
   /** A Keras-style table of the layers, their output shapes and parameter counts. */
   public final String summary() {
-    long count = parameterCount();
+    long total = parameterCount();
+    long trainable = spec.trainableCount();
     return spec.summaryTable()
         + String.format(
-            "Total params: %,d%nTrainable params: %,d%nNon-trainable params: %,d%n", count, count, 0);
+                "Total params: %,d%nTrainable params: %,d%nNon-trainable params: %,d%n",
+                total, trainable, total - trainable)
+            .replace("\r", "");
   }
 
   /** The architecture as a Graphviz DOT graph. */

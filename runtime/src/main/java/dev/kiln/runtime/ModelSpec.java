@@ -42,4 +42,13 @@ public record ModelSpec(
     }
     return count;
   }
+
+  /** The number of parameter values the optimizer trains. */
+  public long trainableCount() {
+    long count = 0;
+    for (ParameterSpec parameter : parameters) {
+      count += parameter.trainable() ? parameter.length() : 0;
+    }
+    return count;
+  }
 }

@@ -11,9 +11,23 @@ import dev.kiln.Initializer;
  * @param initializer how it starts
  * @param fanIn inputs per output unit, for the initializer
  * @param fanOut outputs per input unit, for the initializer
+ * @param trainable whether the optimizer moves it; a layer may update it itself (batch
+ *     normalisation's moving averages), and its gradient stays zero
  */
 public record ParameterSpec(
-    String layer, String name, long[] shape, Initializer initializer, long fanIn, long fanOut) {
+    String layer,
+    String name,
+    long[] shape,
+    Initializer initializer,
+    long fanIn,
+    long fanOut,
+    boolean trainable) {
+
+  /** A trainable parameter. */
+  public ParameterSpec(
+      String layer, String name, long[] shape, Initializer initializer, long fanIn, long fanOut) {
+    this(layer, name, shape, initializer, fanIn, fanOut, true);
+  }
 
   /** The number of values. */
   public long length() {

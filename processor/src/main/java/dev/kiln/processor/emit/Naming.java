@@ -1,6 +1,7 @@
 package dev.kiln.processor.emit;
 
 import com.palantir.javapoet.NameAllocator;
+import dev.kiln.processor.layers.LayerKind;
 import dev.kiln.processor.layers.ParamDecl;
 import dev.kiln.processor.shape.Network;
 import dev.kiln.processor.shape.Node;
@@ -27,6 +28,10 @@ final class Naming {
       for (ParamDecl param : node.params()) {
         fields.newName(node.name() + capitalize(param.name()), paramTag(node, param));
         fields.newName(node.name() + capitalize(param.name()) + "Grad", gradTag(node, param));
+        fields.newName(node.name() + capitalize(param.name()) + "GradPart", "part:" + paramTag(node, param));
+      }
+      for (LayerKind.Constant constant : node.decl().kind().constants(node.decl())) {
+        fields.newName(constantName(node.name(), constant.suffix()), constantTag(node, constant.suffix()));
       }
     }
     // Buffers named exactly after layers first, so that a layer always gets its own name.
@@ -35,6 +40,9 @@ final class Naming {
       buffers.newName(node.name() + "PreActivation", "pre:" + node.name());
       buffers.newName("d" + capitalize(node.name()), "grad:" + node.name());
       buffers.newName("d" + capitalize(node.name()) + "Part", "part:" + node.name());
+      for (LayerKind.ExtraBuffer extra : node.decl().kind().extraBuffers(node)) {
+        buffers.newName(node.name() + extra.suffix(), extraTag(node, extra.suffix()));
+      }
     }
     network.inputs().forEach(node -> locals.newName(node.name(), "input:" + node.name()));
     network.outputs().forEach(node -> locals.newName(node.name() + "Target", "target:" + node.name()));
@@ -49,6 +57,19 @@ final class Naming {
 
   String grad(Node node, ParamDecl param) {
     return fields.get(gradTag(node, param));
+  }
+
+  /** The scratch gradient of a shared parameter, for the uses after the first. */
+  String gradPart(Node owner, ParamDecl param) {
+    return fields.get("part:" + paramTag(owner, param));
+  }
+
+  String constant(Node node, String suffix) {
+    return fields.get(constantTag(node, suffix));
+  }
+
+  String extra(Node node, String suffix) {
+    return buffers.get(extraTag(node, suffix));
   }
 
   String output(Node node) {
@@ -81,6 +102,19 @@ final class Naming {
 
   static String capitalize(String name) {
     return Character.toUpperCase(name.charAt(0)) + name.substring(1);
+  }
+
+  /** {@code CONV1_WINDOW} for layer {@code conv1}. */
+  private static String constantName(String layer, String suffix) {
+    return layer.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase() + "_" + suffix;
+  }
+
+  private static String constantTag(Node node, String suffix) {
+    return "constant:" + node.name() + "." + suffix;
+  }
+
+  private static String extraTag(Node node, String suffix) {
+    return "extra:" + node.name() + "." + suffix;
   }
 
   private static String paramTag(Node node, ParamDecl param) {

@@ -1,6 +1,7 @@
 package dev.kiln.processor.graph;
 
 import dev.kiln.processor.check.Report;
+import dev.kiln.processor.layers.Words;
 import dev.kiln.processor.parse.InputRef;
 import dev.kiln.processor.parse.LayerDecl;
 import dev.kiln.processor.parse.ModelDecl;
@@ -64,11 +65,12 @@ public final class LayerGraph {
     }
     for (LayerDecl layer : model.layers()) {
       checkReferences(layer, byName, report);
+      checkSharing(layer, byName, report);
       int count = layer.inputs().size();
       if (!layer.kind().arity().allows(count)) {
         report.error(
             "Arity",
-            layer.name() + " is a " + layer.kind().kerasName() + " layer, which takes "
+            layer.name() + " is " + Words.aLayer(layer.kind()) + ", which takes "
                 + layer.kind().arity().describe() + ", but its method has " + count
                 + (count == 1 ? " parameter" : " parameters"),
             layer.method(),
@@ -100,6 +102,18 @@ public final class LayerGraph {
       }
     }
     Set<String> live = reachingOutputs(outputs, byName);
+    for (LayerDecl layer : model.layers()) {
+      if (live.contains(layer.name()) && layer.weightsOf() != null && !live.contains(layer.weightsOf())) {
+        report.error(
+            "SharedWeightsMismatch",
+            layer.name() + " uses the weights of " + layer.weightsOf() + ", which reaches no"
+                + " @Output and so is not part of the model; connect it, or let " + layer.name()
+                + " have its own weights",
+            layer.method(),
+            layer.sharing().mirror(),
+            layer.sharing().written("value"));
+      }
+    }
     for (LayerDecl layer : model.layers()) {
       if (live.contains(layer.name())) {
         continue;
@@ -143,6 +157,36 @@ public final class LayerGraph {
       } else {
         report.error("UnknownLayer", message, input.parameter());
       }
+    }
+  }
+
+  private static void checkSharing(LayerDecl layer, Map<String, LayerDecl> byName, Report report) {
+    String ownerName = layer.weightsOf();
+    if (ownerName == null) {
+      return;
+    }
+    LayerDecl owner = byName.get(ownerName);
+    String problem = null;
+    String tag = "SharedWeightsMismatch";
+    if (owner == null) {
+      tag = "UnknownLayer";
+      String suggestion = Names.closest(ownerName, byName.keySet());
+      problem = layer.name() + " uses the weights of " + ownerName + ", but there is no layer named "
+          + ownerName + (suggestion != null ? "; did you mean " + suggestion + "?" : "");
+    } else if (owner == layer) {
+      problem = layer.name() + " names itself in @SameWeightsAs; name the layer whose weights it"
+          + " uses";
+    } else if (owner.kind() != layer.kind()) {
+      problem = layer.name() + " is " + Words.aLayer(layer.kind()) + " but uses the weights"
+          + " of " + ownerName + ", " + Words.aLayer(owner.kind()) + "; shared weights"
+          + " need the same kind of layer";
+    } else if (owner.weightsOf() != null) {
+      problem = layer.name() + " uses the weights of " + ownerName + ", which uses those of "
+          + owner.weightsOf() + "; name " + owner.weightsOf() + " directly";
+    }
+    if (problem != null) {
+      report.error(tag, problem, layer.method(), layer.sharing().mirror(),
+          layer.sharing().written("value"));
     }
   }
 

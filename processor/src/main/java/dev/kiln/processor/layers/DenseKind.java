@@ -51,7 +51,8 @@ final class DenseKind implements LayerKind {
     Shape input = context.inputs().get(0);
     if (input.rank() == 0 || input.last() == Shape.VARIABLE) {
       context.error(
-          "Dense needs a known last axis to size its kernel, but its input is "
+          context.layer().name() + " is a Dense layer, which needs a known last axis to size"
+              + " its kernel, but its input is "
               + context.describeInput(0)
               + "; give that axis a size, or Flatten first",
           null);
@@ -62,7 +63,7 @@ final class DenseKind implements LayerKind {
           .report()
           .warning(
               "DenseOnLastAxis",
-              "Dense applied to "
+              context.layer().name() + " applies Dense to "
                   + context.describeInput(0)
                   + " acts on the last axis only and outputs "
                   + input.withLast(units(context.layer())).withBatch()

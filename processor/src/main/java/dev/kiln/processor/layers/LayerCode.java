@@ -35,6 +35,15 @@ public interface LayerCode {
   /** Where to write the gradient of input {@code index}, or {@code null} if none is needed. */
   CodeBlock inputGradient(int index);
 
-  /** Whether the pass is a training pass (dropout). */
+  /** Whether the pass is a training pass (dropout, batch normalisation). */
   CodeBlock training();
+
+  /** The model's random generator for training noise (dropout masks). */
+  CodeBlock random();
+
+  /** The constant declared by {@link LayerKind#constants} with this suffix. */
+  CodeBlock constant(String suffix);
+
+  /** The extra buffer declared by {@link LayerKind#extraBuffers} with this suffix. */
+  CodeBlock buffer(String suffix);
 }

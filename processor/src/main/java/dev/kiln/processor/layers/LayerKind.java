@@ -2,6 +2,7 @@ package dev.kiln.processor.layers;
 
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.TypeName;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.Activation;
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.parse.LayerDecl;
@@ -46,6 +47,28 @@ public interface LayerKind {
   /** Whether the output aliases an input, so the layer needs no buffer of its own. */
   default boolean isInput() {
     return false;
+  }
+
+  /** A static constant of the generated class, such as a convolution's window. */
+  record Constant(String suffix, TypeName type, CodeBlock initializer) {}
+
+  /**
+   * A buffer a layer keeps besides its output and gradient, such as a dropout mask.
+   *
+   * @param suffix appended to the layer's name
+   * @param shape the shape, of one sample if {@code perSample}
+   * @param perSample whether the buffer has the batch axis in front
+   */
+  record ExtraBuffer(String suffix, Shape shape, boolean perSample) {}
+
+  /** Constants this layer's calls refer to, through {@link LayerCode#constant}. */
+  default List<Constant> constants(LayerDecl layer) {
+    return List.of();
+  }
+
+  /** Extra buffers this layer's calls refer to, through {@link LayerCode#buffer}. */
+  default List<ExtraBuffer> extraBuffers(Node node) {
+    return List.of();
   }
 
   /** The forward call(s), writing {@link LayerCode#output()}. */

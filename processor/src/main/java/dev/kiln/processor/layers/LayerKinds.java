@@ -6,7 +6,27 @@ import java.util.Optional;
 /** The table of layer kinds: one entry per layer annotation Kiln understands. */
 public final class LayerKinds {
 
-  private static final List<LayerKind> ALL = List.of(new InputKind(), new DenseKind());
+  private static final List<LayerKind> ALL =
+      List.of(
+          new InputKind(),
+          new DenseKind(),
+          new Conv2DKind(),
+          new Conv2DTransposeKind(),
+          PoolingKind.MAX,
+          PoolingKind.AVERAGE,
+          GlobalPoolingKind.AVERAGE,
+          GlobalPoolingKind.MAX,
+          new FlattenKind(),
+          new ReshapeKind(),
+          new ConcatenateKind(),
+          ElementwiseKind.ADD,
+          ElementwiseKind.MULTIPLY,
+          new DropoutKind(),
+          new UpSampling2DKind(),
+          BorderKind.CROPPING,
+          BorderKind.ZERO_PADDING,
+          new BatchNormalizationKind(),
+          new ActivationLayerKind());
 
   private LayerKinds() {}
 

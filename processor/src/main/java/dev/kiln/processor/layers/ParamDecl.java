@@ -11,6 +11,14 @@ import dev.kiln.processor.shape.Shape;
  * @param initializer how it starts
  * @param fanIn inputs per output unit, for the initializer
  * @param fanOut outputs per input unit
+ * @param trainable whether the optimizer moves it (batch normalisation's moving averages are
+ *     updated by the layer itself instead)
  */
 public record ParamDecl(
-    String name, Shape shape, Initializer initializer, long fanIn, long fanOut) {}
+    String name, Shape shape, Initializer initializer, long fanIn, long fanOut, boolean trainable) {
+
+  /** A trainable parameter. */
+  public ParamDecl(String name, Shape shape, Initializer initializer, long fanIn, long fanOut) {
+    this(name, shape, initializer, fanIn, fanOut, true);
+  }
+}

@@ -2,12 +2,13 @@ package dev.kiln.processor.layers;
 
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.util.List;
 
 /**
- * What a layer kind sees while inferring its output shape: its inputs' shapes, and a way to
- * report a mismatch with the chain of layers that produced each input.
+ * What a layer kind sees while inferring its output shape: its inputs' shapes and producers,
+ * and a way to report a mismatch on its annotation.
  */
 public interface ShapeContext {
 
@@ -15,10 +16,19 @@ public interface ShapeContext {
 
   List<Shape> inputs();
 
-  /** {@code (None, 71, 71, 512) from drop4 <- conv4 <- pool3}: input {@code index} and its origin. */
+  /**
+   * The layers behind input {@code index}: its producer, then that layer's first input, and so
+   * on back to a model input.
+   */
+  List<Node> producers(int index);
+
+  /** {@code (None, 71, 71, 512) from drop4 <- conv4 <- pool3 ...}: input {@code index} and its origin. */
   String describeInput(int index);
 
-  /** Reports a shape error on the layer annotation, or on {@code attribute} if it was written. */
+  /**
+   * Reports a {@code [Kiln/ShapeMismatch]} error on the layer annotation, or on {@code
+   * attribute}'s value if it was written; the message names the layer itself.
+   */
   void error(String message, String attribute);
 
   Report report();

@@ -41,6 +41,11 @@ public final class Attributes {
     return explicit.get(name);
   }
 
+  /** Whether the annotation declares an attribute of this name. */
+  public boolean has(String name) {
+    return withDefaults.containsKey(name);
+  }
+
   public int intValue(String name) {
     return (Integer) raw(name);
   }

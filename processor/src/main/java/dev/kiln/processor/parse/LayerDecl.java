@@ -13,6 +13,7 @@ import javax.lang.model.element.ExecutableElement;
  * @param attributes the layer annotation's values
  * @param inputs the layers its parameters read from, in parameter order
  * @param output its {@code @Output}, or null
+ * @param sharing its {@code @SameWeightsAs}, or null
  */
 public record LayerDecl(
     String name,
@@ -20,7 +21,8 @@ public record LayerDecl(
     LayerKind kind,
     Attributes attributes,
     List<InputRef> inputs,
-    OutputDecl output) {
+    OutputDecl output,
+    Attributes sharing) {
 
   public LayerDecl {
     inputs = List.copyOf(inputs);
@@ -28,5 +30,10 @@ public record LayerDecl(
 
   public boolean isOutput() {
     return output != null;
+  }
+
+  /** The layer whose weights this one uses, or null if it has its own. */
+  public String weightsOf() {
+    return sharing == null ? null : sharing.stringValue("value");
   }
 }

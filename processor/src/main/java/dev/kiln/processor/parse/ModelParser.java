@@ -6,6 +6,7 @@ import dev.kiln.Metric;
 import dev.kiln.Model;
 import dev.kiln.Optimizer;
 import dev.kiln.Output;
+import dev.kiln.SameWeightsAs;
 import dev.kiln.Tensor;
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.layers.LayerKind;
@@ -209,7 +210,16 @@ public final class ModelParser {
       return Optional.empty();
     }
     Attributes attributes = new Attributes(layerAnnotations.get(0), elements);
-    return Optional.of(new LayerDecl(name, method, kinds.get(0), attributes, inputs, output));
+    AnnotationMirror sharing = mirror(method, SameWeightsAs.class);
+    return Optional.of(
+        new LayerDecl(
+            name,
+            method,
+            kinds.get(0),
+            attributes,
+            inputs,
+            output,
+            sharing == null ? null : new Attributes(sharing, elements)));
   }
 
   private boolean isTensor(TypeMirror type) {

@@ -59,6 +59,15 @@ public final class Network {
     return nodes.stream().mapToLong(Node::paramCount).sum();
   }
 
+  public long trainableCount() {
+    return nodes.stream().mapToLong(Node::trainableCount).sum();
+  }
+
+  /** The layers using {@code owner}'s weights, the owner included, in execution order. */
+  public List<Node> weightUsers(String owner) {
+    return nodes.stream().filter(node -> node.weightsOwner().equals(owner)).toList();
+  }
+
   private List<Node> inDeclarationOrder(boolean inputs) {
     List<Node> selected = new ArrayList<>();
     model.layers().forEach(layer -> {

@@ -11,10 +11,16 @@ import java.util.List;
  * @param inputs the names of the layers it reads, in parameter order
  * @param inputShapes their shapes
  * @param shape its output shape
- * @param params its parameter arrays
+ * @param params the parameter arrays it owns (none when it uses another layer's weights)
+ * @param weightsOwner the layer whose parameters it uses: itself, or its {@code @SameWeightsAs}
  */
 public record Node(
-    LayerDecl decl, List<String> inputs, List<Shape> inputShapes, Shape shape, List<ParamDecl> params) {
+    LayerDecl decl,
+    List<String> inputs,
+    List<Shape> inputShapes,
+    Shape shape,
+    List<ParamDecl> params,
+    String weightsOwner) {
 
   public Node {
     inputs = List.copyOf(inputs);
@@ -26,8 +32,21 @@ public record Node(
     return decl.name();
   }
 
-  /** The number of parameter values. */
+  /** The number of parameter values it owns. */
   public long paramCount() {
     return params.stream().mapToLong(param -> param.shape().length()).sum();
+  }
+
+  /** The number of trainable parameter values it owns. */
+  public long trainableCount() {
+    return params.stream()
+        .filter(ParamDecl::trainable)
+        .mapToLong(param -> param.shape().length())
+        .sum();
+  }
+
+  /** Whether it uses another layer's weights. */
+  public boolean sharesWeights() {
+    return !weightsOwner.equals(decl.name());
   }
 }

@@ -2,6 +2,7 @@ package dev.kiln.processor.shape;
 
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.graph.LayerGraph;
+import dev.kiln.processor.layers.ParamDecl;
 import dev.kiln.processor.layers.ShapeContext;
 import dev.kiln.processor.parse.InputRef;
 import dev.kiln.processor.parse.LayerDecl;
@@ -21,6 +22,7 @@ public final class ShapeInference {
 
   public static Optional<Network> run(LayerGraph graph, Report report) {
     Map<String, Node> nodes = new HashMap<>();
+    Map<String, List<ParamDecl>> sharedParams = new java.util.LinkedHashMap<>();
     List<Node> ordered = new ArrayList<>();
     boolean complete = true;
     for (LayerDecl layer : graph.order()) {
@@ -43,12 +45,40 @@ public final class ShapeInference {
         complete = false;
         continue;
       }
+      String owner = layer.weightsOf() == null ? layer.name() : layer.weightsOf();
+      List<ParamDecl> params = layer.kind().parameters(layer, inputShapes);
       Node node =
-          new Node(layer, inputNames, inputShapes, shape, layer.kind().parameters(layer, inputShapes));
+          new Node(layer, inputNames, inputShapes, shape, owner.equals(layer.name()) ? params : List.of(), owner);
       nodes.put(layer.name(), node);
       ordered.add(node);
+      if (!owner.equals(layer.name())) {
+        sharedParams.put(layer.name(), params);
+      }
     }
-    return complete ? Optional.of(new Network(graph.model(), ordered)) : Optional.empty();
+    if (!complete) {
+      return Optional.empty();
+    }
+    sharedParams.forEach((name, params) -> checkSharedWeights(nodes.get(name), params, nodes, report));
+    return Optional.of(new Network(graph.model(), ordered));
+  }
+
+  /** A layer using another's weights must need exactly the owner's parameter shapes. */
+  private static void checkSharedWeights(
+      Node user, List<ParamDecl> needed, Map<String, Node> nodes, Report report) {
+    Node owner = nodes.get(user.weightsOwner());
+    List<String> ownerShapes = owner.params().stream().map(p -> p.name() + " " + p.shape()).toList();
+    List<String> neededShapes = needed.stream().map(p -> p.name() + " " + p.shape()).toList();
+    if (!ownerShapes.equals(neededShapes)) {
+      report.error(
+          "SharedWeightsMismatch",
+          user.name() + " uses the weights of " + owner.name() + ", which has " + ownerShapes
+              + ", but with its own input " + user.inputShapes().get(0).withBatch() + " it needs "
+              + neededShapes + "; shared weights need inputs with the same channels and the same"
+              + " layer attributes that size them",
+          user.decl().method(),
+          user.decl().sharing().mirror(),
+          user.decl().sharing().written("value"));
+    }
   }
 
   private record Context(
@@ -60,17 +90,28 @@ public final class ShapeInference {
       implements ShapeContext {
 
     @Override
+    public List<Node> producers(int index) {
+      List<Node> chain = new ArrayList<>();
+      Node node = nodes.get(inputNames.get(index));
+      chain.add(node);
+      while (!node.inputs().isEmpty()) {
+        node = nodes.get(node.inputs().get(0));
+        chain.add(node);
+      }
+      return chain;
+    }
+
+    @Override
     public String describeInput(int index) {
       StringBuilder text = new StringBuilder(inputs.get(index).withBatch());
       text.append(" from ");
-      Node node = nodes.get(inputNames.get(index));
-      text.append(node.name());
-      // Follow single-input producers back a few steps so the origin of the shape is visible.
-      for (int step = 0; step < 4 && node.inputs().size() == 1; step++) {
-        node = nodes.get(node.inputs().get(0));
-        text.append(" <- ").append(node.name());
+      List<Node> chain = producers(index);
+      // A few producers back are enough to show where the shape comes from.
+      int shown = Math.min(chain.size(), 4);
+      for (int i = 0; i < shown; i++) {
+        text.append(i == 0 ? "" : " <- ").append(chain.get(i).name());
       }
-      if (node.inputs().size() == 1) {
+      if (shown < chain.size()) {
         text.append(" <- ...");
       }
       return text.toString();
@@ -80,7 +121,7 @@ public final class ShapeInference {
     public void error(String message, String attribute) {
       report.error(
           "ShapeMismatch",
-          layer.name() + ": " + message,
+          message,
           layer.method(),
           layer.attributes().mirror(),
           attribute == null ? null : layer.attributes().written(attribute));

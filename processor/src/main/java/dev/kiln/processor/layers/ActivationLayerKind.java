@@ -1,0 +1,52 @@
+package dev.kiln.processor.layers;
+
+import com.palantir.javapoet.CodeBlock;
+import dev.kiln.Activation;
+import dev.kiln.ActivationLayer;
+import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Shape;
+
+/**
+ * {@code @ActivationLayer}: an activation on its own. Its own computation is a copy; the
+ * activation is applied around it as for any layer.
+ */
+final class ActivationLayerKind implements LayerKind {
+
+  @Override
+  public Class<ActivationLayer> annotation() {
+    return ActivationLayer.class;
+  }
+
+  @Override
+  public String kerasName() {
+    return "Activation";
+  }
+
+  @Override
+  public Arity arity() {
+    return Arity.exactly(1);
+  }
+
+  @Override
+  public Shape outputShape(ShapeContext context) {
+    return context.inputs().get(0);
+  }
+
+  @Override
+  public Activation activation(LayerDecl layer) {
+    return layer.attributes().enumValue("value", Activation.class);
+  }
+
+  @Override
+  public CodeBlock forward(LayerCode code) {
+    return CodeBlock.of("$L.assign($L);\n", code.output(), code.input(0));
+  }
+
+  @Override
+  public CodeBlock backward(LayerCode code) {
+    CodeBlock inputGradient = code.inputGradient(0);
+    return inputGradient.toString().equals("null")
+        ? CodeBlock.of("")
+        : CodeBlock.of("$L.assign($L);\n", inputGradient, code.outputGradient());
+  }
+}

@@ -1,0 +1,126 @@
+package dev.kiln.processor.layers;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.TypeName;
+import dev.kiln.BatchNormalization;
+import dev.kiln.Initializer;
+import dev.kiln.processor.check.Report;
+import dev.kiln.processor.emit.Runtime;
+import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
+import dev.kiln.processor.shape.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code @BatchNormalization} over the last axis. Its moving mean and variance are parameters
+ * the optimizer does not train; the layer updates them while training.
+ */
+final class BatchNormalizationKind implements LayerKind {
+
+  private static final ClassName KERNEL = Runtime.kernel("BatchNormalization");
+
+  @Override
+  public Class<BatchNormalization> annotation() {
+    return BatchNormalization.class;
+  }
+
+  @Override
+  public String kerasName() {
+    return "BatchNormalization";
+  }
+
+  @Override
+  public Arity arity() {
+    return Arity.exactly(1);
+  }
+
+  @Override
+  public void checkAttributes(LayerDecl layer, Report report) {
+    double momentum = layer.attributes().doubleValue("momentum");
+    if (!(momentum >= 0 && momentum < 1)) {
+      Attrs.bad(layer, "momentum", "momentum = " + momentum + " on " + layer.name()
+          + "; the moving averages' decay must be in [0, 1)", report);
+    }
+    double epsilon = layer.attributes().doubleValue("epsilon");
+    if (!(epsilon > 0)) {
+      Attrs.bad(layer, "epsilon", "epsilon = " + epsilon + " on " + layer.name()
+          + "; it must be positive", report);
+    }
+  }
+
+  @Override
+  public Shape outputShape(ShapeContext context) {
+    LayerDecl layer = context.layer();
+    Shape input = context.inputs().get(0);
+    int axis = layer.attributes().intValue("axis");
+    if (axis != -1 && axis != input.rank()) {
+      context.error(layer.name() + " normalises axis " + axis + " of " + context.describeInput(0)
+          + "; Kiln normalises the last (channel) axis only, so use axis = -1", "axis");
+      return null;
+    }
+    if (input.rank() == 0 || input.last() < 1) {
+      context.error(layer.name() + " needs a channel axis of known size, but its input is "
+          + context.describeInput(0), null);
+      return null;
+    }
+    return input;
+  }
+
+  @Override
+  public List<ParamDecl> parameters(LayerDecl layer, List<Shape> inputs) {
+    Shape channels = Shape.of(inputs.get(0).last());
+    long count = inputs.get(0).last();
+    List<ParamDecl> params = new ArrayList<>();
+    if (layer.attributes().booleanValue("scale")) {
+      params.add(new ParamDecl("gamma", channels,
+          layer.attributes().enumValue("gammaInitializer", Initializer.class), count, count));
+    }
+    if (layer.attributes().booleanValue("center")) {
+      params.add(new ParamDecl("beta", channels,
+          layer.attributes().enumValue("betaInitializer", Initializer.class), count, count));
+    }
+    params.add(new ParamDecl("movingMean", channels, Initializer.ZEROS, count, count, false));
+    params.add(new ParamDecl("movingVariance", channels, Initializer.ONES, count, count, false));
+    return params;
+  }
+
+  @Override
+  public List<ExtraBuffer> extraBuffers(Node node) {
+    Shape channels = Shape.of(node.shape().last());
+    return List.of(
+        new ExtraBuffer("BatchMean", channels, false),
+        new ExtraBuffer("BatchVariance", channels, false));
+  }
+
+  @Override
+  public CodeBlock forward(LayerCode code) {
+    return CodeBlock.of("$T.forward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L);\n", KERNEL,
+        code.input(0), code.param("gamma"), code.param("beta"), code.param("movingMean"),
+        code.param("movingVariance"), attribute(code, "momentum"), attribute(code, "epsilon"),
+        code.training(), code.buffer("BatchMean"), code.buffer("BatchVariance"), code.output());
+  }
+
+  @Override
+  public CodeBlock backward(LayerCode code) {
+    return CodeBlock.of("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, $L);\n", KERNEL,
+        code.input(0), code.param("gamma"), code.buffer("BatchMean"),
+        code.buffer("BatchVariance"), attribute(code, "epsilon"), code.outputGradient(),
+        code.grad("gamma"), code.grad("beta"), code.inputGradient(0));
+  }
+
+  @Override
+  public List<String> parameterNames() {
+    return List.of("gamma", "beta", "movingMean", "movingVariance");
+  }
+
+  @Override
+  public TypeName parametersType() {
+    return KERNEL.nestedClass("Parameters");
+  }
+
+  private static double attribute(LayerCode code, String name) {
+    return code.layer().attributes().doubleValue(name);
+  }
+}

@@ -1,0 +1,98 @@
+package dev.kiln.processor.layers;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import dev.kiln.Concatenate;
+import dev.kiln.processor.emit.Runtime;
+import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code @Concatenate}: joins its inputs along one axis. */
+final class ConcatenateKind implements LayerKind {
+
+  private static final ClassName KERNEL = Runtime.kernel("Concatenate");
+
+  @Override
+  public Class<Concatenate> annotation() {
+    return Concatenate.class;
+  }
+
+  @Override
+  public String kerasName() {
+    return "Concatenate";
+  }
+
+  @Override
+  public Arity arity() {
+    return Arity.atLeast(2);
+  }
+
+  @Override
+  public Shape outputShape(ShapeContext context) {
+    LayerDecl layer = context.layer();
+    List<Shape> inputs = context.inputs();
+    int rank = inputs.get(0).rank();
+    int written = layer.attributes().intValue("axis");
+    int axis = fullAxis(written, rank);
+    if (axis < 1 || axis > rank) {
+      context.error(layer.name() + " concatenates on axis " + written + ", but its inputs have "
+          + (rank + 1) + " axes with the batch axis 0; use an axis from 1 to " + rank
+          + " or -1 for the last", "axis");
+      return null;
+    }
+    int joined = 0;
+    for (int i = 0; i < inputs.size(); i++) {
+      Shape input = inputs.get(i);
+      if (input.rank() != rank || !sameExcept(inputs.get(0), input, axis - 1)) {
+        context.error(layer.name() + " concatenates " + context.describeInput(0) + " with "
+            + context.describeInput(i) + " on axis " + written + "; all other axes must match."
+            + Downsampling.explain(context.producers(0), context.producers(i)), null);
+        return null;
+      }
+      joined += input.dim(axis - 1);
+    }
+    List<Integer> dims = new ArrayList<>(inputs.get(0).dims());
+    dims.set(axis - 1, joined);
+    return new Shape(dims);
+  }
+
+  @Override
+  public CodeBlock forward(LayerCode code) {
+    List<CodeBlock> parts = new ArrayList<>();
+    for (int i = 0; i < code.layer().inputs().size(); i++) {
+      parts.add(code.input(i));
+    }
+    return CodeBlock.of("$T.forward($L, $L, $L);\n", KERNEL, axis(code), code.output(),
+        CodeBlock.join(parts, ", "));
+  }
+
+  @Override
+  public CodeBlock backward(LayerCode code) {
+    List<CodeBlock> parts = new ArrayList<>();
+    for (int i = 0; i < code.layer().inputs().size(); i++) {
+      parts.add(code.inputGradient(i));
+    }
+    return CodeBlock.of("$T.backward($L, $L, $L);\n", KERNEL, axis(code), code.outputGradient(),
+        CodeBlock.join(parts, ", "));
+  }
+
+  private static int axis(LayerCode code) {
+    return fullAxis(code.layer().attributes().intValue("axis"), code.inputShapes().get(0).rank());
+  }
+
+  /** Keras' axis (0 the batch axis, negative from the end) as an index of the full array. */
+  static int fullAxis(int axis, int sampleRank) {
+    return axis < 0 ? sampleRank + 1 + axis : axis;
+  }
+
+  private static boolean sameExcept(Shape a, Shape b, int skipped) {
+    for (int i = 0; i < a.rank(); i++) {
+      if (i != skipped && a.dim(i) != b.dim(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,86 @@
+package dev.kiln.processor.layers;
+
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import dev.kiln.Add;
+import dev.kiln.Multiply;
+import dev.kiln.processor.emit.Runtime;
+import dev.kiln.processor.shape.Shape;
+import java.lang.annotation.Annotation;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code @Add} and {@code @Multiply}: elementwise over inputs of one shape. */
+final class ElementwiseKind implements LayerKind {
+
+  static final ElementwiseKind ADD = new ElementwiseKind(Add.class, "adds");
+  static final ElementwiseKind MULTIPLY = new ElementwiseKind(Multiply.class, "multiplies");
+
+  private final Class<? extends Annotation> annotation;
+  private final String verb;
+  private final ClassName kernel;
+
+  private ElementwiseKind(Class<? extends Annotation> annotation, String verb) {
+    this.annotation = annotation;
+    this.verb = verb;
+    this.kernel = Runtime.kernel(annotation.getSimpleName());
+  }
+
+  @Override
+  public Class<? extends Annotation> annotation() {
+    return annotation;
+  }
+
+  @Override
+  public String kerasName() {
+    return annotation.getSimpleName();
+  }
+
+  @Override
+  public Arity arity() {
+    return Arity.atLeast(2);
+  }
+
+  @Override
+  public Shape outputShape(ShapeContext context) {
+    List<Shape> inputs = context.inputs();
+    for (int i = 1; i < inputs.size(); i++) {
+      if (!inputs.get(i).equals(inputs.get(0))) {
+        context.error(context.layer().name() + " " + verb + " " + context.describeInput(0)
+            + " and " + context.describeInput(i) + " elementwise; their shapes must be equal."
+            + Downsampling.explain(context.producers(0), context.producers(i)), null);
+        return null;
+      }
+    }
+    return inputs.get(0);
+  }
+
+  @Override
+  public CodeBlock forward(LayerCode code) {
+    return CodeBlock.of("$T.forward($L, $L);\n", kernel, code.output(), inputs(code));
+  }
+
+  @Override
+  public CodeBlock backward(LayerCode code) {
+    List<CodeBlock> gradients = new ArrayList<>();
+    for (int i = 0; i < code.layer().inputs().size(); i++) {
+      gradients.add(code.inputGradient(i));
+    }
+    if (annotation == Add.class) {
+      return CodeBlock.of("$T.backward($L, $L);\n", kernel, code.outputGradient(),
+          CodeBlock.join(gradients, ", "));
+    }
+    ArrayTypeName arrays = ArrayTypeName.of(Runtime.INDARRAY);
+    return CodeBlock.of("$T.backward($L, new $T {$L}, new $T {$L});\n", kernel,
+        code.outputGradient(), arrays, inputs(code), arrays, CodeBlock.join(gradients, ", "));
+  }
+
+  private static CodeBlock inputs(LayerCode code) {
+    List<CodeBlock> inputs = new ArrayList<>();
+    for (int i = 0; i < code.layer().inputs().size(); i++) {
+      inputs.add(code.input(i));
+    }
+    return CodeBlock.join(inputs, ", ");
+  }
+}

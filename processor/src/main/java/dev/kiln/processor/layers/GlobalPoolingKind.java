@@ -1,0 +1,71 @@
+package dev.kiln.processor.layers;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import dev.kiln.GlobalAveragePooling2D;
+import dev.kiln.GlobalMaxPool2D;
+import dev.kiln.processor.emit.Runtime;
+import dev.kiln.processor.shape.Shape;
+import java.lang.annotation.Annotation;
+
+/** {@code @GlobalAveragePooling2D} and {@code @GlobalMaxPool2D}: one value per channel. */
+final class GlobalPoolingKind implements LayerKind {
+
+  static final GlobalPoolingKind AVERAGE =
+      new GlobalPoolingKind(GlobalAveragePooling2D.class, "GlobalAveragePooling2D", false);
+  static final GlobalPoolingKind MAX =
+      new GlobalPoolingKind(GlobalMaxPool2D.class, "GlobalMaxPooling2D", true);
+
+  private final Class<? extends Annotation> annotation;
+  private final String kerasName;
+  private final ClassName kernel;
+  private final boolean backwardReadsInput;
+
+  private GlobalPoolingKind(
+      Class<? extends Annotation> annotation, String kerasName, boolean backwardReadsInput) {
+    this.annotation = annotation;
+    this.kerasName = kerasName;
+    this.kernel = Runtime.kernel(annotation.getSimpleName());
+    this.backwardReadsInput = backwardReadsInput;
+  }
+
+  @Override
+  public Class<? extends Annotation> annotation() {
+    return annotation;
+  }
+
+  @Override
+  public String kerasName() {
+    return kerasName;
+  }
+
+  @Override
+  public Arity arity() {
+    return Arity.exactly(1);
+  }
+
+  @Override
+  public Shape outputShape(ShapeContext context) {
+    Shape input = context.inputs().get(0);
+    if (input.rank() != 3) {
+      context.error(context.layer().name() + " is " + Words.aLayer(this) + ", which expects"
+          + " images (rows, columns, channels), but its input is " + context.describeInput(0), null);
+      return null;
+    }
+    return Shape.of(input.dim(2));
+  }
+
+  @Override
+  public CodeBlock forward(LayerCode code) {
+    return CodeBlock.of("$T.forward($L, $L);\n", kernel, code.input(0), code.output());
+  }
+
+  @Override
+  public CodeBlock backward(LayerCode code) {
+    return backwardReadsInput
+        ? CodeBlock.of("$T.backward($L, $L, $L);\n", kernel, code.input(0), code.outputGradient(),
+            code.inputGradient(0))
+        : CodeBlock.of("$T.backward($L, $L);\n", kernel, code.outputGradient(),
+            code.inputGradient(0));
+  }
+}

@@ -1,0 +1,76 @@
+package dev.kiln.processor.layers;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import dev.kiln.AveragePooling2D;
+import dev.kiln.MaxPool2D;
+import dev.kiln.processor.check.Report;
+import dev.kiln.processor.emit.Runtime;
+import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Shape;
+import java.lang.annotation.Annotation;
+import java.util.List;
+
+/** {@code @MaxPool2D} and {@code @AveragePooling2D}: a statistic of each window, per channel. */
+final class PoolingKind implements LayerKind {
+
+  static final PoolingKind MAX = new PoolingKind(MaxPool2D.class, "MaxPooling2D", "MaxPool2D");
+  static final PoolingKind AVERAGE =
+      new PoolingKind(AveragePooling2D.class, "AveragePooling2D", "AveragePooling2D");
+
+  private final Class<? extends Annotation> annotation;
+  private final String kerasName;
+  private final ClassName kernel;
+
+  private PoolingKind(Class<? extends Annotation> annotation, String kerasName, String kernel) {
+    this.annotation = annotation;
+    this.kerasName = kerasName;
+    this.kernel = Runtime.kernel(kernel);
+  }
+
+  @Override
+  public Class<? extends Annotation> annotation() {
+    return annotation;
+  }
+
+  @Override
+  public String kerasName() {
+    return kerasName;
+  }
+
+  @Override
+  public Arity arity() {
+    return Arity.exactly(1);
+  }
+
+  @Override
+  public void checkAttributes(LayerDecl layer, Report report) {
+    Attrs.checkPair(layer, "poolSize", 1, report);
+    if (layer.attributes().intArray("strides").length > 0) {
+      Attrs.checkPair(layer, "strides", 1, report);
+    }
+  }
+
+  @Override
+  public Shape outputShape(ShapeContext context) {
+    Shape input = context.inputs().get(0);
+    return Windows.outputImage(context, input.rank() == 3 ? input.dim(2) : 0);
+  }
+
+  @Override
+  public List<Constant> constants(LayerDecl layer) {
+    return List.of(new Constant("WINDOW", Windows.WINDOW, Windows.window(layer)));
+  }
+
+  @Override
+  public CodeBlock forward(LayerCode code) {
+    return CodeBlock.of("$T.forward($L, $L, $L);\n", kernel, code.input(0),
+        code.constant("WINDOW"), code.output());
+  }
+
+  @Override
+  public CodeBlock backward(LayerCode code) {
+    return CodeBlock.of("$T.backward($L, $L, $L, $L);\n", kernel, code.input(0),
+        code.outputGradient(), code.constant("WINDOW"), code.inputGradient(0));
+  }
+}

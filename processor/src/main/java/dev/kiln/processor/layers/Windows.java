@@ -1,0 +1,98 @@
+package dev.kiln.processor.layers;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import dev.kiln.Padding;
+import dev.kiln.processor.emit.Runtime;
+import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Shape;
+
+/**
+ * Sliding windows of convolutions and poolings: their attributes ({@code kernelSize} or {@code
+ * poolSize}, {@code strides}, {@code dilationRate}, {@code padding}) and output sizes as Keras
+ * (TensorFlow) computes them.
+ */
+final class Windows {
+
+  static final ClassName WINDOW = Runtime.kernel("Window");
+
+  private Windows() {}
+
+  /** The output image of a window over an image input, or null after reporting why not. */
+  static Shape outputImage(ShapeContext context, int channels) {
+    LayerDecl layer = context.layer();
+    Shape input = context.inputs().get(0);
+    if (input.rank() != 3) {
+      context.error(layer.name() + " is " + Words.aLayer(layer.kind()) + ", which expects images (rows, columns,"
+          + " channels), but its input is " + context.describeInput(0)
+          + (input.rank() < 3 ? "; add @Reshape to give it rows, columns and channels" : ""), null);
+      return null;
+    }
+    int[] size = size(layer);
+    int[] strides = strides(layer);
+    int[] dilation = dilation(layer);
+    Padding padding = padding(layer);
+    int rows = outputLength(input.dim(0), size[0], strides[0], dilation[0], padding);
+    int columns = outputLength(input.dim(1), size[1], strides[1], dilation[1], padding);
+    if (rows < 1 || columns < 1) {
+      context.error(layer.name() + "'s " + extent(size[0], dilation[0]) + "x"
+          + extent(size[1], dilation[1]) + " window does not fit in its input "
+          + context.describeInput(0) + "; use padding = SAME or a smaller " + sizeAttribute(layer),
+          sizeAttribute(layer));
+      return null;
+    }
+    return Shape.of(rows, columns, channels);
+  }
+
+  /** The constant describing the layer's window: {@code new Window(4, 4, 1, 1, 1, 1, false)}. */
+  static CodeBlock window(LayerDecl layer) {
+    int[] size = size(layer);
+    int[] strides = strides(layer);
+    int[] dilation = dilation(layer);
+    return CodeBlock.of(
+        "new $T($L, $L, $L, $L, $L, $L, $L)",
+        WINDOW, size[0], size[1], strides[0], strides[1], dilation[0], dilation[1],
+        padding(layer) == Padding.SAME);
+  }
+
+  /** {@code poolSize} for poolings, {@code kernelSize} for convolutions. */
+  static String sizeAttribute(LayerDecl layer) {
+    return layer.attributes().has("poolSize") ? "poolSize" : "kernelSize";
+  }
+
+  static int[] size(LayerDecl layer) {
+    return Attrs.pair(layer, sizeAttribute(layer));
+  }
+
+  /** The strides; for poolings an empty value means the pool size, as in Keras. */
+  static int[] strides(LayerDecl layer) {
+    return layer.attributes().intArray("strides").length == 0
+        ? size(layer)
+        : Attrs.pair(layer, "strides");
+  }
+
+  static int[] dilation(LayerDecl layer) {
+    return layer.attributes().has("dilationRate")
+        ? Attrs.pair(layer, "dilationRate")
+        : new int[] {1, 1};
+  }
+
+  static Padding padding(LayerDecl layer) {
+    return layer.attributes().enumValue("padding", Padding.class);
+  }
+
+  /** The extent of a dilated window. */
+  static int extent(int size, int dilation) {
+    return (size - 1) * dilation + 1;
+  }
+
+  /** Output length of a window over {@code in}; below 1 when a VALID window does not fit. */
+  static int outputLength(int in, int size, int stride, int dilation, Padding padding) {
+    if (in == Shape.VARIABLE) {
+      return Shape.VARIABLE;
+    }
+    return padding == Padding.SAME
+        ? (in + stride - 1) / stride
+        : Math.floorDiv(in - extent(size, dilation), stride) + 1;
+  }
+}
