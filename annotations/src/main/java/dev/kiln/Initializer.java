@@ -14,6 +14,10 @@ public enum Initializer {
   LECUN_UNIFORM,
   /** Truncated normal with standard deviation {@code sqrt(1 / fanIn)}. */
   LECUN_NORMAL,
+  /** A random orthogonal matrix (rows or columns orthonormal). Keras' default for recurrent kernels. */
+  ORTHOGONAL,
+  /** Uniform in +-0.05, Keras' {@code uniform}. Its default for embeddings. */
+  RANDOM_UNIFORM,
   /** All zeros. Keras' default for biases. */
   ZEROS,
   /** All ones. */

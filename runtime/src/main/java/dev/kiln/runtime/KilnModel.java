@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.Locale;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.rng.Random;
@@ -192,8 +193,7 @@ public abstract class KilnModel {
     long total = parameterCount();
     long trainable = spec.trainableCount();
     return spec.summaryTable()
-        + String.format(
-                "Total params: %,d%nTrainable params: %,d%nNon-trainable params: %,d%n",
+        + String.format(Locale.ROOT, "Total params: %,d%nTrainable params: %,d%nNon-trainable params: %,d%n",
                 total, trainable, total - trainable)
             .replace("\r", "");
   }

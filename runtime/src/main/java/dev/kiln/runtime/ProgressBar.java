@@ -2,12 +2,13 @@ package dev.kiln.runtime;
 
 import java.io.PrintStream;
 import java.util.Map;
+import java.util.Locale;
 
 /**
  * Keras' progress bar. On a terminal it redraws one line per epoch:
  *
  * <pre>
- *  57/469 [===>..........................] - ETA: 2s - loss: 0.8012 - accuracy: 0.7221
+ *  57/469 [==>...........................] - ETA: 2s - loss: 0.8012 - accuracy: 0.7221
  * 469/469 [==============================] - 3s 6ms/step - loss: 0.5123 - accuracy: 0.8123
  * </pre>
  *
@@ -57,7 +58,7 @@ final class ProgressBar {
 
   private String counter(long step) {
     String total = Long.toString(steps);
-    return String.format("%" + total.length() + "d/%s", step, total);
+    return String.format(Locale.ROOT, "%" + total.length() + "d/%s", step, total);
   }
 
   private String bar(long step) {
@@ -79,10 +80,10 @@ final class ProgressBar {
   private static String duration(double seconds) {
     long whole = Math.round(seconds);
     if (whole >= 3600) {
-      return String.format("%d:%02d:%02d", whole / 3600, whole % 3600 / 60, whole % 60);
+      return String.format(Locale.ROOT, "%d:%02d:%02d", whole / 3600, whole % 3600 / 60, whole % 60);
     }
     if (whole >= 60) {
-      return String.format("%d:%02d", whole / 60, whole % 60);
+      return String.format(Locale.ROOT, "%d:%02d", whole / 60, whole % 60);
     }
     return whole + "s";
   }

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.Locale;
 
 /** Named loss and metric values, such as {@code evaluate} returns: {@code loss}, {@code accuracy}. */
 public final class Scores {
@@ -44,7 +45,7 @@ public final class Scores {
   /** Keras' number format: four decimals, or scientific below 1e-3. */
   static String format(double value) {
     return value != 0 && Math.abs(value) < 1e-3
-        ? String.format("%.4e", value)
-        : String.format("%.4f", value);
+        ? String.format(Locale.ROOT, "%.4e", value)
+        : String.format(Locale.ROOT, "%.4f", value);
   }
 }

@@ -3,6 +3,7 @@ package dev.kiln.processor.emit;
 import dev.kiln.processor.shape.Network;
 import dev.kiln.processor.shape.Node;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The layer table of Keras' {@code model.summary()}, laid out as Keras 2 lays it out: three
@@ -48,8 +49,7 @@ public final class SummaryTable {
 
   /** The totals Keras prints under the table. */
   public static String totals(long total, long trainable) {
-    return String.format(
-        "Total params: %,d%nTrainable params: %,d%nNon-trainable params: %,d%n",
+    return String.format(Locale.ROOT, "Total params: %,d%nTrainable params: %,d%nNon-trainable params: %,d%n",
         total, trainable, total - trainable).replace("\r", "");
   }
 

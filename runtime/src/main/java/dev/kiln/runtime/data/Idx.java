@@ -47,6 +47,14 @@ public final class Idx {
     buffered.reset();
     InputStream plain = first == 0x1f && second == 0x8b ? new GZIPInputStream(buffered) : buffered;
     DataInputStream in = new DataInputStream(plain);
+    try {
+      return readContents(in, source);
+    } catch (java.io.EOFException e) {
+      throw new IOException(source + " is truncated: it ends inside its header or data");
+    }
+  }
+
+  private static Contents readContents(DataInputStream in, String source) throws IOException {
     int magic = in.readInt();
     int type = (magic >> 8) & 0xff;
     int rank = magic & 0xff;
@@ -61,10 +69,16 @@ public final class Idx {
     long length = 1;
     for (int axis = 0; axis < rank; axis++) {
       shape[axis] = in.readInt();
+      if (shape[axis] < 0) {
+        throw new IOException(
+            source + " declares an impossible size " + shape[axis] + " on axis " + axis
+                + "; sizes cannot be negative");
+      }
       length *= shape[axis];
-    }
-    if (shape[0] < 0 || length < 0 || length > Integer.MAX_VALUE) {
-      throw new IOException(source + " declares an impossible size " + length);
+      if (length > Integer.MAX_VALUE) {
+        throw new IOException(
+            source + " declares an impossible size: " + length + " values do not fit in an array");
+      }
     }
     byte[] values = new byte[(int) length];
     try {

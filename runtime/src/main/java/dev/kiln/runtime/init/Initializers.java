@@ -24,16 +24,69 @@ public final class Initializers {
    */
   public static void fill(
       INDArray target, Initializer kind, long fanIn, long fanOut, RandomGenerator random) {
-    switch (kind) {
-      case ZEROS -> target.assign(0);
-      case ONES -> target.assign(1);
-      case GLOROT_UNIFORM -> uniform(target, Math.sqrt(6.0 / (fanIn + fanOut)), random);
-      case HE_UNIFORM -> uniform(target, Math.sqrt(6.0 / fanIn), random);
-      case LECUN_UNIFORM -> uniform(target, Math.sqrt(3.0 / fanIn), random);
-      case GLOROT_NORMAL -> truncatedNormal(target, Math.sqrt(2.0 / (fanIn + fanOut)), random);
-      case HE_NORMAL -> truncatedNormal(target, Math.sqrt(2.0 / fanIn), random);
-      case LECUN_NORMAL -> truncatedNormal(target, Math.sqrt(1.0 / fanIn), random);
+    Runnable fill =
+        switch (kind) {
+          case ZEROS -> () -> target.assign(0);
+          case ONES -> () -> target.assign(1);
+          case GLOROT_UNIFORM -> () -> uniform(target, Math.sqrt(6.0 / (fanIn + fanOut)), random);
+          case HE_UNIFORM -> () -> uniform(target, Math.sqrt(6.0 / fanIn), random);
+          case LECUN_UNIFORM -> () -> uniform(target, Math.sqrt(3.0 / fanIn), random);
+          case RANDOM_UNIFORM -> () -> uniform(target, 0.05, random);
+          case GLOROT_NORMAL ->
+              () -> truncatedNormal(target, Math.sqrt(2.0 / (fanIn + fanOut)), random);
+          case HE_NORMAL -> () -> truncatedNormal(target, Math.sqrt(2.0 / fanIn), random);
+          case LECUN_NORMAL -> () -> truncatedNormal(target, Math.sqrt(1.0 / fanIn), random);
+          case ORTHOGONAL -> () -> orthogonal(target, random);
+        };
+    fill.run();
+  }
+
+  /**
+   * Keras' {@code Orthogonal}: the array seen as a matrix (all axes but the last, by the last)
+   * gets orthonormal rows or columns, whichever are fewer, from the QR decomposition of a
+   * Gaussian matrix.
+   */
+  private static void orthogonal(INDArray target, RandomGenerator random) {
+    long[] shape = target.shape();
+    int columns = Math.toIntExact(shape[shape.length - 1]);
+    int rows = Math.toIntExact(target.length() / columns);
+    boolean wide = rows < columns;
+    // Orthonormalise the columns of a tall matrix (transposed if the target is wide).
+    int height = wide ? columns : rows;
+    int width = wide ? rows : columns;
+    double[][] q = new double[width][height];
+    for (int j = 0; j < width; j++) {
+      for (int i = 0; i < height; i++) {
+        q[j][i] = random.nextGaussian();
+      }
     }
+    // Modified Gram-Schmidt: R's diagonal comes out positive, which is Keras' sign convention.
+    for (int j = 0; j < width; j++) {
+      for (int k = 0; k < j; k++) {
+        double dot = 0;
+        for (int i = 0; i < height; i++) {
+          dot += q[k][i] * q[j][i];
+        }
+        for (int i = 0; i < height; i++) {
+          q[j][i] -= dot * q[k][i];
+        }
+      }
+      double norm = 0;
+      for (int i = 0; i < height; i++) {
+        norm += q[j][i] * q[j][i];
+      }
+      norm = Math.sqrt(norm);
+      for (int i = 0; i < height; i++) {
+        q[j][i] /= norm;
+      }
+    }
+    double[] values = new double[rows * columns];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < columns; c++) {
+        values[r * columns + c] = wide ? q[r][c] : q[c][r];
+      }
+    }
+    write(target, values);
   }
 
   private static void uniform(INDArray target, double limit, RandomGenerator random) {

@@ -143,6 +143,14 @@ public final class Checkpoint {
       if (in.available() != 0) {
         throw new CheckpointException(file + " has unexpected bytes after its content");
       }
+      if (iterations < 0) {
+        throw new CheckpointException(
+            file + " records " + iterations + " iterations (steps taken); it is malformed");
+      }
+      if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+        throw new CheckpointException(
+            file + " records the learning rate " + learningRate + "; it is malformed");
+      }
       parameters.assign(loadedParameters);
       for (int i = 0; i < stateCount; i++) {
         updater.stateArrays().get(i).assign(state[i]);

@@ -8,11 +8,12 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Arrays a kernel must write but nobody reads, such as the input gradient a native backward op
- * always produces for a layer that reads a model input. One per thread, shape and data type,
- * allocated once.
+ * Work arrays of kernels and losses, and arrays a native op must write but nobody reads (the
+ * input gradient a native backward op always produces for a layer that reads a model input).
+ * One per thread, shape and data type, allocated once; callers must not hold them across calls
+ * that may use the same shape.
  */
-final class Scratch {
+public final class Scratch {
 
   private record Key(DataType dataType, List<Long> shape) {}
 
@@ -21,7 +22,7 @@ final class Scratch {
   private Scratch() {}
 
   /** A reusable array shaped like {@code like}; its contents are undefined. */
-  static INDArray like(INDArray like) {
+  public static INDArray like(INDArray like) {
     List<Long> shape = new java.util.ArrayList<>();
     for (long size : like.shape()) {
       shape.add(size);
@@ -32,7 +33,7 @@ final class Scratch {
   }
 
   /** {@code target} itself, or a scratch array shaped like {@code like} when it is null. */
-  static INDArray orScratch(INDArray target, INDArray like) {
+  public static INDArray orScratch(INDArray target, INDArray like) {
     return target != null ? target : like(like);
   }
 }

@@ -1,8 +1,9 @@
 package dev.kiln.runtime.losses;
 
+import dev.kiln.runtime.kernels.Scratch;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.PowPairwise;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
 import org.nd4j.linalg.factory.Nd4j;
@@ -27,17 +28,14 @@ public final class SparseCategoricalCrossEntropy {
   public static double withSoftmax(INDArray p, INDArray labels, double weight, INDArray dLogits) {
     long classes = p.size(p.rank() - 1);
     long rows = p.length() / classes;
-    INDArray indices = labels.reshape(rows);
-    INDArray oneHot = dLogits.reshape(rows, classes);
-    writeOneHot(indices, oneHot);
-    // p ^ oneHot is p at the label and 1 elsewhere, so its log sums to the log-likelihood.
-    Nd4j.exec(new PowPairwise(p, dLogits, dLogits));
-    Clip.into(dLogits, CategoricalCrossEntropy.EPSILON, 1.0, dLogits);
+    INDArray oneHot = Scratch.like(p);
+    writeOneHot(labels.reshape(rows), oneHot.reshape(rows, classes));
+    Clip.into(p, CategoricalCrossEntropy.EPSILON, 1 - CategoricalCrossEntropy.EPSILON, dLogits);
     Nd4j.exec(new Log(dLogits, dLogits));
+    Nd4j.exec(new MulOp(dLogits, oneHot, dLogits));
     double loss = -Reductions.sum(dLogits) / rows;
 
-    writeOneHot(indices, oneHot);
-    Nd4j.exec(new SubOp(p, dLogits, dLogits));
+    Nd4j.exec(new SubOp(p, oneHot, dLogits));
     dLogits.muli(weight / rows);
     return loss;
   }

@@ -1,6 +1,8 @@
 package dev.kiln.runtime.optim;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Stochastic gradient descent, Keras' {@code SGD}: {@code p -= lr * g}; with momentum {@code m},
@@ -27,18 +29,18 @@ public final class Sgd extends Updater {
   @Override
   protected void apply(INDArray parameters, INDArray gradients, long iteration) {
     gradients.muli(learningRate());
-    if (momentum == 0) {
-      parameters.subi(gradients);
-      return;
+    if (momentum != 0) {
+      INDArray velocity = state(0);
+      velocity.muli(momentum).subi(gradients);
+      if (nesterov) {
+        // applied update lr g - m v, so that p += m v - lr g
+        Nd4j.exec(new Axpy(velocity, gradients, gradients, -momentum));
+      } else {
+        // applied update -v, so that p += v
+        velocity.mul(-1.0, gradients);
+      }
     }
-    INDArray velocity = state(0);
-    velocity.muli(momentum).subi(gradients);
-    if (nesterov) {
-      parameters.subi(gradients);
-      parameters.addi(velocity.mul(momentum, gradients));
-    } else {
-      parameters.addi(velocity);
-    }
+    parameters.subi(gradients);
   }
 
   @Override

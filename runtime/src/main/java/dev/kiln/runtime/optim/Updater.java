@@ -17,6 +17,8 @@ public abstract class Updater {
   private double learningRate;
   private long iterations;
   private final List<INDArray> state = new ArrayList<>();
+  private long attachedSize = -1;
+  private DataType attachedType;
 
   protected Updater(double learningRate) {
     if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
@@ -28,10 +30,10 @@ public abstract class Updater {
 
   /**
    * Moves {@code parameters} against {@code gradients}. The gradient buffer is consumed: it holds
-   * the applied update afterwards.
+   * the applied update afterwards ({@code parameters before - parameters after}).
    */
   public final void step(INDArray parameters, INDArray gradients) {
-    if (state.size() != stateCount()) {
+    if (attachedSize < 0) {
       throw new IllegalStateException(getClass().getSimpleName() + " is not attached to a model");
     }
     apply(parameters, gradients, iterations);
@@ -40,13 +42,15 @@ public abstract class Updater {
 
   /** Allocates the state for {@code size} parameters, once; called by the model. */
   public final void attach(long size, DataType dataType) {
-    if (!state.isEmpty()) {
-      if (state.get(0).length() != size || state.get(0).dataType() != dataType) {
+    if (attachedSize >= 0) {
+      if (attachedSize != size || attachedType != dataType) {
         throw new IllegalStateException(
             getClass().getSimpleName() + " is attached to another model; create a new one");
       }
       return;
     }
+    attachedSize = size;
+    attachedType = dataType;
     for (int i = 0; i < stateCount(); i++) {
       INDArray array = NdArrays.zeros(dataType, size);
       array.assign(initialStateValue(i));

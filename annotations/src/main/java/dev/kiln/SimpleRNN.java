@@ -1,0 +1,32 @@
+package dev.kiln;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * A fully connected recurrent layer over sequences {@code (steps, features)}, Keras' {@code
+ * SimpleRNN}: {@code h = tanh(x kernel + h recurrentKernel + bias)}.
+ */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.METHOD)
+public @interface SimpleRNN {
+
+  /** The size of the state and of each output step. */
+  int units();
+
+  /** Whether to output the state after every step {@code (steps, units)} or only the last {@code (units)}. */
+  boolean returnSequences() default false;
+
+  boolean useBias() default true;
+
+  Initializer kernelInitializer() default Initializer.GLOROT_UNIFORM;
+
+  /** Keras initialises the recurrent kernel with a random orthogonal matrix. */
+  Initializer recurrentInitializer() default Initializer.ORTHOGONAL;
+
+  Initializer biasInitializer() default Initializer.ZEROS;
+}

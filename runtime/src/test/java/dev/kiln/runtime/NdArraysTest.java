@@ -1,0 +1,54 @@
+package dev.kiln.runtime;
+
+import static dev.kiln.runtime.testing.PlainArrays.values;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kiln.runtime.testing.RandomArrays;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class NdArraysTest {
+
+  @Test
+  void viewReadsAndWritesConsecutiveRowMajorEntriesOfTheFlatBuffer() {
+    INDArray flat = NdArrays.zeros(DataType.DOUBLE, 12);
+    for (int i = 0; i < 12; i++) {
+      flat.putScalar(i, i);
+    }
+    INDArray view = NdArrays.view(flat, 3, 2, 3);
+    assertArrayEquals(new long[] {2, 3}, view.shape());
+    assertEquals(5.0, view.getDouble(0, 2));
+    assertEquals(6.0, view.getDouble(1, 0));
+    view.putScalar(new long[] {1, 1}, -1.0);
+    view.muli(10);
+    double[] expected = {0, 1, 2, 30, 40, 50, 60, -10, 80, 9, 10, 11};
+    assertArrayEquals(expected, values(flat));
+  }
+
+  @Test
+  void copyIsIndependentAndConvertsType() {
+    INDArray source = RandomArrays.uniform(1, 2, 3);
+    INDArray copy = NdArrays.copy(source);
+    INDArray floats = NdArrays.copy(source, DataType.FLOAT);
+    double[] before = values(source);
+    copy.addi(1);
+    floats.addi(1);
+    assertArrayEquals(before, values(source));
+    assertEquals(DataType.FLOAT, floats.dataType());
+    assertArrayEquals(new long[] {2, 3}, floats.shape());
+    for (int i = 0; i < before.length; i++) {
+      assertEquals((float) before[i] + 1f, (float) values(floats)[i], "entry " + i);
+    }
+  }
+
+  @Test
+  void createdCountsNewArraysButNotViews() {
+    long before = NdArrays.created();
+    INDArray flat = NdArrays.zeros(DataType.FLOAT, 10);
+    NdArrays.copy(flat);
+    NdArrays.view(flat, 2, 2, 2);
+    assertEquals(before + 2, NdArrays.created());
+  }
+}

@@ -1,0 +1,100 @@
+package dev.kiln.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Keras' progress bar output, with timings matched by pattern only. */
+class ProgressBarTest {
+
+  /** {@code 1s 12ms/step}: whole seconds, then the time per step in s, ms or us. */
+  private static final String TIMING = "\\d+s \\d+(?:s|ms|us)/step";
+
+  private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+  private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+
+  private String output() {
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  private static Map<String, Double> values(double loss, double accuracy) {
+    Map<String, Double> values = new LinkedHashMap<>();
+    values.put("loss", loss);
+    values.put("accuracy", accuracy);
+    return values;
+  }
+
+  @Test
+  void notLivePrintsOnlyOneSummaryLinePerEpoch() {
+    ProgressBar bar = new ProgressBar(out, 79, false);
+    for (int step = 1; step <= 79; step++) {
+      bar.update(step, values(1.0 / step, 0.5));
+    }
+    assertEquals("", output(), "updates print nothing when not live");
+    bar.finish(values(0.82734, 0.70861));
+    String line = output();
+    assertTrue(
+        Pattern.matches("79/79 - " + TIMING + " - loss: 0\\.8273 - accuracy: 0\\.7086\n", line),
+        "line: " + line.replace("\r", "\\r").replace("\n", "\\n"));
+  }
+
+  @Test
+  void liveUpdateRedrawsTheLineWithBarEtaAndValues() {
+    ProgressBar bar = new ProgressBar(out, 10, true);
+    bar.update(3, values(0.5, 0.25));
+    // Keras: 3 of 10 steps fill int(30 * 0.3) = 9 cells, the last of them '>'.
+    String expectedBar = "\\[" + "=".repeat(8) + ">" + "\\.".repeat(21) + "\\]";
+    String line = output();
+    assertTrue(
+        Pattern.matches(
+            "\r 3/10 " + expectedBar + " - ETA: \\d+s - loss: 0\\.5000 - accuracy: 0\\.2500", line),
+        "line: " + line.replace("\r", "\\r"));
+  }
+
+  @Test
+  void liveCounterIsPaddedToTheWidthOfTheStepCount() {
+    ProgressBar bar = new ProgressBar(out, 469, true);
+    bar.update(57, values(0.8012, 0.7221));
+    // int(30 * 57 / 469) = 3 cells: "==>" and 27 dots.
+    String expected = "\r 57/469 [==>" + ".".repeat(27) + "] - ETA: ";
+    assertTrue(output().startsWith(expected), "line: " + output().replace("\r", "\\r"));
+  }
+
+  @Test
+  void liveFinishDrawsAFullBarAndEndsTheLine() {
+    ProgressBar bar = new ProgressBar(out, 10, true);
+    bar.finish(values(0.51234, 0.81234));
+    String line = output();
+    assertTrue(
+        Pattern.matches(
+            "\r10/10 \\[={30}\\] - " + TIMING + " - loss: 0\\.5123 - accuracy: 0\\.8123\n", line),
+        "line: " + line.replace("\r", "\\r").replace("\n", "\\n"));
+  }
+
+  @Test
+  void liveUpdateOfTheLastStepLeavesTheLineToFinish() {
+    ProgressBar bar = new ProgressBar(out, 10, true);
+    bar.update(10, values(0.5, 0.25));
+    assertEquals("", output());
+  }
+
+  @Test
+  void liveRedrawsAtMostTenTimesASecond() {
+    ProgressBar bar = new ProgressBar(out, 10, true);
+    long start = System.nanoTime();
+    bar.update(1, values(0.5, 0.25));
+    bar.update(2, values(0.5, 0.25));
+    // Only meaningful if both calls fell within 100 ms.
+    assumeTrue(System.nanoTime() - start < 100_000_000L);
+    assertEquals(1, output().chars().filter(c -> c == '\r').count(), output().replace("\r", "\\r"));
+    assertTrue(output().startsWith("\r 1/10 "), output().replace("\r", "\\r"));
+  }
+}
