@@ -27,7 +27,7 @@ final class KernelChecks {
 
   private KernelChecks() {}
 
-  /** A float64 array of {@code shape} filled with NaN, so that an entry a kernel fails to write shows. */
+  /** A float64 array of {@code shape} filled with NaN: an entry a kernel fails to write shows. */
   static INDArray nans(long... shape) {
     return Nd4j.zeros(DataType.DOUBLE, shape).assign(Double.NaN);
   }
@@ -43,7 +43,8 @@ final class KernelChecks {
    * parameter}.
    */
   static void assertGradient(
-      String what, Runnable forward, INDArray out, INDArray r, INDArray parameter, INDArray analytic) {
+      String what, Runnable forward, INDArray out, INDArray r,
+      INDArray parameter, INDArray analytic) {
     double[] weights = PlainArrays.values(r);
     double error =
         FiniteDifferences.maxRelativeError(
