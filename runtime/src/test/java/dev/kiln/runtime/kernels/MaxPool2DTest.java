@@ -16,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 class MaxPool2DTest {
 
@@ -61,6 +62,57 @@ class MaxPool2DTest {
           MaxPool2D.forward(x, k.window(), out);
           MaxPool2D.backward(x, out, k.window(), dx);
         });
+  }
+
+  /**
+   * Among equal maxima TensorFlow's MaxPoolGrad routes a window's gradient to the first, in
+   * row-major order over the cells inside the image. Finite differences cannot check ties.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.kiln.runtime.kernels.PoolingCase#backwardCases")
+  void tiesGoToTheFirstMaximum(PoolingCase k) {
+    // -1, 0 and 1 only: most windows hold equal maxima.
+    INDArray x = RandomArrays.uniform(7, k.xShape()).muli(1.4);
+    x.assign(Transforms.round(x));
+    INDArray dOut = RandomArrays.uniform(8, k.outShape());
+    INDArray dx = nansLike(x);
+    MaxPool2D.backward(x, dOut, k.window(), dx);
+    assertAllClose(firstMaximumGradient(k, values(x), values(dOut)), dx, FORWARD_TOLERANCE, "dx");
+  }
+
+  private static double[] firstMaximumGradient(PoolingCase k, double[] x, double[] dOut) {
+    Window window = k.window();
+    boolean same = window.same();
+    int h = k.h();
+    int w = k.w();
+    int c = k.c();
+    int padTop = ReferenceWindows.padBefore(h, window.height(), window.strideHeight(), 1, same);
+    int padLeft = ReferenceWindows.padBefore(w, window.width(), window.strideWidth(), 1, same);
+    double[] dx = new double[x.length];
+    for (int b = 0; b < k.n(); b++) {
+      for (int i = 0; i < k.oh(); i++) {
+        for (int j = 0; j < k.ow(); j++) {
+          for (int ch = 0; ch < c; ch++) {
+            int first = -1;
+            for (int p = 0; p < window.height(); p++) {
+              int row = i * window.strideHeight() + p - padTop;
+              for (int q = 0; q < window.width(); q++) {
+                int col = j * window.strideWidth() + q - padLeft;
+                if (row < 0 || row >= h || col < 0 || col >= w) {
+                  continue;
+                }
+                int index = ((b * h + row) * w + col) * c + ch;
+                if (first < 0 || x[index] > x[first]) {
+                  first = index;
+                }
+              }
+            }
+            dx[first] += dOut[((b * k.oh() + i) * k.ow() + j) * c + ch];
+          }
+        }
+      }
+    }
+    return dx;
   }
 
   @Test
