@@ -63,6 +63,8 @@ class Conv2DTransposeTest {
         small(1, 1, false), small(1, 1, true),
         small(2, 1, false), small(2, 1, true),
         small(1, 2, false), small(1, 2, true),
+        new Case(2, 7, 6, 3, 2, new Window(3, 2, 2, 1, 1, 1, false)),
+        new Case(2, 7, 6, 3, 2, new Window(3, 2, 2, 1, 1, 1, true)),
         // 1x1 window, stride 2 and 3: libnd4j's valid output is (in - 1) * stride + 1, short of
         // Keras'; its same padding (1 - 3) / 2 is negative, while (1 - 2) / 2 truncates to 0.
         new Case(2, 4, 5, 2, 3, new Window(1, 1, 2, 2, 1, 1, false)),
