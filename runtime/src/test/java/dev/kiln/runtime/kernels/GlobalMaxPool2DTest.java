@@ -10,6 +10,7 @@ import static dev.kiln.runtime.testing.PlainArrays.assertAllClose;
 import static dev.kiln.runtime.testing.PlainArrays.values;
 
 import dev.kiln.runtime.testing.RandomArrays;
+import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -27,7 +28,7 @@ class GlobalMaxPool2DTest {
     int cells = (int) (shape[1] * shape[2]);
     int c = (int) shape[3];
     double[] out = new double[n * c];
-    java.util.Arrays.fill(out, Double.NEGATIVE_INFINITY);
+    Arrays.fill(out, Double.NEGATIVE_INFINITY);
     for (int b = 0; b < n; b++) {
       for (int cell = 0; cell < cells; cell++) {
         for (int ch = 0; ch < c; ch++) {
