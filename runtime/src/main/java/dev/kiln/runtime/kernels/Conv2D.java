@@ -1,0 +1,78 @@
+package dev.kiln.runtime.kernels;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A 2-D convolution over channels-last images, Keras' {@code Conv2D}: {@code out = x * kernel +
+ * bias}, with Keras' {@code valid} or {@code same} padding, strides and dilation. The activation
+ * is a kernel of its own, applied by the caller.
+ */
+public final class Conv2D {
+
+  private Conv2D() {}
+
+  /**
+   * A Conv2D layer's parameters: views of the model's flat parameter buffer.
+   *
+   * @param kernel {@code (kh, kw, inChannels, filters)}
+   * @param bias {@code (filters)}, or null for a layer without bias
+   */
+  public record Parameters(INDArray kernel, INDArray bias) {}
+
+  /**
+   * @param x input, {@code (n, h, w, c)}
+   * @param kernel {@code (kh, kw, c, filters)}
+   * @param bias {@code (filters)}, or {@code null} for a layer without bias
+   * @param window the kernel's size, strides, dilation and padding
+   * @param out written, {@code (n, oh, ow, filters)}
+   */
+  public static void forward(
+      INDArray x, INDArray kernel, INDArray bias, Window window, INDArray out) {
+    DynamicCustomOp.DynamicCustomOpsBuilder op =
+        DynamicCustomOp.builder("conv2d")
+            .addIntegerArguments(NativeWindows.convolution(window, window.same()));
+    INDArray reached = NativeWindows.reached(x, window, out.size(1), out.size(2));
+    if (bias != null) {
+      op.addInputs(reached, kernel, bias);
+    } else {
+      op.addInputs(reached, kernel);
+    }
+    Nd4j.exec(op.addOutputs(out).build());
+  }
+
+  /**
+   * Given {@code dOut}, the loss gradient with respect to the layer's output before activation,
+   * writes the gradients of the kernel, the bias and the input.
+   *
+   * @param x the forward input, {@code (n, h, w, c)}
+   * @param kernel {@code (kh, kw, c, filters)}
+   * @param dOut {@code (n, oh, ow, filters)}
+   * @param window as in the forward pass
+   * @param dKernel written, {@code (kh, kw, c, filters)}
+   * @param dBias written with the sum of {@code dOut} over all but the last axis, or {@code null}
+   * @param dx written, {@code (n, h, w, c)}, or {@code null} when no layer needs it
+   */
+  public static void backward(
+      INDArray x, INDArray kernel, INDArray dOut, Window window,
+      INDArray dKernel, INDArray dBias, INDArray dx) {
+    INDArray reached = NativeWindows.reached(x, window, dOut.size(1), dOut.size(2));
+    INDArray dxOrScratch = Scratch.orScratch(dx, x);
+    if (reached != x) {
+      // Pixels no window reaches get no gradient; conv2d_bp writes only the reached part.
+      dxOrScratch.assign(0);
+    }
+    INDArray dReached = NativeWindows.reached(dxOrScratch, window, dOut.size(1), dOut.size(2));
+    // Without a bias input conv2d_bp computes no bias gradient; it is a plain sum, done here.
+    Nd4j.exec(
+        DynamicCustomOp.builder("conv2d_bp")
+            .addInputs(reached, kernel, dOut)
+            .addOutputs(dReached, dKernel)
+            .addIntegerArguments(NativeWindows.convolution(window, window.same()))
+            .build());
+    if (dBias != null) {
+      dOut.sum(dBias, 0, 1, 2);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package dev.kiln.runtime.kernels;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Max pooling over channels-last images, Keras' {@code MaxPooling2D}: the largest value in each
+ * window, per channel. Padding cells never win: in same mode a window hanging over the edge takes
+ * the largest of the cells inside the image.
+ */
+public final class MaxPool2D {
+
+  /** maxpool2d ignores its divisor argument, which only avgpool2d reads. */
+  private static final int UNUSED = 0;
+
+  private MaxPool2D() {}
+
+  /**
+   * @param x input, {@code (n, h, w, c)}
+   * @param window the pool size, strides and padding; not dilated, as Keras' pools never are
+   * @param out written, {@code (n, oh, ow, c)}
+   */
+  public static void forward(INDArray x, Window window, INDArray out) {
+    Pools.requireUndilated(window);
+    Nd4j.exec(
+        DynamicCustomOp.builder("maxpool2d")
+            .addInputs(NativeWindows.reached(x, window, out.size(1), out.size(2)))
+            .addOutputs(out)
+            .addIntegerArguments(NativeWindows.pooling(window, window.same(), UNUSED))
+            .build());
+  }
+
+  /**
+   * Routes each entry of {@code dOut} to the input cell that won its window; cells that won no
+   * window get 0, and a cell that won several windows gets the sum.
+   *
+   * @param x the forward input, {@code (n, h, w, c)}
+   * @param dOut {@code (n, oh, ow, c)}
+   * @param window as in the forward pass
+   * @param dx written, {@code (n, h, w, c)}
+   */
+  public static void backward(INDArray x, INDArray dOut, Window window, INDArray dx) {
+    Pools.requireUndilated(window);
+    INDArray reached = NativeWindows.reached(x, window, dOut.size(1), dOut.size(2));
+    if (reached != x) {
+      // Pixels no window reaches get no gradient; maxpool2d_bp writes only the reached part.
+      dx.assign(0);
+    }
+    Nd4j.exec(
+        DynamicCustomOp.builder("maxpool2d_bp")
+            .addInputs(reached, dOut)
+            .addOutputs(NativeWindows.reached(dx, window, dOut.size(1), dOut.size(2)))
+            .addIntegerArguments(NativeWindows.pooling(window, window.same(), UNUSED))
+            .build());
+  }
+}

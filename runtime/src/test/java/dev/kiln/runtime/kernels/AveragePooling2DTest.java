@@ -1,0 +1,75 @@
+package dev.kiln.runtime.kernels;
+
+import static dev.kiln.runtime.kernels.KernelChecks.FORWARD_TOLERANCE;
+import static dev.kiln.runtime.kernels.KernelChecks.assertCloseToFloat64;
+import static dev.kiln.runtime.kernels.KernelChecks.assertGradient;
+import static dev.kiln.runtime.kernels.KernelChecks.assertNoSteadyStateAllocation;
+import static dev.kiln.runtime.kernels.KernelChecks.nans;
+import static dev.kiln.runtime.kernels.KernelChecks.nansLike;
+import static dev.kiln.runtime.testing.PlainArrays.assertAllClose;
+import static dev.kiln.runtime.testing.PlainArrays.values;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.kiln.runtime.testing.RandomArrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class AveragePooling2DTest {
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.kiln.runtime.kernels.PoolingCase#forwardCases")
+  void forwardMatchesLoops(PoolingCase k) {
+    INDArray x = RandomArrays.uniform(1, k.xShape());
+    INDArray out = nans(k.outShape());
+    AveragePooling2D.forward(x, k.window(), out);
+    assertAllClose(k.reference(values(x), false), out, FORWARD_TOLERANCE, "out");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.kiln.runtime.kernels.PoolingCase#backwardCases")
+  void backwardMatchesFiniteDifferences(PoolingCase k) {
+    INDArray x = RandomArrays.uniform(2, k.xShape());
+    INDArray r = RandomArrays.uniform(3, k.outShape());
+    INDArray out = nans(k.outShape());
+    INDArray dx = nansLike(x);
+    AveragePooling2D.backward(x, r, k.window(), dx);
+    assertGradient("dx", () -> AveragePooling2D.forward(x, k.window(), out), out, r, x, dx);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.kiln.runtime.kernels.PoolingCase#forwardCases")
+  void float32ForwardAgreesWithFloat64(PoolingCase k) {
+    INDArray x = RandomArrays.uniform(4, k.xShape());
+    INDArray out64 = nans(k.outShape());
+    AveragePooling2D.forward(x, k.window(), out64);
+    INDArray out32 = nans(k.outShape()).castTo(DataType.FLOAT);
+    AveragePooling2D.forward(x.castTo(DataType.FLOAT), k.window(), out32);
+    assertCloseToFloat64(out64, out32, "out");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.kiln.runtime.kernels.PoolingCase#backwardCases")
+  void repeatedCallsAllocateNothing(PoolingCase k) {
+    INDArray x = RandomArrays.uniform(5, k.xShape());
+    INDArray out = nans(k.outShape());
+    INDArray dx = nansLike(x);
+    assertNoSteadyStateAllocation(
+        () -> {
+          AveragePooling2D.forward(x, k.window(), out);
+          AveragePooling2D.backward(x, out, k.window(), dx);
+        });
+  }
+
+  @Test
+  void dilatedWindowsAreRefused() {
+    Window dilated = new Window(2, 2, 1, 1, 2, 2, false);
+    INDArray x = RandomArrays.uniform(6, 1, 5, 5, 1);
+    INDArray out = nans(1, 3, 3, 1);
+    assertThrows(IllegalArgumentException.class, () -> AveragePooling2D.forward(x, dilated, out));
+    INDArray dx = nansLike(x);
+    assertThrows(IllegalArgumentException.class, () -> AveragePooling2D.backward(x, out, dilated, dx));
+  }
+}
