@@ -9,12 +9,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Arrays a kernel must write but nobody reads, such as the input gradient a native backward op
- * always produces for a layer that reads a model input. One per thread, shape and data type,
- * allocated once.
+ * always produces for a layer that reads a model input. One per thread, shape, data type and
+ * slot, allocated once.
  */
 final class Scratch {
 
-  private record Key(DataType dataType, List<Long> shape) {}
+  private record Key(DataType dataType, List<Long> shape, int slot) {}
 
   private static final ThreadLocal<Map<Key, INDArray>> arrays = ThreadLocal.withInitial(HashMap::new);
 
@@ -22,13 +22,22 @@ final class Scratch {
 
   /** A reusable array shaped like {@code like}; its contents are undefined. */
   static INDArray like(INDArray like) {
+    return like(like, 0);
+  }
+
+  /**
+   * A reusable array shaped like {@code like}, distinct from those of the other slots: for a
+   * kernel that needs several temporaries of one shape at once. Its contents are undefined.
+   */
+  static INDArray like(INDArray like, int slot) {
     List<Long> shape = new java.util.ArrayList<>();
     for (long size : like.shape()) {
       shape.add(size);
     }
     return arrays
         .get()
-        .computeIfAbsent(new Key(like.dataType(), shape), key -> NdArrays.zeros(like.dataType(), like.shape()));
+        .computeIfAbsent(
+            new Key(like.dataType(), shape, slot), key -> NdArrays.zeros(like.dataType(), like.shape()));
   }
 
   /** {@code target} itself, or a scratch array shaped like {@code like} when it is null. */
