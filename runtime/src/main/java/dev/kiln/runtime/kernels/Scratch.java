@@ -10,12 +10,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Work arrays of kernels and losses, and arrays a native op must write but nobody reads (the
  * input gradient a native backward op always produces for a layer that reads a model input).
- * One per thread, shape and data type, allocated once; callers must not hold them across calls
- * that may use the same shape.
+ * One per thread, shape, data type and slot, allocated once; a caller must not hold one across
+ * calls of other kernels that may use the same shape and slot.
  */
 public final class Scratch {
 
-  private record Key(DataType dataType, List<Long> shape) {}
+  private record Key(DataType dataType, List<Long> shape, int slot) {}
 
   private static final ThreadLocal<Map<Key, INDArray>> arrays = ThreadLocal.withInitial(HashMap::new);
 
@@ -23,13 +23,22 @@ public final class Scratch {
 
   /** A reusable array shaped like {@code like}; its contents are undefined. */
   public static INDArray like(INDArray like) {
+    return like(like, 0);
+  }
+
+  /**
+   * A reusable array shaped like {@code like}, distinct from those of the other slots: for a
+   * kernel that needs several temporaries of one shape at once. Its contents are undefined.
+   */
+  public static INDArray like(INDArray like, int slot) {
     List<Long> shape = new java.util.ArrayList<>();
     for (long size : like.shape()) {
       shape.add(size);
     }
     return arrays
         .get()
-        .computeIfAbsent(new Key(like.dataType(), shape), key -> NdArrays.zeros(like.dataType(), like.shape()));
+        .computeIfAbsent(
+            new Key(like.dataType(), shape, slot), key -> NdArrays.zeros(like.dataType(), like.shape()));
   }
 
   /** {@code target} itself, or a scratch array shaped like {@code like} when it is null. */

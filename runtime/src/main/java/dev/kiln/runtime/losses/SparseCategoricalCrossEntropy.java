@@ -28,7 +28,8 @@ public final class SparseCategoricalCrossEntropy {
   public static double withSoftmax(INDArray p, INDArray labels, double weight, INDArray dLogits) {
     long classes = p.size(p.rank() - 1);
     long rows = p.length() / classes;
-    INDArray oneHot = Scratch.like(p);
+    // A slot of its own: losses run between kernels that use the lower slots.
+    INDArray oneHot = Scratch.like(p, 9);
     writeOneHot(labels.reshape(rows), oneHot.reshape(rows, classes));
     Clip.into(p, CategoricalCrossEntropy.EPSILON, 1 - CategoricalCrossEntropy.EPSILON, dLogits);
     Nd4j.exec(new Log(dLogits, dLogits));
