@@ -5,6 +5,7 @@ import dev.kiln.runtime.Scores;
 import dev.kiln.runtime.data.FashionMnist;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * The demo: prints the summaries of the seed's networks, which javac compiled from annotated
@@ -27,6 +28,7 @@ public final class Demo {
     System.out.println(mlp.summary());
 
     System.out.printf(
+        Locale.ROOT,
         "Training Mlp on %s (%,d training and %,d test images)%n",
         data.source(), data.train().size(), data.test().size());
     long start = System.nanoTime();
@@ -37,6 +39,7 @@ public final class Demo {
     Scores test =
         mlp.evaluate(MlpModel.data(data.test().flatImages(), data.test().oneHotLabels()), 256);
     System.out.printf(
+        Locale.ROOT,
         "Mlp test accuracy: %.4f (loss %.4f) after %d epochs, %.1f s of training%n",
         test.get("accuracy"), test.loss(), options.epochs(), seconds);
   }

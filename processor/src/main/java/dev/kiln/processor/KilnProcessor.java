@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import javax.annotation.processing.AbstractProcessor;
@@ -117,14 +118,20 @@ public final class KilnProcessor extends AbstractProcessor {
     }
   }
 
-  /** Variable-length axes need buffers sized at run time, which the generator does not do yet. */
+  /**
+   * Variable lengths are sequence lengths: the first axis of a sequence, one length per batch for
+   * the whole model. Images and other axes need sizes.
+   */
   private static void rejectVariableAxes(Network network, Report report) {
     for (Node node : network.nodes()) {
-      if (node.shape().dims().contains(Shape.VARIABLE)) {
+      List<Integer> dims = node.shape().dims();
+      boolean elsewhere = dims.subList(Math.min(1, dims.size()), dims.size()).contains(Shape.VARIABLE);
+      if (elsewhere || (dims.size() > 2 && dims.get(0) == Shape.VARIABLE)) {
         report.error(
             "Unsupported",
-            node.name() + " has shape " + node.shape().withBatch() + " with a variable axis; Kiln"
-                + " does not generate variable-length models yet, so give every axis a size",
+            node.name() + " has shape " + node.shape().withBatch() + "; Kiln supports a variable"
+                + " length (-1) only on the steps axis of a sequence (steps, features), so give"
+                + " the other axes a size",
             node.decl().method(),
             node.decl().attributes().mirror());
         return;

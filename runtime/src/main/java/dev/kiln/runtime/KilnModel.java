@@ -106,6 +106,20 @@ public abstract class KilnModel {
     return checked;
   }
 
+  /**
+   * The number of steps of a batch of a variable-length model, from {@code array}'s steps axis;
+   * every variable-length input of one batch must have the same.
+   */
+  protected final long steps(long steps, String input, INDArray array) {
+    long own = array.size(1);
+    if (steps >= 0 && own != steps) {
+      throw new IllegalArgumentException(
+          "input '" + input + "' has " + own + " steps but another input of the same batch has "
+              + steps + "; variable-length inputs of one batch must have the same length");
+    }
+    return own;
+  }
+
   /** The weight of output {@code index}'s loss in the total. */
   protected final double lossWeight(int index) {
     return lossWeights[index];

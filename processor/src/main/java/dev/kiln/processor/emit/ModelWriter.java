@@ -243,14 +243,15 @@ public final class ModelWriter {
         index++;
       }
     }
+    for (Node node : network.nodes()) {
+      CodeBlock initialization = node.decl().kind().initialization(new NodeCode(node));
+      if (!initialization.isEmpty()) {
+        constructor.addCode(initialization);
+      }
+    }
     List<CodeBlock> layerValues = new ArrayList<>();
     for (Node node : layersWithParameters()) {
-      layerValues.add(
-          CodeBlock.of(
-              "new $T($L)",
-              node.decl().kind().parametersType(),
-              join(node.decl().kind().parameterNames().stream()
-                  .map(name -> paramOrNull(node, name)).toList(), ", ")));
+      layerValues.add(node.decl().kind().parametersValue(new NodeCode(node)));
     }
     constructor.addStatement("layers = new Layers(\n$>$L)$<", join(layerValues, ",\n"));
     return constructor.build();
@@ -334,7 +335,7 @@ public final class ModelWriter {
         .addJavadoc("Every layer's output for one batch, in inference mode, in new arrays (feature extraction).\n\n");
     addInputParameters(method, true);
     addInputChecks(method);
-    method.addStatement("$T $L = buffersFor($L)", buffers, names.local("b"), names.input(network.inputs().get(0)));
+    method.addStatement("$T $L = buffersFor($L)", buffers, names.local("b"), inputArgs());
     method.addStatement("forward($L)", forwardArgs("false"));
     List<CodeBlock> copies = new ArrayList<>();
     for (Node node : network.nodes()) {
@@ -376,7 +377,7 @@ public final class ModelWriter {
       String target = names.target(outputs.get(i));
       method.addStatement("$L = checkedTarget($L, $L, $L.size(0))", target, i, target, first);
     }
-    method.addStatement("$T $L = buffersFor($L)", buffers, names.local("b"), first);
+    method.addStatement("$T $L = buffersFor($L)", buffers, names.local("b"), inputArgs());
     method.addStatement("forward($L)", forwardArgs("true"));
     method.addStatement("losses($L, $L)", names.local("b"), targetArgs());
     method.addStatement("backward($L, $L)", names.local("b"), inputArgs());
@@ -480,15 +481,35 @@ public final class ModelWriter {
   }
 
   private MethodSpec buffersFor() {
-    return MethodSpec.methodBuilder("buffersFor")
+    MethodSpec.Builder method = MethodSpec.methodBuilder("buffersFor")
         .addModifiers(Modifier.PRIVATE)
         .returns(buffers)
-        .addJavadoc("The buffers for the batch size of {@code firstInput}, allocated on first use.\n")
-        .addParameter(INDARRAY, "firstInput")
-        .addStatement(
-            "current = buffers.get(firstInput.size(0), batchSize -> new Buffers(dataType(), batchSize))")
-        .addStatement("return current")
-        .build();
+        .addJavadoc("The buffers for the shape of this batch, allocated on first use.\n");
+    addInputParameters(method, false);
+    String first = names.input(network.inputs().get(0));
+    List<Node> variable = variableLengthInputs();
+    if (variable.isEmpty()) {
+      method.addStatement(
+          "current = buffers.get($L.size(0), batchSize -> new Buffers(dataType(), batchSize))", first);
+    } else {
+      String steps = names.local("steps");
+      method.addStatement("long $L = -1", steps);
+      for (Node input : variable) {
+        method.addStatement("$L = steps($L, $S, $L)", steps, steps, input.name(), names.input(input));
+      }
+      method.addStatement(
+          "current = buffers.get($L.size(0), $L, ($L, $L) -> new Buffers(dataType(), $L, $L))",
+          first, steps, names.local("batchSize"), names.local("length"), names.local("batchSize"),
+          names.local("length"));
+    }
+    return method.addStatement("return current").build();
+  }
+
+  /** The inputs whose steps axis has a variable length. */
+  private List<Node> variableLengthInputs() {
+    return network.inputs().stream()
+        .filter(node -> node.shape().rank() > 0 && node.shape().dim(0) == Shape.VARIABLE)
+        .toList();
   }
 
   private List<MethodSpec> batchHooks() {
@@ -498,13 +519,13 @@ public final class ModelWriter {
         .addStatement("return trainStep($L, $L)", inputs, targets)
         .build();
     MethodSpec test = hook("testOnBatch", TypeName.DOUBLE, true)
-        .addStatement("$T b = buffersFor(inputs[0])", buffers)
+        .addStatement("$T b = buffersFor($L)", buffers, inputs)
         .addStatement("forward(b, $L, false)", inputs)
         .addStatement("losses(b, $L)", targets)
         .addStatement("return weightedLoss()")
         .build();
     MethodSpec predict = hook("predictOnBatch", TypeName.VOID, false)
-        .addStatement("forward(buffersFor(inputs[0]), $L, false)", inputs)
+        .addStatement("forward(buffersFor($L), $L, false)", inputs, inputs)
         .build();
     CodeBlock.Builder cases = CodeBlock.builder().add("return switch (index) {\n$>");
     List<Node> outputs = network.outputs();
@@ -543,6 +564,9 @@ public final class ModelWriter {
     MethodSpec.Builder constructor = MethodSpec.constructorBuilder()
         .addParameter(Runtime.DATA_TYPE, "dataType")
         .addParameter(long.class, "batchSize");
+    if (!variableLengthInputs().isEmpty()) {
+      constructor.addParameter(long.class, "steps");
+    }
     for (Node node : network.nodes()) {
       if (node.decl().kind().isInput()) {
         continue;
@@ -730,6 +754,11 @@ public final class ModelWriter {
     }
 
     @Override
+    public boolean needsInputGradient(int index) {
+      return plan.hasGradient(network.node(node.inputs().get(index)));
+    }
+
+    @Override
     public CodeBlock training() {
       return CodeBlock.of("$L", names.local("training"));
     }
@@ -862,12 +891,14 @@ public final class ModelWriter {
   }
 
   private static String batchShape(Shape shape) {
-    return shape.withBatch().replace("(None", "(batch");
+    return shape.withBatch().replaceFirst("\\(None", "(batch").replace("None", "steps");
   }
 
-  /** {@code , 3, 3, 64}: a shape's sizes as trailing arguments. */
+  /** {@code , 3, 3, 64}: a shape's sizes as trailing arguments; a variable one is {@code steps}. */
   private static String dims(Shape shape) {
-    return shape.dims().stream().map(dim -> ", " + dim).collect(Collectors.joining());
+    return shape.dims().stream()
+        .map(dim -> ", " + (dim == Shape.VARIABLE ? "steps" : dim.toString()))
+        .collect(Collectors.joining());
   }
 
   private static CodeBlock longArray(Shape shape) {

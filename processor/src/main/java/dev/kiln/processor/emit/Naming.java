@@ -46,7 +46,7 @@ final class Naming {
     }
     network.inputs().forEach(node -> locals.newName(node.name(), "input:" + node.name()));
     network.outputs().forEach(node -> locals.newName(node.name() + "Target", "target:" + node.name()));
-    for (String local : new String[] {"b", "training", "batchSize", "index", "outputs", "loss"}) {
+    for (String local : new String[] {"b", "training", "batchSize", "index", "outputs", "loss", "steps", "length"}) {
       locals.newName(local, "local:" + local);
     }
   }

@@ -44,9 +44,8 @@ final class ActivationLayerKind implements LayerKind {
 
   @Override
   public CodeBlock backward(LayerCode code) {
-    CodeBlock inputGradient = code.inputGradient(0);
-    return inputGradient.toString().equals("null")
-        ? CodeBlock.of("")
-        : CodeBlock.of("$L.assign($L);\n", inputGradient, code.outputGradient());
+    return code.needsInputGradient(0)
+        ? CodeBlock.of("$L.assign($L);\n", code.inputGradient(0), code.outputGradient())
+        : CodeBlock.of("");
   }
 }

@@ -70,12 +70,37 @@ final class ConcatenateKind implements LayerKind {
 
   @Override
   public CodeBlock backward(LayerCode code) {
+    int count = code.layer().inputs().size();
     List<CodeBlock> parts = new ArrayList<>();
-    for (int i = 0; i < code.layer().inputs().size(); i++) {
+    for (int i = 0; i < count; i++) {
       parts.add(code.inputGradient(i));
     }
-    return CodeBlock.of("$T.backward($L, $L, $L);\n", KERNEL, axis(code), code.outputGradient(),
-        CodeBlock.join(parts, ", "));
+    if (!gradientLessPartBetweenOthers(code, count)) {
+      return CodeBlock.of("$T.backward($L, $L, $L);\n", KERNEL, axis(code), code.outputGradient(),
+          CodeBlock.join(parts, ", "));
+    }
+    // A part without gradient between parts with one: where each slice starts must be told.
+    int axis = axis(code) - 1;
+    List<String> sizes = code.inputShapes().stream().map(shape -> shape.dim(axis) + "L").toList();
+    return CodeBlock.of("$T.backwardWithSizes($L, $L, new long[] {$L}, $L);\n", KERNEL, axis(code),
+        code.outputGradient(), String.join(", ", sizes), CodeBlock.join(parts, ", "));
+  }
+
+  private static boolean gradientLessPartBetweenOthers(LayerCode code, int count) {
+    int first = -1;
+    int last = -1;
+    for (int i = 0; i < count; i++) {
+      if (code.needsInputGradient(i)) {
+        first = first < 0 ? i : first;
+        last = i;
+      }
+    }
+    for (int i = first + 1; i < last; i++) {
+      if (!code.needsInputGradient(i)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int axis(LayerCode code) {

@@ -62,17 +62,10 @@ final class Conv2DTransposeKind implements LayerKind {
     int[] out = new int[2];
     for (int axis = 0; axis < 2; axis++) {
       int extent = Windows.extent(size[axis], dilation[axis]);
-      if (padding == Padding.VALID && extent < strides[axis]) {
-        context.error(layer.name() + " has a " + extent + "-wide window with stride "
-            + strides[axis] + "; Kiln supports VALID transposed convolutions whose window is at"
-            + " least as wide as the stride, so use padding = SAME or a larger kernelSize",
-            "kernelSize");
-        return null;
-      }
       // Keras' deconv_output_length without output_padding.
       out[axis] = padding == Padding.SAME
           ? input.dim(axis) * strides[axis]
-          : (input.dim(axis) - 1) * strides[axis] + extent;
+          : input.dim(axis) * strides[axis] + Math.max(extent - strides[axis], 0);
     }
     return Shape.of(out[0], out[1], layer.attributes().intValue("filters"));
   }

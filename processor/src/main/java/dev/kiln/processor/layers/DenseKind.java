@@ -58,15 +58,16 @@ final class DenseKind implements LayerKind {
           null);
       return null;
     }
-    if (input.rank() > 1) {
+    // On images, Dense mixes channels per position, which is rarely meant; warn once per chain.
+    boolean afterDense = context.producers(0).get(0).decl().kind() instanceof DenseKind;
+    if (input.rank() >= 3 && !afterDense) {
       context
           .report()
           .warning(
               "DenseOnLastAxis",
-              context.layer().name() + " applies Dense to "
-                  + context.describeInput(0)
-                  + " acts on the last axis only and outputs "
-                  + input.withLast(units(context.layer())).withBatch()
+              context.layer().name() + " is a Dense layer on the rank-" + (input.rank() + 1)
+                  + " tensor " + context.describeInput(0) + ": it acts on the last axis only and"
+                  + " outputs " + input.withLast(units(context.layer())).withBatch()
                   + ", as in Keras; add @Flatten before it to connect every feature",
               context.layer().method(),
               context.layer().attributes().mirror());

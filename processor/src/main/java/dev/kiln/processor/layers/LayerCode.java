@@ -35,6 +35,9 @@ public interface LayerCode {
   /** Where to write the gradient of input {@code index}, or {@code null} if none is needed. */
   CodeBlock inputGradient(int index);
 
+  /** Whether anything needs the gradient of input {@code index}. */
+  boolean needsInputGradient(int index);
+
   /** Whether the pass is a training pass (dropout, batch normalisation). */
   CodeBlock training();
 

@@ -44,8 +44,13 @@ public interface LayerKind {
     return Activation.LINEAR;
   }
 
-  /** Whether the output aliases an input, so the layer needs no buffer of its own. */
+  /** Whether this kind is a model input: its tensor is the array the caller passes. */
   default boolean isInput() {
+    return false;
+  }
+
+  /** Whether this kind reads integer token ids (an {@code @Input(dtype = INT32)}). */
+  default boolean readsTokenIds() {
     return false;
   }
 
@@ -71,6 +76,11 @@ public interface LayerKind {
     return List.of();
   }
 
+  /** Statements run once when the model is created, after the initialisers (LSTM's forget bias). */
+  default CodeBlock initialization(LayerCode code) {
+    return CodeBlock.of("");
+  }
+
   /** The forward call(s), writing {@link LayerCode#output()}. */
   CodeBlock forward(LayerCode code);
 
@@ -88,5 +98,11 @@ public interface LayerKind {
   /** The runtime type holding this kind's parameters for {@code layers()}; null without any. */
   default TypeName parametersType() {
     return null;
+  }
+
+  /** The expression creating {@link #parametersType()} from the layer's parameter views. */
+  default CodeBlock parametersValue(LayerCode code) {
+    List<CodeBlock> values = parameterNames().stream().map(code::param).toList();
+    return CodeBlock.of("new $T($L)", parametersType(), CodeBlock.join(values, ", "));
   }
 }

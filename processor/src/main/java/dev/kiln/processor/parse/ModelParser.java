@@ -115,6 +115,7 @@ public final class ModelParser {
     String name = method.getSimpleName().toString();
     List<AnnotationMirror> layerAnnotations = new ArrayList<>();
     List<LayerKind> kinds = new ArrayList<>();
+    AnnotationMirror wrapper = null;
     for (AnnotationMirror mirror : method.getAnnotationMirrors()) {
       String annotation = ((TypeElement) mirror.getAnnotationType().asElement())
           .getQualifiedName().toString();
@@ -122,6 +123,17 @@ public final class ModelParser {
       if (kind.isPresent()) {
         layerAnnotations.add(mirror);
         kinds.add(kind.get());
+      } else if (LayerKinds.isWrapper(annotation)) {
+        if (wrapper != null) {
+          report.error(
+              "TwoLayerAnnotations",
+              "method " + name + " has two wrappers; Kiln wraps a layer in one of"
+                  + " @TimeDistributed or @Bidirectional",
+              method,
+              mirror);
+          return Optional.empty();
+        }
+        wrapper = mirror;
       }
     }
     if (kinds.isEmpty()) {
@@ -210,12 +222,25 @@ public final class ModelParser {
       return Optional.empty();
     }
     Attributes attributes = new Attributes(layerAnnotations.get(0), elements);
+    LayerKind kind = kinds.get(0);
+    if (wrapper != null) {
+      StringBuilder problem = new StringBuilder();
+      String wrapperName =
+          ((TypeElement) wrapper.getAnnotationType().asElement()).getQualifiedName().toString();
+      Optional<LayerKind> wrapped =
+          LayerKinds.wrap(wrapperName, new Attributes(wrapper, elements), kind, problem);
+      if (wrapped.isEmpty()) {
+        report.error("BadWrapper", problem + " (on " + name + ")", method, wrapper);
+        return Optional.empty();
+      }
+      kind = wrapped.get();
+    }
     AnnotationMirror sharing = mirror(method, SameWeightsAs.class);
     return Optional.of(
         new LayerDecl(
             name,
             method,
-            kinds.get(0),
+            kind,
             attributes,
             inputs,
             output,

@@ -1,5 +1,6 @@
 package dev.kiln.processor.shape;
 
+import dev.kiln.DType;
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.graph.LayerGraph;
 import dev.kiln.processor.layers.ParamDecl;
@@ -39,6 +40,10 @@ public final class ShapeInference {
         complete = false;
         continue;
       }
+      if (!readsProperTypes(layer, inputNames, nodes, report)) {
+        complete = false;
+        continue;
+      }
       Context context = new Context(layer, inputNames, inputShapes, nodes, report);
       Shape shape = layer.kind().outputShape(context);
       if (shape == null) {
@@ -60,6 +65,26 @@ public final class ShapeInference {
     }
     sharedParams.forEach((name, params) -> checkSharedWeights(nodes.get(name), params, nodes, report));
     return Optional.of(new Network(graph.model(), ordered));
+  }
+
+  /** Token ids (integer inputs) may only be read by layers that look them up. */
+  private static boolean readsProperTypes(
+      LayerDecl layer, List<String> inputNames, Map<String, Node> nodes, Report report) {
+    for (String name : inputNames) {
+      LayerDecl input = nodes.get(name).decl();
+      boolean tokenIds = input.kind().isInput()
+          && input.attributes().enumValue("dtype", DType.class) == DType.INT32;
+      if (tokenIds && !layer.kind().readsTokenIds()) {
+        report.error(
+            "DTypeMismatch",
+            layer.name() + " reads " + name + ", which holds INT32 token ids; only an @Embedding"
+                + " can read them. Embed them first, or declare " + name + " with dtype = FLOAT32",
+            layer.method(),
+            layer.attributes().mirror());
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A layer using another's weights must need exactly the owner's parameter shapes. */

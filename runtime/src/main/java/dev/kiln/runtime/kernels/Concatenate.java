@@ -87,6 +87,29 @@ public final class Concatenate {
     }
   }
 
+  /**
+   * Like {@link #backward(int, INDArray, INDArray...)}, with the length of every part along
+   * {@code axis} given, so that any of the gradients may be null.
+   */
+  public static void backwardWithSizes(int axis, INDArray dOut, long[] sizes, INDArray... dInputs) {
+    if (sizes.length != dInputs.length) {
+      throw new IllegalArgumentException(
+          "Concatenate has " + dInputs.length + " parts but " + sizes.length + " sizes");
+    }
+    long offset = 0;
+    for (int i = 0; i < dInputs.length; i++) {
+      if (dInputs[i] != null) {
+        copySlice(axis, dOut, dInputs[i], offset);
+      }
+      offset += sizes[i];
+    }
+    if (offset != dOut.size(axis)) {
+      throw new IllegalArgumentException(
+          "Concatenate parts add up to " + offset + " along axis " + axis
+              + ", the output gradient has " + dOut.size(axis));
+    }
+  }
+
   /** Copies the slice of {@code dOut} at {@code offset} into {@code dInput}; returns its end. */
   private static long copySlice(int axis, INDArray dOut, INDArray dInput, long offset) {
     long end = offset + dInput.size(axis);

@@ -5,6 +5,7 @@ import static dev.kiln.runtime.kernels.LayerChecks.assertNoSteadyStateAllocation
 import static dev.kiln.runtime.kernels.LayerChecks.assertValues;
 import static dev.kiln.runtime.kernels.LayerChecks.nans;
 import static dev.kiln.runtime.kernels.LayerChecks.nansLike;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.runtime.testing.RandomArrays;
@@ -108,6 +109,21 @@ class ConcatenateTest {
         }
       }
     }
+  }
+
+  @Test
+  void withSizesAGradientBetweenTwoMissingOnesIsPlaced() {
+    INDArray dOut = RandomArrays.uniform(19, 2, 7);
+    INDArray middle = nans(2, 4);
+    Concatenate.backwardWithSizes(1, dOut, new long[] {2, 4, 1}, null, middle, null);
+    for (int row = 0; row < 2; row++) {
+      for (int column = 0; column < 4; column++) {
+        assertEquals(dOut.getDouble(row, 2 + column), middle.getDouble(row, column), 0.0);
+      }
+    }
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Concatenate.backwardWithSizes(1, dOut, new long[] {2, 4, 2}, null, middle, null));
   }
 
   @Test

@@ -1,0 +1,177 @@
+package dev.kiln.examples;
+
+import static dev.kiln.Activation.RELU;
+import static dev.kiln.Activation.SIGMOID;
+import static dev.kiln.Activation.SOFTMAX;
+import static dev.kiln.Activation.TANH;
+import static dev.kiln.Loss.CATEGORICAL_CROSSENTROPY;
+import static dev.kiln.Loss.MSE;
+import static dev.kiln.Padding.SAME;
+import static dev.kiln.Padding.VALID;
+
+import dev.kiln.ActivationLayer;
+import dev.kiln.Add;
+import dev.kiln.AveragePooling2D;
+import dev.kiln.BatchNormalization;
+import dev.kiln.Concatenate;
+import dev.kiln.Conv2D;
+import dev.kiln.Conv2DTranspose;
+import dev.kiln.Cropping2D;
+import dev.kiln.Dense;
+import dev.kiln.Dropout;
+import dev.kiln.Flatten;
+import dev.kiln.GlobalAveragePooling2D;
+import dev.kiln.GlobalMaxPool2D;
+import dev.kiln.Input;
+import dev.kiln.MaxPool2D;
+import dev.kiln.Model;
+import dev.kiln.Multiply;
+import dev.kiln.Output;
+import dev.kiln.Reshape;
+import dev.kiln.SameWeightsAs;
+import dev.kiln.Tensor;
+import dev.kiln.UpSampling2D;
+import dev.kiln.ZeroPadding2D;
+
+/** Small models that between them use every convolutional layer kind, both paddings, strides. */
+final class ConvGradientModels {
+
+  private ConvGradientModels() {}
+
+  /** Valid padding with stride 2, max pooling with same padding. */
+  @Model
+  interface StridedValid {
+    @Input(shape = {7, 6, 2})
+    Tensor image();
+
+    @Conv2D(filters = 3, kernelSize = 3, strides = 2, padding = VALID, activation = TANH)
+    Tensor conv(Tensor image);
+
+    @MaxPool2D(poolSize = 2, padding = SAME)
+    Tensor pool(Tensor conv);
+
+    @Flatten
+    Tensor flat(Tensor pool);
+
+    @Output(loss = CATEGORICAL_CROSSENTROPY)
+    @Dense(units = 3, activation = SOFTMAX)
+    Tensor output(Tensor flat);
+  }
+
+  /** Same padding with a dilated, non-square kernel; strided average pooling; global pooling. */
+  @Model
+  interface DilatedSame {
+    @Input(shape = {6, 7, 2})
+    Tensor image();
+
+    @Conv2D(filters = 4, kernelSize = {3, 2}, padding = SAME, dilationRate = 2, activation = RELU)
+    Tensor conv(Tensor image);
+
+    @AveragePooling2D(poolSize = 3, strides = 2, padding = SAME)
+    Tensor pool(Tensor conv);
+
+    @GlobalAveragePooling2D
+    Tensor global(Tensor pool);
+
+    @Output(loss = MSE)
+    @Dense(units = 2)
+    Tensor output(Tensor global);
+  }
+
+  /** Upsampling path: transposed convolution, cropping, zero padding, upsampling, global max. */
+  @Model
+  interface Upsampling {
+    @Input(shape = {3, 4, 2})
+    Tensor image();
+
+    @Conv2DTranspose(filters = 3, kernelSize = 3, strides = 2, activation = TANH)
+    Tensor deconv(Tensor image);
+
+    @Cropping2D(cropping = {1, 2})
+    Tensor cropped(Tensor deconv);
+
+    @ZeroPadding2D(padding = {1, 0, 2, 1})
+    Tensor padded(Tensor cropped);
+
+    @UpSampling2D(size = {2, 1})
+    Tensor upsampled(Tensor padded);
+
+    @Conv2DTranspose(filters = 2, kernelSize = 2, strides = 1, padding = SAME)
+    Tensor same(Tensor upsampled);
+
+    @GlobalMaxPool2D
+    Tensor global(Tensor same);
+
+    @Output(loss = MSE)
+    @Dense(units = 2, activation = SIGMOID)
+    Tensor output(Tensor global);
+  }
+
+  /** Merges and the layers without weights of their own. */
+  @Model
+  interface Merges {
+    @Input(shape = 6)
+    Tensor left();
+
+    @Input(shape = 6)
+    Tensor right();
+
+    @Dense(units = 6, activation = TANH)
+    Tensor a(Tensor left);
+
+    @Add
+    Tensor sum(Tensor a, Tensor right);
+
+    @Multiply
+    Tensor product(Tensor sum, Tensor a, Tensor right);
+
+    @Concatenate
+    Tensor joined(Tensor product, Tensor sum);
+
+    @Reshape(targetShape = {3, -1})
+    Tensor grid(Tensor joined);
+
+    @BatchNormalization
+    Tensor normalized(Tensor grid);
+
+    @ActivationLayer(SIGMOID)
+    Tensor squashed(Tensor normalized);
+
+    @Dropout(rate = 0.3)
+    Tensor dropped(Tensor squashed);
+
+    @Flatten
+    Tensor flat(Tensor dropped);
+
+    @Output(loss = MSE)
+    @Dense(units = 2)
+    Tensor output(Tensor flat);
+  }
+
+  /** One convolution's weights used on two inputs. */
+  @Model
+  interface SharedConvolution {
+    @Input(shape = {5, 5, 2})
+    Tensor first();
+
+    @Input(shape = {5, 5, 2})
+    Tensor second();
+
+    @Conv2D(filters = 3, kernelSize = 3, activation = TANH)
+    Tensor encodeFirst(Tensor first);
+
+    @SameWeightsAs("encodeFirst")
+    @Conv2D(filters = 3, kernelSize = 3, activation = TANH)
+    Tensor encodeSecond(Tensor second);
+
+    @Concatenate
+    Tensor both(Tensor encodeFirst, Tensor encodeSecond);
+
+    @Flatten
+    Tensor flat(Tensor both);
+
+    @Output(loss = MSE)
+    @Dense(units = 2)
+    Tensor output(Tensor flat);
+  }
+}

@@ -1,0 +1,67 @@
+package dev.kiln.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.runtime.testing.RandomArrays;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Generated models with convolutional layer kinds against float64 finite differences. */
+class ConvGradientsTest {
+
+  private static final int ALL = 1000;
+
+  @Test
+  void validPaddingWithStrideTwoAndSamePooling() {
+    StridedValidModel model = StridedValidModel.create(1, DataType.DOUBLE);
+    INDArray x = RandomArrays.uniform(2, 3, 7, 6, 2);
+    INDArray y = RandomArrays.oneHot(3, 3, 3);
+    ModelChecks.assertGradientsMatch(model, () -> model.computeGradients(x, y), ALL);
+  }
+
+  @Test
+  void samePaddingWithDilationAndStridedAveragePooling() {
+    DilatedSameModel model = DilatedSameModel.create(4, DataType.DOUBLE);
+    INDArray x = RandomArrays.uniform(5, 2, 6, 7, 2);
+    INDArray y = RandomArrays.uniform(6, 2, 2);
+    ModelChecks.assertGradientsMatch(model, () -> model.computeGradients(x, y), ALL);
+  }
+
+  @Test
+  void transposedConvolutionCroppingPaddingAndUpsampling() {
+    UpsamplingModel model = UpsamplingModel.create(7, DataType.DOUBLE);
+    INDArray x = RandomArrays.uniform(8, 2, 3, 4, 2);
+    INDArray y = RandomArrays.uniform(9, 2, 2).addi(1).divi(2);
+    ModelChecks.assertGradientsMatch(model, () -> model.computeGradients(x, y), ALL);
+  }
+
+  @Test
+  void mergesBatchNormalizationAndDropoutWithFixedNoise() {
+    MergesModel model = MergesModel.create(10, DataType.DOUBLE);
+    INDArray left = RandomArrays.uniform(11, 4, 6);
+    INDArray right = RandomArrays.uniform(12, 4, 6);
+    INDArray y = RandomArrays.uniform(13, 4, 2);
+    // The same dropout mask for every evaluation of the loss.
+    ModelChecks.assertGradientsMatch(
+        model,
+        () -> {
+          model.seedNoise(99);
+          return model.computeGradients(left, right, y);
+        },
+        ALL);
+  }
+
+  @Test
+  void sharedWeightsAreCountedOnceAndGetTheSumOfBothGradients() {
+    SharedConvolutionModel model = SharedConvolutionModel.create(14, DataType.DOUBLE);
+    // kernel 3*3*2*3 + bias 3, once; then the output layer.
+    assertEquals(3 * 3 * 2 * 3 + 3 + (2 * 3 * 3 * 3 * 2 + 2), model.parameterCount());
+    assertTrue(model.summary().contains("encodeSecond (Conv2D)"), model.summary());
+    INDArray first = RandomArrays.uniform(15, 3, 5, 5, 2);
+    INDArray second = RandomArrays.uniform(16, 3, 5, 5, 2);
+    INDArray y = RandomArrays.uniform(17, 3, 2);
+    ModelChecks.assertGradientsMatch(model, () -> model.computeGradients(first, second, y), ALL);
+  }
+}

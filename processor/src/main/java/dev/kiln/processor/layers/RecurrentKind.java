@@ -1,0 +1,183 @@
+package dev.kiln.processor.layers;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.TypeName;
+import dev.kiln.GRU;
+import dev.kiln.Initializer;
+import dev.kiln.LSTM;
+import dev.kiln.SimpleRNN;
+import dev.kiln.processor.check.Report;
+import dev.kiln.processor.emit.Runtime;
+import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Shape;
+import java.lang.annotation.Annotation;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code @LSTM}, {@code @GRU} and {@code @SimpleRNN}: a state carried along the steps of a
+ * sequence, with Keras' weight layout (gates side by side on the last axis).
+ */
+final class RecurrentKind implements LayerKind {
+
+  static final RecurrentKind LSTM_KIND = new RecurrentKind(LSTM.class, "LSTM", "Lstm", 4);
+  static final RecurrentKind GRU_KIND = new RecurrentKind(GRU.class, "GRU", "Gru", 3);
+  static final RecurrentKind SIMPLE_RNN_KIND =
+      new RecurrentKind(SimpleRNN.class, "SimpleRNN", "SimpleRnn", 1);
+
+  private final Class<? extends Annotation> annotation;
+  private final String kerasName;
+  private final ClassName kernel;
+  private final int gates;
+
+  private RecurrentKind(
+      Class<? extends Annotation> annotation, String kerasName, String kernel, int gates) {
+    this.annotation = annotation;
+    this.kerasName = kerasName;
+    this.kernel = Runtime.kernel(kernel);
+    this.gates = gates;
+  }
+
+  @Override
+  public Class<? extends Annotation> annotation() {
+    return annotation;
+  }
+
+  @Override
+  public String kerasName() {
+    return kerasName;
+  }
+
+  @Override
+  public Arity arity() {
+    return Arity.exactly(1);
+  }
+
+  @Override
+  public void checkAttributes(LayerDecl layer, Report report) {
+    int units = layer.attributes().intValue("units");
+    if (units < 1) {
+      Attrs.bad(layer, "units", "units = " + units + " on " + layer.name() + "; " + kerasName
+          + " needs at least one unit", report);
+    }
+  }
+
+  @Override
+  public Shape outputShape(ShapeContext context) {
+    LayerDecl layer = context.layer();
+    Shape input = context.inputs().get(0);
+    if (input.rank() != 2) {
+      context.error(layer.name() + " is " + Words.aLayer(this) + ", which reads sequences (steps,"
+          + " features), but its input is " + context.describeInput(0)
+          + (input.rank() == 1
+              ? "; give the input a steps axis, such as shape = {" + input.dim(0) + ", 1}"
+              : "; @Reshape it to (steps, features) first"), null);
+      return null;
+    }
+    if (input.dim(1) == Shape.VARIABLE) {
+      context.error(layer.name() + " needs a known number of features to size its kernel, but its"
+          + " input is " + context.describeInput(0), null);
+      return null;
+    }
+    int units = layer.attributes().intValue("units");
+    return layer.attributes().booleanValue("returnSequences")
+        ? Shape.of(input.dim(0), units)
+        : Shape.of(units);
+  }
+
+  @Override
+  public List<ParamDecl> parameters(LayerDecl layer, List<Shape> inputs) {
+    return parameters(layer, inputs, "");
+  }
+
+  /** The parameters, their names prefixed (for the two directions of a bidirectional layer). */
+  List<ParamDecl> parameters(LayerDecl layer, List<Shape> inputs, String prefix) {
+    int features = inputs.get(0).dim(1);
+    int units = layer.attributes().intValue("units");
+    int width = gates * units;
+    List<ParamDecl> params = new ArrayList<>();
+    params.add(new ParamDecl(name(prefix, "kernel"), Shape.of(features, width),
+        layer.attributes().enumValue("kernelInitializer", Initializer.class), features, width));
+    params.add(new ParamDecl(name(prefix, "recurrentKernel"), Shape.of(units, width),
+        layer.attributes().enumValue("recurrentInitializer", Initializer.class), units, width));
+    if (layer.attributes().booleanValue("useBias")) {
+      // Keras' GRU (reset_after) keeps separate input and recurrent biases.
+      Shape bias = annotation == GRU.class ? Shape.of(2, width) : Shape.of(width);
+      params.add(new ParamDecl(name(prefix, "bias"), bias,
+          layer.attributes().enumValue("biasInitializer", Initializer.class), features, width));
+    }
+    return params;
+  }
+
+  @Override
+  public CodeBlock initialization(LayerCode code) {
+    return forgetBias(code, "");
+  }
+
+  /** Keras' {@code unit_forget_bias}: the LSTM's forget gate starts with a bias of 1. */
+  CodeBlock forgetBias(LayerCode code, String prefix) {
+    LayerDecl layer = code.layer();
+    if (annotation != LSTM.class
+        || !layer.attributes().booleanValue("useBias")
+        || !layer.attributes().booleanValue("unitForgetBias")) {
+      return CodeBlock.of("");
+    }
+    int units = layer.attributes().intValue("units");
+    return CodeBlock.of(
+        "// $L: Keras' unit_forget_bias, the forget gate starts open\n"
+            + "$L.get($T.interval($L, $L)).assign(1);\n",
+        layer.name(),
+        code.param(name(prefix, "bias")),
+        ClassName.get("org.nd4j.linalg.indexing", "NDArrayIndex"),
+        units,
+        2 * units);
+  }
+
+  @Override
+  public CodeBlock forward(LayerCode code) {
+    return forward(code, "", false, code.output());
+  }
+
+  @Override
+  public CodeBlock backward(LayerCode code) {
+    return backward(code, "", false, code.outputGradient(), code.inputGradient(0));
+  }
+
+  CodeBlock forward(LayerCode code, String prefix, boolean reverse, CodeBlock out) {
+    return CodeBlock.of("$T.forward($L, $L, $L, $L, $L, $L, $L);\n", kernel, code.input(0),
+        code.param(name(prefix, "kernel")), code.param(name(prefix, "recurrentKernel")),
+        code.param(name(prefix, "bias")), returnSequences(code), reverse, out);
+  }
+
+  CodeBlock backward(LayerCode code, String prefix, boolean reverse, CodeBlock dOut, CodeBlock dx) {
+    return CodeBlock.of("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L);\n", kernel,
+        code.input(0), code.param(name(prefix, "kernel")),
+        code.param(name(prefix, "recurrentKernel")), code.param(name(prefix, "bias")),
+        returnSequences(code), reverse, dOut, code.grad(name(prefix, "kernel")),
+        code.grad(name(prefix, "recurrentKernel")), code.grad(name(prefix, "bias")), dx);
+  }
+
+  @Override
+  public List<String> parameterNames() {
+    return List.of("kernel", "recurrentKernel", "bias");
+  }
+
+  @Override
+  public TypeName parametersType() {
+    return kernel.nestedClass("Parameters");
+  }
+
+  ClassName kernelClass() {
+    return kernel;
+  }
+
+  private static boolean returnSequences(LayerCode code) {
+    return code.layer().attributes().booleanValue("returnSequences");
+  }
+
+  /** {@code kernel}, or {@code forwardKernel} with the prefix {@code forward}. */
+  static String name(String prefix, String name) {
+    return prefix.isEmpty() ? name : prefix + Character.toUpperCase(name.charAt(0)) + name.substring(1);
+  }
+}
