@@ -39,7 +39,7 @@ public final class Conv2D {
     } else {
       op.addInputs(reached, kernel);
     }
-    Nd4j.exec(op.addOutputs(out).build());
+    OneDnn.exec(op.addOutputs(out).build(), OneDnn.mishandles(window, reached));
   }
 
   /**
@@ -65,12 +65,13 @@ public final class Conv2D {
     }
     INDArray dReached = NativeWindows.reached(dxOrScratch, window, dOut.size(1), dOut.size(2));
     // Without a bias input conv2d_bp computes no bias gradient; it is a plain sum, done here.
-    Nd4j.exec(
+    OneDnn.exec(
         DynamicCustomOp.builder("conv2d_bp")
             .addInputs(reached, kernel, dOut)
             .addOutputs(dReached, dKernel)
             .addIntegerArguments(NativeWindows.convolution(window, window.same()))
-            .build());
+            .build(),
+        OneDnn.mishandles(window, reached, dReached));
     if (dBias != null) {
       dOut.sum(dBias, 0, 1, 2);
     }

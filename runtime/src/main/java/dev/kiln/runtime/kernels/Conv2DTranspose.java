@@ -49,7 +49,7 @@ public final class Conv2DTranspose {
       } else {
         op.addInputs(x, kernel);
       }
-      Nd4j.exec(op.addOutputs(out).build());
+      OneDnn.exec(op.addOutputs(out).build(), OneDnn.mishandles(window));
       return;
     }
     INDArray reached = NativeWindows.reached(out, window, x.size(1), x.size(2));
@@ -58,12 +58,13 @@ public final class Conv2DTranspose {
       out.assign(0);
     }
     // conv2d_bp reads its input only for the kernel gradient, which nobody needs here.
-    Nd4j.exec(
+    OneDnn.exec(
         DynamicCustomOp.builder("conv2d_bp")
             .addInputs(Scratch.like(reached), kernel, x)
             .addOutputs(reached, Scratch.like(kernel))
             .addIntegerArguments(NativeWindows.convolution(window, window.same()))
-            .build());
+            .build(),
+        OneDnn.mishandles(window, reached));
     if (bias != null) {
       INDArray rows = Rows.ofLastAxis(out);
       Nd4j.exec(new BiasAdd(rows, bias, rows, false));
@@ -87,29 +88,32 @@ public final class Conv2DTranspose {
       INDArray dKernel, INDArray dBias, INDArray dx) {
     int[] arguments = NativeWindows.convolution(window, window.same());
     if (nativeGeometry(window)) {
-      Nd4j.exec(
+      OneDnn.exec(
           DynamicCustomOp.builder("deconv2d_bp")
               .addInputs(x, kernel, dOut)
               .addOutputs(Scratch.orScratch(dx, x), dKernel)
               .addIntegerArguments(arguments)
-              .build());
+              .build(),
+          OneDnn.mishandles(window));
     } else {
       // dx is the convolution of dOut; dKernel the kernel gradient of that convolution at x.
       INDArray reached = NativeWindows.reached(dOut, window, x.size(1), x.size(2));
       if (dx != null) {
-        Nd4j.exec(
+        OneDnn.exec(
             DynamicCustomOp.builder("conv2d")
                 .addInputs(reached, kernel)
                 .addOutputs(dx)
                 .addIntegerArguments(arguments)
-                .build());
+                .build(),
+            OneDnn.mishandles(window, reached));
       }
-      Nd4j.exec(
+      OneDnn.exec(
           DynamicCustomOp.builder("conv2d_bp")
               .addInputs(reached, kernel, x)
               .addOutputs(Scratch.like(reached), dKernel)
               .addIntegerArguments(arguments)
-              .build());
+              .build(),
+          OneDnn.mishandles(window, reached));
     }
     // Without a bias input the native ops compute no bias gradient; it is a plain sum, done here.
     if (dBias != null) {

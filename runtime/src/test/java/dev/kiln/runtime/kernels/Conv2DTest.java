@@ -180,6 +180,30 @@ class Conv2DTest {
     assertCloseToFloat64(out64, out32, "out");
   }
 
+  /**
+   * The float32 backward pass runs on oneDNN where the backend has it, float64 never does (and is
+   * checked against finite differences), so the two must agree.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("forwardCases")
+  void float32BackwardAgreesWithFloat64(Case k) {
+    INDArray x = RandomArrays.uniform(19, k.xShape());
+    INDArray kernel = RandomArrays.uniform(20, k.kernelShape());
+    INDArray dOut = RandomArrays.uniform(21, k.outShape());
+    INDArray dKernel64 = nansLike(kernel);
+    INDArray dBias64 = nans(k.filters());
+    INDArray dx64 = nansLike(x);
+    Conv2D.backward(x, kernel, dOut, k.window(), dKernel64, dBias64, dx64);
+    INDArray dKernel32 = nansLike(kernel).castTo(DataType.FLOAT);
+    INDArray dBias32 = nans(k.filters()).castTo(DataType.FLOAT);
+    INDArray dx32 = nansLike(x).castTo(DataType.FLOAT);
+    Conv2D.backward(x.castTo(DataType.FLOAT), kernel.castTo(DataType.FLOAT),
+        dOut.castTo(DataType.FLOAT), k.window(), dKernel32, dBias32, dx32);
+    assertCloseToFloat64(dKernel64, dKernel32, "dKernel");
+    assertCloseToFloat64(dBias64, dBias32, "dBias");
+    assertCloseToFloat64(dx64, dx32, "dx");
+  }
+
   @Test
   void repeatedCallsAllocateNothing() {
     Case k = small(2, 2, 1, true);

@@ -193,6 +193,24 @@ class Conv2DTransposeTest {
     assertCloseToFloat64(out64, out32, "out");
   }
 
+  /** float32 may run on oneDNN, float64 never does; see Conv2DTest. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void float32BackwardAgreesWithFloat64(Case k) {
+    INDArray x = RandomArrays.uniform(22, k.xShape());
+    INDArray kernel = RandomArrays.uniform(23, k.kernelShape());
+    INDArray dOut = RandomArrays.uniform(24, k.outShape());
+    INDArray dKernel64 = nansLike(kernel);
+    INDArray dx64 = nansLike(x);
+    Conv2DTranspose.backward(x, kernel, dOut, k.window(), dKernel64, null, dx64);
+    INDArray dKernel32 = nansLike(kernel).castTo(DataType.FLOAT);
+    INDArray dx32 = nansLike(x).castTo(DataType.FLOAT);
+    Conv2DTranspose.backward(x.castTo(DataType.FLOAT), kernel.castTo(DataType.FLOAT),
+        dOut.castTo(DataType.FLOAT), k.window(), dKernel32, null, dx32);
+    assertCloseToFloat64(dKernel64, dKernel32, "dKernel");
+    assertCloseToFloat64(dx64, dx32, "dx");
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void repeatedCallsAllocateNothing(Case k) {

@@ -51,6 +51,19 @@ class MaxPool2DTest {
     assertCloseToFloat64(out64, out32, "out");
   }
 
+  /** float32 may run on oneDNN, float64 never does. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.kiln.runtime.kernels.PoolingCase#forwardCases")
+  void float32BackwardAgreesWithFloat64(PoolingCase k) {
+    INDArray x = RandomArrays.uniform(6, k.xShape());
+    INDArray dOut = RandomArrays.uniform(7, k.outShape());
+    INDArray dx64 = nansLike(x);
+    MaxPool2D.backward(x, dOut, k.window(), dx64);
+    INDArray dx32 = nansLike(x).castTo(DataType.FLOAT);
+    MaxPool2D.backward(x.castTo(DataType.FLOAT), dOut.castTo(DataType.FLOAT), k.window(), dx32);
+    assertCloseToFloat64(dx64, dx32, "dx");
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.kiln.runtime.kernels.PoolingCase#backwardCases")
   void repeatedCallsAllocateNothing(PoolingCase k) {
