@@ -1,19 +1,30 @@
 package dev.kiln.examples;
 
 import dev.kiln.runtime.FitOptions;
+import dev.kiln.runtime.KilnModel;
+import dev.kiln.runtime.ModelData;
 import dev.kiln.runtime.Scores;
 import dev.kiln.runtime.data.FashionMnist;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The demo: prints the summaries of the seed's networks, which javac compiled from annotated
- * interfaces, then trains on Fashion-MNIST with a progress bar and reports test accuracy.
+ * interfaces, then trains some of them on Fashion-MNIST with a progress bar and reports their
+ * test accuracy.
  *
- * <p>Options: {@code --data DIR} reads the full Fashion-MNIST from DIR; without it the demo uses
- * Debian's {@code dataset-fashion-mnist} when installed, else the subset shipped in this module;
- * {@code --subset} forces the subset; {@code --epochs N} sets the epochs.
+ * <p>Options: {@code --full} trains on the full Fashion-MNIST of Debian's {@code
+ * dataset-fashion-mnist}; {@code --data DIR} on the four IDX files in DIR; otherwise on the
+ * subset shipped in this module. {@code --epochs N} sets the epochs of every network, {@code
+ * --train mlp,cnn} chooses the networks.
  */
 public final class Demo {
 
@@ -21,47 +32,115 @@ public final class Demo {
 
   public static void main(String[] args) throws IOException {
     Options options = Options.parse(args);
+    printSummaries();
     Dataset data = Dataset.load(options);
-
-    System.out.println("Mlp, from the annotated interface dev.kiln.examples.Mlp:");
-    MlpModel mlp = MlpModel.create(42);
-    System.out.println(mlp.summary());
-
     System.out.printf(
         Locale.ROOT,
-        "Training Mlp on %s (%,d training and %,d test images)%n",
-        data.source(), data.train().size(), data.test().size());
-    long start = System.nanoTime();
-    mlp.fit(
-        MlpModel.data(data.train().flatImages(), data.train().oneHotLabels()),
-        FitOptions.epochs(options.epochs()).batchSize(64).seed(7));
-    double seconds = (System.nanoTime() - start) / 1e9;
-    Scores test =
-        mlp.evaluate(MlpModel.data(data.test().flatImages(), data.test().oneHotLabels()), 256);
-    System.out.printf(
-        Locale.ROOT,
-        "Mlp test accuracy: %.4f (loss %.4f) after %d epochs, %.1f s of training%n",
-        test.get("accuracy"), test.loss(), options.epochs(), seconds);
+        "Training on %s: %,d training and %,d test images.%n",
+        data.source(),
+        data.train().size(),
+        data.test().size());
+    if (data.subset() && FashionMnist.isPresent(FashionMnist.DEBIAN_DIRECTORY)) {
+      System.out.println(
+          "(The full set is installed in " + FashionMnist.DEBIAN_DIRECTORY
+              + "; add --full to train on it.)");
+    }
+    System.out.println();
+    for (Trainee trainee : trainees()) {
+      if (options.networks().contains(trainee.name())) {
+        trainee.train(data, options.epochs() > 0 ? options.epochs() : trainee.defaultEpochs());
+      }
+    }
+  }
+
+  /** The seed's networks, each as javac compiled it. */
+  private static void printSummaries() {
+    Map<String, Supplier<KilnModel>> networks = new LinkedHashMap<>();
+    networks.put("Mlp (multilayer perceptron)", () -> MlpModel.create(1));
+    networks.put("Cnn (convolutional network, as the seed writes it)", () -> CnnModel.create(1));
+    networks.put("CnnFlat (the same with the Flatten it lacks; trained below)",
+        () -> CnnFlatModel.create(1));
+    networks.put("SharedInput (shared input layer)", () -> SharedInputModel.create(1));
+    networks.put("MultipleInputs (two image inputs)", () -> MultipleInputsModel.create(1));
+    networks.put("UNet (with a 256x256 input; the seed's 572x572 does not compile)",
+        () -> UNetModel.create(1));
+    System.out.println("Kiln demo: the seed's networks, compiled from annotated Java interfaces.");
+    networks.forEach(
+        (name, model) -> {
+          System.out.println();
+          System.out.println(name + ":");
+          System.out.print(model.get().summary());
+        });
+    System.out.println();
+  }
+
+  /** The networks the demo can train, with the input layout each needs. */
+  private static List<Trainee> trainees() {
+    List<Trainee> trainees = new ArrayList<>();
+    trainees.add(new Trainee("mlp", "Mlp", 5, split -> split.flatImages(),
+        () -> MlpModel.create(42), MlpModel::data));
+    trainees.add(new Trainee("cnn", "CnnFlat", 3,
+        split -> split.images().reshape(split.size(), 28, 28, 1),
+        () -> CnnFlatModel.create(42), CnnFlatModel::data));
+    return trainees;
+  }
+
+  /** One network to train: how to shape the images for it, how to make it and its data. */
+  private record Trainee(
+      String name,
+      String title,
+      int defaultEpochs,
+      Function<FashionMnist.Split, INDArray> inputs,
+      Supplier<KilnModel> model,
+      DataMaker data) {
+
+    void train(Dataset dataset, int epochs) {
+      System.out.println("Training " + title + " for " + epochs + " epochs:");
+      KilnModel kiln = model.get();
+      ModelData train = data.make(inputs.apply(dataset.train()), dataset.train().oneHotLabels());
+      long start = System.nanoTime();
+      kiln.fit(train, FitOptions.epochs(epochs).batchSize(64).seed(7));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      Scores test =
+          kiln.evaluate(data.make(inputs.apply(dataset.test()), dataset.test().oneHotLabels()), 256);
+      System.out.printf(
+          Locale.ROOT,
+          "%s test accuracy: %.4f (loss %.4f) after %d epochs, %.1f s of training%n%n",
+          title,
+          test.get("accuracy"),
+          test.loss(),
+          epochs,
+          seconds);
+    }
+  }
+
+  /** A generated model's typed {@code data(input, output)} factory. */
+  @FunctionalInterface
+  private interface DataMaker {
+    ModelData make(INDArray input, INDArray output);
   }
 
   /** Command-line options. */
-  record Options(Path dataDirectory, boolean subset, int epochs) {
+  record Options(Path dataDirectory, boolean full, int epochs, List<String> networks) {
 
     static Options parse(String[] args) {
       Path directory = null;
-      boolean subset = false;
-      int epochs = 5;
+      boolean full = false;
+      int epochs = 0;
+      List<String> networks = List.of("mlp", "cnn");
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--data" -> directory = Path.of(value(args, ++i, "--data"));
-          case "--subset" -> subset = true;
+          case "--full" -> full = true;
           case "--epochs" -> epochs = Integer.parseInt(value(args, ++i, "--epochs"));
+          case "--train" -> networks = List.of(value(args, ++i, "--train").split(","));
           default ->
               throw new IllegalArgumentException(
-                  "unknown option " + args[i] + "; use --data DIR, --subset or --epochs N");
+                  "unknown option " + args[i]
+                      + "; use --data DIR, --full, --epochs N or --train mlp,cnn");
         }
       }
-      return new Options(directory, subset, epochs);
+      return new Options(directory, full, epochs, networks);
     }
 
     private static String value(String[] args, int index, String option) {
@@ -73,22 +152,28 @@ public final class Demo {
   }
 
   /** The Fashion-MNIST splits the demo uses, and where they came from. */
-  record Dataset(FashionMnist.Split train, FashionMnist.Split test, String source) {
+  record Dataset(FashionMnist.Split train, FashionMnist.Split test, String source, boolean subset) {
 
     static Dataset load(Options options) throws IOException {
       if (options.dataDirectory() != null) {
-        return from(FashionMnist.load(options.dataDirectory()), options.dataDirectory().toString());
+        return from(FashionMnist.load(options.dataDirectory()),
+            options.dataDirectory().toString(), false);
       }
-      if (!options.subset() && FashionMnist.isPresent(FashionMnist.DEBIAN_DIRECTORY)) {
-        return from(FashionMnist.load(FashionMnist.DEBIAN_DIRECTORY), FashionMnist.DEBIAN_DIRECTORY.toString());
+      if (options.full()) {
+        if (!FashionMnist.isPresent(FashionMnist.DEBIAN_DIRECTORY)) {
+          throw new IOException(
+              "--full reads " + FashionMnist.DEBIAN_DIRECTORY + ", which is not there; install"
+                  + " Debian's dataset-fashion-mnist or give --data DIR");
+        }
+        return from(FashionMnist.load(FashionMnist.DEBIAN_DIRECTORY),
+            "the full Fashion-MNIST in " + FashionMnist.DEBIAN_DIRECTORY, false);
       }
-      return from(
-          FashionMnist.loadResources(Demo.class, "fashion-mnist-subset/"),
-          "the Fashion-MNIST subset shipped with the examples");
+      return from(FashionMnist.loadResources(Demo.class, "fashion-mnist-subset/"),
+          "the Fashion-MNIST subset shipped with the examples", true);
     }
 
-    private static Dataset from(FashionMnist.Dataset dataset, String source) {
-      return new Dataset(dataset.train(), dataset.test(), source);
+    private static Dataset from(FashionMnist.Dataset dataset, String source, boolean subset) {
+      return new Dataset(dataset.train(), dataset.test(), source, subset);
     }
   }
 }
