@@ -44,15 +44,16 @@ final class Windows {
     return Shape.of(rows, columns, channels);
   }
 
-  /** The constant describing the layer's window: {@code new Window(4, 4, 1, 1, 1, 1, false)}. */
+  /** The constant describing the layer's window: {@code Window.valid(4, 4, 1, 1)}. */
   static CodeBlock window(LayerDecl layer) {
     int[] size = size(layer);
     int[] strides = strides(layer);
     int[] dilation = dilation(layer);
-    return CodeBlock.of(
-        "new $T($L, $L, $L, $L, $L, $L, $L)",
-        WINDOW, size[0], size[1], strides[0], strides[1], dilation[0], dilation[1],
-        padding(layer) == Padding.SAME);
+    CodeBlock window = CodeBlock.of("$T.$L($L, $L, $L, $L)", WINDOW,
+        padding(layer) == Padding.SAME ? "same" : "valid", size[0], size[1], strides[0], strides[1]);
+    return dilation[0] == 1 && dilation[1] == 1
+        ? window
+        : CodeBlock.of("$L.dilated($L, $L)", window, dilation[0], dilation[1]);
   }
 
   /** {@code poolSize} for poolings, {@code kernelSize} for convolutions. */

@@ -33,4 +33,19 @@ public record Window(
   public static Window of(int height, int width, int strideHeight, int strideWidth, boolean same) {
     return new Window(height, width, strideHeight, strideWidth, 1, 1, same);
   }
+
+  /** Keras' {@code padding='valid'}: the window stays inside the input. */
+  public static Window valid(int height, int width, int strideHeight, int strideWidth) {
+    return of(height, width, strideHeight, strideWidth, false);
+  }
+
+  /** Keras' {@code padding='same'}: zero padding keeps {@code ceil(input / stride)}. */
+  public static Window same(int height, int width, int strideHeight, int strideWidth) {
+    return of(height, width, strideHeight, strideWidth, true);
+  }
+
+  /** This window with gaps of {@code dilationHeight} rows and {@code dilationWidth} columns. */
+  public Window dilated(int dilationHeight, int dilationWidth) {
+    return new Window(height, width, strideHeight, strideWidth, dilationHeight, dilationWidth, same);
+  }
 }
