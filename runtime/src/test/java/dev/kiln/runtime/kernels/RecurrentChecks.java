@@ -1,0 +1,237 @@
+package dev.kiln.runtime.kernels;
+
+import static dev.kiln.runtime.testing.PlainArrays.assertAllClose;
+import static dev.kiln.runtime.testing.PlainArrays.values;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.runtime.NdArrays;
+import dev.kiln.runtime.testing.FiniteDifferences;
+import dev.kiln.runtime.testing.RandomArrays;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.DoubleSupplier;
+import java.util.stream.Stream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The checks shared by the recurrent kernels (LSTM, GRU, SimpleRNN), which have one signature:
+ * forward values against a plain-Java reference in float64 and float32, every gradient against
+ * central finite differences, a null {@code dx}, and no allocation after the first call.
+ */
+final class RecurrentChecks {
+
+  static final int BATCH = 3;
+  static final int IN = 4;
+  static final int UNITS = 3;
+
+  /** Tolerances of the forward check, against a float64 reference. */
+  static final double FLOAT64_TOLERANCE = 1e-10;
+  static final double FLOAT32_TOLERANCE = 1e-5;
+
+  /** Largest relative error of an analytic gradient against finite differences. */
+  static final double GRADIENT_TOLERANCE = 1e-5;
+
+  private RecurrentChecks() {}
+
+  interface Forward {
+    void run(INDArray x, INDArray kernel, INDArray recurrentKernel, INDArray bias,
+        boolean returnSequences, boolean reverse, INDArray out);
+  }
+
+  interface Backward {
+    void run(INDArray x, INDArray kernel, INDArray recurrentKernel, INDArray bias,
+        boolean returnSequences, boolean reverse, INDArray dOut,
+        INDArray dKernel, INDArray dRecurrentKernel, INDArray dBias, INDArray dx);
+  }
+
+  /**
+   * The reference: the layer's output for row-major {@code x (n, steps, IN)} and parameters, as
+   * plain loops over doubles; {@code bias} may be null.
+   */
+  interface Reference {
+    double[] run(double[] x, int n, int steps, double[] kernel, double[] recurrentKernel,
+        double[] bias, boolean returnSequences, boolean reverse);
+  }
+
+  /** A layer kind under test: its kernel, its reference, and its parameter shapes. */
+  record Layer(Forward forward, Backward backward, Reference reference, int gates, long[] biasShape) {
+
+    long[] kernelShape() {
+      return new long[] {IN, (long) gates * UNITS};
+    }
+
+    long[] recurrentKernelShape() {
+      return new long[] {UNITS, (long) gates * UNITS};
+    }
+  }
+
+  /** One configuration of a recurrent layer call. */
+  record Variant(boolean returnSequences, boolean reverse, boolean bias, int steps) {
+
+    long[] outShape(long n) {
+      return returnSequences ? new long[] {n, steps, UNITS} : new long[] {n, UNITS};
+    }
+
+    @Override
+    public String toString() {
+      return (returnSequences ? "sequences" : "last") + (reverse ? ", reverse" : "")
+          + (bias ? ", bias" : ", no bias") + ", T=" + steps;
+    }
+  }
+
+  /** Every combination of returnSequences, reverse and bias, for 1 and 5 steps. */
+  static Stream<Variant> variants() {
+    List<Variant> variants = new ArrayList<>();
+    for (int steps : new int[] {1, 5}) {
+      for (boolean returnSequences : new boolean[] {true, false}) {
+        for (boolean reverse : new boolean[] {false, true}) {
+          for (boolean bias : new boolean[] {true, false}) {
+            variants.add(new Variant(returnSequences, reverse, bias, steps));
+          }
+        }
+      }
+    }
+    return variants.stream();
+  }
+
+  /** Float64 inputs and parameters for a variant; index 3 (the bias) is null without bias. */
+  static INDArray[] inputs(Layer layer, Variant variant, long seed) {
+    return new INDArray[] {
+      RandomArrays.uniform(seed, BATCH, variant.steps(), IN),
+      RandomArrays.uniform(seed + 1, layer.kernelShape()),
+      RandomArrays.uniform(seed + 2, layer.recurrentKernelShape()),
+      variant.bias() ? RandomArrays.uniform(seed + 3, layer.biasShape()) : null
+    };
+  }
+
+  static void checkForward(Layer layer, Variant variant, DataType dataType, double tolerance) {
+    INDArray[] in = inputs(layer, variant, 11);
+    double[] expected =
+        layer.reference().run(values(in[0]), BATCH, variant.steps(), values(in[1]), values(in[2]),
+            in[3] == null ? null : values(in[3]), variant.returnSequences(), variant.reverse());
+
+    INDArray out = NdArrays.zeros(dataType, variant.outShape(BATCH)).addi(Double.NaN);
+    layer.forward().run(cast(in[0], dataType), cast(in[1], dataType), cast(in[2], dataType),
+        cast(in[3], dataType), variant.returnSequences(), variant.reverse(), out);
+    assertAllClose(expected, out, tolerance, variant + " " + dataType + " out");
+  }
+
+  /**
+   * Checks dKernel, dRecurrentKernel, dBias and dx against finite differences of
+   * {@code loss = sum(out * R)}; the gradient arrays start as NaN, so each must be written, not
+   * accumulated into.
+   */
+  static void checkGradients(Layer layer, Variant variant) {
+    INDArray[] in = inputs(layer, variant, 23);
+    INDArray x = in[0];
+    INDArray kernel = in[1];
+    INDArray recurrentKernel = in[2];
+    INDArray bias = in[3];
+    INDArray r = RandomArrays.uniform(29, variant.outShape(BATCH));
+    INDArray out = NdArrays.zeros(DataType.DOUBLE, variant.outShape(BATCH));
+    DoubleSupplier loss = () -> {
+      layer.forward().run(x, kernel, recurrentKernel, bias, variant.returnSequences(),
+          variant.reverse(), out);
+      return dot(out, r);
+    };
+
+    INDArray dOut = r.dup();
+    INDArray dKernel = nans(kernel);
+    INDArray dRecurrentKernel = nans(recurrentKernel);
+    INDArray dBias = bias == null ? null : nans(bias);
+    INDArray dx = nans(x);
+    layer.backward().run(x, kernel, recurrentKernel, bias, variant.returnSequences(),
+        variant.reverse(), dOut, dKernel, dRecurrentKernel, dBias, dx);
+    assertArrayEquals(values(r), values(dOut), variant + ": dOut must be left as it is");
+
+    assertGradient(loss, kernel, dKernel, variant + " dKernel");
+    assertGradient(loss, recurrentKernel, dRecurrentKernel, variant + " dRecurrentKernel");
+    if (bias != null) {
+      assertGradient(loss, bias, dBias, variant + " dBias");
+    }
+    assertGradient(loss, x, dx, variant + " dx");
+  }
+
+  /** With {@code dx == null} the parameter gradients are the same as with a dx. */
+  static void checkNullDx(Layer layer, Variant variant) {
+    INDArray[] in = inputs(layer, variant, 31);
+    INDArray dOut = RandomArrays.uniform(37, variant.outShape(BATCH));
+    INDArray[] withDx = gradients(layer, variant, in, dOut, true);
+    INDArray[] withoutDx = gradients(layer, variant, in, dOut, false);
+    for (int i = 0; i < 3; i++) {
+      if (withDx[i] != null) {
+        assertArrayEquals(values(withDx[i]), values(withoutDx[i]), variant + ": gradient " + i);
+      }
+    }
+  }
+
+  /** Repeated calls with the same arrays create no array after the first. */
+  static void checkNoAllocation(Layer layer, Variant variant, DataType dataType) {
+    INDArray[] in = inputs(layer, variant, 41);
+    INDArray x = cast(in[0], dataType);
+    INDArray kernel = cast(in[1], dataType);
+    INDArray recurrentKernel = cast(in[2], dataType);
+    INDArray bias = cast(in[3], dataType);
+    INDArray out = NdArrays.zeros(dataType, variant.outShape(BATCH));
+    INDArray dOut = cast(RandomArrays.uniform(43, variant.outShape(BATCH)), dataType);
+    INDArray dKernel = kernel.ulike();
+    INDArray dRecurrentKernel = recurrentKernel.ulike();
+    INDArray dBias = bias == null ? null : bias.ulike();
+    INDArray dx = x.ulike();
+    Runnable step = () -> {
+      layer.forward().run(x, kernel, recurrentKernel, bias, variant.returnSequences(),
+          variant.reverse(), out);
+      layer.backward().run(x, kernel, recurrentKernel, bias, variant.returnSequences(),
+          variant.reverse(), dOut, dKernel, dRecurrentKernel, dBias, dx);
+      layer.backward().run(x, kernel, recurrentKernel, bias, variant.returnSequences(),
+          variant.reverse(), dOut, dKernel, dRecurrentKernel, dBias, null);
+    };
+    step.run();
+    long created = NdArrays.created();
+    step.run();
+    step.run();
+    assertEquals(created, NdArrays.created(), variant + ": arrays created after the first call");
+  }
+
+  private static INDArray[] gradients(
+      Layer layer, Variant variant, INDArray[] in, INDArray dOut, boolean withDx) {
+    INDArray dKernel = nans(in[1]);
+    INDArray dRecurrentKernel = nans(in[2]);
+    INDArray dBias = in[3] == null ? null : nans(in[3]);
+    layer.backward().run(in[0], in[1], in[2], in[3], variant.returnSequences(), variant.reverse(),
+        dOut, dKernel, dRecurrentKernel, dBias, withDx ? nans(in[0]) : null);
+    return new INDArray[] {dKernel, dRecurrentKernel, dBias};
+  }
+
+  private static void assertGradient(DoubleSupplier loss, INDArray param, INDArray analytic, String what) {
+    double error = FiniteDifferences.maxRelativeError(
+        loss, param.reshape(param.length()), analytic.reshape(analytic.length()),
+        Integer.MAX_VALUE, 0);
+    assertTrue(error < GRADIENT_TOLERANCE, what + ": relative error " + error);
+  }
+
+  static double dot(INDArray a, INDArray b) {
+    double[] av = values(a);
+    double[] bv = values(b);
+    double sum = 0;
+    for (int i = 0; i < av.length; i++) {
+      sum += av[i] * bv[i];
+    }
+    return sum;
+  }
+
+  static INDArray nans(INDArray like) {
+    return NdArrays.zeros(like.dataType(), like.shape()).addi(Double.NaN);
+  }
+
+  static INDArray cast(INDArray array, DataType dataType) {
+    return array == null ? null : NdArrays.copy(array, dataType);
+  }
+
+  static double sigmoid(double z) {
+    return 1 / (1 + Math.exp(-z));
+  }
+}
