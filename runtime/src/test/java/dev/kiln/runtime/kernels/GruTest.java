@@ -47,6 +47,12 @@ class GruTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
+  void viewsGiveTheSameValues(Variant variant) {
+    RecurrentChecks.checkViews(GRU, variant);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
   void repeatedCallsCreateNoArrays(Variant variant) {
     RecurrentChecks.checkNoAllocation(GRU, variant, DataType.FLOAT);
   }

@@ -47,6 +47,12 @@ class LstmLoopTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
+  void viewsGiveTheSameValues(Variant variant) {
+    RecurrentChecks.checkViews(LSTM, variant);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
   void repeatedCallsCreateNoArrays(Variant variant) {
     RecurrentChecks.checkNoAllocation(LSTM, variant, DataType.FLOAT);
   }

@@ -15,6 +15,8 @@ import java.util.function.DoubleSupplier;
 import java.util.stream.Stream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The checks shared by the recurrent kernels (LSTM, GRU, SimpleRNN), which have one signature:
@@ -169,6 +171,66 @@ final class RecurrentChecks {
         assertArrayEquals(values(withDx[i]), values(withoutDx[i]), variant + ": gradient " + i);
       }
     }
+  }
+
+  /**
+   * Parameters and their gradients as views at an offset of flat buffers, as a generated model
+   * passes them, and the sequences as strided halves of wider arrays, as Bidirectional's concat
+   * would pass them: the same values as with arrays of their own.
+   */
+  static void checkViews(Layer layer, Variant variant) {
+    INDArray[] in = inputs(layer, variant, 47);
+    INDArray dOut = RandomArrays.uniform(53, variant.outShape(BATCH));
+    INDArray out = NdArrays.zeros(DataType.DOUBLE, variant.outShape(BATCH));
+    layer.forward().run(in[0], in[1], in[2], in[3], variant.returnSequences(), variant.reverse(), out);
+    INDArray[] gradients = {in[1].ulike(), in[2].ulike(), in[3] == null ? null : in[3].ulike(), in[0].ulike()};
+    layer.backward().run(in[0], in[1], in[2], in[3], variant.returnSequences(), variant.reverse(),
+        dOut, gradients[0], gradients[1], gradients[2], gradients[3]);
+
+    INDArray parameters = NdArrays.zeros(DataType.DOUBLE, 1000);
+    INDArray parameterGradients = NdArrays.zeros(DataType.DOUBLE, 1000);
+    INDArray[] views = new INDArray[3];
+    INDArray[] gradientViews = new INDArray[3];
+    long offset = 7;
+    for (int i = 0; i < 3; i++) {
+      if (in[i + 1] != null) {
+        views[i] = NdArrays.view(parameters, offset, in[i + 1].shape());
+        views[i].assign(in[i + 1]);
+        gradientViews[i] = NdArrays.view(parameterGradients, offset, in[i + 1].shape());
+        offset += in[i + 1].length() + 5;
+      }
+    }
+    INDArray x = halfOf(in[0]);
+    x.assign(in[0]);
+    INDArray outView = halfOf(out);
+    INDArray dOutView = halfOf(dOut);
+    dOutView.assign(dOut);
+    INDArray dxView = halfOf(in[0]);
+    layer.forward().run(x, views[0], views[1], views[2], variant.returnSequences(), variant.reverse(), outView);
+    layer.backward().run(x, views[0], views[1], views[2], variant.returnSequences(),
+        variant.reverse(), dOutView, gradientViews[0], gradientViews[1], gradientViews[2], dxView);
+
+    assertAllClose(values(out), outView, 1e-12, variant + " out");
+    for (int i = 0; i < 3; i++) {
+      if (gradients[i] != null) {
+        assertAllClose(values(gradients[i]), gradientViews[i], 1e-12, variant + " gradient " + i);
+      }
+    }
+    assertAllClose(values(gradients[3]), dxView, 1e-12, variant + " dx");
+  }
+
+  /** The first half of the last axis of a new array twice as wide as {@code like}: a strided view. */
+  private static INDArray halfOf(INDArray like) {
+    long[] shape = like.shape().clone();
+    long width = shape[shape.length - 1];
+    shape[shape.length - 1] = 2 * width;
+    INDArray wide = NdArrays.zeros(like.dataType(), shape).addi(Double.NaN);
+    INDArrayIndex[] half = new INDArrayIndex[shape.length];
+    for (int axis = 0; axis < shape.length - 1; axis++) {
+      half[axis] = NDArrayIndex.all();
+    }
+    half[shape.length - 1] = NDArrayIndex.interval(0, width);
+    return wide.get(half);
   }
 
   /** Repeated calls with the same arrays create no array after the first. */

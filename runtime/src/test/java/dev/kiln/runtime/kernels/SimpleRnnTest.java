@@ -46,6 +46,12 @@ class SimpleRnnTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
+  void viewsGiveTheSameValues(Variant variant) {
+    RecurrentChecks.checkViews(RNN, variant);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
   void repeatedCallsCreateNoArrays(Variant variant) {
     RecurrentChecks.checkNoAllocation(RNN, variant, DataType.FLOAT);
   }
