@@ -21,10 +21,9 @@ class RecurrentBenchmark {
       RecurrentChecks.Forward forward, RecurrentChecks.Backward backward) {}
 
   private static final Kernel[] KERNELS = {
-    new Kernel("LSTM lstmLayer op", 4, false, Lstm::forward, Lstm::backward),
-    new Kernel("LSTM step loop", 4, false, LstmLoop::forward, LstmLoop::backward),
-    new Kernel("GRU step loop", 3, true, Gru::forward, Gru::backward),
-    new Kernel("SimpleRNN step loop", 1, false, SimpleRnn::forward, SimpleRnn::backward),
+    new Kernel("LSTM", 4, false, Lstm::forward, Lstm::backward),
+    new Kernel("GRU", 3, true, Gru::forward, Gru::backward),
+    new Kernel("SimpleRNN", 1, false, SimpleRnn::forward, SimpleRnn::backward),
   };
 
   @Test
