@@ -17,8 +17,11 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Both passes are one libnd4j op each, {@code lstmLayer} and {@code lstmLayer_bp}, whose time
  * loop, gate order (i, f, c', o in the {@code 4u} axis) and weight layouts ({@code (in, 4u)},
- * {@code (u, 4u)}, {@code (4u)}) are Keras' own. The backward op runs the forward pass again
- * itself, so nothing is kept between the two calls.
+ * {@code (u, 4u)}, {@code (4u)}) are Keras' own. They are built by name, because ND4J's
+ * {@code LSTMLayer} class takes no output arrays and {@code LSTMLayerBp} only SameDiff variables.
+ * The backward op runs the forward pass again itself, so nothing is kept between the two calls;
+ * both ops allocate their per-call temporaries natively. A loop over the steps in Java, as in
+ * {@link Gru}, was slower on the seed models' shapes (see this branch's history).
  */
 public final class Lstm {
 
