@@ -28,9 +28,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * with the gates in the order z, r, h along the {@code 3 * units} axis of the kernels, {@code b}
  * the input bias (row 0 of {@code bias}) and {@code r} the recurrent bias (row 1). libnd4j's
- * {@code gru} op resets before the recurrent product and has no recurrent bias, so this is a
- * loop over the steps: one gemm and a few elementwise native ops each, on preallocated
- * time-major work arrays (see {@link Sequences}). The backward pass runs the forward pass again,
+ * {@code gru} op orders its gates r, u, c and has a single bias, no recurrent one, so it cannot
+ * run Keras' weights; this is a loop over the steps instead: one gemm and a few elementwise
+ * native ops each, on preallocated time-major work arrays (see {@link Sequences}). The backward pass runs the forward pass again,
  * keeping every step, so nothing is kept between the two calls.
  */
 public final class Gru {
