@@ -1,0 +1,80 @@
+package dev.kiln.runtime.kernels;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.reduce.same.Min;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Keras' Embedding layer: row {@code indices[s, t]} of the embedding matrix for every index.
+ * Indices are integers (INT or LONG arrays); whole numbers in a floating-point array are accepted
+ * too and cast as Keras casts them (toward zero), through a per-thread work array.
+ */
+public final class Embedding {
+
+  private Embedding() {}
+
+  /**
+   * An Embedding layer's parameters: a view of the model's flat parameter buffer.
+   *
+   * @param embeddings {@code (inputDim, outputDim)}
+   */
+  public record Parameters(INDArray embeddings) {}
+
+  /**
+   * @param indices {@code (n, steps)}, each in {@code [0, inputDim)}
+   * @param embeddings {@code (inputDim, outputDim)}
+   * @param out written, {@code (n, steps, outputDim)}
+   */
+  public static void forward(INDArray indices, INDArray embeddings, INDArray out) {
+    // gather along axis 0; its boolean argument checkIndices has every index checked against
+    // inputDim (without it, an index past the table reads past it).
+    Nd4j.exec(
+        DynamicCustomOp.builder("gather")
+            .addInputs(embeddings, checked(indices))
+            .addOutputs(out)
+            .addIntegerArguments(0)
+            .addBooleanArguments(true)
+            .build());
+  }
+
+  /**
+   * Writes {@code dEmbeddings}: zero except the rows used, which get the sum of their
+   * {@code dOut} rows (an index used twice gets both).
+   *
+   * @param indices {@code (n, steps)}, as given to the forward pass
+   * @param dOut {@code (n, steps, outputDim)}
+   * @param dEmbeddings written, {@code (inputDim, outputDim)}
+   */
+  public static void backward(INDArray indices, INDArray dOut, INDArray dEmbeddings) {
+    dEmbeddings.assign(0);
+    // scatter_add's boolean arguments: lock, which runs the updates on one thread so that
+    // repeated indices cannot race, and checkIndices.
+    Nd4j.exec(
+        DynamicCustomOp.builder("scatter_add")
+            .addInputs(dEmbeddings, checked(indices), dOut)
+            .addOutputs(dEmbeddings)
+            .addBooleanArguments(true, true)
+            .build());
+  }
+
+  /**
+   * {@code indices} itself when of an integer type, else its values cast to LONG in a work array;
+   * refused if any is negative, which libnd4j's index checks let through to read or write before
+   * the table.
+   */
+  private static INDArray checked(INDArray indices) {
+    INDArray integers = indices;
+    if (!indices.dataType().isIntType()) {
+      integers = WorkArrays.get(Embedding.class, "indices", DataType.LONG, indices.shape());
+      integers.assign(indices);
+    }
+    INDArray smallest = WorkArrays.get(Embedding.class, "smallest", integers.dataType());
+    Nd4j.exec(new Min(integers, smallest));
+    if (smallest.getLong(0) < 0) {
+      throw new IllegalArgumentException("Embedding: negative index " + smallest.getLong(0));
+    }
+    return integers;
+  }
+}
