@@ -67,7 +67,8 @@ final class BatchGather {
   private static INDArray[] allocate(INDArray[] like, int size) {
     INDArray[] arrays = new INDArray[like.length];
     for (int i = 0; i < like.length; i++) {
-      long[] shape = like[i].shape();
+      // ND4J returns its own shape array: change a copy.
+      long[] shape = like[i].shape().clone();
       shape[0] = size;
       arrays[i] = NdArrays.zeros(like[i].dataType(), shape);
     }

@@ -36,7 +36,8 @@ final class Batches {
       for (int i = 0; i < results.length; i++) {
         INDArray output = model.lastOutput(i);
         if (results[i] == null) {
-          long[] shape = output.shape();
+          // ND4J returns its own shape array: change a copy.
+          long[] shape = output.shape().clone();
           shape[0] = samples;
           results[i] = NdArrays.zeros(output.dataType(), shape);
         }

@@ -21,6 +21,12 @@ final class DataChecks {
     }
     checkSampleShape("input '" + spec.name() + "'", spec.shape(), array);
     if (spec.dtype() == DType.INT32) {
+      if (!array.dataType().isIntType()) {
+        throw new IllegalArgumentException(
+            "input '" + spec.name() + "' holds INT32 token ids but was given a "
+                + array.dataType() + " array; convert it with castTo(DataType.INT) after"
+                + " checking that its values are whole numbers");
+      }
       return array;
     }
     return array.dataType() == modelType ? array : NdArrays.copy(array, modelType);

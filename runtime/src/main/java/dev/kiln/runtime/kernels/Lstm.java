@@ -75,7 +75,8 @@ public final class Lstm {
                 ? new INDArray[] {x, kernel, recurrentKernel}
                 : new INDArray[] {x, kernel, recurrentKernel, bias})
             .addOutputs(out);
-    Nd4j.exec(configure(op, bias != null, returnSequences, reverse).build());
+    // libnd4j's oneDNN lstmLayer fails on every float32 call in 1.0.0-M2.1: see OneDnn.
+    OneDnn.exec(configure(op, bias != null, returnSequences, reverse).build(), true);
   }
 
   /**
@@ -116,7 +117,7 @@ public final class Lstm {
                 : new INDArray[] {
                     dxOrScratch, dKernelOrScratch, dRecurrentOrScratch, Scratch.orScratch(dBias, bias)
                   });
-    Nd4j.exec(configure(op, bias != null, returnSequences, reverse).build());
+    OneDnn.exec(configure(op, bias != null, returnSequences, reverse).build(), true);
   }
 
   private static DynamicCustomOp.DynamicCustomOpsBuilder configure(

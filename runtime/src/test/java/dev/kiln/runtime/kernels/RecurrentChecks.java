@@ -127,10 +127,10 @@ final class RecurrentChecks {
    * accumulated into.
    */
   static void checkGradients(Layer layer, Variant variant) {
-    // Central differences with FiniteDifferences.STEP carry about 1e-10 of rounding noise here,
-    // so an entry within about 1e-5 of zero cannot meet the relative tolerance whatever the
-    // kernel does; with seed 23, GRU's dRecurrentKernel had one (-7.4e-7). This seed has none.
-    INDArray[] in = inputs(layer, variant, 101);
+    // Seed 23 gave a GRU dRecurrentKernel entry of -7.4e-7 whose central difference was off by
+    // 1.6e-10, rounding noise; FiniteDifferences now treats differences below its noise floor as
+    // agreement, so that seed is checked again.
+    INDArray[] in = inputs(layer, variant, 23);
     INDArray x = in[0];
     INDArray kernel = in[1];
     INDArray recurrentKernel = in[2];
