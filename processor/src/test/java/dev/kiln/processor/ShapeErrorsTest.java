@@ -155,7 +155,7 @@ class ShapeErrorsTest {
         "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor dropped);",
         "}");
     assertThat(Sources.compile(source))
-        .hadErrorContaining("[Kiln/BadAttribute] rate = 1.0 on dropped; the share of values"
+        .hadErrorContaining("[Kiln/BadAttribute] rate = 1.0 on dropped, but the share of values"
             + " dropped must be in [0, 1)")
         .inFile(source)
         .onLineContaining("rate = 1.0");

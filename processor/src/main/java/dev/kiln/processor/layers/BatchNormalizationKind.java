@@ -37,16 +37,17 @@ final class BatchNormalizationKind implements LayerKind {
   }
 
   @Override
-  public void checkAttributes(LayerDecl layer, Report report) {
+  public void checkAttributes(LayerDecl layer, Report.Builder report) {
     double momentum = layer.attributes().doubleValue("momentum");
     if (!(momentum >= 0 && momentum < 1)) {
       Attrs.bad(layer, "momentum", "momentum = " + momentum + " on " + layer.name()
-          + "; the moving averages' decay must be in [0, 1)", report);
+          + ", but the moving averages' decay must be in [0, 1); Keras' default is 0.99", report);
     }
     double epsilon = layer.attributes().doubleValue("epsilon");
     if (!(epsilon > 0)) {
       Attrs.bad(layer, "epsilon", "epsilon = " + epsilon + " on " + layer.name()
-          + "; it must be positive", report);
+          + ", but it must be positive, to keep the variance away from zero; Keras' default is"
+          + " 0.001", report);
     }
   }
 

@@ -51,7 +51,13 @@ final class ConcatenateKind implements LayerKind {
             + Downsampling.explain(context.producers(0), context.producers(i)), null);
         return null;
       }
-      joined += input.dim(axis - 1);
+      if (input.dim(axis - 1) == Shape.VARIABLE) {
+        context.error(layer.name() + " concatenates on axis " + written + ", whose length varies"
+            + " in " + context.describeInput(i) + "; the joined length would be unknown to the"
+            + " layers after it. Concatenate on the features axis (-1) instead", "axis");
+        return null;
+      }
+      joined = Math.addExact(joined, input.dim(axis - 1));
     }
     List<Integer> dims = new ArrayList<>(inputs.get(0).dims());
     dims.set(axis - 1, joined);

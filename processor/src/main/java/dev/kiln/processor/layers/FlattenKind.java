@@ -34,7 +34,7 @@ final class FlattenKind implements LayerKind {
           + ", whose length varies; Flatten needs every axis to have a size", null);
       return null;
     }
-    return Shape.of((int) input.length());
+    return Shape.of(Math.toIntExact(input.length()));
   }
 
   @Override

@@ -29,7 +29,7 @@ final class UpSampling2DKind implements LayerKind {
   }
 
   @Override
-  public void checkAttributes(LayerDecl layer, Report report) {
+  public void checkAttributes(LayerDecl layer, Report.Builder report) {
     Attrs.checkPair(layer, "size", 1, report);
   }
 
@@ -42,7 +42,8 @@ final class UpSampling2DKind implements LayerKind {
       return null;
     }
     int[] size = Attrs.pair(context.layer(), "size");
-    return Shape.of(input.dim(0) * size[0], input.dim(1) * size[1], input.dim(2));
+    return Shape.of(Math.multiplyExact(input.dim(0), size[0]),
+        Math.multiplyExact(input.dim(1), size[1]), input.dim(2));
   }
 
   @Override

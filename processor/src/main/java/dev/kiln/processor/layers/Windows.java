@@ -3,6 +3,7 @@ package dev.kiln.processor.layers;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import dev.kiln.Padding;
+import dev.kiln.processor.check.Report;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
 import dev.kiln.processor.shape.Shape;
@@ -17,6 +18,30 @@ final class Windows {
   static final ClassName WINDOW = Runtime.kernel("Window");
 
   private Windows() {}
+
+  /**
+   * Checks the window's size, strides and dilation: one or two values each, at least 1, and, as
+   * Keras requires, no dilation together with strides.
+   */
+  static void checkAttributes(LayerDecl layer, Report.Builder report) {
+    Attrs.checkPair(layer, sizeAttribute(layer), 1, report);
+    boolean poolingDefault =
+        layer.attributes().has("poolSize") && layer.attributes().intArray("strides").length == 0;
+    boolean strides = poolingDefault || Attrs.checkPair(layer, "strides", 1, report);
+    if (!layer.attributes().has("dilationRate")
+        || !Attrs.checkPair(layer, "dilationRate", 1, report)
+        || !strides) {
+      return;
+    }
+    int[] stride = strides(layer);
+    int[] dilation = dilation(layer);
+    if (Math.max(stride[0], stride[1]) > 1 && Math.max(dilation[0], dilation[1]) > 1) {
+      Attrs.bad(layer, "dilationRate", layer.name() + " has dilationRate = "
+          + java.util.Arrays.toString(dilation) + " and strides = "
+          + java.util.Arrays.toString(stride) + ", but a window can be dilated or strided, not"
+          + " both (Keras raises the same); keep one of them at 1", report);
+    }
+  }
 
   /** The output image of a window over an image input, or null after reporting why not. */
   static Shape outputImage(ShapeContext context, int channels) {
@@ -81,9 +106,9 @@ final class Windows {
     return layer.attributes().enumValue("padding", Padding.class);
   }
 
-  /** The extent of a dilated window. */
+  /** The extent of a dilated window; throws {@link ArithmeticException} beyond an int. */
   static int extent(int size, int dilation) {
-    return (size - 1) * dilation + 1;
+    return Math.addExact(Math.multiplyExact(size - 1, dilation), 1);
   }
 
   /** Output length of a window over {@code in}; below 1 when a VALID window does not fit. */
@@ -91,8 +116,10 @@ final class Windows {
     if (in == Shape.VARIABLE) {
       return Shape.VARIABLE;
     }
-    return padding == Padding.SAME
-        ? (in + stride - 1) / stride
-        : Math.floorDiv(in - extent(size, dilation), stride) + 1;
+    // In longs: in + stride, or in - extent, may pass an int's range though the result cannot.
+    long length = padding == Padding.SAME
+        ? ((long) in + stride - 1) / stride
+        : Math.floorDiv((long) in - extent(size, dilation), (long) stride) + 1;
+    return (int) Math.max(length, 0);
   }
 }
