@@ -4,6 +4,7 @@ import dev.kiln.processor.parse.InputRef;
 import dev.kiln.processor.parse.LayerDecl;
 import dev.kiln.processor.parse.MethodDecl;
 import dev.kiln.processor.parse.ModelDecl;
+import dev.kiln.processor.parse.Unreadable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -60,11 +61,16 @@ public final class LayerGraph {
     return Collections.unmodifiableSet(byName.keySet());
   }
 
-  /** Whether some reference names a method that does not exist. */
+  /**
+   * Whether some reference is not known: it names a method that does not exist, or it is a
+   * parameter too wrong to read.
+   */
   public boolean hasUnknownReferences() {
     return model.methods().stream()
-        .flatMap(method -> method.inputs().stream())
-        .anyMatch(input -> !byName.containsKey(input.layer()));
+            .anyMatch(method -> method instanceof Unreadable unreadable && !unreadable.allInputs())
+        || model.methods().stream()
+            .flatMap(method -> method.inputs().stream())
+            .anyMatch(input -> !byName.containsKey(input.layer()));
   }
 
   /** Whether the method of this name feeds an {@code @Output}, or is one. */

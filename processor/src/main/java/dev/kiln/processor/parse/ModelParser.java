@@ -39,7 +39,7 @@ public final class ModelParser {
     Attributes model = new Attributes(type, mirror(type, Model.class), elements);
     List<MethodDecl> methods = new ArrayList<>();
     for (ExecutableElement method : layerMethods(type)) {
-      methods.add(javaForm.hasErrorsWithin(method) ? unreadable(method) : layer(method));
+      methods.add(javaForm.hasErrorsWithin(method) ? unreadable(method, javaForm) : layer(method));
     }
     return new ModelDecl(
         type,
@@ -91,11 +91,15 @@ public final class ModelParser {
         sharing == null ? null : new Attributes(method, sharing, elements));
   }
 
-  private Unreadable unreadable(ExecutableElement method) {
+  /** The method's name and references; a parameter with an error of its own names nothing. */
+  private Unreadable unreadable(ExecutableElement method, Report javaForm) {
+    List<InputRef> inputs = new ArrayList<>(inputs(method));
+    boolean allInputs = !inputs.removeIf(input -> javaForm.hasErrorsWithin(input.parameter()));
     return new Unreadable(
         method.getSimpleName().toString(),
         method,
-        inputs(method),
+        inputs,
+        allInputs,
         mirror(method, Output.class) != null);
   }
 

@@ -10,11 +10,16 @@ import javax.lang.model.element.ExecutableElement;
  *
  * @param name the method's name
  * @param method the method
- * @param inputs the layers its parameters name
+ * @param inputs the layers its parameters name, but for parameters with errors of their own
+ * @param allInputs whether {@code inputs} has every parameter
  * @param isOutput whether it carries {@code @Output}
  */
 public record Unreadable(
-    String name, ExecutableElement method, List<InputRef> inputs, boolean isOutput)
+    String name,
+    ExecutableElement method,
+    List<InputRef> inputs,
+    boolean allInputs,
+    boolean isOutput)
     implements MethodDecl {
 
   public Unreadable {
