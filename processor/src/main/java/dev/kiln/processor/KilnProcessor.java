@@ -11,7 +11,6 @@ import dev.kiln.processor.emit.DotGraph;
 import dev.kiln.processor.emit.ModelWriter;
 import dev.kiln.processor.emit.SummaryTable;
 import dev.kiln.processor.graph.LayerGraph;
-import dev.kiln.processor.parse.Attributes;
 import dev.kiln.processor.parse.ModelDecl;
 import dev.kiln.processor.parse.ModelParser;
 import dev.kiln.processor.parse.Resolved;
@@ -117,8 +116,6 @@ public final class KilnProcessor extends AbstractProcessor {
   /** Writes the model class and its resources; a failure to write becomes an error. */
   private Report write(Network network) {
     ModelDecl model = network.model();
-    Attributes annotation = new Attributes(
-        model.type(), ModelParser.mirror(model.type(), Model.class), processingEnv.getElementUtils());
     String qualified = (model.packageName().isEmpty() ? "" : model.packageName() + ".") + model.className();
     try {
       new ModelWriter(network).write().writeTo(processingEnv.getFiler());
@@ -133,7 +130,7 @@ public final class KilnProcessor extends AbstractProcessor {
               "Kiln generates " + qualified + " for " + model.type().getQualifiedName() + ", but"
                   + " this compilation already has a type or file of that name (" + clash.getMessage()
                   + "); give this model another name with @Model(className = \"...\")",
-              annotation.site("className"))
+              model.attributes().site("className"))
           .build();
     } catch (IOException e) {
       return Report.about(model.type())
@@ -141,7 +138,7 @@ public final class KilnProcessor extends AbstractProcessor {
               Tag.WRITE_FAILED,
               "Kiln could not write " + qualified + " for " + model.type().getQualifiedName()
                   + ": " + e + "; check that the build's output directories are writable",
-              annotation.site())
+              model.attributes().site())
           .build();
     }
   }

@@ -20,7 +20,8 @@ final class OutputValidator {
       report.error(
           Tag.NO_OUTPUT,
           graph.model().name() + " has no @Output, but a model needs at least one to predict"
-              + " and train; mark the layer(s) it predicts with @Output(loss = ...)");
+              + " and train; mark the layer(s) it predicts with @Output(loss = ...)",
+          graph.model().attributes().site());
       return report.build();
     }
     for (LayerDecl layer : graph.model().layers()) {

@@ -100,18 +100,18 @@ public final class LayerGraph {
     return readers;
   }
 
+  /** The names reaching an output; a name reaches it through every method of that name. */
   private Set<String> reachingOutputs() {
+    Map<String, List<MethodDecl>> all = new HashMap<>();
+    model.methods().forEach(m -> all.computeIfAbsent(m.name(), name -> new ArrayList<>()).add(m));
     Set<String> reached = new HashSet<>();
-    Deque<MethodDecl> pending = new ArrayDeque<>();
-    byName.values().stream().filter(MethodDecl::isOutput).forEach(pending::push);
+    Deque<String> pending = new ArrayDeque<>();
+    model.methods().stream().filter(MethodDecl::isOutput).forEach(m -> pending.push(m.name()));
     while (!pending.isEmpty()) {
-      MethodDecl method = pending.pop();
-      if (reached.add(method.name())) {
-        for (InputRef input : method.inputs()) {
-          MethodDecl read = byName.get(input.layer());
-          if (read != null) {
-            pending.push(read);
-          }
+      String name = pending.pop();
+      if (reached.add(name)) {
+        for (MethodDecl method : all.getOrDefault(name, List.of())) {
+          method.inputs().forEach(input -> pending.push(input.layer()));
         }
       }
     }

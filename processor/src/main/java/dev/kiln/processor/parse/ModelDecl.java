@@ -8,6 +8,7 @@ import javax.lang.model.element.TypeElement;
  * A {@code @Model} interface as declared.
  *
  * @param type the interface
+ * @param attributes its {@code @Model}
  * @param packageName its package
  * @param className the simple name of the class to generate
  * @param optimizer the default optimizer
@@ -16,6 +17,7 @@ import javax.lang.model.element.TypeElement;
  */
 public record ModelDecl(
     TypeElement type,
+    Attributes attributes,
     String packageName,
     String className,
     Optimizer optimizer,

@@ -43,6 +43,7 @@ public final class ModelParser {
     }
     return new ModelDecl(
         type,
+        model,
         elements.getPackageOf(type).getQualifiedName().toString(),
         className(type, model),
         model.enumValue("optimizer", Optimizer.class),
