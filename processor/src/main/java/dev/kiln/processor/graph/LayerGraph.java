@@ -33,7 +33,14 @@ public final class LayerGraph {
     this.model = model;
     this.byName = byName;
     this.live = reachingOutputs();
-    this.order = kerasOrder(computable());
+    List<LayerDecl> computable = computable();
+    List<LayerDecl> liveAndComputable =
+        computable.stream().filter(layer -> live.contains(layer.name())).toList();
+    // Keras' order needs whole paths to the outputs; with a mistake on the way, any
+    // topological order lets shape inference check the layers before it.
+    this.order = liveAndComputable.size() == live.size()
+        ? kerasOrder()
+        : liveAndComputable;
   }
 
   public static LayerGraph of(ModelDecl model) {
@@ -109,8 +116,8 @@ public final class LayerGraph {
     model.methods().stream().filter(MethodDecl::isOutput).forEach(m -> pending.push(m.name()));
     while (!pending.isEmpty()) {
       String name = pending.pop();
-      if (reached.add(name)) {
-        for (MethodDecl method : all.getOrDefault(name, List.of())) {
+      if (all.containsKey(name) && reached.add(name)) {
+        for (MethodDecl method : all.get(name)) {
           method.inputs().forEach(input -> pending.push(input.layer()));
         }
       }
@@ -119,11 +126,11 @@ public final class LayerGraph {
   }
 
   /**
-   * The layers whose every input is, recursively, a layer: Kahn's algorithm from the model
-   * inputs. Layers on a cycle, or reading an unknown name or an unreadable method, never become
-   * ready, nor do the layers after them.
+   * The layers whose every input is, recursively, a layer, in a topological order: Kahn's
+   * algorithm from the model inputs. Layers on a cycle, or reading an unknown name or an
+   * unreadable method, never become ready, nor do the layers after them.
    */
-  private Set<String> computable() {
+  private List<LayerDecl> computable() {
     Map<String, Integer> waiting = new HashMap<>();
     Map<String, List<LayerDecl>> readers = new HashMap<>();
     Deque<LayerDecl> ready = new ArrayDeque<>();
@@ -137,10 +144,10 @@ public final class LayerGraph {
         }
       }
     }
-    Set<String> done = new HashSet<>();
+    List<LayerDecl> done = new ArrayList<>();
     while (!ready.isEmpty()) {
       LayerDecl layer = ready.poll();
-      done.add(layer.name());
+      done.add(layer);
       for (LayerDecl reader : readers.getOrDefault(layer.name(), List.of())) {
         if (waiting.merge(reader.name(), -1, Integer::sum) == 0) {
           ready.add(reader);
@@ -151,14 +158,14 @@ public final class LayerGraph {
   }
 
   /**
-   * Keras' layer order of the live, computable layers: by depth (the longest path to an output),
-   * deepest first; layers of equal depth in the order a depth-first walk from the outputs meets
-   * them.
+   * Keras' layer order of the layers reaching the outputs, all computable: by depth (the longest
+   * path to an output), deepest first; layers of equal depth in the order a depth-first walk
+   * from the outputs meets them.
    */
-  private List<LayerDecl> kerasOrder(Set<String> computable) {
+  private List<LayerDecl> kerasOrder() {
     List<LayerDecl> outputs = new ArrayList<>();
     for (MethodDecl method : byName.values()) {
-      if (method.isOutput() && computable.contains(method.name())) {
+      if (method.isOutput()) {
         outputs.add((LayerDecl) method);
       }
     }
