@@ -212,6 +212,36 @@ class JavaFormErrorsTest {
   }
 
   @Test
+  void layerNamedLikeAParameterOfTheGeneratedClass() {
+    JavaFileObject source = Sources.model("Batch",
+        "@Model interface Batch {",
+        "  @Input(shape = 4) Tensor batchSize();",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor batchSize);",
+        "}");
+    Compilation compilation = Sources.compile(source);
+    Expect.that(compilation)
+        .error(Tag.RESERVED_NAME, "cannot be named batchSize")
+        .on(source, "Tensor batchSize();", "batchSize");
+    Expect.that(compilation).only(1, 0);
+  }
+
+  @Test
+  void layerNamedLikeAClassTheGeneratedCodeCalls() {
+    JavaFileObject source = Sources.model("Upper",
+        "@Model interface Upper {",
+        "  @Input(shape = 4) Tensor input();",
+        "  @Dense(units = 4) Tensor Dense(Tensor input);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor Dense);",
+        "}");
+    Compilation compilation = Sources.compile(source);
+    Expect.that(compilation)
+        .error(Tag.RESERVED_NAME, "layer Dense does not start with a lower-case letter",
+            "start the name with a lower-case letter")
+        .on(source, "Tensor Dense(Tensor input)", "Dense(Tensor");
+    Expect.that(compilation).only(1, 0);
+  }
+
+  @Test
   void methodWithoutALayerAnnotation() {
     JavaFileObject source = Sources.model("Bare",
         "@Model interface Bare {",

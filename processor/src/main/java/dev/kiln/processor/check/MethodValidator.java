@@ -28,12 +28,14 @@ import javax.lang.model.util.Types;
 public final class MethodValidator {
 
   /**
-   * Names the generated code gives members of its own, where a layer's name becomes a record
-   * component or a method: Object's methods and the data holders' array accessors.
+   * Names the generated code uses itself where a layer's name becomes a record component, a
+   * method, a field or a parameter: Object's methods, the data holders' array accessors, and
+   * the model's own fields and parameters that a layer's name would hide.
    */
   static final Set<String> RESERVED =
       Set.of("inputArrays", "targetArrays", "clone", "finalize", "getClass", "hashCode",
-          "notify", "notifyAll", "toString", "wait", "equals");
+          "notify", "notifyAll", "toString", "wait", "equals", "batchSize", "buffers", "current",
+          "dataType");
 
   private final Elements elements;
   private final Types types;
@@ -122,6 +124,14 @@ public final class MethodValidator {
           Tag.RESERVED_NAME,
           "a layer cannot be named " + name + ": the generated model has a member of that name"
               + " itself; rename the method",
+          Site.of(method));
+    } else if (!Character.isLowerCase(name.codePointAt(0))) {
+      // In generated code such as Dense.forward(...), a variable named Dense hides the class.
+      report.error(
+          Tag.RESERVED_NAME,
+          "layer " + name + " does not start with a lower-case letter, but names that do not are"
+              + " left to the classes the generated model calls (Dense, NdArrays, ...); start"
+              + " the name with a lower-case letter, as Java methods do",
           Site.of(method));
     }
     for (VariableElement parameter : method.getParameters()) {

@@ -31,6 +31,7 @@ public final class Validators {
     return Report.of(
         SharingValidator.validate(network),
         LossValidator.validate(network),
-        VariableAxisValidator.validate(network));
+        VariableAxisValidator.validate(network),
+        GeneratedCodeLimits.validate(network));
   }
 }
