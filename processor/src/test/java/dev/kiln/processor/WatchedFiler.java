@@ -82,12 +82,13 @@ final class WatchedFiler implements Filer {
     created.add(new Created(name, List.of(originatingElements)));
   }
 
-  /** Kiln's processor, given a watched filer; {@link #filer()} after compiling. */
+  /** Kiln's processor, given a watched filer and timed; {@link #filer()} after compiling. */
   static final class Kiln implements Processor {
 
     private final KilnProcessor kiln = new KilnProcessor();
     private final Function<String, IOException> failure;
     private WatchedFiler filer;
+    private long nanos;
 
     Kiln() {
       this(name -> null);
@@ -99,6 +100,11 @@ final class WatchedFiler implements Filer {
 
     WatchedFiler filer() {
       return filer;
+    }
+
+    /** The time spent in Kiln's {@code process}, over all rounds so far. */
+    double seconds() {
+      return nanos / 1e9;
     }
 
     @Override
@@ -159,7 +165,12 @@ final class WatchedFiler implements Filer {
 
     @Override
     public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
-      return kiln.process(annotations, round);
+      long start = System.nanoTime();
+      try {
+        return kiln.process(annotations, round);
+      } finally {
+        nanos += System.nanoTime() - start;
+      }
     }
 
     @Override
