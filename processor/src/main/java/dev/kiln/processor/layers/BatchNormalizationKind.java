@@ -63,7 +63,7 @@ final class BatchNormalizationKind implements LayerKind {
     }
     if (input.rank() == 0 || input.last() < 1) {
       context.error(layer.name() + " needs a channel axis of known size, but its input is "
-          + context.describeInput(0), null);
+          + context.describeInput(0) + "; give the last axis a size", null);
       return null;
     }
     return input;

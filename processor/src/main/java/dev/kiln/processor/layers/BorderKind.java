@@ -52,9 +52,7 @@ final class BorderKind implements LayerKind {
   public Shape outputShape(ShapeContext context) {
     Shape input = context.inputs().get(0);
     LayerDecl layer = context.layer();
-    if (input.rank() != 3) {
-      context.error(layer.name() + " is " + Words.aLayer(this) + ", which expects images (rows,"
-          + " columns, channels), but its input is " + context.describeInput(0), null);
+    if (!Windows.isImage(context)) {
       return null;
     }
     int[] sides = Attrs.sides(layer, attribute);

@@ -44,9 +44,7 @@ final class Conv2DTransposeKind implements LayerKind {
   public Shape outputShape(ShapeContext context) {
     LayerDecl layer = context.layer();
     Shape input = context.inputs().get(0);
-    if (input.rank() != 3) {
-      context.error(layer.name() + " is a Conv2DTranspose layer, which expects images (rows,"
-          + " columns, channels), but its input is " + context.describeInput(0), null);
+    if (!Windows.isImage(context)) {
       return null;
     }
     int[] size = Windows.size(layer);

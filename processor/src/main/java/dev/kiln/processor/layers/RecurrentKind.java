@@ -73,7 +73,7 @@ final class RecurrentKind implements LayerKind {
     }
     if (input.dim(1) == Shape.VARIABLE) {
       context.error(layer.name() + " needs a known number of features to size its kernel, but its"
-          + " input is " + context.describeInput(0), null);
+          + " input is " + context.describeInput(0) + "; give the features axis a size", null);
       return null;
     }
     int units = layer.attributes().intValue("units");

@@ -61,7 +61,9 @@ final class ReshapeKind implements LayerKind {
     if (!fits) {
       context.error(layer.name() + " reshapes " + context.describeInput(0) + " ("
           + (length < 0 ? "a varying number of" : Long.toString(length)) + " values) to "
-          + Arrays.toString(target) + "; the number of values must stay the same",
+          + Arrays.toString(target) + ", but the number of values must stay the same; write -1"
+          + " for the size that follows from the others, or sizes whose product is "
+          + (length < 0 ? "fixed" : Long.toString(length)),
           "targetShape");
       return null;
     }

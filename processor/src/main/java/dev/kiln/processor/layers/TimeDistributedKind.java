@@ -53,7 +53,8 @@ record TimeDistributedKind(LayerKind inner) implements LayerKind {
     Shape input = context.inputs().get(0);
     if (input.rank() < 2) {
       context.error(context.layer().name() + " applies " + Words.aLayer(inner) + " to each step of"
-          + " a sequence, but its input " + context.describeInput(0) + " has no steps axis", null);
+          + " a sequence, but its input " + context.describeInput(0) + " has no steps axis; give"
+          + " the input a steps axis, or use the layer without @TimeDistributed", null);
       return null;
     }
     Shape step = inner.outputShape(new StepContext(context));

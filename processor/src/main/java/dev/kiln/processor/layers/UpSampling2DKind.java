@@ -36,9 +36,7 @@ final class UpSampling2DKind implements LayerKind {
   @Override
   public Shape outputShape(ShapeContext context) {
     Shape input = context.inputs().get(0);
-    if (input.rank() != 3) {
-      context.error(context.layer().name() + " is an UpSampling2D layer, which expects images"
-          + " (rows, columns, channels), but its input is " + context.describeInput(0), null);
+    if (!Windows.isImage(context)) {
       return null;
     }
     int[] size = Attrs.pair(context.layer(), "size");

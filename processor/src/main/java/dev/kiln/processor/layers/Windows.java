@@ -43,14 +43,29 @@ final class Windows {
     }
   }
 
+  /**
+   * Whether the layer's input is an image (rows, columns, channels); reports with a fix when it
+   * is not.
+   */
+  static boolean isImage(ShapeContext context) {
+    Shape input = context.inputs().get(0);
+    if (input.rank() == 3) {
+      return true;
+    }
+    String fix = input.rank() < 3 ? "add @Reshape to give it rows, columns and channels"
+        : input.rank() == 4 ? "apply the layer to each step with @TimeDistributed"
+        : "@Reshape it to (rows, columns, channels) first";
+    context.error(context.layer().name() + " is " + Words.aLayer(context.layer().kind())
+        + ", which expects images (rows, columns, channels), but its input is "
+        + context.describeInput(0) + "; " + fix, null);
+    return false;
+  }
+
   /** The output image of a window over an image input, or null after reporting why not. */
   static Shape outputImage(ShapeContext context, int channels) {
     LayerDecl layer = context.layer();
     Shape input = context.inputs().get(0);
-    if (input.rank() != 3) {
-      context.error(layer.name() + " is " + Words.aLayer(layer.kind()) + ", which expects images (rows, columns,"
-          + " channels), but its input is " + context.describeInput(0)
-          + (input.rank() < 3 ? "; add @Reshape to give it rows, columns and channels" : ""), null);
+    if (!isImage(context)) {
       return null;
     }
     int[] size = size(layer);
