@@ -104,8 +104,9 @@ class ShapeErrorsTest {
         "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor flat);",
         "}");
     assertThat(Sources.compile(source))
-        .hadErrorContaining("grid reshapes (None, 10) from a (10 values) to [3, 3]; the number of"
-            + " values must stay the same")
+        .hadErrorContaining("grid reshapes (None, 10) from a (10 values) to [3, 3], but the"
+            + " number of values must stay the same; write -1 for the size that follows from the"
+            + " others, or sizes whose product is 10")
         .inFile(source)
         .onLineContaining("targetShape = {3, 3}");
   }
