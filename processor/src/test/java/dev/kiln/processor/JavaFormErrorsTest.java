@@ -58,7 +58,7 @@ class JavaFormErrorsTest {
         "}");
     Compilation compilation = Sources.compile(source);
     Expect.that(compilation)
-        .error(Tag.INHERITANCE, "Child extends test.Base", "Kiln reads only the layers an"
+        .error(Tag.INHERITANCE, "Child extends Base", "Kiln reads only the layers an"
             + " interface declares itself", "remove the extends clause")
         .on(source, "@Model interface Child");
     Expect.that(compilation).only(1, 0);

@@ -7,6 +7,7 @@ import javax.lang.model.SourceVersion;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.NestingKind;
 import javax.lang.model.element.TypeElement;
+import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.TypeMirror;
 import javax.lang.model.util.Elements;
 
@@ -48,8 +49,8 @@ public final class InterfaceValidator {
     for (TypeMirror parent : type.getInterfaces()) {
       report.error(
           Tag.INHERITANCE,
-          type.getSimpleName() + " extends " + parent + ", but Kiln reads only the layers an"
-              + " interface declares itself; declare every layer in " + type.getSimpleName()
+          type.getSimpleName() + " extends " + simpleName(parent) + ", but Kiln reads only the"
+              + " layers an interface declares itself; declare every layer in " + type.getSimpleName()
               + " and remove the extends clause",
           model.site());
     }
@@ -82,6 +83,12 @@ public final class InterfaceValidator {
               + " leave className out for \"" + className + "Model\"",
           model.site("className"));
     }
+  }
+
+  private static String simpleName(TypeMirror type) {
+    return type instanceof DeclaredType declared
+        ? declared.asElement().getSimpleName().toString()
+        : type.toString();
   }
 
   private static String article(ElementKind kind) {
