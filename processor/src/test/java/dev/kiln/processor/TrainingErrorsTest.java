@@ -105,6 +105,21 @@ class TrainingErrorsTest {
   }
 
   @Test
+  void crossEntropyOutputReadOnlyByALayerLeftOutIsFine() {
+    JavaFileObject source = Sources.model("Probe",
+        "@Model interface Probe {",
+        "  @Input(shape = 4) Tensor input();",
+        "  @Output(loss = CATEGORICAL_CROSSENTROPY)",
+        "  @Dense(units = 3, activation = SOFTMAX) Tensor classes(Tensor input);",
+        "  @Dense(units = 1) Tensor probe(Tensor classes);",
+        "}");
+    Compilation compilation = Sources.compile(source);
+    Expect.that(compilation).warning(Tag.UNUSED, "layer probe reaches no @Output")
+        .on(source, "Tensor probe(Tensor classes)", "@Dense");
+    Expect.that(compilation).only(0, 1);
+  }
+
+  @Test
   void categoricalAccuracyWithSparseTargets() {
     JavaFileObject source = output("Sparse",
         "@Output(loss = SPARSE_CATEGORICAL_CROSSENTROPY, metrics = CATEGORICAL_ACCURACY)"

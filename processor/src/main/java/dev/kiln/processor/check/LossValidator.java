@@ -37,7 +37,10 @@ final class LossValidator {
                 + "; use activation = " + needed + ", or a loss such as MSE",
             output.attributes().site("loss"));
       }
-      List<MethodDecl> readers = graph.readers(layer.name());
+      // Readers left out of the model (they reach no output) do not count.
+      List<MethodDecl> readers = graph.readers(layer.name()).stream()
+          .filter(reader -> graph.reachesOutput(reader.name()))
+          .toList();
       if (needed != null && !readers.isEmpty()) {
         report.error(
             Tag.UNSUPPORTED,
