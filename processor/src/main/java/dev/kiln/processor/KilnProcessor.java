@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Set;
 import javax.annotation.processing.AbstractProcessor;
 import javax.annotation.processing.FilerException;
+import javax.annotation.processing.ProcessingEnvironment;
 import javax.annotation.processing.Processor;
 import javax.annotation.processing.RoundEnvironment;
 import javax.lang.model.SourceVersion;
@@ -46,6 +47,17 @@ public final class KilnProcessor extends AbstractProcessor {
 
   /** Models waiting for a type javac could not resolve yet, by qualified name. */
   private final Set<String> deferred = new LinkedHashSet<>();
+  private InterfaceValidator interfaces;
+  private MethodValidator methods;
+  private ModelParser parser;
+
+  @Override
+  public synchronized void init(ProcessingEnvironment env) {
+    super.init(env);
+    interfaces = new InterfaceValidator(env.getElementUtils());
+    methods = new MethodValidator(env.getElementUtils(), env.getTypeUtils());
+    parser = new ModelParser(env.getElementUtils());
+  }
 
   @Override
   public Set<String> getSupportedAnnotationTypes() {
@@ -83,13 +95,11 @@ public final class KilnProcessor extends AbstractProcessor {
 
   /** The pipeline; every stage reports what it finds, and only a model without errors is written. */
   private Report process(TypeElement type) {
-    Report javaForm = new InterfaceValidator(processingEnv.getElementUtils()).validate(type);
     if (!InterfaceValidator.isInterface(type)) {
-      return javaForm;
+      return interfaces.validate(type);
     }
-    javaForm = javaForm.and(
-        new MethodValidator(processingEnv.getElementUtils(), processingEnv.getTypeUtils()).validate(type));
-    ModelDecl model = new ModelParser(processingEnv.getElementUtils()).parse(type, javaForm);
+    Report javaForm = interfaces.validate(type).and(methods.validate(type));
+    ModelDecl model = parser.parse(type, javaForm);
     LayerGraph graph = LayerGraph.of(model);
     Report declared = javaForm.and(Validators.declarations(graph));
     ShapeInference.Inferred shapes = ShapeInference.run(graph, declared);
