@@ -18,12 +18,12 @@ import org.junit.jupiter.api.Test;
 /**
  * Feeds Kiln a few thousand randomly mutated model interfaces ({@link RandomModels}): every one
  * must either compile, generated code included, or fail with Kiln's diagnostics only, and none
- * may make the processor fail. {@code -Dkiln.fuzz.models=N} runs N models (default 2000),
+ * may make the processor fail. {@code -Dkiln.fuzz.models=N} runs N models (default 3000),
  * {@code -Dkiln.fuzz.seed=S} another sequence.
  */
 class FuzzTest {
 
-  private static final int MODELS = Integer.getInteger("kiln.fuzz.models", 2000);
+  private static final int MODELS = Integer.getInteger("kiln.fuzz.models", 3000);
   private static final long SEED = Long.getLong("kiln.fuzz.seed", 20251126L);
   /** Models per javac run: javac's start-up and its reading of ND4J are paid once per batch. */
   private static final int BATCH = 500;
