@@ -126,6 +126,13 @@ class AttributeErrorsTest {
   }
 
   @Test
+  void batchNormalizationWithAnInfiniteEpsilon() {
+    expectOne(around("Infinite", "4", "@BatchNormalization(epsilon = Double.POSITIVE_INFINITY)"),
+        Tag.BAD_ATTRIBUTE, "epsilon = Double.POSITIVE_INFINITY", ".POSITIVE_INFINITY",
+        "epsilon = Infinity on layer", "it must be positive and finite");
+  }
+
+  @Test
   void batchNormalizationOnAnotherAxis() {
     expectOne(around("Rows", "{4, 4, 2}", "@BatchNormalization(axis = 1)"), Tag.SHAPE_MISMATCH,
         "axis = 1", "1",

@@ -328,7 +328,7 @@ final class RandomModels {
             layer.kind = "Flatten";
             layer.attributes.clear();
           }
-          layer.secondKind = layer.kind.equals("Dropout") ? "Flatten" : "Dropout(rate = 0.5)";
+          layer.secondKind = "Dropout(rate = 0.5)";
         }
       }
     }
@@ -336,11 +336,19 @@ final class RandomModels {
 
   /**
    * Renames methods whose name and parameter count repeat an earlier method's, which Java does
-   * not allow (every parameter is a Tensor); one mutation can undo what another made legal.
+   * not allow (every parameter is a Tensor), and avoids repeating a layer annotation; one
+   * mutation can undo what another made legal.
    */
   private static void legalize(List<Layer> layers) {
     Set<String> signatures = new HashSet<>();
     for (Layer layer : layers) {
+      // Layer annotations are not repeatable: the second must differ from the first.
+      if (layer.secondKind != null && layer.secondKind.startsWith(layer.kind + "(")) {
+        layer.secondKind = "Flatten";
+      }
+      if (layer.secondKind != null && layer.secondKind.equals(layer.kind)) {
+        layer.secondKind = "Dropout(rate = 0.5)";
+      }
       String name = layer.name;
       for (int n = 2; !signatures.add(layer.name + "/" + layer.reads.size()); n++) {
         layer.name = name + n;

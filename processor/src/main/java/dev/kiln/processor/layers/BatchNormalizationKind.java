@@ -44,10 +44,10 @@ final class BatchNormalizationKind implements LayerKind {
           + ", but the moving averages' decay must be in [0, 1); Keras' default is 0.99", report);
     }
     double epsilon = layer.attributes().doubleValue("epsilon");
-    if (!(epsilon > 0)) {
+    if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
       Attrs.bad(layer, "epsilon", "epsilon = " + epsilon + " on " + layer.name()
-          + ", but it must be positive, to keep the variance away from zero; Keras' default is"
-          + " 0.001", report);
+          + ", but it must be positive and finite, to keep the variance away from zero; Keras'"
+          + " default is 0.001", report);
     }
   }
 
