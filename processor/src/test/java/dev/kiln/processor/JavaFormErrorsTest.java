@@ -235,7 +235,7 @@ class JavaFormErrorsTest {
         "}");
     Compilation compilation = Sources.compile(source);
     Expect.that(compilation)
-        .error(Tag.RESERVED_NAME, "layer Dense does not start with a lower-case letter",
+        .error(Tag.RESERVED_NAME, "layer Dense starts with an upper-case letter",
             "start the name with a lower-case letter")
         .on(source, "Tensor Dense(Tensor input)", "Dense(Tensor");
     Expect.that(compilation).only(1, 0);

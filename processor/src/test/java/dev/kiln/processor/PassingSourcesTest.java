@@ -202,8 +202,10 @@ class PassingSourcesTest {
         "  @Dense(units = 4) Tensor training(Tensor b);",
         "  @Dense(units = 4) Tensor index(Tensor training);",
         "  @Dense(units = 4) Tensor org(Tensor index);",
-        "  @Output(loss = MSE) @Dense(units = 1) Tensor summary(Tensor org);",
-        "  @Output(loss = MSE) @Dense(units = 1) Tensor fit(Tensor org);",
+        "  @Dense(units = 4) Tensor _private(Tensor org);",
+        "  @Dense(units = 4) Tensor $dollar(Tensor _private);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor summary(Tensor $dollar);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor fit(Tensor $dollar);",
         "}"), "test.WordsModel");
   }
 

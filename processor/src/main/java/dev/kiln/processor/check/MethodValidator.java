@@ -125,13 +125,14 @@ public final class MethodValidator {
           "a layer cannot be named " + name + ": the generated model has a member of that name"
               + " itself; rename the method",
           Site.of(method));
-    } else if (!Character.isLowerCase(name.codePointAt(0))) {
+    } else if (Character.isUpperCase(name.codePointAt(0))
+        || Character.isTitleCase(name.codePointAt(0))) {
       // In generated code such as Dense.forward(...), a variable named Dense hides the class.
       report.error(
           Tag.RESERVED_NAME,
-          "layer " + name + " does not start with a lower-case letter, but names that do not are"
-              + " left to the classes the generated model calls (Dense, NdArrays, ...); start"
-              + " the name with a lower-case letter, as Java methods do",
+          "layer " + name + " starts with an upper-case letter, but such names are left to the"
+              + " classes the generated model calls (Dense, NdArrays, ...); start the name with a"
+              + " lower-case letter, as Java methods do",
           Site.of(method));
     }
     for (VariableElement parameter : method.getParameters()) {
