@@ -1,46 +1,63 @@
 package dev.kiln.processor;
 
 import com.google.auto.service.AutoService;
-import com.palantir.javapoet.JavaFile;
 import dev.kiln.Model;
+import dev.kiln.processor.check.InterfaceValidator;
+import dev.kiln.processor.check.MethodValidator;
 import dev.kiln.processor.check.Report;
-import dev.kiln.processor.check.TrainingCheck;
+import dev.kiln.processor.check.Tag;
+import dev.kiln.processor.check.Validators;
+import dev.kiln.processor.emit.DotGraph;
 import dev.kiln.processor.emit.ModelWriter;
 import dev.kiln.processor.emit.SummaryTable;
-import dev.kiln.processor.emit.DotGraph;
 import dev.kiln.processor.graph.LayerGraph;
-import dev.kiln.processor.parse.LayerDecl;
 import dev.kiln.processor.parse.ModelDecl;
 import dev.kiln.processor.parse.ModelParser;
+import dev.kiln.processor.parse.Resolved;
 import dev.kiln.processor.shape.Network;
-import dev.kiln.processor.shape.Shape;
 import dev.kiln.processor.shape.ShapeInference;
-import dev.kiln.processor.shape.Node;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import javax.annotation.processing.AbstractProcessor;
+import javax.annotation.processing.FilerException;
+import javax.annotation.processing.ProcessingEnvironment;
 import javax.annotation.processing.Processor;
 import javax.annotation.processing.RoundEnvironment;
 import javax.lang.model.SourceVersion;
-import javax.lang.model.element.Element;
 import javax.lang.model.element.TypeElement;
-import javax.tools.Diagnostic;
+import javax.lang.model.util.ElementFilter;
 import javax.tools.FileObject;
 import javax.tools.StandardLocation;
 
 /**
- * Kiln's annotation processor. For each {@code @Model} interface it parses the layers, builds
- * the graph, infers shapes, checks training, and only when all of that is sound writes the model
- * class and its summary and graph resources. Mistakes are compiler errors on the element at
- * fault; a model with errors generates nothing.
+ * Kiln's annotation processor. For each {@code @Model} interface it validates the Java, reads
+ * the layers, validates the graph, infers shapes and validates what needs them, and only when
+ * nothing failed writes the model class and its summary and graph resources. Mistakes are
+ * compiler errors on the element, annotation and value at fault; a model with errors generates
+ * nothing.
  */
 @AutoService(Processor.class)
 public final class KilnProcessor extends AbstractProcessor {
+
+  /** Models waiting for a type javac could not resolve yet, by qualified name. */
+  private final Set<String> deferred = new LinkedHashSet<>();
+  private InterfaceValidator interfaces;
+  private MethodValidator methods;
+  private ModelParser parser;
+
+  @Override
+  public synchronized void init(ProcessingEnvironment env) {
+    super.init(env);
+    interfaces = new InterfaceValidator(env.getElementUtils());
+    methods = new MethodValidator(env.getElementUtils(), env.getTypeUtils());
+    parser = new ModelParser(env.getElementUtils());
+  }
 
   @Override
   public Set<String> getSupportedAnnotationTypes() {
@@ -54,57 +71,86 @@ public final class KilnProcessor extends AbstractProcessor {
 
   @Override
   public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
-    for (Element element : round.getElementsAnnotatedWith(Model.class)) {
-      Report report = new Report();
-      try {
-        process((TypeElement) element, report);
-      } catch (RuntimeException | IOException e) {
-        StringWriter trace = new StringWriter();
-        e.printStackTrace(new PrintWriter(trace));
-        report.error(
-            "InternalError",
-            "internal error in Kiln while processing " + element.getSimpleName() + ": " + e
-                + "; please report it with this trace:\n" + trace,
-            element);
+    List<TypeElement> models = new ArrayList<>();
+    for (String name : deferred) {
+      TypeElement type = processingEnv.getElementUtils().getTypeElement(name);
+      if (type != null) {
+        models.add(type);
       }
-      report.printTo(processingEnv.getMessager());
+    }
+    deferred.clear();
+    models.addAll(ElementFilter.typesIn(round.getElementsAnnotatedWith(Model.class)));
+    for (TypeElement type : models) {
+      if (!Resolved.isResolved(type, processingEnv.getElementUtils())) {
+        // javac reports what it cannot resolve; a later round may generate it.
+        if (!round.processingOver()) {
+          deferred.add(type.getQualifiedName().toString());
+        }
+        continue;
+      }
+      processSafely(type).printTo(processingEnv.getMessager());
     }
     return false;
   }
 
-  /** The pipeline; each stage stops at the first stage that found errors. */
-  private void process(TypeElement type, Report report) throws IOException {
-    Optional<ModelDecl> model =
-        new ModelParser(processingEnv.getElementUtils(), processingEnv.getTypeUtils()).parse(type, report);
-    if (model.isEmpty() || report.hasErrors()) {
-      return;
+  /** The pipeline; every stage reports what it finds, and only a model without errors is written. */
+  private Report process(TypeElement type) {
+    if (!InterfaceValidator.isInterface(type)) {
+      return interfaces.validate(type);
     }
-    for (LayerDecl layer : model.get().layers()) {
-      layer.kind().checkAttributes(layer, report);
-    }
-    Optional<LayerGraph> graph = LayerGraph.build(model.get(), report);
-    if (graph.isEmpty() || report.hasErrors()) {
-      return;
-    }
-    Optional<Network> network = ShapeInference.run(graph.get(), report);
-    if (network.isEmpty() || report.hasErrors()) {
-      return;
-    }
-    TrainingCheck.run(network.get(), report);
-    rejectVariableAxes(network.get(), report);
-    if (report.hasErrors()) {
-      return;
-    }
-    write(network.get());
+    Report javaForm = interfaces.validate(type).and(methods.validate(type));
+    ModelDecl model = parser.parse(type, javaForm);
+    LayerGraph graph = LayerGraph.of(model);
+    Report declared = javaForm.and(Validators.declarations(graph));
+    ShapeInference.Inferred shapes = ShapeInference.run(graph, declared);
+    Report report = declared.and(shapes.report()).and(Validators.network(shapes.network()));
+    return report.hasErrors() ? report : report.and(write(shapes.complete()));
   }
 
-  private void write(Network network) throws IOException {
-    JavaFile file = new ModelWriter(network).write();
-    file.writeTo(processingEnv.getFiler());
-    String className = network.model().className();
-    writeResource(network, className + ".summary.txt",
-        SummaryTable.render(network) + SummaryTable.totals(network.paramCount(), network.trainableCount()));
-    writeResource(network, className + ".dot", DotGraph.render(network));
+  /** The pipeline, with an unexpected exception turned into one error on the interface. */
+  private Report processSafely(TypeElement type) {
+    try {
+      return process(type);
+    } catch (RuntimeException | StackOverflowError e) {
+      StringWriter trace = new StringWriter();
+      e.printStackTrace(new PrintWriter(trace));
+      return Report.about(type)
+          .error(
+              Tag.INTERNAL_ERROR,
+              "internal error in Kiln while processing " + type.getSimpleName() + ": " + e
+                  + "; please report it with this trace:\n" + trace)
+          .build();
+    }
+  }
+
+  /** Writes the model class and its resources; a failure to write becomes an error. */
+  private Report write(Network network) {
+    ModelDecl model = network.model();
+    String qualified = (model.packageName().isEmpty() ? "" : model.packageName() + ".") + model.className();
+    try {
+      new ModelWriter(network).write().writeTo(processingEnv.getFiler());
+      writeResource(network, model.className() + ".summary.txt",
+          SummaryTable.render(network) + SummaryTable.totals(network.paramCount(), network.trainableCount()));
+      writeResource(network, model.className() + ".dot", DotGraph.render(network));
+      return Report.empty();
+    } catch (FilerException clash) {
+      return Report.about(model.type())
+          .error(
+              Tag.NAME_CLASH,
+              "Kiln generates " + qualified + " for " + model.type().getQualifiedName() + ", but"
+                  + " this compilation already has a type or file of that name (" + clash.getMessage()
+                  + "); give this model another name with @Model(className = \"...\")",
+              model.attributes().site("className"))
+          .build();
+    } catch (IOException e) {
+      return Report.about(model.type())
+          .error(
+              Tag.WRITE_FAILED,
+              "Kiln could not write " + qualified + " for " + model.type().getQualifiedName()
+                  + ": " + e + "; check that the build's output directories are writable",
+              model.attributes().site())
+          .build();
+    }
   }
 
   private void writeResource(Network network, String name, String text) throws IOException {
@@ -115,27 +161,6 @@ public final class KilnProcessor extends AbstractProcessor {
                 StandardLocation.CLASS_OUTPUT, network.model().packageName(), name, network.model().type());
     try (Writer writer = resource.openWriter()) {
       writer.write(text);
-    }
-  }
-
-  /**
-   * Variable lengths are sequence lengths: the first axis of a sequence, one length per batch for
-   * the whole model. Images and other axes need sizes.
-   */
-  private static void rejectVariableAxes(Network network, Report report) {
-    for (Node node : network.nodes()) {
-      List<Integer> dims = node.shape().dims();
-      boolean elsewhere = dims.subList(Math.min(1, dims.size()), dims.size()).contains(Shape.VARIABLE);
-      if (elsewhere || (dims.size() > 2 && dims.get(0) == Shape.VARIABLE)) {
-        report.error(
-            "Unsupported",
-            node.name() + " has shape " + node.shape().withBatch() + "; Kiln supports a variable"
-                + " length (-1) only on the steps axis of a sequence (steps, features), so give"
-                + " the other axes a size",
-            node.decl().method(),
-            node.decl().attributes().mirror());
-        return;
-      }
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.kiln.processor;
 import static com.google.testing.compile.CompilationSubject.assertThat;
 
 import com.google.testing.compile.Compilation;
+import dev.kiln.processor.check.Tag;
 import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
 
@@ -103,8 +104,9 @@ class ShapeErrorsTest {
         "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor flat);",
         "}");
     assertThat(Sources.compile(source))
-        .hadErrorContaining("grid reshapes (None, 10) from a (10 values) to [3, 3]; the number of"
-            + " values must stay the same")
+        .hadErrorContaining("grid reshapes (None, 10) from a (10 values) to [3, 3], but the"
+            + " number of values must stay the same; write -1 for the size that follows from the"
+            + " others, or sizes whose product is 10")
         .inFile(source)
         .onLineContaining("targetShape = {3, 3}");
   }
@@ -155,9 +157,300 @@ class ShapeErrorsTest {
         "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor dropped);",
         "}");
     assertThat(Sources.compile(source))
-        .hadErrorContaining("[Kiln/BadAttribute] rate = 1.0 on dropped; the share of values"
+        .hadErrorContaining("[Kiln/BadAttribute] rate = 1.0 on dropped, but the share of values"
             + " dropped must be in [0, 1)")
         .inFile(source)
         .onLineContaining("rate = 1.0");
+  }
+
+  /** Compiles {@code source}, expecting one Kiln error and nothing else. */
+  private static Expect.Found expectOne(JavaFileObject source, Tag tag, String... keywords) {
+    Compilation compilation = Sources.compile(source);
+    Expect.that(compilation).only(1, 0);
+    return Expect.that(compilation).error(tag, keywords);
+  }
+
+  @Test
+  void lstmOnAFlatVector() {
+    JavaFileObject source = Sources.model("Flat",
+        "@Model interface Flat {",
+        "  @Input(shape = 8) Tensor input();",
+        "  @LSTM(units = 4) Tensor lstm(Tensor input);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor lstm);",
+        "}");
+    expectOne(source, Tag.SHAPE_MISMATCH, "lstm is an LSTM layer, which reads sequences (steps,"
+            + " features), but its input is (None, 8) from input",
+        "give the input a steps axis, such as shape = {8, 1}")
+        .on(source, "Tensor lstm(Tensor input)", "@LSTM");
+  }
+
+  @Test
+  void gruOnImages() {
+    JavaFileObject source = Sources.model("Images",
+        "@Model interface Images {",
+        "  @Input(shape = {8, 8, 1}) Tensor input();",
+        "  @GRU(units = 4) Tensor gru(Tensor input);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor gru);",
+        "}");
+    expectOne(source, Tag.SHAPE_MISMATCH, "gru is a GRU layer, which reads sequences",
+        "(None, 8, 8, 1) from input", "@Reshape it to (steps, features) first")
+        .on(source, "Tensor gru(Tensor input)", "@GRU");
+  }
+
+  @Test
+  void bidirectionalOnAVector() {
+    JavaFileObject source = Sources.model("Both",
+        "@Model interface Both {",
+        "  @Input(shape = 8) Tensor input();",
+        "  @Bidirectional @SimpleRNN(units = 4) Tensor rnn(Tensor input);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor rnn);",
+        "}");
+    expectOne(source, Tag.SHAPE_MISMATCH, "rnn is a SimpleRNN layer, which reads sequences",
+        "(None, 8) from input")
+        .on(source, "Tensor rnn(Tensor input)", "@SimpleRNN");
+  }
+
+  @Test
+  void flattenOfAVariableLength() {
+    JavaFileObject source = Sources.model("Varying",
+        "@Model interface Varying {",
+        "  @Input(shape = {-1, 4}) Tensor steps();",
+        "  @Flatten Tensor flat(Tensor steps);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor flat);",
+        "}");
+    expectOne(source, Tag.SHAPE_MISMATCH, "flat flattens (None, None, 4) from steps, whose length"
+            + " varies", "Flatten needs every axis to have a size")
+        .on(source, "@Flatten Tensor flat", "@Flatten");
+  }
+
+  @Test
+  void reshapeOfAVariableLength() {
+    JavaFileObject source = Sources.model("Reshaped",
+        "@Model interface Reshaped {",
+        "  @Input(shape = {-1, 4}) Tensor steps();",
+        "  @Reshape(targetShape = {2, 2}) Tensor grid(Tensor steps);",
+        "  @Flatten Tensor flat(Tensor grid);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor flat);",
+        "}");
+    expectOne(source, Tag.SHAPE_MISMATCH, "grid reshapes (None, None, 4) from steps (a varying"
+            + " number of values) to [2, 2]")
+        .on(source, "targetShape = {2, 2}", "{2, 2}");
+  }
+
+  @Test
+  void denseOnAVariableLastAxis() {
+    JavaFileObject source = Sources.model("Ids",
+        "@Model interface Ids {",
+        "  @Input(shape = -1) Tensor values();",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor values);",
+        "}");
+    expectOne(source, Tag.SHAPE_MISMATCH, "output is a Dense layer, which needs a known last axis",
+        "(None, None) from values", "give that axis a size, or Flatten first")
+        .on(source, "Tensor output(Tensor values)", "@Dense");
+  }
+
+  @Test
+  void concatenationAlongAVariableLength() {
+    JavaFileObject source = Sources.model("Steps",
+        "@Model interface Steps {",
+        "  @Input(shape = {-1, 4}) Tensor a();",
+        "  @Input(shape = {-1, 4}) Tensor b();",
+        "  @Concatenate(axis = 1) Tensor both(Tensor a, Tensor b);",
+        "  @LSTM(units = 2) Tensor lstm(Tensor both);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor lstm);",
+        "}");
+    expectOne(source, Tag.SHAPE_MISMATCH, "both concatenates on axis 1, whose length varies in"
+            + " (None, None, 4) from a", "Concatenate on the features axis (-1) instead")
+        .on(source, "@Concatenate(axis = 1)", "1)");
+  }
+
+  @Test
+  void concatenationOfDifferentRanks() {
+    JavaFileObject source = Sources.model("Ranks",
+        "@Model interface Ranks {",
+        "  @Input(shape = {2, 4}) Tensor a();",
+        "  @Input(shape = 8) Tensor b();",
+        "  @Concatenate Tensor both(Tensor a, Tensor b);",
+        "  @Flatten Tensor flat(Tensor both);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor flat);",
+        "}");
+    expectOne(source, Tag.SHAPE_MISMATCH, "both concatenates (None, 2, 4) from a with (None, 8)"
+            + " from b on axis -1; all other axes must match")
+        .on(source, "@Concatenate Tensor both", "@Concatenate");
+  }
+
+  @Test
+  void embeddingOfFloats() {
+    JavaFileObject source = Sources.model("Floats",
+        "@Model interface Floats {",
+        "  @Input(shape = 5) Tensor words();",
+        "  @Embedding(inputDim = 100, outputDim = 8) Tensor embedded(Tensor words);",
+        "  @Flatten Tensor flat(Tensor embedded);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor flat);",
+        "}");
+    expectOne(source, Tag.DTYPE_MISMATCH, "embedded looks up token ids, but its input words holds"
+            + " floats", "declare it @Input(shape = ..., dtype = INT32)")
+        .on(source, "Tensor embedded(Tensor words)", "@Embedding");
+  }
+
+  @Test
+  void tokenIdsReadByADenseLayer() {
+    JavaFileObject source = Sources.model("Tokens",
+        "@Model interface Tokens {",
+        "  @Input(shape = 5, dtype = DType.INT32) Tensor words();",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor words);",
+        "}");
+    expectOne(source, Tag.DTYPE_MISMATCH, "output reads words, which holds INT32 token ids",
+        "only an @Embedding can read them")
+        .on(source, "Tensor output(Tensor words)", "@Dense");
+  }
+
+  @Test
+  void poolLargerThanItsImage() {
+    JavaFileObject source = Sources.model("Pool",
+        "@Model interface Pool {",
+        "  @Input(shape = {3, 3, 1}) Tensor image();",
+        "  @MaxPool2D(poolSize = 4) Tensor pooled(Tensor image);",
+        "  @Flatten Tensor flat(Tensor pooled);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor flat);",
+        "}");
+    expectOne(source, Tag.SHAPE_MISMATCH, "pooled's 4x4 window does not fit in its input"
+            + " (None, 3, 3, 1) from image", "use padding = SAME or a smaller poolSize")
+        .on(source, "poolSize = 4", "4)");
+  }
+
+  @Test
+  void dilatedKernelLargerThanItsImage() {
+    JavaFileObject source = Sources.model("Dilated",
+        "@Model interface Dilated {",
+        "  @Input(shape = {6, 6, 1}) Tensor image();",
+        "  @Conv2D(filters = 1, kernelSize = 3, dilationRate = 3) Tensor conv(Tensor image);",
+        "  @Flatten Tensor flat(Tensor conv);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor flat);",
+        "}");
+    expectOne(source, Tag.SHAPE_MISMATCH, "conv's 7x7 window does not fit in its input"
+            + " (None, 6, 6, 1) from image")
+        .on(source, "kernelSize = 3", "3,");
+  }
+
+  @Test
+  void globalPoolingOfAVector() {
+    JavaFileObject source = Sources.model("Global",
+        "@Model interface Global {",
+        "  @Input(shape = 8) Tensor input();",
+        "  @GlobalAveragePooling2D Tensor pooled(Tensor input);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor pooled);",
+        "}");
+    expectOne(source, Tag.SHAPE_MISMATCH, "pooled is a GlobalAveragePooling2D layer, which expects"
+            + " images (rows, columns, channels), but its input is (None, 8) from input")
+        .on(source, "Tensor pooled(Tensor input)", "@Global");
+  }
+
+  @Test
+  void croppingAwayTheWholeImage() {
+    JavaFileObject source = Sources.model("Crop",
+        "@Model interface Crop {",
+        "  @Input(shape = {4, 4, 1}) Tensor image();",
+        "  @Cropping2D(cropping = 2) Tensor cropped(Tensor image);",
+        "  @Flatten Tensor flat(Tensor cropped);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor flat);",
+        "}");
+    expectOne(source, Tag.SHAPE_MISMATCH, "cropped crops (None, 4, 4, 1) from image to nothing"
+            + " (0x0)", "crop less")
+        .on(source, "cropping = 2", "2)");
+  }
+
+  @Test
+  void timeDistributedWithoutASteps() {
+    JavaFileObject source = Sources.model("NoSteps",
+        "@Model interface NoSteps {",
+        "  @Input(shape = 8) Tensor input();",
+        "  @TimeDistributed @Dense(units = 2) Tensor each(Tensor input);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor each);",
+        "}");
+    expectOne(source, Tag.SHAPE_MISMATCH, "each applies a Dense layer to each step of a sequence,"
+            + " but its input (None, 8) from input has no steps axis")
+        .on(source, "Tensor each(Tensor input)", "@Dense");
+  }
+
+  @Test
+  void variableLengthMovedOffTheStepsAxis() {
+    JavaFileObject source = Sources.model("Moved",
+        "@Model interface Moved {",
+        "  @Input(shape = {-1, 4}) Tensor steps();",
+        "  @TimeDistributed @Reshape(targetShape = {2, 2}) Tensor grids(Tensor steps);",
+        "  @TimeDistributed @Flatten Tensor flat(Tensor grids);",
+        "  @LSTM(units = 2) Tensor lstm(Tensor flat);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor lstm);",
+        "}");
+    expectOne(source, Tag.UNSUPPORTED, "grids has shape (None, None, 2, 2)",
+        "only on the steps axis of a sequence (steps, features)")
+        .on(source, "Tensor grids(Tensor steps)", "@Reshape");
+  }
+
+  @Test
+  void upSamplingPastWhatASampleHolds() {
+    JavaFileObject source = Sources.model("Grown",
+        "@Model interface Grown {",
+        "  @Input(shape = {40000, 40000, 1}) Tensor image();",
+        "  @UpSampling2D(size = 2) Tensor big(Tensor image);",
+        "  @Flatten Tensor flat(Tensor big);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor flat);",
+        "}");
+    expectOne(source, Tag.TOO_LARGE, "big outputs (None, 80000, 80000, 1), 6400000000 values per"
+            + " sample", "use smaller sizes")
+        .on(source, "Tensor big(Tensor image)", "@UpSampling2D");
+  }
+
+  @Test
+  void upSamplingPastWhatAnAxisHolds() {
+    JavaFileObject source = Sources.model("Axis",
+        "@Model interface Axis {",
+        "  @Input(shape = {30000, 2, 1}) Tensor image();",
+        "  @UpSampling2D(size = 100000) Tensor big(Tensor image);",
+        "  @Flatten Tensor flat(Tensor big);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor flat);",
+        "}");
+    expectOne(source, Tag.TOO_LARGE, "big's sizes pass the 2147483647 values an array axis can"
+            + " hold", "from (None, 30000, 2, 1) from image")
+        .on(source, "Tensor big(Tensor image)", "@UpSampling2D");
+  }
+
+  @Test
+  void denseOnImagesWarnsThatItActsOnTheLastAxis() {
+    JavaFileObject source = Sources.model("Pixels",
+        "@Model interface Pixels {",
+        "  @Input(shape = {4, 4, 3}) Tensor image();",
+        "  @Dense(units = 8) Tensor mixed(Tensor image);",
+        "  @Flatten Tensor flat(Tensor mixed);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor flat);",
+        "}");
+    Compilation compilation = Sources.compile(source);
+    Expect.that(compilation)
+        .warning(Tag.DENSE_ON_LAST_AXIS, "mixed is a Dense layer on the rank-4 tensor"
+            + " (None, 4, 4, 3) from image", "outputs (None, 4, 4, 8)", "add @Flatten before it")
+        .on(source, "Tensor mixed(Tensor image)", "@Dense");
+    Expect.that(compilation).only(0, 1);
+  }
+
+  @Test
+  void shapeErrorsInIndependentBranchesAreAllReported() {
+    JavaFileObject source = Sources.model("Branches",
+        "@Model interface Branches {",
+        "  @Input(shape = {5, 5, 1}) Tensor image();",
+        "  @Input(shape = 8) Tensor vector();",
+        "  @Conv2D(filters = 2, kernelSize = 8) Tensor conv(Tensor image);",
+        "  @Flatten Tensor flat(Tensor conv);",
+        "  @LSTM(units = 2) Tensor lstm(Tensor vector);",
+        "  @Concatenate Tensor both(Tensor flat, Tensor lstm);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor both);",
+        "}");
+    Compilation compilation = Sources.compile(source);
+    Expect.that(compilation).error(Tag.SHAPE_MISMATCH, "conv's 8x8 window does not fit")
+        .on(source, "kernelSize = 8", "8)");
+    Expect.that(compilation).error(Tag.SHAPE_MISMATCH, "lstm is an LSTM layer, which reads"
+        + " sequences").on(source, "Tensor lstm(Tensor vector)", "@LSTM");
+    // flat, both and output read layers without a shape: nothing more is said about them.
+    Expect.that(compilation).only(2, 0);
   }
 }

@@ -1,9 +1,11 @@
 package dev.kiln.processor.graph;
 
-import dev.kiln.processor.check.Report;
 import dev.kiln.processor.parse.InputRef;
-import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.parse.MethodDecl;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -11,74 +13,95 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Finds cycles among layers and reports each once, with its whole path in the direction data
- * flows, starting at the layer where a walk in declaration order enters it.
+ * Finds the cycles among a model's methods, each once, as the path data takes around it,
+ * starting at the method where a walk in declaration order enters it (after Dagger's {@code
+ * DependencyCycleValidator}).
  */
-final class Cycles {
+public final class Cycles {
 
   private Cycles() {}
 
-  /** Reports every cycle; returns whether there was one. */
-  static boolean report(List<LayerDecl> layers, Map<String, LayerDecl> byName, Report report) {
+  /**
+   * Every cycle as the names along it in the direction data flows, the entry first and again
+   * last: {@code [a, b, c, a]} when b reads a, c reads b and a reads c.
+   */
+  public static List<List<String>> of(LayerGraph graph) {
+    List<List<String>> cycles = new ArrayList<>();
+    Set<Set<String>> seen = new HashSet<>();
     Set<String> done = new HashSet<>();
-    Set<Set<String>> reported = new HashSet<>();
-    for (LayerDecl layer : layers) {
-      visit(layer, byName, new ArrayList<>(), done, reported, report);
+    for (String start : graph.names()) {
+      if (!done.contains(start)) {
+        walk(graph, start, done, seen, cycles);
+      }
     }
-    return !reported.isEmpty();
+    return cycles;
   }
 
-  /** Depth-first along the references (from a layer to the layers it reads). */
-  private static void visit(
-      LayerDecl layer,
-      Map<String, LayerDecl> byName,
-      List<LayerDecl> path,
-      Set<String> done,
-      Set<Set<String>> reported,
-      Report report) {
-    if (done.contains(layer.name())) {
-      return;
+  /** One frame of the depth-first walk: a method and the next of its inputs to follow. */
+  private static final class Frame {
+    final MethodDecl method;
+    int next;
+
+    Frame(MethodDecl method) {
+      this.method = method;
     }
-    int onPath = indexOf(path, layer.name());
-    if (onPath >= 0) {
-      List<LayerDecl> cycle = path.subList(onPath, path.size());
-      if (reported.add(new TreeSet<>(cycle.stream().map(LayerDecl::name).toList()))) {
-        report(cycle, report);
-      }
-      return;
-    }
-    path.add(layer);
-    for (InputRef input : layer.inputs()) {
-      visit(byName.get(input.layer()), byName, path, done, reported, report);
-    }
-    path.remove(path.size() - 1);
-    done.add(layer.name());
   }
 
   /**
-   * {@code cycle} lists layers each reading the next; data flows the other way, so the message
-   * walks it backwards: the entry layer, then what reads it, and so on back to the entry.
+   * Depth-first from {@code start} along the references (from a method to the layers it reads),
+   * with an explicit stack so that long chains of layers cannot overflow the thread's stack.
    */
-  private static void report(List<LayerDecl> cycle, Report report) {
-    LayerDecl entry = cycle.get(0);
-    StringBuilder flow = new StringBuilder(entry.name());
-    for (int i = cycle.size() - 1; i >= 0; i--) {
-      flow.append(" -> ").append(cycle.get(i).name());
+  private static void walk(
+      LayerGraph graph,
+      String start,
+      Set<String> done,
+      Set<Set<String>> seen,
+      List<List<String>> cycles) {
+    Deque<Frame> stack = new ArrayDeque<>();
+    List<String> path = new ArrayList<>();
+    Map<String, Integer> onPath = new HashMap<>();
+    stack.push(new Frame(graph.method(start)));
+    path.add(start);
+    onPath.put(start, 0);
+    while (!stack.isEmpty()) {
+      Frame frame = stack.peek();
+      List<InputRef> inputs = frame.method.inputs();
+      if (frame.next == inputs.size()) {
+        stack.pop();
+        String name = path.remove(path.size() - 1);
+        onPath.remove(name);
+        done.add(name);
+        continue;
+      }
+      String read = inputs.get(frame.next++).layer();
+      MethodDecl next = graph.method(read);
+      if (next == null || done.contains(read)) {
+        continue;
+      }
+      Integer entry = onPath.get(read);
+      if (entry != null) {
+        List<String> cycle = path.subList(entry, path.size());
+        if (seen.add(new TreeSet<>(cycle))) {
+          cycles.add(flow(cycle));
+        }
+        continue;
+      }
+      stack.push(new Frame(next));
+      onPath.put(read, path.size());
+      path.add(read);
     }
-    report.error(
-        "Cycle",
-        "layers form a cycle: " + flow + "; a model is a directed acyclic graph, so one of these"
-            + " layers must read from an earlier layer instead",
-        entry.method(),
-        entry.attributes().mirror());
   }
 
-  private static int indexOf(List<LayerDecl> path, String name) {
-    for (int i = 0; i < path.size(); i++) {
-      if (path.get(i).name().equals(name)) {
-        return i;
-      }
+  /**
+   * {@code readers} lists methods each reading the next; data flows the other way, so the flow
+   * is the entry, then the rest backwards, then the entry again.
+   */
+  private static List<String> flow(List<String> readers) {
+    List<String> flow = new ArrayList<>();
+    flow.add(readers.get(0));
+    for (int i = readers.size() - 1; i >= 0; i--) {
+      flow.add(readers.get(i));
     }
-    return -1;
+    return flow;
   }
 }

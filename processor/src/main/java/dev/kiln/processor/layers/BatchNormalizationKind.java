@@ -37,16 +37,17 @@ final class BatchNormalizationKind implements LayerKind {
   }
 
   @Override
-  public void checkAttributes(LayerDecl layer, Report report) {
+  public void checkAttributes(LayerDecl layer, Report.Builder report) {
     double momentum = layer.attributes().doubleValue("momentum");
     if (!(momentum >= 0 && momentum < 1)) {
       Attrs.bad(layer, "momentum", "momentum = " + momentum + " on " + layer.name()
-          + "; the moving averages' decay must be in [0, 1)", report);
+          + ", but the moving averages' decay must be in [0, 1); Keras' default is 0.99", report);
     }
     double epsilon = layer.attributes().doubleValue("epsilon");
-    if (!(epsilon > 0)) {
+    if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
       Attrs.bad(layer, "epsilon", "epsilon = " + epsilon + " on " + layer.name()
-          + "; it must be positive", report);
+          + ", but it must be positive and finite, to keep the variance away from zero; Keras'"
+          + " default is 0.001", report);
     }
   }
 
@@ -62,7 +63,7 @@ final class BatchNormalizationKind implements LayerKind {
     }
     if (input.rank() == 0 || input.last() < 1) {
       context.error(layer.name() + " needs a channel axis of known size, but its input is "
-          + context.describeInput(0), null);
+          + context.describeInput(0) + "; give the last axis a size", null);
       return null;
     }
     return input;

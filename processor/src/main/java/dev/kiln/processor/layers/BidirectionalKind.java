@@ -39,7 +39,7 @@ record BidirectionalKind(RecurrentKind inner, MergeMode mergeMode) implements La
   }
 
   @Override
-  public void checkAttributes(LayerDecl layer, Report report) {
+  public void checkAttributes(LayerDecl layer, Report.Builder report) {
     inner.checkAttributes(layer, report);
   }
 
@@ -49,7 +49,7 @@ record BidirectionalKind(RecurrentKind inner, MergeMode mergeMode) implements La
     if (one == null || mergeMode == MergeMode.SUM) {
       return one;
     }
-    return one.withLast(2 * one.last());
+    return one.withLast(Math.multiplyExact(2, one.last()));
   }
 
   @Override

@@ -44,7 +44,7 @@ final class BorderKind implements LayerKind {
   }
 
   @Override
-  public void checkAttributes(LayerDecl layer, Report report) {
+  public void checkAttributes(LayerDecl layer, Report.Builder report) {
     Attrs.checkSides(layer, attribute, report);
   }
 
@@ -52,14 +52,12 @@ final class BorderKind implements LayerKind {
   public Shape outputShape(ShapeContext context) {
     Shape input = context.inputs().get(0);
     LayerDecl layer = context.layer();
-    if (input.rank() != 3) {
-      context.error(layer.name() + " is " + Words.aLayer(this) + ", which expects images (rows,"
-          + " columns, channels), but its input is " + context.describeInput(0), null);
+    if (!Windows.isImage(context)) {
       return null;
     }
     int[] sides = Attrs.sides(layer, attribute);
-    int rows = input.dim(0) + sign * (sides[0] + sides[1]);
-    int columns = input.dim(1) + sign * (sides[2] + sides[3]);
+    int rows = Math.toIntExact(input.dim(0) + sign * ((long) sides[0] + sides[1]));
+    int columns = Math.toIntExact(input.dim(1) + sign * ((long) sides[2] + sides[3]));
     if (rows < 1 || columns < 1) {
       context.error(layer.name() + " crops " + context.describeInput(0) + " to nothing ("
           + rows + "x" + columns + "); crop less", attribute);

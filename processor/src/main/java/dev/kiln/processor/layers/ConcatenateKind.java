@@ -14,6 +14,11 @@ final class ConcatenateKind implements LayerKind {
 
   private static final ClassName KERNEL = Runtime.kernel("Concatenate");
 
+  /** How to make two tensors' sizes agree, when no rounding by a window explains why not. */
+  static final String SAME_SIZES = " Bring one to the other's sizes first: @Reshape or @Flatten"
+      + " for its rank, @Cropping2D or @ZeroPadding2D for rows and columns, a @Dense or 1x1"
+      + " @Conv2D for the last axis.";
+
   @Override
   public Class<Concatenate> annotation() {
     return Concatenate.class;
@@ -46,12 +51,19 @@ final class ConcatenateKind implements LayerKind {
     for (int i = 0; i < inputs.size(); i++) {
       Shape input = inputs.get(i);
       if (input.rank() != rank || !sameExcept(inputs.get(0), input, axis - 1)) {
+        String explanation = Downsampling.explain(context.producers(0), context.producers(i));
         context.error(layer.name() + " concatenates " + context.describeInput(0) + " with "
             + context.describeInput(i) + " on axis " + written + "; all other axes must match."
-            + Downsampling.explain(context.producers(0), context.producers(i)), null);
+            + (explanation.isEmpty() ? SAME_SIZES : explanation), null);
         return null;
       }
-      joined += input.dim(axis - 1);
+      if (input.dim(axis - 1) == Shape.VARIABLE) {
+        context.error(layer.name() + " concatenates on axis " + written + ", whose length varies"
+            + " in " + context.describeInput(i) + "; the joined length would be unknown to the"
+            + " layers after it. Concatenate on the features axis (-1) instead", "axis");
+        return null;
+      }
+      joined = Math.addExact(joined, input.dim(axis - 1));
     }
     List<Integer> dims = new ArrayList<>(inputs.get(0).dims());
     dims.set(axis - 1, joined);

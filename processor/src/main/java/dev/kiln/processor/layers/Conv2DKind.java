@@ -34,15 +34,9 @@ final class Conv2DKind implements LayerKind {
   }
 
   @Override
-  public void checkAttributes(LayerDecl layer, Report report) {
-    int filters = layer.attributes().intValue("filters");
-    if (filters < 1) {
-      Attrs.bad(layer, "filters", "filters = " + filters + " on " + layer.name()
-          + "; a convolution needs at least one filter", report);
-    }
-    Attrs.checkPair(layer, "kernelSize", 1, report);
-    Attrs.checkPair(layer, "strides", 1, report);
-    Attrs.checkPair(layer, "dilationRate", 1, report);
+  public void checkAttributes(LayerDecl layer, Report.Builder report) {
+    Attrs.checkPositive(layer, "filters", "filter", report);
+    Windows.checkAttributes(layer, report);
   }
 
   @Override
@@ -55,7 +49,7 @@ final class Conv2DKind implements LayerKind {
     int[] size = Attrs.pair(layer, "kernelSize");
     int channels = inputs.get(0).dim(2);
     int filters = filters(layer);
-    int receptive = size[0] * size[1];
+    int receptive = Math.multiplyExact(size[0], size[1]);
     List<ParamDecl> params = new ArrayList<>();
     params.add(new ParamDecl(
         "kernel",

@@ -35,24 +35,16 @@ final class Conv2DTransposeKind implements LayerKind {
   }
 
   @Override
-  public void checkAttributes(LayerDecl layer, Report report) {
-    int filters = layer.attributes().intValue("filters");
-    if (filters < 1) {
-      Attrs.bad(layer, "filters", "filters = " + filters + " on " + layer.name()
-          + "; a convolution needs at least one filter", report);
-    }
-    Attrs.checkPair(layer, "kernelSize", 1, report);
-    Attrs.checkPair(layer, "strides", 1, report);
-    Attrs.checkPair(layer, "dilationRate", 1, report);
+  public void checkAttributes(LayerDecl layer, Report.Builder report) {
+    Attrs.checkPositive(layer, "filters", "filter", report);
+    Windows.checkAttributes(layer, report);
   }
 
   @Override
   public Shape outputShape(ShapeContext context) {
     LayerDecl layer = context.layer();
     Shape input = context.inputs().get(0);
-    if (input.rank() != 3) {
-      context.error(layer.name() + " is a Conv2DTranspose layer, which expects images (rows,"
-          + " columns, channels), but its input is " + context.describeInput(0), null);
+    if (!Windows.isImage(context)) {
       return null;
     }
     int[] size = Windows.size(layer);
@@ -63,9 +55,10 @@ final class Conv2DTransposeKind implements LayerKind {
     for (int axis = 0; axis < 2; axis++) {
       int extent = Windows.extent(size[axis], dilation[axis]);
       // Keras' deconv_output_length without output_padding.
+      int strided = Math.multiplyExact(input.dim(axis), strides[axis]);
       out[axis] = padding == Padding.SAME
-          ? input.dim(axis) * strides[axis]
-          : input.dim(axis) * strides[axis] + Math.max(extent - strides[axis], 0);
+          ? strided
+          : Math.addExact(strided, Math.max(extent - strides[axis], 0));
     }
     return Shape.of(out[0], out[1], layer.attributes().intValue("filters"));
   }
@@ -75,7 +68,7 @@ final class Conv2DTransposeKind implements LayerKind {
     int[] size = Windows.size(layer);
     int channels = inputs.get(0).dim(2);
     int filters = layer.attributes().intValue("filters");
-    int receptive = size[0] * size[1];
+    int receptive = Math.multiplyExact(size[0], size[1]);
     // Keras takes the fans from the kernel shape (kh, kw, filters, channels).
     long fanIn = (long) receptive * filters;
     long fanOut = (long) receptive * channels;

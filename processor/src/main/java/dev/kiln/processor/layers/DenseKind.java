@@ -7,6 +7,7 @@ import dev.kiln.Activation;
 import dev.kiln.Dense;
 import dev.kiln.Initializer;
 import dev.kiln.processor.check.Report;
+import dev.kiln.processor.check.Tag;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
 import dev.kiln.processor.shape.Shape;
@@ -34,16 +35,8 @@ final class DenseKind implements LayerKind {
   }
 
   @Override
-  public void checkAttributes(LayerDecl layer, Report report) {
-    int units = layer.attributes().intValue("units");
-    if (units < 1) {
-      report.error(
-          "BadAttribute",
-          "units = " + units + " on " + layer.name() + "; a Dense layer needs at least one unit",
-          layer.method(),
-          layer.attributes().mirror(),
-          layer.attributes().written("units"));
-    }
+  public void checkAttributes(LayerDecl layer, Report.Builder report) {
+    Attrs.checkPositive(layer, "units", "unit", report);
   }
 
   @Override
@@ -61,16 +54,12 @@ final class DenseKind implements LayerKind {
     // On images, Dense mixes channels per position, which is rarely meant; warn once per chain.
     boolean afterDense = context.producers(0).get(0).decl().kind() instanceof DenseKind;
     if (input.rank() >= 3 && !afterDense) {
-      context
-          .report()
-          .warning(
-              "DenseOnLastAxis",
-              context.layer().name() + " is a Dense layer on the rank-" + (input.rank() + 1)
-                  + " tensor " + context.describeInput(0) + ": it acts on the last axis only and"
-                  + " outputs " + input.withLast(units(context.layer())).withBatch()
-                  + ", as in Keras; add @Flatten before it to connect every feature",
-              context.layer().method(),
-              context.layer().attributes().mirror());
+      context.warning(
+          Tag.DENSE_ON_LAST_AXIS,
+          context.layer().name() + " is a Dense layer on the rank-" + (input.rank() + 1)
+              + " tensor " + context.describeInput(0) + ": it acts on the last axis only and"
+              + " outputs " + input.withLast(units(context.layer())).withBatch()
+              + ", as in Keras; add @Flatten before it to connect every feature");
     }
     return input.withLast(units(context.layer()));
   }

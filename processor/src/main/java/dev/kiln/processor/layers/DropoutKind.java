@@ -31,11 +31,12 @@ final class DropoutKind implements LayerKind {
   }
 
   @Override
-  public void checkAttributes(LayerDecl layer, Report report) {
+  public void checkAttributes(LayerDecl layer, Report.Builder report) {
     double rate = layer.attributes().doubleValue("rate");
     if (!(rate >= 0 && rate < 1)) {
       Attrs.bad(layer, "rate", "rate = " + rate + " on " + layer.name()
-          + "; the share of values dropped must be in [0, 1)", report);
+          + ", but the share of values dropped must be in [0, 1); Keras' usual rates are 0.2"
+          + " to 0.5", report);
     }
   }
 

@@ -49,11 +49,16 @@ final class ElementwiseKind implements LayerKind {
       if (!inputs.get(i).equals(inputs.get(0))) {
         context.error(context.layer().name() + " " + verb + " " + context.describeInput(0)
             + " and " + context.describeInput(i) + " elementwise; their shapes must be equal."
-            + Downsampling.explain(context.producers(0), context.producers(i)), null);
+            + explanation(context, i), null);
         return null;
       }
     }
     return inputs.get(0);
+  }
+
+  private static String explanation(ShapeContext context, int index) {
+    String rounding = Downsampling.explain(context.producers(0), context.producers(index));
+    return rounding.isEmpty() ? ConcatenateKind.SAME_SIZES : rounding;
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.kiln.DType;
 import dev.kiln.Embedding;
 import dev.kiln.Initializer;
 import dev.kiln.processor.check.Report;
+import dev.kiln.processor.check.Tag;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
 import dev.kiln.processor.shape.Node;
@@ -40,14 +41,9 @@ final class EmbeddingKind implements LayerKind {
   }
 
   @Override
-  public void checkAttributes(LayerDecl layer, Report report) {
-    for (String attribute : List.of("inputDim", "outputDim")) {
-      int value = layer.attributes().intValue(attribute);
-      if (value < 1) {
-        Attrs.bad(layer, attribute, attribute + " = " + value + " on " + layer.name()
-            + "; it must be at least 1", report);
-      }
-    }
+  public void checkAttributes(LayerDecl layer, Report.Builder report) {
+    Attrs.checkPositive(layer, "inputDim", "token id (inputDim is the vocabulary size)", report);
+    Attrs.checkPositive(layer, "outputDim", "output feature", report);
   }
 
   @Override
@@ -57,7 +53,8 @@ final class EmbeddingKind implements LayerKind {
     boolean integers = producer.decl().kind().isInput()
         && producer.decl().attributes().enumValue("dtype", DType.class) == DType.INT32;
     if (!integers) {
-      context.error(layer.name() + " looks up token ids, but its input " + producer.name()
+      context.error(Tag.DTYPE_MISMATCH, layer.name() + " looks up token ids, but its input "
+          + producer.name()
           + (producer.decl().kind().isInput()
               ? " holds floats; declare it @Input(shape = ..., dtype = INT32)"
               : " is computed by a layer and holds floats; an Embedding reads an"

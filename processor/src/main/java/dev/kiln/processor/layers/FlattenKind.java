@@ -31,10 +31,12 @@ final class FlattenKind implements LayerKind {
     Shape input = context.inputs().get(0);
     if (input.length() < 0) {
       context.error(context.layer().name() + " flattens " + context.describeInput(0)
-          + ", whose length varies; Flatten needs every axis to have a size", null);
+          + ", whose length varies, but Flatten needs every axis to have a size; read the"
+          + " sequence with a recurrent layer (returnSequences = false), or give its steps a size",
+          null);
       return null;
     }
-    return Shape.of((int) input.length());
+    return Shape.of(Math.toIntExact(input.length()));
   }
 
   @Override

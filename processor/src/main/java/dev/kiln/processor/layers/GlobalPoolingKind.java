@@ -47,9 +47,7 @@ final class GlobalPoolingKind implements LayerKind {
   @Override
   public Shape outputShape(ShapeContext context) {
     Shape input = context.inputs().get(0);
-    if (input.rank() != 3) {
-      context.error(context.layer().name() + " is " + Words.aLayer(this) + ", which expects"
-          + " images (rows, columns, channels), but its input is " + context.describeInput(0), null);
+    if (!Windows.isImage(context)) {
       return null;
     }
     return Shape.of(input.dim(2));

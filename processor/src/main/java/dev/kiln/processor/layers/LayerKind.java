@@ -29,7 +29,7 @@ public interface LayerKind {
   Arity arity();
 
   /** Checks attribute values that need no shapes (positive units, rates in range). */
-  default void checkAttributes(LayerDecl layer, Report report) {}
+  default void checkAttributes(LayerDecl layer, Report.Builder report) {}
 
   /** The output shape for the given input shapes, or null after reporting why there is none. */
   Shape outputShape(ShapeContext context);

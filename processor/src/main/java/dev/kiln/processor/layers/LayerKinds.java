@@ -49,25 +49,30 @@ public final class LayerKinds {
   }
 
   /**
-   * {@code inner} wrapped by the wrapper annotation {@code wrapper}, or empty with the reason in
-   * {@code problem} when that wrapper cannot wrap that kind.
+   * Why the wrapper annotation {@code wrapper} cannot wrap a layer of kind {@code inner}, or null
+   * when it can.
    */
-  public static Optional<LayerKind> wrap(
-      String wrapper, Attributes wrapperAttributes, LayerKind inner, StringBuilder problem) {
+  public static String cannotWrap(String wrapper, LayerKind inner) {
+    String annotation = "@" + inner.annotation().getSimpleName();
     if (wrapper.equals(TimeDistributed.class.getCanonicalName())) {
-      if (inner.isInput() || inner.arity().min() != 1 || inner.arity().max() != 1) {
-        problem.append("@TimeDistributed wraps a layer with one input, not @").append(inner.kerasName());
-        return Optional.empty();
-      }
-      return Optional.of(new TimeDistributedKind(inner));
+      return inner.isInput() || inner.arity().min() != 1 || inner.arity().max() != 1
+          ? "@TimeDistributed applies a layer with one input to each step of a sequence, but "
+              + annotation + " takes " + inner.arity().describe()
+          : null;
     }
-    if (!(inner instanceof RecurrentKind recurrent)) {
-      problem.append("@Bidirectional wraps a recurrent layer (@LSTM, @GRU or @SimpleRNN), not @")
-          .append(inner.kerasName());
-      return Optional.empty();
+    return inner instanceof RecurrentKind
+        ? null
+        : "@Bidirectional runs a recurrent layer (@LSTM, @GRU or @SimpleRNN) both ways along a"
+            + " sequence, but " + annotation + " is not one";
+  }
+
+  /** {@code inner} wrapped by the wrapper annotation {@code wrapper}, which {@link #cannotWrap} allows. */
+  public static LayerKind wrap(String wrapper, Attributes wrapperAttributes, LayerKind inner) {
+    if (wrapper.equals(TimeDistributed.class.getCanonicalName())) {
+      return new TimeDistributedKind(inner);
     }
-    return Optional.of(
-        new BidirectionalKind(recurrent, wrapperAttributes.enumValue("mergeMode", MergeMode.class)));
+    return new BidirectionalKind(
+        (RecurrentKind) inner, wrapperAttributes.enumValue("mergeMode", MergeMode.class));
   }
 
   /** The kind declared by the annotation with this canonical name. */

@@ -44,11 +44,8 @@ final class PoolingKind implements LayerKind {
   }
 
   @Override
-  public void checkAttributes(LayerDecl layer, Report report) {
-    Attrs.checkPair(layer, "poolSize", 1, report);
-    if (layer.attributes().intArray("strides").length > 0) {
-      Attrs.checkPair(layer, "strides", 1, report);
-    }
+  public void checkAttributes(LayerDecl layer, Report.Builder report) {
+    Windows.checkAttributes(layer, report);
   }
 
   @Override

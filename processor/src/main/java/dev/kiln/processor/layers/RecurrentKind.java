@@ -55,12 +55,8 @@ final class RecurrentKind implements LayerKind {
   }
 
   @Override
-  public void checkAttributes(LayerDecl layer, Report report) {
-    int units = layer.attributes().intValue("units");
-    if (units < 1) {
-      Attrs.bad(layer, "units", "units = " + units + " on " + layer.name() + "; " + kerasName
-          + " needs at least one unit", report);
-    }
+  public void checkAttributes(LayerDecl layer, Report.Builder report) {
+    Attrs.checkPositive(layer, "units", "unit", report);
   }
 
   @Override
@@ -77,7 +73,7 @@ final class RecurrentKind implements LayerKind {
     }
     if (input.dim(1) == Shape.VARIABLE) {
       context.error(layer.name() + " needs a known number of features to size its kernel, but its"
-          + " input is " + context.describeInput(0), null);
+          + " input is " + context.describeInput(0) + "; give the features axis a size", null);
       return null;
     }
     int units = layer.attributes().intValue("units");
@@ -95,7 +91,7 @@ final class RecurrentKind implements LayerKind {
   List<ParamDecl> parameters(LayerDecl layer, List<Shape> inputs, String prefix) {
     int features = inputs.get(0).dim(1);
     int units = layer.attributes().intValue("units");
-    int width = gates * units;
+    int width = Math.multiplyExact(gates, units);
     List<ParamDecl> params = new ArrayList<>();
     params.add(new ParamDecl(name(prefix, "kernel"), Shape.of(features, width),
         layer.attributes().enumValue("kernelInitializer", Initializer.class), features, width));

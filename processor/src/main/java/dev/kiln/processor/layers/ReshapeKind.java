@@ -30,13 +30,14 @@ final class ReshapeKind implements LayerKind {
   }
 
   @Override
-  public void checkAttributes(LayerDecl layer, Report report) {
+  public void checkAttributes(LayerDecl layer, Report.Builder report) {
     int[] target = layer.attributes().intArray("targetShape");
     long unknown = Arrays.stream(target).filter(size -> size == -1).count();
     boolean invalid = Arrays.stream(target).anyMatch(size -> size == 0 || size < -1);
     if (target.length == 0 || unknown > 1 || invalid) {
       Attrs.bad(layer, "targetShape", "targetShape " + Arrays.toString(target) + " on "
-          + layer.name() + " is not a shape; give positive sizes with at most one -1", report);
+          + layer.name() + " is not a shape: give positive sizes, with at most one -1 for the size"
+          + " that follows from the others", report);
     }
   }
 
@@ -51,7 +52,8 @@ final class ReshapeKind implements LayerKind {
       if (target[axis] == -1) {
         unknownAxis = axis;
       } else {
-        known *= target[axis];
+        // Capped just past an int: no input has that many values, so it cannot fit anyway.
+        known = Math.min(known * target[axis], (long) Integer.MAX_VALUE + 1);
       }
     }
     long length = input.length();
@@ -59,7 +61,9 @@ final class ReshapeKind implements LayerKind {
     if (!fits) {
       context.error(layer.name() + " reshapes " + context.describeInput(0) + " ("
           + (length < 0 ? "a varying number of" : Long.toString(length)) + " values) to "
-          + Arrays.toString(target) + "; the number of values must stay the same",
+          + Arrays.toString(target) + ", but the number of values must stay the same; write -1"
+          + " for the size that follows from the others, or sizes whose product is "
+          + (length < 0 ? "fixed" : Long.toString(length)),
           "targetShape");
       return null;
     }

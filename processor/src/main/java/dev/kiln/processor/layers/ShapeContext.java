@@ -1,6 +1,6 @@
 package dev.kiln.processor.layers;
 
-import dev.kiln.processor.check.Report;
+import dev.kiln.processor.check.Tag;
 import dev.kiln.processor.parse.LayerDecl;
 import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
@@ -29,7 +29,13 @@ public interface ShapeContext {
    * Reports a {@code [Kiln/ShapeMismatch]} error on the layer annotation, or on {@code
    * attribute}'s value if it was written; the message names the layer itself.
    */
-  void error(String message, String attribute);
+  default void error(String message, String attribute) {
+    error(Tag.SHAPE_MISMATCH, message, attribute);
+  }
 
-  Report report();
+  /** Reports an error with another tag, on the same place. */
+  void error(Tag tag, String message, String attribute);
+
+  /** Reports a warning on the layer annotation. */
+  void warning(Tag tag, String message);
 }

@@ -6,6 +6,7 @@ import com.palantir.javapoet.TypeName;
 import dev.kiln.Activation;
 import dev.kiln.TimeDistributed;
 import dev.kiln.processor.check.Report;
+import dev.kiln.processor.check.Tag;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
 import dev.kiln.processor.shape.Node;
@@ -38,7 +39,7 @@ record TimeDistributedKind(LayerKind inner) implements LayerKind {
   }
 
   @Override
-  public void checkAttributes(LayerDecl layer, Report report) {
+  public void checkAttributes(LayerDecl layer, Report.Builder report) {
     inner.checkAttributes(layer, report);
   }
 
@@ -52,7 +53,8 @@ record TimeDistributedKind(LayerKind inner) implements LayerKind {
     Shape input = context.inputs().get(0);
     if (input.rank() < 2) {
       context.error(context.layer().name() + " applies " + Words.aLayer(inner) + " to each step of"
-          + " a sequence, but its input " + context.describeInput(0) + " has no steps axis", null);
+          + " a sequence, but its input " + context.describeInput(0) + " has no steps axis; give"
+          + " the input a steps axis, or use the layer without @TimeDistributed", null);
       return null;
     }
     Shape step = inner.outputShape(new StepContext(context));
@@ -161,13 +163,13 @@ record TimeDistributedKind(LayerKind inner) implements LayerKind {
     }
 
     @Override
-    public void error(String message, String attribute) {
-      outer.error(message, attribute);
+    public void error(Tag tag, String message, String attribute) {
+      outer.error(tag, message, attribute);
     }
 
     @Override
-    public Report report() {
-      return outer.report();
+    public void warning(Tag tag, String message) {
+      outer.warning(tag, message);
     }
   }
 

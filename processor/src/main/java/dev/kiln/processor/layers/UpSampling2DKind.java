@@ -29,20 +29,19 @@ final class UpSampling2DKind implements LayerKind {
   }
 
   @Override
-  public void checkAttributes(LayerDecl layer, Report report) {
+  public void checkAttributes(LayerDecl layer, Report.Builder report) {
     Attrs.checkPair(layer, "size", 1, report);
   }
 
   @Override
   public Shape outputShape(ShapeContext context) {
     Shape input = context.inputs().get(0);
-    if (input.rank() != 3) {
-      context.error(context.layer().name() + " is an UpSampling2D layer, which expects images"
-          + " (rows, columns, channels), but its input is " + context.describeInput(0), null);
+    if (!Windows.isImage(context)) {
       return null;
     }
     int[] size = Attrs.pair(context.layer(), "size");
-    return Shape.of(input.dim(0) * size[0], input.dim(1) * size[1], input.dim(2));
+    return Shape.of(Math.multiplyExact(input.dim(0), size[0]),
+        Math.multiplyExact(input.dim(1), size[1]), input.dim(2));
   }
 
   @Override

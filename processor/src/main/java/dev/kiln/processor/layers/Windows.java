@@ -3,6 +3,7 @@ package dev.kiln.processor.layers;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import dev.kiln.Padding;
+import dev.kiln.processor.check.Report;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
 import dev.kiln.processor.shape.Shape;
@@ -18,14 +19,53 @@ final class Windows {
 
   private Windows() {}
 
+  /**
+   * Checks the window's size, strides and dilation: one or two values each, at least 1, and, as
+   * Keras requires, no dilation together with strides.
+   */
+  static void checkAttributes(LayerDecl layer, Report.Builder report) {
+    Attrs.checkPair(layer, sizeAttribute(layer), 1, report);
+    boolean poolingDefault =
+        layer.attributes().has("poolSize") && layer.attributes().intArray("strides").length == 0;
+    boolean strides = poolingDefault || Attrs.checkPair(layer, "strides", 1, report);
+    if (!layer.attributes().has("dilationRate")
+        || !Attrs.checkPair(layer, "dilationRate", 1, report)
+        || !strides) {
+      return;
+    }
+    int[] stride = strides(layer);
+    int[] dilation = dilation(layer);
+    if (Math.max(stride[0], stride[1]) > 1 && Math.max(dilation[0], dilation[1]) > 1) {
+      Attrs.bad(layer, "dilationRate", layer.name() + " has dilationRate = "
+          + java.util.Arrays.toString(dilation) + " and strides = "
+          + java.util.Arrays.toString(stride) + ", but a window can be dilated or strided, not"
+          + " both (Keras raises the same); keep one of them at 1", report);
+    }
+  }
+
+  /**
+   * Whether the layer's input is an image (rows, columns, channels); reports with a fix when it
+   * is not.
+   */
+  static boolean isImage(ShapeContext context) {
+    Shape input = context.inputs().get(0);
+    if (input.rank() == 3) {
+      return true;
+    }
+    String fix = input.rank() < 3 ? "add @Reshape to give it rows, columns and channels"
+        : input.rank() == 4 ? "apply the layer to each step with @TimeDistributed"
+        : "@Reshape it to (rows, columns, channels) first";
+    context.error(context.layer().name() + " is " + Words.aLayer(context.layer().kind())
+        + ", which expects images (rows, columns, channels), but its input is "
+        + context.describeInput(0) + "; " + fix, null);
+    return false;
+  }
+
   /** The output image of a window over an image input, or null after reporting why not. */
   static Shape outputImage(ShapeContext context, int channels) {
     LayerDecl layer = context.layer();
     Shape input = context.inputs().get(0);
-    if (input.rank() != 3) {
-      context.error(layer.name() + " is " + Words.aLayer(layer.kind()) + ", which expects images (rows, columns,"
-          + " channels), but its input is " + context.describeInput(0)
-          + (input.rank() < 3 ? "; add @Reshape to give it rows, columns and channels" : ""), null);
+    if (!isImage(context)) {
       return null;
     }
     int[] size = size(layer);
@@ -82,9 +122,9 @@ final class Windows {
     return layer.attributes().enumValue("padding", Padding.class);
   }
 
-  /** The extent of a dilated window. */
+  /** The extent of a dilated window; throws {@link ArithmeticException} beyond an int. */
   static int extent(int size, int dilation) {
-    return (size - 1) * dilation + 1;
+    return Math.addExact(Math.multiplyExact(size - 1, dilation), 1);
   }
 
   /** Output length of a window over {@code in}; below 1 when a VALID window does not fit. */
@@ -92,8 +132,10 @@ final class Windows {
     if (in == Shape.VARIABLE) {
       return Shape.VARIABLE;
     }
-    return padding == Padding.SAME
-        ? (in + stride - 1) / stride
-        : Math.floorDiv(in - extent(size, dilation), stride) + 1;
+    // In longs: in + stride, or in - extent, may pass an int's range though the result cannot.
+    long length = padding == Padding.SAME
+        ? ((long) in + stride - 1) / stride
+        : Math.floorDiv((long) in - extent(size, dilation), (long) stride) + 1;
+    return (int) Math.max(length, 0);
   }
 }

@@ -5,9 +5,12 @@ public final class Words {
 
   private Words() {}
 
-  /** {@code a Dense layer}, {@code an Activation layer}. */
+  /** {@code a Dense layer}, {@code an Activation layer}, {@code an LSTM layer}. */
   public static String aLayer(LayerKind kind) {
     String name = kind.kerasName();
-    return ("AEIOU".indexOf(name.charAt(0)) >= 0 ? "an " : "a ") + name + " layer";
+    boolean acronym = name.length() > 1 && Character.isUpperCase(name.charAt(1));
+    // An acronym is read letter by letter: "an LSTM", "a GRU".
+    String vowelSounds = acronym ? "AEFHILMNORSX" : "AEIOU";
+    return (vowelSounds.indexOf(name.charAt(0)) >= 0 ? "an " : "a ") + name + " layer";
   }
 }

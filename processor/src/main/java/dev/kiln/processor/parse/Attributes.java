@@ -5,22 +5,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import javax.lang.model.element.AnnotationMirror;
+import dev.kiln.processor.check.Site;
 import javax.lang.model.element.AnnotationValue;
+import javax.lang.model.element.Element;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.VariableElement;
 import javax.lang.model.util.Elements;
 
 /**
  * The attribute values of one annotation, defaults included, typed as the annotation declares
- * them. Keeps the explicit {@link AnnotationValue}s so diagnostics can point at them.
+ * them. Keeps the element it is on and the explicit {@link AnnotationValue}s so diagnostics can
+ * point at them.
  */
 public final class Attributes {
 
+  private final Element element;
   private final AnnotationMirror mirror;
   private final Map<String, AnnotationValue> withDefaults = new TreeMap<>();
   private final Map<String, AnnotationValue> explicit = new TreeMap<>();
 
-  public Attributes(AnnotationMirror mirror, Elements elements) {
+  public Attributes(Element element, AnnotationMirror mirror, Elements elements) {
+    this.element = element;
     this.mirror = mirror;
     for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> entry :
         elements.getElementValuesWithDefaults(mirror).entrySet()) {
@@ -34,6 +39,16 @@ public final class Attributes {
 
   public AnnotationMirror mirror() {
     return mirror;
+  }
+
+  /** The annotation on its element, where a diagnostic about the annotation as a whole points. */
+  public Site site() {
+    return Site.of(element, mirror);
+  }
+
+  /** The attribute's value as written, or the annotation when the attribute has its default. */
+  public Site site(String name) {
+    return Site.of(element, mirror, explicit.get(name));
   }
 
   /** The value as written, for diagnostics; null when the attribute was left at its default. */

@@ -1,5 +1,6 @@
 package dev.kiln.processor.parse;
 
+import dev.kiln.processor.check.Site;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.VariableElement;
@@ -14,4 +15,10 @@ import javax.lang.model.element.VariableElement;
  * @param fromValue its value, or null
  */
 public record InputRef(
-    String layer, VariableElement parameter, AnnotationMirror from, AnnotationValue fromValue) {}
+    String layer, VariableElement parameter, AnnotationMirror from, AnnotationValue fromValue) {
+
+  /** The {@code @From} value if there is one, else the parameter. */
+  public Site site() {
+    return from == null ? Site.of(parameter) : Site.of(parameter, from, fromValue);
+  }
+}

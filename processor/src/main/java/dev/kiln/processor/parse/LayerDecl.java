@@ -1,5 +1,6 @@
 package dev.kiln.processor.parse;
 
+import dev.kiln.processor.check.Site;
 import dev.kiln.processor.layers.LayerKind;
 import java.util.List;
 import javax.lang.model.element.ExecutableElement;
@@ -22,12 +23,14 @@ public record LayerDecl(
     Attributes attributes,
     List<InputRef> inputs,
     OutputDecl output,
-    Attributes sharing) {
+    Attributes sharing)
+    implements MethodDecl {
 
   public LayerDecl {
     inputs = List.copyOf(inputs);
   }
 
+  @Override
   public boolean isOutput() {
     return output != null;
   }
@@ -35,5 +38,15 @@ public record LayerDecl(
   /** The layer whose weights this one uses, or null if it has its own. */
   public String weightsOf() {
     return sharing == null ? null : sharing.stringValue("value");
+  }
+
+  /** The layer annotation: where diagnostics about the layer as a whole point. */
+  public Site site() {
+    return attributes.site();
+  }
+
+  /** An attribute of the layer annotation as written, else the annotation. */
+  public Site site(String attribute) {
+    return attributes.site(attribute);
   }
 }

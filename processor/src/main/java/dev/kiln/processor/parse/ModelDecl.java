@@ -8,25 +8,35 @@ import javax.lang.model.element.TypeElement;
  * A {@code @Model} interface as declared.
  *
  * @param type the interface
+ * @param attributes its {@code @Model}
  * @param packageName its package
  * @param className the simple name of the class to generate
  * @param optimizer the default optimizer
  * @param learningRate its learning rate; NaN for Keras' default
- * @param layers in declaration order
+ * @param methods every layer method in declaration order, read or not
  */
 public record ModelDecl(
     TypeElement type,
+    Attributes attributes,
     String packageName,
     String className,
     Optimizer optimizer,
     double learningRate,
-    List<LayerDecl> layers) {
+    List<MethodDecl> methods) {
 
   public ModelDecl {
-    layers = List.copyOf(layers);
+    methods = List.copyOf(methods);
   }
 
   public String name() {
     return type.getSimpleName().toString();
+  }
+
+  /** The methods read as layers, in declaration order. */
+  public List<LayerDecl> layers() {
+    return methods.stream()
+        .filter(LayerDecl.class::isInstance)
+        .map(LayerDecl.class::cast)
+        .toList();
   }
 }

@@ -72,7 +72,9 @@ public final class Network {
     List<Node> selected = new ArrayList<>();
     model.layers().forEach(layer -> {
       Node node = byName.get(layer.name());
-      if (node != null && (inputs ? layer.kind().isInput() : layer.isOutput())) {
+      // A second method of the same name (an error) is no node of the network.
+      if (node != null && node.decl() == layer
+          && (inputs ? layer.kind().isInput() : layer.isOutput())) {
         selected.add(node);
       }
     });

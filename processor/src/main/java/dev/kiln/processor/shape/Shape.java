@@ -43,14 +43,17 @@ public record Shape(List<Integer> dims) {
     return new Shape(changed);
   }
 
-  /** The number of elements, or -1 if an axis is variable. */
+  /**
+   * The number of elements, or -1 if an axis is variable; throws {@link ArithmeticException}
+   * past a long's range rather than give a wrong count.
+   */
   public long length() {
     long length = 1;
     for (int dim : dims) {
       if (dim == VARIABLE) {
         return -1;
       }
-      length *= dim;
+      length = Math.multiplyExact(length, dim);
     }
     return length;
   }

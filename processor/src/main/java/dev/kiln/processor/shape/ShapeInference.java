@@ -1,7 +1,7 @@
 package dev.kiln.processor.shape;
 
-import dev.kiln.DType;
 import dev.kiln.processor.check.Report;
+import dev.kiln.processor.check.Tag;
 import dev.kiln.processor.graph.LayerGraph;
 import dev.kiln.processor.layers.ParamDecl;
 import dev.kiln.processor.layers.ShapeContext;
@@ -11,99 +11,129 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Infers every layer's output shape in execution order, asking each layer kind for its rule.
- * A layer whose inputs have no shape (an earlier error) is skipped rather than reported again.
+ * A layer with an error of its own, or reading a layer without a shape, is skipped rather than
+ * reported again; the layers after it are inferred as far as their inputs allow.
  */
 public final class ShapeInference {
 
   private ShapeInference() {}
 
-  public static Optional<Network> run(LayerGraph graph, Report report) {
-    Map<String, Node> nodes = new HashMap<>();
-    Map<String, List<ParamDecl>> sharedParams = new java.util.LinkedHashMap<>();
-    List<Node> ordered = new ArrayList<>();
-    boolean complete = true;
-    for (LayerDecl layer : graph.order()) {
-      List<String> inputNames = layer.inputs().stream().map(InputRef::layer).toList();
-      List<Shape> inputShapes = new ArrayList<>();
-      for (String input : inputNames) {
-        Node node = nodes.get(input);
-        if (node == null) {
-          break;
-        }
-        inputShapes.add(node.shape());
+  /**
+   * The layers that got a shape, and what inferring them found.
+   *
+   * @param network the layers with shapes, in execution order
+   * @param report the shape errors and warnings
+   * @param skipped the layers of the graph's order left without a shape
+   */
+  public record Inferred(Network network, Report report, List<String> skipped) {
+
+    /** The network, which must have every layer: with no error reported, none is skipped. */
+    public Network complete() {
+      if (!skipped.isEmpty()) {
+        throw new IllegalStateException(
+            "no shape for " + skipped + ", and no error says why");
       }
-      if (inputShapes.size() < inputNames.size()) {
-        complete = false;
-        continue;
-      }
-      if (!readsProperTypes(layer, inputNames, nodes, report)) {
-        complete = false;
-        continue;
-      }
-      Context context = new Context(layer, inputNames, inputShapes, nodes, report);
-      Shape shape = layer.kind().outputShape(context);
-      if (shape == null) {
-        complete = false;
-        continue;
-      }
-      String owner = layer.weightsOf() == null ? layer.name() : layer.weightsOf();
-      List<ParamDecl> params = layer.kind().parameters(layer, inputShapes);
-      Node node =
-          new Node(layer, inputNames, inputShapes, shape, owner.equals(layer.name()) ? params : List.of(), owner);
-      nodes.put(layer.name(), node);
-      ordered.add(node);
-      if (!owner.equals(layer.name())) {
-        sharedParams.put(layer.name(), params);
-      }
+      return network;
     }
-    if (!complete) {
-      return Optional.empty();
-    }
-    sharedParams.forEach((name, params) -> checkSharedWeights(nodes.get(name), params, nodes, report));
-    return Optional.of(new Network(graph.model(), ordered));
   }
 
-  /** Token ids (integer inputs) may only be read by layers that look them up. */
-  private static boolean readsProperTypes(
-      LayerDecl layer, List<String> inputNames, Map<String, Node> nodes, Report report) {
-    for (String name : inputNames) {
-      LayerDecl input = nodes.get(name).decl();
-      boolean tokenIds = input.kind().isInput()
-          && input.attributes().enumValue("dtype", DType.class) == DType.INT32;
-      if (tokenIds && !layer.kind().readsTokenIds()) {
+  /** Infers the shapes of {@code graph}'s layers; {@code earlier} holds the errors found so far. */
+  public static Inferred run(LayerGraph graph, Report earlier) {
+    Report.Builder report = Report.about(graph.model().type());
+    Map<String, Node> nodes = new HashMap<>();
+    List<Node> ordered = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    for (LayerDecl layer : graph.order()) {
+      Node node = earlier.hasErrorsWithin(layer.method()) ? null : infer(layer, nodes, report);
+      if (node == null) {
+        skipped.add(layer.name());
+        continue;
+      }
+      nodes.put(layer.name(), node);
+      ordered.add(node);
+    }
+    return new Inferred(new Network(graph.model(), ordered), report.build(), skipped);
+  }
+
+  /** The layer with its shape, or null when an input has none or after reporting why not. */
+  private static Node infer(LayerDecl layer, Map<String, Node> nodes, Report.Builder report) {
+    List<String> inputNames = layer.inputs().stream().map(InputRef::layer).toList();
+    List<Shape> inputShapes = new ArrayList<>();
+    for (String input : inputNames) {
+      Node node = nodes.get(input);
+      if (node == null) {
+        return null;
+      }
+      inputShapes.add(node.shape());
+    }
+    Context context = new Context(layer, inputNames, inputShapes, nodes, report);
+    try {
+      Shape shape = layer.kind().outputShape(context);
+      if (shape == null) {
+        return null;
+      }
+      List<ParamDecl> params = layer.kind().parameters(layer, inputShapes);
+      if (!fits(layer, shape, params, report)) {
+        return null;
+      }
+      String owner = layer.weightsOf() == null ? layer.name() : layer.weightsOf();
+      boolean own = owner.equals(layer.name());
+      return new Node(layer, inputNames, inputShapes, shape, own ? params : List.of(), owner);
+    } catch (ArithmeticException overflow) {
+      report.error(
+          Tag.TOO_LARGE,
+          layer.name() + "'s sizes pass the " + Integer.MAX_VALUE + " values an array axis can"
+              + " hold: its output or weights would be larger, from " + describeInputs(context)
+              + "; use smaller sizes",
+          layer.site());
+      return null;
+    }
+  }
+
+  /**
+   * Reports a sample or weight array too large to index with an int. A shape with an empty or
+   * negative axis is a bug in the layer kind, not a user mistake.
+   */
+  private static boolean fits(
+      LayerDecl layer, Shape shape, List<ParamDecl> params, Report.Builder report) {
+    for (int dim : shape.dims()) {
+      if (dim == 0 || dim < Shape.VARIABLE) {
+        throw new IllegalStateException(
+            layer.kind().kerasName() + " gave " + layer.name() + " the shape " + shape);
+      }
+    }
+    if (shape.length() > Integer.MAX_VALUE) {
+      report.error(
+          Tag.TOO_LARGE,
+          layer.name() + " outputs " + shape.withBatch() + ", " + shape.length() + " values per"
+              + " sample, but a sample can hold at most " + Integer.MAX_VALUE + "; use smaller"
+              + " sizes",
+          layer.site());
+      return false;
+    }
+    for (ParamDecl param : params) {
+      if (param.shape().length() > Integer.MAX_VALUE) {
         report.error(
-            "DTypeMismatch",
-            layer.name() + " reads " + name + ", which holds INT32 token ids; only an @Embedding"
-                + " can read them. Embed them first, or declare " + name + " with dtype = FLOAT32",
-            layer.method(),
-            layer.attributes().mirror());
+            Tag.TOO_LARGE,
+            layer.name() + "'s " + param.name() + " would have shape " + param.shape() + ", "
+                + param.shape().length() + " values, but a weight array can hold at most "
+                + Integer.MAX_VALUE + "; use smaller sizes",
+            layer.site());
         return false;
       }
     }
     return true;
   }
 
-  /** A layer using another's weights must need exactly the owner's parameter shapes. */
-  private static void checkSharedWeights(
-      Node user, List<ParamDecl> needed, Map<String, Node> nodes, Report report) {
-    Node owner = nodes.get(user.weightsOwner());
-    List<String> ownerShapes = owner.params().stream().map(p -> p.name() + " " + p.shape()).toList();
-    List<String> neededShapes = needed.stream().map(p -> p.name() + " " + p.shape()).toList();
-    if (!ownerShapes.equals(neededShapes)) {
-      report.error(
-          "SharedWeightsMismatch",
-          user.name() + " uses the weights of " + owner.name() + ", which has " + ownerShapes
-              + ", but with its own input " + user.inputShapes().get(0).withBatch() + " it needs "
-              + neededShapes + "; shared weights need inputs with the same channels and the same"
-              + " layer attributes that size them",
-          user.decl().method(),
-          user.decl().sharing().mirror(),
-          user.decl().sharing().written("value"));
+  private static String describeInputs(Context context) {
+    List<String> inputs = new ArrayList<>();
+    for (int i = 0; i < context.inputs().size(); i++) {
+      inputs.add(context.describeInput(i));
     }
+    return inputs.isEmpty() ? "its attributes" : String.join(" and ", inputs);
   }
 
   private record Context(
@@ -111,7 +141,7 @@ public final class ShapeInference {
       List<String> inputNames,
       List<Shape> inputs,
       Map<String, Node> nodes,
-      Report report)
+      Report.Builder report)
       implements ShapeContext {
 
     @Override
@@ -143,13 +173,13 @@ public final class ShapeInference {
     }
 
     @Override
-    public void error(String message, String attribute) {
-      report.error(
-          "ShapeMismatch",
-          message,
-          layer.method(),
-          layer.attributes().mirror(),
-          attribute == null ? null : layer.attributes().written(attribute));
+    public void error(Tag tag, String message, String attribute) {
+      report.error(tag, message, attribute == null ? layer.site() : layer.site(attribute));
+    }
+
+    @Override
+    public void warning(Tag tag, String message) {
+      report.warning(tag, message, layer.site());
     }
   }
 }

@@ -1,4 +1,4 @@
-package dev.kiln.processor.graph;
+package dev.kiln.processor.check;
 
 import java.util.Collection;
 
@@ -20,6 +20,12 @@ final class Names {
     }
     int allowed = Math.max(2, wanted.length() / 3);
     return bestDistance <= allowed ? best : null;
+  }
+
+  /** {@code ; did you mean hidden1?}, or {@code otherwise} when no name is close. */
+  static String suggestion(String wanted, Collection<String> known, String otherwise) {
+    String closest = closest(wanted, known);
+    return closest != null ? "; did you mean " + closest + "?" : otherwise;
   }
 
   /** Levenshtein distance. */

@@ -1,0 +1,95 @@
+package dev.kiln.processor.check;
+
+import dev.kiln.Activation;
+import dev.kiln.Loss;
+import dev.kiln.processor.graph.LayerGraph;
+import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.parse.MethodDecl;
+import dev.kiln.processor.parse.OutputDecl;
+import dev.kiln.processor.shape.Network;
+import dev.kiln.processor.shape.Node;
+import java.util.List;
+
+/**
+ * Checks that each output can be trained with its loss: cross-entropies read probabilities from
+ * the activation they expect, over a class axis with more than one class, and (as Kiln fuses
+ * them with their activation) from an output nothing else reads.
+ */
+final class LossValidator {
+
+  private LossValidator() {}
+
+  /** What the declarations tell: the loss against the activation, and who reads the output. */
+  static Report validate(LayerGraph graph) {
+    Report.Builder report = Report.about(graph.model().type());
+    for (LayerDecl layer : graph.model().layers()) {
+      if (!layer.isOutput() || layer.kind().isInput()) {
+        continue;
+      }
+      OutputDecl output = layer.output();
+      Activation needed = expectedActivation(output.loss());
+      Activation activation = layer.kind().activation(layer);
+      if (needed != null && activation != needed) {
+        report.error(
+            Tag.LOSS_MISMATCH,
+            output.loss() + " on " + layer.name() + " expects probabilities from a "
+                + lower(needed) + " activation, but " + layer.name() + " has " + lower(activation)
+                + "; use activation = " + needed + ", or a loss such as MSE",
+            output.attributes().site("loss"));
+      }
+      // Readers left out of the model (they reach no output) do not count.
+      List<MethodDecl> readers = graph.readers(layer.name()).stream()
+          .filter(reader -> graph.reachesOutput(reader.name()))
+          .toList();
+      if (needed != null && !readers.isEmpty()) {
+        report.error(
+            Tag.UNSUPPORTED,
+            "output " + layer.name() + " also feeds " + readers.get(0).name() + ", but an output"
+                + " trained with a cross-entropy cannot feed other layers yet; read from the layer"
+                + " before it, or add a separate output layer",
+            output.attributes().site());
+      }
+    }
+    return report.build();
+  }
+
+  /** What needs shapes: a class axis to take the cross-entropy over. */
+  static Report validate(Network network) {
+    Report.Builder report = Report.about(network.model().type());
+    for (Node node : network.outputs()) {
+      OutputDecl output = node.decl().output();
+      if (expectedActivation(output.loss()) == null) {
+        continue;
+      }
+      if (node.shape().rank() == 0) {
+        report.error(
+            Tag.LOSS_MISMATCH,
+            output.loss() + " needs a class axis, but " + node.name() + " is a scalar; give it a"
+                + " last axis with one unit per class",
+            output.attributes().site("loss"));
+      } else if (node.shape().last() == 1 && output.loss() != Loss.BINARY_CROSSENTROPY) {
+        report.error(
+            Tag.LOSS_MISMATCH,
+            output.loss() + " on " + node.name() + " takes a softmax over its last axis, but "
+                + node.name() + " has shape " + node.shape().withBatch() + " with one class, whose"
+                + " probability is always 1, so nothing would learn; use one unit per class, or"
+                + " BINARY_CROSSENTROPY with a sigmoid for a yes/no output",
+            output.attributes().site("loss"));
+      }
+    }
+    return report.build();
+  }
+
+  /** The activation a loss expects its output's values from, or null for any. */
+  static Activation expectedActivation(Loss loss) {
+    return switch (loss) {
+      case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> Activation.SOFTMAX;
+      case BINARY_CROSSENTROPY -> Activation.SIGMOID;
+      case MSE, MAE -> null;
+    };
+  }
+
+  private static String lower(Activation activation) {
+    return activation.name().toLowerCase();
+  }
+}

@@ -1,0 +1,96 @@
+package dev.kiln.processor;
+
+import static com.google.testing.compile.CompilationSubject.assertThat;
+import static com.google.testing.compile.Compiler.javac;
+
+import com.google.testing.compile.Compilation;
+import dev.kiln.processor.check.Tag;
+import java.util.ArrayList;
+import java.util.List;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Large models: a deep residual network compiles in a time nobody waits for, and Kiln's own
+ * share of it is printed (not asserted: the machine decides). The generated class takes one
+ * parameter per layer in two constructors, so 254 layers is as large as a model can be until
+ * the generator changes; a 300-layer model is checked in full and stopped there.
+ */
+class ScaleTest {
+
+  /**
+   * A residual network of exactly {@code count} layers: an input and a stem, blocks of Dense,
+   * BatchNormalization and an Add of the block's input, dropout to make up the count, and a
+   * softmax output.
+   */
+  static JavaFileObject residual(String name, int count) {
+    List<String> lines = new ArrayList<>();
+    lines.add("@Model interface " + name + " {");
+    lines.add("  @Input(shape = 32) Tensor input();");
+    lines.add("  @Dense(units = 16, activation = RELU) Tensor stem(Tensor input);");
+    String previous = "stem";
+    int layers = 3;
+    for (int block = 1; layers + 3 <= count; block++, layers += 3) {
+      lines.add("  @Dense(units = 16, activation = RELU) Tensor dense" + block + "(Tensor "
+          + previous + ");");
+      lines.add("  @BatchNormalization Tensor norm" + block + "(Tensor dense" + block + ");");
+      lines.add("  @Add Tensor sum" + block + "(Tensor " + previous + ", Tensor norm" + block + ");");
+      previous = "sum" + block;
+    }
+    for (int drop = 1; layers < count; drop++, layers++) {
+      lines.add("  @Dropout(rate = 0.1) Tensor drop" + drop + "(Tensor " + previous + ");");
+      previous = "drop" + drop;
+    }
+    lines.add("  @Output(loss = CATEGORICAL_CROSSENTROPY, metrics = ACCURACY)");
+    lines.add("  @Dense(units = 4, activation = SOFTMAX) Tensor output(Tensor " + previous + ");");
+    lines.add("}");
+    return Sources.model(name, lines.toArray(String[]::new));
+  }
+
+  @Test
+  void theLargestModelTheGeneratorTakesCompilesQuickly() {
+    WatchedFiler.Kiln kiln = new WatchedFiler.Kiln();
+    long start = System.nanoTime();
+    Compilation compilation = javac().withProcessors(kiln).compile(residual("Deep", 254));
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertThat(compilation).succeededWithoutWarnings();
+    assertThat(compilation).generatedSourceFile("test.DeepModel");
+    System.out.printf("Scale: 254 layers compiled in %.2f s, generated class included; %.2f s of"
+        + " it in Kiln%n", seconds, kiln.seconds());
+  }
+
+  @Test
+  void threeHundredLayersAreCheckedAndStoppedAtTheGeneratorsLimit() {
+    JavaFileObject source = residual("Deeper", 300);
+    WatchedFiler.Kiln kiln = new WatchedFiler.Kiln();
+    long start = System.nanoTime();
+    Compilation compilation = javac().withProcessors(kiln).compile(source);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Expect.that(compilation)
+        .error(Tag.TOO_LARGE, "Deeper has 300 layers", "the JVM allows a constructor 254"
+            + " parameters", "use at most 254 layers")
+        .on(source, "@Model interface Deeper", "@Model");
+    Expect.that(compilation).only(1, 0);
+    System.out.printf("Scale: 300 layers checked in %.2f s; %.2f s of it in Kiln%n", seconds,
+        kiln.seconds());
+  }
+
+  @Test
+  void aModelWithTooManyInputsIsStoppedBeforeItsGeneratedCodeFails() {
+    List<String> lines = new ArrayList<>();
+    lines.add("@Model interface Wide {");
+    List<String> inputs = new ArrayList<>();
+    for (int i = 0; i < 253; i++) {
+      lines.add("  @Input(shape = 1) Tensor in" + i + "();");
+      inputs.add("Tensor in" + i);
+    }
+    lines.add("  @Output(loss = MSE) @Concatenate Tensor all(" + String.join(", ", inputs) + ");");
+    lines.add("}");
+    JavaFileObject source = Sources.model("Wide", lines.toArray(String[]::new));
+    Compilation compilation = Sources.compile(source);
+    Expect.that(compilation)
+        .error(Tag.TOO_LARGE, "Wide has 253 inputs and 1 outputs", "use at most 252 inputs")
+        .on(source, "@Model interface Wide", "@Model");
+    Expect.that(compilation).only(1, 0);
+  }
+}
