@@ -11,5 +11,7 @@ public enum Loss {
   /** Mean squared error. */
   MSE,
   /** Mean absolute error. */
-  MAE
+  MAE,
+  /** Huber loss with Keras' {@code delta = 1}: squared below 1, absolute above. */
+  HUBER
 }

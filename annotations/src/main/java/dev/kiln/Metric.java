@@ -11,8 +11,16 @@ public enum Metric {
   CATEGORICAL_ACCURACY,
   /** The share of samples whose highest-scoring class equals the integer target. */
   SPARSE_CATEGORICAL_ACCURACY,
-  /** The share of outputs on the right side of 0.5. */
+  /** The share of outputs on the right side of 0.5 (of 0 for logits). */
   BINARY_ACCURACY,
+  /** The share of samples whose one-hot class is among the 5 highest scores. */
+  TOP_K_CATEGORICAL_ACCURACY,
+  /** The share of samples whose integer class is among the 5 highest scores. */
+  SPARSE_TOP_K_CATEGORICAL_ACCURACY,
+  /** Of the outputs predicted positive (above 0.5), the share that are positive. */
+  PRECISION,
+  /** Of the positive targets, the share predicted positive (above 0.5). */
+  RECALL,
   /** Mean absolute error (Keras' {@code mean_absolute_error}; not {@code MAE}, which is a Loss). */
   MEAN_ABSOLUTE_ERROR,
   /** Mean squared error (Keras' {@code mean_squared_error}; not {@code MSE}, which is a Loss). */

@@ -29,4 +29,10 @@ public @interface Output {
 
   /** The weight of this output's loss in the total loss, Keras' {@code loss_weights}. */
   double weight() default 1.0;
+
+  /**
+   * Keras' {@code from_logits}: the layer outputs raw scores (a linear activation) and the
+   * cross-entropy applies the softmax or sigmoid itself, which is numerically steadier.
+   */
+  boolean fromLogits() default false;
 }

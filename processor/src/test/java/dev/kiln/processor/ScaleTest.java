@@ -11,10 +11,9 @@ import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
 
 /**
- * Large models: a deep residual network compiles in a time nobody waits for, and Kiln's own
- * share of it is printed (not asserted: the machine decides). The generated class takes one
- * parameter per layer in two constructors, so 254 layers is as large as a model can be until
- * the generator changes; a 300-layer model is checked in full and stopped there.
+ * Large models: a deep residual network of 300 layers compiles in a time nobody waits for, and
+ * Kiln's own share of it is printed (not asserted: the machine decides). Only inputs and outputs
+ * are bounded, by the JVM's limit on method parameters.
  */
 class ScaleTest {
 
@@ -48,31 +47,15 @@ class ScaleTest {
   }
 
   @Test
-  void theLargestModelTheGeneratorTakesCompilesQuickly() {
+  void threeHundredLayersCompileQuickly() {
     WatchedFiler.Kiln kiln = new WatchedFiler.Kiln();
     long start = System.nanoTime();
-    Compilation compilation = javac().withProcessors(kiln).compile(residual("Deep", 254));
+    Compilation compilation = javac().withProcessors(kiln).compile(residual("Deep", 300));
     double seconds = (System.nanoTime() - start) / 1e9;
     assertThat(compilation).succeededWithoutWarnings();
     assertThat(compilation).generatedSourceFile("test.DeepModel");
-    System.out.printf("Scale: 254 layers compiled in %.2f s, generated class included; %.2f s of"
+    System.out.printf("Scale: 300 layers compiled in %.2f s, generated class included; %.2f s of"
         + " it in Kiln%n", seconds, kiln.seconds());
-  }
-
-  @Test
-  void threeHundredLayersAreCheckedAndStoppedAtTheGeneratorsLimit() {
-    JavaFileObject source = residual("Deeper", 300);
-    WatchedFiler.Kiln kiln = new WatchedFiler.Kiln();
-    long start = System.nanoTime();
-    Compilation compilation = javac().withProcessors(kiln).compile(source);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    Expect.that(compilation)
-        .error(Tag.TOO_LARGE, "Deeper has 300 layers", "the JVM allows a constructor 254"
-            + " parameters", "use at most 254 layers")
-        .on(source, "@Model interface Deeper", "@Model");
-    Expect.that(compilation).only(1, 0);
-    System.out.printf("Scale: 300 layers checked in %.2f s; %.2f s of it in Kiln%n", seconds,
-        kiln.seconds());
   }
 
   @Test

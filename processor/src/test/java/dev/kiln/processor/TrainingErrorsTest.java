@@ -36,7 +36,7 @@ class TrainingErrorsTest {
   void categoricalCrossEntropyOnTheDefaultLinearActivation() {
     JavaFileObject source = output("Linear",
         "@Output(loss = CATEGORICAL_CROSSENTROPY) @Dense(units = 3)");
-    expectOne(source, Tag.LOSS_MISMATCH, "but output has linear", "or a loss such as MSE")
+    expectOne(source, Tag.LOSS_MISMATCH, "but output has linear", "or fromLogits = true to have the loss apply it")
         .on(source, "@Output(", "CATEGORICAL_CROSSENTROPY");
   }
 

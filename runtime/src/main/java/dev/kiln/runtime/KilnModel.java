@@ -6,7 +6,9 @@ import dev.kiln.runtime.optim.Updater;
 import dev.kiln.runtime.optim.Updaters;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.Locale;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -34,6 +36,7 @@ public abstract class KilnModel {
   private Updater updater;
   private final long noiseSeed;
   private Random noise;
+  private final Set<String> frozen = new LinkedHashSet<>();
 
   protected KilnModel(ModelSpec spec, long seed, DataType dataType) {
     if (!dataType.isFPType()) {
@@ -59,6 +62,7 @@ public abstract class KilnModel {
     this.lossWeights = spec.outputs().stream().mapToDouble(OutputSpec::weight).toArray();
     this.outputLosses = new double[spec.outputs().size()];
     setUpdater(Updaters.create(spec.optimizer(), spec.learningRate()));
+    spec.frozenLayers().forEach(this::freeze);
   }
 
   // ---- for the generated subclass ----
@@ -155,8 +159,12 @@ public abstract class KilnModel {
     noise().setSeed(seed);
   }
 
-  /** One update of the parameters by the gradients just computed. */
+  /** One update of the parameters by the gradients just computed; frozen layers stay as they are. */
   protected final void applyGradients() {
+    if (!frozen.isEmpty()) {
+      // With a zero gradient and zero optimizer state every update rule leaves a value alone.
+      forEachFrozenSlice(gradients, slice -> slice.assign(0));
+    }
     updater.step(parameters, gradients);
   }
 
@@ -205,7 +213,7 @@ public abstract class KilnModel {
   /** A Keras-style table of the layers, their output shapes and parameter counts. */
   public final String summary() {
     long total = parameterCount();
-    long trainable = spec.trainableCount();
+    long trainable = trainableCount();
     return spec.summaryTable()
         + String.format(Locale.ROOT, "Total params: %,d%nTrainable params: %,d%nNon-trainable params: %,d%n",
                 total, trainable, total - trainable)
@@ -267,6 +275,9 @@ public abstract class KilnModel {
   public final void setUpdater(Updater updater) {
     updater.attach(parameters.length(), dataType);
     this.updater = updater;
+    for (INDArray state : updater.stateArrays()) {
+      forEachFrozenSlice(state, slice -> slice.assign(0));
+    }
   }
 
   /** Overrides the loss weight of output {@code name} (Keras' {@code loss_weights}). */
@@ -277,9 +288,66 @@ public abstract class KilnModel {
     lossWeights[outputIndex(name)] = weight;
   }
 
+  /**
+   * Keeps {@code layer}'s weights out of training (Keras' {@code layer.trainable = False}):
+   * gradients still pass through it, but the optimizer no longer moves it; the summary counts its
+   * weights as non-trainable. No recompilation: the next step honours it.
+   */
+  public final void freeze(String layer) {
+    requireLayerWithWeights(layer);
+    frozen.add(layer);
+    // Forget the optimizer's momentum for it, which would otherwise keep moving it.
+    for (INDArray state : updater.stateArrays()) {
+      forEachSlice(state, layer, slice -> slice.assign(0));
+    }
+  }
+
+  /** Lets the optimizer move {@code layer}'s weights again, from fresh optimizer state. */
+  public final void unfreeze(String layer) {
+    requireLayerWithWeights(layer);
+    frozen.remove(layer);
+  }
+
+  /** Whether {@code layer} is frozen. */
+  public final boolean isFrozen(String layer) {
+    return frozen.contains(layer);
+  }
+
+  /** The number of parameter values the optimizer moves: trainable and not frozen. */
+  public final long trainableCount() {
+    long count = 0;
+    for (ParameterSpec parameter : spec.parameters()) {
+      count += parameter.trainable() && !frozen.contains(parameter.layer()) ? parameter.length() : 0;
+    }
+    return count;
+  }
+
   /** The architecture description. */
   public final ModelSpec spec() {
     return spec;
+  }
+
+  private void forEachFrozenSlice(INDArray flat, java.util.function.Consumer<INDArray> action) {
+    frozen.forEach(layer -> forEachSlice(flat, layer, action));
+  }
+
+  /** Runs {@code action} on {@code layer}'s slices of a flat buffer laid out as the parameters. */
+  private void forEachSlice(INDArray flat, String layer, java.util.function.Consumer<INDArray> action) {
+    for (int i = 0; i < offsets.length; i++) {
+      ParameterSpec parameter = spec.parameters().get(i);
+      if (parameter.layer().equals(layer)) {
+        action.accept(NdArrays.view(flat, offsets[i], parameter.length()));
+      }
+    }
+  }
+
+  private void requireLayerWithWeights(String layer) {
+    boolean known = spec.parameters().stream().anyMatch(parameter -> parameter.layer().equals(layer));
+    if (!known) {
+      throw new IllegalArgumentException(
+          "no layer named '" + layer + "' with weights; layers with weights are "
+              + spec.parameters().stream().map(ParameterSpec::layer).distinct().toList());
+    }
   }
 
   final List<OutputSpec> outputs() {

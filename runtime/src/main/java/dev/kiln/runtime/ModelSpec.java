@@ -14,6 +14,7 @@ import java.util.List;
  * @param parameters in the order of the flat parameter buffer
  * @param optimizer the default optimizer
  * @param learningRate its learning rate; {@code NaN} for Keras' default
+ * @param frozenLayers the layers declared {@code @Frozen}: out of the optimizer's reach at first
  * @param summaryTable the summary's layer table, without the totals
  * @param dot the graph in Graphviz DOT
  */
@@ -25,6 +26,7 @@ public record ModelSpec(
     List<ParameterSpec> parameters,
     Optimizer optimizer,
     double learningRate,
+    List<String> frozenLayers,
     String summaryTable,
     String dot) {
 
@@ -32,6 +34,22 @@ public record ModelSpec(
     inputs = List.copyOf(inputs);
     outputs = List.copyOf(outputs);
     parameters = List.copyOf(parameters);
+    frozenLayers = List.copyOf(frozenLayers);
+  }
+
+  /** A model without frozen layers. */
+  public ModelSpec(
+      String name,
+      String fingerprint,
+      List<InputSpec> inputs,
+      List<OutputSpec> outputs,
+      List<ParameterSpec> parameters,
+      Optimizer optimizer,
+      double learningRate,
+      String summaryTable,
+      String dot) {
+    this(name, fingerprint, inputs, outputs, parameters, optimizer, learningRate, List.of(),
+        summaryTable, dot);
   }
 
   /** The total number of parameter values. */

@@ -12,6 +12,13 @@ import java.util.List;
  * @param loss the loss minimised for it
  * @param weight its weight in the total loss
  * @param metrics the metrics reported for it
+ * @param fromLogits whether it outputs raw scores that the loss turns into probabilities
  */
 public record OutputSpec(
-    String name, long[] shape, Loss loss, double weight, List<Metric> metrics) {}
+    String name, long[] shape, Loss loss, double weight, List<Metric> metrics, boolean fromLogits) {
+
+  /** An output of probabilities (Keras' {@code from_logits=False}). */
+  public OutputSpec(String name, long[] shape, Loss loss, double weight, List<Metric> metrics) {
+    this(name, shape, loss, weight, metrics, false);
+  }
+}

@@ -4,10 +4,10 @@ import dev.kiln.processor.shape.Network;
 
 /**
  * Checks that the generated class can compile: the JVM allows a method at most 255 parameter
- * slots, {@code this} included, and the model class takes one parameter per layer in the
- * constructor of its {@code Activations} record and of its {@code Layers} holder, one per input
- * and output in {@code trainStep} and its {@code Data} record, and one per input, with two more,
- * in its forward pass. Past these sizes javac would fail on generated code the user never wrote.
+ * slots, {@code this} included, and the model class takes one parameter per input and output in
+ * {@code trainStep} and its {@code Data} record, and one per input, with two more, in its forward
+ * pass. Past these sizes javac would fail on generated code the user never wrote. (Layers have no
+ * such limit: per-layer values travel in arrays and fields.)
  */
 final class GeneratedCodeLimits {
 
@@ -18,17 +18,10 @@ final class GeneratedCodeLimits {
 
   static Report validate(Network network) {
     Report.Builder report = Report.about(network.model().type());
-    int layers = network.nodes().size();
-    long withWeights = network.nodes().stream().filter(node -> !node.params().isEmpty()).count();
     int inputs = network.inputs().size();
     int outputs = network.outputs().size();
     String problem = null;
-    if (layers > MAX_PARAMETERS || withWeights > MAX_PARAMETERS) {
-      problem = "has " + layers + " layers, " + withWeights + " of them with weights, but the"
-          + " generated class passes one array per layer to a constructor, and the JVM allows a"
-          + " constructor " + MAX_PARAMETERS + " parameters; use at most " + MAX_PARAMETERS
-          + " layers";
-    } else if (inputs + 2 > MAX_PARAMETERS || inputs + outputs > MAX_PARAMETERS) {
+    if (inputs + 2 > MAX_PARAMETERS || inputs + outputs > MAX_PARAMETERS) {
       problem = "has " + inputs + " inputs and " + outputs + " outputs, but the generated class"
           + " takes one array per input and output in trainStep and its forward pass, and the"
           + " JVM allows a method " + MAX_PARAMETERS + " parameters; use at most "

@@ -29,19 +29,27 @@ final class LossValidator {
       OutputDecl output = layer.output();
       Activation needed = expectedActivation(output.loss());
       Activation activation = layer.kind().activation(layer);
+      if (output.fromLogits()) {
+        fromLogits(layer, output, needed, activation, report);
+        continue;
+      }
       if (needed != null && activation != needed) {
         report.error(
             Tag.LOSS_MISMATCH,
             output.loss() + " on " + layer.name() + " expects probabilities from a "
                 + lower(needed) + " activation, but " + layer.name() + " has " + lower(activation)
-                + "; use activation = " + needed + ", or a loss such as MSE",
+                + "; use activation = " + needed
+                + (activation == Activation.LINEAR
+                    ? ", or fromLogits = true to have the loss apply it"
+                    : ", or a loss such as MSE"),
             output.attributes().site("loss"));
       }
       // Readers left out of the model (they reach no output) do not count.
       List<MethodDecl> readers = graph.readers(layer.name()).stream()
           .filter(reader -> graph.reachesOutput(reader.name()))
           .toList();
-      if (needed != null && !readers.isEmpty()) {
+      // The fused gradient is taken before the activation, where readers' gradients cannot join.
+      if (needed != null && !output.fromLogits() && !readers.isEmpty()) {
         report.error(
             Tag.UNSUPPORTED,
             "output " + layer.name() + " also feeds " + readers.get(0).name() + ", but an output"
@@ -51,6 +59,29 @@ final class LossValidator {
       }
     }
     return report.build();
+  }
+
+  /**
+   * {@code fromLogits = true}: only cross-entropies take raw scores, and an output that already
+   * applies the softmax or sigmoid would have it applied twice (Keras does so, silently).
+   */
+  private static void fromLogits(
+      LayerDecl layer, OutputDecl output, Activation needed, Activation activation,
+      Report.Builder report) {
+    if (needed == null) {
+      report.error(
+          Tag.BAD_ATTRIBUTE,
+          "fromLogits = true on " + layer.name() + ", whose loss " + output.loss() + " takes no"
+              + " probabilities; fromLogits applies to the cross-entropies, so remove it",
+          output.attributes().site("fromLogits"));
+    } else if (activation == needed) {
+      report.warning(
+          Tag.DOUBLE_ACTIVATION,
+          layer.name() + " applies " + lower(activation) + " and its loss " + output.loss()
+              + " applies it again (fromLogits = true), as Keras would; use activation = LINEAR"
+              + " to keep the raw scores, or fromLogits = false",
+          output.attributes().site("fromLogits"));
+    }
   }
 
   /** What needs shapes: a class axis to take the cross-entropy over. */
@@ -85,7 +116,7 @@ final class LossValidator {
     return switch (loss) {
       case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> Activation.SOFTMAX;
       case BINARY_CROSSENTROPY -> Activation.SIGMOID;
-      case MSE, MAE -> null;
+      case MSE, MAE, HUBER -> null;
     };
   }
 

@@ -17,7 +17,12 @@ final class MetricValidator {
   /** Metrics that compare the output with a target of the same shape. */
   private static final Set<Metric> SAME_SHAPE =
       EnumSet.of(Metric.CATEGORICAL_ACCURACY, Metric.BINARY_ACCURACY,
+          Metric.TOP_K_CATEGORICAL_ACCURACY, Metric.PRECISION, Metric.RECALL,
           Metric.MEAN_ABSOLUTE_ERROR, Metric.MEAN_SQUARED_ERROR);
+
+  /** Metrics that compare the output with class indices. */
+  private static final Set<Metric> INDICES =
+      EnumSet.of(Metric.SPARSE_CATEGORICAL_ACCURACY, Metric.SPARSE_TOP_K_CATEGORICAL_ACCURACY);
 
   private MetricValidator() {}
 
@@ -32,7 +37,7 @@ final class MetricValidator {
       for (Metric metric : output.metrics()) {
         boolean mismatch = sparse
             ? SAME_SHAPE.contains(metric)
-            : metric == Metric.SPARSE_CATEGORICAL_ACCURACY;
+            : INDICES.contains(metric);
         if (mismatch) {
           report.error(
               Tag.METRIC_MISMATCH,

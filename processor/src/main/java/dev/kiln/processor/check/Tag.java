@@ -38,6 +38,7 @@ public enum Tag {
   UNSUPPORTED("Unsupported"),
   // Training.
   LOSS_MISMATCH("LossMismatch"),
+  DOUBLE_ACTIVATION("DoubleActivation"),
   METRIC_MISMATCH("MetricMismatch"),
   // The processor itself.
   WRITE_FAILED("WriteFailed"),

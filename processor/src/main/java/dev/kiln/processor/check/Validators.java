@@ -30,6 +30,7 @@ public final class Validators {
   public static Report network(Network network) {
     return Report.of(
         SharingValidator.validate(network),
+        FrozenValidator.validate(network),
         LossValidator.validate(network),
         VariableAxisValidator.validate(network),
         GeneratedCodeLimits.validate(network));

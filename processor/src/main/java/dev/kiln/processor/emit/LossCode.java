@@ -4,6 +4,7 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import dev.kiln.Activation;
 import dev.kiln.Loss;
+import dev.kiln.processor.parse.OutputDecl;
 
 /**
  * The runtime call computing an output's loss and the gradient that starts the backward pass.
@@ -14,23 +15,32 @@ final class LossCode {
 
   private LossCode() {}
 
-  /** Whether {@code loss} on an output with {@code activation} is fused with it. */
-  static boolean isFused(Loss loss, Activation activation) {
-    return switch (loss) {
+  /**
+   * Whether the output's loss is fused with its activation. A loss on raw scores ({@code
+   * fromLogits}) never is: it applies its softmax or sigmoid itself, after the output's own.
+   */
+  static boolean isFused(OutputDecl output, Activation activation) {
+    if (output.fromLogits()) {
+      return false;
+    }
+    return switch (output.loss()) {
       case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY ->
           activation == Activation.SOFTMAX;
       case BINARY_CROSSENTROPY -> activation == Activation.SIGMOID;
-      case MSE, MAE -> false;
+      case MSE, MAE, HUBER -> false;
     };
   }
 
   /** An expression computing the unweighted loss and writing the weighted gradient. */
   static CodeBlock call(
-      Loss loss, CodeBlock prediction, CodeBlock target, CodeBlock weight, CodeBlock gradient) {
+      OutputDecl output, CodeBlock prediction, CodeBlock target, CodeBlock weight,
+      CodeBlock gradient) {
+    Loss loss = output.loss();
     String method = switch (loss) {
-      case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> "withSoftmax";
-      case BINARY_CROSSENTROPY -> "withSigmoid";
-      case MSE, MAE -> "compute";
+      case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY ->
+          output.fromLogits() ? "fromLogits" : "withSoftmax";
+      case BINARY_CROSSENTROPY -> output.fromLogits() ? "fromLogits" : "withSigmoid";
+      case MSE, MAE, HUBER -> "compute";
     };
     return CodeBlock.of(
         "$T.$L($L, $L, $L, $L)", lossClass(loss), method, prediction, target, weight, gradient);
@@ -44,14 +54,17 @@ final class LossCode {
           case BINARY_CROSSENTROPY -> "BinaryCrossEntropy";
           case MSE -> "MeanSquaredError";
           case MAE -> "MeanAbsoluteError";
+          case HUBER -> "Huber";
         });
   }
 
   /** A short description for comments: {@code softmax + categorical cross-entropy, fused}. */
-  static String describe(Loss loss, Activation activation) {
-    String name = loss.name().toLowerCase().replace('_', ' ').replace("crossentropy", "cross-entropy");
-    return isFused(loss, activation)
-        ? activation.name().toLowerCase() + " and " + name + ", fused: the gradient is (p - y) / n"
-        : name;
+  static String describe(OutputDecl output, Activation activation) {
+    String name =
+        output.loss().name().toLowerCase().replace('_', ' ').replace("crossentropy", "cross-entropy");
+    if (isFused(output, activation)) {
+      return activation.name().toLowerCase() + " and " + name + ", fused: the gradient is (p - y) / n";
+    }
+    return output.fromLogits() ? name + " of raw scores (from logits)" : name;
   }
 }

@@ -150,10 +150,16 @@ public final class ModelWriter {
     }
     spec.add(join(params, ",\n"));
     double learningRate = network.model().learningRate();
-    spec.add("),\n$<$T.$L,\n$L,\nSUMMARY_TABLE,\nDOT)$<$<",
+    List<CodeBlock> frozen = network.nodes().stream()
+        .filter(node -> node.decl().frozen() && !node.params().isEmpty())
+        .map(node -> CodeBlock.of("$S", node.name()))
+        .toList();
+    spec.add("),\n$<$T.$L,\n$L,\n$T.of($L),\nSUMMARY_TABLE,\nDOT)$<$<",
         Optimizer.class,
         network.model().optimizer(),
-        Double.isNaN(learningRate) ? "Double.NaN" : Double.toString(learningRate));
+        Double.isNaN(learningRate) ? "Double.NaN" : Double.toString(learningRate),
+        List.class,
+        join(frozen, ", "));
     type.addField(
         FieldSpec.builder(Runtime.MODEL_SPEC, "SPEC", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
             .initializer(spec.build())
@@ -176,7 +182,7 @@ public final class ModelWriter {
         output.metrics().stream().map(metric -> CodeBlock.of("$T.$L", Metric.class, metric)).toList(),
         ", ");
     return CodeBlock.of(
-        "new $T($S, $L, $T.$L, $L, $T.of($L))",
+        "new $T($S, $L, $T.$L, $L, $T.of($L), $L)",
         Runtime.OUTPUT_SPEC,
         node.name(),
         longArray(node.shape()),
@@ -184,7 +190,8 @@ public final class ModelWriter {
         output.loss(),
         output.weight(),
         List.class,
-        metrics);
+        metrics,
+        output.fromLogits());
   }
 
   private void addParameterFields(TypeSpec.Builder type) {
@@ -249,11 +256,7 @@ public final class ModelWriter {
         constructor.addCode(initialization);
       }
     }
-    List<CodeBlock> layerValues = new ArrayList<>();
-    for (Node node : layersWithParameters()) {
-      layerValues.add(node.decl().kind().parametersValue(new NodeCode(node)));
-    }
-    constructor.addStatement("layers = new Layers(\n$>$L)$<", join(layerValues, ",\n"));
+    constructor.addStatement("layers = new Layers()");
     return constructor.build();
   }
 
@@ -341,7 +344,7 @@ public final class ModelWriter {
     for (Node node : network.nodes()) {
       copies.add(CodeBlock.of("$T.copy($L)", Runtime.ND_ARRAYS, activationOf(node)));
     }
-    method.addStatement("return new Activations($L)", join(copies, ",\n"));
+    method.addStatement("return new Activations(new $T[] {\n$>$L})$<", INDARRAY, join(copies, ",\n"));
     return method.build();
   }
 
@@ -427,13 +430,13 @@ public final class ModelWriter {
     List<Node> outputs = network.outputs();
     for (int i = 0; i < outputs.size(); i++) {
       Node node = outputs.get(i);
-      Loss loss = node.decl().output().loss();
-      method.addCode("// $L: $L\n", node.name(), LossCode.describe(loss, plan.activation(node)));
+      OutputDecl output = node.decl().output();
+      method.addCode("// $L: $L\n", node.name(), LossCode.describe(output, plan.activation(node)));
       method.addStatement(
           "setOutputLoss($L, $L)",
           i,
           LossCode.call(
-              loss,
+              output,
               bufferField(names.output(node)),
               CodeBlock.of("$L", names.target(node)),
               CodeBlock.of("lossWeight($L)", i),
@@ -650,28 +653,42 @@ public final class ModelWriter {
     return type.recordConstructor(components.build()).build();
   }
 
+  /** A class over an array rather than a record, so that models of any size fit in it. */
   private TypeSpec activationsRecord() {
-    MethodSpec.Builder components = MethodSpec.constructorBuilder();
-    TypeSpec.Builder type = TypeSpec.recordBuilder(model.nestedClass("Activations"))
-        .addModifiers(Modifier.PUBLIC)
-        .addJavadoc("Every layer's output, as {@link #activations} returns them.\n");
-    for (Node node : network.nodes()) {
-      components.addParameter(INDARRAY, node.name());
-      type.addMethod(accessor(node.name(), describe(node) + "."));
+    TypeSpec.Builder type = TypeSpec.classBuilder(model.nestedClass("Activations"))
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+        .addJavadoc("Every layer's output, as {@link #activations} returns them.\n")
+        .addField(com.palantir.javapoet.ArrayTypeName.of(INDARRAY), "outputs", Modifier.PRIVATE,
+            Modifier.FINAL)
+        .addMethod(MethodSpec.constructorBuilder()
+            .addModifiers(Modifier.PRIVATE)
+            .addParameter(com.palantir.javapoet.ArrayTypeName.of(INDARRAY), "outputs")
+            .addStatement("this.outputs = outputs")
+            .build());
+    List<Node> nodes = network.nodes();
+    for (int i = 0; i < nodes.size(); i++) {
+      Node node = nodes.get(i);
+      type.addMethod(MethodSpec.methodBuilder(node.name())
+          .addModifiers(Modifier.PUBLIC)
+          .returns(INDARRAY)
+          .addJavadoc("$L.\n", describe(node))
+          .addStatement("return outputs[$L]", i)
+          .build());
     }
-    return type.recordConstructor(components.build()).build();
+    return type.build();
   }
 
+  /** An inner class that reads the model's parameter fields, so models of any size fit. */
   private TypeSpec layersClass() {
     TypeSpec.Builder type = TypeSpec.classBuilder(model.nestedClass("Layers"))
-        .addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+        .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
         .addJavadoc("The parameters of each layer that has any, as {@link #layers()} returns them.\n");
     MethodSpec.Builder constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE);
     for (Node node : layersWithParameters()) {
       TypeName parametersType = node.decl().kind().parametersType();
       type.addField(parametersType, node.name(), Modifier.PRIVATE, Modifier.FINAL);
-      constructor.addParameter(parametersType, node.name());
-      constructor.addStatement("this.$L = $L", node.name(), node.name());
+      constructor.addStatement("this.$L = $L", node.name(),
+          node.decl().kind().parametersValue(new NodeCode(node, true)));
       String shapes = node.params().stream()
           .map(param -> param.name() + " " + param.shape())
           .collect(Collectors.joining(", "));
@@ -690,9 +707,16 @@ public final class ModelWriter {
   /** The names and buffers one layer's kernels are called with. */
   private final class NodeCode implements LayerCode {
     private final Node node;
+    /** Whether parameter fields are named through the model ({@code MlpModel.this.x}). */
+    private final boolean qualified;
 
     NodeCode(Node node) {
+      this(node, false);
+    }
+
+    NodeCode(Node node, boolean qualified) {
       this.node = node;
+      this.qualified = qualified;
     }
 
     @Override
@@ -722,7 +746,10 @@ public final class ModelWriter {
 
     @Override
     public CodeBlock param(String name) {
-      return paramOrNull(network.node(node.weightsOwner()), name);
+      CodeBlock field = paramOrNull(network.node(node.weightsOwner()), name);
+      return qualified && !field.toString().equals("null")
+          ? CodeBlock.of("$T.this.$L", model, field)
+          : field;
     }
 
     @Override

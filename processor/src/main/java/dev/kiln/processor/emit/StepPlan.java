@@ -47,7 +47,7 @@ final class StepPlan {
 
   /** Whether the output's loss computes the gradient before its activation directly. */
   boolean lossIsFused(Node node) {
-    return node.decl().isOutput() && LossCode.isFused(node.decl().output().loss(), activation(node));
+    return node.decl().isOutput() && LossCode.isFused(node.decl().output(), activation(node));
   }
 
   /** Whether the layer keeps its pre-activation apart from its output. */

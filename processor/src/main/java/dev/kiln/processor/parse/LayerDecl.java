@@ -15,6 +15,7 @@ import javax.lang.model.element.ExecutableElement;
  * @param inputs the layers its parameters read from, in parameter order
  * @param output its {@code @Output}, or null
  * @param sharing its {@code @SameWeightsAs}, or null
+ * @param frozen whether it is {@code @Frozen}: its weights start out of the optimizer's reach
  */
 public record LayerDecl(
     String name,
@@ -23,7 +24,8 @@ public record LayerDecl(
     Attributes attributes,
     List<InputRef> inputs,
     OutputDecl output,
-    Attributes sharing)
+    Attributes sharing,
+    boolean frozen)
     implements MethodDecl {
 
   public LayerDecl {

@@ -1,6 +1,7 @@
 package dev.kiln.processor.parse;
 
 import dev.kiln.From;
+import dev.kiln.Frozen;
 import dev.kiln.Loss;
 import dev.kiln.Metric;
 import dev.kiln.Model;
@@ -89,7 +90,8 @@ public final class ModelParser {
         new Attributes(method, layerAnnotation, elements),
         inputs(method),
         output == null ? null : output(new Attributes(method, output, elements)),
-        sharing == null ? null : new Attributes(method, sharing, elements));
+        sharing == null ? null : new Attributes(method, sharing, elements),
+        mirror(method, Frozen.class) != null);
   }
 
   /** The method's name and references; a parameter with an error of its own names nothing. */
@@ -123,6 +125,7 @@ public final class ModelParser {
         output.enumValue("loss", Loss.class),
         output.enumList("metrics", Metric.class),
         output.doubleValue("weight"),
+        output.booleanValue("fromLogits"),
         output);
   }
 

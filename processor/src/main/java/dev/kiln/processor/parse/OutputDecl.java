@@ -10,6 +10,8 @@ import java.util.List;
  * @param loss the loss
  * @param metrics the metrics reported
  * @param weight the loss weight
+ * @param fromLogits whether the output holds raw scores the loss turns into probabilities
  * @param attributes the annotation, for diagnostics
  */
-public record OutputDecl(Loss loss, List<Metric> metrics, double weight, Attributes attributes) {}
+public record OutputDecl(
+    Loss loss, List<Metric> metrics, double weight, boolean fromLogits, Attributes attributes) {}

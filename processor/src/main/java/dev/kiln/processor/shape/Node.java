@@ -37,8 +37,11 @@ public record Node(
     return params.stream().mapToLong(param -> param.shape().length()).sum();
   }
 
-  /** The number of trainable parameter values it owns. */
+  /** The number of parameter values it owns that training moves: none when it is frozen. */
   public long trainableCount() {
+    if (decl.frozen()) {
+      return 0;
+    }
     return params.stream()
         .filter(ParamDecl::trainable)
         .mapToLong(param -> param.shape().length())

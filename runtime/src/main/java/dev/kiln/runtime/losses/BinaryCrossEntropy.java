@@ -1,6 +1,10 @@
 package dev.kiln.runtime.losses;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Abs;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Log1p;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.same.OneMinus;
@@ -44,6 +48,35 @@ public final class BinaryCrossEntropy {
 
     Nd4j.exec(new SubOp(p, y, dLogits));
     dLogits.muli(weight / n);
+    return loss;
+  }
+
+  /**
+   * Keras' {@code from_logits=True}: {@code max(z, 0) - z y + log(1 + exp(-|z|))}, which cannot
+   * overflow, averaged over every element; the gradient is {@code sigmoid(z) - y} over {@code n}.
+   *
+   * @param z the scores
+   * @param y the targets in [0, 1], same shape
+   * @param weight the loss weight; scales the gradient, not the returned value
+   * @param dz written with {@code weight * (sigmoid(z) - y) / n}; used as scratch before that
+   * @return the mean loss, unweighted
+   */
+  public static double fromLogits(INDArray z, INDArray y, double weight, INDArray dz) {
+    long n = z.length();
+    Nd4j.exec(new Abs(z, dz));
+    dz.muli(-1);
+    Nd4j.exec(new Exp(dz, dz));
+    Nd4j.exec(new Log1p(dz, dz));
+    double softTail = Reductions.sum(dz);
+    Nd4j.exec(new RectifiedLinear(z, dz, 0.0));
+    double positivePart = Reductions.sum(dz);
+    Nd4j.exec(new MulOp(z, y, dz));
+    double agreement = Reductions.sum(dz);
+    double loss = (positivePart - agreement + softTail) / n;
+
+    Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid(z, dz));
+    Nd4j.exec(new SubOp(dz, y, dz));
+    dz.muli(weight / n);
     return loss;
   }
 }

@@ -1,6 +1,8 @@
 package dev.kiln.runtime.losses;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
@@ -36,6 +38,33 @@ public final class CategoricalCrossEntropy {
 
     Nd4j.exec(new SubOp(p, y, dLogits));
     dLogits.muli(weight / rows);
+    return loss;
+  }
+
+  /**
+   * Keras' {@code from_logits=True}: the loss of raw scores, with the softmax applied here (as a
+   * log-softmax, which does not overflow), and the gradient {@code softmax(z) - y} over {@code n}.
+   *
+   * @param z the scores, {@code (..., classes)}
+   * @param y the targets, same shape
+   * @param weight the loss weight; scales the gradient, not the returned value
+   * @param dz written with {@code weight * (softmax(z) - y) / n}; used as scratch before that
+   * @return the mean loss, unweighted
+   */
+  public static double fromLogits(INDArray z, INDArray y, double weight, INDArray dz) {
+    long rows = z.length() / z.size(z.rank() - 1);
+    Nd4j.exec(
+        DynamicCustomOp.builder("log_softmax")
+            .addInputs(z)
+            .addOutputs(dz)
+            .addIntegerArguments(z.rank() - 1)
+            .build());
+    Nd4j.exec(new MulOp(dz, y, dz));
+    double loss = -Reductions.sum(dz) / rows;
+
+    Nd4j.exec(new SoftMax(z, dz, z.rank() - 1));
+    Nd4j.exec(new SubOp(dz, y, dz));
+    dz.muli(weight / rows);
     return loss;
   }
 }

@@ -3,6 +3,8 @@ package dev.kiln.runtime.losses;
 import dev.kiln.runtime.kernels.Scratch;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
@@ -38,6 +40,31 @@ public final class SparseCategoricalCrossEntropy {
 
     Nd4j.exec(new SubOp(p, oneHot, dLogits));
     dLogits.muli(weight / rows);
+    return loss;
+  }
+
+  /**
+   * Keras' {@code from_logits=True}: the loss of raw scores, softmax applied here as a
+   * log-softmax, and the gradient {@code softmax(z) - oneHot(labels)} over {@code n}.
+   */
+  public static double fromLogits(INDArray z, INDArray labels, double weight, INDArray dz) {
+    long classes = z.size(z.rank() - 1);
+    long rows = z.length() / classes;
+    // A slot of its own: losses run between kernels that use the lower slots.
+    INDArray oneHot = Scratch.like(z, 9);
+    writeOneHot(labels.reshape(rows), oneHot.reshape(rows, classes));
+    Nd4j.exec(
+        DynamicCustomOp.builder("log_softmax")
+            .addInputs(z)
+            .addOutputs(dz)
+            .addIntegerArguments(z.rank() - 1)
+            .build());
+    Nd4j.exec(new MulOp(dz, oneHot, dz));
+    double loss = -Reductions.sum(dz) / rows;
+
+    Nd4j.exec(new SoftMax(z, dz, z.rank() - 1));
+    Nd4j.exec(new SubOp(dz, oneHot, dz));
+    dz.muli(weight / rows);
     return loss;
   }
 

@@ -1,16 +1,16 @@
 package dev.kiln.runtime.metrics;
 
-import java.util.function.ToDoubleBiFunction;
+import java.util.function.BiFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A metric: its name in logs and history, as Keras names it ({@code accuracy}, {@code mae}),
- * and its mean over a batch of predictions and targets.
+ * A metric: its name in logs and history, as Keras names it ({@code accuracy}, {@code
+ * precision}), and what one batch of predictions and targets adds to it.
  */
-public record MetricFunction(String name, ToDoubleBiFunction<INDArray, INDArray> batchMean) {
+public record MetricFunction(String name, BiFunction<INDArray, INDArray, Ratio> batch) {
 
-  /** The mean value on a batch of predictions {@code p} and targets {@code y}. */
-  public double of(INDArray p, INDArray y) {
-    return batchMean.applyAsDouble(p, y);
+  /** What the batch of predictions {@code p} and targets {@code y} adds. */
+  public Ratio of(INDArray p, INDArray y) {
+    return batch.apply(p, y);
   }
 }

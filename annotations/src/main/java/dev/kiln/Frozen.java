@@ -1,0 +1,18 @@
+package dev.kiln;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Keeps a layer's weights as they are during training (Keras' {@code layer.trainable = False}):
+ * gradients still flow through it to the layers before, but the optimizer never moves its
+ * weights, and the summary counts them as non-trainable. The generated model can also freeze and
+ * unfreeze layers at run time.
+ */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.METHOD)
+public @interface Frozen {}
