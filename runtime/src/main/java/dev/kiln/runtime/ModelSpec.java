@@ -15,6 +15,7 @@ import java.util.List;
  * @param optimizer the default optimizer
  * @param learningRate its learning rate; {@code NaN} for Keras' default
  * @param frozenLayers the layers declared {@code @Frozen}: out of the optimizer's reach at first
+ * @param layers every layer in execution (and summary) order, for pictures of the graph
  * @param summaryTable the summary's layer table, without the totals
  * @param dot the graph in Graphviz DOT
  */
@@ -27,6 +28,7 @@ public record ModelSpec(
     Optimizer optimizer,
     double learningRate,
     List<String> frozenLayers,
+    List<LayerSpec> layers,
     String summaryTable,
     String dot) {
 
@@ -35,6 +37,7 @@ public record ModelSpec(
     outputs = List.copyOf(outputs);
     parameters = List.copyOf(parameters);
     frozenLayers = List.copyOf(frozenLayers);
+    layers = List.copyOf(layers);
   }
 
   /** A model without frozen layers. */
@@ -49,7 +52,7 @@ public record ModelSpec(
       String summaryTable,
       String dot) {
     this(name, fingerprint, inputs, outputs, parameters, optimizer, learningRate, List.of(),
-        summaryTable, dot);
+        List.of(), summaryTable, dot);
   }
 
   /** The total number of parameter values. */

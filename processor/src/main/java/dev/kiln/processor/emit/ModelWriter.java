@@ -154,12 +154,21 @@ public final class ModelWriter {
         .filter(node -> node.decl().frozen() && !node.params().isEmpty())
         .map(node -> CodeBlock.of("$S", node.name()))
         .toList();
-    spec.add("),\n$<$T.$L,\n$L,\n$T.of($L),\nSUMMARY_TABLE,\nDOT)$<$<",
+    List<CodeBlock> layers = network.nodes().stream()
+        .map(node -> CodeBlock.of("new $T($S, $S, $L, $T.of($L), $LL)", Runtime.LAYER_SPEC,
+            node.name(), node.decl().kind().kerasName(), longArray(node.shape()), List.class,
+            node.inputs().stream().map(input -> CodeBlock.of("$S", input))
+                .collect(CodeBlock.joining(", ")),
+            node.paramCount()))
+        .toList();
+    spec.add("),\n$<$T.$L,\n$L,\n$T.of($L),\n$T.of(\n$>$L),\n$<SUMMARY_TABLE,\nDOT)$<$<",
         Optimizer.class,
         network.model().optimizer(),
         Double.isNaN(learningRate) ? "Double.NaN" : Double.toString(learningRate),
         List.class,
-        join(frozen, ", "));
+        join(frozen, ", "),
+        List.class,
+        join(layers, ",\n"));
     type.addField(
         FieldSpec.builder(Runtime.MODEL_SPEC, "SPEC", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
             .initializer(spec.build())
