@@ -19,16 +19,21 @@ final class DataChecks {
     if (array == null) {
       throw new IllegalArgumentException("input '" + spec.name() + "' is null");
     }
-    checkSampleShape("input '" + spec.name() + "'", spec.shape(), array);
+    String what = "input '" + spec.name() + "'";
+    checkSampleShape(what, spec.shape(), array);
     if (spec.dtype() == DType.INT32) {
       if (!array.dataType().isIntType()) {
         throw new IllegalArgumentException(
-            "input '" + spec.name() + "' holds INT32 token ids but was given a "
-                + array.dataType() + " array; convert it with castTo(DataType.INT) after"
-                + " checking that its values are whole numbers");
+            what + " holds INT32 token ids but was given a " + array.dataType() + " array;"
+                + " convert it with castTo(DataType.INT) after checking that its values are"
+                + " whole numbers");
+      }
+      if (spec.tokenLimit() > 0) {
+        ValueChecks.indices(what, array, spec.tokenLimit(), "token ids (the Embedding's inputDim)");
       }
       return array;
     }
+    ValueChecks.finite(what, array);
     return array.dataType() == modelType ? array : NdArrays.copy(array, modelType);
   }
 
@@ -40,8 +45,11 @@ final class DataChecks {
     }
     if (spec.loss() == Loss.SPARSE_CATEGORICAL_CROSSENTROPY) {
       checkSampleShape(what + " (class indices)", sparseTargetShape(spec.shape(), array), array);
+      long classes = spec.shape()[spec.shape().length - 1];
+      ValueChecks.indices(what, array, classes, "class indices");
     } else {
       checkSampleShape(what, spec.shape(), array);
+      ValueChecks.finite(what, array);
     }
     return array.dataType() == modelType ? array : NdArrays.copy(array, modelType);
   }

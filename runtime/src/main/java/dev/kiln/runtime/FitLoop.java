@@ -59,11 +59,11 @@ final class FitLoop implements Callback.Training {
       for (int step = 0; step < steps; step++) {
         int from = step * batchSize;
         BatchGather.Slot batch = gather.gather(order, from, Math.min(from + batchSize, samples));
-        double loss = model.trainOnBatch(batch.inputs, batch.targets);
-        if (!Double.isFinite(loss)) {
-          throw new ArithmeticException(
-              "the loss became " + loss + " in epoch " + epoch + ", step " + (step + 1)
-                  + "; lower the learning rate or check the data for NaN or infinite values");
+        double loss;
+        try {
+          loss = model.trainOnBatch(batch.inputs, batch.targets);
+        } catch (ArithmeticException e) {
+          throw new ArithmeticException("epoch " + epoch + ", step " + (step + 1) + ": " + e.getMessage());
         }
         batchLogs.record(means, loss, batch.targets);
         Map<String, Double> running = means.means();

@@ -20,6 +20,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * What every generated model shares: the flat parameter and gradient buffers, the updater, the
  * fit, evaluate and predict loops, the summary and checkpoints. The network itself, forward and
  * backward, is the generated subclass's straight-line code.
+ *
+ * <p>Thread safety: a model may be used from several threads. Its passes share buffers, so they
+ * take turns (predictions from several threads are correct, not parallel); one {@code fit} runs
+ * at a time, and a second concurrent one is refused.
  */
 public abstract class KilnModel {
 
@@ -37,6 +41,8 @@ public abstract class KilnModel {
   private final long noiseSeed;
   private Random noise;
   private final Set<String> frozen = new LinkedHashSet<>();
+  private final java.util.concurrent.atomic.AtomicBoolean fitting =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   protected KilnModel(ModelSpec spec, long seed, DataType dataType) {
     if (!dataType.isFPType()) {
@@ -159,8 +165,17 @@ public abstract class KilnModel {
     noise().setSeed(seed);
   }
 
-  /** One update of the parameters by the gradients just computed; frozen layers stay as they are. */
-  protected final void applyGradients() {
+  /**
+   * One update of the parameters by the gradients just computed, whose batch had {@code loss};
+   * frozen layers stay as they are. A NaN or infinite loss would carry into the parameters, so
+   * it is refused before anything changes: the model stays as it was after the last good step.
+   */
+  protected final void applyGradients(double loss) {
+    if (!Double.isFinite(loss)) {
+      throw new ArithmeticException(
+          "the loss of this batch is " + loss + "; the parameters were not updated. Lower the"
+              + " learning rate, or check the data and targets for values the loss cannot take");
+    }
     if (!frozen.isEmpty()) {
       // With a zero gradient and zero optimizer state every update rule leaves a value alone.
       forEachFrozenSlice(gradients, slice -> slice.assign(0));
@@ -181,7 +196,7 @@ public abstract class KilnModel {
   protected abstract INDArray lastOutput(int index);
 
   /** Predicts in batches; returns new arrays, one per output. */
-  protected final INDArray[] predictArrays(INDArray[] inputs, int batchSize) {
+  protected final synchronized INDArray[] predictArrays(INDArray[] inputs, int batchSize) {
     INDArray[] checked = new INDArray[inputs.length];
     for (int i = 0; i < inputs.length; i++) {
       checked[i] = i == 0 ? checkedInput(0, inputs[0]) : checkedInput(i, inputs[i], checked[0].size(0));
@@ -196,7 +211,15 @@ public abstract class KilnModel {
    * the loss and metrics of every epoch.
    */
   public final History fit(ModelData data, FitOptions options) {
-    return new FitLoop(this, options).run(data);
+    if (!fitting.compareAndSet(false, true)) {
+      throw new IllegalStateException(
+          "fit is already running on this model; wait for it to end, or train another model");
+    }
+    try {
+      return new FitLoop(this, options).run(data);
+    } finally {
+      fitting.set(false);
+    }
   }
 
   /** The loss and metrics on {@code data}, in inference mode, in batches of 32. */
@@ -205,7 +228,7 @@ public abstract class KilnModel {
   }
 
   /** The loss and metrics on {@code data}, in inference mode, in batches of {@code batchSize}. */
-  public final Scores evaluate(ModelData data, int batchSize) {
+  public final synchronized Scores evaluate(ModelData data, int batchSize) {
     CheckedData checked = CheckedData.of(this, data, true);
     return Batches.evaluate(this, checked, batchSize, "");
   }
@@ -229,7 +252,7 @@ public abstract class KilnModel {
    * Writes the parameters and the updater's state to {@code path}, through a temporary file
    * renamed into place, so a crash never leaves a half-written checkpoint behind.
    */
-  public final void save(Path path) throws IOException {
+  public final synchronized void save(Path path) throws IOException {
     Checkpoint.write(path, spec, dataType, parameters, updater);
   }
 
@@ -238,7 +261,7 @@ public abstract class KilnModel {
    * or a truncated or corrupted one, fails with a message saying so and leaves the model as it
    * was.
    */
-  public final void load(Path path) throws IOException {
+  public final synchronized void load(Path path) throws IOException {
     Checkpoint.read(path, spec, parameters, updater);
   }
 

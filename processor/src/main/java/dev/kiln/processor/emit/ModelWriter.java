@@ -176,13 +176,25 @@ public final class ModelWriter {
   }
 
   private CodeBlock inputSpec(Node node) {
-    return CodeBlock.of(
-        "new $T($S, $L, $T.$L)",
-        Runtime.INPUT_SPEC,
-        node.name(),
-        longArray(node.shape()),
-        DType.class,
-        node.decl().attributes().enumValue("dtype", DType.class));
+    DType dtype = node.decl().attributes().enumValue("dtype", DType.class);
+    long tokenLimit = tokenLimit(node);
+    return tokenLimit > 0
+        ? CodeBlock.of("new $T($S, $L, $T.$L, $L)", Runtime.INPUT_SPEC, node.name(),
+            longArray(node.shape()), DType.class, dtype, tokenLimit)
+        : CodeBlock.of("new $T($S, $L, $T.$L)", Runtime.INPUT_SPEC, node.name(),
+            longArray(node.shape()), DType.class, dtype);
+  }
+
+  /** The smallest vocabulary among the Embeddings reading an input: its ids must stay below. */
+  private long tokenLimit(Node input) {
+    long limit = 0;
+    for (Node reader : network.consumers(input.name())) {
+      if (reader.decl().kind().readsTokenIds()) {
+        long vocabulary = reader.decl().attributes().intValue("inputDim");
+        limit = limit == 0 ? vocabulary : Math.min(limit, vocabulary);
+      }
+    }
+    return limit;
   }
 
   private CodeBlock outputSpec(Node node) {
@@ -342,7 +354,7 @@ public final class ModelWriter {
 
   private MethodSpec activationsMethod() {
     MethodSpec.Builder method = MethodSpec.methodBuilder("activations")
-        .addModifiers(Modifier.PUBLIC)
+        .addModifiers(Modifier.PUBLIC, Modifier.SYNCHRONIZED)
         .returns(model.nestedClass("Activations"))
         .addJavadoc("Every layer's output for one batch, in inference mode, in new arrays (feature extraction).\n\n");
     addInputParameters(method, true);
@@ -359,23 +371,24 @@ public final class ModelWriter {
 
   private MethodSpec trainStep() {
     MethodSpec.Builder method = MethodSpec.methodBuilder("trainStep")
-        .addModifiers(Modifier.PUBLIC)
+        .addModifiers(Modifier.PUBLIC, Modifier.SYNCHRONIZED)
         .returns(double.class)
         .addJavadoc("One optimizer step on a batch: forward, loss, backward, update.\n")
-        .addJavadoc("Buffers are allocated for the first batch of each size and reused after.\n\n");
+        .addJavadoc("Buffers are allocated for the first batch of each size and reused after.\n")
+        .addJavadoc("A NaN or infinite loss leaves the parameters as they were and throws.\n\n");
     addInputParameters(method, true);
     addTargetParameters(method, true);
     method.addJavadoc("@return the batch's loss before the update, weighted over outputs\n");
     String loss = names.local("loss");
     method.addStatement("double $L = computeGradients($L)", loss, inputArgs() + ", " + targetArgs());
-    method.addStatement("applyGradients()");
+    method.addStatement("applyGradients($L)", loss);
     method.addStatement("return $L", loss);
     return method.build();
   }
 
   private MethodSpec computeGradients() {
     MethodSpec.Builder method = MethodSpec.methodBuilder("computeGradients")
-        .addModifiers(Modifier.PUBLIC)
+        .addModifiers(Modifier.PUBLIC, Modifier.SYNCHRONIZED)
         .returns(double.class)
         .addJavadoc("Forward, loss and backward on a batch: fills {@link #gradients()} without changing\n")
         .addJavadoc("the parameters.\n\n");
@@ -556,9 +569,10 @@ public final class ModelWriter {
   }
 
   private MethodSpec.Builder hook(String name, TypeName returns, boolean withTargets) {
+    // One model's buffers serve one pass at a time: calls from several threads take turns.
     MethodSpec.Builder method = MethodSpec.methodBuilder(name)
         .addAnnotation(Override.class)
-        .addModifiers(Modifier.PROTECTED)
+        .addModifiers(Modifier.PROTECTED, Modifier.SYNCHRONIZED)
         .returns(returns)
         .addParameter(com.palantir.javapoet.ArrayTypeName.of(INDARRAY), "inputs");
     if (withTargets) {

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.losses;
 
+import dev.kiln.runtime.kernels.Reductions;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Abs;

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.losses;
 
+import dev.kiln.runtime.kernels.Reductions;
 import dev.kiln.runtime.kernels.Scratch;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;

@@ -1,4 +1,4 @@
-package dev.kiln.runtime.losses;
+package dev.kiln.runtime.kernels;
 
 import dev.kiln.runtime.NdArrays;
 import java.util.EnumMap;
@@ -12,30 +12,44 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Full reductions to a Java number through a reused scalar per thread and data type, so that
- * computing a loss value allocates nothing.
+ * computing a loss value or checking data allocates nothing.
  */
-final class Reductions {
+public final class Reductions {
 
   private static final ThreadLocal<Map<DataType, INDArray>> scalars =
       ThreadLocal.withInitial(() -> new EnumMap<>(DataType.class));
 
   private Reductions() {}
 
-  static double sum(INDArray x) {
+  public static double sum(INDArray x) {
     INDArray result = scalarFor(x);
     Nd4j.exec(new Sum(x, result));
     return result.getDouble(0);
   }
 
-  static double sumOfSquares(INDArray x) {
+  public static double sumOfSquares(INDArray x) {
     INDArray result = scalarFor(x);
     Nd4j.exec(new SquaredNorm(x, result));
     return result.getDouble(0);
   }
 
-  static double sumOfAbsolutes(INDArray x) {
+  public static double sumOfAbsolutes(INDArray x) {
     INDArray result = scalarFor(x);
     Nd4j.exec(new Norm1(x, result));
+    return result.getDouble(0);
+  }
+
+  /** The smallest value. */
+  public static double min(INDArray x) {
+    INDArray result = scalarFor(x);
+    Nd4j.exec(new org.nd4j.linalg.api.ops.impl.reduce.same.Min(x, result));
+    return result.getDouble(0);
+  }
+
+  /** The largest value. */
+  public static double max(INDArray x) {
+    INDArray result = scalarFor(x);
+    Nd4j.exec(new org.nd4j.linalg.api.ops.impl.reduce.same.Max(x, result));
     return result.getDouble(0);
   }
 
