@@ -24,7 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Options: {@code --full} trains on the full Fashion-MNIST of Debian's {@code
  * dataset-fashion-mnist}; {@code --data DIR} on the four IDX files in DIR; otherwise on the
  * subset shipped in this module. {@code --epochs N} sets the epochs of every network, {@code
- * --train mlp,cnn} chooses the networks.
+ * --train mlp,cnn,rnn} chooses the networks.
  */
 public final class Demo {
 
@@ -64,6 +64,12 @@ public final class Demo {
     networks.put("MultipleInputs (two image inputs)", () -> MultipleInputsModel.create(1));
     networks.put("UNet (with a 256x256 input; the seed's 572x572 does not compile)",
         () -> UNetModel.create(1));
+    networks.put("Rnn (an LSTM over 784 pixels)", () -> RnnModel.create(1));
+    networks.put("RnnRows (the same LSTM over 28 rows of 28 pixels; trained below)",
+        () -> RnnRowsModel.create(1));
+    networks.put("SharedFeatureExtraction", () -> SharedFeatureExtractionModel.create(1));
+    networks.put("MultipleOutputs", () -> MultipleOutputsModel.create(1));
+    networks.put("Headlines (two inputs, two outputs)", () -> HeadlinesModel.create(1));
     System.out.println("Kiln demo: the seed's networks, compiled from annotated Java interfaces.");
     networks.forEach(
         (name, model) -> {
@@ -82,6 +88,8 @@ public final class Demo {
     trainees.add(new Trainee("cnn", "CnnFlat", 3,
         split -> split.images().reshape(split.size(), 28, 28, 1),
         () -> CnnFlatModel.create(42), CnnFlatModel::data));
+    trainees.add(new Trainee("rnn", "RnnRows", 3, FashionMnist.Split::images,
+        () -> RnnRowsModel.create(42), RnnRowsModel::data));
     return trainees;
   }
 
@@ -127,7 +135,7 @@ public final class Demo {
       Path directory = null;
       boolean full = false;
       int epochs = 0;
-      List<String> networks = List.of("mlp", "cnn");
+      List<String> networks = List.of("mlp", "cnn", "rnn");
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--data" -> directory = Path.of(value(args, ++i, "--data"));
@@ -137,7 +145,7 @@ public final class Demo {
           default ->
               throw new IllegalArgumentException(
                   "unknown option " + args[i]
-                      + "; use --data DIR, --full, --epochs N or --train mlp,cnn");
+                      + "; use --data DIR, --full, --epochs N or --train mlp,cnn,rnn");
         }
       }
       return new Options(directory, full, epochs, networks);
