@@ -3,6 +3,7 @@ package dev.kiln.examples;
 import static dev.kiln.Activation.RELU;
 import static dev.kiln.Activation.SIGMOID;
 import static dev.kiln.Activation.SOFTMAX;
+import static dev.kiln.Activation.TANH;
 import static dev.kiln.Loss.BINARY_CROSSENTROPY;
 import static dev.kiln.Loss.CATEGORICAL_CROSSENTROPY;
 import static dev.kiln.Metric.ACCURACY;
@@ -27,6 +28,23 @@ final class PipelineModels {
     Tensor input();
 
     @Dense(units = 8, activation = RELU)
+    Tensor hidden(Tensor input);
+
+    @Output(loss = CATEGORICAL_CROSSENTROPY, metrics = ACCURACY)
+    @Dense(units = 3, activation = SOFTMAX)
+    Tensor output(Tensor hidden);
+  }
+
+  /**
+   * {@link Classifier} with tanh in place of relu: the same parameters, layer for layer, but
+   * another architecture, whose checkpoints must not load into a Classifier.
+   */
+  @Model(optimizer = Optimizer.SGD, learningRate = 0.1)
+  interface TanhClassifier {
+    @Input(shape = 6)
+    Tensor input();
+
+    @Dense(units = 8, activation = TANH)
     Tensor hidden(Tensor input);
 
     @Output(loss = CATEGORICAL_CROSSENTROPY, metrics = ACCURACY)
