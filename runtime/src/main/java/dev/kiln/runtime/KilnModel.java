@@ -4,7 +4,10 @@ import dev.kiln.runtime.init.Initializers;
 import dev.kiln.runtime.io.Checkpoint;
 import dev.kiln.runtime.optim.Updater;
 import dev.kiln.runtime.optim.Updaters;
+import dev.kiln.runtime.plot.GraphPicture;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -354,6 +357,23 @@ public abstract class KilnModel {
   /** The architecture as a Graphviz DOT graph. */
   public final String toDot() {
     return spec.dot();
+  }
+
+  /**
+   * A picture of the graph as SVG text, like Keras' {@code plot_model(show_shapes=True)}: a box
+   * per layer with its name, type and output shape, an arrow per input, top to bottom.
+   */
+  public final String toSvg() {
+    return GraphPicture.svg(spec);
+  }
+
+  /** Writes {@link #toSvg()} to {@code path} (Keras' {@code plot_model}); no Graphviz needed. */
+  public final void plot(Path path) throws IOException {
+    Path parent = path.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.writeString(path, toSvg(), StandardCharsets.UTF_8);
   }
 
   /**
