@@ -169,8 +169,10 @@ class DataPipelinesTest {
     List<DataSet> batches = new ArrayList<>(dataSetBatches(x, y, 8));
     batches.set(1, new DataSet(floats(RandomArrays.uniform(19, 8, 5)), batches.get(1).getLabels()));
     assertMessage(() -> model.fit(ListIterators.dataSets(batches, true), QUIET),
-        "batch 2 of the DataSetIterator: input 'input' expects shape (None, 6) but was given (8, 5)");
-    batches.set(1, new DataSet(batches.get(0).getFeatures(), floats(RandomArrays.uniform(20, 7, 3))));
+        "batch 2 of the DataSetIterator: "
+            + "input 'input' expects shape (None, 6) but was given (8, 5)");
+    INDArray sevenTargets = floats(RandomArrays.uniform(20, 7, 3));
+    batches.set(1, new DataSet(batches.get(0).getFeatures(), sevenTargets));
     assertMessage(() -> model.evaluate(ListIterators.dataSets(batches, true)),
         "batch 2 of the DataSetIterator: target for output 'output' has 7 samples");
     assertMessage(() -> model.fit(ListIterators.dataSets(List.of(), true), QUIET),

@@ -17,9 +17,10 @@ class PlotTest {
 
   @Test
   void everySeedNetworkIsDrawnWhole() {
-    for (KilnModel model : List.of(MlpModel.create(1), CnnModel.create(1), SharedInputModel.create(1),
-        MultipleInputsModel.create(1), SharedFeatureExtractionModel.create(1),
-        MultipleOutputsModel.create(1), HeadlinesModel.create(1), RnnModel.create(1))) {
+    for (KilnModel model : List.of(MlpModel.create(1), CnnModel.create(1),
+        SharedInputModel.create(1), MultipleInputsModel.create(1),
+        SharedFeatureExtractionModel.create(1), MultipleOutputsModel.create(1),
+        HeadlinesModel.create(1), RnnModel.create(1))) {
       SvgChecks.assertWellDrawn(model.toSvg(), model.spec());
     }
   }

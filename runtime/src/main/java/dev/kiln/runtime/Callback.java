@@ -48,7 +48,7 @@ public interface Callback {
      */
     void stop();
 
-    /** Prints {@code message} on a line of its own where {@code fit} prints, unless it is silent. */
+    /** Prints {@code message} on a line of its own where {@code fit} prints, unless silent. */
     void log(String message);
   }
 }

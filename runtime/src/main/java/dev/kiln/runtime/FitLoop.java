@@ -76,8 +76,9 @@ final class FitLoop implements Callback.Training {
   }
 
   private History train(TrainingBatches batches, Validation validation) {
-    ClassWeights classWeights =
-        options.classWeights().isEmpty() ? null : ClassWeights.of(model.spec(), options.classWeights());
+    ClassWeights classWeights = options.classWeights().isEmpty()
+        ? null
+        : ClassWeights.of(model.spec(), options.classWeights());
     options.learningRate().ifPresent(rate -> model.updater().setLearningRate(rate));
     BatchLogs batchLogs = new BatchLogs(model);
     PrintStream out = options.out();

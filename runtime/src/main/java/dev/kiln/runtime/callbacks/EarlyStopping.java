@@ -84,7 +84,8 @@ public final class EarlyStopping implements Callback {
    */
   public EarlyStopping baseline(double baseline) {
     if (!Double.isFinite(baseline)) {
-      throw new IllegalArgumentException("EarlyStopping's baseline must be finite, got " + baseline);
+      throw new IllegalArgumentException(
+          "EarlyStopping's baseline must be finite, got " + baseline);
     }
     EarlyStopping copy = copy();
     copy.baseline = baseline;

@@ -51,7 +51,8 @@ public final class ReduceLROnPlateau implements Callback {
   /** Epochs without improvement before the rate is reduced. */
   public ReduceLROnPlateau patience(int epochs) {
     if (epochs < 0) {
-      throw new IllegalArgumentException("ReduceLROnPlateau's patience must be >= 0, got " + epochs);
+      throw new IllegalArgumentException(
+          "ReduceLROnPlateau's patience must be >= 0, got " + epochs);
     }
     ReduceLROnPlateau copy = copy();
     copy.patience = epochs;
@@ -81,7 +82,8 @@ public final class ReduceLROnPlateau implements Callback {
   /** Epochs after a reduction during which no waiting is counted. */
   public ReduceLROnPlateau cooldown(int epochs) {
     if (epochs < 0) {
-      throw new IllegalArgumentException("ReduceLROnPlateau's cooldown must be >= 0, got " + epochs);
+      throw new IllegalArgumentException(
+          "ReduceLROnPlateau's cooldown must be >= 0, got " + epochs);
     }
     ReduceLROnPlateau copy = copy();
     copy.cooldown = epochs;

@@ -15,7 +15,7 @@ import java.util.List;
  */
 final class Coordinates {
 
-  /** A segment between adjacent layers that enters {@code lower} {@code offset} right of its centre. */
+  /** A segment between adjacent layers, entering {@code lower} {@code offset} right of centre. */
   record Segment(int upper, int lower, double offset) {}
 
   private final List<List<Integer>> layers;

@@ -103,8 +103,9 @@ public final class GraphPicture {
       double height = TITLE_HEIGHT + layout.layers() * (BOX_HEIGHT + LAYER_GAP) - LAYER_GAP
           + 2 * MARGIN;
       line("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
-      line("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%s\" height=\"%s\" viewBox=\"0 0 %s %s\""
-          + " font-family=\"%s\">", n(width), n(height), n(width), n(height), SANS);
+      line("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%s\" height=\"%s\""
+          + " viewBox=\"0 0 %s %s\" font-family=\"%s\">", n(width), n(height), n(width),
+          n(height), SANS);
       line("  <title>%s</title>", escape(title));
       line("  <defs>");
       line("    <marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"9\""
@@ -113,8 +114,8 @@ public final class GraphPicture {
       line("    </marker>");
       line("  </defs>");
       line("  <rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>");
-      line("  <text x=\"%s\" y=\"%s\" font-size=\"15\" font-weight=\"bold\" fill=\"#202124\">%s</text>",
-          n(MARGIN), n(MARGIN + 15), escape(title));
+      line("  <text x=\"%s\" y=\"%s\" font-size=\"15\" font-weight=\"bold\""
+          + " fill=\"#202124\">%s</text>", n(MARGIN), n(MARGIN + 15), escape(title));
       line("  <g class=\"edges\" fill=\"none\" stroke=\"#5f6368\" stroke-width=\"1.5\">");
       for (int e = 0; e < edges.size(); e++) {
         drawEdge(e);

@@ -26,7 +26,8 @@ class ScheduleCallbacksTest {
     for (int epoch = 1; epoch <= curve.length; epoch++) {
       Map<String, Double> logs = logs("val_loss", curve[epoch - 1]);
       callback.onEpochEnd(epoch, logs);
-      assertEquals(expected[epoch - 1], training.updater.learningRate(), 0.0, "after epoch " + epoch);
+      assertEquals(
+          expected[epoch - 1], training.updater.learningRate(), 0.0, "after epoch " + epoch);
       assertEquals(logged[epoch - 1], logs.get("learning_rate"), 0.0, "logged in epoch " + epoch);
     }
     assertEquals(List.of(

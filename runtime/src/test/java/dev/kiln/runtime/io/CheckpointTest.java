@@ -157,7 +157,7 @@ class CheckpointTest {
     Path orphan =
         Checkpoint.writeTemporary(file, spec, DataType.DOUBLE, second.parameters, second.updater);
     assertTrue(Files.isRegularFile(orphan), "the crash leaves the temporary file behind");
-    assertEquals(file.getParent(), orphan.getParent(), "the temporary file sits next to the target");
+    assertEquals(file.getParent(), orphan.getParent(), "the temporary file is next to the target");
 
     INDArray parameters = RandomArrays.uniform(50, spec.parameterCount());
     Updater updater = new Adam(0.001);
@@ -166,7 +166,7 @@ class CheckpointTest {
     assertBitsEqual(first.parameters, parameters, "parameters of the save before the crash");
     assertEquals(first.updater.iterations(), updater.iterations(), "iterations");
 
-    // After a restart, saving again works and replaces the file; the orphan does not get in the way.
+    // After a restart, saving again replaces the file; the orphan does not get in the way.
     Checkpoint.write(file, spec, DataType.DOUBLE, second.parameters, second.updater);
     Checkpoint.read(file, spec, parameters, updater);
     assertBitsEqual(second.parameters, parameters, "parameters of the save after the restart");

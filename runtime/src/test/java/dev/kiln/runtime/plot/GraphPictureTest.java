@@ -13,6 +13,7 @@ import dev.kiln.runtime.ModelSpec;
 import dev.kiln.runtime.OutputSpec;
 import dev.kiln.runtime.testing.SvgChecks;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -136,8 +137,9 @@ class GraphPictureTest {
     for (String output : outputs) {
       outputSpecs.add(new OutputSpec(output, new long[] {1}, Loss.MSE, 1, List.of()));
     }
-    return new ModelSpec("Test", "fp", List.of(new InputSpec("input", new long[] {1}, DType.FLOAT32)),
-        outputSpecs, List.of(), Optimizer.SGD, Double.NaN, List.of(), layers, "", "");
+    List<InputSpec> inputs = List.of(new InputSpec("input", new long[] {1}, DType.FLOAT32));
+    return new ModelSpec("Test", "fp", inputs, outputSpecs, List.of(), Optimizer.SGD, Double.NaN,
+        List.of(), layers, "", "");
   }
 
   /** The layout GraphPicture makes for {@code layers}, with its box widths. */
@@ -150,7 +152,7 @@ class GraphPictureTest {
       }
     }
     double[] widths = new double[layers.size()];
-    java.util.Arrays.fill(widths, 150);
+    Arrays.fill(widths, 150);
     return LayeredLayout.of(widths, edges);
   }
 
