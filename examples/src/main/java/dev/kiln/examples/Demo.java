@@ -18,8 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The demo: prints the summaries of the seed's networks, which javac compiled from annotated
- * interfaces, then trains some of them on Fashion-MNIST with a progress bar and reports their
- * test accuracy.
+ * interfaces, draws their graphs as SVG files in {@code target/pictures} (and says where), then
+ * trains some of them on Fashion-MNIST with a progress bar and reports their test accuracy.
  *
  * <p>Options: {@code --full} trains on the full Fashion-MNIST of Debian's {@code
  * dataset-fashion-mnist}; {@code --data DIR} on the four IDX files in DIR; otherwise on the
@@ -30,9 +30,12 @@ public final class Demo {
 
   private Demo() {}
 
+  /** Where the demo draws the networks' graphs, relative to the working directory. */
+  static final Path PICTURES = Path.of("target", "pictures");
+
   public static void main(String[] args) throws IOException {
     Options options = Options.parse(args);
-    printSummaries();
+    printSummaries(PICTURES);
     Dataset data = Dataset.load(options);
     System.out.printf(
         Locale.ROOT,
@@ -53,8 +56,8 @@ public final class Demo {
     }
   }
 
-  /** The seed's networks, each as javac compiled it. */
-  private static void printSummaries() {
+  /** The seed's networks, each as javac compiled it: its summary, and its graph drawn as SVG. */
+  private static void printSummaries(Path pictures) throws IOException {
     Map<String, Supplier<KilnModel>> networks = new LinkedHashMap<>();
     networks.put("Mlp (multilayer perceptron)", () -> MlpModel.create(1));
     networks.put("Cnn (convolutional network, as the seed writes it)", () -> CnnModel.create(1));
@@ -71,12 +74,19 @@ public final class Demo {
     networks.put("MultipleOutputs", () -> MultipleOutputsModel.create(1));
     networks.put("Headlines (two inputs, two outputs)", () -> HeadlinesModel.create(1));
     System.out.println("Kiln demo: the seed's networks, compiled from annotated Java interfaces.");
-    networks.forEach(
-        (name, model) -> {
-          System.out.println();
-          System.out.println(name + ":");
-          System.out.print(model.get().summary());
-        });
+    List<Path> drawn = new ArrayList<>();
+    for (Map.Entry<String, Supplier<KilnModel>> network : networks.entrySet()) {
+      KilnModel model = network.getValue().get();
+      System.out.println();
+      System.out.println(network.getKey() + ":");
+      System.out.print(model.summary());
+      Path picture = pictures.resolve(model.spec().name() + ".svg");
+      model.plot(picture);
+      drawn.add(picture.toAbsolutePath());
+    }
+    System.out.println();
+    System.out.println("Their graphs, drawn as Keras' plot_model draws them (open in a browser):");
+    drawn.forEach(picture -> System.out.println("  " + picture));
     System.out.println();
   }
 

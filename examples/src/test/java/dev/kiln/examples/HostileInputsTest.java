@@ -118,7 +118,7 @@ class HostileInputsTest {
 
   @Test
   void nullInput() {
-    refused(mlp, () -> mlp.predict(null), "input 'input' is null");
+    refused(mlp, () -> mlp.predict((INDArray) null), "input 'input' is null");
   }
 
   @Test

@@ -52,6 +52,8 @@ final class BatchGather {
     final int[] indices;
     final INDArray[] inputs;
     final INDArray[] targets;
+    /** The inputs and targets as a batch of checked data. */
+    final CheckedData batch;
     private final INDArray[] inputRows;
     private final INDArray[] targetRows;
 
@@ -59,6 +61,7 @@ final class BatchGather {
       indices = new int[size];
       inputs = allocate(data.inputs, size);
       targets = allocate(data.targets, size);
+      batch = CheckedData.checked(inputs, targets);
       inputRows = asRows(inputs);
       targetRows = asRows(targets);
     }

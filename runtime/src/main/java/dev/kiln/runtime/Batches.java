@@ -1,11 +1,15 @@
 package dev.kiln.runtime;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-/** Evaluation and prediction over consecutive batches of checked data. */
+/** Evaluation and prediction over consecutive batches: of checked data, or of an iterator. */
 final class Batches {
 
   private Batches() {}
@@ -20,9 +24,55 @@ final class Batches {
       double loss = model.testOnBatch(batch.inputs, batch.targets);
       logs.record(means, loss, batch.targets);
     }
-    Map<String, Double> named = new LinkedHashMap<>();
-    means.means().forEach((name, value) -> named.put(prefix + name, value));
-    return new Scores(named);
+    return named(means, prefix);
+  }
+
+  /** Loss and metrics over one pass of an iterator's batches, as the iterator gives them. */
+  static Scores evaluate(KilnModel model, BatchStream<?> batches, String prefix) {
+    BatchLogs logs = new BatchLogs(model);
+    RunningMeans means = new RunningMeans();
+    batches.startEpoch();
+    for (CheckedData batch = batches.next(); batch != null; batch = batches.next()) {
+      double loss = model.testOnBatch(batch.inputs, batch.targets);
+      logs.record(means, loss, batch.targets);
+    }
+    return named(means, prefix);
+  }
+
+  /**
+   * Hands the outputs of each of one pass of an iterator's batches to {@code each}, with the
+   * iterator's item behind them; the outputs are new arrays, one per output.
+   */
+  static <T> void predict(
+      KilnModel model, BatchStream<T> batches, BiConsumer<? super T, INDArray[]> each) {
+    batches.startEpoch();
+    for (CheckedData batch = batches.next(); batch != null; batch = batches.next()) {
+      model.predictOnBatch(batch.inputs);
+      INDArray[] outputs = new INDArray[model.outputs().size()];
+      for (int i = 0; i < outputs.length; i++) {
+        outputs[i] = NdArrays.copy(model.lastOutput(i));
+      }
+      each.accept(batches.current(), outputs);
+    }
+  }
+
+  /** The outputs of one pass of an iterator's batches, joined along the sample axis. */
+  static INDArray[] predict(KilnModel model, BatchStream<?> batches) {
+    List<List<INDArray>> parts = new ArrayList<>();
+    for (int i = 0; i < model.outputs().size(); i++) {
+      parts.add(new ArrayList<>());
+    }
+    predict(model, batches, (item, outputs) -> {
+      for (int i = 0; i < outputs.length; i++) {
+        parts.get(i).add(outputs[i]);
+      }
+    });
+    INDArray[] joined = new INDArray[parts.size()];
+    for (int i = 0; i < joined.length; i++) {
+      List<INDArray> part = parts.get(i);
+      joined[i] = part.size() == 1 ? part.get(0) : Nd4j.concat(0, part.toArray(INDArray[]::new));
+    }
+    return joined;
   }
 
   /** The model's outputs for every sample of {@code inputs}, in new arrays. */
@@ -45,6 +95,12 @@ final class Batches {
       }
     }
     return results;
+  }
+
+  private static Scores named(RunningMeans means, String prefix) {
+    Map<String, Double> named = new LinkedHashMap<>();
+    means.means().forEach((name, value) -> named.put(prefix + name, value));
+    return new Scores(named);
   }
 
   private static void requirePositive(int batchSize) {

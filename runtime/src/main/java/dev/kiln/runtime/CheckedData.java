@@ -51,6 +51,11 @@ final class CheckedData {
     return new CheckedData(inputs, targets);
   }
 
+  /** Arrays already checked and converted, such as the buffers of a gathered batch. */
+  static CheckedData checked(INDArray[] inputs, INDArray[] targets) {
+    return new CheckedData(inputs, targets);
+  }
+
   /** The number of samples. */
   long size() {
     return inputs[0].size(0);

@@ -1,29 +1,38 @@
 package dev.kiln.runtime;
 
+import dev.kiln.runtime.losses.SampleWeights;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
-/** Keras' {@code fit}: epochs of shuffled batches, progress, validation, history, callbacks. */
+/**
+ * Keras' {@code fit}: epochs of batches, progress, validation, history, callbacks. The batches
+ * come from samples in memory, shuffled every epoch, or from a DL4J iterator as it gives them.
+ */
 final class FitLoop implements Callback.Training {
 
   private final KilnModel model;
   private final FitOptions options;
+  private final Verbosity verbosity;
+  private ProgressBar progress;
   private boolean stopRequested;
 
   FitLoop(KilnModel model, FitOptions options) {
+    if (options == null) {
+      throw new IllegalArgumentException("fit options are null; use FitOptions.epochs(n)");
+    }
     this.model = model;
     this.options = options;
+    this.verbosity = verbosity(options);
   }
 
+  /** Trains on samples in memory, validating on validation data or a split of the samples. */
   History run(ModelData data) {
     CheckedData all = CheckedData.of(model, data, true);
     CheckedData train = all;
-    CheckedData validation = null;
-    if (options.validationData() != null) {
-      validation = CheckedData.of(model, options.validationData(), true);
-    } else if (options.validationSplit() > 0) {
+    CheckedData heldOut = null;
+    if (options.validation() == null && options.validationSplit() > 0) {
       long kept = (long) Math.floor(all.size() * (1 - options.validationSplit()));
       if (kept < 1 || kept == all.size()) {
         throw new IllegalArgumentException(
@@ -34,55 +43,108 @@ final class FitLoop implements Callback.Training {
                 + " samples leaves no samples to train on or none to validate on");
       }
       train = all.rows(0, kept);
-      validation = all.rows(kept, all.size());
+      heldOut = all.rows(kept, all.size());
     }
+    ShuffledBatches batches =
+        new ShuffledBatches(train, options.batchSize(), options.shuffle(), options.seed());
+    Validation validation = heldOut != null
+        ? Validation.heldOut(heldOut, batches.batchSize())
+        : openValidation(batches.batchSize());
+    return train(batches, validation);
+  }
 
-    int samples = Math.toIntExact(train.size());
-    int batchSize = Math.min(options.batchSize(), samples);
-    int steps = (samples + batchSize - 1) / batchSize;
-    BatchGather gather = new BatchGather(train);
+  /** Trains on the batches of a DL4J iterator, as it gives them, one pass per epoch. */
+  History run(BatchStream<?> stream) {
+    if (options.batchSizeGiven()) {
+      throw new IllegalArgumentException(
+          "batchSize(" + options.batchSize() + ") contradicts the iterator, which makes its own"
+              + " batches; set the batch size on the iterator and drop batchSize");
+    }
+    if (options.validationSplit() > 0) {
+      throw new IllegalArgumentException(
+          "validationSplit needs the samples in memory; with an iterator, give validationData"
+              + " (another iterator, or a DataSet)");
+    }
+    stream.requirePasses(options.epochs(), "fit for " + options.epochs() + " epochs");
+    return train(stream, openValidation(options.batchSize()));
+  }
+
+  private Validation openValidation(int batchSize) {
+    return options.validation() == null
+        ? null
+        : options.validation().open(model, batchSize, options.epochs());
+  }
+
+  private History train(TrainingBatches batches, Validation validation) {
+    ClassWeights classWeights = options.classWeights().isEmpty()
+        ? null
+        : ClassWeights.of(model.spec(), options.classWeights());
+    options.learningRate().ifPresent(rate -> model.updater().setLearningRate(rate));
     BatchLogs batchLogs = new BatchLogs(model);
-    SplittableRandom random = new SplittableRandom(options.seed());
     PrintStream out = options.out();
     History history = new History();
-    options.callbacks().forEach(callback -> callback.onTrainBegin(this));
+    callbacks(callback -> callback.onTrainBegin(this));
 
     for (int epoch = 1; epoch <= options.epochs() && !stopRequested; epoch++) {
       int current = epoch;
-      options.callbacks().forEach(callback -> callback.onEpochBegin(current));
-      if (verbosity() != Verbosity.SILENT) {
+      callbacks(callback -> callback.onEpochBegin(current));
+      if (verbosity != Verbosity.SILENT) {
         out.println("Epoch " + epoch + "/" + options.epochs());
       }
-      ProgressBar progress = new ProgressBar(out, steps, verbosity() == Verbosity.PROGRESS_BAR);
-      int[] order = order(samples, random);
+      progress = new ProgressBar(out, batches.steps(), verbosity == Verbosity.PROGRESS_BAR);
       RunningMeans means = new RunningMeans();
-      for (int step = 0; step < steps; step++) {
-        int from = step * batchSize;
-        BatchGather.Slot batch = gather.gather(order, from, Math.min(from + batchSize, samples));
+      batches.startEpoch();
+      int step = 0;
+      for (CheckedData batch = batches.next(); batch != null;
+          batch = stopRequested ? null : batches.next()) {
+        step++;
         double loss;
+        String refusal = null;
         try {
-          loss = model.trainOnBatch(batch.inputs, batch.targets);
-        } catch (ArithmeticException e) {
-          throw new ArithmeticException("epoch " + epoch + ", step " + (step + 1) + ": " + e.getMessage());
+          loss = trainOn(batch, classWeights);
+        } catch (NonFiniteLossException e) {
+          loss = e.loss();
+          refusal = e.getMessage();
         }
         batchLogs.record(means, loss, batch.targets);
         Map<String, Double> running = means.means();
-        int done = step + 1;
-        options.callbacks().forEach(callback -> callback.onBatchEnd(current, done, running));
-        progress.update(done, running);
+        int done = step;
+        callbacks(callback -> callback.onBatchEnd(current, done, running));
+        if (!Double.isFinite(loss) && !stopRequested) {
+          String reason = refusal != null
+              ? refusal
+              : "the loss became " + loss + "; lower the learning rate or check the data";
+          throw new ArithmeticException("epoch " + epoch + ", step " + step + ": " + reason
+              + " (with the TerminateOnNaN callback, fit stops there and returns the history)");
+        }
+        progress.update(step, running);
       }
       Map<String, Double> logs = new LinkedHashMap<>(means.means());
       if (validation != null) {
-        logs.putAll(Batches.evaluate(model, validation, batchSize, "val_").asMap());
+        logs.putAll(validation.score(model).asMap());
       }
-      if (verbosity() != Verbosity.SILENT) {
+      if (verbosity != Verbosity.SILENT) {
         progress.finish(logs);
       }
+      callbacks(callback -> callback.onEpochEnd(current, logs));
       history.append(logs);
-      options.callbacks().forEach(callback -> callback.onEpochEnd(current, logs));
     }
-    options.callbacks().forEach(callback -> callback.onTrainEnd(history));
+    callbacks(callback -> callback.onTrainEnd(history));
     return history;
+  }
+
+  /** One step; with class weights, each sample's loss weighs what its class weighs. */
+  private double trainOn(CheckedData batch, ClassWeights classWeights) {
+    if (classWeights == null) {
+      return model.trainOnBatch(batch.inputs, batch.targets);
+    }
+    return SampleWeights.during(
+        classWeights.sampleWeights(batch.targets[0]),
+        () -> model.trainOnBatch(batch.inputs, batch.targets));
+  }
+
+  private void callbacks(Consumer<Callback> call) {
+    options.callbacks().forEach(call);
   }
 
   @Override
@@ -95,29 +157,23 @@ final class FitLoop implements Callback.Training {
     stopRequested = true;
   }
 
-  private Verbosity verbosity() {
+  @Override
+  public void log(String message) {
+    if (verbosity == Verbosity.SILENT) {
+      return;
+    }
+    if (progress != null) {
+      progress.interrupt();
+    }
+    options.out().println(message);
+  }
+
+  private static Verbosity verbosity(FitOptions options) {
     if (options.verbosity() != Verbosity.AUTO) {
       return options.verbosity();
     }
     return System.console() != null && options.out() == System.out
         ? Verbosity.PROGRESS_BAR
         : Verbosity.ONE_LINE_PER_EPOCH;
-  }
-
-  /** A new random order of the samples, or their own order when shuffling is off. */
-  private int[] order(int samples, SplittableRandom random) {
-    int[] order = new int[samples];
-    for (int i = 0; i < samples; i++) {
-      order[i] = i;
-    }
-    if (options.shuffle()) {
-      for (int i = samples - 1; i > 0; i--) {
-        int j = random.nextInt(i + 1);
-        int swap = order[i];
-        order[i] = order[j];
-        order[j] = swap;
-      }
-    }
-    return order;
   }
 }

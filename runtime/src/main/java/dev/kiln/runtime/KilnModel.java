@@ -4,16 +4,24 @@ import dev.kiln.runtime.init.Initializers;
 import dev.kiln.runtime.io.Checkpoint;
 import dev.kiln.runtime.optim.Updater;
 import dev.kiln.runtime.optim.Updaters;
+import dev.kiln.runtime.plot.GraphPicture;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.rng.Random;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -172,9 +180,7 @@ public abstract class KilnModel {
    */
   protected final void applyGradients(double loss) {
     if (!Double.isFinite(loss)) {
-      throw new ArithmeticException(
-          "the loss of this batch is " + loss + "; the parameters were not updated. Lower the"
-              + " learning rate, or check the data and targets for values the loss cannot take");
+      throw new NonFiniteLossException(loss);
     }
     if (!frozen.isEmpty()) {
       // With a zero gradient and zero optimizer state every update rule leaves a value alone.
@@ -233,6 +239,132 @@ public abstract class KilnModel {
     return Batches.evaluate(this, checked, batchSize, "");
   }
 
+  // ---- DL4J data: DataSet, MultiDataSet and their iterators ----
+
+  /**
+   * Trains on a DL4J {@link DataSet} (features and labels in memory) exactly as on the same
+   * arrays given as {@link ModelData}: for a model of one input and one output.
+   */
+  public final History fit(DataSet data, FitOptions options) {
+    return fit(Dl4jData.of(this, data, true, "the DataSet"), options);
+  }
+
+  /**
+   * Trains on a DL4J {@link MultiDataSet} exactly as on the same arrays given as {@link
+   * ModelData}: its features in the order the model declares its inputs, its labels in the order
+   * it declares its outputs.
+   */
+  public final History fit(MultiDataSet data, FitOptions options) {
+    return fit(Dl4jData.of(this, data, true, "the MultiDataSet"), options);
+  }
+
+  /**
+   * Trains on the batches of a DL4J iterator as it gives them, one pass per epoch, checking each
+   * batch as it arrives: data larger than memory streams through. The iterator decides the batch
+   * size and order (its own shuffling, if any): {@code options.batchSize} and {@code
+   * validationSplit} are errors, {@code shuffle} has no effect. Each later epoch resets the
+   * iterator, so more than one epoch needs {@code resetSupported()}, as in DL4J.
+   */
+  public final History fit(DataSetIterator data, FitOptions options) {
+    FitLoop loop = new FitLoop(this, options);
+    return loop.run(BatchStream.of(this, data, true));
+  }
+
+  /** As {@link #fit(DataSetIterator, FitOptions)}, for models of several inputs or outputs. */
+  public final History fit(MultiDataSetIterator data, FitOptions options) {
+    FitLoop loop = new FitLoop(this, options);
+    return loop.run(BatchStream.of(this, data, true));
+  }
+
+  /** The loss and metrics on a DL4J {@link DataSet}, in inference mode, in batches of 32. */
+  public final Scores evaluate(DataSet data) {
+    return evaluate(data, DEFAULT_BATCH_SIZE);
+  }
+
+  public final Scores evaluate(DataSet data, int batchSize) {
+    return evaluate(Dl4jData.of(this, data, true, "the DataSet"), batchSize);
+  }
+
+  /** The loss and metrics on a DL4J {@link MultiDataSet}, in batches of 32. */
+  public final Scores evaluate(MultiDataSet data) {
+    return evaluate(data, DEFAULT_BATCH_SIZE);
+  }
+
+  public final Scores evaluate(MultiDataSet data, int batchSize) {
+    return evaluate(Dl4jData.of(this, data, true, "the MultiDataSet"), batchSize);
+  }
+
+  /**
+   * The loss and metrics over one pass of an iterator's batches, streamed: only one batch is in
+   * memory at a time. An exhausted iterator is reset first, as DL4J's evaluation does.
+   */
+  public final Scores evaluate(DataSetIterator data) {
+    return Batches.evaluate(this, BatchStream.of(this, data, true), "");
+  }
+
+  public final Scores evaluate(MultiDataSetIterator data) {
+    return Batches.evaluate(this, BatchStream.of(this, data, true), "");
+  }
+
+  /**
+   * The outputs for the features of a DL4J {@link DataSet} (its labels are not needed), one array
+   * per output in declaration order, computed in batches of 32.
+   */
+  public final INDArray[] predict(DataSet data) {
+    return predict(data, DEFAULT_BATCH_SIZE);
+  }
+
+  public final INDArray[] predict(DataSet data, int batchSize) {
+    return predictArrays(Dl4jData.of(this, data, false, "the DataSet").inputArrays(), batchSize);
+  }
+
+  /** The outputs for the features of a DL4J {@link MultiDataSet}, in batches of 32. */
+  public final INDArray[] predict(MultiDataSet data) {
+    return predict(data, DEFAULT_BATCH_SIZE);
+  }
+
+  public final INDArray[] predict(MultiDataSet data, int batchSize) {
+    return predictArrays(
+        Dl4jData.of(this, data, false, "the MultiDataSet").inputArrays(), batchSize);
+  }
+
+  /**
+   * The outputs for one pass of an iterator's batches, joined along the sample axis, one array
+   * per output in declaration order, as DL4J's {@code ComputationGraph.output(iterator)} returns
+   * them. The inputs stream; the outputs are all kept: for outputs larger than memory use {@link
+   * #predict(DataSetIterator, BiConsumer)}.
+   */
+  public final INDArray[] predict(DataSetIterator data) {
+    return Batches.predict(this, BatchStream.of(this, data, false));
+  }
+
+  public final INDArray[] predict(MultiDataSetIterator data) {
+    return Batches.predict(this, BatchStream.of(this, data, false));
+  }
+
+  /**
+   * Streams predictions: for each batch of one pass of the iterator, hands {@code each} the batch
+   * as the iterator gave it (labels and metadata included) and the outputs for it, new arrays
+   * that {@code each} may keep. Nothing else is kept, so inputs and outputs of any size stream
+   * through: {@code model.predict(batches, (batch, outputs) -> write(batch.getLabels(),
+   * outputs[0]))}.
+   */
+  public final void predict(DataSetIterator data, BiConsumer<DataSet, INDArray[]> each) {
+    Batches.predict(this, BatchStream.of(this, data, false), requireConsumer(each));
+  }
+
+  public final void predict(
+      MultiDataSetIterator data, BiConsumer<MultiDataSet, INDArray[]> each) {
+    Batches.predict(this, BatchStream.of(this, data, false), requireConsumer(each));
+  }
+
+  private static <T> T requireConsumer(T each) {
+    if (each == null) {
+      throw new IllegalArgumentException("the consumer of the predictions is null");
+    }
+    return each;
+  }
+
   /** A Keras-style table of the layers, their output shapes and parameter counts. */
   public final String summary() {
     long total = parameterCount();
@@ -246,6 +378,23 @@ public abstract class KilnModel {
   /** The architecture as a Graphviz DOT graph. */
   public final String toDot() {
     return spec.dot();
+  }
+
+  /**
+   * A picture of the graph as SVG text, like Keras' {@code plot_model(show_shapes=True)}: a box
+   * per layer with its name, type and output shape, an arrow per input, top to bottom.
+   */
+  public final String toSvg() {
+    return GraphPicture.svg(spec);
+  }
+
+  /** Writes {@link #toSvg()} to {@code path} (Keras' {@code plot_model}); no Graphviz needed. */
+  public final void plot(Path path) throws IOException {
+    Path parent = path.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.writeString(path, toSvg(), StandardCharsets.UTF_8);
   }
 
   /**

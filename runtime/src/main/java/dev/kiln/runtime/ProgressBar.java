@@ -12,7 +12,9 @@ import java.util.Locale;
  * 469/469 [==============================] - 3s 6ms/step - loss: 0.5123 - accuracy: 0.8123
  * </pre>
  *
- * Elsewhere (logs, CI) it prints only the last line, without the bar.
+ * Elsewhere (logs, CI) it prints only the last line, without the bar. When the number of steps
+ * is not known before the epoch ends (an iterator's first pass), the live line counts steps
+ * against {@code Unknown}, as Keras does.
  */
 final class ProgressBar {
 
@@ -24,7 +26,10 @@ final class ProgressBar {
   private final boolean live;
   private final long start = System.nanoTime();
   private long lastDraw;
+  private long seen;
+  private boolean drawn;
 
+  /** A bar for {@code steps} steps, or -1 if unknown. */
   ProgressBar(PrintStream out, long steps, boolean live) {
     this.out = out;
     this.steps = steps;
@@ -33,36 +38,60 @@ final class ProgressBar {
 
   /** After step {@code step} (from 1) with the running values; redraws at most ten times a second. */
   void update(long step, Map<String, Double> values) {
+    seen = step;
     long now = System.nanoTime();
     if (!live || step == steps || now - lastDraw < REDRAW_NANOS) {
       return;
     }
     lastDraw = now;
     double elapsed = (now - start) / 1e9;
-    double eta = elapsed / step * (steps - step);
-    out.print("\r" + counter(step) + " " + bar(step) + " - ETA: " + duration(eta) + values(values));
-    out.flush();
-  }
-
-  /** The epoch's final line, with validation scores appended. */
-  void finish(Map<String, Double> values) {
-    double elapsed = (System.nanoTime() - start) / 1e9;
-    String timing = " - " + Math.round(elapsed) + "s " + perStep(elapsed / steps);
-    if (live) {
-      out.print("\r" + counter(steps) + " " + bar(steps) + timing + values(values) + "\n");
+    if (steps < 0) {
+      out.print(String.format(Locale.ROOT, "\r%7d/Unknown", step) + " - " + Math.round(elapsed)
+          + "s " + perStep(elapsed / step) + values(values));
     } else {
-      out.println(counter(steps) + timing + values(values));
+      double eta = elapsed / step * (steps - step);
+      out.print("\r" + counter(step, steps) + " " + bar(step, steps) + " - ETA: " + duration(eta)
+          + values(values));
     }
     out.flush();
+    drawn = true;
   }
 
-  private String counter(long step) {
+  /** Ends a live line drawn so far, so that a message can be printed on a line of its own. */
+  void interrupt() {
+    if (drawn) {
+      out.println();
+      out.flush();
+      drawn = false;
+      lastDraw = 0;
+    }
+  }
+
+  /**
+   * The epoch's final line, with validation scores appended; it shows the steps taken, fewer
+   * than planned when a callback stopped training.
+   */
+  void finish(Map<String, Double> values) {
+    long total = steps < 0 ? seen : steps;
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    String timing = " - " + Math.round(elapsed) + "s " + perStep(elapsed / Math.max(seen, 1));
+    if (live) {
+      out.print("\r" + counter(seen, total) + " " + bar(seen, total) + timing + values(values)
+          + "\n");
+    } else {
+      out.println(counter(seen, total) + timing + values(values));
+    }
+    out.flush();
+    drawn = false;
+  }
+
+  private static String counter(long step, long steps) {
     String total = Long.toString(steps);
     return String.format(Locale.ROOT, "%" + total.length() + "d/%s", step, total);
   }
 
-  private String bar(long step) {
-    int done = (int) (WIDTH * step / steps);
+  private static String bar(long step, long steps) {
+    int done = (int) (WIDTH * step / Math.max(steps, 1));
     StringBuilder bar = new StringBuilder("[");
     if (done > 0) {
       bar.append("=".repeat(done - 1)).append(step < steps ? '>' : '=');

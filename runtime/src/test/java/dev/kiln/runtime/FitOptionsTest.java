@@ -1,6 +1,7 @@
 package dev.kiln.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class FitOptionsTest {
@@ -20,7 +22,7 @@ class FitOptionsTest {
     assertTrue(options.shuffle());
     assertEquals(0, options.seed());
     assertEquals(0.0, options.validationSplit());
-    assertEquals(null, options.validationData());
+    assertFalse(options.hasValidationData());
     assertEquals(Verbosity.AUTO, options.verbosity());
     assertSame(System.out, options.out());
     assertEquals(List.of(), options.callbacks());
@@ -64,6 +66,36 @@ class FitOptionsTest {
     FitOptions two = one.callbacks(second);
     assertEquals(List.of(first), one.callbacks());
     assertEquals(List.of(first, second), two.callbacks());
+  }
+
+  @Test
+  void classWeightsAndLearningRateAreKeptInCopies() {
+    FitOptions options = FitOptions.epochs(1);
+    FitOptions weighted = options.classWeights(1, 5).learningRate(0.01);
+    assertEquals(Map.of(0, 1.0, 1, 5.0), weighted.classWeights());
+    assertEquals(0.01, weighted.learningRate().getAsDouble());
+    assertEquals(Map.of(), options.classWeights());
+    assertTrue(options.learningRate().isEmpty());
+    assertEquals(Map.of(2, 0.5), options.classWeights(Map.of(2, 0.5)).classWeights());
+  }
+
+  @Test
+  void badClassWeightsAndLearningRatesAreRejectedNamingTheValue() {
+    FitOptions options = FitOptions.epochs(1);
+    assertMessage(() -> options.classWeights(Map.of(-1, 2.0)), "-1");
+    assertMessage(() -> options.classWeights(1, Double.NaN), "class 1", "NaN");
+    assertMessage(() -> options.classWeights(-2, 1), "class 0", "-2");
+    assertMessage(() -> options.classWeights(Double.POSITIVE_INFINITY), "Infinity");
+    for (double rate : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
+      assertMessage(() -> options.learningRate(rate), "learning rate", String.valueOf(rate));
+    }
+  }
+
+  private static void assertMessage(Runnable call, String... words) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
+    for (String word : words) {
+      assertTrue(e.getMessage().contains(word), e.getMessage());
+    }
   }
 
   @Test

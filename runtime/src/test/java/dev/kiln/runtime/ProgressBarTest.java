@@ -71,12 +71,50 @@ class ProgressBarTest {
   @Test
   void liveFinishDrawsAFullBarAndEndsTheLine() {
     ProgressBar bar = new ProgressBar(out, 10, true);
+    bar.update(10, values(0.5, 0.25));
     bar.finish(values(0.51234, 0.81234));
     String line = output();
     assertTrue(
         Pattern.matches(
             "\r10/10 \\[={30}\\] - " + TIMING + " - loss: 0\\.5123 - accuracy: 0\\.8123\n", line),
         "line: " + line.replace("\r", "\\r").replace("\n", "\\n"));
+  }
+
+  @Test
+  void unknownStepCountIsCountedAgainstUnknownThenFinishedWithTheStepsSeen() {
+    ProgressBar bar = new ProgressBar(out, -1, true);
+    bar.update(7, values(0.5, 0.25));
+    String live = output();
+    assertTrue(
+        Pattern.matches("\r      7/Unknown - " + TIMING + " - loss: 0\\.5000 - accuracy: 0\\.2500",
+            live),
+        "line: " + live.replace("\r", "\\r"));
+    bar.finish(values(0.5, 0.25));
+    String last = output().substring(live.length());
+    assertTrue(last.startsWith("\r7/7 [" + "=".repeat(30) + "] - "),
+        "line: " + last.replace("\r", "\\r"));
+  }
+
+  @Test
+  void finishAfterAStopShowsTheStepsTaken() {
+    ProgressBar bar = new ProgressBar(out, 10, false);
+    for (int step = 1; step <= 3; step++) {
+      bar.update(step, values(0.5, 0.25));
+    }
+    bar.finish(values(0.5, 0.25));
+    assertTrue(output().startsWith(" 3/10 - "), output());
+  }
+
+  @Test
+  void interruptEndsALiveLineOnlyIfOneIsDrawn() {
+    ProgressBar bar = new ProgressBar(out, 10, true);
+    bar.interrupt();
+    assertEquals("", output());
+    bar.update(3, values(0.5, 0.25));
+    bar.interrupt();
+    assertTrue(output().endsWith("\n"), output());
+    bar.interrupt();
+    assertEquals(1, output().chars().filter(c -> c == '\n').count(), output());
   }
 
   @Test

@@ -40,10 +40,24 @@ public final class Checkpoint {
 
   private Checkpoint() {}
 
-  /** Writes a checkpoint through a temporary file renamed over {@code path}. */
+  /**
+   * Writes a checkpoint through a temporary file renamed over {@code path}: a crash before the
+   * rename leaves the previous file at {@code path} as it was, a crash after it the new one.
+   */
   public static void write(
       Path path, ModelSpec spec, DataType dataType, INDArray parameters, Updater updater)
       throws IOException {
+    Path temporary = writeTemporary(path, spec, dataType, parameters, updater);
+    try {
+      moveIntoPlace(temporary, path);
+    } finally {
+      Files.deleteIfExists(temporary);
+    }
+  }
+
+  /** The bytes of a checkpoint, checksum included. */
+  private static byte[] encode(
+      ModelSpec spec, DataType dataType, INDArray parameters, Updater updater) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
     out.write(MAGIC);
@@ -73,21 +87,31 @@ public final class Checkpoint {
     crc.update(bytes.toByteArray());
     out.writeLong(crc.getValue());
     out.flush();
+    return bytes.toByteArray();
+  }
 
+  /**
+   * The first half of {@link #write}: the whole checkpoint in a new temporary file next to
+   * {@code path}, forced to the disk, with {@code path} itself untouched. Package-private so that
+   * a test can stop a save exactly where a crash before the rename would.
+   */
+  static Path writeTemporary(
+      Path path, ModelSpec spec, DataType dataType, INDArray parameters, Updater updater)
+      throws IOException {
+    byte[] content = encode(spec, dataType, parameters, updater);
     Path directory = path.toAbsolutePath().getParent();
     Files.createDirectories(directory);
     Path temporary = Files.createTempFile(directory, path.getFileName().toString(), ".tmp");
-    try {
-      try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes.toByteArray());
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(true);
+    try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+      ByteBuffer buffer = ByteBuffer.wrap(content);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
       }
-      moveIntoPlace(temporary, path);
-    } finally {
+      channel.force(true);
+      return temporary;
+    } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(temporary);
+      throw e;
     }
   }
 
@@ -99,16 +123,22 @@ public final class Checkpoint {
       throws IOException {
     byte[] bytes = Files.readAllBytes(path);
     String file = path.toString();
-    if (bytes.length < MAGIC.length + 4 + 8
-        || !Arrays.equals(Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
+    if (bytes.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
       throw new CheckpointException(file + " is not a Kiln checkpoint (no KILNCKPT header)");
+    }
+    long needed = Layout.length(bytes);
+    if (needed > bytes.length) {
+      throw new CheckpointException(
+          file + " is truncated: it ends after " + bytes.length + " bytes, before the end its own"
+              + " header announces (a copy or a save cut short?); the model was not changed");
     }
     CRC32 crc = new CRC32();
     crc.update(bytes, 0, bytes.length - 8);
     long storedCrc = ByteBuffer.wrap(bytes, bytes.length - 8, 8).getLong();
     if (crc.getValue() != storedCrc) {
       throw new CheckpointException(
-          file + " is truncated or corrupted (checksum mismatch); the model was not changed");
+          file + " is corrupted: its checksum does not match its content (a changed byte?);"
+              + " the model was not changed");
     }
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, bytes.length - 8));
     try {

@@ -15,6 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Cross-entropy of independent yes/no outputs, {@code -(y log p + (1 - y) log(1 - p))}, averaged
  * over every element; probabilities are clipped to {@code [1e-7, 1 - 1e-7]} as Keras does.
+ * Within {@link SampleWeights#during} each sample's terms are weighted.
  */
 public final class BinaryCrossEntropy {
 
@@ -37,11 +38,13 @@ public final class BinaryCrossEntropy {
     Clip.into(p, eps, 1 - eps, dLogits);
     Nd4j.exec(new Log(dLogits, dLogits));
     Nd4j.exec(new MulOp(dLogits, y, dLogits));
+    SampleWeights.scale(dLogits);
     double yLogP = Reductions.sum(dLogits);
     // sum((1 - y) log(1 - p)) = sum(log(1 - p)) - sum(y log(1 - p))
     Clip.into(p, eps, 1 - eps, dLogits);
     Nd4j.exec(new OneMinus(dLogits, dLogits));
     Nd4j.exec(new Log(dLogits, dLogits));
+    SampleWeights.scale(dLogits);
     double logOneMinusP = Reductions.sum(dLogits);
     Nd4j.exec(new MulOp(dLogits, y, dLogits));
     double yLogOneMinusP = Reductions.sum(dLogits);
@@ -49,6 +52,7 @@ public final class BinaryCrossEntropy {
 
     Nd4j.exec(new SubOp(p, y, dLogits));
     dLogits.muli(weight / n);
+    SampleWeights.scale(dLogits);
     return loss;
   }
 
@@ -68,16 +72,20 @@ public final class BinaryCrossEntropy {
     dz.muli(-1);
     Nd4j.exec(new Exp(dz, dz));
     Nd4j.exec(new Log1p(dz, dz));
+    SampleWeights.scale(dz);
     double softTail = Reductions.sum(dz);
     Nd4j.exec(new RectifiedLinear(z, dz, 0.0));
+    SampleWeights.scale(dz);
     double positivePart = Reductions.sum(dz);
     Nd4j.exec(new MulOp(z, y, dz));
+    SampleWeights.scale(dz);
     double agreement = Reductions.sum(dz);
     double loss = (positivePart - agreement + softTail) / n;
 
     Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid(z, dz));
     Nd4j.exec(new SubOp(dz, y, dz));
     dz.muli(weight / n);
+    SampleWeights.scale(dz);
     return loss;
   }
 }

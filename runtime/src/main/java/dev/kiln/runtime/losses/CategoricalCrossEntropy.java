@@ -12,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Cross-entropy against one-hot (or soft) targets, {@code -sum(y * log(p))} over the last axis,
  * averaged over all other axes; probabilities are clipped to {@code [1e-7, 1 - 1e-7]} as Keras
- * does.
+ * does. Within {@link SampleWeights#during} each sample's terms are weighted.
  */
 public final class CategoricalCrossEntropy {
 
@@ -35,10 +35,12 @@ public final class CategoricalCrossEntropy {
     Clip.into(p, EPSILON, 1 - EPSILON, dLogits);
     Nd4j.exec(new Log(dLogits, dLogits));
     Nd4j.exec(new MulOp(dLogits, y, dLogits));
+    SampleWeights.scale(dLogits);
     double loss = -Reductions.sum(dLogits) / rows;
 
     Nd4j.exec(new SubOp(p, y, dLogits));
     dLogits.muli(weight / rows);
+    SampleWeights.scale(dLogits);
     return loss;
   }
 
@@ -61,11 +63,13 @@ public final class CategoricalCrossEntropy {
             .addIntegerArguments(z.rank() - 1)
             .build());
     Nd4j.exec(new MulOp(dz, y, dz));
+    SampleWeights.scale(dz);
     double loss = -Reductions.sum(dz) / rows;
 
     Nd4j.exec(new SoftMax(z, dz, z.rank() - 1));
     Nd4j.exec(new SubOp(dz, y, dz));
     dz.muli(weight / rows);
+    SampleWeights.scale(dz);
     return loss;
   }
 }

@@ -24,6 +24,7 @@ public final class Huber {
    * @return the mean loss, unweighted
    */
   public static double compute(INDArray p, INDArray y, double weight, INDArray dp) {
+    SampleWeights.requireNone("Huber");
     long n = p.length();
     Nd4j.exec(new SubOp(p, y, dp));
     double absolute = Reductions.sumOfAbsolutes(dp);

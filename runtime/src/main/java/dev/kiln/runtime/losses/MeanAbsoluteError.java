@@ -19,6 +19,7 @@ public final class MeanAbsoluteError {
    * @return the mean loss, unweighted
    */
   public static double compute(INDArray p, INDArray y, double weight, INDArray dp) {
+    SampleWeights.requireNone("MeanAbsoluteError");
     long n = p.length();
     Nd4j.exec(new SubOp(p, y, dp));
     double loss = Reductions.sumOfAbsolutes(dp) / n;

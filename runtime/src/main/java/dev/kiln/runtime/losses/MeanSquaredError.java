@@ -18,6 +18,7 @@ public final class MeanSquaredError {
    * @return the mean loss, unweighted
    */
   public static double compute(INDArray p, INDArray y, double weight, INDArray dp) {
+    SampleWeights.requireNone("MeanSquaredError");
     long n = p.length();
     Nd4j.exec(new SubOp(p, y, dp));
     double loss = Reductions.sumOfSquares(dp) / n;

@@ -13,7 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Cross-entropy against integer class indices: {@code -log(p[label])}, averaged over samples
- * (and time steps).
+ * (and time steps). Within {@link SampleWeights#during} each sample's terms are weighted.
  */
 public final class SparseCategoricalCrossEntropy {
 
@@ -37,10 +37,12 @@ public final class SparseCategoricalCrossEntropy {
     Clip.into(p, CategoricalCrossEntropy.EPSILON, 1 - CategoricalCrossEntropy.EPSILON, dLogits);
     Nd4j.exec(new Log(dLogits, dLogits));
     Nd4j.exec(new MulOp(dLogits, oneHot, dLogits));
+    SampleWeights.scale(dLogits);
     double loss = -Reductions.sum(dLogits) / rows;
 
     Nd4j.exec(new SubOp(p, oneHot, dLogits));
     dLogits.muli(weight / rows);
+    SampleWeights.scale(dLogits);
     return loss;
   }
 
@@ -61,11 +63,13 @@ public final class SparseCategoricalCrossEntropy {
             .addIntegerArguments(z.rank() - 1)
             .build());
     Nd4j.exec(new MulOp(dz, oneHot, dz));
+    SampleWeights.scale(dz);
     double loss = -Reductions.sum(dz) / rows;
 
     Nd4j.exec(new SoftMax(z, dz, z.rank() - 1));
     Nd4j.exec(new SubOp(dz, oneHot, dz));
     dz.muli(weight / rows);
+    SampleWeights.scale(dz);
     return loss;
   }
 

@@ -3,6 +3,7 @@ package dev.kiln.runtime.io;
 import static dev.kiln.runtime.testing.PlainArrays.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -116,20 +117,59 @@ class CheckpointTest {
   // ---- rejected files ----
 
   @Test
-  void truncatedFileIsRejectedAndChangesNothing() throws IOException {
+  void truncatedFileIsRejectedAsTruncatedAndChangesNothing() throws IOException {
     Path file = saved("fp", KERNEL1, BIAS1, KERNEL2, BIAS2);
     byte[] bytes = Files.readAllBytes(file);
-    Files.write(file, Arrays.copyOf(bytes, bytes.length * 3 / 5));
-    assertRejected(file, spec("fp", KERNEL1, BIAS1, KERNEL2, BIAS2), target(), "truncated");
+    // In the arrays, in the parameter table, in the header, and only the checksum missing.
+    for (int length : new int[] {bytes.length * 3 / 5, 60, 14, bytes.length - 8}) {
+      Files.write(file, Arrays.copyOf(bytes, length));
+      String message = assertRejected(
+          file, spec("fp", KERNEL1, BIAS1, KERNEL2, BIAS2), target(), "truncated",
+          "after " + length + " bytes");
+      assertFalse(message.contains("corrupted"), message);
+    }
   }
 
   @Test
-  void fileWithOneFlippedByteIsRejectedAndChangesNothing() throws IOException {
+  void fileWithOneFlippedByteIsRejectedAsCorruptedAndChangesNothing() throws IOException {
     Path file = saved("fp", KERNEL1, BIAS1, KERNEL2, BIAS2);
-    byte[] bytes = Files.readAllBytes(file);
-    bytes[bytes.length / 2] ^= 0x10;
-    Files.write(file, bytes);
-    assertRejected(file, spec("fp", KERNEL1, BIAS1, KERNEL2, BIAS2), target(), "corrupted");
+    byte[] original = Files.readAllBytes(file);
+    // In the parameters, in a parameter's name, in the checksum itself.
+    for (int position : new int[] {original.length / 2, 44, original.length - 1}) {
+      byte[] bytes = original.clone();
+      bytes[position] ^= 0x10;
+      Files.write(file, bytes);
+      String message = assertRejected(
+          file, spec("fp", KERNEL1, BIAS1, KERNEL2, BIAS2), target(), "corrupted", "checksum");
+      assertFalse(message.contains("truncated"), message);
+    }
+  }
+
+  @Test
+  void crashBetweenWriteAndRenameLeavesThePreviousCheckpointLoadable() throws IOException {
+    ModelSpec spec = spec("fp", KERNEL1, BIAS1, KERNEL2, BIAS2);
+    Path file = directory.resolve("model.kiln");
+    Trained first = trained(spec, DataType.DOUBLE, 1);
+    Checkpoint.write(file, spec, DataType.DOUBLE, first.parameters, first.updater);
+
+    // The second save stops where a crash between its write and its rename would stop it.
+    Trained second = trained(spec, DataType.DOUBLE, 2);
+    Path orphan =
+        Checkpoint.writeTemporary(file, spec, DataType.DOUBLE, second.parameters, second.updater);
+    assertTrue(Files.isRegularFile(orphan), "the crash leaves the temporary file behind");
+    assertEquals(file.getParent(), orphan.getParent(), "the temporary file is next to the target");
+
+    INDArray parameters = RandomArrays.uniform(50, spec.parameterCount());
+    Updater updater = new Adam(0.001);
+    updater.attach(spec.parameterCount(), DataType.DOUBLE);
+    Checkpoint.read(file, spec, parameters, updater);
+    assertBitsEqual(first.parameters, parameters, "parameters of the save before the crash");
+    assertEquals(first.updater.iterations(), updater.iterations(), "iterations");
+
+    // After a restart, saving again replaces the file; the orphan does not get in the way.
+    Checkpoint.write(file, spec, DataType.DOUBLE, second.parameters, second.updater);
+    Checkpoint.read(file, spec, parameters, updater);
+    assertBitsEqual(second.parameters, parameters, "parameters of the save after the restart");
   }
 
   @Test
@@ -290,13 +330,14 @@ class CheckpointTest {
     return new Target(parameters, updater);
   }
 
-  private static void assertRejected(
+  /** Returns the message. */
+  private static String assertRejected(
       Path file, ModelSpec spec, Target target, String... fragments) {
-    assertRejected("", file, spec, target, fragments);
+    return assertRejected("", file, spec, target, fragments);
   }
 
-  /** {@code hint} explains a failure to leave the target unchanged. */
-  private static void assertRejected(
+  /** {@code hint} explains a failure to leave the target unchanged; returns the message. */
+  private static String assertRejected(
       String hint, Path file, ModelSpec spec, Target target, String... fragments) {
     INDArray parameters = target.parameters.dup();
     List<INDArray> state = new ArrayList<>();
@@ -307,8 +348,7 @@ class CheckpointTest {
     Exception e;
     try {
       Checkpoint.read(file, spec, target.parameters, target.updater);
-      fail("reading " + file + " succeeded");
-      return;
+      return fail("reading " + file + " succeeded");
     } catch (Exception thrown) {
       e = thrown;
     }
@@ -334,6 +374,7 @@ class CheckpointTest {
       assertTrue(
           e.getMessage().contains(fragment), "message lacks '" + fragment + "': " + e.getMessage());
     }
+    return e.getMessage();
   }
 
   private static void assertBitsEqual(INDArray expected, INDArray actual, String what) {
