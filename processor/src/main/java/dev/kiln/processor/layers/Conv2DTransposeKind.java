@@ -1,43 +1,15 @@
 package dev.kiln.processor.layers;
 
-import com.palantir.javapoet.ClassName;
-import com.palantir.javapoet.CodeBlock;
-import com.palantir.javapoet.TypeName;
-import dev.kiln.Activation;
 import dev.kiln.Conv2DTranspose;
-import dev.kiln.Initializer;
 import dev.kiln.Padding;
-import dev.kiln.processor.check.Report;
-import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
 import dev.kiln.processor.shape.Shape;
-import java.util.ArrayList;
-import java.util.List;
 
 /** {@code @Conv2DTranspose}: the transposed convolution, which upsamples. */
-final class Conv2DTransposeKind implements LayerKind {
+final class Conv2DTransposeKind extends ConvolutionKind {
 
-  private static final ClassName KERNEL = Runtime.kernel("Conv2DTranspose");
-
-  @Override
-  public Class<Conv2DTranspose> annotation() {
-    return Conv2DTranspose.class;
-  }
-
-  @Override
-  public String kerasName() {
-    return "Conv2DTranspose";
-  }
-
-  @Override
-  public Arity arity() {
-    return Arity.exactly(1);
-  }
-
-  @Override
-  public void checkAttributes(LayerDecl layer, Report.Builder report) {
-    Attrs.checkPositive(layer, "filters", "filter", report);
-    Windows.checkAttributes(layer, report);
+  Conv2DTransposeKind() {
+    super(Conv2DTranspose.class);
   }
 
   @Override
@@ -64,54 +36,8 @@ final class Conv2DTransposeKind implements LayerKind {
   }
 
   @Override
-  public List<ParamDecl> parameters(LayerDecl layer, List<Shape> inputs) {
-    int[] size = Windows.size(layer);
-    int channels = inputs.get(0).dim(2);
-    int filters = layer.attributes().intValue("filters");
-    int receptive = Math.multiplyExact(size[0], size[1]);
-    // Keras takes the fans from the kernel shape (kh, kw, filters, channels).
-    long fanIn = (long) receptive * filters;
-    long fanOut = (long) receptive * channels;
-    List<ParamDecl> params = new ArrayList<>();
-    params.add(new ParamDecl("kernel", Shape.of(size[0], size[1], filters, channels),
-        layer.attributes().enumValue("kernelInitializer", Initializer.class), fanIn, fanOut));
-    if (layer.attributes().booleanValue("useBias")) {
-      params.add(new ParamDecl("bias", Shape.of(filters),
-          layer.attributes().enumValue("biasInitializer", Initializer.class), fanIn, fanOut));
-    }
-    return params;
-  }
-
-  @Override
-  public Activation activation(LayerDecl layer) {
-    return layer.attributes().enumValue("activation", Activation.class);
-  }
-
-  @Override
-  public List<Constant> constants(LayerDecl layer) {
-    return List.of(new Constant("WINDOW", Windows.WINDOW, Windows.window(layer)));
-  }
-
-  @Override
-  public CodeBlock forward(LayerCode code) {
-    return CodeBlock.of("$T.forward($L, $L, $L, $L, $L);\n", KERNEL, code.input(0),
-        code.param("kernel"), code.param("bias"), code.constant("WINDOW"), code.output());
-  }
-
-  @Override
-  public CodeBlock backward(LayerCode code) {
-    return CodeBlock.of("$T.backward($L, $L, $L, $L, $L, $L, $L);\n", KERNEL, code.input(0),
-        code.param("kernel"), code.outputGradient(), code.constant("WINDOW"), code.grad("kernel"),
-        code.grad("bias"), code.inputGradient(0));
-  }
-
-  @Override
-  public List<String> parameterNames() {
-    return List.of("kernel", "bias");
-  }
-
-  @Override
-  public TypeName parametersType() {
-    return KERNEL.nestedClass("Parameters");
+  Shape kernelShape(int[] size, int channels, int filters) {
+    // Keras keeps the transposed kernel as (rows, columns, filters, channels).
+    return Shape.of(size[0], size[1], filters, channels);
   }
 }
