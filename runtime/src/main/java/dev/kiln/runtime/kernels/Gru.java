@@ -1,6 +1,7 @@
 package dev.kiln.runtime.kernels;
 
 import static dev.kiln.runtime.kernels.Sequences.add;
+import static dev.kiln.runtime.kernels.Sequences.addOutputGradient;
 import static dev.kiln.runtime.kernels.Sequences.after;
 import static dev.kiln.runtime.kernels.Sequences.before;
 import static dev.kiln.runtime.kernels.Sequences.columns;
@@ -125,11 +126,7 @@ public final class Gru {
     }
     for (long k = steps - 1; k >= 0; k--) {
       long t = stepAt(k, steps, reverse);
-      if (returnSequences) {
-        add(dState, Sequences.step(dOut, t), dState);
-      } else if (k == steps - 1) {
-        dState.assign(dOut);
-      }
+      addOutputGradient(dOut, returnSequences, k, t, steps, dState);
       INDArray previous = before(work.states(), t, reverse);
       INDArray pre = work.preActivations().slice(t);
       INDArray gates = work.gates().slice(t);

@@ -67,6 +67,20 @@ final class Sequences {
       out.assign(states.slice(reverse ? 0 : steps));
     }
   }
+  /**
+   * Adds what the output contributes to {@code dState}, the gradient with respect to the state
+   * after step {@code t} (the {@code k}-th read): every step's with {@code returnSequences}, only
+   * the last read's without. The caller zeroes {@code dState} first when returning sequences.
+   */
+  static void addOutputGradient(
+      INDArray dOut, boolean returnSequences, long k, long t, long steps, INDArray dState) {
+    if (returnSequences) {
+      add(dState, step(dOut, t), dState);
+    } else if (k == steps - 1) {
+      dState.assign(dOut);
+    }
+  }
+
 
   /** Step {@code t} of a batch-major sequence {@code (n, steps, features)}: a view {@code (n, features)}. */
   static INDArray step(INDArray sequence, long t) {

@@ -1,6 +1,6 @@
 package dev.kiln.runtime.kernels;
 
-import static dev.kiln.runtime.kernels.Sequences.add;
+import static dev.kiln.runtime.kernels.Sequences.addOutputGradient;
 import static dev.kiln.runtime.kernels.Sequences.after;
 import static dev.kiln.runtime.kernels.Sequences.before;
 import static dev.kiln.runtime.kernels.Sequences.stepAt;
@@ -102,11 +102,7 @@ public final class SimpleRnn {
     }
     for (long k = steps - 1; k >= 0; k--) {
       long t = stepAt(k, steps, reverse);
-      if (returnSequences) {
-        add(dState, Sequences.step(dOut, t), dState);
-      } else if (k == steps - 1) {
-        dState.assign(dOut);
-      }
+      addOutputGradient(dOut, returnSequences, k, t, steps, dState);
       // Through the tanh: the pre-activation becomes its gradient, which reaches the state
       // before the step through U.
       INDArray dPre = work.preActivations().slice(t);
