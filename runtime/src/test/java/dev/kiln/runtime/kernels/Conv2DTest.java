@@ -1,37 +1,27 @@
 package dev.kiln.runtime.kernels;
 
-import static dev.kiln.runtime.kernels.KernelChecks.FORWARD_TOLERANCE;
-import static dev.kiln.runtime.kernels.KernelChecks.assertCloseToFloat64;
-import static dev.kiln.runtime.kernels.KernelChecks.assertGradient;
-import static dev.kiln.runtime.kernels.KernelChecks.assertNoSteadyStateAllocation;
-import static dev.kiln.runtime.kernels.KernelChecks.nans;
-import static dev.kiln.runtime.kernels.KernelChecks.nansLike;
-import static dev.kiln.runtime.testing.PlainArrays.assertAllClose;
-import static dev.kiln.runtime.testing.PlainArrays.values;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-
-import dev.kiln.runtime.testing.RandomArrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 class Conv2DTest {
 
   /** An input size, kernel size and window: one test case. */
-  record Case(int n, int h, int w, int c, int filters, Window window) {
+  record Case(int n, int h, int w, int c, int filters, Window window)
+      implements ConvolutionChecks.Case {
     @Override
     public String toString() {
       return n + "x" + h + "x" + w + "x" + c + " -> " + filters + " filters, " + window;
     }
 
-    long[] xShape() {
+    @Override
+    public long[] xShape() {
       return new long[] {n, h, w, c};
     }
 
-    long[] kernelShape() {
+    @Override
+    public long[] kernelShape() {
       return new long[] {window.height(), window.width(), c, filters};
     }
 
@@ -45,7 +35,8 @@ class Conv2DTest {
           w, window.width(), window.strideWidth(), window.dilationWidth(), window.same());
     }
 
-    long[] outShape() {
+    @Override
+    public long[] outShape() {
       return new long[] {n, oh(), ow(), filters};
     }
   }
@@ -111,112 +102,41 @@ class Conv2DTest {
     return out;
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("forwardCases")
-  void forwardMatchesLoops(Case k) {
-    INDArray x = RandomArrays.uniform(1, k.xShape());
-    INDArray kernel = RandomArrays.uniform(2, k.kernelShape());
-    INDArray bias = RandomArrays.uniform(3, k.filters());
-    INDArray out = nans(k.outShape());
-    Conv2D.forward(x, kernel, bias, k.window(), out);
-    double[] expected = reference(k, values(x), values(kernel), values(bias));
-    assertAllClose(expected, out, FORWARD_TOLERANCE, "out");
-  }
+  private static final ConvolutionChecks CHECKS =
+      new ConvolutionChecks(Conv2D::forward, Conv2D::backward);
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("forwardCases")
-  void forwardWithoutBiasMatchesLoops(Case k) {
-    INDArray x = RandomArrays.uniform(4, k.xShape());
-    INDArray kernel = RandomArrays.uniform(5, k.kernelShape());
-    INDArray out = nans(k.outShape());
-    Conv2D.forward(x, kernel, null, k.window(), out);
-    assertAllClose(reference(k, values(x), values(kernel), null), out, FORWARD_TOLERANCE, "out");
+  void forwardMatchesLoops(Case k) {
+    CHECKS.forwardMatches(k, (x, kernel, bias) -> reference(k, x, kernel, bias));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("backwardCases")
   void backwardMatchesFiniteDifferences(Case k) {
-    INDArray x = RandomArrays.uniform(6, k.xShape());
-    INDArray kernel = RandomArrays.uniform(7, k.kernelShape());
-    INDArray bias = RandomArrays.uniform(8, k.filters());
-    INDArray r = RandomArrays.uniform(9, k.outShape());
-    INDArray out = nans(k.outShape());
-    INDArray dKernel = nansLike(kernel);
-    INDArray dBias = nansLike(bias);
-    INDArray dx = nansLike(x);
-    Conv2D.backward(x, kernel, r, k.window(), dKernel, dBias, dx);
-
-    Runnable forward = () -> Conv2D.forward(x, kernel, bias, k.window(), out);
-    assertGradient("dx", forward, out, r, x, dx);
-    assertGradient("dKernel", forward, out, r, kernel, dKernel);
-    assertGradient("dBias", forward, out, r, bias, dBias);
+    CHECKS.backwardMatchesFiniteDifferences(k);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("backwardCases")
   void backwardWithoutDxOrDBiasWritesTheSameKernelGradient(Case k) {
-    INDArray x = RandomArrays.uniform(10, k.xShape());
-    INDArray kernel = RandomArrays.uniform(11, k.kernelShape());
-    INDArray dOut = RandomArrays.uniform(12, k.outShape());
-    INDArray expected = nansLike(kernel);
-    Conv2D.backward(x, kernel, dOut, k.window(), expected, nans(k.filters()), nansLike(x));
-    INDArray dKernel = nansLike(kernel);
-    Conv2D.backward(x, kernel, dOut, k.window(), dKernel, null, null);
-    assertArrayEquals(values(expected), values(dKernel), 0);
+    CHECKS.backwardWithoutDxOrDBiasWritesTheSameKernelGradient(k);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("backwardCases")
   void float32ForwardAgreesWithFloat64(Case k) {
-    INDArray x = RandomArrays.uniform(13, k.xShape());
-    INDArray kernel = RandomArrays.uniform(14, k.kernelShape());
-    INDArray bias = RandomArrays.uniform(15, k.filters());
-    INDArray out64 = nans(k.outShape());
-    Conv2D.forward(x, kernel, bias, k.window(), out64);
-    INDArray out32 = nans(k.outShape()).castTo(DataType.FLOAT);
-    Conv2D.forward(
-        x.castTo(DataType.FLOAT), kernel.castTo(DataType.FLOAT), bias.castTo(DataType.FLOAT),
-        k.window(), out32);
-    assertCloseToFloat64(out64, out32, "out");
+    CHECKS.float32ForwardAgreesWithFloat64(k);
   }
 
-  /**
-   * The float32 backward pass runs on oneDNN where the backend has it, float64 never does (and is
-   * checked against finite differences), so the two must agree.
-   */
   @ParameterizedTest(name = "{0}")
   @MethodSource("forwardCases")
   void float32BackwardAgreesWithFloat64(Case k) {
-    INDArray x = RandomArrays.uniform(19, k.xShape());
-    INDArray kernel = RandomArrays.uniform(20, k.kernelShape());
-    INDArray dOut = RandomArrays.uniform(21, k.outShape());
-    INDArray dKernel64 = nansLike(kernel);
-    INDArray dBias64 = nans(k.filters());
-    INDArray dx64 = nansLike(x);
-    Conv2D.backward(x, kernel, dOut, k.window(), dKernel64, dBias64, dx64);
-    INDArray dKernel32 = nansLike(kernel).castTo(DataType.FLOAT);
-    INDArray dBias32 = nans(k.filters()).castTo(DataType.FLOAT);
-    INDArray dx32 = nansLike(x).castTo(DataType.FLOAT);
-    Conv2D.backward(x.castTo(DataType.FLOAT), kernel.castTo(DataType.FLOAT),
-        dOut.castTo(DataType.FLOAT), k.window(), dKernel32, dBias32, dx32);
-    assertCloseToFloat64(dKernel64, dKernel32, "dKernel");
-    assertCloseToFloat64(dBias64, dBias32, "dBias");
-    assertCloseToFloat64(dx64, dx32, "dx");
+    CHECKS.float32BackwardAgreesWithFloat64(k);
   }
 
   @Test
   void repeatedCallsAllocateNothing() {
-    Case k = small(2, 2, 1, true);
-    INDArray x = RandomArrays.uniform(16, k.xShape());
-    INDArray kernel = RandomArrays.uniform(17, k.kernelShape());
-    INDArray bias = RandomArrays.uniform(18, k.filters());
-    INDArray out = nans(k.outShape());
-    INDArray dKernel = nansLike(kernel);
-    INDArray dBias = nansLike(bias);
-    assertNoSteadyStateAllocation(
-        () -> {
-          Conv2D.forward(x, kernel, bias, k.window(), out);
-          Conv2D.backward(x, kernel, out, k.window(), dKernel, dBias, null);
-        });
+    CHECKS.repeatedCallsAllocateNothing(small(2, 2, 1, true));
   }
 }
