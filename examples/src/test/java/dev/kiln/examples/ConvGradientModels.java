@@ -174,4 +174,43 @@ final class ConvGradientModels {
     @Dense(units = 2)
     Tensor output(Tensor flat);
   }
+
+  /** Layers without weights reading a model input, whose gradient nothing needs. */
+  @Model
+  interface WindowsOnInput {
+    @Input(shape = {4, 4, 2})
+    Tensor image();
+
+    @MaxPool2D
+    Tensor max(Tensor image);
+
+    @AveragePooling2D(poolSize = 1, strides = 3, padding = SAME)
+    Tensor average(Tensor image);
+
+    @GlobalMaxPool2D
+    Tensor globalMax(Tensor image);
+
+    @GlobalAveragePooling2D
+    Tensor globalAverage(Tensor image);
+
+    @UpSampling2D
+    Tensor upsampled(Tensor image);
+
+    @Flatten
+    Tensor flatMax(Tensor max);
+
+    @Flatten
+    Tensor flatAverage(Tensor average);
+
+    @Flatten
+    Tensor flatUpsampled(Tensor upsampled);
+
+    @Concatenate
+    Tensor joined(Tensor flatMax, Tensor flatAverage, Tensor globalMax, Tensor globalAverage,
+        Tensor flatUpsampled);
+
+    @Output(loss = MSE)
+    @Dense(units = 2)
+    Tensor output(Tensor joined);
+  }
 }
