@@ -127,8 +127,8 @@ public final class Lstm {
         dKernel.assign(OneUnit.firstOfGates(dWideKernel));
       }
       if (dRecurrentKernel != null) {
-        dRecurrentKernel.assign(
-            OneUnit.firstOfGates(dWideRecurrent).get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()));
+        INDArray firstUnit = OneUnit.firstOfGates(dWideRecurrent);
+        dRecurrentKernel.assign(firstUnit.get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()));
       }
       if (bias != null && dBias != null) {
         dBias.assign(OneUnit.firstOfGates(dWideBias));

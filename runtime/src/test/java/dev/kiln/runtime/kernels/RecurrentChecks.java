@@ -101,7 +101,8 @@ final class RecurrentChecks {
       for (boolean returnSequences : new boolean[] {true, false}) {
         for (boolean reverse : new boolean[] {false, true}) {
           for (boolean bias : new boolean[] {true, false}) {
-            variants.add(new Variant(returnSequences, reverse, bias, stepsAndUnits[0], stepsAndUnits[1]));
+            variants.add(new Variant(
+                returnSequences, reverse, bias, stepsAndUnits[0], stepsAndUnits[1]));
           }
         }
       }
@@ -115,14 +116,17 @@ final class RecurrentChecks {
       RandomArrays.uniform(seed, BATCH, variant.steps(), IN),
       RandomArrays.uniform(seed + 1, layer.kernelShape(variant.units())),
       RandomArrays.uniform(seed + 2, layer.recurrentKernelShape(variant.units())),
-      variant.bias() ? RandomArrays.uniform(seed + 3, layer.biasShape().apply(variant.units())) : null
+      variant.bias()
+          ? RandomArrays.uniform(seed + 3, layer.biasShape().apply(variant.units()))
+          : null
     };
   }
 
   static void checkForward(Layer layer, Variant variant, DataType dataType, double tolerance) {
     INDArray[] in = inputs(layer, variant, 11);
     double[] expected =
-        layer.reference().run(values(in[0]), BATCH, variant.steps(), variant.units(), values(in[1]), values(in[2]),
+        layer.reference().run(values(in[0]), BATCH, variant.steps(), variant.units(),
+            values(in[1]), values(in[2]),
             in[3] == null ? null : values(in[3]), variant.returnSequences(), variant.reverse());
 
     INDArray out = NdArrays.zeros(dataType, variant.outShape(BATCH)).addi(Double.NaN);
