@@ -20,6 +20,7 @@ import dev.kiln.Cropping2D;
 import dev.kiln.Dense;
 import dev.kiln.Dropout;
 import dev.kiln.Flatten;
+import dev.kiln.From;
 import dev.kiln.GlobalAveragePooling2D;
 import dev.kiln.GlobalMaxPool2D;
 import dev.kiln.Input;
@@ -212,5 +213,25 @@ final class ConvGradientModels {
     @Output(loss = MSE)
     @Dense(units = 2)
     Tensor output(Tensor joined);
+  }
+
+  /** A part with a gradient between two without (a model input), joined on the steps axis. */
+  @Model
+  interface BetweenInputs {
+    @Input(shape = {2, 3})
+    Tensor steps();
+
+    @Dense(units = 3, activation = TANH)
+    Tensor mapped(Tensor steps);
+
+    @Concatenate(axis = 1)
+    Tensor joined(Tensor steps, Tensor mapped, @From("steps") Tensor again);
+
+    @Flatten
+    Tensor flat(Tensor joined);
+
+    @Output(loss = MSE)
+    @Dense(units = 2)
+    Tensor output(Tensor flat);
   }
 }

@@ -72,4 +72,12 @@ class ConvGradientsTest {
     INDArray y = RandomArrays.uniform(20, 3, 2);
     ModelChecks.assertGradientsMatch(model, () -> model.computeGradients(image, y), ALL);
   }
+
+  @Test
+  void concatenatedPartWithAGradientBetweenModelInputs() {
+    BetweenInputsModel model = BetweenInputsModel.create(21, DataType.DOUBLE);
+    INDArray steps = RandomArrays.uniform(22, 3, 2, 3);
+    INDArray y = RandomArrays.uniform(23, 3, 2);
+    ModelChecks.assertGradientsMatch(model, () -> model.computeGradients(steps, y), ALL);
+  }
 }
