@@ -11,6 +11,10 @@ import java.lang.annotation.Target;
  * gradients still flow through it to the layers before, but the optimizer never moves its
  * weights, and the summary counts them as non-trainable. The generated model can also freeze and
  * unfreeze layers at run time.
+ *
+ * <p>A frozen {@link BatchNormalization} runs in inference mode while training, as Keras runs one
+ * that is not trainable: it normalises with its moving mean and variance and leaves them as they
+ * are.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)

@@ -20,6 +20,7 @@ import dev.kiln.Cropping2D;
 import dev.kiln.Dense;
 import dev.kiln.Dropout;
 import dev.kiln.Flatten;
+import dev.kiln.From;
 import dev.kiln.GlobalAveragePooling2D;
 import dev.kiln.GlobalMaxPool2D;
 import dev.kiln.Input;
@@ -169,6 +170,65 @@ final class ConvGradientModels {
 
     @Flatten
     Tensor flat(Tensor both);
+
+    @Output(loss = MSE)
+    @Dense(units = 2)
+    Tensor output(Tensor flat);
+  }
+
+  /** Layers without weights reading a model input, whose gradient nothing needs. */
+  @Model
+  interface WindowsOnInput {
+    @Input(shape = {4, 4, 2})
+    Tensor image();
+
+    @MaxPool2D
+    Tensor max(Tensor image);
+
+    @AveragePooling2D(poolSize = 1, strides = 3, padding = SAME)
+    Tensor average(Tensor image);
+
+    @GlobalMaxPool2D
+    Tensor globalMax(Tensor image);
+
+    @GlobalAveragePooling2D
+    Tensor globalAverage(Tensor image);
+
+    @UpSampling2D
+    Tensor upsampled(Tensor image);
+
+    @Flatten
+    Tensor flatMax(Tensor max);
+
+    @Flatten
+    Tensor flatAverage(Tensor average);
+
+    @Flatten
+    Tensor flatUpsampled(Tensor upsampled);
+
+    @Concatenate
+    Tensor joined(Tensor flatMax, Tensor flatAverage, Tensor globalMax, Tensor globalAverage,
+        Tensor flatUpsampled);
+
+    @Output(loss = MSE)
+    @Dense(units = 2)
+    Tensor output(Tensor joined);
+  }
+
+  /** A part with a gradient between two without (a model input), joined on the steps axis. */
+  @Model
+  interface BetweenInputs {
+    @Input(shape = {2, 3})
+    Tensor steps();
+
+    @Dense(units = 3, activation = TANH)
+    Tensor mapped(Tensor steps);
+
+    @Concatenate(axis = 1)
+    Tensor joined(Tensor steps, Tensor mapped, @From("steps") Tensor again);
+
+    @Flatten
+    Tensor flat(Tensor joined);
 
     @Output(loss = MSE)
     @Dense(units = 2)

@@ -64,4 +64,20 @@ class ConvGradientsTest {
     INDArray y = RandomArrays.uniform(17, 3, 2);
     ModelChecks.assertGradientsMatch(model, () -> model.computeGradients(first, second, y), ALL);
   }
+
+  @Test
+  void layersWithoutWeightsReadingAnInputNeedNoInputGradient() {
+    WindowsOnInputModel model = WindowsOnInputModel.create(18, DataType.DOUBLE);
+    INDArray image = RandomArrays.uniform(19, 3, 4, 4, 2);
+    INDArray y = RandomArrays.uniform(20, 3, 2);
+    ModelChecks.assertGradientsMatch(model, () -> model.computeGradients(image, y), ALL);
+  }
+
+  @Test
+  void concatenatedPartWithAGradientBetweenModelInputs() {
+    BetweenInputsModel model = BetweenInputsModel.create(21, DataType.DOUBLE);
+    INDArray steps = RandomArrays.uniform(22, 3, 2, 3);
+    INDArray y = RandomArrays.uniform(23, 3, 2);
+    ModelChecks.assertGradientsMatch(model, () -> model.computeGradients(steps, y), ALL);
+  }
 }

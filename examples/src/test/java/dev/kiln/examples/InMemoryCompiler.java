@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import javax.tools.Diagnostic;
 import javax.tools.JavaFileObject;
@@ -22,7 +23,7 @@ final class InMemoryCompiler {
 
   /** Compiles {@code sources}; fails with javac's diagnostics unless compilation succeeds. */
   static ClassLoader compile(JavaFileObject... sources) {
-    Compilation compilation = javac().withProcessors(new KilnProcessor()).compile(sources);
+    Compilation compilation = run(List.of(sources));
     if (compilation.status() != Compilation.Status.SUCCESS) {
       StringBuilder errors = new StringBuilder();
       for (Diagnostic<? extends JavaFileObject> diagnostic : compilation.errors()) {
@@ -30,6 +31,16 @@ final class InMemoryCompiler {
       }
       throw new AssertionError("compilation failed:\n" + errors);
     }
+    return load(compilation);
+  }
+
+  /** Runs javac with Kiln's processor on {@code sources}, whatever the outcome. */
+  static Compilation run(List<JavaFileObject> sources) {
+    return javac().withProcessors(new KilnProcessor()).compile(sources);
+  }
+
+  /** A class loader for the classes a successful compilation wrote. */
+  static ClassLoader load(Compilation compilation) {
     Map<String, byte[]> classes = new HashMap<>();
     for (JavaFileObject file : compilation.generatedFiles()) {
       if (file.getKind() == JavaFileObject.Kind.CLASS) {

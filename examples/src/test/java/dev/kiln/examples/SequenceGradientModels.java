@@ -9,10 +9,12 @@ import static dev.kiln.Loss.CATEGORICAL_CROSSENTROPY;
 import static dev.kiln.Loss.MSE;
 import static dev.kiln.MergeMode.SUM;
 
+import dev.kiln.BatchNormalization;
 import dev.kiln.Bidirectional;
 import dev.kiln.Concatenate;
 import dev.kiln.Conv2D;
 import dev.kiln.Dense;
+import dev.kiln.Dropout;
 import dev.kiln.Embedding;
 import dev.kiln.Flatten;
 import dev.kiln.GRU;
@@ -122,5 +124,25 @@ final class SequenceGradientModels {
     @TimeDistributed
     @Dense(units = 2)
     Tensor perStep(Tensor encoded);
+  }
+
+  /** Batch normalization and dropout on each step: masks per step, statistics per channel. */
+  @Model
+  interface PerStepNormalization {
+    @Input(shape = {3, 4})
+    Tensor steps();
+
+    @TimeDistributed
+    @BatchNormalization
+    Tensor normalized(Tensor steps);
+
+    @TimeDistributed
+    @Dropout(rate = 0.3)
+    Tensor dropped(Tensor normalized);
+
+    @Output(loss = MSE)
+    @TimeDistributed
+    @Dense(units = 2)
+    Tensor perStep(Tensor dropped);
   }
 }

@@ -64,4 +64,18 @@ class SequenceGradientsTest {
                     floats, RandomArrays.uniform(15, 2, 3, 5, 5, 1).castTo(DataType.FLOAT)));
     assertTrue(e.getMessage().contains("tokens"), e.getMessage());
   }
+
+  @Test
+  void batchNormalizationAndDropoutOnEachStep() {
+    PerStepNormalizationModel model = PerStepNormalizationModel.create(11, DataType.DOUBLE);
+    INDArray x = RandomArrays.uniform(12, 2, 3, 4);
+    INDArray y = RandomArrays.uniform(13, 2, 3, 2);
+    ModelChecks.assertGradientsMatch(
+        model,
+        () -> {
+          model.seedNoise(14);
+          return model.computeGradients(x, y);
+        },
+        ALL);
+  }
 }

@@ -2,9 +2,11 @@ package dev.kiln.examples;
 
 import static dev.kiln.Activation.RELU;
 import static dev.kiln.Activation.SIGMOID;
+import static dev.kiln.Activation.TANH;
 import static dev.kiln.Loss.BINARY_CROSSENTROPY;
 import static dev.kiln.Loss.CATEGORICAL_CROSSENTROPY;
 import static dev.kiln.Loss.HUBER;
+import static dev.kiln.Loss.MSE;
 import static dev.kiln.Loss.SPARSE_CATEGORICAL_CROSSENTROPY;
 import static dev.kiln.Metric.ACCURACY;
 import static dev.kiln.Metric.PRECISION;
@@ -12,6 +14,7 @@ import static dev.kiln.Metric.RECALL;
 import static dev.kiln.Metric.SPARSE_TOP_K_CATEGORICAL_ACCURACY;
 import static dev.kiln.Metric.TOP_K_CATEGORICAL_ACCURACY;
 
+import dev.kiln.BatchNormalization;
 import dev.kiln.Dense;
 import dev.kiln.Frozen;
 import dev.kiln.Input;
@@ -69,5 +72,23 @@ final class TrainingOptionModels {
     @Output(loss = BINARY_CROSSENTROPY)
     @Dense(units = 1, activation = SIGMOID)
     Tensor output(Tensor head);
+  }
+
+  /** A frozen batch normalization, which Keras runs in inference mode while training. */
+  @Model(optimizer = Optimizer.SGD, learningRate = 0.1)
+  interface FrozenNormalization {
+    @Input(shape = 3)
+    Tensor input();
+
+    @Dense(units = 4, activation = TANH)
+    Tensor hidden(Tensor input);
+
+    @Frozen
+    @BatchNormalization(momentum = 0.5)
+    Tensor normalized(Tensor hidden);
+
+    @Output(loss = MSE)
+    @Dense(units = 2)
+    Tensor output(Tensor normalized);
   }
 }

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.runtime.FitOptions;
 import dev.kiln.runtime.History;
+import dev.kiln.runtime.ParameterSpec;
 import dev.kiln.runtime.Scores;
 import dev.kiln.runtime.Verbosity;
+import dev.kiln.runtime.kernels.BatchNormalization;
 import dev.kiln.runtime.testing.RandomArrays;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -118,5 +120,39 @@ class TrainingOptionsTest {
     INDArray y = x.getColumn(2).gt(0).castTo(DataType.FLOAT).reshape(20, 1);
     Scores scores = model.evaluate(PartlyFrozenModel.data(x, y), 7);
     assertTrue(scores.asMap().containsKey("loss"), scores.toString());
+  }
+
+  @Test
+  void frozenBatchNormalizationTrainsOnItsMovingStatisticsAndKeepsThem() {
+    FrozenNormalizationModel model = FrozenNormalizationModel.create(22, DataType.DOUBLE);
+    INDArray x = RandomArrays.uniform(23, 6, 3);
+    INDArray y = RandomArrays.uniform(24, 6, 2);
+    // The training loss is the inference loss: the frozen layer normalises with its moving
+    // statistics (still 0 and 1 here, far from this batch's), not with the batch's.
+    assertEquals(model.evaluate(FrozenNormalizationModel.data(x, y)).loss(),
+        model.computeGradients(x, y), 1e-12);
+
+    BatchNormalization.Parameters frozen = model.layers().normalized();
+    INDArray[] before = {frozen.gamma().dup(), frozen.beta().dup(), frozen.movingMean().dup(),
+        frozen.movingVariance().dup()};
+    INDArray hidden = model.layers().hidden().kernel().dup();
+    model.trainStep(x, y);
+    INDArray[] after = {frozen.gamma(), frozen.beta(), frozen.movingMean(), frozen.movingVariance()};
+    for (int i = 0; i < before.length; i++) {
+      assertTrue(ModelChecks.sameBits(before[i], after[i]), "parameter " + i + " of the frozen layer moved");
+    }
+    assertFalse(ModelChecks.sameBits(hidden, model.layers().hidden().kernel()), "hidden did not learn");
+
+    // Gradients through the frozen layer are those of its inference pass; its moving statistics,
+    // which the loss now reads, are not trained and have none.
+    ModelChecks.assertGradientsMatch(
+        model, () -> model.computeGradients(x, y), 1000, ParameterSpec::trainable);
+
+    // Unfrozen, it normalises with the batch's statistics and its moving ones follow them.
+    model.unfreeze("normalized");
+    INDArray movingMean = frozen.movingMean().dup();
+    model.trainStep(x, y);
+    assertFalse(ModelChecks.sameBits(movingMean, frozen.movingMean()),
+        "the unfrozen layer's moving mean did not move");
   }
 }

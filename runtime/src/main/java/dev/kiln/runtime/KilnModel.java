@@ -463,7 +463,8 @@ public abstract class KilnModel {
   /**
    * Keeps {@code layer}'s weights out of training (Keras' {@code layer.trainable = False}):
    * gradients still pass through it, but the optimizer no longer moves it; the summary counts its
-   * weights as non-trainable. No recompilation: the next step honours it.
+   * weights as non-trainable. A batch normalization layer also runs in inference mode, keeping its
+   * moving statistics, as in Keras. No recompilation: the next step honours it.
    */
   public final void freeze(String layer) {
     requireLayerWithWeights(layer);

@@ -15,7 +15,9 @@ import java.util.List;
 
 /**
  * {@code @BatchNormalization} over the last axis. Its moving mean and variance are parameters
- * the optimizer does not train; the layer updates them while training.
+ * the optimizer does not train; the layer updates them while training. A frozen layer (at build
+ * or at run time) runs in inference mode while training, as Keras runs a layer that is not
+ * trainable: it normalises with its moving statistics and leaves them as they are.
  */
 final class BatchNormalizationKind implements LayerKind {
 
@@ -97,18 +99,28 @@ final class BatchNormalizationKind implements LayerKind {
 
   @Override
   public CodeBlock forward(LayerCode code) {
+    CodeBlock training = CodeBlock.of("$L && !isFrozen($S)", code.training(), code.layer().name());
     return CodeBlock.of("$T.forward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L);\n", KERNEL,
         code.input(0), code.param("gamma"), code.param("beta"), code.param("movingMean"),
         code.param("movingVariance"), attribute(code, "momentum"), attribute(code, "epsilon"),
-        code.training(), code.buffer("BatchMean"), code.buffer("BatchVariance"), code.output());
+        training, code.buffer("BatchMean"), code.buffer("BatchVariance"), code.output());
   }
 
   @Override
   public CodeBlock backward(LayerCode code) {
-    return CodeBlock.of("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, $L);\n", KERNEL,
-        code.input(0), code.param("gamma"), code.buffer("BatchMean"),
-        code.buffer("BatchVariance"), attribute(code, "epsilon"), code.outputGradient(),
-        code.grad("gamma"), code.grad("beta"), code.inputGradient(0));
+    return CodeBlock.builder()
+        .beginControlFlow("if (isFrozen($S))", code.layer().name())
+        .add("$T.backwardWithFixedStatistics($L, $L, $L, $L, $L, $L, $L, $L, $L);\n", KERNEL,
+            code.input(0), code.param("gamma"), code.param("movingMean"),
+            code.param("movingVariance"), attribute(code, "epsilon"), code.outputGradient(),
+            code.grad("gamma"), code.grad("beta"), code.inputGradient(0))
+        .nextControlFlow("else")
+        .add("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, $L);\n", KERNEL,
+            code.input(0), code.param("gamma"), code.buffer("BatchMean"),
+            code.buffer("BatchVariance"), attribute(code, "epsilon"), code.outputGradient(),
+            code.grad("gamma"), code.grad("beta"), code.inputGradient(0))
+        .endControlFlow()
+        .build();
   }
 
   @Override

@@ -87,7 +87,7 @@ final class ConcatenateKind implements LayerKind {
     for (int i = 0; i < count; i++) {
       parts.add(code.inputGradient(i));
     }
-    if (!gradientLessPartBetweenOthers(code, count)) {
+    if (!gradientLessPartBetweenOthers(code, count) && !partBetweenGradientLessOnes(code, count)) {
       return CodeBlock.of("$T.backward($L, $L, $L);\n", KERNEL, axis(code), code.outputGradient(),
           CodeBlock.join(parts, ", "));
     }
@@ -96,6 +96,28 @@ final class ConcatenateKind implements LayerKind {
     List<String> sizes = code.inputShapes().stream().map(shape -> shape.dim(axis) + "L").toList();
     return CodeBlock.of("$T.backwardWithSizes($L, $L, new long[] {$L}, $L);\n", KERNEL, axis(code),
         code.outputGradient(), String.join(", ", sizes), CodeBlock.join(parts, ", "));
+  }
+
+  /**
+   * Whether a part with a gradient lies between two parts without (model inputs): the runtime's
+   * backward places slices from the start up to the first part without a gradient and from the
+   * end back to the last one, so such a part needs the sizes too.
+   */
+  private static boolean partBetweenGradientLessOnes(LayerCode code, int count) {
+    int first = -1;
+    int last = -1;
+    for (int i = 0; i < count; i++) {
+      if (!code.needsInputGradient(i)) {
+        first = first < 0 ? i : first;
+        last = i;
+      }
+    }
+    for (int i = first + 1; i < last; i++) {
+      if (code.needsInputGradient(i)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean gradientLessPartBetweenOthers(LayerCode code, int count) {

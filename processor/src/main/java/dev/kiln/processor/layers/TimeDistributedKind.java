@@ -8,11 +8,14 @@ import dev.kiln.TimeDistributed;
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.check.Tag;
 import dev.kiln.processor.emit.Runtime;
+import dev.kiln.processor.parse.InputRef;
 import dev.kiln.processor.parse.LayerDecl;
 import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * {@code @TimeDistributed} around another kind: the inner layer applies to each step of a
@@ -100,12 +103,27 @@ record TimeDistributedKind(LayerKind inner) implements LayerKind {
 
   @Override
   public CodeBlock forward(LayerCode code) {
-    return inner.forward(foldsSteps() ? new FoldedCode(code) : code);
+    return inner.forward(foldsSteps() ? new FoldedCode(code, perSampleBuffers(code)) : code);
   }
 
   @Override
   public CodeBlock backward(LayerCode code) {
-    return inner.backward(foldsSteps() ? new FoldedCode(code) : code);
+    return inner.backward(foldsSteps() ? new FoldedCode(code, perSampleBuffers(code)) : code);
+  }
+
+  /**
+   * The suffixes of the inner kind's extra buffers that have a batch axis, and so steps to fold;
+   * the others (batch normalisation's per-channel statistics) are used as they are.
+   */
+  private Set<String> perSampleBuffers(LayerCode code) {
+    Node step = new Node(code.layer(),
+        code.layer().inputs().stream().map(InputRef::layer).toList(),
+        code.inputShapes().stream().map(TimeDistributedKind::perStep).toList(),
+        perStep(code.shape()), List.of(), code.layer().name());
+    return inner.extraBuffers(step).stream()
+        .filter(ExtraBuffer::perSample)
+        .map(ExtraBuffer::suffix)
+        .collect(Collectors.toSet());
   }
 
   @Override
@@ -173,8 +191,12 @@ record TimeDistributedKind(LayerKind inner) implements LayerKind {
     }
   }
 
-  /** The inner kind's view of arrays: steps folded into the batch axis. */
-  private record FoldedCode(LayerCode outer) implements LayerCode {
+  /**
+   * The inner kind's view of arrays: steps folded into the batch axis.
+   *
+   * @param perSampleBuffers the extra buffers with a batch axis, which fold too
+   */
+  private record FoldedCode(LayerCode outer, Set<String> perSampleBuffers) implements LayerCode {
     @Override
     public LayerDecl layer() {
       return outer.layer();
@@ -242,7 +264,7 @@ record TimeDistributedKind(LayerKind inner) implements LayerKind {
 
     @Override
     public CodeBlock buffer(String suffix) {
-      return fold(outer.buffer(suffix));
+      return perSampleBuffers.contains(suffix) ? fold(outer.buffer(suffix)) : outer.buffer(suffix);
     }
 
     private static CodeBlock fold(CodeBlock array) {

@@ -181,9 +181,12 @@ public final class Checkpoint {
         throw new CheckpointException(
             file + " records the learning rate " + learningRate + "; it is malformed");
       }
-      parameters.assign(loadedParameters);
-      for (int i = 0; i < stateCount; i++) {
-        updater.stateArrays().get(i).assign(state[i]);
+      // ND4J refuses to assign empty arrays, as of a model without parameters.
+      if (parameters.length() > 0) {
+        parameters.assign(loadedParameters);
+        for (int i = 0; i < stateCount; i++) {
+          updater.stateArrays().get(i).assign(state[i]);
+        }
       }
       updater.setIterations(iterations);
       updater.setLearningRate(learningRate);

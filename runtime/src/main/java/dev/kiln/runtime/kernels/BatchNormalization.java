@@ -168,6 +168,54 @@ public final class BatchNormalization {
     Nd4j.exec(new BroadcastMulOp(xhat, scale, xhat, 1));
   }
 
+  /**
+   * The gradients of an inference-mode pass, whose statistics are fixed: those of a frozen layer,
+   * which Keras runs in inference mode while training (its moving mean and variance). With
+   * {@code xhat = (x - mean) / sqrt(variance + epsilon)}: {@code dBeta = sum(dOut)}, {@code
+   * dGamma = sum(dOut * xhat)} and {@code dx = gamma / sqrt(variance + epsilon) * dOut}, sums over
+   * all but the last axis.
+   *
+   * @param mean the statistics the forward pass normalised with, {@code (channels)}
+   * @param variance likewise
+   * @param dGamma written, {@code (channels)}, or {@code null}
+   * @param dBeta written, {@code (channels)}, or {@code null}
+   * @param dx written, shaped like {@code x}, or {@code null}; may not share memory with {@code x}
+   *     or {@code dOut}
+   */
+  public static void backwardWithFixedStatistics(
+      INDArray x,
+      INDArray gamma,
+      INDArray mean,
+      INDArray variance,
+      double epsilon,
+      INDArray dOut,
+      INDArray dGamma,
+      INDArray dBeta,
+      INDArray dx) {
+    Require.sameShape(dOut, x, "BatchNormalization output gradient");
+    INDArray g = Rows.ofLastAxis(dOut);
+    if (dBeta != null) {
+      g.sum(dBeta, 0);
+    }
+    INDArray scale = Scratch.like(variance, 0);
+    Nd4j.exec(new ScalarAdd(variance, null, scale, epsilon));
+    Nd4j.exec(new RSqrt(scale, scale));
+    if (dGamma != null) {
+      // xhat in an x-shaped scratch of its own slot, as in backward.
+      INDArray xhat = Views.reshaped(Scratch.like(x, 3), g.shape());
+      Nd4j.exec(new BroadcastSubOp(Rows.ofLastAxis(x), mean, xhat, 1));
+      Nd4j.exec(new BroadcastMulOp(xhat, scale, xhat, 1));
+      Nd4j.exec(new Dot(g, xhat, dGamma, 0));
+    }
+    if (dx == null) {
+      return;
+    }
+    if (gamma != null) {
+      Nd4j.exec(new MulOp(scale, gamma, scale));
+    }
+    Nd4j.exec(new BroadcastMulOp(g, scale, Views.reshaped(dx, g.shape()), 1));
+  }
+
   /** {@code moving = momentum * moving + (1 - momentum) * batch}, in place. */
   private static void updateMoving(INDArray moving, INDArray batch, double momentum) {
     Nd4j.exec(new ScalarMultiplication(moving, null, moving, momentum));

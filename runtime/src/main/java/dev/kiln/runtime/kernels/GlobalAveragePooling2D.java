@@ -25,9 +25,13 @@ public final class GlobalAveragePooling2D {
    * itself is not needed.
    *
    * @param dOut {@code (n, c)}
-   * @param dx written, {@code (n, h, w, c)}
+   * @param dx written, {@code (n, h, w, c)}, or {@code null} when nothing needs it (the layer
+   *     reads a model input): then there is nothing to do
    */
   public static void backward(INDArray dOut, INDArray dx) {
+    if (dx == null) {
+      return;
+    }
     // Broadcasts dOut along dx's rows and columns (dx's axes 0 and 3 match dOut's 0 and 1).
     Nd4j.exec(new BroadcastCopyOp(dx, dOut, dx, 0, 3));
     dx.divi(dx.size(1) * dx.size(2));

@@ -32,9 +32,13 @@ public final class GlobalMaxPool2D {
    *
    * @param x the forward input, {@code (n, h, w, c)}
    * @param dOut {@code (n, c)}
-   * @param dx written, {@code (n, h, w, c)}
+   * @param dx written, {@code (n, h, w, c)}, or {@code null} when nothing needs it (the layer
+   *     reads a model input): then there is nothing to do
    */
   public static void backward(INDArray x, INDArray dOut, INDArray dx) {
+    if (dx == null) {
+      return;
+    }
     // dx's axes 0 and 3 are the (n, c) axes of the per-channel arrays broadcast over it.
     INDArray perChannel = Scratch.like(dOut);
     Nd4j.exec(new Max(x, perChannel, 1, 2));

@@ -3,6 +3,8 @@ package dev.kiln.runtime.kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Keras' LSTM layer with its defaults: activation tanh, recurrent activation sigmoid, zero initial
@@ -67,6 +69,14 @@ public final class Lstm {
       boolean returnSequences,
       boolean reverse,
       INDArray out) {
+    if (recurrentKernel.size(0) == 1) {
+      // See OneUnit: the op runs on two units, of which only the first is read back.
+      INDArray wide = OneUnit.wide(out, 0);
+      forward(x, OneUnit.kernel(kernel), OneUnit.recurrentKernel(recurrentKernel),
+          bias == null ? null : OneUnit.bias(bias), returnSequences, reverse, wide);
+      out.assign(OneUnit.first(wide));
+      return;
+    }
     // The op writes either the whole sequence of states or only the last one (h_L), whichever
     // output it is asked for; with BACKWARD, "last" is the state after x[:, 0].
     DynamicCustomOp.DynamicCustomOpsBuilder op =
@@ -101,6 +111,30 @@ public final class Lstm {
       INDArray dRecurrentKernel,
       INDArray dBias,
       INDArray dx) {
+    if (recurrentKernel.size(0) == 1) {
+      // See OneUnit: the extra unit's output gradient is 0, and its gradients are dropped.
+      INDArray wideDOut = OneUnit.wide(dOut, 1);
+      OneUnit.first(wideDOut).assign(dOut);
+      INDArray wideKernel = OneUnit.kernel(kernel);
+      INDArray wideRecurrent = OneUnit.recurrentKernel(recurrentKernel);
+      INDArray wideBias = bias == null ? null : OneUnit.bias(bias);
+      INDArray dWideKernel = OneUnit.like(wideKernel, 2);
+      INDArray dWideRecurrent = OneUnit.like(wideRecurrent, 3);
+      INDArray dWideBias = bias == null ? null : OneUnit.like(wideBias, 4);
+      backward(x, wideKernel, wideRecurrent, wideBias, returnSequences, reverse, wideDOut,
+          dWideKernel, dWideRecurrent, dWideBias, dx);
+      if (dKernel != null) {
+        dKernel.assign(OneUnit.firstOfGates(dWideKernel));
+      }
+      if (dRecurrentKernel != null) {
+        INDArray firstUnit = OneUnit.firstOfGates(dWideRecurrent);
+        dRecurrentKernel.assign(firstUnit.get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()));
+      }
+      if (bias != null && dBias != null) {
+        dBias.assign(OneUnit.firstOfGates(dWideBias));
+      }
+      return;
+    }
     // dOut goes in as dL/dh (every step) or as dL/dh_L (last step only), matching the forward
     // output; the op zeroes its parameter gradients before accumulating over the steps, and
     // always writes dx, so a missing dx goes to a scratch array.
@@ -118,6 +152,78 @@ public final class Lstm {
                     dxOrScratch, dKernelOrScratch, dRecurrentOrScratch, Scratch.orScratch(dBias, bias)
                   });
     OneDnn.exec(configure(op, bias != null, returnSequences, reverse).build(), true);
+  }
+
+  /**
+   * libnd4j's lstmLayer and lstmLayer_bp (1.0.0-M2.1) fail for a layer of one unit ("MmulHelper::
+   * mmulMxM: B array has wrong number of rows") and leave the native heap corrupted, so that the
+   * JVM aborts soon after. A layer of one unit runs as a layer of two whose second unit has zero
+   * weights and bias: all its gates see 0, so its cell state and output stay exactly 0 at every
+   * step, and as its weights are 0 it adds nothing to the first unit's gates or to dx. The wide
+   * arrays are scratch arrays of their own slots: no allocation after the first call.
+   */
+  private static final class OneUnit {
+
+    /** Scratch slots of the wide arrays, apart from those other kernels use. */
+    private static final int SLOT = 40;
+
+    /** A zeroed scratch array like {@code narrow} with its last axis twice as long. */
+    static INDArray wide(INDArray narrow, int slot) {
+      long[] shape = narrow.shape().clone();
+      shape[shape.length - 1] *= 2;
+      INDArray wide = Scratch.of(narrow.dataType(), SLOT + slot, shape);
+      wide.assign(0);
+      return wide;
+    }
+
+    /** A scratch array shaped like {@code wide}, for its gradient; contents undefined. */
+    static INDArray like(INDArray wide, int slot) {
+      return Scratch.of(wide.dataType(), SLOT + slot, wide.shape());
+    }
+
+    /** The first unit's part of a wide {@code out} or {@code dOut} (units last). */
+    static INDArray first(INDArray wide) {
+      return Views.range(wide, wide.rank() - 1, 0, 1);
+    }
+
+    /**
+     * The first unit's columns of a wide parameter or its gradient, whose last axis holds the
+     * four gates two units apiece: columns 0, 2, 4, 6.
+     */
+    static INDArray firstOfGates(INDArray wide) {
+      long[] gates = new long[wide.rank() + 1];
+      System.arraycopy(wide.shape(), 0, gates, 0, wide.rank() - 1);
+      gates[wide.rank() - 1] = 4;
+      gates[wide.rank()] = 2;
+      INDArray split = Views.reshaped(wide, gates);
+      INDArrayIndex[] firstUnit = new INDArrayIndex[gates.length];
+      java.util.Arrays.fill(firstUnit, NDArrayIndex.all());
+      firstUnit[gates.length - 1] = NDArrayIndex.point(0);
+      return split.get(firstUnit);
+    }
+
+    /** {@code (in, 4)} to {@code (in, 8)}. */
+    static INDArray kernel(INDArray kernel) {
+      INDArray wide = wide(kernel, 5);
+      firstOfGates(wide).assign(kernel);
+      return wide;
+    }
+
+    /** {@code (1, 4)} to {@code (2, 8)}: the second unit's row is 0 as well. */
+    static INDArray recurrentKernel(INDArray recurrentKernel) {
+      INDArray wide = Scratch.of(recurrentKernel.dataType(), SLOT + 6, 2, 8);
+      wide.assign(0);
+      firstOfGates(wide).get(NDArrayIndex.interval(0, 1), NDArrayIndex.all())
+          .assign(recurrentKernel);
+      return wide;
+    }
+
+    /** {@code (4)} to {@code (8)}. */
+    static INDArray bias(INDArray bias) {
+      INDArray wide = wide(bias, 7);
+      firstOfGates(wide).assign(bias);
+      return wide;
+    }
   }
 
   private static DynamicCustomOp.DynamicCustomOpsBuilder configure(

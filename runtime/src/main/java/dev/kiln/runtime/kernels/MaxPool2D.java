@@ -38,9 +38,13 @@ public final class MaxPool2D {
    * @param x the forward input, {@code (n, h, w, c)}
    * @param dOut {@code (n, oh, ow, c)}
    * @param window as in the forward pass
-   * @param dx written, {@code (n, h, w, c)}
+   * @param dx written, {@code (n, h, w, c)}, or {@code null} when nothing needs it (the layer
+   *     reads a model input): then there is nothing to do
    */
   public static void backward(INDArray x, INDArray dOut, Window window, INDArray dx) {
+    if (dx == null) {
+      return;
+    }
     Pools.requireUndilated(window);
     INDArray reached = NativeWindows.reached(x, window, dOut.size(1), dOut.size(2));
     if (reached != x) {

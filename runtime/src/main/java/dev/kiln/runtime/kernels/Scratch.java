@@ -41,6 +41,17 @@ public final class Scratch {
             new Key(like.dataType(), shape, slot), key -> NdArrays.zeros(like.dataType(), like.shape()));
   }
 
+  /** A reusable array of {@code shape}, distinct from those of the other slots; contents undefined. */
+  public static INDArray of(DataType dataType, int slot, long... shape) {
+    List<Long> sizes = new java.util.ArrayList<>();
+    for (long size : shape) {
+      sizes.add(size);
+    }
+    return arrays
+        .get()
+        .computeIfAbsent(new Key(dataType, sizes, slot), key -> NdArrays.zeros(dataType, shape));
+  }
+
   /** {@code target} itself, or a scratch array shaped like {@code like} when it is null. */
   public static INDArray orScratch(INDArray target, INDArray like) {
     return target != null ? target : like(like);

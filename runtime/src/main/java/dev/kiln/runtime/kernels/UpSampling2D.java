@@ -40,9 +40,13 @@ public final class UpSampling2D {
    * @param dOut {@code (n, h * sizeHeight, w * sizeWidth, c)}
    * @param sizeHeight row repeats
    * @param sizeWidth column repeats
-   * @param dx written, {@code (n, h, w, c)}
+   * @param dx written, {@code (n, h, w, c)}, or {@code null} when nothing needs it (the layer
+   *     reads a model input): then there is nothing to do
    */
   public static void backward(INDArray dOut, int sizeHeight, int sizeWidth, INDArray dx) {
+    if (dx == null) {
+      return;
+    }
     if (dOut.size(1) != dx.size(1) * sizeHeight || dOut.size(2) != dx.size(2) * sizeWidth) {
       // upsampling2d_bp would read other repeats off the shapes than the layer's.
       throw new IllegalArgumentException("dOut " + Arrays.toString(dOut.shape())

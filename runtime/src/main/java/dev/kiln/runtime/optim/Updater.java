@@ -30,13 +30,17 @@ public abstract class Updater {
 
   /**
    * Moves {@code parameters} against {@code gradients}. The gradient buffer is consumed: it holds
-   * the applied update afterwards ({@code parameters before - parameters after}).
+   * the applied update afterwards ({@code parameters before - parameters after}). A model without
+   * parameters (only pooling, reshaping, activations) has empty buffers, which ND4J's
+   * arithmetic refuses: its step only counts.
    */
   public final void step(INDArray parameters, INDArray gradients) {
     if (attachedSize < 0) {
       throw new IllegalStateException(getClass().getSimpleName() + " is not attached to a model");
     }
-    apply(parameters, gradients, iterations);
+    if (parameters.length() > 0) {
+      apply(parameters, gradients, iterations);
+    }
     iterations++;
   }
 

@@ -14,6 +14,7 @@ import dev.kiln.Metric;
 import dev.kiln.Optimizer;
 import dev.kiln.runtime.InputSpec;
 import dev.kiln.runtime.ModelSpec;
+import dev.kiln.runtime.NdArrays;
 import dev.kiln.runtime.OutputSpec;
 import dev.kiln.runtime.ParameterSpec;
 import dev.kiln.runtime.optim.Adam;
@@ -81,6 +82,22 @@ class CheckpointTest {
     original.updater.step(original.parameters, gradient.dup());
     updater.step(parameters, gradient.dup());
     assertBitsEqual(original.parameters, parameters, "parameters after one more step");
+  }
+
+  @Test
+  void modelWithoutParametersRoundTripsItsStepCount() throws IOException {
+    // Only pooling, reshaping and activations: empty buffers, which ND4J will not assign.
+    ModelSpec spec = spec("fp");
+    Updater saved = new Adam(0.01);
+    saved.attach(0, DataType.DOUBLE);
+    saved.step(NdArrays.zeros(DataType.DOUBLE, 0), NdArrays.zeros(DataType.DOUBLE, 0));
+    Path file = directory.resolve("empty.kiln");
+    Checkpoint.write(file, spec, DataType.DOUBLE, NdArrays.zeros(DataType.DOUBLE, 0), saved);
+
+    Updater loaded = new Adam(0.01);
+    loaded.attach(0, DataType.DOUBLE);
+    Checkpoint.read(file, spec, NdArrays.zeros(DataType.DOUBLE, 0), loaded);
+    assertEquals(1, loaded.iterations());
   }
 
   @Test

@@ -137,6 +137,13 @@ class BatchNormalizationTest {
   }
 
   @Test
+  void backwardWithFixedStatisticsMatchesFiniteDifferencesOfInference() {
+    assertFixedStatisticsGradients(RandomArrays.uniform(14, 2, 3, 2, 4), true, true);
+    assertFixedStatisticsGradients(RandomArrays.uniform(15, 5, 3), false, true);
+    assertFixedStatisticsGradients(RandomArrays.uniform(16, 4, 2, 3), true, false);
+  }
+
+  @Test
   void float32MatchesTheFloat64Loops() {
     INDArray x64 = RandomArrays.uniform(21, 4, 3, 3, 5);
     INDArray gamma64 = RandomArrays.uniform(22, 5).addi(1.5);
@@ -269,6 +276,33 @@ class BatchNormalizationTest {
     INDArray dBeta = center ? nans(channels) : null;
     BatchNormalization.backward(x, gamma, batchMean, batchVariance, EPSILON, r, dGamma, dBeta, dx);
     // The checks' forward passes overwrite the batch statistics; the gradients are already written.
+    assertGradient("dx", forward, out, r, x, dx);
+    if (scale) {
+      assertGradient("dGamma", forward, out, r, gamma, dGamma);
+    }
+    if (center) {
+      assertGradient("dBeta", forward, out, r, beta, dBeta);
+    }
+  }
+
+  /**
+   * Every gradient of {@code backwardWithFixedStatistics} against finite differences of {@code
+   * sum(out * r)}, out from an inference forward pass (a frozen layer's, while training).
+   */
+  private static void assertFixedStatisticsGradients(INDArray x, boolean scale, boolean center) {
+    int channels = (int) x.size(x.rank() - 1);
+    INDArray gamma = scale ? RandomArrays.uniform(211, channels).addi(1.5) : null;
+    INDArray beta = center ? RandomArrays.uniform(212, channels) : null;
+    INDArray mean = RandomArrays.uniform(213, channels);
+    INDArray variance = RandomArrays.uniform(214, channels).addi(1.2);
+    INDArray r = RandomArrays.uniform(215, x.shape());
+    INDArray out = nansLike(x);
+    Runnable forward = () -> BatchNormalization.forward(
+        x, gamma, beta, mean, variance, MOMENTUM, EPSILON, false, null, null, out);
+    INDArray dx = nansLike(x);
+    INDArray dGamma = scale ? nans(channels) : null;
+    INDArray dBeta = center ? nans(channels) : null;
+    BatchNormalization.backwardWithFixedStatistics(x, gamma, mean, variance, EPSILON, r, dGamma, dBeta, dx);
     assertGradient("dx", forward, out, r, x, dx);
     if (scale) {
       assertGradient("dGamma", forward, out, r, gamma, dGamma);

@@ -10,6 +10,7 @@ import static dev.kiln.runtime.testing.PlainArrays.assertAllClose;
 import static dev.kiln.runtime.testing.PlainArrays.values;
 
 import dev.kiln.runtime.testing.RandomArrays;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -81,5 +82,10 @@ class GlobalAveragePooling2DTest {
           GlobalAveragePooling2D.forward(x, out);
           GlobalAveragePooling2D.backward(out, dx);
         });
+  }
+
+  @Test
+  void nullInputGradientIsSkipped() {
+    GlobalAveragePooling2D.backward(RandomArrays.uniform(7, 2, 3), null);
   }
 }

@@ -11,6 +11,7 @@ import static dev.kiln.runtime.testing.PlainArrays.values;
 
 import dev.kiln.runtime.testing.RandomArrays;
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -119,5 +120,10 @@ class GlobalMaxPool2DTest {
           GlobalMaxPool2D.forward(x, out);
           GlobalMaxPool2D.backward(x, out, dx);
         });
+  }
+
+  @Test
+  void nullInputGradientIsSkipped() {
+    GlobalMaxPool2D.backward(RandomArrays.uniform(7, 2, 4, 4, 3), RandomArrays.uniform(8, 2, 3), null);
   }
 }

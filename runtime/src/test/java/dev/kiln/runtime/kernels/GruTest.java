@@ -3,7 +3,6 @@ package dev.kiln.runtime.kernels;
 import static dev.kiln.runtime.kernels.RecurrentChecks.FLOAT32_TOLERANCE;
 import static dev.kiln.runtime.kernels.RecurrentChecks.FLOAT64_TOLERANCE;
 import static dev.kiln.runtime.kernels.RecurrentChecks.IN;
-import static dev.kiln.runtime.kernels.RecurrentChecks.UNITS;
 import static dev.kiln.runtime.kernels.RecurrentChecks.sigmoid;
 
 import dev.kiln.runtime.kernels.RecurrentChecks.Layer;
@@ -15,7 +14,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 class GruTest {
 
   static final Layer GRU =
-      new Layer(Gru::forward, Gru::backward, GruTest::reference, 3, new long[] {2, 3 * UNITS});
+      new Layer(Gru::forward, Gru::backward, GruTest::reference, 3, u -> new long[] {2, 3 * u});
 
   static java.util.stream.Stream<Variant> variants() {
     return RecurrentChecks.variants();
@@ -62,9 +61,8 @@ class GruTest {
    * recurrent bias rb (row 1): z = sig(x Wz + bz + h Uz + rbz), r = sig(x Wr + br + h Ur + rbr),
    * hh = tanh(x Wh + bh + r (h Uh + rbh)), h' = z h + (1 - z) hh; zero initial state.
    */
-  static double[] reference(double[] x, int n, int steps, double[] kernel, double[] recurrentKernel,
-      double[] bias, boolean returnSequences, boolean reverse) {
-    int u = UNITS;
+  static double[] reference(double[] x, int n, int steps, int u, double[] kernel,
+      double[] recurrentKernel, double[] bias, boolean returnSequences, boolean reverse) {
     double[] out = new double[returnSequences ? n * steps * u : n * u];
     for (int s = 0; s < n; s++) {
       double[] h = new double[u];

@@ -3,7 +3,6 @@ package dev.kiln.runtime.kernels;
 import static dev.kiln.runtime.kernels.RecurrentChecks.FLOAT32_TOLERANCE;
 import static dev.kiln.runtime.kernels.RecurrentChecks.FLOAT64_TOLERANCE;
 import static dev.kiln.runtime.kernels.RecurrentChecks.IN;
-import static dev.kiln.runtime.kernels.RecurrentChecks.UNITS;
 import static dev.kiln.runtime.kernels.RecurrentChecks.sigmoid;
 
 import dev.kiln.runtime.kernels.RecurrentChecks.Layer;
@@ -15,7 +14,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 class LstmTest {
 
   static final Layer LSTM =
-      new Layer(Lstm::forward, Lstm::backward, LstmTest::reference, 4, new long[] {4 * UNITS});
+      new Layer(Lstm::forward, Lstm::backward, LstmTest::reference, 4, u -> new long[] {4 * u});
 
   static java.util.stream.Stream<Variant> variants() {
     return RecurrentChecks.variants();
@@ -61,9 +60,8 @@ class LstmTest {
    * Keras' LSTM cell, gates i, f, c, o along the 4u axis: z = x W + h U + b; c = f c + i tanh(z_c);
    * h = o tanh(c); zero initial state.
    */
-  static double[] reference(double[] x, int n, int steps, double[] kernel, double[] recurrentKernel,
-      double[] bias, boolean returnSequences, boolean reverse) {
-    int u = UNITS;
+  static double[] reference(double[] x, int n, int steps, int u, double[] kernel,
+      double[] recurrentKernel, double[] bias, boolean returnSequences, boolean reverse) {
     double[] out = new double[returnSequences ? n * steps * u : n * u];
     for (int s = 0; s < n; s++) {
       double[] h = new double[u];

@@ -137,4 +137,12 @@ class MaxPool2DTest {
     INDArray dx = nansLike(x);
     assertThrows(IllegalArgumentException.class, () -> MaxPool2D.backward(x, out, dilated, dx));
   }
+
+  @Test
+  void nullInputGradientIsSkipped() {
+    // A pooling that reads a model input: nothing needs its input gradient.
+    INDArray x = RandomArrays.uniform(7, 2, 5, 5, 1);
+    MaxPool2D.backward(x, RandomArrays.uniform(8, 2, 2, 2, 1), Window.valid(2, 2, 2, 2), null);
+    MaxPool2D.backward(x, RandomArrays.uniform(9, 2, 2, 2, 1), Window.same(1, 1, 3, 3), null);
+  }
 }

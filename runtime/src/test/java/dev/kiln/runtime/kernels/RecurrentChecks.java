@@ -27,6 +27,7 @@ final class RecurrentChecks {
 
   static final int BATCH = 3;
   static final int IN = 4;
+  /** The units of most variants; some have one, which libnd4j's LSTM ops do not take as it is. */
   static final int UNITS = 3;
 
   /** Tolerances of the forward check, against a float64 reference. */
@@ -54,44 +55,54 @@ final class RecurrentChecks {
    * plain loops over doubles; {@code bias} may be null.
    */
   interface Reference {
-    double[] run(double[] x, int n, int steps, double[] kernel, double[] recurrentKernel,
-        double[] bias, boolean returnSequences, boolean reverse);
+    double[] run(double[] x, int n, int steps, int units, double[] kernel,
+        double[] recurrentKernel, double[] bias, boolean returnSequences, boolean reverse);
   }
 
-  /** A layer kind under test: its kernel, its reference, and its parameter shapes. */
-  record Layer(Forward forward, Backward backward, Reference reference, int gates, long[] biasShape) {
+  /**
+   * A layer kind under test: its kernel, its reference, and its parameter shapes.
+   *
+   * @param biasShape the bias's shape for a number of units
+   */
+  record Layer(
+      Forward forward, Backward backward, Reference reference, int gates,
+      java.util.function.IntFunction<long[]> biasShape) {
 
-    long[] kernelShape() {
-      return new long[] {IN, (long) gates * UNITS};
+    long[] kernelShape(int units) {
+      return new long[] {IN, (long) gates * units};
     }
 
-    long[] recurrentKernelShape() {
-      return new long[] {UNITS, (long) gates * UNITS};
+    long[] recurrentKernelShape(int units) {
+      return new long[] {units, (long) gates * units};
     }
   }
 
   /** One configuration of a recurrent layer call. */
-  record Variant(boolean returnSequences, boolean reverse, boolean bias, int steps) {
+  record Variant(boolean returnSequences, boolean reverse, boolean bias, int steps, int units) {
 
     long[] outShape(long n) {
-      return returnSequences ? new long[] {n, steps, UNITS} : new long[] {n, UNITS};
+      return returnSequences ? new long[] {n, steps, units} : new long[] {n, units};
     }
 
     @Override
     public String toString() {
       return (returnSequences ? "sequences" : "last") + (reverse ? ", reverse" : "")
-          + (bias ? ", bias" : ", no bias") + ", T=" + steps;
+          + (bias ? ", bias" : ", no bias") + ", T=" + steps + (units == 1 ? ", one unit" : "");
     }
   }
 
-  /** Every combination of returnSequences, reverse and bias, for 1 and 5 steps. */
+  /**
+   * Every combination of returnSequences, reverse and bias, for 1 and 5 steps of {@link #UNITS}
+   * units and for 5 steps of one unit.
+   */
   static Stream<Variant> variants() {
     List<Variant> variants = new ArrayList<>();
-    for (int steps : new int[] {1, 5}) {
+    for (int[] stepsAndUnits : new int[][] {{1, UNITS}, {5, UNITS}, {5, 1}}) {
       for (boolean returnSequences : new boolean[] {true, false}) {
         for (boolean reverse : new boolean[] {false, true}) {
           for (boolean bias : new boolean[] {true, false}) {
-            variants.add(new Variant(returnSequences, reverse, bias, steps));
+            variants.add(new Variant(
+                returnSequences, reverse, bias, stepsAndUnits[0], stepsAndUnits[1]));
           }
         }
       }
@@ -103,16 +114,19 @@ final class RecurrentChecks {
   static INDArray[] inputs(Layer layer, Variant variant, long seed) {
     return new INDArray[] {
       RandomArrays.uniform(seed, BATCH, variant.steps(), IN),
-      RandomArrays.uniform(seed + 1, layer.kernelShape()),
-      RandomArrays.uniform(seed + 2, layer.recurrentKernelShape()),
-      variant.bias() ? RandomArrays.uniform(seed + 3, layer.biasShape()) : null
+      RandomArrays.uniform(seed + 1, layer.kernelShape(variant.units())),
+      RandomArrays.uniform(seed + 2, layer.recurrentKernelShape(variant.units())),
+      variant.bias()
+          ? RandomArrays.uniform(seed + 3, layer.biasShape().apply(variant.units()))
+          : null
     };
   }
 
   static void checkForward(Layer layer, Variant variant, DataType dataType, double tolerance) {
     INDArray[] in = inputs(layer, variant, 11);
     double[] expected =
-        layer.reference().run(values(in[0]), BATCH, variant.steps(), values(in[1]), values(in[2]),
+        layer.reference().run(values(in[0]), BATCH, variant.steps(), variant.units(),
+            values(in[1]), values(in[2]),
             in[3] == null ? null : values(in[3]), variant.returnSequences(), variant.reverse());
 
     INDArray out = NdArrays.zeros(dataType, variant.outShape(BATCH)).addi(Double.NaN);

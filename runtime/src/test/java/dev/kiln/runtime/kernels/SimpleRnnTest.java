@@ -3,7 +3,6 @@ package dev.kiln.runtime.kernels;
 import static dev.kiln.runtime.kernels.RecurrentChecks.FLOAT32_TOLERANCE;
 import static dev.kiln.runtime.kernels.RecurrentChecks.FLOAT64_TOLERANCE;
 import static dev.kiln.runtime.kernels.RecurrentChecks.IN;
-import static dev.kiln.runtime.kernels.RecurrentChecks.UNITS;
 
 import dev.kiln.runtime.kernels.RecurrentChecks.Layer;
 import dev.kiln.runtime.kernels.RecurrentChecks.Variant;
@@ -14,7 +13,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 class SimpleRnnTest {
 
   static final Layer RNN =
-      new Layer(SimpleRnn::forward, SimpleRnn::backward, SimpleRnnTest::reference, 1, new long[] {UNITS});
+      new Layer(SimpleRnn::forward, SimpleRnn::backward, SimpleRnnTest::reference, 1, u -> new long[] {u});
 
   static java.util.stream.Stream<Variant> variants() {
     return RecurrentChecks.variants();
@@ -57,9 +56,8 @@ class SimpleRnnTest {
   }
 
   /** Keras' SimpleRNN cell: h' = tanh(x W + h U + b); zero initial state. */
-  static double[] reference(double[] x, int n, int steps, double[] kernel, double[] recurrentKernel,
-      double[] bias, boolean returnSequences, boolean reverse) {
-    int u = UNITS;
+  static double[] reference(double[] x, int n, int steps, int u, double[] kernel,
+      double[] recurrentKernel, double[] bias, boolean returnSequences, boolean reverse) {
     double[] out = new double[returnSequences ? n * steps * u : n * u];
     for (int s = 0; s < n; s++) {
       double[] h = new double[u];

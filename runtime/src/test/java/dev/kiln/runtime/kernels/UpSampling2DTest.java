@@ -93,4 +93,9 @@ class UpSampling2DTest {
     INDArray dx = nans(N, H, W, C);
     assertThrows(IllegalArgumentException.class, () -> UpSampling2D.backward(dOut, 2, 1, dx));
   }
+
+  @Test
+  void nullInputGradientIsSkipped() {
+    UpSampling2D.backward(RandomArrays.uniform(7, 2, 4, 6, 3), 2, 3, null);
+  }
 }

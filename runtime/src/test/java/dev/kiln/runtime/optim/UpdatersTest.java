@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.Optimizer;
+import dev.kiln.runtime.NdArrays;
 import dev.kiln.runtime.testing.RandomArrays;
 import java.util.Arrays;
 import java.util.List;
@@ -357,6 +358,16 @@ class UpdatersTest {
     assertThrows(
         IllegalStateException.class,
         () -> updater.step(RandomArrays.uniform(1, SIZE), gradient(0)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("allUpdaters")
+  void stepOfAModelWithoutParametersOnlyCounts(String name, Supplier<Updater> supplier) {
+    Updater updater = supplier.get();
+    updater.attach(0, DataType.DOUBLE);
+    INDArray none = NdArrays.zeros(DataType.DOUBLE, 0);
+    updater.step(none, NdArrays.zeros(DataType.DOUBLE, 0));
+    assertEquals(1, updater.iterations());
   }
 
   // ---- learning rate ----

@@ -23,7 +23,7 @@ public final class FiniteDifferences {
    * order 1 to 10) divided by the 2e-6 step gives about 5e-10. An analytic and a numeric gradient
    * closer than this agree as far as finite differences can tell, however small both are.
    */
-  private static final double NOISE = 1e-9;
+  public static final double NOISE = 1e-9;
 
   private FiniteDifferences() {}
 
