@@ -64,8 +64,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>CI runs seeds 1 to 250: {@code -Dkiln.difffuzz.models=N} runs seeds 1 to N, {@code
  * -Dkiln.difffuzz.first=S} starts elsewhere, {@code -Dkiln.difffuzz.seeds=5,17} runs just those.
- * Seeds whose model meets a known bug of the code generator ({@link KnownGeneratorBugsTest}) are
- * left out, and counted. A failure names the seed, the check and the model's source; {@code
+ * A failure names the seed, the check and the model's source; {@code
  * -Dkiln.difffuzz.dump=DIR} writes the sources and generated classes, {@code
  * -Dkiln.difffuzz.file=DIR/Name.java} checks one model written by hand (for minimising one), and
  * {@code -Dkiln.difffuzz.progress=FILE} logs each seed as it starts (to find the model that crashed
@@ -111,7 +110,6 @@ class DifferentialFuzzTest {
 
   private int models;
   private int rejectedByDesign;
-  private final List<Long> leftOut = new ArrayList<>();
   private int entries;
   private int kinks;
   private int frozenTensors;
@@ -128,16 +126,13 @@ class DifferentialFuzzTest {
     }
     System.out.printf(
         "Differential fuzz: %d random models, %d disagreements (%d compile-rejected by design);"
-            + " seeds %s, leaving out %d that meet a known generator bug (KnownGeneratorBugsTest):"
-            + " %s; %d finite-difference entries, %d at a kink of the loss; %d frozen and"
+            + " seeds %s; %d finite-difference entries, %d at a kink of the loss; %d frozen and"
             + " %d zero-gradient tensors; %.1f s, %.1f s of it compiling, checks %s%n"
             + "Layers of each kind: %s%nModels with each feature: %s%n",
         models,
         disagreements.size(),
         rejectedByDesign,
         describe(seeds),
-        leftOut.size(),
-        leftOut.size() > 20 ? leftOut.subList(0, 20) + "..." : leftOut,
         entries,
         kinks,
         frozenTensors,
@@ -165,7 +160,7 @@ class DifferentialFuzzTest {
     String name = path.getFileName().toString().replace(".java", "");
     RandomValidModels.Generated model =
         new RandomValidModels.Generated(
-            1, name, Files.readString(path), Map.of(), Map.of(), Map.of(), Set.of(), null, null);
+            1, name, Files.readString(path), Map.of(), Map.of(), Map.of(), Set.of(), null);
     Compilation compilation = compile(List.of(model));
     problemsByModel(compilation)
         .forEach((source, said) -> disagree(model, "compile", String.join("\n", said)));
@@ -202,18 +197,13 @@ class DifferentialFuzzTest {
       String name = "Fuzz" + seed;
       RandomValidModels.Generated model = RandomValidModels.generate(seed, "fuzz", name);
       generated.put(name, model);
-      models += model.knownBug() == null ? 1 : 0;
+      models++;
       if (!DUMP.isEmpty()) {
         write(Path.of(DUMP, name + ".java"), model.source());
       }
     }
     List<RandomValidModels.Generated> valid = new ArrayList<>();
     for (RandomValidModels.Generated model : generated.values()) {
-      if (model.knownBug() != null) {
-        // The seed list leaves out models that meet a known bug of the code generator.
-        leftOut.add(model.seed());
-        continue;
-      }
       model.kinds().values().forEach(kind -> coverage.merge(family(kind), 1, Integer::sum));
       model.features().forEach(feature -> features.merge(feature, 1, Integer::sum));
       if (model.rejectedWith() == null) {

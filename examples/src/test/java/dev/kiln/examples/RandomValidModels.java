@@ -43,8 +43,6 @@ final class RandomValidModels {
    *     coverage counts
    * @param rejectedWith the tag Kiln must reject the model with ({@code "Kiln/Unsupported"}), or
    *     null for a valid model
-   * @param knownBug the test of {@link KnownGeneratorBugsTest} showing a bug of the code generator
-   *     that this model's construct meets, or null
    */
   record Generated(
       long seed,
@@ -54,8 +52,7 @@ final class RandomValidModels {
       Map<String, Long> parameters,
       Map<String, String> kinds,
       Set<String> features,
-      String rejectedWith,
-      String knownBug) {}
+      String rejectedWith) {}
 
   /** Share of seeds that carry a construct Kiln rejects by design. */
   private static final double REJECTED_BY_DESIGN = 0.03;
@@ -220,33 +217,7 @@ final class RandomValidModels {
         parameterCounts(),
         kinds(),
         features(source),
-        rejectedWith,
-        rejectedWith == null ? knownBug() : null);
-  }
-
-  /**
-   * Which of the code generator's known bugs (tests of {@link KnownGeneratorBugsTest}) this model
-   * meets, if any: a Concatenate that reads a computed tensor three times, or twice when the
-   * tensor's gradient has another contribution (another reader, or its own loss). Some of the
-   * latter would escape the bug, depending on the order of the backward pass; they are left out all
-   * the same.
-   */
-  private String knownBug() {
-    for (Layer layer : layers) {
-      if (layer.isInput() || !layer.kind.family().equals("Concatenate")) {
-        continue;
-      }
-      for (Layer read : new LinkedHashSet<>(layer.reads)) {
-        long count = layer.reads.stream().filter(other -> other == read).count();
-        boolean otherWrites = read.readers > count || read.output != null;
-        if (!read.isInput() && count >= 2 && (count >= 3 || otherWrites)) {
-          return count >= 3
-              ? "concatenateReadingOneTensorThreeTimes"
-              : "concatenateReadingTwiceATensorWithAnotherGradient";
-        }
-      }
-    }
-    return null;
+        rejectedWith);
   }
 
   // ---- inputs ----

@@ -496,9 +496,10 @@ public final class ModelWriter {
       }
       for (int i = 0; i < node.inputs().size(); i++) {
         Node input = network.node(node.inputs().get(i));
-        if (plan.hasGradient(input)
-            && !plan.isFirstWrite(input, new StepPlan.GradientWrite(node, i))) {
-          method.addStatement("$L.addi($L)", bufferField(names.gradient(input)), bufferField(names.gradientPart(input)));
+        StepPlan.GradientWrite write = new StepPlan.GradientWrite(node, i);
+        if (plan.hasGradient(input) && !plan.isFirstWrite(input, write)) {
+          method.addStatement("$L.addi($L)", bufferField(names.gradient(input)),
+              bufferField(names.gradientPart(input, plan.partIndex(input, write))));
         }
       }
     }
@@ -604,8 +605,8 @@ public final class ModelWriter {
       if (plan.hasGradient(node)) {
         addBuffer(type, constructor, names.gradient(node), node, "The loss gradient of $L's output");
       }
-      if (plan.hasGradientPart(node)) {
-        addBuffer(type, constructor, names.gradientPart(node), node,
+      for (int part = 0; part < plan.gradientParts(node); part++) {
+        addBuffer(type, constructor, names.gradientPart(node, part), node,
             "One reader's share of $L's gradient, before it is added in");
       }
       for (LayerKind.ExtraBuffer extra : node.decl().kind().extraBuffers(node)) {
@@ -799,8 +800,10 @@ public final class ModelWriter {
       if (!plan.hasGradient(input)) {
         return CodeBlock.of("null");
       }
-      boolean first = plan.isFirstWrite(input, new StepPlan.GradientWrite(node, index));
-      return bufferField(first ? names.gradient(input) : names.gradientPart(input));
+      StepPlan.GradientWrite write = new StepPlan.GradientWrite(node, index);
+      return bufferField(plan.isFirstWrite(input, write)
+          ? names.gradient(input)
+          : names.gradientPart(input, plan.partIndex(input, write)));
     }
 
     @Override

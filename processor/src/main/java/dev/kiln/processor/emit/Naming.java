@@ -40,6 +40,9 @@ final class Naming {
       buffers.newName(node.name() + "PreActivation", "pre:" + node.name());
       buffers.newName("d" + capitalize(node.name()), "grad:" + node.name());
       buffers.newName("d" + capitalize(node.name()) + "Part", "part:" + node.name());
+      for (int part = 1; part < mostReadsByOneReader(network, node); part++) {
+        buffers.newName("d" + capitalize(node.name()) + "Part" + (part + 1), "part" + part + ":" + node.name());
+      }
       for (LayerKind.ExtraBuffer extra : node.decl().kind().extraBuffers(node)) {
         buffers.newName(node.name() + extra.suffix(), extraTag(node, extra.suffix()));
       }
@@ -84,8 +87,17 @@ final class Naming {
     return buffers.get("grad:" + node.name());
   }
 
-  String gradientPart(Node node) {
-    return buffers.get("part:" + node.name());
+  /** Scratch buffer {@code part} for shares of the node's gradient; the first is {@code dNodePart}. */
+  String gradientPart(Node node, int part) {
+    return buffers.get((part == 0 ? "part" : "part" + part) + ":" + node.name());
+  }
+
+  private static int mostReadsByOneReader(Network network, Node node) {
+    int most = 0;
+    for (Node reader : network.nodes()) {
+      most = Math.max(most, java.util.Collections.frequency(reader.inputs(), node.name()));
+    }
+    return most;
   }
 
   String input(Node node) {

@@ -62,9 +62,38 @@ final class StepPlan {
     return !node.decl().kind().isInput();
   }
 
-  /** Whether several writes add up to this layer's gradient, so one of them needs a scratch buffer. */
-  boolean hasGradientPart(Node node) {
-    return hasGradient(node) && writes.get(node.name()).size() > 1;
+  /**
+   * How many scratch buffers the writes that add to this layer's gradient need: one, or more when
+   * one reader takes the layer as several of its inputs and writes their shares at once.
+   */
+  int gradientParts(Node node) {
+    if (!hasGradient(node)) {
+      return 0;
+    }
+    int parts = 0;
+    for (GradientWrite write : writes.get(node.name())) {
+      if (!isFirstWrite(node, write)) {
+        parts = Math.max(parts, partIndex(node, write) + 1);
+      }
+    }
+    return parts;
+  }
+
+  /**
+   * Which scratch buffer a write after the first goes to: its reader's earlier shares of the same
+   * gradient each hold one, since the reader adds them in only after writing them all.
+   */
+  int partIndex(Node node, GradientWrite write) {
+    int index = 0;
+    for (GradientWrite other : writes.get(node.name())) {
+      if (other.equals(write)) {
+        return index;
+      }
+      if (other.reader() == write.reader() && !isFirstWrite(node, other)) {
+        index++;
+      }
+    }
+    throw new IllegalArgumentException(write + " does not write " + node.name());
   }
 
   /** Whether {@code write} is the first write of {@code node}'s gradient (the others add to it). */

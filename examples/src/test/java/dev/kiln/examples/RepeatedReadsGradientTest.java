@@ -5,19 +5,15 @@ import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.testing.RandomArrays;
 import java.lang.reflect.Method;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Bugs the differential fuzz ({@link DifferentialFuzzTest}) found in the code generator ({@code
- * processor/.../emit}), each as the smallest model that shows it. Every test here fails until its
- * bug is fixed, so they run only on request, {@code -Dkiln.knownBugs=true}; meanwhile the fuzz
- * leaves out the random models that contain these constructs (see {@link
- * RandomValidModels.Generated#knownBug}).
+ * Models in which one layer reads the same tensor several times, each share of whose gradient needs
+ * its own scratch buffer. The differential fuzz ({@link DifferentialFuzzTest}) found these: the
+ * generated backward pass gave the shares one buffer, so one overwrote another.
  */
-@EnabledIfSystemProperty(named = "kiln.knownBugs", matches = "true")
-class KnownGeneratorBugsTest {
+class RepeatedReadsGradientTest {
 
   private static final String HEADER =
       """
@@ -30,11 +26,9 @@ class KnownGeneratorBugsTest {
       """;
 
   /**
-   * A Concatenate that reads one tensor three times. The generated backward pass gives the second
-   * and the third read the same buffer for their share of the tensor's gradient, {@code
-   * Concatenate.backward(1, b.dC, b.dD, b.dDPart, b.dDPart)}: the third slice overwrites the
-   * second, and {@code b.dD.addi(b.dDPart)} then adds the third slice twice and the second never.
-   * (The gradient of {@code d} comes out as {@code g1 + 2 g3} instead of {@code g1 + g2 + g3}.)
+   * A Concatenate that reads one tensor three times: the second and the third slice of its gradient
+   * go to two scratch buffers, {@code dDPart} and {@code dDPart2}, both added into {@code dD}. (With
+   * one buffer, the gradient of {@code d} came out as {@code g1 + 2 g3}.)
    */
   @Test
   void concatenateReadingOneTensorThreeTimes() throws Exception {
@@ -52,9 +46,8 @@ class KnownGeneratorBugsTest {
   }
 
   /**
-   * The same collision with two reads, when the tensor's gradient has another contribution that is
-   * written first (here its own loss, as an output): both reads are then shares, and they share the
-   * one buffer.
+   * Two reads of a tensor whose gradient has another contribution written first (here its own loss,
+   * as an output): both reads are then shares, each with its own buffer.
    */
   @Test
   void concatenateReadingTwiceATensorWithAnotherGradient() throws Exception {
@@ -68,6 +61,23 @@ class KnownGeneratorBugsTest {
           @Dense(units = 2) Tensor d(Tensor x);
           @Output(loss = MSE)
           @Concatenate Tensor c(Tensor d, @From("d") Tensor again);
+        }
+        """);
+  }
+
+  /** The same for any merge: an Add reading one tensor three times, beside a second reader. */
+  @Test
+  void addReadingOneTensorThreeTimesBesideAnotherReader() throws Exception {
+    checkGradients(
+        "AddThrice",
+        """
+        @Model
+        interface AddThrice {
+          @Input(shape = 3) Tensor x();
+          @Dense(units = 2, activation = TANH) Tensor d(Tensor x);
+          @Dense(units = 2) Tensor e(Tensor d);
+          @Output(loss = MSE)
+          @Add Tensor s(Tensor e, @From("d") Tensor again, @From("d") Tensor thrice, @From("d") Tensor more);
         }
         """);
   }
