@@ -36,14 +36,15 @@ public final class Benchmark {
     System.out.println();
     System.out.println("Batch " + Networks.BATCH + ", float32, Adam (Headlines: RMSprop), "
         + options.steps() + " timed runs per framework (784-step models: " + options.longSteps()
-        + "), after " + options.warmup() + " warm-up runs (784-step models: "
-        + Math.min(options.warmup(), 2) + ").");
+        + "), after " + options.warmup() + " warm-up runs (784-step models: 1).");
     System.out.println();
     List<Comparison> comparisons = new ArrayList<>();
     for (Networks.Network network : Networks.all()) {
       if (options.networks().contains(network.key())) {
-        System.err.println("timing " + network.key() + " ...");
+        long networkStart = System.nanoTime();
         comparisons.add(Comparison.measure(network, options));
+        System.err.printf(java.util.Locale.ROOT, "timed %s in %.0f s%n",
+            network.key(), (System.nanoTime() - networkStart) / 1e9);
       }
     }
     System.out.println("### Training step and inference batch, Kiln vs DL4J");
@@ -54,6 +55,13 @@ public final class Benchmark {
       if (options.profile().contains(network.key())) {
         printProfile(network, options);
       }
+    }
+    if (options.gemmRuns() > 0) {
+      System.err.println("timing matrix products ...");
+      System.out.println("### Matrix products with a transposed operand, GFLOPS (median ms)");
+      System.out.println();
+      GemmRates.measure(options.gemmRuns()).forEach(System.out::println);
+      System.out.println();
     }
     System.out.printf(java.util.Locale.ROOT,
         "Load average at end: %s. Whole run: %.0f s.%n", Machine.loadAverage(), (System.nanoTime() - start) / 1e9);

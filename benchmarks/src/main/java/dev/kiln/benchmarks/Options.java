@@ -17,6 +17,7 @@ import java.util.Map;
  * @param profileSteps the training steps each breakdown averages over
  * @param settings thread settings (environment variables) to run the whole benchmark under, each
  *     in a JVM of its own; empty to run once in this JVM
+ * @param gemmRuns runs of each matrix product in the GEMM rate table; 0 for no table
  */
 record Options(
     List<String> networks,
@@ -26,32 +27,35 @@ record Options(
     int block,
     List<String> profile,
     int profileSteps,
-    List<Map<String, String>> settings) {
+    List<Map<String, String>> settings,
+    int gemmRuns) {
 
   static final String USAGE = """
       Options (pass them as -Dbench.args="..."):
-        --networks a,b,...   networks to time (default: all); keys: %s
-        --steps N            timed training steps and inference batches per framework (default 30)
-        --long-steps N       the same for the 784-step sequence models (default 6)
-        --warmup N           untimed steps per framework first (default 5; 784-step models: 2)
+        --networks a,b,...   networks to time (default: all but rnn; "all" for every one); keys: %s
+        --steps N            timed training steps and inference batches per framework (default 20)
+        --long-steps N       the same for the 784-step sequence models (default 3)
+        --warmup N           untimed steps per framework first (default 3; 784-step models: 1)
         --block N            steps one framework runs before the other takes over (default 5)
         --profile a,b,...    also break these networks' training step down by native op
         --profile-steps N    training steps each breakdown averages (default 10)
         --settings S         run everything under each thread setting S, in a fresh JVM each:
                              "OMP_NUM_THREADS=1,OMP_WAIT_POLICY=PASSIVE;OMP_NUM_THREADS=2"
                              (variables not named in a setting are unset)
+        --gemm N             also time matrix products with transposed operands, N runs each
       """;
 
   static Options parse(String... args) {
     List<String> keys = Networks.all().stream().map(Networks.Network::key).toList();
-    List<String> networks = keys;
-    int steps = 30;
-    int longSteps = 6;
-    int warmup = 5;
+    List<String> networks = keys.stream().filter(key -> !key.equals("rnn")).toList();
+    int steps = 20;
+    int longSteps = 3;
+    int warmup = 3;
     int block = 5;
     List<String> profile = List.of();
     int profileSteps = 10;
     List<Map<String, String>> settings = List.of();
+    int gemmRuns = 0;
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       if (option.isBlank()) {
@@ -73,11 +77,12 @@ record Options(
         case "--profile" -> profile = keys(value, keys);
         case "--profile-steps" -> profileSteps = positive(option, value);
         case "--settings" -> settings = settings(value);
+        case "--gemm" -> gemmRuns = positive(option, value);
         default -> throw new IllegalArgumentException(
             "unknown option " + option + "\n" + USAGE.formatted(String.join(", ", keys)));
       }
     }
-    return new Options(networks, steps, longSteps, warmup, block, profile, profileSteps, settings);
+    return new Options(networks, steps, longSteps, warmup, block, profile, profileSteps, settings, gemmRuns);
   }
 
   /** The timed steps for a network. */
@@ -85,9 +90,9 @@ record Options(
     return network.longSequence() ? longSteps : steps;
   }
 
-  /** The warm-up steps for a network. */
+  /** The warm-up steps for a network: one for the 784-step models, whose steps take seconds. */
   int warmupFor(Networks.Network network) {
-    return network.longSequence() ? Math.min(warmup, 2) : warmup;
+    return network.longSequence() ? 1 : warmup;
   }
 
   /** These options without the thread settings: what each child JVM runs. */

@@ -18,6 +18,15 @@ class OptionsTest {
   }
 
   @Test
+  void theDefaultLeavesOutOnlyThe784StepPlainLstm() {
+    List<String> networks = Options.parse().networks();
+
+    assertEquals(Networks.all().size() - 1, networks.size());
+    assertTrue(!networks.contains("rnn"));
+    assertEquals(Networks.all().size(), Options.parse("--networks", "all").networks().size());
+  }
+
+  @Test
   void anUnknownNetworkIsNamedWithTheKnownOnes() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> Options.parse("--networks", "lenet"));
@@ -49,14 +58,14 @@ class OptionsTest {
   }
 
   @Test
-  void longSequenceModelsWarmUpAtMostTwice() {
+  void longSequenceModelsWarmUpOnce() {
     Networks.Network mlp = Networks.all().get(0);
     Networks.Network longOne =
         Networks.all().stream().filter(Networks.Network::longSequence).findFirst().orElseThrow();
     Options options = Options.parse("--warmup", "5", "--steps", "20", "--long-steps", "4");
 
     assertEquals(5, options.warmupFor(mlp));
-    assertEquals(2, options.warmupFor(longOne));
+    assertEquals(1, options.warmupFor(longOne));
     assertEquals(20, options.stepsFor(mlp));
     assertEquals(4, options.stepsFor(longOne));
   }
