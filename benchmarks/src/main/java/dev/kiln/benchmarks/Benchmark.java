@@ -63,6 +63,13 @@ public final class Benchmark {
       GemmRates.measure(options.gemmRuns()).forEach(System.out::println);
       System.out.println();
     }
+    if (options.heapSteps() > 0) {
+      System.err.println("counting heap per kernel ...");
+      System.out.println("### Java heap per MLP training step, by runtime call");
+      System.out.println();
+      MlpKernelHeap.measure(options.heapSteps()).forEach(System.out::println);
+      System.out.println();
+    }
     System.out.printf(java.util.Locale.ROOT,
         "Load average at end: %s. Whole run: %.0f s.%n", Machine.loadAverage(), (System.nanoTime() - start) / 1e9);
   }

@@ -18,6 +18,8 @@ import java.util.Map;
  * @param settings thread settings (environment variables) to run the whole benchmark under, each
  *     in a JVM of its own; empty to run once in this JVM
  * @param gemmRuns runs of each matrix product in the GEMM rate table; 0 for no table
+ * @param heapSteps MLP training steps over which each kernel's heap allocation is counted; 0 for
+ *     no table
  */
 record Options(
     List<String> networks,
@@ -28,7 +30,8 @@ record Options(
     List<String> profile,
     int profileSteps,
     List<Map<String, String>> settings,
-    int gemmRuns) {
+    int gemmRuns,
+    int heapSteps) {
 
   static final String USAGE = """
       Options (pass them as -Dbench.args="..."):
@@ -43,6 +46,7 @@ record Options(
                              "OMP_NUM_THREADS=1,OMP_WAIT_POLICY=PASSIVE;OMP_NUM_THREADS=2"
                              (variables not named in a setting are unset)
         --gemm N             also time matrix products with transposed operands, N runs each
+        --heap N             also count the heap each kernel of the MLP step allocates, over N steps
       """;
 
   static Options parse(String... args) {
@@ -56,6 +60,7 @@ record Options(
     int profileSteps = 10;
     List<Map<String, String>> settings = List.of();
     int gemmRuns = 0;
+    int heapSteps = 0;
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       if (option.isBlank()) {
@@ -78,11 +83,12 @@ record Options(
         case "--profile-steps" -> profileSteps = positive(option, value);
         case "--settings" -> settings = settings(value);
         case "--gemm" -> gemmRuns = positive(option, value);
+        case "--heap" -> heapSteps = positive(option, value);
         default -> throw new IllegalArgumentException(
             "unknown option " + option + "\n" + USAGE.formatted(String.join(", ", keys)));
       }
     }
-    return new Options(networks, steps, longSteps, warmup, block, profile, profileSteps, settings, gemmRuns);
+    return new Options(networks, steps, longSteps, warmup, block, profile, profileSteps, settings, gemmRuns, heapSteps);
   }
 
   /** The timed steps for a network. */
