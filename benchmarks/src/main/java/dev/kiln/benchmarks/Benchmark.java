@@ -64,10 +64,10 @@ public final class Benchmark {
       System.out.println();
     }
     if (options.heapSteps() > 0) {
-      System.err.println("counting heap per kernel ...");
-      System.out.println("### Java heap per MLP training step, by runtime call");
+      System.err.println("replaying the MLP step kernel by kernel ...");
+      System.out.println("### The Kiln MLP training step, kernel by kernel: time and Java heap");
       System.out.println();
-      MlpKernelHeap.measure(options.heapSteps()).forEach(System.out::println);
+      MlpStepByKernel.measure(options.heapSteps()).forEach(System.out::println);
       System.out.println();
     }
     System.out.printf(java.util.Locale.ROOT,

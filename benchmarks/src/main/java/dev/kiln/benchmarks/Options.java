@@ -18,8 +18,8 @@ import java.util.Map;
  * @param settings thread settings (environment variables) to run the whole benchmark under, each
  *     in a JVM of its own; empty to run once in this JVM
  * @param gemmRuns runs of each matrix product in the GEMM rate table; 0 for no table
- * @param heapSteps MLP training steps over which each kernel's heap allocation is counted; 0 for
- *     no table
+ * @param heapSteps MLP training steps over which each kernel's time and heap allocation are
+ *     counted; 0 for no table
  */
 record Options(
     List<String> networks,
@@ -46,7 +46,8 @@ record Options(
                              "OMP_NUM_THREADS=1,OMP_WAIT_POLICY=PASSIVE;OMP_NUM_THREADS=2"
                              (variables not named in a setting are unset)
         --gemm N             also time matrix products with transposed operands, N runs each
-        --heap N             also count the heap each kernel of the MLP step allocates, over N steps
+        --heap N             also time the MLP step kernel by kernel and count each kernel's heap,
+                             over N steps
       """;
 
   static Options parse(String... args) {

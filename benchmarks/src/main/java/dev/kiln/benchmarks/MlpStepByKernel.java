@@ -17,13 +17,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Which runtime kernels allocate the Java heap that a Kiln MLP training step leaves behind. It
- * replays the calls that {@code MlpModel.trainStep} makes (the generated code, read from
- * {@code MlpModel.java}), on arrays of the MLP's shapes, counting each call's bytes with the
- * thread's allocation counter; the generated step itself is measured whole beside it, so what the
- * kernels do not explain is the model's own glue (input checks, buffer lookup).
+ * Where a Kiln MLP training step spends its time and which runtime kernels allocate the Java heap
+ * it leaves behind, without a profiler in the way. It replays the calls that
+ * {@code MlpModel.trainStep} makes (the generated code, read from {@code MlpModel.java}) on arrays
+ * of the MLP's shapes, timing each call and counting its bytes with the thread's allocation
+ * counter; the generated step itself is measured whole beside it, so what the kernels do not
+ * explain is the model's own glue (input checks, buffer lookup).
  */
-final class MlpKernelHeap {
+final class MlpStepByKernel {
 
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -32,11 +33,11 @@ final class MlpKernelHeap {
 
   private final Map<String, long[]> perKernel = new LinkedHashMap<>();
 
-  private MlpKernelHeap() {}
+  private MlpStepByKernel() {}
 
-  /** Markdown: heap per call and per step of each kernel, then the whole generated step. */
+  /** Markdown: time and heap per step of each kernel, then the whole generated step. */
   static List<String> measure(int steps) {
-    MlpKernelHeap heap = new MlpKernelHeap();
+    MlpStepByKernel heap = new MlpStepByKernel();
     RandomData data = new RandomData(5);
     int layers = UNITS.length - 1;
     INDArray x = data.uniform(Networks.BATCH, UNITS[0]);
@@ -100,17 +101,22 @@ final class MlpKernelHeap {
     for (int i = 0; i < 20; i++) {
       model.trainStep(modelInput, y);
     }
+    long start = System.nanoTime();
     long modelBytes = bytes(() -> {
       for (int i = 0; i < steps; i++) {
         model.trainStep(modelInput, y);
       }
     }) / steps;
-    return heap.render(steps, modelBytes);
+    double modelMillis = (System.nanoTime() - start) / 1e6 / steps;
+    return heap.render(steps, modelBytes, modelMillis);
   }
 
+  /** Runs one kernel call, adding its bytes, its call and its nanoseconds to the kernel's totals. */
   private void count(String kernel, Runnable call) {
-    long[] total = perKernel.computeIfAbsent(kernel, k -> new long[2]);
+    long[] total = perKernel.computeIfAbsent(kernel, k -> new long[3]);
+    long start = System.nanoTime();
     total[0] += bytes(call);
+    total[2] += System.nanoTime() - start;
     total[1]++;
   }
 
@@ -121,21 +127,28 @@ final class MlpKernelHeap {
     return THREADS.getThreadAllocatedBytes(thread) - before;
   }
 
-  private List<String> render(int steps, long modelBytes) {
+  private List<String> render(int steps, long modelBytes, double modelMillis) {
     List<String> lines = new ArrayList<>();
-    lines.add("| runtime call | calls/step | bytes/call | KB/step |");
-    lines.add("|---|---:|---:|---:|");
-    long kernelsTotal = 0;
+    lines.add("| runtime call | calls/step | ms/step | share of step | bytes/call | KB/step |");
+    lines.add("|---|---:|---:|---:|---:|---:|");
+    long kernelsBytes = 0;
+    double kernelsMillis = 0;
     for (Map.Entry<String, long[]> entry : perKernel.entrySet()) {
       long bytesPerStep = entry.getValue()[0] / steps;
-      kernelsTotal += bytesPerStep;
       long callsPerStep = entry.getValue()[1] / steps;
-      lines.add(String.format(Locale.ROOT, "| %s | %d | %,d | %.1f |",
-          entry.getKey(), callsPerStep, bytesPerStep / callsPerStep, bytesPerStep / 1e3));
+      double millis = entry.getValue()[2] / 1e6 / steps;
+      kernelsBytes += bytesPerStep;
+      kernelsMillis += millis;
+      lines.add(String.format(Locale.ROOT, "| %s | %d | %.3f | %.0f%% | %,d | %.1f |",
+          entry.getKey(), callsPerStep, millis, 100 * millis / modelMillis,
+          bytesPerStep / callsPerStep, bytesPerStep / 1e3));
     }
-    lines.add(String.format(Locale.ROOT, "| **kernels together** | | | **%.1f** |", kernelsTotal / 1e3));
-    lines.add(String.format(Locale.ROOT, "| `MlpModel.trainStep`, whole | 1 | %,d | %.1f |",
-        modelBytes, modelBytes / 1e3));
+    lines.add(String.format(Locale.ROOT, "| **kernels together** | | **%.3f** | %.0f%% | | **%.1f** |",
+        kernelsMillis, 100 * kernelsMillis / modelMillis, kernelsBytes / 1e3));
+    lines.add(String.format(Locale.ROOT, "| `MlpModel.trainStep`, whole | 1 | %.3f | 100%% | %,d | %.1f |",
+        modelMillis, modelBytes, modelBytes / 1e3));
+    lines.add("");
+    lines.add("Means over " + steps + " replayed steps and " + steps + " steps of the generated model.");
     return lines;
   }
 }
