@@ -136,15 +136,10 @@ public final class BatchNormalization {
     }
     // Per-channel temporaries are alive at once, so each has its own Scratch slot: here 1 /
     // sqrt(variance + epsilon), below the two sums whose outputs may be null.
-    INDArray scale = Scratch.like(batchVariance, 0);
-    Nd4j.exec(new ScalarAdd(batchVariance, null, scale, epsilon));
-    Nd4j.exec(new RSqrt(scale, scale));
-
+    INDArray scale = inverseStandardDeviation(batchVariance, epsilon);
     // xhat, in dx's buffer when there is one (a view that fails rather than copy, as it is
-    // written); slot 3 keeps the x-shaped scratch apart from the per-channel ones for any shape.
-    INDArray xhat = Views.reshaped(dx != null ? dx : Scratch.like(x, 3), g.shape());
-    Nd4j.exec(new BroadcastSubOp(Rows.ofLastAxis(x), batchMean, xhat, 1));
-    Nd4j.exec(new BroadcastMulOp(xhat, scale, xhat, 1));
+    // written).
+    INDArray xhat = normalized(x, batchMean, scale, dx);
 
     INDArray sumDOutXhat = dGamma != null ? dGamma : Scratch.like(batchVariance, 1);
     Nd4j.exec(new Dot(g, xhat, sumDOutXhat, 0));
@@ -197,15 +192,9 @@ public final class BatchNormalization {
     if (dBeta != null) {
       g.sum(dBeta, 0);
     }
-    INDArray scale = Scratch.like(variance, 0);
-    Nd4j.exec(new ScalarAdd(variance, null, scale, epsilon));
-    Nd4j.exec(new RSqrt(scale, scale));
+    INDArray scale = inverseStandardDeviation(variance, epsilon);
     if (dGamma != null) {
-      // xhat in an x-shaped scratch of its own slot, as in backward.
-      INDArray xhat = Views.reshaped(Scratch.like(x, 3), g.shape());
-      Nd4j.exec(new BroadcastSubOp(Rows.ofLastAxis(x), mean, xhat, 1));
-      Nd4j.exec(new BroadcastMulOp(xhat, scale, xhat, 1));
-      Nd4j.exec(new Dot(g, xhat, dGamma, 0));
+      Nd4j.exec(new Dot(g, normalized(x, mean, scale, null), dGamma, 0));
     }
     if (dx == null) {
       return;
@@ -214,6 +203,26 @@ public final class BatchNormalization {
       Nd4j.exec(new MulOp(scale, gamma, scale));
     }
     Nd4j.exec(new BroadcastMulOp(g, scale, Views.reshaped(dx, g.shape()), 1));
+  }
+
+  /** {@code 1 / sqrt(variance + epsilon)}, per channel, in Scratch slot 0. */
+  private static INDArray inverseStandardDeviation(INDArray variance, double epsilon) {
+    INDArray scale = Scratch.like(variance, 0);
+    Nd4j.exec(new ScalarAdd(variance, null, scale, epsilon));
+    Nd4j.exec(new RSqrt(scale, scale));
+    return scale;
+  }
+
+  /**
+   * {@code xhat = (x - mean) * scale} as rows of the last axis, written to {@code into} or, when
+   * that is null, to an x-shaped scratch whose slot (3) keeps it apart from the per-channel ones.
+   */
+  private static INDArray normalized(INDArray x, INDArray mean, INDArray scale, INDArray into) {
+    INDArray rows = Rows.ofLastAxis(x);
+    INDArray xhat = Views.reshaped(into != null ? into : Scratch.like(x, 3), rows.shape());
+    Nd4j.exec(new BroadcastSubOp(rows, mean, xhat, 1));
+    Nd4j.exec(new BroadcastMulOp(xhat, scale, xhat, 1));
+    return xhat;
   }
 
   /** {@code moving = momentum * moving + (1 - momentum) * batch}, in place. */
