@@ -38,6 +38,7 @@ public final class Benchmark {
         + options.steps() + " timed runs per framework (784-step models: " + options.longSteps()
         + "), after " + options.warmup() + " warm-up runs (784-step models: 1).");
     System.out.println();
+    double peakGflops = GemmRates.peak(20);
     List<Comparison> comparisons = new ArrayList<>();
     for (Networks.Network network : Networks.all()) {
       if (options.networks().contains(network.key())) {
@@ -49,7 +50,7 @@ public final class Benchmark {
     }
     System.out.println("### Training step and inference batch, Kiln vs DL4J");
     System.out.println();
-    ComparisonTable.render(comparisons).forEach(System.out::println);
+    ComparisonTable.render(comparisons, peakGflops).forEach(System.out::println);
     System.out.println();
     for (Networks.Network network : Networks.all()) {
       if (options.profile().contains(network.key())) {

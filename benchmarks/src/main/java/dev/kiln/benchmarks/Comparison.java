@@ -6,6 +6,7 @@ package dev.kiln.benchmarks;
  * @param title the network, as the table names it
  * @param kilnParameters the Kiln model's parameter count
  * @param dl4jParameters the DL4J graph's parameter count
+ * @param trainingFlops the floating-point operations of the matrix products of one training step
  * @param training training steps, Kiln first
  * @param inference inference batches, Kiln first
  */
@@ -13,6 +14,7 @@ record Comparison(
     String title,
     long kilnParameters,
     long dl4jParameters,
+    double trainingFlops,
     Interleaved.Pair training,
     Interleaved.Pair inference) {
 
@@ -41,6 +43,11 @@ record Comparison(
     Interleaved.Pair training = Interleaved.time(kiln::trainStep, dl4j::trainStep, steps, options.block());
     Interleaved.Pair inference = Interleaved.time(kiln::predict, dl4j::predict, steps, options.block());
     return new Comparison(
-        network.title(), kiln.parameterCount(), dl4j.parameterCount(), training, inference);
+        network.title(),
+        kiln.parameterCount(),
+        dl4j.parameterCount(),
+        kiln.trainingFlops(),
+        training,
+        inference);
   }
 }

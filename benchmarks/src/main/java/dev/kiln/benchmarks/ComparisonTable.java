@@ -13,16 +13,17 @@ final class ComparisonTable {
 
   private ComparisonTable() {}
 
-  static List<String> render(List<Comparison> comparisons) {
+  static List<String> render(List<Comparison> comparisons, double peakGflops) {
     List<String> lines = new ArrayList<>();
-    lines.add("| network | parameters | runs | Kiln train ms | DL4J train ms | train ratio "
+    lines.add("| network | parameters | runs | GEMM bound ms | Kiln train ms | DL4J train ms | train ratio "
         + "| Kiln predict ms | DL4J predict ms | predict ratio | Kiln heap/step | DL4J heap/step |");
-    lines.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    lines.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (Comparison c : comparisons) {
       lines.add(String.join(" | ",
           "| " + c.title(),
           parameters(c),
           Integer.toString(c.training().first().samples().count()),
+          millis(c.trainingFlops() / peakGflops / 1e6),
           spread(c.training().first().samples()),
           spread(c.training().second().samples()),
           String.format(Locale.ROOT, "**%.2f**", c.trainingRatio()),
@@ -35,7 +36,10 @@ final class ComparisonTable {
     lines.add("");
     lines.add("Times are median (p10-p90) over the runs, Kiln and DL4J interleaved; ratio = Kiln median"
         + " / DL4J median. Heap: Java heap allocated per training step by the benchmark thread"
-        + " (1 KB = 1000 bytes); native buffers are not counted.");
+        + " (1 KB = 1000 bytes); native buffers are not counted. GEMM bound: the step's matrix"
+        + " products (each kernel applied at each position, three times: forward, input and kernel"
+        + String.format(Locale.ROOT, " gradients) at this run's square-GEMM rate, %.0f GFLOPS.",
+            peakGflops));
     return lines;
   }
 

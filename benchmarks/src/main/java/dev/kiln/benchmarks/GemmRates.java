@@ -48,7 +48,27 @@ final class GemmRates {
     return lines;
   }
 
+  /**
+   * The machine's GEMM rate in GFLOPS: the median of {@code runs} square float products of 1024,
+   * into a preallocated output.
+   */
+  static double peak(int runs) {
+    RandomData data = new RandomData(5);
+    INDArray a = data.uniform(1024, 1024);
+    INDArray b = data.uniform(1024, 1024);
+    INDArray c = Nd4j.create(DataType.FLOAT, 1024, 1024);
+    Samples samples = time(runs, () -> Nd4j.gemm(a, b, c, false, false, 1.0, 0.0));
+    return 2.0 * 1024 * 1024 * 1024 / samples.median() / 1e6;
+  }
+
   private static String gflops(double flops, int runs, Runnable product) {
+    Samples samples = time(runs, product);
+    return String.format(Locale.ROOT, "%.1f (%s ms)", flops / samples.median() / 1e6,
+        ComparisonTable.millis(samples.median()));
+  }
+
+  /** Milliseconds of {@code runs} runs of {@code product}, after three untimed ones. */
+  private static Samples time(int runs, Runnable product) {
     for (int i = 0; i < 3; i++) {
       product.run();
     }
@@ -58,8 +78,6 @@ final class GemmRates {
       product.run();
       millis[i] = (System.nanoTime() - start) / 1e6;
     }
-    Samples samples = new Samples(millis);
-    return String.format(Locale.ROOT, "%.1f (%s ms)", flops / samples.median() / 1e6,
-        ComparisonTable.millis(samples.median()));
+    return new Samples(millis);
   }
 }

@@ -61,7 +61,7 @@ final class Networks {
     INDArray y = data.oneHot(BATCH, 10);
     MlpModel kiln = MlpModel.create(SEED);
     return new Twins(
-        Workload.of(kiln.parameterCount(), () -> kiln.trainStep(x, y), () -> kiln.predict(x, BATCH)),
+        Workload.of(kiln, BATCH, () -> kiln.trainStep(x, y), () -> kiln.predict(x, BATCH)),
         dl4j(Dl4jTwins.mlp(), arrays(x), arrays(y)));
   }
 
@@ -70,7 +70,7 @@ final class Networks {
     INDArray y = data.oneHot(BATCH, 10);
     CnnFlatModel kiln = CnnFlatModel.create(SEED);
     return new Twins(
-        Workload.of(kiln.parameterCount(), () -> kiln.trainStep(x, y), () -> kiln.predict(x, BATCH)),
+        Workload.of(kiln, BATCH, () -> kiln.trainStep(x, y), () -> kiln.predict(x, BATCH)),
         dl4j(Dl4jTwins.cnnFlat(), arrays(x), arrays(y)));
   }
 
@@ -79,7 +79,7 @@ final class Networks {
     INDArray y = data.oneHot(BATCH, 4, 4, 10);
     CnnModel kiln = CnnModel.create(SEED);
     return new Twins(
-        Workload.of(kiln.parameterCount(), () -> kiln.trainStep(x, y), () -> kiln.predict(x, BATCH)),
+        Workload.of(kiln, BATCH, () -> kiln.trainStep(x, y), () -> kiln.predict(x, BATCH)),
         dl4j(Dl4jTwins.cnn(), arrays(x), arrays(y)));
   }
 
@@ -88,7 +88,7 @@ final class Networks {
     INDArray y = data.oneHot(BATCH, 10);
     SharedInputModel kiln = SharedInputModel.create(SEED);
     return new Twins(
-        Workload.of(kiln.parameterCount(), () -> kiln.trainStep(x, y), () -> kiln.predict(x, BATCH)),
+        Workload.of(kiln, BATCH, () -> kiln.trainStep(x, y), () -> kiln.predict(x, BATCH)),
         dl4j(Dl4jTwins.sharedInput(), arrays(x), arrays(y)));
   }
 
@@ -98,7 +98,7 @@ final class Networks {
     INDArray y = data.oneHot(BATCH, 10);
     MultipleInputsModel kiln = MultipleInputsModel.create(SEED);
     return new Twins(
-        Workload.of(kiln.parameterCount(),
+        Workload.of(kiln, BATCH,
             () -> kiln.trainStep(gray, rgb, y), () -> kiln.predict(gray, rgb, BATCH)),
         dl4j(Dl4jTwins.multipleInputs(), arrays(gray, rgb), arrays(y)));
   }
@@ -108,7 +108,7 @@ final class Networks {
     INDArray y = data.oneHot(BATCH, 10);
     RnnRowsModel kiln = RnnRowsModel.create(SEED);
     return new Twins(
-        Workload.of(kiln.parameterCount(), () -> kiln.trainStep(x, y), () -> kiln.predict(x, BATCH)),
+        Workload.of(kiln, BATCH, () -> kiln.trainStep(x, y), () -> kiln.predict(x, BATCH)),
         dl4j(Dl4jTwins.rnnRows(), arrays(x), arrays(y)));
   }
 
@@ -117,7 +117,7 @@ final class Networks {
     INDArray y = data.oneHot(BATCH, 10);
     RnnModel kiln = RnnModel.create(SEED);
     return new Twins(
-        Workload.of(kiln.parameterCount(), () -> kiln.trainStep(x, y), () -> kiln.predict(x, BATCH)),
+        Workload.of(kiln, BATCH, () -> kiln.trainStep(x, y), () -> kiln.predict(x, BATCH)),
         dl4j(Dl4jTwins.rnn(), arrays(x), arrays(y)));
   }
 
@@ -126,7 +126,7 @@ final class Networks {
     INDArray y = data.oneHot(BATCH, 10);
     SharedFeatureExtractionModel kiln = SharedFeatureExtractionModel.create(SEED);
     return new Twins(
-        Workload.of(kiln.parameterCount(), () -> kiln.trainStep(x, y), () -> kiln.predict(x, BATCH)),
+        Workload.of(kiln, BATCH, () -> kiln.trainStep(x, y), () -> kiln.predict(x, BATCH)),
         dl4j(Dl4jTwins.sharedFeatureExtraction(), arrays(x), arrays(y)));
   }
 
@@ -136,7 +136,7 @@ final class Networks {
     INDArray perStep = data.oneHot(BATCH, 784, 10);
     MultipleOutputsModel kiln = MultipleOutputsModel.create(SEED);
     return new Twins(
-        Workload.of(kiln.parameterCount(),
+        Workload.of(kiln, BATCH,
             () -> kiln.trainStep(x, perSequence, perStep), () -> kiln.predict(x, BATCH)),
         dl4j(Dl4jTwins.multipleOutputs(), arrays(x), arrays(perSequence, perStep)));
   }
@@ -150,7 +150,7 @@ final class Networks {
     // DL4J's embedding reads token ids from a floating-point array.
     INDArray tokensAsFloats = tokens.castTo(DataType.FLOAT);
     return new Twins(
-        Workload.of(kiln.parameterCount(),
+        Workload.of(kiln, BATCH,
             () -> kiln.trainStep(tokens, aux, main, auxTarget),
             () -> kiln.predict(tokens, aux, BATCH)),
         dl4j(Dl4jTwins.headlines(), arrays(tokensAsFloats, aux), arrays(main, auxTarget)));

@@ -1,5 +1,7 @@
 package dev.kiln.benchmarks;
 
+import dev.kiln.runtime.KilnModel;
+
 /**
  * One network in one framework with one fixed batch: what the benchmark times. Both sides of a
  * comparison are built on the same arrays, so they read the same data.
@@ -9,11 +11,43 @@ public interface Workload {
   /** The number of trainable parameter values, to show that both sides built the same network. */
   long parameterCount();
 
+  /** The floating-point operations of one training step's matrix products; NaN if unknown. */
+  default double trainingFlops() {
+    return Double.NaN;
+  }
+
   /** One optimizer step on the batch: forward, loss, backward, update. */
   void trainStep();
 
   /** Outputs for the batch in inference mode, returned in new arrays as a user gets them. */
   void predict();
+
+  /** A Kiln model's workload: its parameter count and product work come from its spec. */
+  static Workload of(KilnModel model, int batch, Runnable trainStep, Runnable predict) {
+    Workload parts = of(model.parameterCount(), trainStep, predict);
+    double flops = GemmBound.trainingFlops(model.spec(), batch);
+    return new Workload() {
+      @Override
+      public long parameterCount() {
+        return parts.parameterCount();
+      }
+
+      @Override
+      public double trainingFlops() {
+        return flops;
+      }
+
+      @Override
+      public void trainStep() {
+        parts.trainStep();
+      }
+
+      @Override
+      public void predict() {
+        parts.predict();
+      }
+    };
+  }
 
   /** A workload from its parts. */
   static Workload of(long parameterCount, Runnable trainStep, Runnable predict) {

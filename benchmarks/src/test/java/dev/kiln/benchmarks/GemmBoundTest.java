@@ -1,0 +1,56 @@
+package dev.kiln.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kiln.examples.CnnFlatModel;
+import dev.kiln.examples.MlpModel;
+import dev.kiln.examples.MultipleOutputsModel;
+import dev.kiln.examples.RnnRowsModel;
+import org.junit.jupiter.api.Test;
+
+/** The product work of a step, counted by hand from the seed networks' layers. */
+class GemmBoundTest {
+
+  /** Forward, input gradient and kernel gradient: 2 flops per multiply-add, batch 64. */
+  private static final double PER_APPLICATION = 3 * 2.0 * 64;
+
+  @Test
+  void mlpIsItsFourKernelsOncePerSample() {
+    double kernels = 784 * 512 + 512 * 216 + 216 * 128 + 128 * 10;
+
+    assertEquals(PER_APPLICATION * kernels,
+        GemmBound.trainingFlops(MlpModel.create(1).spec(), 64));
+  }
+
+  @Test
+  void convolutionsApplyTheirKernelAtEveryOutputPixel() {
+    double conv1 = 25 * 25 * (4 * 4 * 1 * 128);
+    double conv2 = 9 * 9 * (4 * 4 * 128 * 64);
+    double dense = 1024 * 64 + 64 * 10;
+
+    assertEquals(PER_APPLICATION * (conv1 + conv2 + dense),
+        GemmBound.trainingFlops(CnnFlatModel.create(1).spec(), 64));
+  }
+
+  @Test
+  void recurrentKernelsApplyAtEveryStep() {
+    double lstm = 28 * (28 * 512 + 128 * 512);
+    double dense = 128 * 128 + 128 * 10;
+
+    assertEquals(PER_APPLICATION * (lstm + dense),
+        GemmBound.trainingFlops(RnnRowsModel.create(1).spec(), 64));
+  }
+
+  @Test
+  void aTimeDistributedDenseAppliesAtEveryStep() {
+    // 784 steps of 1 feature: LSTM(64, sequences) then LSTM(32), Dense(32) and Dense(10) on its
+    // last state, and a TimeDistributed Dense(10) over the first LSTM's sequence.
+    double lstm1 = 784 * (1 * 256 + 64 * 256);
+    double lstm2 = 784 * (64 * 128 + 32 * 128);
+    double heads = 32 * 32 + 32 * 10;
+    double timeDistributed = 784 * (64 * 10);
+
+    assertEquals(PER_APPLICATION * (lstm1 + lstm2 + heads + timeDistributed),
+        GemmBound.trainingFlops(MultipleOutputsModel.create(1).spec(), 64));
+  }
+}
