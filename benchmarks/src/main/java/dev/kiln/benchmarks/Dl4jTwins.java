@@ -19,6 +19,7 @@ import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -52,7 +53,7 @@ final class Dl4jTwins {
         .build();
   }
 
-  /** {@code CnnFlat}: two convolutions and pools, Flatten, Dense 64, Dense 10. */
+  /** {@code CnnFlat}: two convolutions and pools, Flatten, Dropout 0.3, Dense 64, Dense 10. */
   static ComputationGraphConfiguration cnnFlat() {
     // DL4J flattens before a dense layer by itself (a CnnToFeedForward preprocessor).
     return network(adam()).graphBuilder()
@@ -62,7 +63,9 @@ final class Dl4jTwins {
         .addLayer("pool1", maxPool(2), "conv1")
         .addLayer("conv2", conv(64, 4), "pool1")
         .addLayer("pool2", maxPool(2), "conv2")
-        .addLayer("hidden1", dense(64, Activation.RELU), "pool2")
+        // DL4J's dropout takes the probability of keeping a value: 0.7 drops 0.3, as Keras' 0.3.
+        .addLayer("dropped", new DropoutLayer.Builder(0.7).build(), "pool2")
+        .addLayer("hidden1", dense(64, Activation.RELU), "dropped")
         .addLayer("output", softmaxOutput(10), "hidden1")
         .setOutputs("output")
         .build();

@@ -41,7 +41,7 @@ final class Networks {
   static List<Network> all() {
     return List.of(
         new Network("mlp", "MLP 784-512-216-128-10", false, Networks::mlp),
-        new Network("cnnflat", "CNN (CnnFlat, with Flatten)", false, Networks::cnnFlat),
+        new Network("cnnflat", "CNN (CnnFlat: Flatten, Dropout)", false, Networks::cnnFlat),
         new Network("cnn", "CNN as the seed writes it (Dense on 4x4x64)", false, Networks::cnn),
         new Network("sharedinput", "Shared input (two conv branches)", false, Networks::sharedInput),
         new Network("multipleinputs", "Multiple inputs (64x64 gray + 32x32 RGB)", false,
