@@ -20,6 +20,16 @@ final class JavaLoops {
     return array.length() <= MAX_LENGTH && Elements.accepts(array);
   }
 
+  /** The sum of the values of {@code x}, accumulated in double precision. */
+  static double sum(INDArray x) {
+    Elements values = Elements.of(x);
+    double sum = 0;
+    for (long i = 0, n = values.length(); i < n; i++) {
+      sum += values.get(i);
+    }
+    return sum;
+  }
+
   /** Replaces {@code x} with {@code max(x, 0)}; NaN stays NaN, as in libnd4j. */
   static void relu(INDArray x) {
     Elements values = Elements.of(x);

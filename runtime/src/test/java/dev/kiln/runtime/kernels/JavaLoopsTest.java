@@ -3,6 +3,7 @@ package dev.kiln.runtime.kernels;
 import static dev.kiln.runtime.testing.PlainArrays.assertAllClose;
 import static dev.kiln.runtime.testing.PlainArrays.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,6 +76,15 @@ class JavaLoopsTest {
     assertAllClose(values(expected), y, tolerance, "softmax");
     JavaLoops.softmax(z, z);
     assertAllClose(values(expected), z, tolerance, "softmax in place");
+  }
+
+  @Test
+  void sumsMatchLibnd4jOnEitherSideOfTheSizeLimit() {
+    INDArray small = RandomArrays.uniform(5, 7, 9);
+    assertEquals(small.sumNumber().doubleValue(), JavaLoops.sum(small), 1e-12);
+    assertEquals(small.sumNumber().doubleValue(), Reductions.sum(small), 1e-12);
+    INDArray large = RandomArrays.uniform(6, JavaLoops.MAX_LENGTH + 3);
+    assertEquals(JavaLoops.sum(large), Reductions.sum(large), 1e-9);
   }
 
   @Test
