@@ -38,6 +38,12 @@ final class Matmul {
    * Rows#ofLastAxis}); {@code op} transposes when asked.
    */
   static void rows(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB) {
+    if (!(rowsAreViews(a) && rowsAreViews(b) && rowsAreViews(c))) {
+      // Seen as rows, such an array is a copy, which a bound context would never see change.
+      Nd4j.gemm(Rows.ofLastAxis(a), Rows.ofLastAxis(b), Rows.ofLastAxis(c), transposeA,
+          transposeB, 1.0, 0.0);
+      return;
+    }
     Recent recent = RECENT.get();
     Bound[] bound = recent.bound;
     long now = ++recent.clock;
@@ -66,6 +72,11 @@ final class Matmul {
     }
     found.lastUsed = now;
     found.run();
+  }
+
+  /** Whether {@link Rows#ofLastAxis} gives a view of {@code array}, not a copy. */
+  private static boolean rowsAreViews(INDArray array) {
+    return array.rank() == 2 || array.ordering() == 'c' && array.elementWiseStride() == 1;
   }
 
   /** A thread's recently run products, and a clock to tell the least recently used. */

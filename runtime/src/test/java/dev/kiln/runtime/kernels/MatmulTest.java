@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Bound matrix products against ND4J's gemm, also after their arrays change and are evicted. */
 class MatmulTest {
@@ -41,6 +42,21 @@ class MatmulTest {
       x.assign(RandomArrays.uniform(30 + round, 2, 3, 4));
       Matmul.rows(x, kernel, out, false, false);
       INDArray expected = x.reshape(6, 4).mmul(kernel);
+      assertAllClose(values(expected), out, TOLERANCE, "round " + round);
+    }
+  }
+
+  @Test
+  void higherRankViewsThatAreNotContiguousAreReadAfresh() {
+    // Their rows are a copy: a context bound to it would miss later changes.
+    INDArray whole = RandomArrays.uniform(8, 2, 5, 4);
+    INDArray x = whole.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 4), NDArrayIndex.all());
+    INDArray kernel = RandomArrays.uniform(9, 4, 5);
+    INDArray out = NdArrays.zeros(DataType.DOUBLE, 2, 3, 5);
+    for (int round = 0; round < 2; round++) {
+      whole.assign(RandomArrays.uniform(40 + round, 2, 5, 4));
+      Matmul.rows(x, kernel, out, false, false);
+      INDArray expected = x.dup('c').reshape(6, 4).mmul(kernel);
       assertAllClose(values(expected), out, TOLERANCE, "round " + round);
     }
   }
