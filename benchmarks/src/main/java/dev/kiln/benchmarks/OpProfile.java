@@ -23,6 +23,10 @@ import org.nd4j.linalg.profiler.data.StringAggregator;
  * the innermost DL4J method ({@code ConvolutionLayer.backpropGradient}). What is not inside any
  * op is Java: building ops, views and shapes, and the framework's own bookkeeping.
  *
+ * <p>The hook sees only ops run through ND4J's executioner. Kiln's Java loops (the optimizers,
+ * small ReLU, bias, softmax and loss kernels) and its matmuls bound to their arrays (Dense) run
+ * beside it, so their time counts as Java here; {@link MlpStepByKernel} times them per call.
+ *
  * <p>The hook's only output is ND4J's text dashboard, so its aggregator, which the profiler lets
  * one replace, is replaced by one that keeps the numbers.
  */

@@ -27,9 +27,14 @@ public final class Dense {
    * @param out written, {@code (..., units)}
    */
   public static void forward(INDArray x, INDArray kernel, INDArray bias, INDArray out) {
-    INDArray rows = Rows.ofLastAxis(out);
-    Nd4j.gemm(Rows.ofLastAxis(x), kernel, rows, false, false, 1.0, 0.0);
-    if (bias != null) {
+    Matmul.rows(x, kernel, out, false, false);
+    if (bias == null) {
+      return;
+    }
+    if (JavaLoops.suit(out)) {
+      JavaLoops.addBias(out, bias);
+    } else {
+      INDArray rows = Rows.ofLastAxis(out);
       Nd4j.exec(new BiasAdd(rows, bias, rows, false));
     }
   }
@@ -47,13 +52,16 @@ public final class Dense {
    */
   public static void backward(
       INDArray x, INDArray kernel, INDArray dOut, INDArray dKernel, INDArray dBias, INDArray dx) {
-    INDArray dOutRows = Rows.ofLastAxis(dOut);
-    Nd4j.gemm(Rows.ofLastAxis(x), dOutRows, dKernel, true, false, 1.0, 0.0);
+    Matmul.rows(x, dOut, dKernel, true, false);
     if (dBias != null) {
-      dOutRows.sum(dBias, 0);
+      if (JavaLoops.suit(dOut)) {
+        JavaLoops.sumRows(dOut, dBias);
+      } else {
+        Rows.ofLastAxis(dOut).sum(dBias, 0);
+      }
     }
     if (dx != null) {
-      Nd4j.gemm(dOutRows, kernel, Rows.ofLastAxis(dx), false, true, 1.0, 0.0);
+      Matmul.rows(dOut, kernel, dx, false, true);
     }
   }
 }

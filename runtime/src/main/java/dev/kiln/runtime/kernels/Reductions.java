@@ -21,7 +21,11 @@ public final class Reductions {
 
   private Reductions() {}
 
+  /** The sum of all values; small arrays are summed in Java, in double precision. */
   public static double sum(INDArray x) {
+    if (JavaLoops.suit(x)) {
+      return JavaLoops.sum(x);
+    }
     INDArray result = scalarFor(x);
     Nd4j.exec(new Sum(x, result));
     return result.getDouble(0);

@@ -12,6 +12,10 @@ public final class Relu {
 
   /** Replaces {@code x} with {@code max(x, 0)}. */
   public static void forward(INDArray x) {
+    if (JavaLoops.suit(x)) {
+      JavaLoops.relu(x);
+      return;
+    }
     Nd4j.exec(new RectifiedLinear(x, x, 0.0));
   }
 
@@ -20,6 +24,10 @@ public final class Relu {
    * respect to the input: zero where {@code y} is zero.
    */
   public static void backward(INDArray y, INDArray dy) {
+    if (JavaLoops.suit(y) && JavaLoops.suit(dy)) {
+      JavaLoops.reluBackward(y, dy);
+      return;
+    }
     Nd4j.exec(
         DynamicCustomOp.builder("relu_bp")
             .addInputs(y, dy)

@@ -15,6 +15,10 @@ public final class Softmax {
 
   /** Writes {@code softmax(z)} into {@code y}; {@code y} may be {@code z}. */
   public static void forward(INDArray z, INDArray y) {
+    if (JavaLoops.suit(z) && JavaLoops.suit(y)) {
+      JavaLoops.softmax(z, y);
+      return;
+    }
     Nd4j.exec(new SoftMax(z, y, z.rank() - 1));
   }
 

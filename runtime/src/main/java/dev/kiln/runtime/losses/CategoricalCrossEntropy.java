@@ -32,6 +32,10 @@ public final class CategoricalCrossEntropy {
    */
   public static double withSoftmax(INDArray p, INDArray y, double weight, INDArray dLogits) {
     long rows = p.length() / p.size(p.rank() - 1);
+    INDArray sampleWeights = SampleWeights.current();
+    if (SoftmaxLoss.suits(p, y, dLogits, sampleWeights)) {
+      return SoftmaxLoss.of(p, y, weight, dLogits, sampleWeights, EPSILON);
+    }
     Clip.into(p, EPSILON, 1 - EPSILON, dLogits);
     Nd4j.exec(new Log(dLogits, dLogits));
     Nd4j.exec(new MulOp(dLogits, y, dLogits));

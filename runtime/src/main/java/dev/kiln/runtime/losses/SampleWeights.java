@@ -48,6 +48,11 @@ public final class SampleWeights {
     }
   }
 
+  /** The weights of the current step, or null outside {@link #during}. */
+  static INDArray current() {
+    return current.get();
+  }
+
   /** Fails inside {@link #during}: for losses that do not weight samples. */
   static void requireNone(String loss) {
     if (current.get() != null) {

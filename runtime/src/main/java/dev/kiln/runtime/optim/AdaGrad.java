@@ -1,8 +1,6 @@
 package dev.kiln.runtime.optim;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.updaters.AdaGradUpdater;
-import org.nd4j.linalg.factory.Nd4j;
+import dev.kiln.runtime.Elements;
 
 /**
  * AdaGrad with Keras' rule and defaults (initial accumulator 0.1, epsilon 1e-7): {@code a +=
@@ -24,11 +22,17 @@ public final class AdaGrad extends Updater {
   }
 
   @Override
-  protected void apply(INDArray parameters, INDArray gradients, long iteration) {
-    INDArray accumulator = state(0);
-    Nd4j.exec(
-        new AdaGradUpdater(gradients, accumulator, gradients, accumulator, learningRate(), epsilon));
-    parameters.subi(gradients);
+  protected void apply(Elements parameters, Elements gradients, long iteration) {
+    Elements accumulator = state(0);
+    double rate = learningRate();
+    for (long i = 0, n = parameters.length(); i < n; i++) {
+      double g = gradients.get(i);
+      double a = accumulator.get(i) + g * g;
+      accumulator.set(i, a);
+      double update = rate * g / (Math.sqrt(a) + epsilon);
+      gradients.set(i, update);
+      parameters.set(i, parameters.get(i) - update);
+    }
   }
 
   @Override

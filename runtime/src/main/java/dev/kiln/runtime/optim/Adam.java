@@ -1,8 +1,6 @@
 package dev.kiln.runtime.optim;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
-import org.nd4j.linalg.factory.Nd4j;
+import dev.kiln.runtime.Elements;
 
 /**
  * Adam with Keras' rule and defaults (beta1 0.9, beta2 0.999, epsilon 1e-7): {@code p -= lr_t m
@@ -26,23 +24,21 @@ public final class Adam extends Updater {
   }
 
   @Override
-  protected void apply(INDArray parameters, INDArray gradients, long iteration) {
-    INDArray secondMoment = state(0);
-    INDArray firstMoment = state(1);
-    Nd4j.exec(
-        new AdamUpdater(
-            gradients,
-            secondMoment,
-            firstMoment,
-            gradients,
-            secondMoment,
-            firstMoment,
-            learningRate(),
-            beta1,
-            beta2,
-            epsilon,
-            (int) iteration));
-    parameters.subi(gradients);
+  protected void apply(Elements parameters, Elements gradients, long iteration) {
+    Elements secondMoment = state(0);
+    Elements firstMoment = state(1);
+    long t = iteration + 1;
+    double rate = learningRate() * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
+    for (long i = 0, n = parameters.length(); i < n; i++) {
+      double g = gradients.get(i);
+      double m = beta1 * firstMoment.get(i) + (1 - beta1) * g;
+      double v = beta2 * secondMoment.get(i) + (1 - beta2) * g * g;
+      firstMoment.set(i, m);
+      secondMoment.set(i, v);
+      double update = rate * m / (Math.sqrt(v) + epsilon);
+      gradients.set(i, update);
+      parameters.set(i, parameters.get(i) - update);
+    }
   }
 
   @Override

@@ -1,8 +1,6 @@
 package dev.kiln.runtime.optim;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.updaters.RmsPropUpdater;
-import org.nd4j.linalg.factory.Nd4j;
+import dev.kiln.runtime.Elements;
 
 /**
  * RMSprop with Keras' rule and defaults (rho 0.9, epsilon 1e-7): {@code a = rho a + (1 - rho)
@@ -24,12 +22,17 @@ public final class RmsProp extends Updater {
   }
 
   @Override
-  protected void apply(INDArray parameters, INDArray gradients, long iteration) {
-    INDArray meanSquare = state(0);
-    Nd4j.exec(
-        new RmsPropUpdater(
-            gradients, meanSquare, gradients, meanSquare, learningRate(), rho, epsilon));
-    parameters.subi(gradients);
+  protected void apply(Elements parameters, Elements gradients, long iteration) {
+    Elements meanSquare = state(0);
+    double rate = learningRate();
+    for (long i = 0, n = parameters.length(); i < n; i++) {
+      double g = gradients.get(i);
+      double a = rho * meanSquare.get(i) + (1 - rho) * g * g;
+      meanSquare.set(i, a);
+      double update = rate * g / (Math.sqrt(a) + epsilon);
+      gradients.set(i, update);
+      parameters.set(i, parameters.get(i) - update);
+    }
   }
 
   @Override

@@ -1,8 +1,6 @@
 package dev.kiln.runtime.optim;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
-import org.nd4j.linalg.factory.Nd4j;
+import dev.kiln.runtime.Elements;
 
 /**
  * Stochastic gradient descent, Keras' {@code SGD}: {@code p -= lr * g}; with momentum {@code m},
@@ -27,20 +25,21 @@ public final class Sgd extends Updater {
   }
 
   @Override
-  protected void apply(INDArray parameters, INDArray gradients, long iteration) {
-    gradients.muli(learningRate());
-    if (momentum != 0) {
-      INDArray velocity = state(0);
-      velocity.muli(momentum).subi(gradients);
-      if (nesterov) {
-        // applied update lr g - m v, so that p += m v - lr g
-        Nd4j.exec(new Axpy(velocity, gradients, gradients, -momentum));
-      } else {
-        // applied update -v, so that p += v
-        velocity.mul(-1.0, gradients);
+  protected void apply(Elements parameters, Elements gradients, long iteration) {
+    double rate = learningRate();
+    Elements velocity = momentum == 0 ? null : state(0);
+    for (long i = 0, n = parameters.length(); i < n; i++) {
+      double step = rate * gradients.get(i);
+      double update = step;
+      if (velocity != null) {
+        double v = momentum * velocity.get(i) - step;
+        velocity.set(i, v);
+        // the applied update: -v, so that p += v; Nesterov's lr g - m v, so that p += m v - lr g
+        update = nesterov ? step - momentum * v : -v;
       }
+      gradients.set(i, update);
+      parameters.set(i, parameters.get(i) - update);
     }
-    parameters.subi(gradients);
   }
 
   @Override

@@ -252,6 +252,66 @@ class UpdatersTest {
     }
   }
 
+  @ParameterizedTest
+  @MethodSource("rulesWithExplicitHyperparameters")
+  void stepsOnViewsAtAnOffsetFollowTheRuleAndTouchNothingElse(
+      Supplier<Updater> supplier, Supplier<Rule> rule) {
+    // The model's buffers are flat and start at 0, but the update must not assume it.
+    Updater updater = supplier.get();
+    updater.attach(SIZE, DataType.DOUBLE);
+    INDArray parameterBuffer = RandomArrays.uniform(3, SIZE + 9);
+    INDArray gradientBuffer = RandomArrays.uniform(4, SIZE + 9);
+    INDArray parameters = NdArrays.view(parameterBuffer, 5, SIZE);
+    INDArray gradients = NdArrays.view(gradientBuffer, 5, SIZE);
+    double[] outsideBefore = outside(parameterBuffer, gradientBuffer);
+    double[] expected = values(parameters);
+    Rule reference = rule.get();
+    for (int t = 0; t < STEPS; t++) {
+      gradients.assign(gradient(t));
+      reference.step(expected, values(gradient(t)));
+      updater.step(parameters, gradients);
+      assertAllClose(expected, parameters, TOLERANCE, updater.name() + " after step " + (t + 1));
+    }
+    assertArrayEquals(outsideBefore, outside(parameterBuffer, gradientBuffer));
+  }
+
+  @ParameterizedTest
+  @MethodSource("rulesWithExplicitHyperparameters")
+  void float32StepsFollowTheRuleToFloatPrecision(Supplier<Updater> supplier, Supplier<Rule> rule) {
+    Updater updater = supplier.get();
+    updater.attach(SIZE, DataType.FLOAT);
+    INDArray parameters = RandomArrays.uniform(1, SIZE).castTo(DataType.FLOAT);
+    double[] expected = values(parameters);
+    Rule reference = rule.get();
+    for (int t = 0; t < STEPS; t++) {
+      INDArray g = gradient(t).castTo(DataType.FLOAT);
+      reference.step(expected, values(g));
+      updater.step(parameters, g);
+      assertAllClose(expected, parameters, 1e-6, updater.name() + " after step " + (t + 1));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("allUpdaters")
+  void zeroGradientAndZeroStateLeaveAValueExactlyAlone(String name, Supplier<Updater> supplier) {
+    // How the model keeps frozen layers still: it zeroes their gradients and optimizer state.
+    Updater updater = supplier.get();
+    updater.attach(SIZE, DataType.DOUBLE);
+    updater.stateArrays().forEach(state -> NdArrays.view(state, 2, 3).assign(0));
+    INDArray parameters = RandomArrays.uniform(1, SIZE);
+    double[] before = values(parameters);
+    for (int t = 0; t < STEPS; t++) {
+      INDArray g = gradient(t);
+      NdArrays.view(g, 2, 3).assign(0);
+      updater.step(parameters, g);
+      double[] after = values(parameters);
+      for (int i = 0; i < SIZE; i++) {
+        boolean frozen = i >= 2 && i < 5;
+        assertEquals(frozen, before[i] == after[i], name + " step " + (t + 1) + " entry " + i);
+      }
+    }
+  }
+
   // ---- state ----
 
   @Test
@@ -436,6 +496,19 @@ class UpdatersTest {
   /** A different gradient for every step, with entries of different magnitudes. */
   private static INDArray gradient(int step) {
     return RandomArrays.uniform(100 + step, SIZE).muli(1 + step);
+  }
+
+  /** The values of two buffers outside positions [5, 5 + SIZE). */
+  private static double[] outside(INDArray first, INDArray second) {
+    double[] a = values(first);
+    double[] b = values(second);
+    double[] rest = new double[18];
+    for (int i = 0; i < 9; i++) {
+      int index = i < 5 ? i : i + SIZE;
+      rest[i] = a[index];
+      rest[9 + i] = b[index];
+    }
+    return rest;
   }
 
   private static void assertStates(Updater updater, int count, double initial) {
