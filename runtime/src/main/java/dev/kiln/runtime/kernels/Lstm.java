@@ -1,7 +1,9 @@
 package dev.kiln.runtime.kernels;
 
+import static dev.kiln.runtime.kernels.Sequences.row;
 import static dev.kiln.runtime.kernels.Sequences.stepAt;
 
+import dev.kiln.runtime.NdArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BiasAdd;
@@ -21,10 +23,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>A loop over the steps on preallocated time-major work arrays (see {@link Sequences}): the
  * input projection of all steps is one gemm, then each step costs one gemm for {@code h U} and one
  * pass in Java over its cells ({@link LstmCells}).
- * The backward pass runs the forward pass again, keeping every step, so nothing is kept between
- * the two calls; its steps cost one Java pass and one gemm each, and the weight gradients and
- * {@code dx} are one gemm each over all steps. libnd4j's {@code lstmLayer_bp}, which this
- * replaces, took ten times as long on the seed models.
+ * The backward pass reads every step from the trace the forward pass kept in the layer's own
+ * buffer, or, given none, runs the forward pass again into arrays shared by all LSTM layers; its
+ * steps cost one Java pass and one gemm each, and the weight gradients and {@code dx} are one gemm
+ * each over all steps. libnd4j's {@code lstmLayer_bp}, which this replaces, ran the forward pass
+ * again and took ten times as long on the seed models.
  */
 public final class Lstm {
 
@@ -46,13 +49,38 @@ public final class Lstm {
   private record Work(
       INDArray inputs, INDArray gates, INDArray cells, INDArray cellTanh, INDArray states) {
 
-    static Work of(DataType dataType, long n, long steps, long in, long units) {
+    /** Work arrays shared by the calls without a trace. */
+    static Work shared(DataType dataType, long n, long steps, long in, long units) {
       return new Work(
           WorkArrays.get(Lstm.class, "inputs", dataType, steps, n, in),
           WorkArrays.get(Lstm.class, "gates", dataType, steps, n, 4 * units),
           WorkArrays.get(Lstm.class, "cells", dataType, steps + 1, n, units),
           WorkArrays.get(Lstm.class, "cellTanh", dataType, steps, n, units),
           WorkArrays.get(Lstm.class, "states", dataType, steps + 1, n, units));
+    }
+
+    /** Work arrays that are views of consecutive parts of a layer's own trace. */
+    static Work in(INDArray trace, long n, long steps, long in, long units) {
+      long needed = traceLength(n, steps, in, units);
+      if (trace.length() < needed || trace.ordering() != 'c' || trace.elementWiseStride() != 1) {
+        throw new IllegalArgumentException("an LSTM trace needs " + needed
+            + " contiguous row-major elements, got " + trace.shapeInfoToString());
+      }
+      long[][] shapes = {
+        {steps, n, in}, {steps, n, 4 * units}, {steps + 1, n, units}, {steps, n, units},
+        {steps + 1, n, units}
+      };
+      INDArray[] parts = new INDArray[shapes.length];
+      long offset = 0;
+      for (int i = 0; i < shapes.length; i++) {
+        parts[i] = NdArrays.view(trace, offset, shapes[i]);
+        offset += parts[i].length();
+      }
+      return new Work(parts[0], parts[1], parts[2], parts[3], parts[4]);
+    }
+
+    static long traceLength(long n, long steps, long in, long units) {
+      return n * (steps * (in + 6 * units) + 2 * (steps + 1) * units);
     }
 
     LstmCells elementwise() {
@@ -81,7 +109,29 @@ public final class Lstm {
       boolean returnSequences,
       boolean reverse,
       INDArray out) {
-    Work work = run(x, kernel, recurrentKernel, bias, reverse);
+    forward(x, kernel, recurrentKernel, bias, returnSequences, reverse, out, null);
+  }
+
+  /**
+   * {@link #forward(INDArray, INDArray, INDArray, INDArray, boolean, boolean, INDArray)} that keeps
+   * the run in {@code trace}, for a {@link #backward} with the same arguments and trace to read
+   * instead of running the layer again.
+   *
+   * @param trace the layer's own, at least {@code n * (steps * (in + 8 * units) + 2 * units)}
+   *     contiguous row-major elements, such as {@code (n, steps, in + 8 * units + ceil(2 * units /
+   *     steps))}; or null to keep nothing
+   */
+  public static void forward(
+      INDArray x,
+      INDArray kernel,
+      INDArray recurrentKernel,
+      INDArray bias,
+      boolean returnSequences,
+      boolean reverse,
+      INDArray out,
+      INDArray trace) {
+    Work work = work(x, recurrentKernel, trace);
+    run(work, x, kernel, recurrentKernel, bias, reverse);
     Sequences.writeOutput(work.states(), reverse, returnSequences, out);
   }
 
@@ -107,7 +157,33 @@ public final class Lstm {
       INDArray dRecurrentKernel,
       INDArray dBias,
       INDArray dx) {
-    Work work = run(x, kernel, recurrentKernel, bias, reverse);
+    backward(x, kernel, recurrentKernel, bias, returnSequences, reverse, dOut, dKernel,
+        dRecurrentKernel, dBias, dx, null);
+  }
+
+  /**
+   * {@link #backward(INDArray, INDArray, INDArray, INDArray, boolean, boolean, INDArray, INDArray,
+   * INDArray, INDArray, INDArray)} that reads the run from the {@code trace} the last forward pass
+   * with the same arguments kept, and uses it up: it holds gradients afterwards. With a null
+   * trace, the layer runs again first.
+   */
+  public static void backward(
+      INDArray x,
+      INDArray kernel,
+      INDArray recurrentKernel,
+      INDArray bias,
+      boolean returnSequences,
+      boolean reverse,
+      INDArray dOut,
+      INDArray dKernel,
+      INDArray dRecurrentKernel,
+      INDArray dBias,
+      INDArray dx,
+      INDArray trace) {
+    Work work = work(x, recurrentKernel, trace);
+    if (trace == null) {
+      run(work, x, kernel, recurrentKernel, bias, reverse);
+    }
     LstmCells cells = work.elementwise();
     long n = x.size(0);
     long steps = x.size(1);
@@ -132,7 +208,7 @@ public final class Lstm {
     for (long k = steps - 1; k >= 0; k--) {
       long t = stepAt(k, steps, reverse);
       cells.backward(t, before(t, reverse), dStateElements, dOutSteps, dCellElements);
-      Nd4j.gemm(work.gates().slice(t), recurrentKernel, dState, false, true, 1.0, 0.0);
+      Nd4j.gemm(row(work.gates(), t), recurrentKernel, dState, false, true, 1.0, 0.0);
     }
 
     INDArray inputRows = Rows.ofLastAxis(work.inputs());
@@ -156,13 +232,19 @@ public final class Lstm {
     }
   }
 
-  /** Runs the layer over {@code x}, keeping every step in the work arrays. */
-  private static Work run(
-      INDArray x, INDArray kernel, INDArray recurrentKernel, INDArray bias, boolean reverse) {
+  private static Work work(INDArray x, INDArray recurrentKernel, INDArray trace) {
     long n = x.size(0);
     long steps = x.size(1);
     long units = recurrentKernel.size(0);
-    Work work = Work.of(x.dataType(), n, steps, x.size(2), units);
+    return trace == null
+        ? Work.shared(x.dataType(), n, steps, x.size(2), units)
+        : Work.in(trace, n, steps, x.size(2), units);
+  }
+
+  /** Runs the layer over {@code x}, keeping every step in the work arrays. */
+  private static void run(Work work, INDArray x, INDArray kernel, INDArray recurrentKernel,
+      INDArray bias, boolean reverse) {
+    long steps = x.size(1);
     LstmCells cells = work.elementwise();
 
     // x W + b for all steps in one gemm, into the gates.
@@ -173,16 +255,17 @@ public final class Lstm {
       Nd4j.exec(new BiasAdd(gateRows, bias, gateRows, false));
     }
 
-    Sequences.initial(work.states(), reverse).assign(0);
-    Sequences.initial(work.cells(), reverse).assign(0);
+    // The zero state before the first step read (see Sequences).
+    long initial = reverse ? steps : 0;
+    row(work.states(), initial).assign(0);
+    row(work.cells(), initial).assign(0);
     for (long k = 0; k < steps; k++) {
       long t = stepAt(k, steps, reverse);
-      INDArray gates = work.gates().slice(t);
-      Nd4j.gemm(Sequences.before(work.states(), t, reverse), recurrentKernel, gates,
+      INDArray gates = row(work.gates(), t);
+      Nd4j.gemm(row(work.states(), before(t, reverse)), recurrentKernel, gates,
           false, false, 1.0, 1.0);
       cells.forward(t, before(t, reverse), after(t, reverse));
     }
-    return work;
   }
 
   /** The row of the states before reading step {@code t} (see {@link Sequences}). */
