@@ -64,12 +64,15 @@ record BidirectionalKind(RecurrentKind inner, MergeMode mergeMode) implements La
     Shape one = mergeMode == MergeMode.SUM
         ? node.shape()
         : node.shape().withLast(node.shape().last() / 2);
-    return List.of(
+    List<ExtraBuffer> buffers = new ArrayList<>(List.of(
         new ExtraBuffer("Forward", one, true),
         new ExtraBuffer("Backward", one, true),
         new ExtraBuffer("ForwardGradient", one, true),
         new ExtraBuffer("BackwardGradient", one, true),
-        new ExtraBuffer("InputGradient", node.inputShapes().get(0), true));
+        new ExtraBuffer("InputGradient", node.inputShapes().get(0), true)));
+    buffers.addAll(inner.traces(node, "forward"));
+    buffers.addAll(inner.traces(node, "backward"));
+    return buffers;
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.kiln.SimpleRNN;
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.lang.annotation.Annotation;
 import java.util.ArrayList;
@@ -141,17 +142,54 @@ final class RecurrentKind implements LayerKind {
   }
 
   CodeBlock forward(LayerCode code, String prefix, boolean reverse, CodeBlock out) {
-    return CodeBlock.of("$T.forward($L, $L, $L, $L, $L, $L, $L);\n", kernel, code.input(0),
+    return CodeBlock.of("$T.forward($L, $L, $L, $L, $L, $L, $L$L);\n", kernel, code.input(0),
         code.param(name(prefix, "kernel")), code.param(name(prefix, "recurrentKernel")),
-        code.param(name(prefix, "bias")), returnSequences(code), reverse, out);
+        code.param(name(prefix, "bias")), returnSequences(code), reverse, out,
+        traceArgument(code, prefix));
   }
 
   CodeBlock backward(LayerCode code, String prefix, boolean reverse, CodeBlock dOut, CodeBlock dx) {
-    return CodeBlock.of("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L);\n", kernel,
+    return CodeBlock.of("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L$L);\n", kernel,
         code.input(0), code.param(name(prefix, "kernel")),
         code.param(name(prefix, "recurrentKernel")), code.param(name(prefix, "bias")),
         returnSequences(code), reverse, dOut, code.grad(name(prefix, "kernel")),
-        code.grad(name(prefix, "recurrentKernel")), code.grad(name(prefix, "bias")), dx);
+        code.grad(name(prefix, "recurrentKernel")), code.grad(name(prefix, "bias")), dx,
+        traceArgument(code, prefix));
+  }
+
+  @Override
+  public List<ExtraBuffer> extraBuffers(Node node) {
+    return traces(node, "");
+  }
+
+  /**
+   * The LSTM's trace: the forward pass keeps every step in it, for the backward pass to read
+   * instead of running the layer again. The kernel needs {@code steps * (in + 8 * units) + 2 *
+   * units} elements a sample; a row per step of {@code in + 8 * units + ceil(2 * units / steps)}
+   * holds them, with the widest rows when the steps are known only at run time (then at least 1).
+   */
+  List<ExtraBuffer> traces(Node node, String prefix) {
+    if (annotation != LSTM.class) {
+      return List.of();
+    }
+    Shape input = node.inputShapes().get(0);
+    int steps = input.dim(0);
+    int units = node.decl().attributes().intValue("units");
+    int spread = steps == Shape.VARIABLE ? 2 * units : (2 * units + steps - 1) / steps;
+    int width = Math.addExact(input.dim(1), Math.addExact(Math.multiplyExact(8, units), spread));
+    return List.of(new ExtraBuffer(traceSuffix(prefix), Shape.of(steps, width), true));
+  }
+
+  private CodeBlock traceArgument(LayerCode code, String prefix) {
+    return annotation == LSTM.class
+        ? CodeBlock.of(", $L", code.buffer(traceSuffix(prefix)))
+        : CodeBlock.of("");
+  }
+
+  /** {@code Trace}, or {@code ForwardTrace} with the prefix {@code forward}. */
+  private static String traceSuffix(String prefix) {
+    String name = name(prefix, "trace");
+    return Character.toUpperCase(name.charAt(0)) + name.substring(1);
   }
 
   @Override

@@ -1,10 +1,13 @@
 package dev.kiln.runtime.kernels;
 
+import static dev.kiln.runtime.kernels.Sequences.row;
+import static dev.kiln.runtime.kernels.Sequences.stepAt;
+
+import dev.kiln.runtime.NdArrays;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BiasAdd;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Keras' LSTM layer with its defaults: activation tanh, recurrent activation sigmoid, zero initial
@@ -17,26 +20,16 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *   h = o * tanh(c)
  * </pre>
  *
- * <p>Both passes are one libnd4j op each, {@code lstmLayer} and {@code lstmLayer_bp}, whose time
- * loop, gate order (i, f, c', o in the {@code 4u} axis) and weight layouts ({@code (in, 4u)},
- * {@code (u, 4u)}, {@code (4u)}) are Keras' own. They are built by name, because ND4J's
- * {@code LSTMLayer} class takes no output arrays and {@code LSTMLayerBp} only SameDiff variables.
- * The backward op runs the forward pass again itself, so nothing is kept between the two calls;
- * both ops allocate their per-call temporaries natively. A loop over the steps in Java, as in
- * {@link Gru}, was slower on the seed models' shapes (see this branch's history).
+ * <p>A loop over the steps on preallocated time-major work arrays (see {@link Sequences}): the
+ * input projection of all steps is one gemm, then each step costs one gemm for {@code h U} and one
+ * pass in Java over its cells ({@link LstmCells}).
+ * The backward pass reads every step from the trace the forward pass kept in the layer's own
+ * buffer, or, given none, runs the forward pass again into arrays shared by all LSTM layers; its
+ * steps cost one Java pass and one gemm each, and the weight gradients and {@code dx} are one gemm
+ * each over all steps. libnd4j's {@code lstmLayer_bp}, which this replaces, ran the forward pass
+ * again and took ten times as long on the seed models.
  */
 public final class Lstm {
-
-  // lstmLayer's integer arguments: data format, direction, and the activations of the gates,
-  // of the cell input and of the output, by libnd4j's activation numbers.
-  private static final int FORMAT_NTS = 1; // x is (n, steps, features)
-  private static final int FORWARD = 0;
-  private static final int BACKWARD = 1; // reads the steps from last to first; out stays aligned with x
-  private static final int TANH = 0;
-  private static final int SIGMOID = 2;
-
-  /** No cell clipping: libnd4j's cell clip value 0 means none. */
-  private static final double NO_CLIP = 0.0;
 
   private Lstm() {}
 
@@ -48,6 +41,53 @@ public final class Lstm {
    * @param bias {@code (4 * units)}, or null for a layer without bias
    */
   public record Parameters(INDArray kernel, INDArray recurrentKernel, INDArray bias) {}
+
+  /**
+   * The work arrays of a run, time-major: {@code inputs} the input sequence; {@code gates},
+   * {@code cells}, {@code cellTanh} and {@code states} see {@link LstmCells}.
+   */
+  private record Work(
+      INDArray inputs, INDArray gates, INDArray cells, INDArray cellTanh, INDArray states) {
+
+    /** Work arrays shared by the calls without a trace. */
+    static Work shared(DataType dataType, long n, long steps, long in, long units) {
+      return new Work(
+          WorkArrays.get(Lstm.class, "inputs", dataType, steps, n, in),
+          WorkArrays.get(Lstm.class, "gates", dataType, steps, n, 4 * units),
+          WorkArrays.get(Lstm.class, "cells", dataType, steps + 1, n, units),
+          WorkArrays.get(Lstm.class, "cellTanh", dataType, steps, n, units),
+          WorkArrays.get(Lstm.class, "states", dataType, steps + 1, n, units));
+    }
+
+    /** Work arrays that are views of consecutive parts of a layer's own trace. */
+    static Work in(INDArray trace, long n, long steps, long in, long units) {
+      long needed = traceLength(n, steps, in, units);
+      if (trace.length() < needed || trace.ordering() != 'c' || trace.elementWiseStride() != 1) {
+        throw new IllegalArgumentException("an LSTM trace needs " + needed
+            + " contiguous row-major elements, got " + trace.shapeInfoToString());
+      }
+      long[][] shapes = {
+        {steps, n, in}, {steps, n, 4 * units}, {steps + 1, n, units}, {steps, n, units},
+        {steps + 1, n, units}
+      };
+      INDArray[] parts = new INDArray[shapes.length];
+      long offset = 0;
+      for (int i = 0; i < shapes.length; i++) {
+        parts[i] = NdArrays.view(trace, offset, shapes[i]);
+        offset += parts[i].length();
+      }
+      return new Work(parts[0], parts[1], parts[2], parts[3], parts[4]);
+    }
+
+    static long traceLength(long n, long steps, long in, long units) {
+      return n * (steps * (in + 6 * units) + 2 * (steps + 1) * units);
+    }
+
+    LstmCells elementwise() {
+      return new LstmCells(Elements.of(gates), Elements.of(cells), Elements.of(cellTanh),
+          Elements.of(states), gates.size(1), states.size(2));
+    }
+  }
 
   /**
    * @param x {@code (n, steps, in)}
@@ -69,24 +109,30 @@ public final class Lstm {
       boolean returnSequences,
       boolean reverse,
       INDArray out) {
-    if (recurrentKernel.size(0) == 1) {
-      // See OneUnit: the op runs on two units, of which only the first is read back.
-      INDArray wide = OneUnit.wide(out, 0);
-      forward(x, OneUnit.kernel(kernel), OneUnit.recurrentKernel(recurrentKernel),
-          bias == null ? null : OneUnit.bias(bias), returnSequences, reverse, wide);
-      out.assign(OneUnit.first(wide));
-      return;
-    }
-    // The op writes either the whole sequence of states or only the last one (h_L), whichever
-    // output it is asked for; with BACKWARD, "last" is the state after x[:, 0].
-    DynamicCustomOp.DynamicCustomOpsBuilder op =
-        DynamicCustomOp.builder("lstmLayer")
-            .addInputs(bias == null
-                ? new INDArray[] {x, kernel, recurrentKernel}
-                : new INDArray[] {x, kernel, recurrentKernel, bias})
-            .addOutputs(out);
-    // libnd4j's oneDNN lstmLayer fails on every float32 call in 1.0.0-M2.1: see OneDnn.
-    OneDnn.exec(configure(op, bias != null, returnSequences, reverse).build(), true);
+    forward(x, kernel, recurrentKernel, bias, returnSequences, reverse, out, null);
+  }
+
+  /**
+   * {@link #forward(INDArray, INDArray, INDArray, INDArray, boolean, boolean, INDArray)} that keeps
+   * the run in {@code trace}, for a {@link #backward} with the same arguments and trace to read
+   * instead of running the layer again.
+   *
+   * @param trace the layer's own, at least {@code n * (steps * (in + 8 * units) + 2 * units)}
+   *     contiguous row-major elements, such as {@code (n, steps, in + 8 * units + ceil(2 * units /
+   *     steps))}; or null to keep nothing
+   */
+  public static void forward(
+      INDArray x,
+      INDArray kernel,
+      INDArray recurrentKernel,
+      INDArray bias,
+      boolean returnSequences,
+      boolean reverse,
+      INDArray out,
+      INDArray trace) {
+    Work work = work(x, recurrentKernel, trace);
+    run(work, x, kernel, recurrentKernel, bias, reverse);
+    Sequences.writeOutput(work.states(), reverse, returnSequences, out);
   }
 
   /**
@@ -111,136 +157,124 @@ public final class Lstm {
       INDArray dRecurrentKernel,
       INDArray dBias,
       INDArray dx) {
-    if (recurrentKernel.size(0) == 1) {
-      // See OneUnit: the extra unit's output gradient is 0, and its gradients are dropped.
-      INDArray wideDOut = OneUnit.wide(dOut, 1);
-      OneUnit.first(wideDOut).assign(dOut);
-      INDArray wideKernel = OneUnit.kernel(kernel);
-      INDArray wideRecurrent = OneUnit.recurrentKernel(recurrentKernel);
-      INDArray wideBias = bias == null ? null : OneUnit.bias(bias);
-      INDArray dWideKernel = OneUnit.like(wideKernel, 2);
-      INDArray dWideRecurrent = OneUnit.like(wideRecurrent, 3);
-      INDArray dWideBias = bias == null ? null : OneUnit.like(wideBias, 4);
-      backward(x, wideKernel, wideRecurrent, wideBias, returnSequences, reverse, wideDOut,
-          dWideKernel, dWideRecurrent, dWideBias, dx);
-      if (dKernel != null) {
-        dKernel.assign(OneUnit.firstOfGates(dWideKernel));
-      }
-      if (dRecurrentKernel != null) {
-        INDArray firstUnit = OneUnit.firstOfGates(dWideRecurrent);
-        dRecurrentKernel.assign(firstUnit.get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()));
-      }
-      if (bias != null && dBias != null) {
-        dBias.assign(OneUnit.firstOfGates(dWideBias));
-      }
-      return;
-    }
-    // dOut goes in as dL/dh (every step) or as dL/dh_L (last step only), matching the forward
-    // output; the op zeroes its parameter gradients before accumulating over the steps, and
-    // always writes dx, so a missing dx goes to a scratch array.
-    INDArray dxOrScratch = Scratch.orScratch(dx, x);
-    INDArray dKernelOrScratch = Scratch.orScratch(dKernel, kernel);
-    INDArray dRecurrentOrScratch = Scratch.orScratch(dRecurrentKernel, recurrentKernel);
-    DynamicCustomOp.DynamicCustomOpsBuilder op =
-        DynamicCustomOp.builder("lstmLayer_bp")
-            .addInputs(bias == null
-                ? new INDArray[] {x, kernel, recurrentKernel, dOut}
-                : new INDArray[] {x, kernel, recurrentKernel, bias, dOut})
-            .addOutputs(bias == null
-                ? new INDArray[] {dxOrScratch, dKernelOrScratch, dRecurrentOrScratch}
-                : new INDArray[] {
-                    dxOrScratch, dKernelOrScratch, dRecurrentOrScratch, Scratch.orScratch(dBias, bias)
-                  });
-    OneDnn.exec(configure(op, bias != null, returnSequences, reverse).build(), true);
+    backward(x, kernel, recurrentKernel, bias, returnSequences, reverse, dOut, dKernel,
+        dRecurrentKernel, dBias, dx, null);
   }
 
   /**
-   * libnd4j's lstmLayer and lstmLayer_bp (1.0.0-M2.1) fail for a layer of one unit ("MmulHelper::
-   * mmulMxM: B array has wrong number of rows") and leave the native heap corrupted, so that the
-   * JVM aborts soon after. A layer of one unit runs as a layer of two whose second unit has zero
-   * weights and bias: all its gates see 0, so its cell state and output stay exactly 0 at every
-   * step, and as its weights are 0 it adds nothing to the first unit's gates or to dx. The wide
-   * arrays are scratch arrays of their own slots: no allocation after the first call.
+   * {@link #backward(INDArray, INDArray, INDArray, INDArray, boolean, boolean, INDArray, INDArray,
+   * INDArray, INDArray, INDArray)} that reads the run from the {@code trace} the last forward pass
+   * with the same arguments kept, and uses it up: it holds gradients afterwards. With a null
+   * trace, the layer runs again first.
    */
-  private static final class OneUnit {
-
-    /** Scratch slots of the wide arrays, apart from those other kernels use. */
-    private static final int SLOT = 40;
-
-    /** A zeroed scratch array like {@code narrow} with its last axis twice as long. */
-    static INDArray wide(INDArray narrow, int slot) {
-      long[] shape = narrow.shape().clone();
-      shape[shape.length - 1] *= 2;
-      INDArray wide = Scratch.of(narrow.dataType(), SLOT + slot, shape);
-      wide.assign(0);
-      return wide;
+  public static void backward(
+      INDArray x,
+      INDArray kernel,
+      INDArray recurrentKernel,
+      INDArray bias,
+      boolean returnSequences,
+      boolean reverse,
+      INDArray dOut,
+      INDArray dKernel,
+      INDArray dRecurrentKernel,
+      INDArray dBias,
+      INDArray dx,
+      INDArray trace) {
+    Work work = work(x, recurrentKernel, trace);
+    if (trace == null) {
+      run(work, x, kernel, recurrentKernel, bias, reverse);
+    }
+    LstmCells cells = work.elementwise();
+    long n = x.size(0);
+    long steps = x.size(1);
+    long units = recurrentKernel.size(0);
+    DataType dataType = x.dataType();
+    // dL/dh and dL/dc after the step being undone; the gemm of each step turns the gates'
+    // gradients into dL/dh before it.
+    INDArray dState = WorkArrays.get(Lstm.class, "dState", dataType, n, units);
+    INDArray dCell = WorkArrays.get(Lstm.class, "dCell", dataType, n, units);
+    Elements dOutSteps = null;
+    if (returnSequences) {
+      INDArray timeMajor = WorkArrays.get(Lstm.class, "dOut", dataType, steps, n, units);
+      timeMajor.assign(dOut.permute(1, 0, 2));
+      dOutSteps = Elements.of(timeMajor);
+      dState.assign(0);
+    } else {
+      dState.assign(dOut);
+    }
+    dCell.assign(0);
+    Elements dStateElements = Elements.of(dState);
+    Elements dCellElements = Elements.of(dCell);
+    for (long k = steps - 1; k >= 0; k--) {
+      long t = stepAt(k, steps, reverse);
+      cells.backward(t, before(t, reverse), dStateElements, dOutSteps, dCellElements);
+      Nd4j.gemm(row(work.gates(), t), recurrentKernel, dState, false, true, 1.0, 0.0);
     }
 
-    /** A scratch array shaped like {@code wide}, for its gradient; contents undefined. */
-    static INDArray like(INDArray wide, int slot) {
-      return Scratch.of(wide.dataType(), SLOT + slot, wide.shape());
+    INDArray inputRows = Rows.ofLastAxis(work.inputs());
+    INDArray dGateRows = Rows.ofLastAxis(work.gates());
+    Nd4j.gemm(inputRows, dGateRows, Scratch.orScratch(dKernel, kernel), true, false, 1.0, 0.0);
+    Nd4j.gemm(
+        Sequences.beforeRows(work.states(), reverse),
+        dGateRows,
+        Scratch.orScratch(dRecurrentKernel, recurrentKernel),
+        true,
+        false,
+        1.0,
+        0.0);
+    if (bias != null && dBias != null) {
+      dGateRows.sum(dBias, 0);
     }
-
-    /** The first unit's part of a wide {@code out} or {@code dOut} (units last). */
-    static INDArray first(INDArray wide) {
-      return Views.range(wide, wide.rank() - 1, 0, 1);
-    }
-
-    /**
-     * The first unit's columns of a wide parameter or its gradient, whose last axis holds the
-     * four gates two units apiece: columns 0, 2, 4, 6.
-     */
-    static INDArray firstOfGates(INDArray wide) {
-      long[] gates = new long[wide.rank() + 1];
-      System.arraycopy(wide.shape(), 0, gates, 0, wide.rank() - 1);
-      gates[wide.rank() - 1] = 4;
-      gates[wide.rank()] = 2;
-      INDArray split = Views.reshaped(wide, gates);
-      INDArrayIndex[] firstUnit = new INDArrayIndex[gates.length];
-      java.util.Arrays.fill(firstUnit, NDArrayIndex.all());
-      firstUnit[gates.length - 1] = NDArrayIndex.point(0);
-      return split.get(firstUnit);
-    }
-
-    /** {@code (in, 4)} to {@code (in, 8)}. */
-    static INDArray kernel(INDArray kernel) {
-      INDArray wide = wide(kernel, 5);
-      firstOfGates(wide).assign(kernel);
-      return wide;
-    }
-
-    /** {@code (1, 4)} to {@code (2, 8)}: the second unit's row is 0 as well. */
-    static INDArray recurrentKernel(INDArray recurrentKernel) {
-      INDArray wide = Scratch.of(recurrentKernel.dataType(), SLOT + 6, 2, 8);
-      wide.assign(0);
-      firstOfGates(wide).get(NDArrayIndex.interval(0, 1), NDArrayIndex.all())
-          .assign(recurrentKernel);
-      return wide;
-    }
-
-    /** {@code (4)} to {@code (8)}. */
-    static INDArray bias(INDArray bias) {
-      INDArray wide = wide(bias, 7);
-      firstOfGates(wide).assign(bias);
-      return wide;
+    if (dx != null) {
+      // The time-major inputs are no longer needed: they take dx before it is put back in order.
+      Nd4j.gemm(dGateRows, kernel, inputRows, false, true, 1.0, 0.0);
+      dx.assign(work.inputs().permute(1, 0, 2));
     }
   }
 
-  private static DynamicCustomOp.DynamicCustomOpsBuilder configure(
-      DynamicCustomOp.DynamicCustomOpsBuilder op,
-      boolean hasBias,
-      boolean returnSequences,
-      boolean reverse) {
-    return op.addIntegerArguments(FORMAT_NTS, reverse ? BACKWARD : FORWARD, SIGMOID, TANH, TANH)
-        .addFloatingPointArguments(NO_CLIP)
-        .addBooleanArguments(
-            hasBias,
-            false, // no sequence lengths
-            false, // no initial output: zeros
-            false, // no initial cell state: zeros
-            false, // no peepholes
-            returnSequences, // full sequence of h (or its gradient)
-            !returnSequences, // last h only (or its gradient)
-            false); // no last cell state
+  private static Work work(INDArray x, INDArray recurrentKernel, INDArray trace) {
+    long n = x.size(0);
+    long steps = x.size(1);
+    long units = recurrentKernel.size(0);
+    return trace == null
+        ? Work.shared(x.dataType(), n, steps, x.size(2), units)
+        : Work.in(trace, n, steps, x.size(2), units);
+  }
+
+  /** Runs the layer over {@code x}, keeping every step in the work arrays. */
+  private static void run(Work work, INDArray x, INDArray kernel, INDArray recurrentKernel,
+      INDArray bias, boolean reverse) {
+    long steps = x.size(1);
+    LstmCells cells = work.elementwise();
+
+    // x W + b for all steps in one gemm, into the gates.
+    work.inputs().assign(x.permute(1, 0, 2));
+    INDArray gateRows = Rows.ofLastAxis(work.gates());
+    Nd4j.gemm(Rows.ofLastAxis(work.inputs()), kernel, gateRows, false, false, 1.0, 0.0);
+    if (bias != null) {
+      Nd4j.exec(new BiasAdd(gateRows, bias, gateRows, false));
+    }
+
+    // The zero state before the first step read (see Sequences).
+    long initial = reverse ? steps : 0;
+    row(work.states(), initial).assign(0);
+    row(work.cells(), initial).assign(0);
+    for (long k = 0; k < steps; k++) {
+      long t = stepAt(k, steps, reverse);
+      INDArray gates = row(work.gates(), t);
+      Nd4j.gemm(row(work.states(), before(t, reverse)), recurrentKernel, gates,
+          false, false, 1.0, 1.0);
+      cells.forward(t, before(t, reverse), after(t, reverse));
+    }
+  }
+
+  /** The row of the states before reading step {@code t} (see {@link Sequences}). */
+  private static long before(long t, boolean reverse) {
+    return reverse ? t + 1 : t;
+  }
+
+  /** The row of the states after reading step {@code t}. */
+  private static long after(long t, boolean reverse) {
+    return reverse ? t : t + 1;
   }
 }

@@ -7,9 +7,10 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * libnd4j hands float32 convolutions to oneDNN when the backend build has it (the default,
  * {@code linux-x86_64-onednn}, about 50 times faster). Its oneDNN glue in 1.0.0-M2.1 fails on
- * dilated windows, computes wrong values for strided views of the input, and fails on every
- * float32 {@code lstmLayer} call, so those calls run on libnd4j's own code. The switch is global to the process, so it is counted: it stays off
- * while any thread needs it off.
+ * dilated windows and computes wrong values for strided views of the input, so those calls run on
+ * libnd4j's own code. (It also failed on every float32 {@code lstmLayer} call, which Kiln no
+ * longer makes.) The switch is global to the process, so it is counted: it stays off while any
+ * thread needs it off.
  */
 final class OneDnn {
 

@@ -55,6 +55,17 @@ final class Sequences {
     return NdArrays.view(states, reverse ? stepRows * units : 0, steps * stepRows, units);
   }
 
+  /**
+   * Row {@code t} of a time-major work array, {@code (n, width)}: a view made from the offset, as
+   * {@code slice} of such a view into a larger buffer came back as a scalar for its last row
+   * (1.0.0-M2.1).
+   */
+  static INDArray row(INDArray timeMajor, long t) {
+    long n = timeMajor.size(1);
+    long width = timeMajor.size(2);
+    return NdArrays.view(timeMajor, t * n * width, n, width);
+  }
+
   /** Writes the layer output: every state after a step, {@code (n, steps, units)}, or the last. */
   static void writeOutput(INDArray states, boolean reverse, boolean returnSequences, INDArray out) {
     long steps = states.size(0) - 1;
@@ -64,7 +75,7 @@ final class Sequences {
       INDArray afterSteps = NdArrays.view(states, reverse ? 0 : n * units, steps, n, units);
       out.assign(afterSteps.permute(1, 0, 2));
     } else {
-      out.assign(states.slice(reverse ? 0 : steps));
+      out.assign(row(states, reverse ? 0 : steps));
     }
   }
   /**

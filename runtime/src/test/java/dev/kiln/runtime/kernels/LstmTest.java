@@ -10,11 +10,37 @@ import dev.kiln.runtime.kernels.RecurrentChecks.Variant;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 class LstmTest {
 
   static final Layer LSTM =
       new Layer(Lstm::forward, Lstm::backward, LstmTest::reference, 4, u -> new long[] {4 * u});
+
+  /**
+   * The LSTM whose backward pass reads the trace its forward pass kept. Its backward runs the
+   * forward pass into a trace first, as a generated training step does before it.
+   */
+  static final Layer TRACED = new Layer(
+      (x, kernel, recurrentKernel, bias, returnSequences, reverse, out) -> Lstm.forward(x, kernel,
+          recurrentKernel, bias, returnSequences, reverse, out, trace(x, recurrentKernel)),
+      (x, kernel, recurrentKernel, bias, returnSequences, reverse, dOut, dKernel, dRecurrentKernel,
+          dBias, dx) -> {
+        INDArray trace = trace(x, recurrentKernel);
+        Lstm.forward(x, kernel, recurrentKernel, bias, returnSequences, reverse,
+            Scratch.of(dOut.dataType(), 90, dOut.shape()), trace);
+        Lstm.backward(x, kernel, recurrentKernel, bias, returnSequences, reverse, dOut, dKernel,
+            dRecurrentKernel, dBias, dx, trace);
+      },
+      LstmTest::reference, 4, u -> new long[] {4 * u});
+
+  /** A trace of the documented size, {@code (n, steps, in + 8u + ceil(2u / steps))}. */
+  private static INDArray trace(INDArray x, INDArray recurrentKernel) {
+    long steps = x.size(1);
+    long units = recurrentKernel.size(0);
+    return Scratch.of(x.dataType(), 91, x.size(0), steps,
+        x.size(2) + 8 * units + (2 * units + steps - 1) / steps);
+  }
 
   static java.util.stream.Stream<Variant> variants() {
     return RecurrentChecks.variants();
@@ -36,6 +62,24 @@ class LstmTest {
   @MethodSource("variants")
   void gradientsMatchFiniteDifferences(Variant variant) {
     RecurrentChecks.checkGradients(LSTM, variant);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void tracedForwardMatchesKerasEquationsInFloat32(Variant variant) {
+    RecurrentChecks.checkForward(TRACED, variant, DataType.FLOAT, FLOAT32_TOLERANCE);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void tracedGradientsMatchFiniteDifferences(Variant variant) {
+    RecurrentChecks.checkGradients(TRACED, variant);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void tracedCallsCreateNoArrays(Variant variant) {
+    RecurrentChecks.checkNoAllocation(TRACED, variant, DataType.FLOAT);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -27,7 +27,7 @@ final class RecurrentChecks {
 
   static final int BATCH = 3;
   static final int IN = 4;
-  /** The units of most variants; some have one, which libnd4j's LSTM ops do not take as it is. */
+  /** The units of most variants; some have one, which libnd4j's LSTM ops did not take as it was. */
   static final int UNITS = 3;
 
   /** Tolerances of the forward check, against a float64 reference. */
