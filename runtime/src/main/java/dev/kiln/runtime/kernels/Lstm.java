@@ -3,6 +3,7 @@ package dev.kiln.runtime.kernels;
 import static dev.kiln.runtime.kernels.Sequences.row;
 import static dev.kiln.runtime.kernels.Sequences.stepAt;
 
+import dev.kiln.runtime.Elements;
 import dev.kiln.runtime.NdArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

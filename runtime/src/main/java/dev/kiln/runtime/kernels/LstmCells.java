@@ -1,5 +1,7 @@
 package dev.kiln.runtime.kernels;
 
+import dev.kiln.runtime.Elements;
+
 /**
  * The element-wise part of one LSTM step, forward and backward, as one Java pass over the
  * {@code (n, units)} cells of the step (see {@link Elements}) rather than a dozen native op calls.
