@@ -1,7 +1,7 @@
 package dev.kiln.runtime;
 
-import org.bytedeco.javacpp.indexer.DoubleIndexer;
-import org.bytedeco.javacpp.indexer.FloatIndexer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -14,13 +14,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public abstract sealed class Elements permits Elements.Floats, Elements.Doubles {
 
   private final INDArray array;
-  private final long start;
   private final long length;
 
   private Elements(INDArray array) {
     this.array = array;
-    // A view's buffer may count its offset already; the indexer starts where the buffer does.
-    this.start = array.isEmpty() ? 0 : array.offset() - array.data().offset();
     this.length = array.length();
   }
 
@@ -59,48 +56,52 @@ public abstract sealed class Elements permits Elements.Floats, Elements.Doubles 
     return array == other;
   }
 
-  /** The index of the first element in the indexer of the array's buffer. */
-  final long start() {
-    return start;
-  }
+  // Direct NIO buffers rather than JavaCPP indexers: an indexer's class depends on how its buffer
+  // was made, so in a JVM that has run several models the indexer calls below turned megamorphic
+  // and Adam's pass took three times as long. A direct buffer's class is always the same.
 
   /** Float elements. */
   static final class Floats extends Elements {
-    private final FloatIndexer indexer;
+    private final FloatBuffer buffer;
+    private final int base;
 
     Floats(INDArray array) {
       super(array);
-      this.indexer = array.isEmpty() ? null : (FloatIndexer) array.data().indexer();
+      this.buffer = array.isEmpty() ? null : array.data().asNioFloat();
+      // asNioFloat() starts where the array's buffer starts, before any view's offset.
+      this.base = Math.toIntExact(array.isEmpty() ? 0 : array.offset());
     }
 
     @Override
     public double get(long i) {
-      return indexer.get(start() + i);
+      return buffer.get(base + (int) i);
     }
 
     @Override
     public void set(long i, double value) {
-      indexer.put(start() + i, (float) value);
+      buffer.put(base + (int) i, (float) value);
     }
   }
 
   /** Double elements. */
   static final class Doubles extends Elements {
-    private final DoubleIndexer indexer;
+    private final DoubleBuffer buffer;
+    private final int base;
 
     Doubles(INDArray array) {
       super(array);
-      this.indexer = array.isEmpty() ? null : (DoubleIndexer) array.data().indexer();
+      this.buffer = array.isEmpty() ? null : array.data().asNioDouble();
+      this.base = Math.toIntExact(array.isEmpty() ? 0 : array.offset());
     }
 
     @Override
     public double get(long i) {
-      return indexer.get(start() + i);
+      return buffer.get(base + (int) i);
     }
 
     @Override
     public void set(long i, double value) {
-      indexer.put(start() + i, value);
+      buffer.put(base + (int) i, value);
     }
   }
 }
