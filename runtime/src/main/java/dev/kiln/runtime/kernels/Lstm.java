@@ -212,25 +212,8 @@ public final class Lstm {
       Nd4j.gemm(row(work.gates(), t), recurrentKernel, dState, false, true, 1.0, 0.0);
     }
 
-    INDArray inputRows = Rows.ofLastAxis(work.inputs());
-    INDArray dGateRows = Rows.ofLastAxis(work.gates());
-    Nd4j.gemm(inputRows, dGateRows, Scratch.orScratch(dKernel, kernel), true, false, 1.0, 0.0);
-    Nd4j.gemm(
-        Sequences.beforeRows(work.states(), reverse),
-        dGateRows,
-        Scratch.orScratch(dRecurrentKernel, recurrentKernel),
-        true,
-        false,
-        1.0,
-        0.0);
-    if (bias != null && dBias != null) {
-      dGateRows.sum(dBias, 0);
-    }
-    if (dx != null) {
-      // The time-major inputs are no longer needed: they take dx before it is put back in order.
-      Nd4j.gemm(dGateRows, kernel, inputRows, false, true, 1.0, 0.0);
-      dx.assign(work.inputs().permute(1, 0, 2));
-    }
+    Sequences.parameterAndInputGradients(work.inputs(), work.gates(), work.states(), reverse,
+        kernel, recurrentKernel, dKernel, dRecurrentKernel, bias != null ? dBias : null, dx);
   }
 
   private static Work work(INDArray x, INDArray recurrentKernel, INDArray trace) {

@@ -45,6 +45,50 @@ final class Sequences {
   }
 
   /**
+   * The gradients a recurrent layer takes after its time loop, as whole-sequence products: with
+   * {@code dPre} the gradient of every step's pre-activation, {@code dKernel = inputs^T . dPre},
+   * {@code dRecurrentKernel = statesBefore^T . dPre}, {@code dBias = sum(dPre)} and {@code dx =
+   * dPre . kernel^T}, put back into batch-major order.
+   *
+   * @param inputs the time-major inputs {@code (steps, n, in)}; overwritten when {@code dx} is
+   *     wanted, as they are no longer needed
+   * @param dPre the time-major pre-activation gradients {@code (steps, n, gates * units)}
+   * @param states the time-major states of the run, as {@link #beforeRows} reads them
+   * @param dKernel written, or null; likewise {@code dRecurrentKernel}, {@code dBias} and {@code
+   *     dx}
+   */
+  static void parameterAndInputGradients(
+      INDArray inputs,
+      INDArray dPre,
+      INDArray states,
+      boolean reverse,
+      INDArray kernel,
+      INDArray recurrentKernel,
+      INDArray dKernel,
+      INDArray dRecurrentKernel,
+      INDArray dBias,
+      INDArray dx) {
+    INDArray inputRows = Rows.ofLastAxis(inputs);
+    INDArray dPreRows = Rows.ofLastAxis(dPre);
+    Nd4j.gemm(inputRows, dPreRows, Scratch.orScratch(dKernel, kernel), true, false, 1.0, 0.0);
+    Nd4j.gemm(
+        beforeRows(states, reverse),
+        dPreRows,
+        Scratch.orScratch(dRecurrentKernel, recurrentKernel),
+        true,
+        false,
+        1.0,
+        0.0);
+    if (dBias != null) {
+      dPreRows.sum(dBias, 0);
+    }
+    if (dx != null) {
+      Nd4j.gemm(dPreRows, kernel, inputRows, false, true, 1.0, 0.0);
+      dx.assign(inputs.permute(1, 0, 2));
+    }
+  }
+
+  /**
    * The states before each step, as {@code (steps * n, units)} rows in the order of the
    * time-major work arrays: a view of a contiguous block of {@code states}.
    */

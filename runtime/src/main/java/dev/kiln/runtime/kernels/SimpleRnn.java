@@ -110,25 +110,9 @@ public final class SimpleRnn {
       Nd4j.gemm(dPre, recurrentKernel, dState, false, true, 1.0, 0.0);
     }
 
-    INDArray inputRows = Rows.ofLastAxis(work.inputs());
-    INDArray dPreRows = Rows.ofLastAxis(work.preActivations());
-    Nd4j.gemm(inputRows, dPreRows, Scratch.orScratch(dKernel, kernel), true, false, 1.0, 0.0);
-    Nd4j.gemm(
-        Sequences.beforeRows(work.states(), reverse),
-        dPreRows,
-        Scratch.orScratch(dRecurrentKernel, recurrentKernel),
-        true,
-        false,
-        1.0,
-        0.0);
-    if (bias != null && dBias != null) {
-      dPreRows.sum(dBias, 0);
-    }
-    if (dx != null) {
-      // The time-major inputs are no longer needed: they take dx before it is put back in order.
-      Nd4j.gemm(dPreRows, kernel, inputRows, false, true, 1.0, 0.0);
-      dx.assign(work.inputs().permute(1, 0, 2));
-    }
+    Sequences.parameterAndInputGradients(work.inputs(), work.preActivations(), work.states(),
+        reverse, kernel, recurrentKernel, dKernel, dRecurrentKernel, bias != null ? dBias : null,
+        dx);
   }
 
   /** Runs the layer over {@code x}, keeping every step in the work arrays. */
