@@ -21,6 +21,7 @@ import dev.kiln.Input;
 import dev.kiln.Model;
 import dev.kiln.Optimizer;
 import dev.kiln.Output;
+import dev.kiln.SameWeightsAs;
 import dev.kiln.Tensor;
 
 /** Models using the training options: losses on raw scores, Huber, frozen layers, metrics. */
@@ -90,5 +91,30 @@ final class TrainingOptionModels {
     @Output(loss = MSE)
     @Dense(units = 2)
     Tensor output(Tensor normalized);
+  }
+
+  /**
+   * A frozen batch normalization applied a second time through {@code @SameWeightsAs}: the same
+   * layer, so the second use runs in inference mode as well.
+   */
+  @Model(optimizer = Optimizer.SGD, learningRate = 0.1)
+  interface FrozenNormalizationUsedTwice {
+    @Input(shape = 3)
+    Tensor input();
+
+    @Frozen
+    @BatchNormalization(momentum = 0.5)
+    Tensor normalized(Tensor input);
+
+    @Dense(units = 3, activation = TANH)
+    Tensor hidden(Tensor normalized);
+
+    @SameWeightsAs("normalized")
+    @BatchNormalization(momentum = 0.5)
+    Tensor normalizedAgain(Tensor hidden);
+
+    @Output(loss = MSE)
+    @Dense(units = 2)
+    Tensor output(Tensor normalizedAgain);
   }
 }

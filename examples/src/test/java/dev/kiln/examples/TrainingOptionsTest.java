@@ -155,4 +155,20 @@ class TrainingOptionsTest {
     assertFalse(ModelChecks.sameBits(movingMean, frozen.movingMean()),
         "the unfrozen layer's moving mean did not move");
   }
+
+  @Test
+  void aFrozenNormalizationUsedAgainThroughSharedWeightsKeepsItsStatistics() {
+    FrozenNormalizationUsedTwiceModel model = FrozenNormalizationUsedTwiceModel.create(25);
+    INDArray x = RandomArrays.uniform(26, 6, 3).castTo(DataType.FLOAT);
+    INDArray y = RandomArrays.uniform(27, 6, 2).castTo(DataType.FLOAT);
+    BatchNormalization.Parameters frozen = model.layers().normalized();
+    INDArray movingMean = frozen.movingMean().dup();
+    INDArray movingVariance = frozen.movingVariance().dup();
+
+    model.trainStep(x, y);
+
+    assertTrue(ModelChecks.sameBits(movingMean, frozen.movingMean()), "moving mean moved");
+    assertTrue(ModelChecks.sameBits(movingVariance, frozen.movingVariance()),
+        "moving variance moved");
+  }
 }

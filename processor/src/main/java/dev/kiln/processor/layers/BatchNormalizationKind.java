@@ -17,7 +17,8 @@ import java.util.List;
  * {@code @BatchNormalization} over the last axis. Its moving mean and variance are parameters
  * the optimizer does not train; the layer updates them while training. A frozen layer (at build
  * or at run time) runs in inference mode while training, as Keras runs a layer that is not
- * trainable: it normalises with its moving statistics and leaves them as they are.
+ * trainable: it normalises with its moving statistics and leaves them as they are. A layer with
+ * {@code @SameWeightsAs} is the same layer applied again, so its owner's freezing decides.
  */
 final class BatchNormalizationKind implements LayerKind {
 
@@ -99,7 +100,7 @@ final class BatchNormalizationKind implements LayerKind {
 
   @Override
   public CodeBlock forward(LayerCode code) {
-    CodeBlock training = CodeBlock.of("$L && !isFrozen($S)", code.training(), code.layer().name());
+    CodeBlock training = CodeBlock.of("$L && !isFrozen($S)", code.training(), frozenName(code));
     return CodeBlock.of("$T.forward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L);\n", KERNEL,
         code.input(0), code.param("gamma"), code.param("beta"), code.param("movingMean"),
         code.param("movingVariance"), attribute(code, "momentum"), attribute(code, "epsilon"),
@@ -109,7 +110,7 @@ final class BatchNormalizationKind implements LayerKind {
   @Override
   public CodeBlock backward(LayerCode code) {
     return CodeBlock.builder()
-        .beginControlFlow("if (isFrozen($S))", code.layer().name())
+        .beginControlFlow("if (isFrozen($S))", frozenName(code))
         .add("$T.backwardWithFixedStatistics($L, $L, $L, $L, $L, $L, $L, $L, $L);\n", KERNEL,
             code.input(0), code.param("gamma"), code.param("movingMean"),
             code.param("movingVariance"), attribute(code, "epsilon"), code.outputGradient(),
@@ -135,5 +136,12 @@ final class BatchNormalizationKind implements LayerKind {
 
   private static double attribute(LayerCode code, String name) {
     return code.layer().attributes().doubleValue(name);
+  }
+
+  /** The layer whose freezing counts: the owner of the weights, which a sharing layer uses. */
+  private static String frozenName(LayerCode code) {
+    return code.layer().sharing() == null
+        ? code.layer().name()
+        : code.layer().sharing().stringValue("value");
   }
 }
