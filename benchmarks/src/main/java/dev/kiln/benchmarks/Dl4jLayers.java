@@ -68,10 +68,22 @@ final class Dl4jLayers {
 
   /** A square convolution, stride 1, valid padding, ReLU, channels-last. */
   static ConvolutionLayer conv(int filters, int size) {
+    return conv(filters, size, ConvolutionMode.Truncate);
+  }
+
+  /**
+   * The same with Keras' {@code same} padding: {@code Same} mode pads as TensorFlow does, the
+   * odd pixel of an even kernel after the image.
+   */
+  static ConvolutionLayer sameConv(int filters, int size) {
+    return conv(filters, size, ConvolutionMode.Same);
+  }
+
+  private static ConvolutionLayer conv(int filters, int size, ConvolutionMode mode) {
     return new ConvolutionLayer.Builder(size, size)
         .nOut(filters)
         .activation(Activation.RELU)
-        .convolutionMode(ConvolutionMode.Truncate)
+        .convolutionMode(mode)
         .dataFormat(CNN2DFormat.NHWC)
         .build();
   }

@@ -8,6 +8,7 @@ import static dev.kiln.benchmarks.Dl4jLayers.lstmLast;
 import static dev.kiln.benchmarks.Dl4jLayers.maxPool;
 import static dev.kiln.benchmarks.Dl4jLayers.network;
 import static dev.kiln.benchmarks.Dl4jLayers.rmsProp;
+import static dev.kiln.benchmarks.Dl4jLayers.sameConv;
 import static dev.kiln.benchmarks.Dl4jLayers.softmaxOutput;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -53,15 +54,18 @@ final class Dl4jTwins {
         .build();
   }
 
-  /** {@code CnnFlat}: two convolutions and pools, Flatten, Dropout 0.3, Dense 64, Dense 10. */
+  /**
+   * {@code CnnFlat}: two convolutions with same padding and pools, Flatten, Dropout 0.3, Dense 64,
+   * Dense 10.
+   */
   static ComputationGraphConfiguration cnnFlat() {
     // DL4J flattens before a dense layer by itself (a CnnToFeedForward preprocessor).
     return network(adam()).graphBuilder()
         .addInputs("input")
         .setInputTypes(InputType.convolutional(28, 28, 1, CNN2DFormat.NHWC))
-        .addLayer("conv1", conv(128, 4), "input")
+        .addLayer("conv1", sameConv(128, 4), "input")
         .addLayer("pool1", maxPool(2), "conv1")
-        .addLayer("conv2", conv(64, 4), "pool1")
+        .addLayer("conv2", sameConv(64, 4), "pool1")
         .addLayer("pool2", maxPool(2), "conv2")
         // DL4J's dropout takes the probability of keeping a value: 0.7 drops 0.3, as Keras' 0.3.
         .addLayer("dropped", new DropoutLayer.Builder(0.7).build(), "pool2")

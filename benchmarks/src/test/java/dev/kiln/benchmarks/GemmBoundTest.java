@@ -24,9 +24,10 @@ class GemmBoundTest {
 
   @Test
   void convolutionsApplyTheirKernelAtEveryOutputPixel() {
-    double conv1 = 25 * 25 * (4 * 4 * 1 * 128);
-    double conv2 = 9 * 9 * (4 * 4 * 128 * 64);
-    double dense = 1024 * 64 + 64 * 10;
+    // Same padding: 28x28 out of conv1, 14x14 out of conv2, 7x7x64 flattened.
+    double conv1 = 28 * 28 * (4 * 4 * 1 * 128);
+    double conv2 = 14 * 14 * (4 * 4 * 128 * 64);
+    double dense = 3136 * 64 + 64 * 10;
 
     assertEquals(PER_APPLICATION * (conv1 + conv2 + dense),
         GemmBound.trainingFlops(CnnFlatModel.create(1).spec(), 64));

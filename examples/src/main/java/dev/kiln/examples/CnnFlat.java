@@ -4,6 +4,7 @@ import static dev.kiln.Activation.RELU;
 import static dev.kiln.Activation.SOFTMAX;
 import static dev.kiln.Loss.CATEGORICAL_CROSSENTROPY;
 import static dev.kiln.Metric.ACCURACY;
+import static dev.kiln.Padding.SAME;
 
 import dev.kiln.Conv2D;
 import dev.kiln.Dense;
@@ -17,9 +18,11 @@ import dev.kiln.Output;
 import dev.kiln.Tensor;
 
 /**
- * The seed's convolutional network with the Flatten it lacks, so that one prediction of 10
- * classes comes out per image, and a Dropout after it, which lifted its test accuracy on the full
- * Fashion-MNIST from 0.907 to 0.910 in 10 epochs. The demo trains it on Fashion-MNIST.
+ * The seed's convolutional network corrected for Fashion-MNIST: the Flatten it lacks, so that one
+ * prediction of 10 classes comes out per image; {@code same} padding, so that the border pixels
+ * count as much as the rest and 7x7 rather than 4x4 positions reach the dense layers; and a
+ * Dropout after the Flatten. With valid padding it stopped at 0.904-0.910 test accuracy after
+ * 10 epochs on the full set. The demo trains it on Fashion-MNIST.
  */
 @Model(optimizer = Optimizer.ADAM)
 public interface CnnFlat {
@@ -27,13 +30,13 @@ public interface CnnFlat {
   @Input(shape = {28, 28, 1})
   Tensor input();
 
-  @Conv2D(filters = 128, kernelSize = 4, activation = RELU)
+  @Conv2D(filters = 128, kernelSize = 4, padding = SAME, activation = RELU)
   Tensor conv1(Tensor input);
 
   @MaxPool2D(poolSize = 2)
   Tensor pool1(Tensor conv1);
 
-  @Conv2D(filters = 64, kernelSize = 4, activation = RELU)
+  @Conv2D(filters = 64, kernelSize = 4, padding = SAME, activation = RELU)
   Tensor conv2(Tensor pool1);
 
   @MaxPool2D(poolSize = 2)
