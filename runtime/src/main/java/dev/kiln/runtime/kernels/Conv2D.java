@@ -57,6 +57,19 @@ public final class Conv2D {
   public static void backward(
       INDArray x, INDArray kernel, INDArray dOut, Window window,
       INDArray dKernel, INDArray dBias, INDArray dx) {
+    if (dx == null && Conv2DKernelGradient.handles(x, dOut, dKernel)) {
+      Conv2DKernelGradient.compute(x, dOut, window, dKernel);
+    } else {
+      withInputGradient(x, kernel, dOut, window, dKernel, dx);
+    }
+    if (dBias != null) {
+      dOut.sum(dBias, 0, 1, 2);
+    }
+  }
+
+  /** libnd4j's conv2d_bp, which writes the input gradient too: into a scratch array if unwanted. */
+  private static void withInputGradient(
+      INDArray x, INDArray kernel, INDArray dOut, Window window, INDArray dKernel, INDArray dx) {
     INDArray reached = NativeWindows.reached(x, window, dOut.size(1), dOut.size(2));
     INDArray dxOrScratch = Scratch.orScratch(dx, x);
     if (reached != x) {
@@ -72,8 +85,5 @@ public final class Conv2D {
             .addIntegerArguments(NativeWindows.convolution(window, window.same()))
             .build(),
         OneDnn.mishandles(window, reached, dReached));
-    if (dBias != null) {
-      dOut.sum(dBias, 0, 1, 2);
-    }
   }
 }
