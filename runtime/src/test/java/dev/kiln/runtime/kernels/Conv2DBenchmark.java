@@ -52,9 +52,11 @@ class Conv2DBenchmark {
       () -> Conv2DKernelGradient.writeColumns(x, window, oh, ow, columns),
       () -> Matmul.rows(columns, dOut, dKernel, false, false),
       () -> Matmul.rows(columns, kernel, out, true, false),
+      () -> dOut.sum(dBias, 0, 1, 2),
+      () -> Conv2D.biasGradient(dOut, dBias),
     };
     String[] names = {"conv2d", "conv2d_bp", "weights only", "columns", "dKernel product",
-        "forward product"};
+        "forward product", "bias sum", "bias product"};
     double[][] ms = new double[parts.length][RUNS];
     for (int run = -3; run < RUNS; run++) {
       for (int i = 0; i < parts.length; i++) {
