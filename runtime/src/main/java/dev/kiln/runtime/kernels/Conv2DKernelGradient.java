@@ -10,8 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>The kernel gradient is one matrix product over the input's windows laid out as columns:
  * {@code dKernel[(kh, kw, c), f] = columns[(kh, kw, c), (n, oh, ow)] . dOut[(n, oh, ow), f]}.
- * Each row of {@code columns} is one kernel tap's view of every output position; for one channel
- * and stride 1 it is the input's rows, copied in bulk.
+ * Each row of {@code columns} is one kernel tap's view of every output position; with stride 1 it
+ * is runs of one channel's rows, copied in bulk.
  *
  * <p>On every shape measured (Conv2DBenchmark: the seed models' first layers, same padding with
  * stride 2, dilation) this took a quarter to a tenth of conv2d_bp's time, so it always replaces it.
@@ -59,8 +59,12 @@ final class Conv2DKernelGradient {
         window.dilationHeight(), window.same());
     int padLeft = padBefore(w, ow, window.width(), window.strideWidth(),
         window.dilationWidth(), window.same());
-    int sourceStep = window.strideWidth() * c;
-    Elements source = Elements.of(x);
+    // Channel planes pay only through bulk copies, which need stride 1; else read x in place.
+    boolean planar = window.strideWidth() == 1;
+    long pixelStep = planar ? 1 : c;
+    long channelStart = planar ? (long) n * h * w : 1;
+    long sourceStep = window.strideWidth() * pixelStep;
+    Elements source = Elements.of(planar ? channelPlanes(x) : x);
     Elements target = Elements.of(columns);
     long at = 0;
     for (int p = 0; p < window.height(); p++) {
@@ -79,8 +83,8 @@ final class Conv2DKernelGradient {
                 continue;
               }
               target.fill(at, jStart, 0);
-              long from = (((long) b * h + row) * w + firstCol + (long) jStart * window.strideWidth())
-                  * c + ch;
+              long pixel = ((long) b * h + row) * w + firstCol + (long) jStart * window.strideWidth();
+              long from = ch * channelStart + pixel * pixelStep;
               if (sourceStep == 1) {
                 source.copyTo(from, target, at + jStart, jEnd - jStart);
               } else {
@@ -94,6 +98,28 @@ final class Conv2DKernelGradient {
         }
       }
     }
+  }
+
+  /**
+   * {@code x} as {@code (c, n, h, w)}, each channel's pixels in rows, so that with stride 1 a
+   * window tap's columns are runs of them, copied in bulk. One channel is already that layout.
+   */
+  private static INDArray channelPlanes(INDArray x) {
+    long c = x.size(3);
+    if (c == 1) {
+      return x;
+    }
+    long pixels = x.length() / c;
+    INDArray planes = WorkArrays.get(
+        Conv2DKernelGradient.class, "planes", x.dataType(), c, x.size(0), x.size(1), x.size(2));
+    Elements from = Elements.of(x);
+    Elements to = Elements.of(planes);
+    for (long pixel = 0, at = 0; pixel < pixels; pixel++) {
+      for (long ch = 0; ch < c; ch++, at++) {
+        to.set(ch * pixels + pixel, from.get(at));
+      }
+    }
+    return planes;
   }
 
   /**
