@@ -46,6 +46,19 @@ public abstract sealed class Elements permits Elements.Floats, Elements.Doubles 
   /** Sets element {@code i}, rounding to the array's type. */
   public abstract void set(long i, double value);
 
+  /**
+   * Copies {@code length} consecutive elements from {@code from} on into {@code target} from
+   * {@code at} on: one bulk copy when both hold the same type, as they do in a model.
+   */
+  public abstract void copyTo(long from, Elements target, long at, int length);
+
+  /** Sets {@code length} consecutive elements from {@code from} on to {@code value}. */
+  public final void fill(long from, long length, double value) {
+    for (long i = from, end = from + length; i < end; i++) {
+      set(i, value);
+    }
+  }
+
   /** The number of elements. */
   public final long length() {
     return length;
@@ -81,6 +94,17 @@ public abstract sealed class Elements permits Elements.Floats, Elements.Doubles 
     public void set(long i, double value) {
       buffer.put(base + (int) i, (float) value);
     }
+
+    @Override
+    public void copyTo(long from, Elements target, long at, int length) {
+      if (target instanceof Floats floats) {
+        floats.buffer.put(floats.base + (int) at, buffer, base + (int) from, length);
+      } else {
+        for (int i = 0; i < length; i++) {
+          target.set(at + i, get(from + i));
+        }
+      }
+    }
   }
 
   /** Double elements. */
@@ -102,6 +126,17 @@ public abstract sealed class Elements permits Elements.Floats, Elements.Doubles 
     @Override
     public void set(long i, double value) {
       buffer.put(base + (int) i, value);
+    }
+
+    @Override
+    public void copyTo(long from, Elements target, long at, int length) {
+      if (target instanceof Doubles doubles) {
+        doubles.buffer.put(doubles.base + (int) at, buffer, base + (int) from, length);
+      } else {
+        for (int i = 0; i < length; i++) {
+          target.set(at + i, get(from + i));
+        }
+      }
     }
   }
 }

@@ -46,6 +46,32 @@ class ElementsTest {
     }
   }
 
+  /** Between views at offsets, of the same type and of the other one. */
+  @ParameterizedTest
+  @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"}, mode = Mode.INCLUDE)
+  void copiesAndFillsRunsOfElements(DataType type) {
+    INDArray source = NdArrays.view(RandomArrays.uniform(4, 30).castTo(type), 5, 20);
+    for (DataType targetType : List.of(DataType.FLOAT, DataType.DOUBLE)) {
+      INDArray buffer = RandomArrays.uniform(5, 40).castTo(targetType);
+      INDArray target = NdArrays.view(buffer, 10, 25);
+      double[] expected = PlainArrays.values(buffer);
+      double[] from = PlainArrays.values(source);
+      for (int i = 0; i < 6; i++) {
+        expected[10 + 3 + i] = targetType == DataType.FLOAT ? (float) from[2 + i] : from[2 + i];
+      }
+      for (int i = 0; i < 4; i++) {
+        expected[10 + 12 + i] = 1.5;
+      }
+      Elements elements = Elements.of(target);
+      Elements.of(source).copyTo(2, elements, 3, 6);
+      elements.fill(12, 4, 1.5);
+      double[] actual = PlainArrays.values(buffer);
+      for (int i = 0; i < expected.length; i++) {
+        assertEquals(expected[i], actual[i], type + " to " + targetType + ", element " + i);
+      }
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"}, mode = Mode.INCLUDE)
   void refusesColumnsAndTransposes(DataType type) {

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.kernels;
 
+import dev.kiln.runtime.Elements;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -57,6 +58,36 @@ public final class Conv2D {
   public static void backward(
       INDArray x, INDArray kernel, INDArray dOut, Window window,
       INDArray dKernel, INDArray dBias, INDArray dx) {
+    if (dx == null && Conv2DKernelGradient.handles(x, dOut, dKernel)) {
+      Conv2DKernelGradient.compute(x, dOut, window, dKernel);
+    } else {
+      withInputGradient(x, kernel, dOut, window, dKernel, dx);
+    }
+    if (dBias != null) {
+      biasGradient(dOut, dBias);
+    }
+  }
+
+  /**
+   * The sum of {@code dOut} over all but the last axis, as the product {@code ones[1, n * oh * ow]
+   * . dOut}: libnd4j's sum over the leading axes of a channels-last array is slower than the whole
+   * kernel gradient (64 25x25 outputs of 32 filters: 2.5 ms, the product 0.55 ms).
+   */
+  static void biasGradient(INDArray dOut, INDArray dBias) {
+    if (!Elements.accepts(dOut) || !Elements.accepts(dBias)
+        || dOut.dataType() != dBias.dataType()) {
+      dOut.sum(dBias, 0, 1, 2);
+      return;
+    }
+    long positions = dOut.length() / dOut.size(3);
+    INDArray ones = WorkArrays.get(Conv2D.class, "ones", dOut.dataType(), 1, positions);
+    Elements.of(ones).fill(0, positions, 1);
+    Matmul.rows(ones, dOut, dBias, false, false);
+  }
+
+  /** libnd4j's conv2d_bp, which writes the input gradient too: into a scratch array if unwanted. */
+  private static void withInputGradient(
+      INDArray x, INDArray kernel, INDArray dOut, Window window, INDArray dKernel, INDArray dx) {
     INDArray reached = NativeWindows.reached(x, window, dOut.size(1), dOut.size(2));
     INDArray dxOrScratch = Scratch.orScratch(dx, x);
     if (reached != x) {
@@ -72,8 +103,5 @@ public final class Conv2D {
             .addIntegerArguments(NativeWindows.convolution(window, window.same()))
             .build(),
         OneDnn.mishandles(window, reached, dReached));
-    if (dBias != null) {
-      dOut.sum(dBias, 0, 1, 2);
-    }
   }
 }
