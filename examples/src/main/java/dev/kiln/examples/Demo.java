@@ -61,7 +61,7 @@ public final class Demo {
     Map<String, Supplier<KilnModel>> networks = new LinkedHashMap<>();
     networks.put("Mlp (multilayer perceptron)", () -> MlpModel.create(1));
     networks.put("Cnn (convolutional network, as the seed writes it)", () -> CnnModel.create(1));
-    networks.put("CnnFlat (the same with the Flatten it lacks; trained below)",
+    networks.put("CnnFlat (the same with the Flatten it lacks and same padding; trained below)",
         () -> CnnFlatModel.create(1));
     networks.put("SharedInput (shared input layer)", () -> SharedInputModel.create(1));
     networks.put("MultipleInputs (two image inputs)", () -> MultipleInputsModel.create(1));
