@@ -52,6 +52,13 @@ public abstract sealed class Elements permits Elements.Floats, Elements.Doubles 
    */
   public abstract void copyTo(long from, Elements target, long at, int length);
 
+  /** {@link #copyTo} one element at a time, for a target of the other type. */
+  final void copyEachTo(long from, Elements target, long at, int length) {
+    for (int i = 0; i < length; i++) {
+      target.set(at + i, get(from + i));
+    }
+  }
+
   /** Sets {@code length} consecutive elements from {@code from} on to {@code value}. */
   public final void fill(long from, long length, double value) {
     for (long i = from, end = from + length; i < end; i++) {
@@ -100,9 +107,7 @@ public abstract sealed class Elements permits Elements.Floats, Elements.Doubles 
       if (target instanceof Floats floats) {
         floats.buffer.put(floats.base + (int) at, buffer, base + (int) from, length);
       } else {
-        for (int i = 0; i < length; i++) {
-          target.set(at + i, get(from + i));
-        }
+        copyEachTo(from, target, at, length);
       }
     }
   }
@@ -133,9 +138,7 @@ public abstract sealed class Elements permits Elements.Floats, Elements.Doubles 
       if (target instanceof Doubles doubles) {
         doubles.buffer.put(doubles.base + (int) at, buffer, base + (int) from, length);
       } else {
-        for (int i = 0; i < length; i++) {
-          target.set(at + i, get(from + i));
-        }
+        copyEachTo(from, target, at, length);
       }
     }
   }
