@@ -36,6 +36,9 @@ import java.lang.annotation.Target;
  *   ...
  * }
  * }</pre>
+ *
+ * <p>A block applied inside another block with the same parameter type, and no parameter
+ * annotation of its own, takes the values of the application it is in.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)

@@ -44,6 +44,8 @@ final class BlockExpander {
    * @param sharing the {@code @SameWeightsAs} that says so, or null
    * @param frozen whether the application is {@code @Frozen}
    * @param parent the application this one is nested in, or null
+   * @param enclosing the parameter type and values of the application this one is nested in, or
+   *     null: a nested block with the same parameter type and none of its own takes them
    */
   private record Context(
       ExecutableElement top,
@@ -54,7 +56,11 @@ final class BlockExpander {
       String weightsOf,
       Attributes sharing,
       boolean frozen,
-      String parent) {}
+      String parent,
+      Enclosing enclosing) {}
+
+  /** The parameters of an application, as the applications nested in it may inherit them. */
+  private record Enclosing(TypeElement type, Parameters parameters) {}
 
   private final Elements elements;
   private final BlockReader blocks;
@@ -145,6 +151,7 @@ final class BlockExpander {
         sharing == null ? null : sharing.stringValue("value"),
         sharing,
         ModelParser.mirror(method, Frozen.class) != null,
+        null,
         null);
     if (sharing != null && !sharesSameBlock(method, applying)) {
       return List.of(unreadable(context, inputs));
@@ -250,7 +257,8 @@ final class BlockExpander {
             : ownerName(member, type, names);
         Context nested = new Context(context.top(), context.site(), names.get(local), path, output,
             weightsOf, context.sharing() != null ? context.sharing() : sharingOf(member),
-            context.frozen() || ModelParser.mirror(member, Frozen.class) != null, context.name());
+            context.frozen() || ModelParser.mirror(member, Frozen.class) != null, context.name(),
+            block.parameters() == null ? null : new Enclosing(block.parameters(), parameters));
         expandInto(out, nested, nestedApplying, memberInputs, stack);
       } else {
         out.add(layer(context, block, member, memberInputs, names, parameters, output, path));
@@ -344,6 +352,10 @@ final class BlockExpander {
       if (mirror.getAnnotationType().asElement().equals(block.parameters())) {
         given = mirror;
       }
+    }
+    if (given == null && context.enclosing() != null
+        && context.enclosing().type().equals(block.parameters())) {
+      return context.enclosing().parameters();
     }
     Map<String, AnnotationValue> values = new HashMap<>();
     Map<String, AnnotationValue> written = new HashMap<>();
