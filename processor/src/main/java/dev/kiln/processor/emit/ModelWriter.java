@@ -87,6 +87,7 @@ public final class ModelWriter {
     type.addMethod(trainStep());
     type.addMethod(computeGradients());
     type.addMethod(layersAccessor());
+    type.addMethods(transferMethods());
     type.addMethod(forward());
     type.addMethod(losses());
     type.addMethod(backward());
@@ -418,6 +419,58 @@ public final class ModelWriter {
     method.addStatement("backward($L, $L)", names.local("b"), inputArgs());
     method.addStatement("return weightedLoss()");
     return method.build();
+  }
+
+  /**
+   * For each model applied as a layer, {@code loadEncoder(path)} and {@code saveEncoder(path)}:
+   * a checkpoint of that model into its application's weights and back out (transfer learning).
+   */
+  private List<MethodSpec> transferMethods() {
+    List<MethodSpec> methods = new ArrayList<>();
+    for (Application application : network.model().applications()) {
+      if (!application.isModel() || application.parent() != null) {
+        continue;
+      }
+      ClassName part = ClassName.get(ClassName.get(application.block()).packageName(),
+          generatedName(application.block()));
+      String first = application.locals().get(application.members().indexOf(application.name()));
+      String suffix = Naming.capitalize(application.name());
+      methods.add(MethodSpec.methodBuilder("load" + suffix)
+          .addModifiers(Modifier.PUBLIC)
+          .addException(java.io.IOException.class)
+          .addParameter(java.nio.file.Path.class, "path")
+          .addJavadoc("Loads the weights of a checkpoint saved by {@link $T#save} into $L, the application of\n", part,
+              application.name())
+          .addJavadoc("{@link $T} in this model (transfer learning); its optimizer state stays behind.\n",
+              ClassName.get(application.block()))
+          .addStatement("$T part = $T.create(0, dataType())", part, part)
+          .addStatement("part.load(path)")
+          .addStatement("$T.transfer(part, this, $S, $S, true)", Runtime.LAYER_TRANSFER, application.name(), first)
+          .build());
+      methods.add(MethodSpec.methodBuilder("save" + suffix)
+          .addModifiers(Modifier.PUBLIC)
+          .addException(java.io.IOException.class)
+          .addParameter(java.nio.file.Path.class, "path")
+          .addJavadoc("Saves the weights of $L as a checkpoint that {@link $T#load} reads.\n", application.name(), part)
+          .addStatement("$T part = $T.create(0, dataType())", part, part)
+          .addStatement("$T.transfer(part, this, $S, $S, false)", Runtime.LAYER_TRANSFER, application.name(), first)
+          .addStatement("part.save(path)")
+          .build());
+    }
+    return methods;
+  }
+
+  /** The simple name of the class Kiln generates for a {@code @Model} interface. */
+  private static String generatedName(javax.lang.model.element.TypeElement type) {
+    javax.lang.model.element.AnnotationMirror model =
+        dev.kiln.processor.parse.ModelParser.mirror(type, dev.kiln.Model.class);
+    for (var entry : model.getElementValues().entrySet()) {
+      if (entry.getKey().getSimpleName().contentEquals("className")
+          && !String.valueOf(entry.getValue().getValue()).isEmpty()) {
+        return String.valueOf(entry.getValue().getValue());
+      }
+    }
+    return type.getSimpleName() + "Model";
   }
 
   private MethodSpec layersAccessor() {
