@@ -11,7 +11,7 @@ import dev.kiln.Concatenate;
 import dev.kiln.Conv2D;
 import dev.kiln.Dropout;
 import dev.kiln.Input;
-import dev.kiln.MaxPool2D;
+import dev.kiln.MaxPooling2D;
 import dev.kiln.Model;
 import dev.kiln.Optimizer;
 import dev.kiln.Output;
@@ -38,7 +38,7 @@ public interface UNet {
   @Conv2D(filters = 64, kernelSize = 3, activation = RELU, padding = SAME, kernelInitializer = HE_NORMAL)
   Tensor conv1b(Tensor conv1a);
 
-  @MaxPool2D(poolSize = 2)
+  @MaxPooling2D(poolSize = 2)
   Tensor pool1(Tensor conv1b);
 
   @Conv2D(filters = 128, kernelSize = 3, activation = RELU, padding = SAME, kernelInitializer = HE_NORMAL)
@@ -47,7 +47,7 @@ public interface UNet {
   @Conv2D(filters = 128, kernelSize = 3, activation = RELU, padding = SAME, kernelInitializer = HE_NORMAL)
   Tensor conv2b(Tensor conv2a);
 
-  @MaxPool2D(poolSize = 2)
+  @MaxPooling2D(poolSize = 2)
   Tensor pool2(Tensor conv2b);
 
   @Conv2D(filters = 256, kernelSize = 3, activation = RELU, padding = SAME, kernelInitializer = HE_NORMAL)
@@ -56,7 +56,7 @@ public interface UNet {
   @Conv2D(filters = 256, kernelSize = 3, activation = RELU, padding = SAME, kernelInitializer = HE_NORMAL)
   Tensor conv3b(Tensor conv3a);
 
-  @MaxPool2D(poolSize = 2)
+  @MaxPooling2D(poolSize = 2)
   Tensor pool3(Tensor conv3b);
 
   @Conv2D(filters = 512, kernelSize = 3, activation = RELU, padding = SAME, kernelInitializer = HE_NORMAL)
@@ -68,7 +68,7 @@ public interface UNet {
   @Dropout(rate = 0.5)
   Tensor drop4(Tensor conv4b);
 
-  @MaxPool2D(poolSize = 2)
+  @MaxPooling2D(poolSize = 2)
   Tensor pool4(Tensor drop4);
 
   @Conv2D(filters = 1024, kernelSize = 3, activation = RELU, padding = SAME, kernelInitializer = HE_NORMAL)

@@ -14,6 +14,7 @@ import dev.kiln.processor.graph.LayerGraph;
 import dev.kiln.processor.parse.ModelDecl;
 import dev.kiln.processor.parse.ModelParser;
 import dev.kiln.processor.parse.Resolved;
+import dev.kiln.processor.parse.WrittenAnnotations;
 import dev.kiln.processor.shape.Network;
 import dev.kiln.processor.shape.ShapeInference;
 import java.io.IOException;
@@ -50,6 +51,7 @@ public final class KilnProcessor extends AbstractProcessor {
   private InterfaceValidator interfaces;
   private MethodValidator methods;
   private ModelParser parser;
+  private WrittenAnnotations written;
 
   @Override
   public synchronized void init(ProcessingEnvironment env) {
@@ -57,6 +59,7 @@ public final class KilnProcessor extends AbstractProcessor {
     interfaces = new InterfaceValidator(env.getElementUtils());
     methods = new MethodValidator(env.getElementUtils(), env.getTypeUtils());
     parser = new ModelParser(env.getElementUtils());
+    written = WrittenAnnotations.of(env);
   }
 
   @Override
@@ -81,7 +84,7 @@ public final class KilnProcessor extends AbstractProcessor {
     deferred.clear();
     models.addAll(ElementFilter.typesIn(round.getElementsAnnotatedWith(Model.class)));
     for (TypeElement type : models) {
-      if (!Resolved.isResolved(type, processingEnv.getElementUtils())) {
+      if (!Resolved.isResolved(type, processingEnv.getElementUtils(), written)) {
         // javac reports what it cannot resolve; a later round may generate it.
         if (!round.processingOver()) {
           deferred.add(type.getQualifiedName().toString());

@@ -50,7 +50,7 @@ class EcjCompilationTest {
                 "  @Input(shape = {8, 8, 1}) Tensor image();",
                 "  @Conv2D(filters = 4, kernelSize = {3, 3}, padding = Padding.SAME, activation = RELU)",
                 "  Tensor conv(Tensor image);",
-                "  @MaxPool2D(poolSize = {2, 2}) Tensor pool(Tensor conv);",
+                "  @MaxPooling2D(poolSize = {2, 2}) Tensor pool(Tensor conv);",
                 "  @Conv2D(filters = 4, kernelSize = 3, useBias = false) Tensor conv2(Tensor pool);",
                 "  @Concatenate(axis = 3) Tensor both(Tensor conv2, Tensor conv2b);",
                 "  @Conv2D(filters = 2, kernelSize = 3) Tensor conv2b(Tensor pool);",
