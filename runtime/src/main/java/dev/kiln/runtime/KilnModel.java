@@ -365,14 +365,30 @@ public abstract class KilnModel {
     return each;
   }
 
-  /** A Keras-style table of the layers, their output shapes and parameter counts. */
+  /**
+   * A Keras-style table of the layers, their output shapes and parameter counts; an application
+   * of a block, or a model used as a layer, is one row.
+   */
   public final String summary() {
+    return summary(false);
+  }
+
+  /**
+   * The summary; with {@code expandNested} (Keras' {@code expand_nested}) every layer inside a
+   * block's application has its own row, named {@code application/layer}.
+   */
+  public final String summary(boolean expandNested) {
     long total = parameterCount();
     long trainable = trainableCount();
-    return spec.summaryTable()
+    return (expandNested ? expandedSummaryTable() : spec.summaryTable())
         + String.format(Locale.ROOT, "Total params: %,d%nTrainable params: %,d%nNon-trainable params: %,d%n",
                 total, trainable, total - trainable)
             .replace("\r", "");
+  }
+
+  /** The summary's table with a row for every layer inside blocks; the same as the table without blocks. */
+  protected String expandedSummaryTable() {
+    return spec.summaryTable();
   }
 
   /** The architecture as a Graphviz DOT graph. */

@@ -19,6 +19,7 @@ import dev.kiln.processor.KilnProcessor;
 import dev.kiln.processor.layers.LayerCode;
 import dev.kiln.processor.layers.LayerKind;
 import dev.kiln.processor.layers.ParamDecl;
+import dev.kiln.processor.parse.Application;
 import dev.kiln.processor.parse.LayerDecl;
 import dev.kiln.processor.parse.OutputDecl;
 import dev.kiln.processor.shape.Network;
@@ -91,6 +92,15 @@ public final class ModelWriter {
     type.addMethod(backward());
     type.addMethod(buffersFor());
     type.addMethods(batchHooks());
+    if (SummaryTable.hasNested(network)) {
+      type.addMethod(MethodSpec.methodBuilder("expandedSummaryTable")
+          .addAnnotation(Override.class)
+          .addModifiers(Modifier.PROTECTED)
+          .returns(String.class)
+          .addJavadoc("The summary's table with a row for every layer inside blocks.\n")
+          .addStatement("return $S", SummaryTable.render(network, true))
+          .build());
+    }
     type.addType(buffersClass());
     type.addType(dataRecord());
     type.addType(outputsRecord());
@@ -679,7 +689,8 @@ public final class ModelWriter {
 
   /** A class over an array rather than a record, so that models of any size fit in it. */
   private TypeSpec activationsRecord() {
-    TypeSpec.Builder type = TypeSpec.classBuilder(model.nestedClass("Activations"))
+    ClassName activations = model.nestedClass("Activations");
+    TypeSpec.Builder type = TypeSpec.classBuilder(activations)
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
         .addJavadoc("Every layer's output, as {@link #activations} returns them.\n")
         .addField(com.palantir.javapoet.ArrayTypeName.of(INDARRAY), "outputs", Modifier.PRIVATE,
@@ -690,8 +701,17 @@ public final class ModelWriter {
             .addStatement("this.outputs = outputs")
             .build());
     List<Node> nodes = network.nodes();
+    java.util.Map<String, Integer> index = new java.util.HashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      index.put(nodes.get(i).name(), i);
+    }
+    BlockAccessors blocks = new BlockAccessors(network, activations, "Activations",
+        layer -> INDARRAY, node -> CodeBlock.of("outputs[$L]", index.get(node.name())));
     for (int i = 0; i < nodes.size(); i++) {
       Node node = nodes.get(i);
+      if (blocks.isInsideApplication(node)) {
+        continue;
+      }
       type.addMethod(MethodSpec.methodBuilder(node.name())
           .addModifiers(Modifier.PUBLIC)
           .returns(INDARRAY)
@@ -699,7 +719,17 @@ public final class ModelWriter {
           .addStatement("return outputs[$L]", i)
           .build());
     }
-    return type.build();
+    for (Application application : blocks.topLevel()) {
+      TypeName record = blocks.typeOf(application);
+      type.addMethod(MethodSpec.methodBuilder(application.name())
+          .addModifiers(Modifier.PUBLIC)
+          .returns(record)
+          .addJavadoc("The outputs of the layers of $L, an application of $L.\n", application.name(),
+              application.blockName())
+          .addStatement("return $L", blocks.valueOf(application))
+          .build());
+    }
+    return type.addTypes(blocks.types()).build();
   }
 
   /** An inner class that reads the model's parameter fields, so models of any size fit. */
@@ -708,6 +738,25 @@ public final class ModelWriter {
         .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
         .addJavadoc("The parameters of each layer that has any, as {@link #layers()} returns them.\n");
     MethodSpec.Builder constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE);
+    BlockAccessors blocks = new BlockAccessors(network, model.nestedClass("Layers"), "Layers",
+        layer -> layer.kind().parametersType(),
+        node -> node.decl().kind().parametersValue(new NodeCode(node, true)));
+    for (Application application : blocks.topLevel()) {
+      TypeName record = blocks.typeOf(application);
+      if (record == null) {
+        continue;
+      }
+      type.addField(record, application.name(), Modifier.PRIVATE, Modifier.FINAL);
+      constructor.addStatement("this.$L = $L", application.name(), blocks.valueOf(application));
+      type.addMethod(MethodSpec.methodBuilder(application.name())
+          .addModifiers(Modifier.PUBLIC)
+          .returns(record)
+          .addJavadoc("The parameters of the layers of $L, an application of $L.\n", application.name(),
+              application.blockName())
+          .addStatement("return $L", application.name())
+          .build());
+    }
+    type.addTypes(blocks.types());
     for (Node node : layersWithParameters()) {
       TypeName parametersType = node.decl().kind().parametersType();
       type.addField(parametersType, node.name(), Modifier.PRIVATE, Modifier.FINAL);
@@ -865,6 +914,7 @@ public final class ModelWriter {
   private List<Node> layersWithParameters() {
     return network.nodes().stream()
         .filter(node -> !node.params().isEmpty() && node.decl().kind().parametersType() != null)
+        .filter(node -> !node.name().contains("/") && network.model().application(node.name()) == null)
         .toList();
   }
 
