@@ -59,6 +59,27 @@ class EcjCompilationTest {
                 "  @Dense(units = 2) Tensor output(Tensor flat);",
                 "}")),
         Arguments.of(
+            "Staged",
+            Sources.model(
+                "Staged",
+                "@Model(optimizer = Optimizer.ADAM)",
+                "interface Staged {",
+                "  @interface Width { int filters(); }",
+                "  @Block(parameters = Width.class)",
+                "  interface Stage {",
+                "    @Input(shape = {-1, -1, -1}) Tensor x();",
+                "    @Conv2D(filters = 0, kernelSize = 3, padding = Padding.SAME, activation = RELU)",
+                "    @Bind(filters = \"filters\") Tensor conv(Tensor x);",
+                "    @MaxPooling2D Tensor pool(Tensor conv);",
+                "  }",
+                "  @Input(shape = {8, 8, 1}) Tensor image();",
+                "  @Apply(Stage.class) @Width(filters = 4) Tensor one(Tensor image);",
+                "  @Apply(Stage.class) @Width(filters = 2) Tensor two(Tensor one);",
+                "  @GlobalMaxPooling2D Tensor pooled(Tensor two);",
+                "  @Output(loss = MSE)",
+                "  @Dense(units = 2) Tensor output(Tensor pooled);",
+                "}")),
+        Arguments.of(
             "Words",
             Sources.model(
                 "Words",
