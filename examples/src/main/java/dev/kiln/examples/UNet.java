@@ -45,14 +45,14 @@ public interface UNet {
 
   @Input(shape = {256, 256, 1}) Tensor inputs();
   @Apply(DoubleConv.class) @Width(filters = 64) Tensor conv1(Tensor inputs);
-  @MaxPool2D(poolSize = 2) Tensor pool1(Tensor conv1);
+  @MaxPooling2D(poolSize = 2) Tensor pool1(Tensor conv1);
   @Apply(DoubleConv.class) @Width(filters = 128) Tensor conv2(Tensor pool1);
-  @MaxPool2D(poolSize = 2) Tensor pool2(Tensor conv2);
+  @MaxPooling2D(poolSize = 2) Tensor pool2(Tensor conv2);
   @Apply(DoubleConv.class) @Width(filters = 256) Tensor conv3(Tensor pool2);
-  @MaxPool2D(poolSize = 2) Tensor pool3(Tensor conv3);
+  @MaxPooling2D(poolSize = 2) Tensor pool3(Tensor conv3);
   @Apply(DoubleConv.class) @Width(filters = 512) Tensor conv4(Tensor pool3);
   @Dropout(rate = 0.5) Tensor drop4(Tensor conv4);
-  @MaxPool2D(poolSize = 2) Tensor pool4(Tensor drop4);
+  @MaxPooling2D(poolSize = 2) Tensor pool4(Tensor drop4);
   @Apply(DoubleConv.class) @Width(filters = 1024) Tensor conv5(Tensor pool4);
   @Dropout(rate = 0.5) Tensor drop5(Tensor conv5);
   @Apply(UpStage.class) @Width(filters = 512) Tensor up6(Tensor drop4, Tensor drop5);

@@ -16,6 +16,7 @@ import dev.kiln.processor.parse.BlockReader;
 import dev.kiln.processor.parse.ModelDecl;
 import dev.kiln.processor.parse.ModelParser;
 import dev.kiln.processor.parse.Resolved;
+import dev.kiln.processor.parse.WrittenAnnotations;
 import dev.kiln.processor.shape.Network;
 import dev.kiln.processor.shape.ShapeInference;
 import java.io.IOException;
@@ -53,6 +54,7 @@ public final class KilnProcessor extends AbstractProcessor {
   private MethodValidator methods;
   private ModelParser parser;
   private BlockReader blocks;
+  private WrittenAnnotations written;
 
   @Override
   public synchronized void init(ProcessingEnvironment env) {
@@ -61,6 +63,7 @@ public final class KilnProcessor extends AbstractProcessor {
     methods = new MethodValidator(env.getElementUtils(), env.getTypeUtils());
     blocks = new BlockReader(env.getElementUtils(), env.getTypeUtils(), methods);
     parser = new ModelParser(env.getElementUtils(), blocks);
+    written = WrittenAnnotations.of(env);
   }
 
   @Override
@@ -86,7 +89,7 @@ public final class KilnProcessor extends AbstractProcessor {
     models.addAll(ElementFilter.typesIn(round.getElementsAnnotatedWith(Model.class)));
     models.addAll(ElementFilter.typesIn(round.getElementsAnnotatedWith(Block.class)));
     for (TypeElement type : models) {
-      if (!Resolved.isResolved(type, processingEnv.getElementUtils())) {
+      if (!Resolved.isResolved(type, processingEnv.getElementUtils(), written)) {
         // javac reports what it cannot resolve; a later round may generate it.
         if (!round.processingOver()) {
           deferred.add(type.getQualifiedName().toString());

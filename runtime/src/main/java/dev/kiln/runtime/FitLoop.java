@@ -91,7 +91,8 @@ final class FitLoop implements Callback.Training {
       if (verbosity != Verbosity.SILENT) {
         out.println("Epoch " + epoch + "/" + options.epochs());
       }
-      progress = new ProgressBar(out, batches.steps(), verbosity == Verbosity.PROGRESS_BAR);
+      boolean live = verbosity == Verbosity.PROGRESS_BAR;
+      progress = new ProgressBar(out, batches.steps(), live, ProgressBar.terminalColumns());
       RunningMeans means = new RunningMeans();
       batches.startEpoch();
       int step = 0;

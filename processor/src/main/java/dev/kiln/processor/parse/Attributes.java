@@ -156,10 +156,16 @@ public final class Attributes {
     return values;
   }
 
-  /** Every attribute as text, sorted by name: for fingerprints. */
+  /**
+   * Every attribute as text, sorted by name: for fingerprints. Kiln renders the values itself
+   * ({@link AttributeText}): {@code AnnotationValue.toString()} is each compiler's own format
+   * (javac writes an enum constant as {@code RELU}, Eclipse's compiler as
+   * {@code dev.kiln.Activation.RELU}), and a model must have one fingerprint whichever compiled it.
+   */
   public String canonical() {
     StringBuilder text = new StringBuilder();
-    withDefaults.forEach((name, value) -> text.append(name).append('=').append(value).append(';'));
+    withDefaults.forEach(
+        (name, value) -> text.append(name).append('=').append(AttributeText.of(value)).append(';'));
     return text.toString();
   }
 
