@@ -60,7 +60,7 @@ public interface ResNet50 {
   @BatchNormalization(epsilon = 1.001e-5) Tensor conv1Norm(Tensor conv1);
   @ActivationLayer(RELU) Tensor conv1Relu(Tensor conv1Norm);
   @ZeroPadding2D(padding = 1) Tensor pool1Pad(Tensor conv1Relu);
-  @MaxPool2D(poolSize = 3, strides = 2) Tensor pool1(Tensor pool1Pad);
+  @MaxPooling2D(poolSize = 3, strides = 2) Tensor pool1(Tensor pool1Pad);
   @Apply(ProjectionBlock.class) @Widths(filters = 64, out = 256) Tensor stage2a(Tensor pool1);
   @Apply(IdentityBlock.class) @Widths(filters = 64, out = 256) Tensor stage2b(Tensor stage2a);
   @Apply(IdentityBlock.class) @Widths(filters = 64, out = 256) Tensor stage2c(Tensor stage2b);
