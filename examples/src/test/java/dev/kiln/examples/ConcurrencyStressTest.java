@@ -52,10 +52,12 @@ class ConcurrencyStressTest {
   void everyResultFromSeveralThreadsIsOneOfASingleThreadedRun() throws Exception {
     Reference arrays = reference(false);
     Reference iterators = reference(true);
+    AtomicInteger refusals = new AtomicInteger();
     for (int round = 0; round < ROUNDS; round++) {
       boolean iterator = round % 2 == 1;
-      concurrentRound(round, iterator, iterator ? iterators : arrays);
+      concurrentRound(round, iterator, iterator ? iterators : arrays, refusals);
     }
+    assertTrue(refusals.get() > 0, "no second fit was tried while a fit ran");
   }
 
   @Test
@@ -108,8 +110,8 @@ class ConcurrencyStressTest {
     return reference;
   }
 
-  private void concurrentRound(int round, boolean iterator, Reference reference)
-      throws Exception {
+  private void concurrentRound(
+      int round, boolean iterator, Reference reference, AtomicInteger refusals) throws Exception {
     ClassifierModel model = ClassifierModel.create(7);
     AtomicBoolean running = new AtomicBoolean();
     AtomicBoolean finished = new AtomicBoolean();
@@ -137,7 +139,6 @@ class ConcurrencyStressTest {
           finished.set(true);
         }
       });
-      AtomicInteger refusals = new AtomicInteger();
       List<Future<Integer>> others = List.of(
           threads.submit(() -> until(finished, () -> {
             oneOf(reference.predictions, vector(model.predict(probe).output()), "predict");
@@ -176,11 +177,15 @@ class ConcurrencyStressTest {
 
   /**
    * A second fit of the other kind while the first runs must be refused. Its data are wrong, so
-   * that should it slip past the guard it fails before training and leaves the model alone.
+   * that should it slip past the guard (the first ending meanwhile) it fails before training and
+   * leaves the model alone.
    */
   private void secondFit(ClassifierModel model, boolean iterator, AtomicBoolean running,
       AtomicInteger refusals) {
     boolean before = running.get();
+    if (!before) {
+      return; // not begun (a fit now would be the first) or ended
+    }
     RuntimeException e = assertThrows(RuntimeException.class, () -> {
       if (iterator) {
         model.fit(ClassifierModel.data(x, y.getColumns(0, 1)), FitOptions.epochs(1));
@@ -188,7 +193,7 @@ class ConcurrencyStressTest {
         model.fit(batches(x, y), FitOptions.epochs(1).validationSplit(0.5));
       }
     });
-    if (before && running.get()) {
+    if (running.get()) {
       if (!(e instanceof IllegalStateException)
           || !e.getMessage().contains("fit is already running")) {
         fail("a second fit beside a running one was not refused: " + e);
