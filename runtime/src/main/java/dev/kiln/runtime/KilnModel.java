@@ -438,7 +438,11 @@ public abstract class KilnModel {
 
   /**
    * Writes the parameters and the updater's state to {@code path}, through a temporary file
-   * renamed into place, so a crash never leaves a half-written checkpoint behind.
+   * renamed into place, so a crash never leaves a half-written checkpoint behind (and the next
+   * save in that folder deletes the temporary file of a killed one). The file is streamed, so
+   * any size that fits on disk saves in a few MB of heap; it gets the usual mode (0644 under the
+   * usual umask), or keeps the mode of the file it replaces; a symbolic link is followed and the
+   * file it leads to replaced. Errors name {@code path}.
    */
   public final synchronized void save(Path path) throws IOException {
     Checkpoint.write(path, spec, dataType, parameters, updater);
@@ -447,7 +451,9 @@ public abstract class KilnModel {
   /**
    * Reads parameters and updater state saved by {@link #save}. A file of another architecture,
    * or a truncated or corrupted one, fails with a message saying so and leaves the model as it
-   * was.
+   * was. A checkpoint saved in the other data type loads converted, as Keras' {@code
+   * load_weights} converts to the model's type: float32 into float64 exactly, float64 into
+   * float32 rounded to the nearest float.
    */
   public final synchronized void load(Path path) throws IOException {
     Checkpoint.read(path, spec, parameters, updater);
