@@ -16,7 +16,7 @@ import java.util.Locale;
  * is not known before the epoch ends (an iterator's first pass), the live line counts steps
  * against {@code Unknown}, as Keras does.
  */
-final class ProgressBar {
+public final class ProgressBar {
 
   private static final int WIDTH = 30;
   private static final long REDRAW_NANOS = 100_000_000L;
@@ -30,14 +30,14 @@ final class ProgressBar {
   private boolean drawn;
 
   /** A bar for {@code steps} steps, or -1 if unknown. */
-  ProgressBar(PrintStream out, long steps, boolean live) {
+  public ProgressBar(PrintStream out, long steps, boolean live) {
     this.out = out;
     this.steps = steps;
     this.live = live;
   }
 
   /** After step {@code step} (from 1) with the running values; redraws at most ten times a second. */
-  void update(long step, Map<String, Double> values) {
+  public void update(long step, Map<String, Double> values) {
     seen = step;
     long now = System.nanoTime();
     if (!live || step == steps || now - lastDraw < REDRAW_NANOS) {
@@ -58,7 +58,7 @@ final class ProgressBar {
   }
 
   /** Ends a live line drawn so far, so that a message can be printed on a line of its own. */
-  void interrupt() {
+  public void interrupt() {
     if (drawn) {
       out.println();
       out.flush();
@@ -71,7 +71,7 @@ final class ProgressBar {
    * The epoch's final line, with validation scores appended; it shows the steps taken, fewer
    * than planned when a callback stopped training.
    */
-  void finish(Map<String, Double> values) {
+  public void finish(Map<String, Double> values) {
     long total = steps < 0 ? seen : steps;
     double elapsed = (System.nanoTime() - start) / 1e9;
     String timing = " - " + Math.round(elapsed) + "s " + perStep(elapsed / Math.max(seen, 1));
