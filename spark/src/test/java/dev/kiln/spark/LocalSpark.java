@@ -28,6 +28,14 @@ final class LocalSpark {
     return session;
   }
 
+  /** Stops the local Spark, for a test that needs another context in this JVM. */
+  static synchronized void stop() {
+    if (session != null) {
+      session.stop();
+      session = null;
+    }
+  }
+
   static JavaSparkContext context() {
     return JavaSparkContext.fromSparkContext(session().sparkContext());
   }
