@@ -79,6 +79,8 @@ public abstract class KilnModel {
   private final Set<String> frozen = new LinkedHashSet<>();
   /** The thread running {@code fit}, or null: every kind of fit goes through {@link #train}. */
   private final AtomicReference<Thread> fitting = new AtomicReference<>();
+  /** Set while {@link #computeGradients(INDArray[], INDArray[])} runs a training pass without its update. */
+  private boolean gradientsOnly;
 
   protected KilnModel(ModelSpec spec, long seed, DataType dataType) {
     if (!dataType.isFPType()) {
@@ -207,12 +209,15 @@ public abstract class KilnModel {
    * it is refused before anything changes: the model stays as it was after the last good step.
    */
   protected final void applyGradients(double loss) {
-    if (!Double.isFinite(loss)) {
-      throw new NonFiniteLossException(loss);
-    }
     if (!frozen.isEmpty()) {
       // With a zero gradient and zero optimizer state every update rule leaves a value alone.
       forEachFrozenSlice(gradients, slice -> slice.assign(0));
+    }
+    if (gradientsOnly) {
+      return; // the caller sums these gradients elsewhere and judges the loss there
+    }
+    if (!Double.isFinite(loss)) {
+      throw new NonFiniteLossException(loss);
     }
     updater.step(parameters, gradients);
   }
@@ -267,6 +272,61 @@ public abstract class KilnModel {
     } finally {
       fitting.set(null);
     }
+  }
+
+  // ---- for training loops that sum gradients computed elsewhere (kiln-spark) ----
+
+  /**
+   * Forward, loss and backward on one batch, without the update: fills {@link #gradients()} (the
+   * mean over the batch's samples; frozen layers' slices zero) and leaves the parameters and the
+   * optimizer alone. The arrays are the model's inputs, then its targets, in declaration order,
+   * as the generated {@code computeGradients} takes them. Returns the weighted loss.
+   */
+  public final synchronized double computeGradients(INDArray[] inputs, INDArray[] targets) {
+    ModelData batch = new ModelData() {
+      @Override
+      public INDArray[] inputArrays() {
+        return inputs;
+      }
+
+      @Override
+      public INDArray[] targetArrays() {
+        return targets;
+      }
+    };
+    CheckedData checked = CheckedData.of(this, batch, true);
+    // The generated training pass ends in applyGradients, which this flag makes stop short of
+    // the updater, so every network's own pass serves without a second generated method.
+    gradientsOnly = true;
+    try {
+      return trainOnBatch(checked.inputs, checked.targets);
+    } finally {
+      gradientsOnly = false;
+    }
+  }
+
+  /**
+   * One update from gradients computed elsewhere, such as the sum over machines of their shares
+   * of one batch: copies {@code gradients} (a flat vector laid out as {@link #parameters()}) into
+   * the gradient buffer and steps the optimizer as {@code trainStep} would after a batch of
+   * {@code loss}. A NaN or infinite loss is refused before anything changes.
+   */
+  public final synchronized void applyGradients(INDArray gradients, double loss) {
+    if (gradients.length() != this.gradients.length()) {
+      throw new IllegalArgumentException(
+          "the gradient has " + gradients.length() + " values but the model has "
+              + this.gradients.length() + " parameters");
+    }
+    this.gradients.assign(gradients.reshape(this.gradients.length()));
+    applyGradients(loss);
+  }
+
+  /**
+   * Output {@code index} (declaration order) of the last forward pass, such as the one {@link
+   * #computeGradients(INDArray[], INDArray[])} ran: a buffer the next pass overwrites, for metrics.
+   */
+  public final synchronized INDArray outputOfLastPass(int index) {
+    return lastOutput(index);
   }
 
   /** The loss and metrics on {@code data}, in inference mode, in batches of 32. */
