@@ -79,7 +79,13 @@ final class FitLoop implements Callback.Training {
     ClassWeights classWeights = options.classWeights().isEmpty()
         ? null
         : ClassWeights.of(model.spec(), options.classWeights());
+    if (options.optimizer() != null) {
+      model.setUpdater(options.optimizer().create());
+    }
     options.learningRate().ifPresent(rate -> model.updater().setLearningRate(rate));
+    if (options.schedule() != null) {
+      model.updater().setSchedule(options.schedule());
+    }
     BatchLogs batchLogs = new BatchLogs(model);
     PrintStream out = options.out();
     History history = new History();

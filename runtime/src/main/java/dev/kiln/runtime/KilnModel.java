@@ -2,8 +2,8 @@ package dev.kiln.runtime;
 
 import dev.kiln.runtime.init.Initializers;
 import dev.kiln.runtime.io.Checkpoint;
+import dev.kiln.runtime.optim.ParameterRegion;
 import dev.kiln.runtime.optim.Updater;
-import dev.kiln.runtime.optim.Updaters;
 import dev.kiln.runtime.plot.GraphPicture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +75,7 @@ public abstract class KilnModel {
     }
     this.lossWeights = spec.outputs().stream().mapToDouble(OutputSpec::weight).toArray();
     this.outputLosses = new double[spec.outputs().size()];
-    setUpdater(Updaters.create(spec.optimizer(), spec.learningRate()));
+    setUpdater(spec.optimizer().create());
     spec.frozenLayers().forEach(this::freeze);
   }
 
@@ -450,6 +450,20 @@ public abstract class KilnModel {
     for (INDArray state : updater.stateArrays()) {
       forEachFrozenSlice(state, slice -> slice.assign(0));
     }
+    describeParametersTo(updater);
+  }
+
+  /** Tells the updater which arrays it trains, for weight decay and per-array clipping. */
+  private void describeParametersTo(Updater updater) {
+    List<ParameterRegion> regions = new java.util.ArrayList<>();
+    for (int i = 0; i < offsets.length; i++) {
+      ParameterSpec parameter = spec.parameters().get(i);
+      boolean trained = parameter.trainable() && !frozen.contains(parameter.layer());
+      regions.add(new ParameterRegion(offsets[i], parameter.length(),
+          trained ? ParameterRegion.trainedRole(parameter.shape().length)
+              : ParameterRegion.Role.UNTRAINED));
+    }
+    updater.describeParameters(regions);
   }
 
   /** Overrides the loss weight of output {@code name} (Keras' {@code loss_weights}). */
@@ -473,12 +487,14 @@ public abstract class KilnModel {
     for (INDArray state : updater.stateArrays()) {
       forEachSlice(state, layer, slice -> slice.assign(0));
     }
+    describeParametersTo(updater);
   }
 
   /** Lets the optimizer move {@code layer}'s weights again, from fresh optimizer state. */
   public final void unfreeze(String layer) {
     requireLayerWithWeights(layer);
     frozen.remove(layer);
+    describeParametersTo(updater);
   }
 
   /** Whether {@code layer} is frozen. */
