@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.Loss;
 import dev.kiln.runtime.init.Initializers;
 import dev.kiln.runtime.io.Checkpoint;
 import dev.kiln.runtime.optim.ParameterRegion;
@@ -44,6 +45,7 @@ public abstract class KilnModel {
   private final INDArray gradients;
   private final long[] offsets;
   private final double[] lossWeights;
+  private final double[] labelSmoothings;
   private final double[] outputLosses;
   private Updater updater;
   private final long noiseSeed;
@@ -75,6 +77,7 @@ public abstract class KilnModel {
     }
     this.lossWeights = spec.outputs().stream().mapToDouble(OutputSpec::weight).toArray();
     this.outputLosses = new double[spec.outputs().size()];
+    this.labelSmoothings = spec.outputs().stream().mapToDouble(OutputSpec::labelSmoothing).toArray();
     setUpdater(spec.optimizer().create());
     spec.frozenLayers().forEach(this::freeze);
   }
@@ -141,6 +144,11 @@ public abstract class KilnModel {
   /** The weight of output {@code index}'s loss in the total. */
   protected final double lossWeight(int index) {
     return lossWeights[index];
+  }
+
+  /** The label smoothing of output {@code index}'s cross-entropy; 0 for none. */
+  protected final double labelSmoothing(int index) {
+    return labelSmoothings[index];
   }
 
   /** Records the unweighted loss of output {@code index} for the current batch. */
@@ -472,6 +480,25 @@ public abstract class KilnModel {
       throw new IllegalArgumentException("loss weight must be finite and >= 0, got " + weight);
     }
     lossWeights[outputIndex(name)] = weight;
+  }
+
+  /**
+   * Overrides the label smoothing of output {@code name} (Keras' {@code label_smoothing}), for
+   * training and evaluation alike: its targets count as {@code y (1 - s) + s / K}. Categorical
+   * and binary cross-entropy only.
+   */
+  public final void setLabelSmoothing(String name, double smoothing) {
+    int index = outputIndex(name);
+    Loss loss = spec.outputs().get(index).loss();
+    if (loss != Loss.CATEGORICAL_CROSSENTROPY && loss != Loss.BINARY_CROSSENTROPY) {
+      throw new IllegalArgumentException(
+          "output '" + name + "' is trained with " + loss + ", which has no label smoothing;"
+              + " it applies to CATEGORICAL_CROSSENTROPY and BINARY_CROSSENTROPY");
+    }
+    if (!(smoothing >= 0 && smoothing <= 1)) {
+      throw new IllegalArgumentException("label smoothing must be in [0, 1], got " + smoothing);
+    }
+    labelSmoothings[index] = smoothing;
   }
 
   /**
