@@ -83,7 +83,13 @@ final class FitLoop implements Callback.Training {
     PrintStream out = options.out();
     History history = new History();
     synchronized (model) {
+      if (options.optimizer() != null) {
+        model.setUpdater(options.optimizer().create());
+      }
       options.learningRate().ifPresent(rate -> model.updater().setLearningRate(rate));
+      if (options.schedule() != null) {
+        model.updater().setSchedule(options.schedule());
+      }
       callbacks(callback -> callback.onTrainBegin(this));
     }
 

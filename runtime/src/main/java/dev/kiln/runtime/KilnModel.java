@@ -1,9 +1,10 @@
 package dev.kiln.runtime;
 
+import dev.kiln.Loss;
 import dev.kiln.runtime.init.Initializers;
 import dev.kiln.runtime.io.Checkpoint;
+import dev.kiln.runtime.optim.ParameterRegion;
 import dev.kiln.runtime.optim.Updater;
-import dev.kiln.runtime.optim.Updaters;
 import dev.kiln.runtime.plot.GraphPicture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -72,6 +73,7 @@ public abstract class KilnModel {
   private final INDArray gradients;
   private final long[] offsets;
   private final double[] lossWeights;
+  private final double[] labelSmoothings;
   private final double[] outputLosses;
   private Updater updater;
   private final long noiseSeed;
@@ -105,7 +107,8 @@ public abstract class KilnModel {
     }
     this.lossWeights = spec.outputs().stream().mapToDouble(OutputSpec::weight).toArray();
     this.outputLosses = new double[spec.outputs().size()];
-    setUpdater(Updaters.create(spec.optimizer(), spec.learningRate()));
+    this.labelSmoothings = spec.outputs().stream().mapToDouble(OutputSpec::labelSmoothing).toArray();
+    setUpdater(spec.optimizer().create());
     spec.frozenLayers().forEach(this::freeze);
   }
 
@@ -171,6 +174,11 @@ public abstract class KilnModel {
   /** The weight of output {@code index}'s loss in the total. */
   protected final double lossWeight(int index) {
     return lossWeights[index];
+  }
+
+  /** The label smoothing of output {@code index}'s cross-entropy; 0 for none. */
+  protected final double labelSmoothing(int index) {
+    return labelSmoothings[index];
   }
 
   /** Records the unweighted loss of output {@code index} for the current batch. */
@@ -571,6 +579,20 @@ public abstract class KilnModel {
     for (INDArray state : updater.stateArrays()) {
       forEachFrozenSlice(state, slice -> slice.assign(0));
     }
+    describeParametersTo(updater);
+  }
+
+  /** Tells the updater which arrays it trains, for weight decay and per-array clipping. */
+  private void describeParametersTo(Updater updater) {
+    List<ParameterRegion> regions = new java.util.ArrayList<>();
+    for (int i = 0; i < offsets.length; i++) {
+      ParameterSpec parameter = spec.parameters().get(i);
+      boolean trained = parameter.trainable() && !frozen.contains(parameter.layer());
+      regions.add(new ParameterRegion(offsets[i], parameter.length(),
+          trained ? ParameterRegion.trainedRole(parameter.shape().length)
+              : ParameterRegion.Role.UNTRAINED));
+    }
+    updater.describeParameters(regions);
   }
 
   /** Overrides the loss weight of output {@code name} (Keras' {@code loss_weights}). */
@@ -579,6 +601,25 @@ public abstract class KilnModel {
       throw new IllegalArgumentException("loss weight must be finite and >= 0, got " + weight);
     }
     lossWeights[outputIndex(name)] = weight;
+  }
+
+  /**
+   * Overrides the label smoothing of output {@code name} (Keras' {@code label_smoothing}), for
+   * training and evaluation alike: its targets count as {@code y (1 - s) + s / K}. Categorical
+   * and binary cross-entropy only.
+   */
+  public final void setLabelSmoothing(String name, double smoothing) {
+    int index = outputIndex(name);
+    Loss loss = spec.outputs().get(index).loss();
+    if (loss != Loss.CATEGORICAL_CROSSENTROPY && loss != Loss.BINARY_CROSSENTROPY) {
+      throw new IllegalArgumentException(
+          "output '" + name + "' is trained with " + loss + ", which has no label smoothing;"
+              + " it applies to CATEGORICAL_CROSSENTROPY and BINARY_CROSSENTROPY");
+    }
+    if (!(smoothing >= 0 && smoothing <= 1)) {
+      throw new IllegalArgumentException("label smoothing must be in [0, 1], got " + smoothing);
+    }
+    labelSmoothings[index] = smoothing;
   }
 
   /**
@@ -594,12 +635,14 @@ public abstract class KilnModel {
     for (INDArray state : updater.stateArrays()) {
       forEachSlice(state, layer, slice -> slice.assign(0));
     }
+    describeParametersTo(updater);
   }
 
   /** Lets the optimizer move {@code layer}'s weights again, from fresh optimizer state. */
   public final synchronized void unfreeze(String layer) {
     requireLayerWithWeights(layer);
     frozen.remove(layer);
+    describeParametersTo(updater);
   }
 
   /** Whether {@code layer} is frozen. */

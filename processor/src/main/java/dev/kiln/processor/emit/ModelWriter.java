@@ -229,8 +229,8 @@ public final class ModelWriter {
     CodeBlock metrics = join(
         output.metrics().stream().map(metric -> CodeBlock.of("$T.$L", Metric.class, metric)).toList(),
         ", ");
-    return CodeBlock.of(
-        "new $T($S, $L, $T.$L, $L, $T.of($L), $L)",
+    CodeBlock spec = CodeBlock.of(
+        "new $T($S, $L, $T.$L, $L, $T.of($L), $L",
         Runtime.OUTPUT_SPEC,
         node.name(),
         longArray(node.shape()),
@@ -240,6 +240,10 @@ public final class ModelWriter {
         List.class,
         metrics,
         output.fromLogits());
+    // Label smoothing is rare: written only when set, so that other outputs read as before.
+    return output.labelSmoothing() == 0
+        ? CodeBlock.of("$L)", spec)
+        : CodeBlock.of("$L, $L)", spec, output.labelSmoothing());
   }
 
   private void addParameterFields(TypeSpec.Builder type, boolean finalFields) {
@@ -597,7 +601,8 @@ public final class ModelWriter {
               bufferField(names.output(node)),
               CodeBlock.of("$L", names.target(node)),
               CodeBlock.of("lossWeight($L)", i),
-              bufferField(names.gradient(node))));
+              bufferField(names.gradient(node)),
+              CodeBlock.of("labelSmoothing($L)", i)));
     }
     return method.build();
   }

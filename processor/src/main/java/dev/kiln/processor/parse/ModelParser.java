@@ -161,6 +161,7 @@ public final class ModelParser {
         output.enumList("metrics", Metric.class),
         output.doubleValue("weight"),
         output.booleanValue("fromLogits"),
+        output.doubleValue("labelSmoothing"),
         output);
   }
 
