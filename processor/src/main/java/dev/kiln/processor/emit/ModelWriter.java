@@ -871,6 +871,20 @@ public final class ModelWriter {
           .addStatement("return $L", blocks.valueOf(application))
           .build());
     }
+    type.addMethod(MethodSpec.methodBuilder("get")
+        .addModifiers(Modifier.PUBLIC)
+        .returns(INDARRAY)
+        .addParameter(String.class, "layer")
+        .addJavadoc("The output of the layer of this name, {@code stage3/conv2} inside a block's application\n")
+        .addJavadoc("(Keras' {@code model.get_layer(name).output}).\n")
+        .beginControlFlow("for (int i = 0; i < SPEC.layers().size(); i++)")
+        .beginControlFlow("if (SPEC.layers().get(i).name().equals(layer))")
+        .addStatement("return outputs[i]")
+        .endControlFlow()
+        .endControlFlow()
+        .addStatement("throw new $T($S + layer + $S)", IllegalArgumentException.class,
+            "no layer named ", "; the layers are those of summary(true)")
+        .build());
     return type.addTypes(blocks.types()).build();
   }
 
@@ -882,10 +896,13 @@ public final class ModelWriter {
     MethodSpec.Builder constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE);
     BlockAccessors blocks = new BlockAccessors(network, model.nestedClass("Layers"), "Layers",
         layer -> layer.kind().parametersType(),
-        node -> node.decl().kind().parametersValue(new NodeCode(node, true)));
+        // A layer using another's weights has them under the owner's name, as outside blocks.
+        node -> node.sharesWeights()
+            ? CodeBlock.of("null")
+            : node.decl().kind().parametersValue(new NodeCode(node, true)));
     for (Application application : blocks.topLevel()) {
       TypeName record = blocks.typeOf(application);
-      if (record == null) {
+      if (record == null || application.weightsOf() != null) {
         continue;
       }
       type.addField(record, application.name(), Modifier.PRIVATE, Modifier.FINAL);
