@@ -83,7 +83,13 @@ final class FitLoop implements Callback.Training {
     PrintStream out = options.out();
     History history = new History();
     synchronized (model) {
+      if (options.optimizer() != null) {
+        model.setUpdater(options.optimizer().create());
+      }
       options.learningRate().ifPresent(rate -> model.updater().setLearningRate(rate));
+      if (options.schedule() != null) {
+        model.updater().setSchedule(options.schedule());
+      }
       callbacks(callback -> callback.onTrainBegin(this));
     }
 
@@ -95,7 +101,8 @@ final class FitLoop implements Callback.Training {
       if (verbosity != Verbosity.SILENT) {
         out.println("Epoch " + epoch + "/" + options.epochs());
       }
-      progress = new ProgressBar(out, batches.steps(), verbosity == Verbosity.PROGRESS_BAR);
+      boolean live = verbosity == Verbosity.PROGRESS_BAR;
+      progress = new ProgressBar(out, batches.steps(), live, ProgressBar.terminalColumns());
       RunningMeans means = new RunningMeans();
       batches.startEpoch();
       int step = 0;

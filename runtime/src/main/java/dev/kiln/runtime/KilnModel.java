@@ -1,9 +1,10 @@
 package dev.kiln.runtime;
 
+import dev.kiln.Loss;
 import dev.kiln.runtime.init.Initializers;
 import dev.kiln.runtime.io.Checkpoint;
+import dev.kiln.runtime.optim.ParameterRegion;
 import dev.kiln.runtime.optim.Updater;
-import dev.kiln.runtime.optim.Updaters;
 import dev.kiln.runtime.plot.GraphPicture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -72,6 +73,7 @@ public abstract class KilnModel {
   private final INDArray gradients;
   private final long[] offsets;
   private final double[] lossWeights;
+  private final double[] labelSmoothings;
   private final double[] outputLosses;
   private Updater updater;
   private final long noiseSeed;
@@ -79,6 +81,8 @@ public abstract class KilnModel {
   private final Set<String> frozen = new LinkedHashSet<>();
   /** The thread running {@code fit}, or null: every kind of fit goes through {@link #train}. */
   private final AtomicReference<Thread> fitting = new AtomicReference<>();
+  /** Set while {@link #computeGradients(INDArray[], INDArray[])} runs a training pass without its update. */
+  private boolean gradientsOnly;
 
   protected KilnModel(ModelSpec spec, long seed, DataType dataType) {
     if (!dataType.isFPType()) {
@@ -108,7 +112,8 @@ public abstract class KilnModel {
     }
     this.lossWeights = spec.outputs().stream().mapToDouble(OutputSpec::weight).toArray();
     this.outputLosses = new double[spec.outputs().size()];
-    setUpdater(Updaters.create(spec.optimizer(), spec.learningRate()));
+    this.labelSmoothings = spec.outputs().stream().mapToDouble(OutputSpec::labelSmoothing).toArray();
+    setUpdater(spec.optimizer().create());
     spec.frozenLayers().forEach(this::freeze);
   }
 
@@ -176,6 +181,11 @@ public abstract class KilnModel {
     return lossWeights[index];
   }
 
+  /** The label smoothing of output {@code index}'s cross-entropy; 0 for none. */
+  protected final double labelSmoothing(int index) {
+    return labelSmoothings[index];
+  }
+
   /** Records the unweighted loss of output {@code index} for the current batch. */
   protected final void setOutputLoss(int index, double value) {
     outputLosses[index] = value;
@@ -212,12 +222,15 @@ public abstract class KilnModel {
    * it is refused before anything changes: the model stays as it was after the last good step.
    */
   protected final void applyGradients(double loss) {
-    if (!Double.isFinite(loss)) {
-      throw new NonFiniteLossException(loss);
-    }
     if (!frozen.isEmpty()) {
       // With a zero gradient and zero optimizer state every update rule leaves a value alone.
       forEachFrozenSlice(gradients, slice -> slice.assign(0));
+    }
+    if (gradientsOnly) {
+      return; // the caller sums these gradients elsewhere and judges the loss there
+    }
+    if (!Double.isFinite(loss)) {
+      throw new NonFiniteLossException(loss);
     }
     updater.step(parameters, gradients);
   }
@@ -272,6 +285,61 @@ public abstract class KilnModel {
     } finally {
       fitting.set(null);
     }
+  }
+
+  // ---- for training loops that sum gradients computed elsewhere (kiln-spark) ----
+
+  /**
+   * Forward, loss and backward on one batch, without the update: fills {@link #gradients()} (the
+   * mean over the batch's samples; frozen layers' slices zero) and leaves the parameters and the
+   * optimizer alone. The arrays are the model's inputs, then its targets, in declaration order,
+   * as the generated {@code computeGradients} takes them. Returns the weighted loss.
+   */
+  public final synchronized double computeGradients(INDArray[] inputs, INDArray[] targets) {
+    ModelData batch = new ModelData() {
+      @Override
+      public INDArray[] inputArrays() {
+        return inputs;
+      }
+
+      @Override
+      public INDArray[] targetArrays() {
+        return targets;
+      }
+    };
+    CheckedData checked = CheckedData.of(this, batch, true);
+    // The generated training pass ends in applyGradients, which this flag makes stop short of
+    // the updater, so every network's own pass serves without a second generated method.
+    gradientsOnly = true;
+    try {
+      return trainOnBatch(checked.inputs, checked.targets);
+    } finally {
+      gradientsOnly = false;
+    }
+  }
+
+  /**
+   * One update from gradients computed elsewhere, such as the sum over machines of their shares
+   * of one batch: copies {@code gradients} (a flat vector laid out as {@link #parameters()}) into
+   * the gradient buffer and steps the optimizer as {@code trainStep} would after a batch of
+   * {@code loss}. A NaN or infinite loss is refused before anything changes.
+   */
+  public final synchronized void applyGradients(INDArray gradients, double loss) {
+    if (gradients.length() != this.gradients.length()) {
+      throw new IllegalArgumentException(
+          "the gradient has " + gradients.length() + " values but the model has "
+              + this.gradients.length() + " parameters");
+    }
+    this.gradients.assign(gradients.reshape(this.gradients.length()));
+    applyGradients(loss);
+  }
+
+  /**
+   * Output {@code index} (declaration order) of the last forward pass, such as the one {@link
+   * #computeGradients(INDArray[], INDArray[])} ran: a buffer the next pass overwrites, for metrics.
+   */
+  public final synchronized INDArray outputOfLastPass(int index) {
+    return lastOutput(index);
   }
 
   /** The loss and metrics on {@code data}, in inference mode, in batches of 32. */
@@ -409,14 +477,30 @@ public abstract class KilnModel {
     return each;
   }
 
-  /** A Keras-style table of the layers, their output shapes and parameter counts. */
-  public final synchronized String summary() {
+  /**
+   * A Keras-style table of the layers, their output shapes and parameter counts; an application
+   * of a block, or a model used as a layer, is one row.
+   */
+  public final String summary() {
+    return summary(false);
+  }
+
+  /**
+   * The summary; with {@code expandNested} (Keras' {@code expand_nested}) every layer inside a
+   * block's application has its own row, named {@code application/layer}.
+   */
+  public final synchronized String summary(boolean expandNested) {
     long total = parameterCount();
     long trainable = trainableCount();
-    return spec.summaryTable()
+    return (expandNested ? expandedSummaryTable() : spec.summaryTable())
         + String.format(Locale.ROOT, "Total params: %,d%nTrainable params: %,d%nNon-trainable params: %,d%n",
                 total, trainable, total - trainable)
             .replace("\r", "");
+  }
+
+  /** The summary's table with a row for every layer inside blocks; the same as the table without blocks. */
+  protected String expandedSummaryTable() {
+    return spec.summaryTable();
   }
 
   /** The architecture as a Graphviz DOT graph. */
@@ -500,6 +584,20 @@ public abstract class KilnModel {
     for (INDArray state : updater.stateArrays()) {
       forEachFrozenSlice(state, slice -> slice.assign(0));
     }
+    describeParametersTo(updater);
+  }
+
+  /** Tells the updater which arrays it trains, for weight decay and per-array clipping. */
+  private void describeParametersTo(Updater updater) {
+    List<ParameterRegion> regions = new java.util.ArrayList<>();
+    for (int i = 0; i < offsets.length; i++) {
+      ParameterSpec parameter = spec.parameters().get(i);
+      boolean trained = parameter.trainable() && !frozen.contains(parameter.layer());
+      regions.add(new ParameterRegion(offsets[i], parameter.length(),
+          trained ? ParameterRegion.trainedRole(parameter.shape().length)
+              : ParameterRegion.Role.UNTRAINED));
+    }
+    updater.describeParameters(regions);
   }
 
   /** Overrides the loss weight of output {@code name} (Keras' {@code loss_weights}). */
@@ -508,6 +606,25 @@ public abstract class KilnModel {
       throw new IllegalArgumentException("loss weight must be finite and >= 0, got " + weight);
     }
     lossWeights[outputIndex(name)] = weight;
+  }
+
+  /**
+   * Overrides the label smoothing of output {@code name} (Keras' {@code label_smoothing}), for
+   * training and evaluation alike: its targets count as {@code y (1 - s) + s / K}. Categorical
+   * and binary cross-entropy only.
+   */
+  public final void setLabelSmoothing(String name, double smoothing) {
+    int index = outputIndex(name);
+    Loss loss = spec.outputs().get(index).loss();
+    if (loss != Loss.CATEGORICAL_CROSSENTROPY && loss != Loss.BINARY_CROSSENTROPY) {
+      throw new IllegalArgumentException(
+          "output '" + name + "' is trained with " + loss + ", which has no label smoothing;"
+              + " it applies to CATEGORICAL_CROSSENTROPY and BINARY_CROSSENTROPY");
+    }
+    if (!(smoothing >= 0 && smoothing <= 1)) {
+      throw new IllegalArgumentException("label smoothing must be in [0, 1], got " + smoothing);
+    }
+    labelSmoothings[index] = smoothing;
   }
 
   /**
@@ -523,12 +640,14 @@ public abstract class KilnModel {
     for (INDArray state : updater.stateArrays()) {
       forEachSlice(state, layer, slice -> slice.assign(0));
     }
+    describeParametersTo(updater);
   }
 
   /** Lets the optimizer move {@code layer}'s weights again, from fresh optimizer state. */
   public final synchronized void unfreeze(String layer) {
     requireLayerWithWeights(layer);
     frozen.remove(layer);
+    describeParametersTo(updater);
   }
 
   /** Whether {@code layer} is frozen. */

@@ -6,7 +6,7 @@ import java.util.Collection;
  * Suggestions for misspelt layer names. The search is linear in the known names, each compared
  * only as far as it can still be close enough.
  */
-final class Names {
+public final class Names {
 
   private Names() {}
 
@@ -31,7 +31,7 @@ final class Names {
   }
 
   /** {@code ; did you mean hidden1?}, or {@code otherwise} when no name is close. */
-  static String suggestion(String wanted, Collection<String> known, String otherwise) {
+  public static String suggestion(String wanted, Collection<String> known, String otherwise) {
     String closest = closest(wanted, known);
     return closest != null ? "; did you mean " + closest + "?" : otherwise;
   }

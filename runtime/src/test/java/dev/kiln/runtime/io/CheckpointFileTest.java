@@ -9,6 +9,7 @@ import dev.kiln.runtime.Elements;
 import dev.kiln.runtime.ModelSpec;
 import dev.kiln.runtime.NdArrays;
 import dev.kiln.runtime.optim.Adam;
+import dev.kiln.runtime.optim.Span;
 import dev.kiln.runtime.optim.Updater;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -104,7 +105,7 @@ class CheckpointFileTest {
     // Fails after the parameters are written, when the updater's part begins.
     Updater failing = new Updater(0.01) {
       @Override
-      protected void apply(Elements parameters, Elements gradients, long iteration) {}
+      protected void update(Elements parameters, Elements gradients, Span span) {}
 
       @Override
       protected int stateCount() {
