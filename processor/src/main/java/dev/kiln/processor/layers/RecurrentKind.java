@@ -65,16 +65,17 @@ final class RecurrentKind implements LayerKind {
     LayerDecl layer = context.layer();
     Shape input = context.inputs().get(0);
     if (input.rank() != 2) {
-      context.error(layer.name() + " is " + Words.aLayer(this) + ", which reads sequences (steps,"
-          + " features), but its input is " + context.describeInput(0)
+      context.errorAtInput(0, layer.name() + " is " + Words.aLayer(this) + ", which reads"
+          + " sequences (steps, features), but its input is " + context.describeInput(0)
           + (input.rank() == 1
               ? "; give the input a steps axis, such as shape = {" + input.dim(0) + ", 1}"
-              : "; @Reshape it to (steps, features) first"), null);
+              : "; @Reshape it to (steps, features) first"));
       return null;
     }
     if (input.dim(1) == Shape.VARIABLE) {
-      context.error(layer.name() + " needs a known number of features to size its kernel, but its"
-          + " input is " + context.describeInput(0) + "; give the features axis a size", null);
+      context.errorAtInput(0, layer.name() + " needs a known number of features to size its"
+          + " kernel, but its input is " + context.describeInput(0) + "; give the features axis"
+          + " a size");
       return null;
     }
     int units = layer.attributes().intValue("units");

@@ -56,9 +56,9 @@ final class Windows {
     String fix = input.rank() < 3 ? "add @Reshape to give it rows, columns and channels"
         : input.rank() == 4 ? "apply the layer to each step with @TimeDistributed"
         : "@Reshape it to (rows, columns, channels) first";
-    context.error(context.layer().name() + " is " + Words.aLayer(context.layer().kind())
+    context.errorAtInput(0, context.layer().name() + " is " + Words.aLayer(context.layer().kind())
         + ", which expects images (rows, columns, channels), but its input is "
-        + context.describeInput(0) + "; " + fix, null);
+        + context.describeInput(0) + "; " + fix);
     return false;
   }
 
