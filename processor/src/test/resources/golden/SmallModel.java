@@ -307,7 +307,7 @@ public final class SmallModel extends KilnModel {
    */
   private void losses(Buffers b, INDArray outputTarget) {
     // output: softmax and categorical cross-entropy, fused: the gradient is (p - y) / n
-    setOutputLoss(0, CategoricalCrossEntropy.withSoftmax(b.output, outputTarget, lossWeight(0), b.dOutput));
+    setOutputLoss(0, CategoricalCrossEntropy.withSoftmax(b.output, outputTarget, lossWeight(0), b.dOutput, labelSmoothing(0)));
   }
 
   /**
@@ -488,6 +488,19 @@ public final class SmallModel extends KilnModel {
      */
     public INDArray output() {
       return outputs[3];
+    }
+
+    /**
+     * The output of the layer of this name, {@code stage3/conv2} inside a block's application
+     * (Keras' {@code model.get_layer(name).output}).
+     */
+    public INDArray get(String layer) {
+      for (int i = 0; i < SPEC.layers().size(); i++) {
+        if (SPEC.layers().get(i).name().equals(layer)) {
+          return outputs[i];
+        }
+      }
+      throw new IllegalArgumentException("no layer named " + layer + "; the layers are those of summary(true)");
     }
   }
 

@@ -19,6 +19,7 @@ import dev.kiln.processor.KilnProcessor;
 import dev.kiln.processor.layers.LayerCode;
 import dev.kiln.processor.layers.LayerKind;
 import dev.kiln.processor.layers.ParamDecl;
+import dev.kiln.processor.parse.Application;
 import dev.kiln.processor.parse.LayerDecl;
 import dev.kiln.processor.parse.OutputDecl;
 import dev.kiln.processor.shape.Network;
@@ -88,11 +89,21 @@ public final class ModelWriter {
     type.addMethod(trainStep());
     type.addMethod(computeGradients());
     type.addMethod(layersAccessor());
+    type.addMethods(transferMethods());
     type.addMethods(forward());
     type.addMethod(losses());
     type.addMethods(backward());
     type.addMethod(buffersFor());
     type.addMethods(batchHooks());
+    if (SummaryTable.hasNested(network)) {
+      type.addMethod(MethodSpec.methodBuilder("expandedSummaryTable")
+          .addAnnotation(Override.class)
+          .addModifiers(Modifier.PROTECTED)
+          .returns(String.class)
+          .addJavadoc("The summary's table with a row for every layer inside blocks.\n")
+          .addStatement("return $L", StringConstant.initializer(SummaryTable.render(network, true)))
+          .build());
+    }
     type.addType(buffersClass());
     type.addType(dataRecord());
     type.addType(outputsRecord());
@@ -218,8 +229,8 @@ public final class ModelWriter {
     CodeBlock metrics = join(
         output.metrics().stream().map(metric -> CodeBlock.of("$T.$L", Metric.class, metric)).toList(),
         ", ");
-    return CodeBlock.of(
-        "new $T($S, $L, $T.$L, $L, $T.of($L), $L)",
+    CodeBlock spec = CodeBlock.of(
+        "new $T($S, $L, $T.$L, $L, $T.of($L), $L",
         Runtime.OUTPUT_SPEC,
         node.name(),
         longArray(node.shape()),
@@ -229,6 +240,10 @@ public final class ModelWriter {
         List.class,
         metrics,
         output.fromLogits());
+    // Label smoothing is rare: written only when set, so that other outputs read as before.
+    return output.labelSmoothing() == 0
+        ? CodeBlock.of("$L)", spec)
+        : CodeBlock.of("$L, $L)", spec, output.labelSmoothing());
   }
 
   private void addParameterFields(TypeSpec.Builder type, boolean finalFields) {
@@ -469,6 +484,58 @@ public final class ModelWriter {
     return method.build();
   }
 
+  /**
+   * For each model applied as a layer, {@code loadEncoder(path)} and {@code saveEncoder(path)}:
+   * a checkpoint of that model into its application's weights and back out (transfer learning).
+   */
+  private List<MethodSpec> transferMethods() {
+    List<MethodSpec> methods = new ArrayList<>();
+    for (Application application : network.model().applications()) {
+      if (!application.isModel() || application.parent() != null) {
+        continue;
+      }
+      ClassName part = ClassName.get(ClassName.get(application.block()).packageName(),
+          generatedName(application.block()));
+      String first = application.locals().get(application.members().indexOf(application.name()));
+      String suffix = Naming.capitalize(application.name());
+      methods.add(MethodSpec.methodBuilder("load" + suffix)
+          .addModifiers(Modifier.PUBLIC)
+          .addException(java.io.IOException.class)
+          .addParameter(java.nio.file.Path.class, "path")
+          .addJavadoc("Loads the weights of a checkpoint saved by {@link $T#save} into $L, the application of\n", part,
+              application.name())
+          .addJavadoc("{@link $T} in this model (transfer learning); its optimizer state stays behind.\n",
+              ClassName.get(application.block()))
+          .addStatement("$T part = $T.create(0, dataType())", part, part)
+          .addStatement("part.load(path)")
+          .addStatement("$T.transfer(part, this, $S, $S, true)", Runtime.LAYER_TRANSFER, application.name(), first)
+          .build());
+      methods.add(MethodSpec.methodBuilder("save" + suffix)
+          .addModifiers(Modifier.PUBLIC)
+          .addException(java.io.IOException.class)
+          .addParameter(java.nio.file.Path.class, "path")
+          .addJavadoc("Saves the weights of $L as a checkpoint that {@link $T#load} reads.\n", application.name(), part)
+          .addStatement("$T part = $T.create(0, dataType())", part, part)
+          .addStatement("$T.transfer(part, this, $S, $S, false)", Runtime.LAYER_TRANSFER, application.name(), first)
+          .addStatement("part.save(path)")
+          .build());
+    }
+    return methods;
+  }
+
+  /** The simple name of the class Kiln generates for a {@code @Model} interface. */
+  private static String generatedName(javax.lang.model.element.TypeElement type) {
+    javax.lang.model.element.AnnotationMirror model =
+        dev.kiln.processor.parse.ModelParser.mirror(type, dev.kiln.Model.class);
+    for (var entry : model.getElementValues().entrySet()) {
+      if (entry.getKey().getSimpleName().contentEquals("className")
+          && !String.valueOf(entry.getValue().getValue()).isEmpty()) {
+        return String.valueOf(entry.getValue().getValue());
+      }
+    }
+    return type.getSimpleName() + "Model";
+  }
+
   private MethodSpec layersAccessor() {
     return MethodSpec.methodBuilder("layers")
         .addModifiers(Modifier.PUBLIC)
@@ -534,7 +601,8 @@ public final class ModelWriter {
               bufferField(names.output(node)),
               CodeBlock.of("$L", names.target(node)),
               CodeBlock.of("lossWeight($L)", i),
-              bufferField(names.gradient(node))));
+              bufferField(names.gradient(node)),
+              CodeBlock.of("labelSmoothing($L)", i)));
     }
     return method.build();
   }
@@ -763,7 +831,8 @@ public final class ModelWriter {
 
   /** A class over an array rather than a record, so that models of any size fit in it. */
   private TypeSpec activationsRecord() {
-    TypeSpec.Builder type = TypeSpec.classBuilder(model.nestedClass("Activations"))
+    ClassName activations = model.nestedClass("Activations");
+    TypeSpec.Builder type = TypeSpec.classBuilder(activations)
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
         .addJavadoc("Every layer's output, as {@link #activations} returns them.\n")
         .addField(com.palantir.javapoet.ArrayTypeName.of(INDARRAY), "outputs", Modifier.PRIVATE,
@@ -774,8 +843,17 @@ public final class ModelWriter {
             .addStatement("this.outputs = outputs")
             .build());
     List<Node> nodes = network.nodes();
+    java.util.Map<String, Integer> index = new java.util.HashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      index.put(nodes.get(i).name(), i);
+    }
+    BlockAccessors blocks = new BlockAccessors(network, activations, "Activations",
+        layer -> INDARRAY, node -> CodeBlock.of("outputs[$L]", index.get(node.name())));
     for (int i = 0; i < nodes.size(); i++) {
       Node node = nodes.get(i);
+      if (blocks.isInsideApplication(node)) {
+        continue;
+      }
       type.addMethod(MethodSpec.methodBuilder(node.name())
           .addModifiers(Modifier.PUBLIC)
           .returns(INDARRAY)
@@ -783,7 +861,31 @@ public final class ModelWriter {
           .addStatement("return outputs[$L]", i)
           .build());
     }
-    return type.build();
+    for (Application application : blocks.topLevel()) {
+      TypeName record = blocks.typeOf(application);
+      type.addMethod(MethodSpec.methodBuilder(application.name())
+          .addModifiers(Modifier.PUBLIC)
+          .returns(record)
+          .addJavadoc("The outputs of the layers of $L, an application of $L.\n", application.name(),
+              application.blockName())
+          .addStatement("return $L", blocks.valueOf(application))
+          .build());
+    }
+    type.addMethod(MethodSpec.methodBuilder("get")
+        .addModifiers(Modifier.PUBLIC)
+        .returns(INDARRAY)
+        .addParameter(String.class, "layer")
+        .addJavadoc("The output of the layer of this name, {@code stage3/conv2} inside a block's application\n")
+        .addJavadoc("(Keras' {@code model.get_layer(name).output}).\n")
+        .beginControlFlow("for (int i = 0; i < SPEC.layers().size(); i++)")
+        .beginControlFlow("if (SPEC.layers().get(i).name().equals(layer))")
+        .addStatement("return outputs[i]")
+        .endControlFlow()
+        .endControlFlow()
+        .addStatement("throw new $T($S + layer + $S)", IllegalArgumentException.class,
+            "no layer named ", "; the layers are those of summary(true)")
+        .build());
+    return type.addTypes(blocks.types()).build();
   }
 
   /** An inner class that reads the model's parameter fields, so models of any size fit. */
@@ -794,6 +896,29 @@ public final class ModelWriter {
     MethodSpec.Builder constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE);
     List<FieldSpec.Builder> fields = new ArrayList<>();
     List<CodeParts.Piece> views = new ArrayList<>();
+    BlockAccessors blocks = new BlockAccessors(network, model.nestedClass("Layers"), "Layers",
+        layer -> layer.kind().parametersType(),
+        // A layer using another's weights has them under the owner's name, as outside blocks.
+        node -> node.sharesWeights()
+            ? CodeBlock.of("null")
+            : node.decl().kind().parametersValue(new NodeCode(node, true)));
+    for (Application application : blocks.topLevel()) {
+      TypeName record = blocks.typeOf(application);
+      if (record == null || application.weightsOf() != null) {
+        continue;
+      }
+      fields.add(FieldSpec.builder(record, application.name(), Modifier.PRIVATE));
+      views.add(new CodeParts.Piece(application.name(), CodeBlock.of("this.$L = $L;\n",
+          application.name(), blocks.valueOf(application))));
+      type.addMethod(MethodSpec.methodBuilder(application.name())
+          .addModifiers(Modifier.PUBLIC)
+          .returns(record)
+          .addJavadoc("The parameters of the layers of $L, an application of $L.\n", application.name(),
+              application.blockName())
+          .addStatement("return $L", application.name())
+          .build());
+    }
+    type.addTypes(blocks.types());
     for (Node node : layersWithParameters()) {
       TypeName parametersType = node.decl().kind().parametersType();
       fields.add(FieldSpec.builder(parametersType, node.name(), Modifier.PRIVATE));
@@ -965,6 +1090,7 @@ public final class ModelWriter {
   private List<Node> layersWithParameters() {
     return network.nodes().stream()
         .filter(node -> !node.params().isEmpty() && node.decl().kind().parametersType() != null)
+        .filter(node -> !node.name().contains("/") && network.model().application(node.name()) == null)
         .toList();
   }
 
