@@ -894,6 +894,8 @@ public final class ModelWriter {
         .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
         .addJavadoc("The parameters of each layer that has any, as {@link #layers()} returns them.\n");
     MethodSpec.Builder constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE);
+    List<FieldSpec.Builder> fields = new ArrayList<>();
+    List<CodeParts.Piece> views = new ArrayList<>();
     BlockAccessors blocks = new BlockAccessors(network, model.nestedClass("Layers"), "Layers",
         layer -> layer.kind().parametersType(),
         // A layer using another's weights has them under the owner's name, as outside blocks.
@@ -905,8 +907,9 @@ public final class ModelWriter {
       if (record == null || application.weightsOf() != null) {
         continue;
       }
-      type.addField(record, application.name(), Modifier.PRIVATE, Modifier.FINAL);
-      constructor.addStatement("this.$L = $L", application.name(), blocks.valueOf(application));
+      fields.add(FieldSpec.builder(record, application.name(), Modifier.PRIVATE));
+      views.add(new CodeParts.Piece(application.name(), CodeBlock.of("this.$L = $L;\n",
+          application.name(), blocks.valueOf(application))));
       type.addMethod(MethodSpec.methodBuilder(application.name())
           .addModifiers(Modifier.PUBLIC)
           .returns(record)
@@ -918,9 +921,9 @@ public final class ModelWriter {
     type.addTypes(blocks.types());
     for (Node node : layersWithParameters()) {
       TypeName parametersType = node.decl().kind().parametersType();
-      type.addField(parametersType, node.name(), Modifier.PRIVATE, Modifier.FINAL);
-      constructor.addStatement("this.$L = $L", node.name(),
-          node.decl().kind().parametersValue(new NodeCode(node, true)));
+      fields.add(FieldSpec.builder(parametersType, node.name(), Modifier.PRIVATE));
+      views.add(new CodeParts.Piece(node.name(), CodeBlock.of("this.$L = $L;\n", node.name(),
+          node.decl().kind().parametersValue(new NodeCode(node, true)))));
       String shapes = node.params().stream()
           .map(param -> param.name() + " " + param.shape())
           .collect(Collectors.joining(", "));
@@ -931,10 +934,24 @@ public final class ModelWriter {
           .addStatement("return $L", node.name())
           .build());
     }
-    return type.addMethod(constructor.build()).build();
+    // The parts are methods beside the layers' accessors: a name no layer's accessor has.
+    String parts = "views";
+    while (startsSomeLayerName(parts + "Part")) {
+      parts += "_";
+    }
+    CodeParts.Split split = CodeParts.split(constructor.build(), parts, "The parameter views of", views);
+    // Fields assigned in the constructor's parts cannot be final.
+    for (FieldSpec.Builder field : fields) {
+      type.addField(split.isSplit() ? field.build() : field.addModifiers(Modifier.FINAL).build());
+    }
+    return type.addMethod(constructor.addCode(split.body()).build()).addMethods(split.parts()).build();
   }
 
   // ---- helpers ----
+
+  private boolean startsSomeLayerName(String prefix) {
+    return network.nodes().stream().anyMatch(node -> node.name().startsWith(prefix));
+  }
 
   /** The names and buffers one layer's kernels are called with. */
   private final class NodeCode implements LayerCode {
