@@ -10,6 +10,7 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A step on two workers is the step one machine takes with the whole global batch: 20 steps
@@ -78,20 +79,33 @@ class SynchronousTrainingTest {
   }
 
   @Test
-  void validationDataOnTheDriverIsScoredEveryEpoch() {
-    SeedModel model = SeedModel.create(3, DataType.DOUBLE);
+  void validationSamplesOnTheClusterScoreAsTheDriversEvaluate() {
     List<Sample> held = TestSamples.of(50, 99);
+    SeedModel model = SeedModel.create(3, DataType.DOUBLE);
     History history = KilnSpark.fit(model, samples(),
         options().validationData(LocalSpark.context().parallelize(held, 2)));
-    SeedModel.Data data = SeedModel.data(
-        org.nd4j.linalg.factory.Nd4j.createFromArray(
-            held.stream().map(s -> s.inputs()[0]).toArray(double[][]::new)),
-        org.nd4j.linalg.factory.Nd4j.createFromArray(
-            held.stream().map(s -> s.targets()[0]).toArray(double[][]::new)));
-    var scores = model.evaluate(data);
+
+    var scores = model.evaluate(dataOf(held));
     assertEquals(EPOCHS, history.get("val_loss").size());
     assertEquals(scores.loss(), history.last("val_loss"), 1e-12);
     assertEquals(scores.get("accuracy"), history.last("val_accuracy"), 1e-12);
+  }
+
+  @Test
+  void validationDataOnTheDriverIsScoredEveryEpoch() {
+    List<Sample> held = TestSamples.of(50, 99);
+    SeedModel model = SeedModel.create(3, DataType.DOUBLE);
+    History history = KilnSpark.fit(model, samples(), options().validationData(dataOf(held)));
+
+    var scores = model.evaluate(dataOf(held));
+    assertEquals(EPOCHS, history.get("val_accuracy").size());
+    assertEquals(scores.loss(), history.last("val_loss"), 0.0);
+  }
+
+  private static SeedModel.Data dataOf(List<Sample> samples) {
+    return SeedModel.data(
+        Nd4j.createFromArray(samples.stream().map(s -> s.inputs()[0]).toArray(double[][]::new)),
+        Nd4j.createFromArray(samples.stream().map(s -> s.targets()[0]).toArray(double[][]::new)));
   }
 
   static double maxDifference(double[] a, double[] b) {
