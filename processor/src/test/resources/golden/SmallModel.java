@@ -307,7 +307,7 @@ public final class SmallModel extends KilnModel {
    */
   private void losses(Buffers b, INDArray outputTarget) {
     // output: softmax and categorical cross-entropy, fused: the gradient is (p - y) / n
-    setOutputLoss(0, CategoricalCrossEntropy.withSoftmax(b.output, outputTarget, lossWeight(0), b.dOutput));
+    setOutputLoss(0, CategoricalCrossEntropy.withSoftmax(b.output, outputTarget, lossWeight(0), b.dOutput, labelSmoothing(0)));
   }
 
   /**

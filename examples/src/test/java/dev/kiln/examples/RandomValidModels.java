@@ -500,7 +500,7 @@ final class RandomValidModels {
             + (defaultStrides ? "" : ", strides = " + pair(strides))
             + (same ? ", padding = SAME" : "");
     attributes = attributes.startsWith(", ") ? attributes.substring(2) : attributes;
-    String annotation = max ? "MaxPool2D" : "AveragePooling2D";
+    String annotation = max ? "MaxPooling2D" : "AveragePooling2D";
     return new Kind(
         "@" + annotation + (attributes.isEmpty() ? "" : "(" + attributes + ")"),
         annotation,
@@ -516,7 +516,7 @@ final class RandomValidModels {
   }
 
   private Kind globalPooling() {
-    String annotation = chance(0.5) ? "GlobalAveragePooling2D" : "GlobalMaxPool2D";
+    String annotation = chance(0.5) ? "GlobalAveragePooling2D" : "GlobalMaxPooling2D";
     return new Kind(
         "@" + annotation,
         annotation,

@@ -310,7 +310,7 @@ class ShapeErrorsTest {
     JavaFileObject source = Sources.model("Pool",
         "@Model interface Pool {",
         "  @Input(shape = {3, 3, 1}) Tensor image();",
-        "  @MaxPool2D(poolSize = 4) Tensor pooled(Tensor image);",
+        "  @MaxPooling2D(poolSize = 4) Tensor pooled(Tensor image);",
         "  @Flatten Tensor flat(Tensor pooled);",
         "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor flat);",
         "}");

@@ -55,7 +55,7 @@ final class DistributedFit implements Callback.Training {
       if (verbosity != Verbosity.SILENT) {
         out.println("Epoch " + epoch + "/" + options.epochs());
       }
-      progress = new ProgressBar(out, steps, verbosity == Verbosity.PROGRESS_BAR);
+      progress = new ProgressBar(out, steps, verbosity == Verbosity.PROGRESS_BAR, ProgressBar.terminalColumns());
       Broadcast<int[]> order = spark.broadcast(
           EpochOrder.of(options.seed(), epoch, training.size(), options.shuffle()));
       Map<String, double[]> epochSums = new LinkedHashMap<>();

@@ -3,7 +3,7 @@ package dev.kiln.processor.check;
 import java.util.Collection;
 
 /** Suggestions for misspelt layer names. */
-final class Names {
+public final class Names {
 
   private Names() {}
 
@@ -23,7 +23,7 @@ final class Names {
   }
 
   /** {@code ; did you mean hidden1?}, or {@code otherwise} when no name is close. */
-  static String suggestion(String wanted, Collection<String> known, String otherwise) {
+  public static String suggestion(String wanted, Collection<String> known, String otherwise) {
     String closest = closest(wanted, known);
     return closest != null ? "; did you mean " + closest + "?" : otherwise;
   }
