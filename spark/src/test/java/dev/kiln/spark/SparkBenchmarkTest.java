@@ -30,8 +30,8 @@ class SparkBenchmarkTest {
     List<Sample> all = data.samples(0, 1);
     long parameters = MlpModel.create(1).parameterCount();
     List<String> rows = new ArrayList<>();
-    rows.add(String.format(Locale.ROOT, "%-32s | %9s | %12s | %14s | %14s",
-        "setup", "steps/s", "ms/step", "broadcast B", "gathered B"));
+    rows.add(String.format(Locale.ROOT, "%-32s | %9s | %12s | %14s | %14s | %12s",
+        "setup", "steps/s", "ms/step", "broadcast B", "gathered B", "empty job ms"));
 
     MlpModel single = MlpModel.create(1);
     long[] times = new long[EPOCHS + 1];
@@ -40,7 +40,7 @@ class SparkBenchmarkTest {
       OneMachineEpoch.train(single, all, epoch, BATCH);
       times[epoch] = System.nanoTime() - start;
     }
-    rows.add(row("one process, no Spark", times, all.size(), 0, 0));
+    rows.add(row("one process, no Spark", times, all.size(), 0, 0) + " |            -");
 
     for (int threads = 1; threads <= 2; threads++) {
       try (JavaSparkContext spark = ClusterContexts.local(threads)) {
@@ -80,7 +80,25 @@ class SparkBenchmarkTest {
         SparkFitOptions.epochs(EPOCHS).batchSize(BATCH).seed(3).callbacks(clock)
             .verbosity(Verbosity.SILENT));
     System.out.println(name + ": " + history);
-    return row(name, times, samples, 4 * parameters, 4 * parameters * partitions);
+    return row(name, times, samples, 4 * parameters, 4 * parameters * partitions)
+        + String.format(Locale.ROOT, " | %12.1f", emptyJobMillis(spark, partitions));
+  }
+
+  /** The median time of a job of one empty task per partition: the floor of a step. */
+  private static double emptyJobMillis(JavaSparkContext spark, int partitions) {
+    List<Integer> indices = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      indices.add(p);
+    }
+    var rdd = spark.parallelize(indices, partitions);
+    double[] millis = new double[21];
+    for (int i = 0; i < millis.length; i++) {
+      long start = System.nanoTime();
+      rdd.count();
+      millis[i] = (System.nanoTime() - start) / 1e6;
+    }
+    java.util.Arrays.sort(millis);
+    return millis[millis.length / 2];
   }
 
   private static String row(String name, long[] times, int samples, long sent, long gathered) {

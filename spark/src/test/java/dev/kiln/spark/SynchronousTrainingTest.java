@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.runtime.History;
 import dev.kiln.runtime.Verbosity;
+import dev.kiln.runtime.callbacks.ModelCheckpoint;
+import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -76,6 +79,24 @@ class SynchronousTrainingTest {
 
     assertArrayEquals(undisturbed.parameters().toDoubleVector(),
         retried.parameters().toDoubleVector(), 0.0);
+  }
+
+  @Test
+  void aDriverRestartedFromItsLastCheckpointEndsAsAnUninterruptedRun(@TempDir Path dir)
+      throws Exception {
+    SeedModel uninterrupted = SeedModel.create(3, DataType.DOUBLE);
+    KilnSpark.fit(uninterrupted, samples(), options());
+
+    Path checkpoint = dir.resolve("seed.kiln");
+    SeedModel first = SeedModel.create(3, DataType.DOUBLE);
+    KilnSpark.fit(first, samples(), options().withEpochs(1)
+        .callbacks(new ModelCheckpoint(checkpoint)));
+    SeedModel restarted = SeedModel.create(99, DataType.DOUBLE); // a new driver
+    restarted.load(checkpoint);
+    KilnSpark.fit(restarted, samples(), options().initialEpoch(1));
+
+    assertArrayEquals(uninterrupted.parameters().toDoubleVector(),
+        restarted.parameters().toDoubleVector(), 0.0);
   }
 
   @Test
