@@ -14,7 +14,6 @@ import dev.kiln.DType;
 import dev.kiln.Initializer;
 import dev.kiln.Loss;
 import dev.kiln.Metric;
-import dev.kiln.Optimizer;
 import dev.kiln.processor.KilnProcessor;
 import dev.kiln.processor.layers.LayerCode;
 import dev.kiln.processor.layers.LayerKind;
@@ -149,7 +148,6 @@ public final class ModelWriter {
       }
     }
     spec.add(join(params, ",\n"));
-    double learningRate = network.model().learningRate();
     List<CodeBlock> frozen = network.nodes().stream()
         .filter(node -> node.decl().frozen() && !node.params().isEmpty())
         .map(node -> CodeBlock.of("$S", node.name()))
@@ -161,10 +159,8 @@ public final class ModelWriter {
                 .collect(CodeBlock.joining(", ")),
             node.paramCount()))
         .toList();
-    spec.add("),\n$<$T.$L,\n$L,\n$T.of($L),\n$T.of(\n$>$L),\n$<SUMMARY_TABLE,\nDOT)$<$<",
-        Optimizer.class,
-        network.model().optimizer(),
-        Double.isNaN(learningRate) ? "Double.NaN" : Double.toString(learningRate),
+    spec.add("),\n$<$L,\n$T.of($L),\n$T.of(\n$>$L),\n$<SUMMARY_TABLE,\nDOT)$<$<",
+        OptimizerCode.spec(network.model()),
         List.class,
         join(frozen, ", "),
         List.class,

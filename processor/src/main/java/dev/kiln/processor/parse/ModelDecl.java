@@ -14,6 +14,7 @@ import javax.lang.model.element.TypeElement;
  * @param optimizer the default optimizer
  * @param learningRate its learning rate; NaN for Keras' default
  * @param methods every layer method in declaration order, read or not
+ * @param schedules the learning-rate schedule annotations beside {@code @Model} (one is sound)
  */
 public record ModelDecl(
     TypeElement type,
@@ -22,10 +23,12 @@ public record ModelDecl(
     String className,
     Optimizer optimizer,
     double learningRate,
-    List<MethodDecl> methods) {
+    List<MethodDecl> methods,
+    List<Attributes> schedules) {
 
   public ModelDecl {
     methods = List.copyOf(methods);
+    schedules = List.copyOf(schedules);
   }
 
   public String name() {
