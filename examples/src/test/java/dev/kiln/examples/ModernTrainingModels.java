@@ -1,8 +1,14 @@
 package dev.kiln.examples;
 
 import static dev.kiln.Activation.RELU;
+import static dev.kiln.Activation.SIGMOID;
 import static dev.kiln.Activation.SOFTMAX;
+import static dev.kiln.Activation.TANH;
 import static dev.kiln.Loss.CATEGORICAL_CROSSENTROPY;
+import static dev.kiln.Loss.COSINE_SIMILARITY;
+import static dev.kiln.Loss.KL_DIVERGENCE;
+import static dev.kiln.Loss.LOG_COSH;
+import static dev.kiln.Loss.POISSON;
 import static dev.kiln.Metric.ACCURACY;
 
 import dev.kiln.BatchNormalization;
@@ -41,5 +47,32 @@ final class ModernTrainingModels {
     @Output(loss = CATEGORICAL_CROSSENTROPY, labelSmoothing = 0.1, metrics = ACCURACY)
     @Dense(units = 3, activation = SOFTMAX)
     Tensor output(Tensor normalized);
+  }
+
+  /** One head per newer Keras loss, each on an activation that suits it. */
+  @Model(optimizer = Optimizer.NADAM)
+  interface NewerLosses {
+    @Input(shape = 4)
+    Tensor input();
+
+    @Dense(units = 5, activation = TANH)
+    Tensor hidden(Tensor input);
+
+    @Output(loss = LOG_COSH)
+    @Dense(units = 2)
+    Tensor residual(Tensor hidden);
+
+    /** Rates must be positive: a sigmoid keeps them in (0, 1). */
+    @Output(loss = POISSON, weight = 0.5)
+    @Dense(units = 3, activation = SIGMOID)
+    Tensor rate(Tensor hidden);
+
+    @Output(loss = KL_DIVERGENCE)
+    @Dense(units = 3, activation = SOFTMAX)
+    Tensor distribution(Tensor hidden);
+
+    @Output(loss = COSINE_SIMILARITY, weight = 2)
+    @Dense(units = 3)
+    Tensor direction(Tensor hidden);
   }
 }

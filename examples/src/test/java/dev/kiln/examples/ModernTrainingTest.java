@@ -122,4 +122,17 @@ class ModernTrainingTest {
     assertThrows(IllegalArgumentException.class,
         () -> FitOptions.epochs(1).learningRate(0.1).schedule(step -> 0.1));
   }
+
+  @Test
+  void newerLossesThroughAGeneratedModelMatchFiniteDifferences() {
+    NewerLossesModel model = NewerLossesModel.create(9, DataType.DOUBLE);
+    INDArray residual = RandomArrays.uniform(10, 8, 2).muli(2);
+    INDArray counts = org.nd4j.linalg.ops.transforms.Transforms.floor(
+        RandomArrays.uniform(11, 8, 3).addi(1).muli(1.5), false);
+    INDArray distribution = org.nd4j.linalg.ops.transforms.Transforms.softmax(
+        RandomArrays.uniform(12, 8, 3).muli(2), true);
+    INDArray direction = RandomArrays.uniform(13, 8, 3);
+    ModelChecks.assertGradientsMatch(model,
+        () -> model.computeGradients(X, residual, counts, distribution, direction), 1000);
+  }
 }
