@@ -10,6 +10,9 @@ import static dev.kiln.Loss.KL_DIVERGENCE;
 import static dev.kiln.Loss.LOG_COSH;
 import static dev.kiln.Loss.POISSON;
 import static dev.kiln.Metric.ACCURACY;
+import static dev.kiln.Metric.AUC;
+import static dev.kiln.Metric.MEAN_IOU;
+import static dev.kiln.Metric.PR_AUC;
 
 import dev.kiln.BatchNormalization;
 import dev.kiln.CosineDecay;
@@ -44,7 +47,8 @@ final class ModernTrainingModels {
     @BatchNormalization
     Tensor normalized(Tensor hidden);
 
-    @Output(loss = CATEGORICAL_CROSSENTROPY, labelSmoothing = 0.1, metrics = ACCURACY)
+    @Output(loss = CATEGORICAL_CROSSENTROPY, labelSmoothing = 0.1,
+        metrics = {ACCURACY, AUC, PR_AUC, MEAN_IOU})
     @Dense(units = 3, activation = SOFTMAX)
     Tensor output(Tensor normalized);
   }

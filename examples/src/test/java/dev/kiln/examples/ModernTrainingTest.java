@@ -135,4 +135,17 @@ class ModernTrainingTest {
     ModelChecks.assertGradientsMatch(model,
         () -> model.computeGradients(X, residual, counts, distribution, direction), 1000);
   }
+
+  @Test
+  void epochMetricsOfEvaluateRankAllBatchesTogether() {
+    ModernModel model = ModernModel.create(14);
+    INDArray x = RandomArrays.uniform(15, 40, 4).castTo(DataType.FLOAT);
+    INDArray y = RandomArrays.oneHot(16, 40, 3).castTo(DataType.FLOAT);
+    INDArray p = model.predict(x).output();
+    dev.kiln.runtime.metrics.Auc whole =
+        new dev.kiln.runtime.metrics.Auc(dev.kiln.runtime.metrics.Auc.Curve.ROC);
+    whole.update(p, y);
+    // batches of 7 do not divide 40: a per-batch average would differ
+    assertEquals(whole.result(), model.evaluate(ModernModel.data(x, y), 7).get("auc"), 1e-12);
+  }
 }
