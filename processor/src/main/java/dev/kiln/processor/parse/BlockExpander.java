@@ -308,8 +308,11 @@ final class BlockExpander {
     Attributes sharing = weightsOf == null ? null : sharingBase.applied(
         Map.of("value", new ConstantValue(weightsOf)), Map.of(), context.site(),
         Map.of("value", sharingBase.site("value")), path);
+    // A block's @Frozen freezes the layer that owns the weights; an application sharing them
+    // follows the owner, as a plain layer sharing weights does.
+    boolean frozenInBlock = ModelParser.mirror(member, Frozen.class) != null && context.weightsOf() == null;
     return new LayerDecl(names.get(local), context.top(), kind, attributes, inputs, output, sharing,
-        context.frozen() || ModelParser.mirror(member, Frozen.class) != null);
+        context.frozen() || frozenInBlock);
   }
 
   /** The references of a block method, renamed to this application's layers. */
