@@ -35,4 +35,11 @@ public @interface Output {
    * cross-entropy applies the softmax or sigmoid itself, which is numerically steadier.
    */
   boolean fromLogits() default false;
+
+  /**
+   * Keras' {@code label_smoothing}, for categorical and binary cross-entropy: trains against
+   * {@code y (1 - s) + s / K} ({@code K} classes, 2 for binary) instead of the one-hot {@code y},
+   * so that the model is not pushed to infinite confidence. In [0, 1]; 0.1 is common.
+   */
+  double labelSmoothing() default 0;
 }

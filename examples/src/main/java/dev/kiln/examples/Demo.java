@@ -1,10 +1,13 @@
 package dev.kiln.examples;
 
+import dev.kiln.Optimizer;
 import dev.kiln.runtime.FitOptions;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.ModelData;
 import dev.kiln.runtime.Scores;
 import dev.kiln.runtime.data.FashionMnist;
+import dev.kiln.runtime.optim.OptimizerSpec;
+import dev.kiln.runtime.optim.schedules.CosineDecay;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +27,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Options: {@code --full} trains on the full Fashion-MNIST of Debian's {@code
  * dataset-fashion-mnist}; {@code --data DIR} on the four IDX files in DIR; otherwise on the
  * subset shipped in this module. {@code --epochs N} sets the epochs of every network, {@code
- * --train mlp,cnn,rnn} chooses the networks.
+ * --train mlp,cnn,rnn} chooses the networks. {@code --recipe modern} trains them as people train
+ * today rather than with Keras' plain defaults: see {@link Recipe#MODERN}.
  */
 public final class Demo {
 
@@ -51,7 +55,8 @@ public final class Demo {
     System.out.println();
     for (Trainee trainee : trainees()) {
       if (options.networks().contains(trainee.name())) {
-        trainee.train(data, options.epochs() > 0 ? options.epochs() : trainee.defaultEpochs());
+        trainee.train(data, options.epochs() > 0 ? options.epochs() : trainee.defaultEpochs(),
+            options.recipe());
       }
     }
   }
@@ -112,12 +117,13 @@ public final class Demo {
       Supplier<KilnModel> model,
       DataMaker data) {
 
-    void train(Dataset dataset, int epochs) {
-      System.out.println("Training " + title + " for " + epochs + " epochs:");
+    void train(Dataset dataset, int epochs, Recipe recipe) {
+      System.out.println("Training " + title + " for " + epochs + " epochs" + recipe.says() + ":");
       KilnModel kiln = model.get();
       ModelData train = data.make(inputs.apply(dataset.train()), dataset.train().oneHotLabels());
       long start = System.nanoTime();
-      kiln.fit(train, FitOptions.epochs(epochs).batchSize(64).seed(7));
+      FitOptions options = FitOptions.epochs(epochs).batchSize(BATCH_SIZE).seed(7);
+      kiln.fit(train, recipe.apply(kiln, options, dataset.train().size(), epochs));
       double seconds = (System.nanoTime() - start) / 1e9;
       Scores test =
           kiln.evaluate(data.make(inputs.apply(dataset.test()), dataset.test().oneHotLabels()), 256);
@@ -132,6 +138,35 @@ public final class Demo {
     }
   }
 
+  private static final int BATCH_SIZE = 64;
+
+  /** How the networks are trained. */
+  enum Recipe {
+    /** Keras' defaults: the model's own optimizer (Adam) at a fixed rate. */
+    DEFAULTS,
+    /**
+     * AdamW (weight decay 0.05, biases and normalization weights left out), a linear warm-up over
+     * the first epoch to 2e-3 and a cosine decay to 0 over the rest, and label smoothing 0.1.
+     */
+    MODERN;
+
+    String says() {
+      return this == DEFAULTS ? "" : " with AdamW, warm-up and cosine decay, label smoothing 0.1";
+    }
+
+    FitOptions apply(KilnModel model, FitOptions options, long samples, int epochs) {
+      if (this == DEFAULTS) {
+        return options;
+      }
+      long stepsPerEpoch = (samples + BATCH_SIZE - 1) / BATCH_SIZE;
+      long warmup = Math.min(stepsPerEpoch, stepsPerEpoch * epochs / 2);
+      model.setLabelSmoothing("output", 0.1);
+      return options
+          .optimizer(OptimizerSpec.of(Optimizer.ADAMW).weightDecay(0.05, false))
+          .schedule(CosineDecay.withWarmup(0.0, warmup, 2e-3, stepsPerEpoch * epochs - warmup, 0));
+    }
+  }
+
   /** A generated model's typed {@code data(input, output)} factory. */
   @FunctionalInterface
   private interface DataMaker {
@@ -139,26 +174,40 @@ public final class Demo {
   }
 
   /** Command-line options. */
-  record Options(Path dataDirectory, boolean full, int epochs, List<String> networks) {
+  record Options(
+      Path dataDirectory, boolean full, int epochs, List<String> networks, Recipe recipe) {
 
     static Options parse(String[] args) {
       Path directory = null;
       boolean full = false;
       int epochs = 0;
       List<String> networks = List.of("mlp", "cnn", "rnn");
+      Recipe recipe = Recipe.DEFAULTS;
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--data" -> directory = Path.of(value(args, ++i, "--data"));
           case "--full" -> full = true;
           case "--epochs" -> epochs = Integer.parseInt(value(args, ++i, "--epochs"));
           case "--train" -> networks = List.of(value(args, ++i, "--train").split(","));
+          case "--recipe" -> recipe = recipe(value(args, ++i, "--recipe"));
           default ->
               throw new IllegalArgumentException(
                   "unknown option " + args[i]
-                      + "; use --data DIR, --full, --epochs N or --train mlp,cnn,rnn");
+                      + "; use --data DIR, --full, --epochs N, --train mlp,cnn,rnn or"
+                      + " --recipe defaults|modern");
         }
       }
-      return new Options(directory, full, epochs, networks);
+      return new Options(directory, full, epochs, networks, recipe);
+    }
+
+    private static Recipe recipe(String name) {
+      for (Recipe recipe : Recipe.values()) {
+        if (recipe.name().equalsIgnoreCase(name)) {
+          return recipe;
+        }
+      }
+      throw new IllegalArgumentException(
+          "unknown recipe " + name + "; use --recipe defaults or --recipe modern");
     }
 
     private static String value(String[] args, int index, String option) {

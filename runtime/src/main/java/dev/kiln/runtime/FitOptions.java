@@ -1,5 +1,7 @@
 package dev.kiln.runtime;
 
+import dev.kiln.runtime.optim.OptimizerSpec;
+import dev.kiln.runtime.optim.schedules.LearningRateSchedule;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,6 +33,8 @@ public final class FitOptions {
   private Validation.Source validation;
   private Map<Integer, Double> classWeights = Map.of();
   private double learningRate = Double.NaN;
+  private LearningRateSchedule schedule;
+  private OptimizerSpec optimizer;
   private Verbosity verbosity = Verbosity.AUTO;
   private PrintStream out = System.out;
   private List<Callback> callbacks = List.of();
@@ -164,8 +168,44 @@ public final class FitOptions {
     if (!(rate > 0) || Double.isInfinite(rate)) {
       throw new IllegalArgumentException("learning rate must be a positive number, got " + rate);
     }
+    if (schedule != null) {
+      throw new IllegalArgumentException(
+          "a schedule is set; a fixed learning rate " + rate + " contradicts it, drop one of them");
+    }
     FitOptions copy = copy();
     copy.learningRate = rate;
+    return copy;
+  }
+
+  /**
+   * Lets {@code schedule} set the learning rate of every step from {@code fit}'s start on, keeping
+   * the updater's state; it stays after {@code fit}, as if set with {@code
+   * model.updater().setSchedule}. Excludes {@link #learningRate} and the learning-rate callbacks.
+   */
+  public FitOptions schedule(LearningRateSchedule schedule) {
+    if (schedule == null) {
+      throw new IllegalArgumentException("schedule is null; leave it out for the updater's rate");
+    }
+    if (!Double.isNaN(learningRate)) {
+      throw new IllegalArgumentException(
+          "learningRate(" + learningRate + ") is set; a schedule replaces it, drop one of them");
+    }
+    FitOptions copy = copy();
+    copy.schedule = schedule;
+    return copy;
+  }
+
+  /**
+   * Trains with a new updater of {@code optimizer} (Keras: compiling again with another
+   * optimizer): its state starts empty when {@code fit} starts, and it stays the model's after.
+   * {@link #learningRate} and {@link #schedule}, if given, apply on top of it.
+   */
+  public FitOptions optimizer(OptimizerSpec optimizer) {
+    if (optimizer == null) {
+      throw new IllegalArgumentException("optimizer is null; leave it out for the model's own");
+    }
+    FitOptions copy = copy();
+    copy.optimizer = optimizer;
     return copy;
   }
 
@@ -235,6 +275,16 @@ public final class FitOptions {
     return Double.isNaN(learningRate) ? OptionalDouble.empty() : OptionalDouble.of(learningRate);
   }
 
+  /** The schedule {@code fit} sets, or null to keep the updater's. */
+  public LearningRateSchedule schedule() {
+    return schedule;
+  }
+
+  /** The optimizer {@code fit} trains with, or null for the model's updater. */
+  public OptimizerSpec optimizer() {
+    return optimizer;
+  }
+
   public Verbosity verbosity() {
     return verbosity;
   }
@@ -264,6 +314,8 @@ public final class FitOptions {
     copy.validation = validation;
     copy.classWeights = classWeights;
     copy.learningRate = learningRate;
+    copy.schedule = schedule;
+    copy.optimizer = optimizer;
     copy.verbosity = verbosity;
     copy.out = out;
     copy.callbacks = callbacks;

@@ -1,6 +1,7 @@
 package dev.kiln.runtime;
 
 import dev.kiln.Optimizer;
+import dev.kiln.runtime.optim.OptimizerSpec;
 import java.util.List;
 
 /**
@@ -12,8 +13,8 @@ import java.util.List;
  * @param inputs in declaration order
  * @param outputs in declaration order
  * @param parameters in the order of the flat parameter buffer
- * @param optimizer the default optimizer
- * @param learningRate its learning rate; {@code NaN} for Keras' default
+ * @param optimizer the default optimizer and its options (learning rate or schedule, decay,
+ *     clipping)
  * @param frozenLayers the layers declared {@code @Frozen}: out of the optimizer's reach at first
  * @param layers every layer in execution (and summary) order, for pictures of the graph
  * @param summaryTable the summary's layer table, without the totals
@@ -25,8 +26,7 @@ public record ModelSpec(
     List<InputSpec> inputs,
     List<OutputSpec> outputs,
     List<ParameterSpec> parameters,
-    Optimizer optimizer,
-    double learningRate,
+    OptimizerSpec optimizer,
     List<String> frozenLayers,
     List<LayerSpec> layers,
     String summaryTable,
@@ -38,6 +38,24 @@ public record ModelSpec(
     parameters = List.copyOf(parameters);
     frozenLayers = List.copyOf(frozenLayers);
     layers = List.copyOf(layers);
+  }
+
+  /** A model whose optimizer has no options beyond its learning rate ({@code NaN}: default). */
+  public ModelSpec(
+      String name,
+      String fingerprint,
+      List<InputSpec> inputs,
+      List<OutputSpec> outputs,
+      List<ParameterSpec> parameters,
+      Optimizer optimizer,
+      double learningRate,
+      List<String> frozenLayers,
+      List<LayerSpec> layers,
+      String summaryTable,
+      String dot) {
+    this(name, fingerprint, inputs, outputs, parameters,
+        OptimizerSpec.of(optimizer).learningRate(learningRate), frozenLayers, layers, summaryTable,
+        dot);
   }
 
   /** A model without frozen layers. */

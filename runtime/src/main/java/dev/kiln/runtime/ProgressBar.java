@@ -22,7 +22,7 @@ import java.util.Locale;
  * still too long is cut. The width is {@code COLUMNS} where the shell exports it, else 80. The
  * epoch's last line, drawn once, keeps Keras' layout and every score, and may wrap.
  */
-final class ProgressBar {
+public final class ProgressBar {
 
   private static final int WIDTH = 30;
   private static final int MIN_WIDTH = 10;
@@ -49,7 +49,7 @@ final class ProgressBar {
   private boolean drawn;
 
   /** A bar for {@code steps} steps, or -1 if unknown, on a terminal {@code columns} wide. */
-  ProgressBar(PrintStream out, long steps, boolean live, int columns) {
+  public ProgressBar(PrintStream out, long steps, boolean live, int columns) {
     this.out = out;
     this.steps = steps;
     this.live = live;
@@ -57,7 +57,7 @@ final class ProgressBar {
   }
 
   /** The terminal's width as the shell exports it in {@code COLUMNS}, else 80. */
-  static int terminalColumns() {
+  public static int terminalColumns() {
     String columns = System.getenv("COLUMNS");
     try {
       int width = columns == null ? DEFAULT_COLUMNS : Integer.parseInt(columns.trim());
@@ -68,7 +68,7 @@ final class ProgressBar {
   }
 
   /** After step {@code step} (from 1) with the running values; redraws at most ten times a second. */
-  void update(long step, Map<String, Double> values) {
+  public void update(long step, Map<String, Double> values) {
     seen = step;
     long now = System.nanoTime();
     if (!live || step == steps || now - lastDraw < REDRAW_NANOS) {
@@ -89,7 +89,7 @@ final class ProgressBar {
   }
 
   /** Ends a live line drawn so far, so that a message can be printed on a line of its own. */
-  void interrupt() {
+  public void interrupt() {
     if (drawn) {
       out.println();
       out.flush();
@@ -102,7 +102,7 @@ final class ProgressBar {
    * The epoch's final line, with validation scores appended; it shows the steps taken, fewer
    * than planned when a callback stopped training.
    */
-  void finish(Map<String, Double> values) {
+  public void finish(Map<String, Double> values) {
     long total = steps < 0 ? seen : steps;
     double elapsed = (System.nanoTime() - start) / 1e9;
     String timing = " - " + Math.round(elapsed) + "s " + perStep(elapsed / Math.max(seen, 1));

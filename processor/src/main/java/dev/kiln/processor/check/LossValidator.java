@@ -27,6 +27,7 @@ final class LossValidator {
         continue;
       }
       OutputDecl output = layer.output();
+      labelSmoothing(layer, output, report);
       Activation needed = expectedActivation(output.loss());
       Activation activation = layer.kind().activation(layer);
       if (output.fromLogits()) {
@@ -84,6 +85,27 @@ final class LossValidator {
     }
   }
 
+  /** Keras' {@code label_smoothing}: in [0, 1], and only where the loss has targets to smooth. */
+  private static void labelSmoothing(LayerDecl layer, OutputDecl output, Report.Builder report) {
+    double smoothing = output.labelSmoothing();
+    if (!(smoothing >= 0 && smoothing <= 1)) {
+      report.error(
+          Tag.BAD_ATTRIBUTE,
+          "labelSmoothing = " + smoothing + " on " + layer.name() + ", but label smoothing mixes"
+              + " the targets with a uniform distribution and must be in [0, 1]; 0.1 is common",
+          output.attributes().site("labelSmoothing"));
+    } else if (smoothing != 0 && output.loss() != Loss.CATEGORICAL_CROSSENTROPY
+        && output.loss() != Loss.BINARY_CROSSENTROPY) {
+      report.error(
+          Tag.BAD_ATTRIBUTE,
+          "labelSmoothing = " + smoothing + " on " + layer.name() + ", whose loss "
+              + output.loss() + " has no one-hot targets to smooth; label smoothing applies to"
+              + " CATEGORICAL_CROSSENTROPY and BINARY_CROSSENTROPY (for integer labels, one-hot"
+              + " encode them), so remove it",
+          output.attributes().site("labelSmoothing"));
+    }
+  }
+
   /** What needs shapes: a class axis to take the cross-entropy over. */
   static Report validate(Network network) {
     Report.Builder report = Report.about(network.model().type());
@@ -116,7 +138,7 @@ final class LossValidator {
     return switch (loss) {
       case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> Activation.SOFTMAX;
       case BINARY_CROSSENTROPY -> Activation.SIGMOID;
-      case MSE, MAE, HUBER -> null;
+      case MSE, MAE, HUBER, KL_DIVERGENCE, COSINE_SIMILARITY, POISSON, LOG_COSH -> null;
     };
   }
 

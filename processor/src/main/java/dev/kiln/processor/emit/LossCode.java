@@ -27,23 +27,33 @@ final class LossCode {
       case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY ->
           activation == Activation.SOFTMAX;
       case BINARY_CROSSENTROPY -> activation == Activation.SIGMOID;
-      case MSE, MAE, HUBER -> false;
+      case MSE, MAE, HUBER, KL_DIVERGENCE, COSINE_SIMILARITY, POISSON, LOG_COSH -> false;
     };
   }
 
-  /** An expression computing the unweighted loss and writing the weighted gradient. */
+  /** Whether the loss smooths its targets (Keras' {@code label_smoothing}). */
+  static boolean takesLabelSmoothing(Loss loss) {
+    return loss == Loss.CATEGORICAL_CROSSENTROPY || loss == Loss.BINARY_CROSSENTROPY;
+  }
+
+  /**
+   * An expression computing the unweighted loss and writing the weighted gradient; the losses
+   * that {@link #takesLabelSmoothing} also get {@code smoothing}.
+   */
   static CodeBlock call(
       OutputDecl output, CodeBlock prediction, CodeBlock target, CodeBlock weight,
-      CodeBlock gradient) {
+      CodeBlock gradient, CodeBlock smoothing) {
     Loss loss = output.loss();
     String method = switch (loss) {
       case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY ->
           output.fromLogits() ? "fromLogits" : "withSoftmax";
       case BINARY_CROSSENTROPY -> output.fromLogits() ? "fromLogits" : "withSigmoid";
-      case MSE, MAE, HUBER -> "compute";
+      case MSE, MAE, HUBER, KL_DIVERGENCE, COSINE_SIMILARITY, POISSON, LOG_COSH -> "compute";
     };
-    return CodeBlock.of(
-        "$T.$L($L, $L, $L, $L)", lossClass(loss), method, prediction, target, weight, gradient);
+    CodeBlock arguments = takesLabelSmoothing(loss)
+        ? CodeBlock.of("$L, $L, $L, $L, $L", prediction, target, weight, gradient, smoothing)
+        : CodeBlock.of("$L, $L, $L, $L", prediction, target, weight, gradient);
+    return CodeBlock.of("$T.$L($L)", lossClass(loss), method, arguments);
   }
 
   private static ClassName lossClass(Loss loss) {
@@ -55,6 +65,10 @@ final class LossCode {
           case MSE -> "MeanSquaredError";
           case MAE -> "MeanAbsoluteError";
           case HUBER -> "Huber";
+          case KL_DIVERGENCE -> "KLDivergence";
+          case COSINE_SIMILARITY -> "CosineSimilarity";
+          case POISSON -> "Poisson";
+          case LOG_COSH -> "LogCosh";
         });
   }
 

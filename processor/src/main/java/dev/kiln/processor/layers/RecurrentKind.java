@@ -129,7 +129,7 @@ final class RecurrentKind implements LayerKind {
         code.param(name(prefix, "bias")),
         ClassName.get("org.nd4j.linalg.indexing", "NDArrayIndex"),
         units,
-        2 * units);
+        Math.multiplyExact(2, units));
   }
 
   @Override
@@ -176,7 +176,8 @@ final class RecurrentKind implements LayerKind {
     Shape input = node.inputShapes().get(0);
     int steps = input.dim(0);
     int units = node.decl().attributes().intValue("units");
-    int spread = steps == Shape.VARIABLE ? 2 * units : (2 * units + steps - 1) / steps;
+    int twice = Math.multiplyExact(2, units);
+    int spread = steps == Shape.VARIABLE ? twice : (int) (((long) twice + steps - 1) / steps);
     int width = Math.addExact(input.dim(1), Math.addExact(Math.multiplyExact(8, units), spread));
     return List.of(new ExtraBuffer(traceSuffix(prefix), Shape.of(steps, width), true));
   }

@@ -45,6 +45,11 @@ public final class LearningRateScheduler implements Callback {
 
   @Override
   public void onTrainBegin(Training training) {
+    if (training.updater().schedule() != null) {
+      throw new IllegalStateException(
+          "LearningRateScheduler changes the learning rate, but the updater's rate follows the schedule "
+              + training.updater().schedule() + "; drop one of them");
+    }
     this.training = training;
   }
 

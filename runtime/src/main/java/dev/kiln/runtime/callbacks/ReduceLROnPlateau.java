@@ -110,6 +110,11 @@ public final class ReduceLROnPlateau implements Callback {
 
   @Override
   public void onTrainBegin(Training training) {
+    if (training.updater().schedule() != null) {
+      throw new IllegalStateException(
+          "ReduceLROnPlateau changes the learning rate, but the updater's rate follows the schedule "
+              + training.updater().schedule() + "; drop one of them");
+    }
     this.training = training;
     this.watched = new Monitor("ReduceLROnPlateau", monitor, mode);
     best = Double.NaN;

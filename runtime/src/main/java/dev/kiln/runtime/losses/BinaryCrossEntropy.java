@@ -32,25 +32,40 @@ public final class BinaryCrossEntropy {
    * @return the mean loss, unweighted
    */
   public static double withSigmoid(INDArray p, INDArray y, double weight, INDArray dLogits) {
+    return withSigmoid(p, y, weight, dLogits, 0);
+  }
+
+  /**
+   * As {@link #withSigmoid(INDArray, INDArray, double, INDArray)}, against targets smoothed by
+   * {@code smoothing} (Keras' {@code label_smoothing}): {@code y (1 - s) + s / 2}.
+   */
+  public static double withSigmoid(
+      INDArray p, INDArray y, double weight, INDArray dLogits, double smoothing) {
+    LabelSmoothing.check(smoothing);
     long n = p.length();
     double eps = CategoricalCrossEntropy.EPSILON;
-    // sum(y log p)
+    // sum(y' log p)
     Clip.into(p, eps, 1 - eps, dLogits);
     Nd4j.exec(new Log(dLogits, dLogits));
-    Nd4j.exec(new MulOp(dLogits, y, dLogits));
     SampleWeights.scale(dLogits);
-    double yLogP = Reductions.sum(dLogits);
-    // sum((1 - y) log(1 - p)) = sum(log(1 - p)) - sum(y log(1 - p))
+    double logP = smoothing == 0 ? 0 : Reductions.sum(dLogits);
+    Nd4j.exec(new MulOp(dLogits, y, dLogits));
+    double yLogP = LabelSmoothing.smoothedSum(Reductions.sum(dLogits), logP, smoothing, 2);
+    // sum((1 - y') log(1 - p)) = sum(log(1 - p)) - sum(y' log(1 - p))
     Clip.into(p, eps, 1 - eps, dLogits);
     Nd4j.exec(new OneMinus(dLogits, dLogits));
     Nd4j.exec(new Log(dLogits, dLogits));
     SampleWeights.scale(dLogits);
     double logOneMinusP = Reductions.sum(dLogits);
     Nd4j.exec(new MulOp(dLogits, y, dLogits));
-    double yLogOneMinusP = Reductions.sum(dLogits);
+    double yLogOneMinusP =
+        LabelSmoothing.smoothedSum(Reductions.sum(dLogits), logOneMinusP, smoothing, 2);
     double loss = -(yLogP + logOneMinusP - yLogOneMinusP) / n;
 
     Nd4j.exec(new SubOp(p, y, dLogits));
+    if (smoothing != 0) {
+      LabelSmoothing.shiftGradient(dLogits, y, smoothing, 2);
+    }
     dLogits.muli(weight / n);
     SampleWeights.scale(dLogits);
     return loss;
@@ -67,6 +82,13 @@ public final class BinaryCrossEntropy {
    * @return the mean loss, unweighted
    */
   public static double fromLogits(INDArray z, INDArray y, double weight, INDArray dz) {
+    return fromLogits(z, y, weight, dz, 0);
+  }
+
+  /** As {@link #fromLogits(INDArray, INDArray, double, INDArray)}, with label smoothing. */
+  public static double fromLogits(
+      INDArray z, INDArray y, double weight, INDArray dz, double smoothing) {
+    LabelSmoothing.check(smoothing);
     long n = z.length();
     Nd4j.exec(new Abs(z, dz));
     dz.muli(-1);
@@ -77,13 +99,22 @@ public final class BinaryCrossEntropy {
     Nd4j.exec(new RectifiedLinear(z, dz, 0.0));
     SampleWeights.scale(dz);
     double positivePart = Reductions.sum(dz);
+    double plain = 0;
+    if (smoothing != 0) {
+      dz.assign(z);
+      SampleWeights.scale(dz);
+      plain = Reductions.sum(dz);
+    }
     Nd4j.exec(new MulOp(z, y, dz));
     SampleWeights.scale(dz);
-    double agreement = Reductions.sum(dz);
+    double agreement = LabelSmoothing.smoothedSum(Reductions.sum(dz), plain, smoothing, 2);
     double loss = (positivePart - agreement + softTail) / n;
 
     Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid(z, dz));
     Nd4j.exec(new SubOp(dz, y, dz));
+    if (smoothing != 0) {
+      LabelSmoothing.shiftGradient(dz, y, smoothing, 2);
+    }
     dz.muli(weight / n);
     SampleWeights.scale(dz);
     return loss;

@@ -1,6 +1,7 @@
 package dev.kiln.runtime.losses;
 
 import dev.kiln.runtime.kernels.Reductions;
+import dev.kiln.runtime.kernels.Scratch;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
@@ -31,21 +32,26 @@ public final class CategoricalCrossEntropy {
    * @return the mean loss, unweighted
    */
   public static double withSoftmax(INDArray p, INDArray y, double weight, INDArray dLogits) {
-    long rows = p.length() / p.size(p.rank() - 1);
+    return withSoftmax(p, y, weight, dLogits, 0);
+  }
+
+  /**
+   * As {@link #withSoftmax(INDArray, INDArray, double, INDArray)}, against targets smoothed by
+   * {@code smoothing} (Keras' {@code label_smoothing}): {@code y (1 - s) + s / classes}.
+   */
+  public static double withSoftmax(
+      INDArray p, INDArray y, double weight, INDArray dLogits, double smoothing) {
+    LabelSmoothing.check(smoothing);
+    long classes = p.size(p.rank() - 1);
+    long rows = p.length() / classes;
     INDArray sampleWeights = SampleWeights.current();
-    if (SoftmaxLoss.suits(p, y, dLogits, sampleWeights)) {
+    if (smoothing == 0 && SoftmaxLoss.suits(p, y, dLogits, sampleWeights)) {
       return SoftmaxLoss.of(p, y, weight, dLogits, sampleWeights, EPSILON);
     }
     Clip.into(p, EPSILON, 1 - EPSILON, dLogits);
     Nd4j.exec(new Log(dLogits, dLogits));
-    Nd4j.exec(new MulOp(dLogits, y, dLogits));
     SampleWeights.scale(dLogits);
-    double loss = -Reductions.sum(dLogits) / rows;
-
-    Nd4j.exec(new SubOp(p, y, dLogits));
-    dLogits.muli(weight / rows);
-    SampleWeights.scale(dLogits);
-    return loss;
+    return smoothedLossAndGradient(p, y, weight, dLogits, smoothing, classes, rows);
   }
 
   /**
@@ -59,21 +65,45 @@ public final class CategoricalCrossEntropy {
    * @return the mean loss, unweighted
    */
   public static double fromLogits(INDArray z, INDArray y, double weight, INDArray dz) {
-    long rows = z.length() / z.size(z.rank() - 1);
+    return fromLogits(z, y, weight, dz, 0);
+  }
+
+  /** As {@link #fromLogits(INDArray, INDArray, double, INDArray)}, with label smoothing. */
+  public static double fromLogits(
+      INDArray z, INDArray y, double weight, INDArray dz, double smoothing) {
+    LabelSmoothing.check(smoothing);
+    long classes = z.size(z.rank() - 1);
+    long rows = z.length() / classes;
     Nd4j.exec(
         DynamicCustomOp.builder("log_softmax")
             .addInputs(z)
             .addOutputs(dz)
             .addIntegerArguments(z.rank() - 1)
             .build());
-    Nd4j.exec(new MulOp(dz, y, dz));
     SampleWeights.scale(dz);
-    double loss = -Reductions.sum(dz) / rows;
+    INDArray p = Scratch.like(z, 9);
+    Nd4j.exec(new SoftMax(z, p, z.rank() - 1));
+    return smoothedLossAndGradient(p, y, weight, dz, smoothing, classes, rows);
+  }
 
-    Nd4j.exec(new SoftMax(z, dz, z.rank() - 1));
-    Nd4j.exec(new SubOp(dz, y, dz));
-    dz.muli(weight / rows);
-    SampleWeights.scale(dz);
+  /**
+   * With the weighted log-probabilities in {@code buffer}: the mean loss against the smoothed
+   * targets, and {@code weight * (p - y') / rows} written into {@code buffer}.
+   */
+  private static double smoothedLossAndGradient(
+      INDArray p, INDArray y, double weight, INDArray buffer, double smoothing, long classes,
+      long rows) {
+    double plain = smoothing == 0 ? 0 : Reductions.sum(buffer);
+    Nd4j.exec(new MulOp(buffer, y, buffer));
+    double targeted = Reductions.sum(buffer);
+    double loss = -LabelSmoothing.smoothedSum(targeted, plain, smoothing, classes) / rows;
+
+    Nd4j.exec(new SubOp(p, y, buffer));
+    if (smoothing != 0) {
+      LabelSmoothing.shiftGradient(buffer, y, smoothing, classes);
+    }
+    buffer.muli(weight / rows);
+    SampleWeights.scale(buffer);
     return loss;
   }
 }

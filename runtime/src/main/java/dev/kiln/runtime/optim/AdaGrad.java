@@ -10,6 +10,7 @@ public final class AdaGrad extends Updater {
 
   private final double initialAccumulator;
   private final double epsilon;
+  private double rate;
 
   public AdaGrad(double learningRate) {
     this(learningRate, 0.1, 1e-7);
@@ -22,16 +23,18 @@ public final class AdaGrad extends Updater {
   }
 
   @Override
-  protected void apply(Elements parameters, Elements gradients, long iteration) {
+  protected void beginStep(long iteration, double learningRate) {
+    rate = learningRate;
+  }
+
+  @Override
+  protected void update(Elements parameters, Elements gradients, Span span) {
     Elements accumulator = state(0);
-    double rate = learningRate();
-    for (long i = 0, n = parameters.length(); i < n; i++) {
-      double g = gradients.get(i);
+    for (long i = span.from(), n = span.to(); i < n; i++) {
+      double g = span.gradient(gradients, i);
       double a = accumulator.get(i) + g * g;
       accumulator.set(i, a);
-      double update = rate * g / (Math.sqrt(a) + epsilon);
-      gradients.set(i, update);
-      parameters.set(i, parameters.get(i) - update);
+      span.move(parameters, gradients, i, rate * g / (Math.sqrt(a) + epsilon));
     }
   }
 

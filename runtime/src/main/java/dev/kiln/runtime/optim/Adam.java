@@ -6,11 +6,12 @@ import dev.kiln.runtime.Elements;
  * Adam with Keras' rule and defaults (beta1 0.9, beta2 0.999, epsilon 1e-7): {@code p -= lr_t m
  * / (sqrt(v) + eps)} with {@code lr_t = lr sqrt(1 - beta2^t) / (1 - beta1^t)}.
  */
-public final class Adam extends Updater {
+public class Adam extends Updater {
 
   private final double beta1;
   private final double beta2;
   private final double epsilon;
+  private double rate;
 
   public Adam(double learningRate) {
     this(learningRate, 0.9, 0.999, 1e-7);
@@ -24,25 +25,27 @@ public final class Adam extends Updater {
   }
 
   @Override
-  protected void apply(Elements parameters, Elements gradients, long iteration) {
+  protected final void beginStep(long iteration, double learningRate) {
+    long t = iteration + 1;
+    rate = learningRate * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
+  }
+
+  @Override
+  protected final void update(Elements parameters, Elements gradients, Span span) {
     Elements secondMoment = state(0);
     Elements firstMoment = state(1);
-    long t = iteration + 1;
-    double rate = learningRate() * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
-    for (long i = 0, n = parameters.length(); i < n; i++) {
-      double g = gradients.get(i);
+    for (long i = span.from(), n = span.to(); i < n; i++) {
+      double g = span.gradient(gradients, i);
       double m = beta1 * firstMoment.get(i) + (1 - beta1) * g;
       double v = beta2 * secondMoment.get(i) + (1 - beta2) * g * g;
       firstMoment.set(i, m);
       secondMoment.set(i, v);
-      double update = rate * m / (Math.sqrt(v) + epsilon);
-      gradients.set(i, update);
-      parameters.set(i, parameters.get(i) - update);
+      span.move(parameters, gradients, i, rate * m / (Math.sqrt(v) + epsilon));
     }
   }
 
   @Override
-  protected int stateCount() {
+  protected final int stateCount() {
     return 2;
   }
 

@@ -10,6 +10,7 @@ public final class Sgd extends Updater {
 
   private final double momentum;
   private final boolean nesterov;
+  private double rate;
 
   public Sgd(double learningRate) {
     this(learningRate, 0.0, false);
@@ -25,11 +26,15 @@ public final class Sgd extends Updater {
   }
 
   @Override
-  protected void apply(Elements parameters, Elements gradients, long iteration) {
-    double rate = learningRate();
+  protected void beginStep(long iteration, double learningRate) {
+    rate = learningRate;
+  }
+
+  @Override
+  protected void update(Elements parameters, Elements gradients, Span span) {
     Elements velocity = momentum == 0 ? null : state(0);
-    for (long i = 0, n = parameters.length(); i < n; i++) {
-      double step = rate * gradients.get(i);
+    for (long i = span.from(), n = span.to(); i < n; i++) {
+      double step = rate * span.gradient(gradients, i);
       double update = step;
       if (velocity != null) {
         double v = momentum * velocity.get(i) - step;
@@ -37,8 +42,7 @@ public final class Sgd extends Updater {
         // the applied update: -v, so that p += v; Nesterov's lr g - m v, so that p += m v - lr g
         update = nesterov ? step - momentum * v : -v;
       }
-      gradients.set(i, update);
-      parameters.set(i, parameters.get(i) - update);
+      span.move(parameters, gradients, i, update);
     }
   }
 

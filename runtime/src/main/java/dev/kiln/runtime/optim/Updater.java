@@ -2,7 +2,9 @@ package dev.kiln.runtime.optim;
 
 import dev.kiln.runtime.Elements;
 import dev.kiln.runtime.NdArrays;
+import dev.kiln.runtime.optim.schedules.LearningRateSchedule;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -16,10 +18,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>The rules are Java loops over the arrays' native memory that update the state, the
  * parameters and the gradient buffer in the same pass: libnd4j's updater ops plus a separate
  * subtraction took four times as long, memory-bound as the update is.
+ *
+ * <p>Every rule takes Keras' optimizer-wide options: a {@link LearningRateSchedule} evaluated at
+ * each step, decoupled weight decay ({@code p -= lr wd p}), and {@link GradientClipping}. Decay and
+ * clipping are fused into the rule's pass through the {@link Span}s it loops over; only norm
+ * clipping needs a read pass first, for the norms.
  */
 public abstract class Updater {
 
   private double learningRate;
+  private LearningRateSchedule schedule;
+  private double weightDecay;
+  private boolean decayBiasesAndNorms = true;
+  private GradientClipping clipping = GradientClipping.NONE;
   private long iterations;
   private final List<INDArray> state = new ArrayList<>();
   private Elements[] stateElements = new Elements[0];
@@ -27,13 +38,12 @@ public abstract class Updater {
   private Elements gradientElements;
   private long attachedSize = -1;
   private DataType attachedType;
+  private List<ParameterRegion> regions = List.of();
+  private double[] regionScales = new double[0];
+  private final Span span = new Span();
 
   protected Updater(double learningRate) {
-    if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-      throw new IllegalArgumentException(
-          "learning rate must be a positive number, got " + learningRate);
-    }
-    this.learningRate = learningRate;
+    this.learningRate = checkedRate(learningRate);
   }
 
   /**
@@ -52,9 +62,54 @@ public abstract class Updater {
             "parameters (" + parameters.length() + ") and gradients (" + gradients.length()
                 + ") must have the " + attachedSize + " values the updater is attached to");
       }
-      apply(elementsOf(parameters, true), elementsOf(gradients, false), iterations);
+      Elements p = elementsOf(parameters, true);
+      Elements g = elementsOf(gradients, false);
+      double rate = currentLearningRate();
+      beginStep(iterations, rate);
+      computeScales(g);
+      span.clamp = clipping.kind() == GradientClipping.Kind.CLIP_VALUE
+          ? clipping.limit()
+          : Double.POSITIVE_INFINITY;
+      for (int r = 0; r < regions.size(); r++) {
+        ParameterRegion region = regions.get(r);
+        span.from = region.offset();
+        span.to = region.offset() + region.length();
+        span.gradientScale = regionScales[r];
+        span.keep = decays(region.role()) ? 1 - rate * weightDecay : 1;
+        update(p, g, span);
+      }
     }
     iterations++;
+  }
+
+  private boolean decays(ParameterRegion.Role role) {
+    return weightDecay != 0
+        && (role == ParameterRegion.Role.WEIGHT
+            || role == ParameterRegion.Role.BIAS_OR_NORMALIZATION && decayBiasesAndNorms);
+  }
+
+  /** The gradient scale of each region: 1, or what norm clipping makes of it. */
+  private void computeScales(Elements g) {
+    Arrays.fill(regionScales, 1.0);
+    GradientClipping.Kind kind = clipping.kind();
+    if (kind != GradientClipping.Kind.CLIP_NORM && kind != GradientClipping.Kind.GLOBAL_CLIP_NORM) {
+      return;
+    }
+    double limit = clipping.limit();
+    double total = 0;
+    for (int r = 0; r < regions.size(); r++) {
+      ParameterRegion region = regions.get(r);
+      double squares = 0;
+      for (long i = region.offset(), end = i + region.length(); i < end; i++) {
+        double value = g.get(i);
+        squares += value * value;
+      }
+      total += squares;
+      regionScales[r] = limit / Math.max(Math.sqrt(squares), limit);
+    }
+    if (kind == GradientClipping.Kind.GLOBAL_CLIP_NORM) {
+      Arrays.fill(regionScales, limit / Math.max(Math.sqrt(total), limit));
+    }
   }
 
   /** The elements of the buffer, reused while the model passes the same one (it always does). */
@@ -72,7 +127,10 @@ public abstract class Updater {
     return fresh;
   }
 
-  /** Allocates the state for {@code size} parameters, once; called by the model. */
+  /**
+   * Allocates the state for {@code size} parameters, once; called by the model. Until the model
+   * describes its arrays with {@link #describeParameters}, the buffer is one trainable weight.
+   */
   public final void attach(long size, DataType dataType) {
     if (attachedSize >= 0) {
       if (attachedSize != size || attachedType != dataType) {
@@ -90,13 +148,41 @@ public abstract class Updater {
       state.add(array);
       stateElements[i] = Elements.of(array);
     }
+    describeParameters(List.of(new ParameterRegion(0, size, ParameterRegion.Role.WEIGHT)));
   }
 
   /**
-   * The update of one step, {@code iteration} counting from 0: moves each parameter and leaves
-   * the applied update ({@code before - after}) in its place in {@code gradients}.
+   * The model's parameter arrays, in buffer order and covering it: per-array clipping works on
+   * them, and weight decay leaves out the untrained ones (and biases and normalization weights
+   * when told to). The model calls this again when it freezes or unfreezes a layer.
    */
-  protected abstract void apply(Elements parameters, Elements gradients, long iteration);
+  public final void describeParameters(List<ParameterRegion> regions) {
+    long next = 0;
+    for (ParameterRegion region : regions) {
+      if (region.offset() != next) {
+        throw new IllegalArgumentException(
+            "parameter regions must cover the buffer in order; expected offset " + next
+                + ", got " + region.offset());
+      }
+      next += region.length();
+    }
+    if (attachedSize >= 0 && next != attachedSize) {
+      throw new IllegalArgumentException(
+          "parameter regions cover " + next + " values, the buffer has " + attachedSize);
+    }
+    this.regions = List.copyOf(regions);
+    this.regionScales = new double[regions.size()];
+  }
+
+  /** Prepares a step: the per-step factors of the rule (bias corrections). */
+  protected void beginStep(long iteration, double learningRate) {}
+
+  /**
+   * The update of one step over {@code span}'s parameters, {@code iteration} counting from 0:
+   * reads each gradient with {@link Span#gradient} and moves each parameter with {@link
+   * Span#move}, which applies weight decay and leaves the applied change in the gradient buffer.
+   */
+  protected abstract void update(Elements parameters, Elements gradients, Span span);
 
   /** How many flat state arrays this rule keeps. */
   protected abstract int stateCount();
@@ -129,19 +215,87 @@ public abstract class Updater {
     this.iterations = iterations;
   }
 
+  /**
+   * The fixed learning rate; with a schedule, the rate the schedule replaces (checkpoints keep
+   * it). {@link #currentLearningRate} is the one the next step uses.
+   */
   public final double learningRate() {
     return learningRate;
   }
 
-  /** Changes the learning rate from the next step on (schedules, callbacks). */
+  /** The rate of the next step: the schedule's at the current step, or the fixed rate. */
+  public final double currentLearningRate() {
+    return schedule == null ? learningRate : schedule.rate(iterations);
+  }
+
+  /**
+   * Changes the fixed learning rate from the next step on (callbacks). With a schedule set, the
+   * schedule keeps deciding; the learning-rate callbacks refuse to run with one.
+   */
   public final void setLearningRate(double learningRate) {
-    if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+    this.learningRate = checkedRate(learningRate);
+  }
+
+  /** The learning-rate schedule, or null for the fixed rate. */
+  public final LearningRateSchedule schedule() {
+    return schedule;
+  }
+
+  /**
+   * Lets {@code schedule} decide each step's learning rate from the step count (Keras passes a
+   * schedule as {@code learning_rate}); null returns to the fixed rate. Returns this updater.
+   */
+  public final Updater setSchedule(LearningRateSchedule schedule) {
+    this.schedule = schedule;
+    return this;
+  }
+
+  /** The decoupled weight decay; 0 for none. */
+  public final double weightDecay() {
+    return weightDecay;
+  }
+
+  /**
+   * Keras' {@code weight_decay}: before each update, {@code p -= lr * weightDecay * p} for every
+   * trained parameter; with {@code decayBiasesAndNorms} false, one-dimensional arrays (biases,
+   * normalization scales and offsets) are left out, as is common for AdamW. Returns this updater.
+   */
+  public final Updater setWeightDecay(double weightDecay, boolean decayBiasesAndNorms) {
+    if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
       throw new IllegalArgumentException(
-          "learning rate must be a positive number, got " + learningRate);
+          "weight decay must be a finite number >= 0, got " + weightDecay);
     }
-    this.learningRate = learningRate;
+    this.weightDecay = weightDecay;
+    this.decayBiasesAndNorms = decayBiasesAndNorms;
+    return this;
+  }
+
+  /** Whether weight decay applies to biases and normalization weights too. */
+  public final boolean decaysBiasesAndNorms() {
+    return decayBiasesAndNorms;
+  }
+
+  public final GradientClipping clipping() {
+    return clipping;
+  }
+
+  /** Clips the gradients before each update; {@link GradientClipping#NONE} for none. */
+  public final Updater setClipping(GradientClipping clipping) {
+    if (clipping == null) {
+      throw new IllegalArgumentException("clipping is null; use GradientClipping.NONE for none");
+    }
+    this.clipping = clipping;
+    return this;
   }
 
   /** A short name for checkpoints and messages, such as {@code adam}. */
   public abstract String name();
+
+  private static double checkedRate(double learningRate) {
+    if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+      throw new IllegalArgumentException(
+          "learning rate must be a positive number, got " + learningRate);
+    }
+    return learningRate;
+  }
 }

@@ -155,7 +155,10 @@ class UpdatersTest {
         Arguments.of("sgd nesterov", (Supplier<Updater>) () -> new Sgd(0.1, 0.9, true)),
         Arguments.of("adam", (Supplier<Updater>) () -> new Adam(0.1)),
         Arguments.of("rmsprop", (Supplier<Updater>) () -> new RmsProp(0.1)),
-        Arguments.of("adagrad", (Supplier<Updater>) () -> new AdaGrad(0.1)));
+        Arguments.of("adagrad", (Supplier<Updater>) () -> new AdaGrad(0.1)),
+        Arguments.of("adamax", (Supplier<Updater>) () -> new Adamax(0.1)),
+        Arguments.of("nadam", (Supplier<Updater>) () -> new Nadam(0.1)),
+        Arguments.of("lion", (Supplier<Updater>) () -> new Lion(0.1)));
   }
 
   static Stream<Arguments> statefulUpdaters() {
@@ -168,7 +171,11 @@ class UpdatersTest {
         Named.of("sgd momentum", lr -> new Sgd(lr, 0.9, false)),
         Named.of("adam", Adam::new),
         Named.of("rmsprop", RmsProp::new),
-        Named.of("adagrad", AdaGrad::new));
+        Named.of("adagrad", AdaGrad::new),
+        Named.of("adamw", AdamW::new),
+        Named.of("adamax", Adamax::new),
+        Named.of("nadam", Nadam::new),
+        Named.of("lion", Lion::new));
   }
 
   // ---- update rules ----
@@ -299,8 +306,9 @@ class UpdatersTest {
     updater.attach(SIZE, DataType.DOUBLE);
     updater.stateArrays().forEach(state -> NdArrays.view(state, 2, 3).assign(0));
     INDArray parameters = RandomArrays.uniform(1, SIZE);
-    double[] before = values(parameters);
     for (int t = 0; t < STEPS; t++) {
+      // Compared step by step: Lion's moves all have size lr, so two can cancel exactly.
+      double[] before = values(parameters);
       INDArray g = gradient(t);
       NdArrays.view(g, 2, 3).assign(0);
       updater.step(parameters, g);
@@ -322,6 +330,10 @@ class UpdatersTest {
     assertStates(new RmsProp(0.1), 1, 0.0);
     assertStates(new AdaGrad(0.1), 1, 0.1);
     assertStates(new AdaGrad(0.1, 0.25, 1e-7), 1, 0.25);
+    assertStates(new AdamW(0.1), 2, 0.0);
+    assertStates(new Adamax(0.1), 2, 0.0);
+    assertStates(new Nadam(0.1), 2, 0.0);
+    assertStates(new Lion(0.1), 1, 0.0);
   }
 
   @Test
@@ -465,6 +477,10 @@ class UpdatersTest {
     assertInstanceOf(Adam.class, Updaters.create(Optimizer.ADAM, Double.NaN));
     assertInstanceOf(RmsProp.class, Updaters.create(Optimizer.RMSPROP, Double.NaN));
     assertInstanceOf(AdaGrad.class, Updaters.create(Optimizer.ADAGRAD, Double.NaN));
+    assertInstanceOf(AdamW.class, Updaters.create(Optimizer.ADAMW, Double.NaN));
+    assertInstanceOf(Adamax.class, Updaters.create(Optimizer.ADAMAX, Double.NaN));
+    assertInstanceOf(Nadam.class, Updaters.create(Optimizer.NADAM, Double.NaN));
+    assertInstanceOf(Lion.class, Updaters.create(Optimizer.LION, Double.NaN));
     assertEquals(0.01, Updaters.create(Optimizer.SGD, Double.NaN).learningRate());
     assertEquals(0.001, Updaters.create(Optimizer.ADAM, Double.NaN).learningRate());
     assertEquals(0.001, Updaters.create(Optimizer.RMSPROP, Double.NaN).learningRate());
