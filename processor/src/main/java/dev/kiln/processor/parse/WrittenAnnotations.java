@@ -9,7 +9,7 @@ import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.Trees;
 import javax.annotation.processing.ProcessingEnvironment;
-import javax.lang.model.element.Element;
+import javax.lang.model.element.TypeElement;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
 
@@ -18,8 +18,8 @@ import javax.lang.model.type.TypeMirror;
  * resolve (a misspelt {@code @MaxPool2D}) out of the element's annotation mirrors altogether, so
  * only the source tree shows that the method has one; without this check Kiln would add "method
  * has no layer annotation" to javac's "cannot find symbol". Eclipse's compiler keeps such an
- * annotation, with an error type, and does not offer the tree API: there this check has nothing
- * to add.
+ * annotation, with an error type, and does not offer the tree API: there, and where a build tool
+ * wraps javac's environment, this check has nothing to add.
  */
 public final class WrittenAnnotations {
 
@@ -38,20 +38,40 @@ public final class WrittenAnnotations {
     }
   }
 
-  /** Whether every annotation written on {@code element} names a type the compiler found. */
-  public boolean allResolve(Element element) {
+  /**
+   * Whether every annotation written on {@code type}, its methods and their parameters names a
+   * type the compiler found. One walk over the type's tree: looking each method up by its
+   * element would search the tree once per method.
+   */
+  public boolean allResolve(TypeElement type) {
     if (trees == null) {
       return true;
     }
-    TreePath path = trees.getPath(element);
-    if (path == null) {
+    TreePath path = trees.getPath(type);
+    if (path == null || !(path.getLeaf() instanceof ClassTree declaration)) {
       return true; // From a class file: no source to read.
     }
-    ModifiersTree modifiers = modifiers(path.getLeaf());
-    if (modifiers == null) {
-      return true;
+    if (!resolve(path, declaration.getModifiers())) {
+      return false;
     }
-    TreePath modifiersPath = new TreePath(path, modifiers);
+    for (Tree member : declaration.getMembers()) {
+      if (member instanceof MethodTree method) {
+        TreePath methodPath = new TreePath(path, method);
+        if (!resolve(methodPath, method.getModifiers())) {
+          return false;
+        }
+        for (VariableTree parameter : method.getParameters()) {
+          if (!resolve(new TreePath(methodPath, parameter), parameter.getModifiers())) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  private boolean resolve(TreePath owner, ModifiersTree modifiers) {
+    TreePath modifiersPath = new TreePath(owner, modifiers);
     for (AnnotationTree annotation : modifiers.getAnnotations()) {
       TreePath typePath =
           new TreePath(new TreePath(modifiersPath, annotation), annotation.getAnnotationType());
@@ -61,18 +81,5 @@ public final class WrittenAnnotations {
       }
     }
     return true;
-  }
-
-  private static ModifiersTree modifiers(Tree tree) {
-    if (tree instanceof MethodTree method) {
-      return method.getModifiers();
-    }
-    if (tree instanceof VariableTree variable) {
-      return variable.getModifiers();
-    }
-    if (tree instanceof ClassTree type) {
-      return type.getModifiers();
-    }
-    return null;
   }
 }
