@@ -1,12 +1,8 @@
 package dev.kiln.processor.parse;
 
 import com.sun.source.tree.AnnotationTree;
-import com.sun.source.tree.ClassTree;
-import com.sun.source.tree.MethodTree;
-import com.sun.source.tree.ModifiersTree;
-import com.sun.source.tree.Tree;
-import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
+import com.sun.source.util.TreePathScanner;
 import com.sun.source.util.Trees;
 import javax.annotation.processing.ProcessingEnvironment;
 import javax.lang.model.element.TypeElement;
@@ -18,8 +14,8 @@ import javax.lang.model.type.TypeMirror;
  * resolve (a misspelt {@code @MaxPool2D}) out of the element's annotation mirrors altogether, so
  * only the source tree shows that the method has one; without this check Kiln would add "method
  * has no layer annotation" to javac's "cannot find symbol". Eclipse's compiler keeps such an
- * annotation, with an error type, and does not offer the tree API: there, and where a build tool
- * wraps javac's environment, this check has nothing to add.
+ * annotation, with an error type, and does not offer the tree API: there this check has nothing
+ * to add.
  */
 public final class WrittenAnnotations {
 
@@ -39,47 +35,32 @@ public final class WrittenAnnotations {
   }
 
   /**
-   * Whether every annotation written on {@code type}, its methods and their parameters names a
-   * type the compiler found. One walk over the type's tree: looking each method up by its
-   * element would search the tree once per method.
+   * Whether every annotation written in {@code type}'s declaration (on it, its methods and their
+   * parameters, and the types nested in it) names a type the compiler found. One walk over the
+   * type's tree: looking each element up on its own walks the whole file each time, which is
+   * quadratic in the layers.
    */
-  public boolean allResolve(TypeElement type) {
+  public boolean allResolveWithin(TypeElement type) {
     if (trees == null) {
       return true;
     }
     TreePath path = trees.getPath(type);
-    if (path == null || !(path.getLeaf() instanceof ClassTree declaration)) {
+    if (path == null) {
       return true; // From a class file: no source to read.
     }
-    if (!resolve(path, declaration.getModifiers())) {
-      return false;
-    }
-    for (Tree member : declaration.getMembers()) {
-      if (member instanceof MethodTree method) {
-        TreePath methodPath = new TreePath(path, method);
-        if (!resolve(methodPath, method.getModifiers())) {
-          return false;
+    boolean[] resolved = {true};
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitAnnotation(AnnotationTree annotation, Void unused) {
+        TypeMirror annotationType =
+            trees.getTypeMirror(new TreePath(getCurrentPath(), annotation.getAnnotationType()));
+        if (annotationType == null || annotationType.getKind() == TypeKind.ERROR) {
+          resolved[0] = false;
         }
-        for (VariableTree parameter : method.getParameters()) {
-          if (!resolve(new TreePath(methodPath, parameter), parameter.getModifiers())) {
-            return false;
-          }
-        }
+        return null;
       }
-    }
-    return true;
+    }.scan(path, null);
+    return resolved[0];
   }
 
-  private boolean resolve(TreePath owner, ModifiersTree modifiers) {
-    TreePath modifiersPath = new TreePath(owner, modifiers);
-    for (AnnotationTree annotation : modifiers.getAnnotations()) {
-      TreePath typePath =
-          new TreePath(new TreePath(modifiersPath, annotation), annotation.getAnnotationType());
-      TypeMirror type = trees.getTypeMirror(typePath);
-      if (type == null || type.getKind() == TypeKind.ERROR) {
-        return false;
-      }
-    }
-    return true;
-  }
 }
