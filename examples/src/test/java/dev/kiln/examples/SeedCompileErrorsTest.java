@@ -32,7 +32,7 @@ class SeedCompileErrorsTest {
                 + " <- drop5 <- conv5 <- ... on axis 3; all other axes must match.")
         .inFile(source)
         .onLineContaining("Tensor up6(");
-    // The block's own line is the second location, a note on the parameter at fault.
+    // The block's own line is the second location, a note at the parameter whose size differs.
     assertThat(compilation)
         .hadNoteContaining("up6 -> merge reads up here")
         .inFile(source)
