@@ -31,16 +31,17 @@ public final class Resolved {
 
   public static boolean isResolved(
       TypeElement type, Elements elements, WrittenAnnotations written) {
-    if (!annotationsResolved(type, elements, written)
+    if (!written.allResolveIn(type)
+        || !annotationsResolved(type, elements)
         || type.getInterfaces().stream().anyMatch(Resolved::isError)) {
       return false;
     }
     for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
-      if (isError(method.getReturnType()) || !annotationsResolved(method, elements, written)) {
+      if (isError(method.getReturnType()) || !annotationsResolved(method, elements)) {
         return false;
       }
       for (VariableElement parameter : method.getParameters()) {
-        if (isError(parameter.asType()) || !annotationsResolved(parameter, elements, written)) {
+        if (isError(parameter.asType()) || !annotationsResolved(parameter, elements)) {
           return false;
         }
       }
@@ -54,11 +55,7 @@ public final class Resolved {
   }
 
   /** Every annotation's type exists, and Kiln's annotations have values of their declared types. */
-  private static boolean annotationsResolved(
-      Element element, Elements elements, WrittenAnnotations written) {
-    if (!written.allResolve(element)) {
-      return false;
-    }
+  private static boolean annotationsResolved(Element element, Elements elements) {
     for (AnnotationMirror mirror : element.getAnnotationMirrors()) {
       if (isError(mirror.getAnnotationType())) {
         return false;

@@ -9,7 +9,7 @@ import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.Trees;
 import javax.annotation.processing.ProcessingEnvironment;
-import javax.lang.model.element.Element;
+import javax.lang.model.element.TypeElement;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
 
@@ -38,19 +38,40 @@ public final class WrittenAnnotations {
     }
   }
 
-  /** Whether every annotation written on {@code element} names a type the compiler found. */
-  public boolean allResolve(Element element) {
+  /**
+   * Whether every annotation written on {@code type}, its methods and their parameters names a
+   * type the compiler found. One walk of the class's tree: looking each element's tree up on its
+   * own ({@code Trees.getPath}) scans the whole file every time, minutes for 10,000 layers.
+   */
+  public boolean allResolveIn(TypeElement type) {
     if (trees == null) {
       return true;
     }
-    TreePath path = trees.getPath(element);
-    if (path == null) {
+    TreePath classPath = trees.getPath(type);
+    if (classPath == null || !(classPath.getLeaf() instanceof ClassTree declaration)) {
       return true; // From a class file: no source to read.
     }
-    ModifiersTree modifiers = modifiers(path.getLeaf());
-    if (modifiers == null) {
-      return true;
+    if (!allResolve(classPath, declaration.getModifiers())) {
+      return false;
     }
+    for (Tree member : declaration.getMembers()) {
+      if (member instanceof MethodTree method) {
+        TreePath methodPath = new TreePath(classPath, method);
+        if (!allResolve(methodPath, method.getModifiers())) {
+          return false;
+        }
+        for (VariableTree parameter : method.getParameters()) {
+          if (!allResolve(new TreePath(methodPath, parameter), parameter.getModifiers())) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Whether each annotation among {@code modifiers}, on the tree at {@code path}, resolves. */
+  private boolean allResolve(TreePath path, ModifiersTree modifiers) {
     TreePath modifiersPath = new TreePath(path, modifiers);
     for (AnnotationTree annotation : modifiers.getAnnotations()) {
       TreePath typePath =
@@ -61,18 +82,5 @@ public final class WrittenAnnotations {
       }
     }
     return true;
-  }
-
-  private static ModifiersTree modifiers(Tree tree) {
-    if (tree instanceof MethodTree method) {
-      return method.getModifiers();
-    }
-    if (tree instanceof VariableTree variable) {
-      return variable.getModifiers();
-    }
-    if (tree instanceof ClassTree type) {
-      return type.getModifiers();
-    }
-    return null;
   }
 }
