@@ -52,7 +52,7 @@ final class DenseKind implements LayerKind {
       return null;
     }
     // On images, Dense mixes channels per position, which is rarely meant; warn once per chain.
-    boolean afterDense = context.producers(0).get(0).decl().kind() instanceof DenseKind;
+    boolean afterDense = context.producer(0).decl().kind() instanceof DenseKind;
     if (input.rank() >= 3 && !afterDense) {
       context.warning(
           Tag.DENSE_ON_LAST_AXIS,

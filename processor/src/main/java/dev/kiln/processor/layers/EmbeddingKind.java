@@ -49,7 +49,7 @@ final class EmbeddingKind implements LayerKind {
   @Override
   public Shape outputShape(ShapeContext context) {
     LayerDecl layer = context.layer();
-    Node producer = context.producers(0).get(0);
+    Node producer = context.producer(0);
     boolean integers = producer.decl().kind().isInput()
         && producer.decl().attributes().enumValue("dtype", DType.class) == DType.INT32;
     if (!integers) {

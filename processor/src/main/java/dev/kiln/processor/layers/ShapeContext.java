@@ -22,6 +22,9 @@ public interface ShapeContext {
    */
   List<Node> producers(int index);
 
+  /** The layer input {@code index} comes from: the first of {@link #producers}, found at once. */
+  Node producer(int index);
+
   /** {@code (None, 71, 71, 512) from drop4 <- conv4 <- pool3 ...}: input {@code index} and its origin. */
   String describeInput(int index);
 

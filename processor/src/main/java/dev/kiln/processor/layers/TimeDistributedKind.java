@@ -176,6 +176,11 @@ record TimeDistributedKind(LayerKind inner) implements LayerKind {
     }
 
     @Override
+    public Node producer(int index) {
+      return outer.producer(index);
+    }
+
+    @Override
     public String describeInput(int index) {
       return "steps of " + outer.describeInput(index);
     }
