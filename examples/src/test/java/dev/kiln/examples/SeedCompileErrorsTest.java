@@ -32,9 +32,9 @@ class SeedCompileErrorsTest {
                 + " <- drop5 <- conv5 <- ... on axis 3; all other axes must match.")
         .inFile(source)
         .onLineContaining("Tensor up6(");
-    // The block's own line is the second location, a note.
+    // The block's own line is the second location, a note at the parameter whose size differs.
     assertThat(compilation)
-        .hadNoteContaining("up6 -> merge is declared here")
+        .hadNoteContaining("up6 -> merge reads up here")
         .inFile(source)
         .onLineContaining("Tensor merge(Tensor skip, Tensor up)");
     assertThat(compilation)

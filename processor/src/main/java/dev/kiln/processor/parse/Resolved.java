@@ -31,7 +31,7 @@ public final class Resolved {
 
   public static boolean isResolved(
       TypeElement type, Elements elements, WrittenAnnotations written) {
-    if (!written.allResolveIn(type)
+    if (!written.allResolveWithin(type)
         || !annotationsResolved(type, elements)
         || type.getInterfaces().stream().anyMatch(Resolved::isError)) {
       return false;

@@ -1,12 +1,8 @@
 package dev.kiln.processor.parse;
 
 import com.sun.source.tree.AnnotationTree;
-import com.sun.source.tree.ClassTree;
-import com.sun.source.tree.MethodTree;
-import com.sun.source.tree.ModifiersTree;
-import com.sun.source.tree.Tree;
-import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
+import com.sun.source.util.TreePathScanner;
 import com.sun.source.util.Trees;
 import javax.annotation.processing.ProcessingEnvironment;
 import javax.lang.model.element.TypeElement;
@@ -39,48 +35,32 @@ public final class WrittenAnnotations {
   }
 
   /**
-   * Whether every annotation written on {@code type}, its methods and their parameters names a
-   * type the compiler found. One walk of the class's tree: looking each element's tree up on its
-   * own ({@code Trees.getPath}) scans the whole file every time, minutes for 10,000 layers.
+   * Whether every annotation written in {@code type}'s declaration (on it, its methods and their
+   * parameters, and the types nested in it) names a type the compiler found. One walk over the
+   * type's tree: looking each element up on its own walks the whole file each time, which is
+   * quadratic in the layers.
    */
-  public boolean allResolveIn(TypeElement type) {
+  public boolean allResolveWithin(TypeElement type) {
     if (trees == null) {
       return true;
     }
-    TreePath classPath = trees.getPath(type);
-    if (classPath == null || !(classPath.getLeaf() instanceof ClassTree declaration)) {
+    TreePath path = trees.getPath(type);
+    if (path == null) {
       return true; // From a class file: no source to read.
     }
-    if (!allResolve(classPath, declaration.getModifiers())) {
-      return false;
-    }
-    for (Tree member : declaration.getMembers()) {
-      if (member instanceof MethodTree method) {
-        TreePath methodPath = new TreePath(classPath, method);
-        if (!allResolve(methodPath, method.getModifiers())) {
-          return false;
+    boolean[] resolved = {true};
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitAnnotation(AnnotationTree annotation, Void unused) {
+        TypeMirror annotationType =
+            trees.getTypeMirror(new TreePath(getCurrentPath(), annotation.getAnnotationType()));
+        if (annotationType == null || annotationType.getKind() == TypeKind.ERROR) {
+          resolved[0] = false;
         }
-        for (VariableTree parameter : method.getParameters()) {
-          if (!allResolve(new TreePath(methodPath, parameter), parameter.getModifiers())) {
-            return false;
-          }
-        }
+        return null;
       }
-    }
-    return true;
+    }.scan(path, null);
+    return resolved[0];
   }
 
-  /** Whether each annotation among {@code modifiers}, on the tree at {@code path}, resolves. */
-  private boolean allResolve(TreePath path, ModifiersTree modifiers) {
-    TreePath modifiersPath = new TreePath(path, modifiers);
-    for (AnnotationTree annotation : modifiers.getAnnotations()) {
-      TreePath typePath =
-          new TreePath(new TreePath(modifiersPath, annotation), annotation.getAnnotationType());
-      TypeMirror type = trees.getTypeMirror(typePath);
-      if (type == null || type.getKind() == TypeKind.ERROR) {
-        return false;
-      }
-    }
-    return true;
-  }
 }
