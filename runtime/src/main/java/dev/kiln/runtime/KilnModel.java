@@ -613,7 +613,7 @@ public abstract class KilnModel {
    * training and evaluation alike: its targets count as {@code y (1 - s) + s / K}. Categorical
    * and binary cross-entropy only.
    */
-  public final void setLabelSmoothing(String name, double smoothing) {
+  public final synchronized void setLabelSmoothing(String name, double smoothing) {
     int index = outputIndex(name);
     Loss loss = spec.outputs().get(index).loss();
     if (loss != Loss.CATEGORICAL_CROSSENTROPY && loss != Loss.BINARY_CROSSENTROPY) {

@@ -45,8 +45,8 @@ public final class Checkpoint {
   private static final byte[] MAGIC = {'K', 'I', 'L', 'N', 'C', 'K', 'P', 'T'};
   private static final int VERSION = 1;
 
-  /** Values converted per chunk: 128 KB of float64. */
-  private static final int CHUNK = 1 << 14;
+  /** Values converted per chunk: 1 MB of float64, few enough ND4J calls for gigabytes. */
+  private static final int CHUNK = 1 << 17;
 
   private static final int STREAM_BUFFER = 1 << 16;
 
