@@ -69,8 +69,8 @@ class ScaleTest {
   /**
    * One input, {@code count} small Dense branches of it, joined by Concatenates of at most 250
    * (a Java method takes at most 255 parameters) and a last Concatenate, and a Dense output. The
-   * first branch is named like the parts of the Layers class's constructor, which must then
-   * take other names.
+   * first branch is named like a part of the Layers class's constructor, whose accessor must
+   * not collide with it.
    */
   static JavaFileObject branches(String name, int count) {
     List<String> lines = new ArrayList<>();
@@ -107,11 +107,13 @@ class ScaleTest {
     // Past 65,535 bytes, the summary is literals joined at class initialization.
     assertTrue(generated.contains("private static final String SUMMARY_TABLE = String.join(\"\","));
     // The passes call their parts in order; each part says which layers it holds.
-    assertTrue(generated.contains("    forwardPart1(b, input, training);\n    forwardPart2(b, input, training);\n"));
+    assertTrue(generated.contains("    new ForwardPart1().run(b, input, training);\n"
+        + "    new ForwardPart2().run(b, input, training);\n"));
     assertTrue(generated.contains("The forward pass of viewsPart1 to branch"));
-    assertTrue(generated.contains("    backwardPart1(b, input);\n"));
+    assertTrue(generated.contains("    new BackwardPart1().run(b, input);\n"));
     assertTrue(generated.contains("private static List<ParameterSpec> parameterSpecs() {"));
-    assertTrue(generated.contains("    views_Part1();\n"));
+    assertTrue(generated.contains("    ParameterSpecsPart1.run(specs);\n"));
+    assertTrue(generated.contains("      new ViewsPart1().run();\n"));
     System.out.printf("Scale: 1,000 parallel branches (1,007 layers) compiled in %.2f s, generated"
         + " class included; %.2f s of it in Kiln%n", seconds, kiln.seconds());
   }
