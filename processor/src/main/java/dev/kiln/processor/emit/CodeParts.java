@@ -22,10 +22,10 @@ import javax.lang.model.element.Modifier;
 final class CodeParts {
 
   /**
-   * Characters of generated source, types written in full, per part. The bytecode of this
-   * code is smaller than its source (a field or method reference is 3 bytes, its name many
-   * characters; a shape's numbers are the densest, about 2.5 bytes per character), so a part
-   * is under 8,000 bytes for the usual layers and far from 64 KB for any.
+   * Characters of generated source, types written in full, per part. The bytecode of this code
+   * is smaller than its source (a field or method reference is 3 bytes, its name many
+   * characters): the largest part of a 2,000-layer chain and of 1,000 parallel branches came to
+   * 6.5 KB, under HotSpot's 8,000 bytes and far from 64 KB.
    */
   static final int BUDGET = 12_000;
 
