@@ -57,6 +57,7 @@ class BlocksTest {
     assertTrue(model.summary().contains("body (Residual)"), model.summary());
     assertTrue(model.summary(true).contains("body/second/conv (Conv2D)"), model.summary(true));
     assertTrue(model.toDot().contains("\"body/first/conv\" -> \"body/first\""), model.toDot());
+    assertTrue(model.toDot().contains("subgraph \"cluster_body/first\""), model.toDot());
   }
 
   @Test
@@ -71,6 +72,7 @@ class BlocksTest {
     encoder.save(trained);
 
     EncoderClassifierModel classifier = EncoderClassifierModel.create(14, DataType.DOUBLE);
+    assertTrue(classifier.summary().contains("encoder (Functional)"), classifier.summary());
     classifier.loadEncoder(trained);
     assertTrue(ModelChecks.sameBits(encoder.layers().hidden().kernel(),
         classifier.layers().encoder().hidden().kernel()));

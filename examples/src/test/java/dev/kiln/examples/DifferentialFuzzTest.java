@@ -43,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Differential fuzzing of the whole of Kiln: random valid models ({@link RandomValidModels}) are
@@ -486,7 +487,10 @@ class DifferentialFuzzTest {
                 : uniform(length, 0, 1).gt(0.5).castTo(DataType.DOUBLE).reshape(shape);
           // Huber's errors straddle its delta of 1.
         case HUBER -> uniform(length, -2, 2).reshape(shape);
-        case MSE, MAE -> uniform(length, -1, 1).reshape(shape);
+        case MSE, MAE, COSINE_SIMILARITY -> uniform(length, -1, 1).reshape(shape);
+        case LOG_COSH -> uniform(length, -2, 2).reshape(shape);
+        case KL_DIVERGENCE -> uniform(length, 0, 1).reshape(shape);
+        case POISSON -> Transforms.floor(uniform(length, 0, 4), false).reshape(shape);
       };
     }
 

@@ -167,6 +167,8 @@ final class RandomValidModels {
   /** Layers written as a block and applied where {@link #blockExit} was; empty for none. */
   private final List<Layer> block = new ArrayList<>();
   private Layer blockExit;
+  /** Layers that apply the block again with its weights, by {@code @SameWeightsAs} alone. */
+  private final List<Layer> sharedApplications = new ArrayList<>();
   /** The model interface's name, which the block's name starts with. */
   private String interfaceName = "";
   /** The tensors from outside the block its layers read, which become its inputs. */
@@ -1239,6 +1241,11 @@ final class RandomValidModels {
    * in its place: the model stays the same network, its layers named {@code exit/layer}.
    */
   private void factorIntoBlock() {
+    List<Layer> owners = layers.stream().filter(this::canShareAsBlock).toList();
+    if (!owners.isEmpty() && chance(0.5)) {
+      shareAsBlock(pick(owners));
+      return;
+    }
     List<Layer> exits = layers.stream().filter(this::canJoinBlock).toList();
     if (exits.isEmpty()) {
       return;
@@ -1267,6 +1274,51 @@ final class RandomValidModels {
           blockInputShapes.add(declared);
         }
       }
+    }
+  }
+
+  /**
+   * Whether a layer whose weights others use can become a one-layer block that they apply again
+   * with {@code @SameWeightsAs} alone: each reads its tensors in the same pattern.
+   */
+  private boolean canShareAsBlock(Layer owner) {
+    List<Layer> users = users(owner);
+    return !owner.isInput() && owner.sharesWeightsOf == null && !users.isEmpty()
+        && users.stream().allMatch(user -> readPattern(user).equals(readPattern(owner)) && !user.frozen);
+  }
+
+  private List<Layer> users(Layer owner) {
+    return layers.stream().filter(layer -> layer.sharesWeightsOf == owner).toList();
+  }
+
+  /** Which of its reads repeat an earlier one: {@code [0, 0]} for one tensor read twice. */
+  private static List<Integer> readPattern(Layer layer) {
+    return layer.reads.stream().map(read -> layer.reads.indexOf(read)).toList();
+  }
+
+  /** The owner as a one-layer block; its users apply it again with its weights. */
+  private void shareAsBlock(Layer owner) {
+    blockExit = owner;
+    block.add(owner);
+    sharedApplications.addAll(users(owner));
+    for (Layer read : owner.reads) {
+      if (!blockInputs.contains(read)) {
+        blockInputs.add(read);
+      }
+    }
+    for (int i = 0; i < blockInputs.size(); i++) {
+      int at = owner.reads.indexOf(blockInputs.get(i));
+      int[] declared = blockInputs.get(i).shape.clone();
+      for (int axis = 0; axis < declared.length; axis++) {
+        boolean same = true;
+        for (Layer user : sharedApplications) {
+          same &= user.reads.get(at).shape[axis] == declared[axis];
+        }
+        if (!same || chance(0.5)) {
+          declared[axis] = VARIABLE; // Open: each application takes its own size.
+        }
+      }
+      blockInputShapes.add(declared);
     }
   }
 
@@ -1343,6 +1395,16 @@ final class RandomValidModels {
         continue;
       }
       source.append("\n");
+      if (sharedApplications.contains(layer)) {
+        if (layer.output != null) {
+          source.append("  ").append(layer.output).append("\n");
+        }
+        List<Layer> distinct = layer.reads.stream().distinct().toList();
+        source.append("  @SameWeightsAs(\"").append(blockExit.name).append("\")\n  Tensor ")
+            .append(layer.name).append("(").append(distinct.stream().map(input -> "Tensor " + input.name)
+                .collect(Collectors.joining(", "))).append(");\n");
+        continue;
+      }
       if (layer == blockExit) {
         if (layer.output != null) {
           source.append("  ").append(layer.output).append("\n");
@@ -1425,6 +1487,7 @@ final class RandomValidModels {
         "shared weights");
     mark(features, layers.stream().anyMatch(layer -> layer.frozen), "frozen");
     mark(features, blockExit != null, "block");
+    mark(features, !sharedApplications.isEmpty(), "block applied again with its weights");
     mark(features, blockInputShapes.stream().anyMatch(shape -> Arrays.stream(shape).anyMatch(d -> d == VARIABLE)),
         "block with open sizes");
     mark(features, layers.stream().anyMatch(layer -> layer.reads.size() > 1), "merge");

@@ -48,8 +48,13 @@ final class DistributedFit implements Callback.Training {
     PrintStream out = options.out();
     History history = new History();
     callbacks(callback -> callback.onTrainBegin(this));
-    long globalStep = 0;
-    for (int epoch = 1; epoch <= options.epochs() && !stopRequested; epoch++) {
+    if (options.initialEpoch() >= options.epochs()) {
+      throw new IllegalArgumentException("initialEpoch " + options.initialEpoch()
+          + " leaves no epoch to train of " + options.epochs());
+    }
+    long globalStep = (long) options.initialEpoch() * steps;
+    for (int epoch = options.initialEpoch() + 1; epoch <= options.epochs() && !stopRequested;
+        epoch++) {
       int current = epoch;
       callbacks(callback -> callback.onEpochBegin(current));
       if (verbosity != Verbosity.SILENT) {

@@ -22,7 +22,7 @@ final class Replicas {
 
   static KilnModel borrow(String modelClass, String dataType) {
     KilnModel replica = pool(modelClass, dataType).pollFirst();
-    return replica != null ? replica : create(modelClass, DataType.valueOf(dataType));
+    return replica != null ? replica : create(modelClass, 0, DataType.valueOf(dataType));
   }
 
   static void giveBack(KilnModel replica) {
@@ -34,11 +34,11 @@ final class Replicas {
   }
 
   /** A new instance of a generated model class, through its {@code create(long, DataType)}. */
-  static KilnModel create(String modelClass, DataType dataType) {
+  static KilnModel create(String modelClass, long seed, DataType dataType) {
     try {
       Class<?> type = Class.forName(modelClass, true, Thread.currentThread().getContextClassLoader());
       Method create = type.getMethod("create", long.class, DataType.class);
-      return (KilnModel) create.invoke(null, 0L, dataType);
+      return (KilnModel) create.invoke(null, seed, dataType);
     } catch (ClassNotFoundException e) {
       throw new IllegalStateException(
           "the executor cannot load the model class " + modelClass + "; ship the jar that holds"

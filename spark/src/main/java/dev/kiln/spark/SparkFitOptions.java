@@ -16,6 +16,7 @@ import org.apache.spark.api.java.JavaRDD;
 public final class SparkFitOptions {
 
   private int epochs = 1;
+  private int initialEpoch;
   private int batchSize = 32;
   private boolean shuffle = true;
   private long seed;
@@ -41,6 +42,21 @@ public final class SparkFitOptions {
     }
     SparkFitOptions copy = copy();
     copy.epochs = epochs;
+    return copy;
+  }
+
+  /**
+   * The epochs already trained (Keras' {@code initial_epoch}): training runs epochs {@code
+   * initialEpoch + 1} to {@code epochs}, with the same epoch orders and dropout seeds as an
+   * uninterrupted run. With a model restored from the driver's last checkpoint ({@code load}:
+   * parameters and optimizer state), a restarted driver resumes where it stopped.
+   */
+  public SparkFitOptions initialEpoch(int epochs) {
+    if (epochs < 0) {
+      throw new IllegalArgumentException("initialEpoch must be >= 0, got " + epochs);
+    }
+    SparkFitOptions copy = copy();
+    copy.initialEpoch = epochs;
     return copy;
   }
 
@@ -154,6 +170,10 @@ public final class SparkFitOptions {
     return epochs;
   }
 
+  public int initialEpoch() {
+    return initialEpoch;
+  }
+
   public int batchSize() {
     return batchSize;
   }
@@ -205,6 +225,7 @@ public final class SparkFitOptions {
   private SparkFitOptions copy() {
     SparkFitOptions copy = new SparkFitOptions();
     copy.epochs = epochs;
+    copy.initialEpoch = initialEpoch;
     copy.batchSize = batchSize;
     copy.shuffle = shuffle;
     copy.seed = seed;

@@ -30,8 +30,17 @@ final class StandaloneCluster implements AutoCloseable {
     this.masterPort = masterPort;
   }
 
-  /** Starts a master and {@code workers} workers of one core each; waits until they registered. */
+  /** Starts a master and {@code workers} workers of one core and 2 GB each. */
   static StandaloneCluster start(int workers) throws IOException, InterruptedException {
+    return start(workers, "2g");
+  }
+
+  /**
+   * Starts a master and {@code workers} workers of one core and {@code memory} each (an
+   * executor's memory must fit in it); waits until they registered.
+   */
+  static StandaloneCluster start(int workers, String memory)
+      throws IOException, InterruptedException {
     Path home = Files.createTempDirectory("kiln-spark-home");
     // Spark's launcher looks for $SPARK_HOME/jars; the classes come from the class path instead.
     Files.createDirectories(home.resolve("jars"));
@@ -56,7 +65,7 @@ final class StandaloneCluster implements AutoCloseable {
         Path work = Files.createDirectories(home.resolve("work-" + i));
         cluster.workers.add(launch(home, "worker-" + i, List.of(
             "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
-            "--cores", "1", "--memory", "2g", "--webui-port", String.valueOf(freePort()),
+            "--cores", "1", "--memory", memory, "--webui-port", String.valueOf(freePort()),
             "--work-dir", work.toString(), cluster.url())));
       }
       for (int i = 0; i < workers; i++) {
@@ -101,6 +110,16 @@ final class StandaloneCluster implements AutoCloseable {
       waitFor(process);
     }
     waitFor(master);
+    deleteHome();
+  }
+
+  /** Removes the cluster's directory: logs, work directories, the executors' files. */
+  private void deleteHome() {
+    try (var paths = Files.walk(home)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      System.err.println("could not remove " + home + ": " + e);
+    }
   }
 
   private static void waitFor(Process process) {

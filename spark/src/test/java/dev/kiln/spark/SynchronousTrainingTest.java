@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.runtime.History;
 import dev.kiln.runtime.Verbosity;
+import dev.kiln.runtime.callbacks.ModelCheckpoint;
+import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A step on two workers is the step one machine takes with the whole global batch: 20 steps
@@ -78,20 +82,51 @@ class SynchronousTrainingTest {
   }
 
   @Test
-  void validationDataOnTheDriverIsScoredEveryEpoch() {
-    SeedModel model = SeedModel.create(3, DataType.DOUBLE);
+  void aDriverRestartedFromItsLastCheckpointEndsAsAnUninterruptedRun(@TempDir Path dir)
+      throws Exception {
+    SeedModel uninterrupted = SeedModel.create(3, DataType.DOUBLE);
+    KilnSpark.fit(uninterrupted, samples(), options());
+
+    Path checkpoint = dir.resolve("seed.kiln");
+    SeedModel first = SeedModel.create(3, DataType.DOUBLE);
+    KilnSpark.fit(first, samples(), options().withEpochs(1)
+        .callbacks(new ModelCheckpoint(checkpoint)));
+    SeedModel restarted = SeedModel.create(99, DataType.DOUBLE); // a new driver
+    restarted.load(checkpoint);
+    KilnSpark.fit(restarted, samples(), options().initialEpoch(1));
+
+    assertArrayEquals(uninterrupted.parameters().toDoubleVector(),
+        restarted.parameters().toDoubleVector(), 0.0);
+  }
+
+  @Test
+  void validationSamplesOnTheClusterScoreAsTheDriversEvaluate() {
     List<Sample> held = TestSamples.of(50, 99);
+    SeedModel model = SeedModel.create(3, DataType.DOUBLE);
     History history = KilnSpark.fit(model, samples(),
         options().validationData(LocalSpark.context().parallelize(held, 2)));
-    SeedModel.Data data = SeedModel.data(
-        org.nd4j.linalg.factory.Nd4j.createFromArray(
-            held.stream().map(s -> s.inputs()[0]).toArray(double[][]::new)),
-        org.nd4j.linalg.factory.Nd4j.createFromArray(
-            held.stream().map(s -> s.targets()[0]).toArray(double[][]::new)));
-    var scores = model.evaluate(data);
+
+    var scores = model.evaluate(dataOf(held));
     assertEquals(EPOCHS, history.get("val_loss").size());
     assertEquals(scores.loss(), history.last("val_loss"), 1e-12);
     assertEquals(scores.get("accuracy"), history.last("val_accuracy"), 1e-12);
+  }
+
+  @Test
+  void validationDataOnTheDriverIsScoredEveryEpoch() {
+    List<Sample> held = TestSamples.of(50, 99);
+    SeedModel model = SeedModel.create(3, DataType.DOUBLE);
+    History history = KilnSpark.fit(model, samples(), options().validationData(dataOf(held)));
+
+    var scores = model.evaluate(dataOf(held));
+    assertEquals(EPOCHS, history.get("val_accuracy").size());
+    assertEquals(scores.loss(), history.last("val_loss"), 0.0);
+  }
+
+  private static SeedModel.Data dataOf(List<Sample> samples) {
+    return SeedModel.data(
+        Nd4j.createFromArray(samples.stream().map(s -> s.inputs()[0]).toArray(double[][]::new)),
+        Nd4j.createFromArray(samples.stream().map(s -> s.targets()[0]).toArray(double[][]::new)));
   }
 
   static double maxDifference(double[] a, double[] b) {

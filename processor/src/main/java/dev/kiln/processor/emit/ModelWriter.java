@@ -14,7 +14,6 @@ import dev.kiln.DType;
 import dev.kiln.Initializer;
 import dev.kiln.Loss;
 import dev.kiln.Metric;
-import dev.kiln.Optimizer;
 import dev.kiln.processor.KilnProcessor;
 import dev.kiln.processor.layers.LayerCode;
 import dev.kiln.processor.layers.LayerKind;
@@ -156,7 +155,6 @@ public final class ModelWriter {
                 param.trainable()));
       }
     }
-    double learningRate = network.model().learningRate();
     List<Node> frozenNodes = network.nodes().stream()
         .filter(node -> node.decl().frozen() && !node.params().isEmpty())
         .toList();
@@ -186,10 +184,8 @@ public final class ModelWriter {
     spec.add("$S,\n$S,\n", network.model().name(), Fingerprint.of(network));
     spec.add("$L,\n$L,\n$L,\n", inputs.argument(type, large), outputs.argument(type, large),
         parameters.argument(type, large));
-    spec.add("$T.$L,\n$L,\n$L,\n$L,\nSUMMARY_TABLE,\nDOT)$<$<",
-        Optimizer.class,
-        network.model().optimizer(),
-        Double.isNaN(learningRate) ? "Double.NaN" : Double.toString(learningRate),
+    spec.add("$L,\n$L,\n$L,\nSUMMARY_TABLE,\nDOT)$<$<",
+        OptimizerCode.spec(network.model()),
         frozen.argument(type, large),
         layers.argument(type, large));
     type.addField(

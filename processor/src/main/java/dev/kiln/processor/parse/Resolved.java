@@ -31,16 +31,17 @@ public final class Resolved {
 
   public static boolean isResolved(
       TypeElement type, Elements elements, WrittenAnnotations written) {
-    if (!annotationsResolved(type, elements, written)
+    if (!written.allResolveWithin(type)
+        || !annotationsResolved(type, elements)
         || type.getInterfaces().stream().anyMatch(Resolved::isError)) {
       return false;
     }
     for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
-      if (isError(method.getReturnType()) || !annotationsResolved(method, elements, written)) {
+      if (isError(method.getReturnType()) || !annotationsResolved(method, elements)) {
         return false;
       }
       for (VariableElement parameter : method.getParameters()) {
-        if (isError(parameter.asType()) || !annotationsResolved(parameter, elements, written)) {
+        if (isError(parameter.asType()) || !annotationsResolved(parameter, elements)) {
           return false;
         }
       }
@@ -54,11 +55,7 @@ public final class Resolved {
   }
 
   /** Every annotation's type exists, and Kiln's annotations have values of their declared types. */
-  private static boolean annotationsResolved(
-      Element element, Elements elements, WrittenAnnotations written) {
-    if (!written.allResolve(element)) {
-      return false;
-    }
+  private static boolean annotationsResolved(Element element, Elements elements) {
     for (AnnotationMirror mirror : element.getAnnotationMirrors()) {
       if (isError(mirror.getAnnotationType())) {
         return false;
@@ -66,11 +63,32 @@ public final class Resolved {
       if (!ModelParser.qualifiedName(mirror).startsWith("dev.kiln.")) {
         continue;
       }
+      Map<? extends ExecutableElement, ? extends AnnotationValue> values =
+          elements.getElementValuesWithDefaults(mirror);
+      if (!allAttributesGiven(mirror, values)) {
+        return false;
+      }
       for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> entry :
-          elements.getElementValuesWithDefaults(mirror).entrySet()) {
+          values.entrySet()) {
         if (!matches(entry.getKey().getReturnType(), entry.getValue().getValue())) {
           return false;
         }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether every attribute of the annotation has a value, given or by default. javac gives a
+   * missing required one an error value; Eclipse's compiler leaves it out (an annotation half
+   * typed in the IDE, {@code @Dense} without {@code units}), and reports it itself.
+   */
+  private static boolean allAttributesGiven(
+      AnnotationMirror mirror, Map<? extends ExecutableElement, ? extends AnnotationValue> values) {
+    for (ExecutableElement attribute :
+        ElementFilter.methodsIn(mirror.getAnnotationType().asElement().getEnclosedElements())) {
+      if (!values.containsKey(attribute)) {
+        return false;
       }
     }
     return true;

@@ -1,15 +1,11 @@
 package dev.kiln.processor.parse;
 
 import com.sun.source.tree.AnnotationTree;
-import com.sun.source.tree.ClassTree;
-import com.sun.source.tree.MethodTree;
-import com.sun.source.tree.ModifiersTree;
-import com.sun.source.tree.Tree;
-import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
+import com.sun.source.util.TreePathScanner;
 import com.sun.source.util.Trees;
 import javax.annotation.processing.ProcessingEnvironment;
-import javax.lang.model.element.Element;
+import javax.lang.model.element.TypeElement;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
 
@@ -38,41 +34,33 @@ public final class WrittenAnnotations {
     }
   }
 
-  /** Whether every annotation written on {@code element} names a type the compiler found. */
-  public boolean allResolve(Element element) {
+  /**
+   * Whether every annotation written in {@code type}'s declaration (on it, its methods and their
+   * parameters, and the types nested in it) names a type the compiler found. One walk over the
+   * type's tree: looking each element up on its own walks the whole file each time, which is
+   * quadratic in the layers.
+   */
+  public boolean allResolveWithin(TypeElement type) {
     if (trees == null) {
       return true;
     }
-    TreePath path = trees.getPath(element);
+    TreePath path = trees.getPath(type);
     if (path == null) {
       return true; // From a class file: no source to read.
     }
-    ModifiersTree modifiers = modifiers(path.getLeaf());
-    if (modifiers == null) {
-      return true;
-    }
-    TreePath modifiersPath = new TreePath(path, modifiers);
-    for (AnnotationTree annotation : modifiers.getAnnotations()) {
-      TreePath typePath =
-          new TreePath(new TreePath(modifiersPath, annotation), annotation.getAnnotationType());
-      TypeMirror type = trees.getTypeMirror(typePath);
-      if (type == null || type.getKind() == TypeKind.ERROR) {
-        return false;
+    boolean[] resolved = {true};
+    new TreePathScanner<Void, Void>() {
+      @Override
+      public Void visitAnnotation(AnnotationTree annotation, Void unused) {
+        TypeMirror annotationType =
+            trees.getTypeMirror(new TreePath(getCurrentPath(), annotation.getAnnotationType()));
+        if (annotationType == null || annotationType.getKind() == TypeKind.ERROR) {
+          resolved[0] = false;
+        }
+        return null;
       }
-    }
-    return true;
+    }.scan(path, null);
+    return resolved[0];
   }
 
-  private static ModifiersTree modifiers(Tree tree) {
-    if (tree instanceof MethodTree method) {
-      return method.getModifiers();
-    }
-    if (tree instanceof VariableTree variable) {
-      return variable.getModifiers();
-    }
-    if (tree instanceof ClassTree type) {
-      return type.getModifiers();
-    }
-    return null;
-  }
 }

@@ -226,6 +226,11 @@ public final class ShapeInference {
     }
 
     @Override
+    public void errorAtInput(Tag tag, int index, String message) {
+      report.error(tag, message, layer.inputs().get(index).site());
+    }
+
+    @Override
     public void warning(Tag tag, String message) {
       report.warning(tag, message, layer.site());
     }
