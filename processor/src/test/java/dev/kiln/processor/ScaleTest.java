@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.testing.compile.Compilation;
 import dev.kiln.processor.check.Tag;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,8 +69,8 @@ class ScaleTest {
   /**
    * One input, {@code count} small Dense branches of it, joined by Concatenates of at most 250
    * (a Java method takes at most 255 parameters) and a last Concatenate, and a Dense output. The
-   * first branch is named like the parts of the Layers class's constructor, which must then
-   * take other names.
+   * first branch is named like a part of the Layers class's constructor, whose accessor must
+   * not collide with it.
    */
   static JavaFileObject branches(String name, int count) {
     List<String> lines = new ArrayList<>();
@@ -104,13 +107,58 @@ class ScaleTest {
     // Past 65,535 bytes, the summary is literals joined at class initialization.
     assertTrue(generated.contains("private static final String SUMMARY_TABLE = String.join(\"\","));
     // The passes call their parts in order; each part says which layers it holds.
-    assertTrue(generated.contains("    forwardPart1(b, input, training);\n    forwardPart2(b, input, training);\n"));
+    assertTrue(generated.contains("    new ForwardPart1().run(b, input, training);\n"
+        + "    new ForwardPart2().run(b, input, training);\n"));
     assertTrue(generated.contains("The forward pass of viewsPart1 to branch"));
-    assertTrue(generated.contains("    backwardPart1(b, input);\n"));
+    assertTrue(generated.contains("    new BackwardPart1().run(b, input);\n"));
     assertTrue(generated.contains("private static List<ParameterSpec> parameterSpecs() {"));
-    assertTrue(generated.contains("    views_Part1();\n"));
+    assertTrue(generated.contains("    ParameterSpecsPart1.run(specs);\n"));
+    assertTrue(generated.contains("      new ViewsPart1().run();\n"));
     System.out.printf("Scale: 1,000 parallel branches (1,007 layers) compiled in %.2f s, generated"
         + " class included; %.2f s of it in Kiln%n", seconds, kiln.seconds());
+  }
+
+  /** An input, {@code count - 2} Dense layers each reading the one before, and an output. */
+  static JavaFileObject chain(String name, int count) {
+    List<String> lines = new ArrayList<>();
+    lines.add("@Model interface " + name + " {");
+    lines.add("  @Input(shape = 8) Tensor input();");
+    String previous = "input";
+    for (int i = 1; i <= count - 2; i++) {
+      lines.add("  @Dense(units = 8, activation = RELU) Tensor dense" + i + "(Tensor " + previous + ");");
+      previous = "dense" + i;
+    }
+    lines.add("  @Output(loss = MSE) @Dense(units = 2) Tensor output(Tensor " + previous + ");");
+    lines.add("}");
+    return Sources.model(name, lines.toArray(String[]::new));
+  }
+
+  /**
+   * Kiln's time against the number of layers, on request: {@code -Dkiln.scale.chains=500,1000,2000}
+   * compiles a Dense chain of each length (after one unmeasured warm-up) and prints the CPU time
+   * of the compiling thread, in Kiln and in all (other threads, such as the garbage collector's,
+   * are not counted, so that a busy machine changes the numbers less).
+   */
+  @Test
+  void chainTimes() {
+    String lengths = System.getProperty("kiln.scale.chains", "");
+    Assumptions.assumeFalse(lengths.isEmpty(), "-Dkiln.scale.chains=500,1000,... measures");
+    javac().withProcessors(new KilnProcessor()).compile(chain("WarmUp", 500));
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    for (String length : lengths.split(",")) {
+      int count = Integer.parseInt(length.trim());
+      WatchedFiler.Kiln kiln = new WatchedFiler.Kiln();
+      long start = threads.getCurrentThreadCpuTime();
+      long wall = System.nanoTime();
+      Compilation compilation = javac().withProcessors(kiln).compile(chain("Chain" + count, count));
+      double cpu = (threads.getCurrentThreadCpuTime() - start) / 1e9;
+      double seconds = (System.nanoTime() - wall) / 1e9;
+      String outcome = compilation.errors().isEmpty()
+          ? "compiled"
+          : "failed: " + compilation.errors().get(0).getMessage(null);
+      System.out.printf("Scale: a chain of %,d layers, CPU %.2f s in Kiln, %.2f s in all (%.2f s"
+          + " wall); %s%n", count, kiln.cpuSeconds(), cpu, seconds, outcome);
+    }
   }
 
   @Test

@@ -3,26 +3,29 @@ package dev.kiln.processor.emit;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterSpec;
+import com.palantir.javapoet.TypeSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 
 /**
- * Straight-line code cut into consecutive methods small enough for the JVM. A method's bytecode
- * may not pass 64 KB (javac: "code too large"), and HotSpot compiles none past 8,000 bytes; the
- * passes and constructors of a model of thousands of layers are far past both. Code that fits
- * stays where it is, so a small model's class reads as written; larger code becomes calls of
- * {@code forwardPart1}, {@code forwardPart2}, ... in order, each part a private method taking
- * the same parameters and holding whole layers.
+ * Straight-line code cut into consecutive parts small enough for the JVM. A method's bytecode
+ * may not pass 64 KB (javac: "code too large"), a class may not hold more than 65,535 constants
+ * (names and references: "too many constants"), and HotSpot compiles no method past 8,000 bytes;
+ * the passes and constructors of a model of thousands of layers are far past all three. Code
+ * that fits stays where it is, so a small model's class reads as written; larger code becomes
+ * calls of parts in order, {@code new ForwardPart1().run(b, input, training)}, ... Each part is
+ * a nested class holding whole layers, with its own constants: an inner class whose code reads
+ * the enclosing object's fields as the method would, or a static one for static code.
  */
 final class CodeParts {
 
   /**
-   * Characters of generated source, types written in full, per method. The bytecode of this
-   * code is smaller than its source (a field or method reference is 3 bytes, its name many
-   * characters; a shape's numbers are the densest, about 2.5 bytes per character), so a part
-   * is under 8,000 bytes for the usual layers and far from 64 KB for any.
+   * Characters of generated source, types written in full, per part. The bytecode of this code
+   * is smaller than its source (a field or method reference is 3 bytes, its name many
+   * characters): the largest part of a 2,000-layer chain and of 1,000 parallel branches came to
+   * 6.5 KB, under HotSpot's 8,000 bytes and far from 64 KB.
    */
   static final int BUDGET = 12_000;
 
@@ -34,9 +37,9 @@ final class CodeParts {
   }
 
   /**
-   * A method's body, and the parts it calls when the code did not fit (none when it did).
+   * A method's body, and the nested classes it calls when the code did not fit (none when it did).
    */
-  record Split(CodeBlock body, List<MethodSpec> parts) {
+  record Split(CodeBlock body, List<TypeSpec> parts) {
     boolean isSplit() {
       return !parts.isEmpty();
     }
@@ -58,33 +61,38 @@ final class CodeParts {
   }
 
   /**
-   * The body of {@code method}: the pieces themselves if they fit, otherwise one call per part,
-   * of methods named {@code name + "Part" + n} with {@code method}'s parameters and modifiers
-   * ({@code static} or not), documented as "{@code purpose} first to last layer" ("The forward pass of dense1 to dense57").
+   * The body of a method with {@code signature}'s parameters: the pieces themselves if they fit,
+   * otherwise one call per part, of nested classes named {@code Name + "Part" + n} whose method
+   * {@code run} takes the same parameters (static if {@code signature} is), each documented as
+   * "{@code purpose} first to last layer" ("The forward pass of dense1 to dense57").
    */
-  static Split split(MethodSpec method, String name, String purpose, List<Piece> pieces) {
+  static Split split(MethodSpec signature, String name, String purpose, List<Piece> pieces) {
     if (fits(pieces)) {
       return new Split(CodeBlock.join(pieces.stream().map(Piece::code).toList(), ""), List.of());
     }
-    String arguments = method.parameters().stream()
+    boolean isStatic = signature.modifiers().contains(Modifier.STATIC);
+    String arguments = signature.parameters().stream()
         .map(parameter -> parameter.name())
         .collect(Collectors.joining(", "));
     CodeBlock.Builder body = CodeBlock.builder();
-    List<MethodSpec> parts = new ArrayList<>();
+    List<TypeSpec> parts = new ArrayList<>();
     for (List<Piece> group : group(pieces)) {
-      String part = name + "Part" + (parts.size() + 1);
-      body.addStatement("$N($L)", part, arguments);
-      MethodSpec.Builder builder = MethodSpec.methodBuilder(part)
-          .addModifiers(Modifier.PRIVATE)
+      String part = Character.toUpperCase(name.charAt(0)) + name.substring(1) + "Part" + (parts.size() + 1);
+      body.addStatement(isStatic ? "$N.run($L)" : "new $N().run($L)", part, arguments);
+      MethodSpec.Builder run = MethodSpec.methodBuilder("run");
+      TypeSpec.Builder type = TypeSpec.classBuilder(part)
+          .addModifiers(Modifier.PRIVATE, Modifier.FINAL)
           .addJavadoc("$L $L.\n", purpose, span(group));
-      if (method.modifiers().contains(Modifier.STATIC)) {
-        builder.addModifiers(Modifier.STATIC);
+      if (isStatic) {
+        type.addModifiers(Modifier.STATIC);
+        run.addModifiers(Modifier.STATIC);
+        type.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
       }
-      for (ParameterSpec parameter : method.parameters()) {
-        builder.addParameter(parameter.type(), parameter.name());
+      for (ParameterSpec parameter : signature.parameters()) {
+        run.addParameter(parameter.type(), parameter.name());
       }
-      group.forEach(piece -> builder.addCode(piece.code()));
-      parts.add(builder.build());
+      group.forEach(piece -> run.addCode(piece.code()));
+      parts.add(type.addMethod(run.build()).build());
     }
     return new Split(body.build(), parts);
   }

@@ -80,18 +80,18 @@ public final class ModelWriter {
             .addJavadoc("The buffers of the last forward pass, read by {@link #lastOutput}.\n")
             .build());
     type.addField(model.nestedClass("Layers"), "layers", Modifier.PRIVATE, Modifier.FINAL);
-    type.addMethods(constructor(setUp));
+    type.addMethod(constructor(type, setUp));
     type.addMethods(factories());
     type.addMethod(dataFactory());
     type.addMethods(predictMethods());
-    type.addMethods(activationsMethod());
+    type.addMethod(activationsMethod(type));
     type.addMethod(trainStep());
     type.addMethod(computeGradients());
     type.addMethod(layersAccessor());
     type.addMethods(transferMethods());
-    type.addMethods(forward());
+    type.addMethod(forward(type));
     type.addMethod(losses());
-    type.addMethods(backward());
+    type.addMethod(backward(type));
     type.addMethod(buffersFor());
     type.addMethods(batchHooks());
     if (SummaryTable.hasNested(network)) {
@@ -310,7 +310,7 @@ public final class ModelWriter {
     return work;
   }
 
-  private List<MethodSpec> constructor(List<CodeParts.Piece> work) {
+  private MethodSpec constructor(TypeSpec.Builder type, List<CodeParts.Piece> work) {
     MethodSpec.Builder constructor =
         MethodSpec.constructorBuilder()
             .addModifiers(Modifier.PRIVATE)
@@ -324,10 +324,8 @@ public final class ModelWriter {
         "Part of the constructor: the parameters of", work);
     constructor.addCode(split.body());
     constructor.addStatement("layers = new Layers()");
-    List<MethodSpec> methods = new ArrayList<>();
-    methods.add(constructor.build());
-    methods.addAll(split.parts());
-    return methods;
+    type.addTypes(split.parts());
+    return constructor.build();
   }
 
   private List<MethodSpec> factories() {
@@ -401,7 +399,7 @@ public final class ModelWriter {
     return List.of(plain.build(), withBatch.build());
   }
 
-  private List<MethodSpec> activationsMethod() {
+  private MethodSpec activationsMethod(TypeSpec.Builder type) {
     MethodSpec.Builder method = MethodSpec.methodBuilder("activations")
         .addModifiers(Modifier.PUBLIC, Modifier.SYNCHRONIZED)
         .returns(model.nestedClass("Activations"))
@@ -422,7 +420,7 @@ public final class ModelWriter {
     }
     if (CodeParts.fits(stores)) {
       method.addStatement("return new Activations(new $T[] {\n$>$L})$<", INDARRAY, join(copies, ",\n"));
-      return List.of(method.build());
+      return method.build();
     }
     MethodSpec.Builder partSignature = MethodSpec.methodBuilder("activations")
         .addParameter(buffers, names.local("b"));
@@ -433,10 +431,8 @@ public final class ModelWriter {
     method.addStatement("$T[] $L = new $T[$L]", INDARRAY, outputs, INDARRAY, copies.size())
         .addCode(split.body())
         .addStatement("return new Activations($L)", outputs);
-    List<MethodSpec> methods = new ArrayList<>();
-    methods.add(method.build());
-    methods.addAll(split.parts());
-    return methods;
+    type.addTypes(split.parts());
+    return method.build();
   }
 
   private MethodSpec trainStep() {
@@ -543,7 +539,7 @@ public final class ModelWriter {
 
   // ---- the step ----
 
-  private List<MethodSpec> forward() {
+  private MethodSpec forward(TypeSpec.Builder type) {
     MethodSpec.Builder method = MethodSpec.methodBuilder("forward")
         .addModifiers(Modifier.PRIVATE)
         .addJavadoc("The forward pass, layer by layer in execution order.\n")
@@ -565,17 +561,15 @@ public final class ModelWriter {
           .add(ActivationCode.forward(activation, code.output(), bufferField(names.output(node))))
           .build()));
     }
-    return inParts(method, "forward", "The forward pass of", layers);
+    return inParts(type, method, "forward", "The forward pass of", layers);
   }
 
-  /** {@code method} with the pieces as its body, followed by the parts it calls if they did not fit. */
-  private static List<MethodSpec> inParts(
+  /** {@code method} with the pieces as its body, calling parts added to {@code type} if they did not fit. */
+  private static MethodSpec inParts(TypeSpec.Builder type,
       MethodSpec.Builder method, String name, String purpose, List<CodeParts.Piece> pieces) {
     CodeParts.Split split = CodeParts.split(method.build(), name, purpose, pieces);
-    List<MethodSpec> methods = new ArrayList<>();
-    methods.add(method.addCode(split.body()).build());
-    methods.addAll(split.parts());
-    return methods;
+    type.addTypes(split.parts());
+    return method.addCode(split.body()).build();
   }
 
   private MethodSpec losses() {
@@ -603,7 +597,7 @@ public final class ModelWriter {
     return method.build();
   }
 
-  private List<MethodSpec> backward() {
+  private MethodSpec backward(TypeSpec.Builder type) {
     MethodSpec.Builder method = MethodSpec.methodBuilder("backward")
         .addModifiers(Modifier.PRIVATE)
         .addJavadoc("The backward pass, in reverse execution order; every parameter gradient is written.\n")
@@ -641,7 +635,7 @@ public final class ModelWriter {
       }
       layers.add(new CodeParts.Piece(node.name(), layer.build()));
     }
-    return inParts(method, "backward", "The backward pass of", layers);
+    return inParts(type, method, "backward", "The backward pass of", layers);
   }
 
   private MethodSpec buffersFor() {
@@ -767,7 +761,7 @@ public final class ModelWriter {
       type.addField(split.isSplit() ? field.build() : field.addModifiers(Modifier.FINAL).build());
     }
     return type.addMethod(constructor.addCode(split.body()).build())
-        .addMethods(split.parts())
+        .addTypes(split.parts())
         .build();
   }
 
@@ -891,7 +885,7 @@ public final class ModelWriter {
         .addJavadoc("The parameters of each layer that has any, as {@link #layers()} returns them.\n");
     MethodSpec.Builder constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE);
     List<FieldSpec.Builder> fields = new ArrayList<>();
-    List<CodeParts.Piece> views = new ArrayList<>();
+    List<View> views = new ArrayList<>();
     BlockAccessors blocks = new BlockAccessors(network, model.nestedClass("Layers"), "Layers",
         layer -> layer.kind().parametersType(),
         // A layer using another's weights has them under the owner's name, as outside blocks.
@@ -904,8 +898,7 @@ public final class ModelWriter {
         continue;
       }
       fields.add(FieldSpec.builder(record, application.name(), Modifier.PRIVATE));
-      views.add(new CodeParts.Piece(application.name(), CodeBlock.of("this.$L = $L;\n",
-          application.name(), blocks.valueOf(application))));
+      views.add(new View(application.name(), blocks.valueOf(application)));
       type.addMethod(MethodSpec.methodBuilder(application.name())
           .addModifiers(Modifier.PUBLIC)
           .returns(record)
@@ -918,8 +911,7 @@ public final class ModelWriter {
     for (Node node : layersWithParameters()) {
       TypeName parametersType = node.decl().kind().parametersType();
       fields.add(FieldSpec.builder(parametersType, node.name(), Modifier.PRIVATE));
-      views.add(new CodeParts.Piece(node.name(), CodeBlock.of("this.$L = $L;\n", node.name(),
-          node.decl().kind().parametersValue(new NodeCode(node, true)))));
+      views.add(new View(node.name(), node.decl().kind().parametersValue(new NodeCode(node, true))));
       String shapes = node.params().stream()
           .map(param -> param.name() + " " + param.shape())
           .collect(Collectors.joining(", "));
@@ -930,24 +922,33 @@ public final class ModelWriter {
           .addStatement("return $L", node.name())
           .build());
     }
-    // The parts are methods beside the layers' accessors: a name no layer's accessor has.
-    String parts = "views";
-    while (startsSomeLayerName(parts + "Part")) {
-      parts += "_";
+    List<CodeParts.Piece> assignments = views.stream()
+        .map(view -> view.assignment(CodeBlock.of("this")))
+        .toList();
+    if (!CodeParts.fits(assignments)) {
+      // In the parts, nested classes, {@code this} is the part: name the fields through Layers.
+      assignments = views.stream()
+          .map(view -> view.assignment(CodeBlock.of("$T.this", model.nestedClass("Layers"))))
+          .toList();
     }
-    CodeParts.Split split = CodeParts.split(constructor.build(), parts, "The parameter views of", views);
+    CodeParts.Split split =
+        CodeParts.split(constructor.build(), "views", "The parameter views of", assignments);
     // Fields assigned in the constructor's parts cannot be final.
     for (FieldSpec.Builder field : fields) {
       type.addField(split.isSplit() ? field.build() : field.addModifiers(Modifier.FINAL).build());
     }
-    return type.addMethod(constructor.addCode(split.body()).build()).addMethods(split.parts()).build();
+    return type.addMethod(constructor.addCode(split.body()).build()).addTypes(split.parts()).build();
+  }
+
+  /** A field of the Layers class and the view it holds. */
+  private record View(String field, CodeBlock value) {
+    CodeParts.Piece assignment(CodeBlock owner) {
+      return new CodeParts.Piece(field, CodeBlock.of("$L.$L = $L;\n", owner, field, value));
+    }
   }
 
   // ---- helpers ----
 
-  private boolean startsSomeLayerName(String prefix) {
-    return network.nodes().stream().anyMatch(node -> node.name().startsWith(prefix));
-  }
 
   /** The names and buffers one layer's kernels are called with. */
   private final class NodeCode implements LayerCode {

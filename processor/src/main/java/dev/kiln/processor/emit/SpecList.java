@@ -60,7 +60,7 @@ record SpecList(
         .addCode(split.body())
         .addStatement("return specs")
         .build());
-    type.addMethods(split.parts());
+    type.addTypes(split.parts());
     return CodeBlock.of("$N()", method);
   }
 }

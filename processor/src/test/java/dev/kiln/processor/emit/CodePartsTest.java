@@ -7,12 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
 import java.util.ArrayList;
 import java.util.List;
 import javax.lang.model.element.Modifier;
 import org.junit.jupiter.api.Test;
 
-/** Straight-line code in parts under the budget, whole layers each, in order. */
+/** Straight-line code in parts (nested classes) under the budget, whole layers each, in order. */
 class CodePartsTest {
 
   private static final MethodSpec SIGNATURE = MethodSpec.methodBuilder("forward")
@@ -42,18 +43,21 @@ class CodePartsTest {
     List<CodeParts.Piece> pieces = layers(500, 100);
     CodeParts.Split split = CodeParts.split(SIGNATURE, "forward", "The forward pass of", pieces);
     assertTrue(split.isSplit());
-    List<MethodSpec> parts = split.parts();
+    List<TypeSpec> parts = split.parts();
     StringBuilder calls = new StringBuilder();
     StringBuilder code = new StringBuilder();
     for (int i = 0; i < parts.size(); i++) {
-      MethodSpec part = parts.get(i);
-      assertEquals("forwardPart" + (i + 1), part.name());
-      assertEquals(SIGNATURE.parameters(), part.parameters());
+      TypeSpec part = parts.get(i);
+      assertEquals("ForwardPart" + (i + 1), part.name());
       assertTrue(part.modifiers().contains(Modifier.PRIVATE));
-      assertTrue(part.code().toString().length() <= CodeParts.BUDGET, part.name() + " over budget");
+      assertFalse(part.modifiers().contains(Modifier.STATIC), "an inner class reads the model's fields");
+      MethodSpec run = part.methodSpecs().get(0);
+      assertEquals("run", run.name());
+      assertEquals(SIGNATURE.parameters(), run.parameters());
+      assertTrue(run.code().toString().length() <= CodeParts.BUDGET, part.name() + " over budget");
       assertTrue(part.javadoc().toString().startsWith("The forward pass of layer"), part.javadoc().toString());
-      calls.append("forwardPart").append(i + 1).append("(b, training);\n");
-      code.append(part.code());
+      calls.append("new ForwardPart").append(i + 1).append("().run(b, training);\n");
+      code.append(run.code());
     }
     assertEquals(calls.toString(), split.body().toString());
     // Every layer once, in order, none cut in two.
@@ -65,6 +69,17 @@ class CodePartsTest {
   }
 
   @Test
+  void staticCodeGoesToStaticClasses() {
+    MethodSpec signature = SIGNATURE.toBuilder().addModifiers(Modifier.STATIC).build();
+    CodeParts.Split split = CodeParts.split(signature, "layerSpecs", "The layer specs of", layers(500, 100));
+    assertTrue(split.body().toString().startsWith("LayerSpecsPart1.run(b, training);\n"));
+    TypeSpec part = split.parts().get(0);
+    assertTrue(part.modifiers().contains(Modifier.STATIC));
+    assertTrue(part.methodSpecs().stream().anyMatch(method -> method.name().equals("run")
+        && method.modifiers().contains(Modifier.STATIC)));
+  }
+
+  @Test
   void aPieceLargerThanTheBudgetIsAPartAlone() {
     List<CodeParts.Piece> pieces = new ArrayList<>(layers(2, 10));
     pieces.add(1, new CodeParts.Piece("huge", CodeBlock.of("$L", "y".repeat(CodeParts.BUDGET + 1))));
@@ -73,7 +88,7 @@ class CodePartsTest {
     assertEquals("huge", groups.get(1).get(0).layer());
   }
 
-  private static int countIn(MethodSpec part) {
-    return part.code().toString().split("\n").length;
+  private static int countIn(TypeSpec part) {
+    return part.methodSpecs().get(0).code().toString().split("\n").length;
   }
 }
