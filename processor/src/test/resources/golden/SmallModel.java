@@ -19,6 +19,7 @@ import dev.kiln.runtime.kernels.Relu;
 import dev.kiln.runtime.kernels.Softmax;
 import dev.kiln.runtime.kernels.Tanh;
 import dev.kiln.runtime.losses.CategoricalCrossEntropy;
+import dev.kiln.runtime.optim.OptimizerSpec;
 import java.util.List;
 import javax.annotation.processing.Generated;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -90,8 +91,7 @@ public final class SmallModel extends KilnModel {
         new ParameterSpec("features", "bias", new long[] {5}, Initializer.ZEROS, 8, 5, true),
         new ParameterSpec("output", "kernel", new long[] {5, 3}, Initializer.GLOROT_UNIFORM, 5, 3, true),
         new ParameterSpec("output", "bias", new long[] {3}, Initializer.ZEROS, 5, 3, true)),
-      Optimizer.ADAM,
-      Double.NaN,
+      OptimizerSpec.of(Optimizer.ADAM),
       List.of(),
       List.of(
         new LayerSpec("input", "InputLayer", new long[] {4}, List.of(), 0L),
@@ -488,6 +488,19 @@ public final class SmallModel extends KilnModel {
      */
     public INDArray output() {
       return outputs[3];
+    }
+
+    /**
+     * The output of the layer of this name, {@code stage3/conv2} inside a block's application
+     * (Keras' {@code model.get_layer(name).output}).
+     */
+    public INDArray get(String layer) {
+      for (int i = 0; i < SPEC.layers().size(); i++) {
+        if (SPEC.layers().get(i).name().equals(layer)) {
+          return outputs[i];
+        }
+      }
+      throw new IllegalArgumentException("no layer named " + layer + "; the layers are those of summary(true)");
     }
   }
 

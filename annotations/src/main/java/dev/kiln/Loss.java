@@ -1,6 +1,9 @@
 package dev.kiln;
 
-/** Losses, with Keras' names. All of them average over the batch (and over time steps). */
+/**
+ * Losses, with Keras' names. All of them average over the batch (and over time steps), as
+ * Keras' default reduction {@code sum_over_batch_size} does.
+ */
 public enum Loss {
   /** Cross-entropy against one-hot targets; the output is a probability distribution. */
   CATEGORICAL_CROSSENTROPY,
@@ -13,5 +16,16 @@ public enum Loss {
   /** Mean absolute error. */
   MAE,
   /** Huber loss with Keras' {@code delta = 1}: squared below 1, absolute above. */
-  HUBER
+  HUBER,
+  /**
+   * Kullback-Leibler divergence {@code sum(y log(y / p))} over the last axis, between target and
+   * predicted distributions.
+   */
+  KL_DIVERGENCE,
+  /** {@code -cos(p, y)} over the last axis: -1 when they point the same way. */
+  COSINE_SIMILARITY,
+  /** {@code p - y log(p)}, for counts predicted as positive rates. */
+  POISSON,
+  /** {@code log(cosh(p - y))}: squared for small residuals, absolute for large ones. */
+  LOG_COSH
 }

@@ -24,5 +24,16 @@ public enum Metric {
   /** Mean absolute error (Keras' {@code mean_absolute_error}; not {@code MAE}, which is a Loss). */
   MEAN_ABSOLUTE_ERROR,
   /** Mean squared error (Keras' {@code mean_squared_error}; not {@code MSE}, which is a Loss). */
-  MEAN_SQUARED_ERROR
+  MEAN_SQUARED_ERROR,
+  /**
+   * Area under the ROC curve over the epoch's predictions, each output value a yes/no prediction
+   * (Keras' {@code AUC}); exact rather than Keras' 200-threshold approximation.
+   */
+  AUC,
+  /** Area under the precision-recall curve (average precision) over the epoch's predictions. */
+  PR_AUC,
+  /** Mean intersection over union of the predicted classes, for segmentation (Keras' {@code MeanIoU}). */
+  MEAN_IOU,
+  /** Coefficient of determination, averaged over output columns (Keras' {@code R2Score}). */
+  R2_SCORE
 }

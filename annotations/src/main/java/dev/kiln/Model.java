@@ -21,8 +21,10 @@ import java.lang.annotation.Target;
  * }
  * }</pre>
  *
- * <p>The optimizer and learning rate are training defaults, as Keras' {@code compile} takes them;
- * the generated model can switch optimizer at run time.
+ * <p>The optimizer, its learning rate and options are training defaults, as Keras' {@code
+ * compile} takes them; the generated model can switch optimizer at run time. A learning-rate
+ * schedule stands beside {@code @Model}: {@link ExponentialDecay}, {@link PiecewiseConstantDecay},
+ * {@link CosineDecay} or {@link PolynomialDecay}, in place of {@code learningRate}.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)
@@ -40,4 +42,33 @@ public @interface Model {
 
   /** The generated class's simple name; empty means the interface name followed by {@code Model}. */
   String className() default "";
+
+  /** SGD's momentum, in [0, 1); Keras' {@code SGD(momentum=...)}. */
+  double momentum() default 0;
+
+  /** Whether SGD's momentum is Nesterov's; Keras' {@code SGD(nesterov=True)}. */
+  boolean nesterov() default false;
+
+  /**
+   * Keras' {@code weight_decay}, decoupled from the gradient: before each update {@code p -= lr *
+   * weightDecay * p}. Unset ({@code NaN}) means the optimizer's default: 0.004 for ADAMW, none for
+   * the others.
+   */
+  double weightDecay() default Double.NaN;
+
+  /**
+   * Whether weight decay also shrinks biases and normalization weights (one-dimensional
+   * parameters), as Keras does by default; {@code false} leaves them out, as AdamW is commonly
+   * used.
+   */
+  boolean decayBiasesAndNorms() default true;
+
+  /** Keras' {@code clipnorm}: each parameter array's gradient scaled down to this norm. */
+  double clipNorm() default Double.NaN;
+
+  /** Keras' {@code global_clipnorm}: all gradients scaled down together to this joint norm. */
+  double globalClipNorm() default Double.NaN;
+
+  /** Keras' {@code clipvalue}: each gradient value clamped to {@code [-clipValue, clipValue]}. */
+  double clipValue() default Double.NaN;
 }

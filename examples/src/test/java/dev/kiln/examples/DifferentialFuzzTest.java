@@ -43,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Differential fuzzing of the whole of Kiln: random valid models ({@link RandomValidModels}) are
@@ -486,7 +487,10 @@ class DifferentialFuzzTest {
                 : uniform(length, 0, 1).gt(0.5).castTo(DataType.DOUBLE).reshape(shape);
           // Huber's errors straddle its delta of 1.
         case HUBER -> uniform(length, -2, 2).reshape(shape);
-        case MSE, MAE -> uniform(length, -1, 1).reshape(shape);
+        case MSE, MAE, COSINE_SIMILARITY -> uniform(length, -1, 1).reshape(shape);
+        case LOG_COSH -> uniform(length, -2, 2).reshape(shape);
+        case KL_DIVERGENCE -> uniform(length, 0, 1).reshape(shape);
+        case POISSON -> Transforms.floor(uniform(length, 0, 4), false).reshape(shape);
       };
     }
 
@@ -522,8 +526,9 @@ class DifferentialFuzzTest {
       Set<String> layers = new LinkedHashSet<>();
       for (LayerSpec layer : model.spec().layers()) {
         layers.add(layer.name());
-        INDArray activation =
-            (INDArray) activations.getClass().getMethod(layer.name()).invoke(activations);
+        // By name, which reaches layers inside a block's application too (stage3/conv2).
+        INDArray activation = (INDArray) activations.getClass().getMethod("get", String.class)
+            .invoke(activations, layer.name());
         long[] expected = withBatch(layer.shape(), batch);
         require(
             Arrays.equals(activation.shape(), expected),

@@ -53,7 +53,7 @@ class IndependentMistakesTest {
         "}");
     Compilation compilation = Sources.compile(source);
     Expect.that(compilation).error(Tag.CYCLE, "a -> b -> a")
-        .on(source, "Tensor a(Tensor b)", "@Dense");
+        .on(source, "Tensor a(Tensor b)", "b)");
     Expect.that(compilation).error(Tag.SHAPE_MISMATCH, "conv's 8x8 window does not fit")
         .on(source, "kernelSize = 8", "8)");
     Expect.that(compilation).only(2, 0);

@@ -168,4 +168,28 @@ class TrainingErrorsTest {
         .on(source, "@Output(loss = CATEGORICAL_CROSSENTROPY)", "CATEGORICAL_CROSSENTROPY");
     Expect.that(compilation).only(3, 0);
   }
+
+  @Test
+  void aucOnARegressionOutput() {
+    JavaFileObject source = output("AucOnMse", "@Output(loss = MSE, metrics = AUC) @Dense(units = 1)");
+    expectOne(source, Tag.METRIC_MISMATCH, "AUC on output ranks yes/no predictions",
+        "MSE is a regression loss")
+        .on(source, "@Output(", "AUC");
+  }
+
+  @Test
+  void meanIouOnABinaryOutput() {
+    JavaFileObject source = output("IouOnBinary",
+        "@Output(loss = BINARY_CROSSENTROPY, metrics = MEAN_IOU) @Dense(units = 1, activation = SIGMOID)");
+    expectOne(source, Tag.METRIC_MISMATCH, "MEAN_IOU on output compares predicted classes")
+        .on(source, "@Output(", "MEAN_IOU");
+  }
+
+  @Test
+  void r2OnAClassifier() {
+    JavaFileObject source = output("R2OnClasses",
+        "@Output(loss = CATEGORICAL_CROSSENTROPY, metrics = R2_SCORE) @Dense(units = 3, activation = SOFTMAX)");
+    expectOne(source, Tag.METRIC_MISMATCH, "R2_SCORE on output measures explained variance")
+        .on(source, "@Output(", "R2_SCORE");
+  }
 }

@@ -43,7 +43,7 @@ final class BatchLogs {
       INDArray prediction = model.lastOutput(i);
       for (MetricFunction metric : metrics.get(i)) {
         String name = prefixed ? model.outputs().get(i).name() + "_" + metric.name() : metric.name();
-        means.add(name, metric.of(prediction, targets[i]));
+        means.add(name, metric, prediction, targets[i]);
       }
     }
   }

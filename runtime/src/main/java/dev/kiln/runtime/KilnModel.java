@@ -93,6 +93,11 @@ public abstract class KilnModel {
     this.dataType = dataType;
     this.noiseSeed = seed;
     long count = spec.parameterCount();
+    if (count > Integer.MAX_VALUE) {
+      // Kiln's compiler refuses such a model; a hand-made spec gets the same answer here.
+      throw new IllegalArgumentException(spec.name() + " has " + count + " parameters, but the"
+          + " flat parameter buffer is indexed by an int: at most " + Integer.MAX_VALUE);
+    }
     this.parameters = NdArrays.zeros(dataType, count);
     this.gradients = NdArrays.zeros(dataType, count);
     this.offsets = new long[spec.parameters().size()];

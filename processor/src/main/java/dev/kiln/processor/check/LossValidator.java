@@ -138,7 +138,7 @@ final class LossValidator {
     return switch (loss) {
       case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY -> Activation.SOFTMAX;
       case BINARY_CROSSENTROPY -> Activation.SIGMOID;
-      case MSE, MAE, HUBER -> null;
+      case MSE, MAE, HUBER, KL_DIVERGENCE, COSINE_SIMILARITY, POISSON, LOG_COSH -> null;
     };
   }
 

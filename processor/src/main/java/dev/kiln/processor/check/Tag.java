@@ -45,6 +45,7 @@ public enum Tag {
   LOSS_MISMATCH("LossMismatch"),
   DOUBLE_ACTIVATION("DoubleActivation"),
   METRIC_MISMATCH("MetricMismatch"),
+  OPTIMIZER_CONFLICT("OptimizerConflict"),
   // The processor itself.
   WRITE_FAILED("WriteFailed"),
   INTERNAL_ERROR("InternalError");

@@ -23,6 +23,7 @@ public final class Validators {
         DTypeValidator.validate(graph),
         LossValidator.validate(graph),
         MetricValidator.validate(graph),
+        OptimizerValidator.validate(graph.model()),
         OutputValidator.validate(graph));
   }
 

@@ -109,7 +109,7 @@ final class BlockAccessors {
       return null;
     }
     String name = application.blockName() + suffix;
-    while (specs.containsKey(name)) {
+    while (specs.containsKey(name) || name.equals(model.simpleName())) {
       name = name + "_";
     }
     ClassName type = model.nestedClass(name);

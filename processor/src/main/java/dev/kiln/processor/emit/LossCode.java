@@ -27,7 +27,7 @@ final class LossCode {
       case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY ->
           activation == Activation.SOFTMAX;
       case BINARY_CROSSENTROPY -> activation == Activation.SIGMOID;
-      case MSE, MAE, HUBER -> false;
+      case MSE, MAE, HUBER, KL_DIVERGENCE, COSINE_SIMILARITY, POISSON, LOG_COSH -> false;
     };
   }
 
@@ -48,7 +48,7 @@ final class LossCode {
       case CATEGORICAL_CROSSENTROPY, SPARSE_CATEGORICAL_CROSSENTROPY ->
           output.fromLogits() ? "fromLogits" : "withSoftmax";
       case BINARY_CROSSENTROPY -> output.fromLogits() ? "fromLogits" : "withSigmoid";
-      case MSE, MAE, HUBER -> "compute";
+      case MSE, MAE, HUBER, KL_DIVERGENCE, COSINE_SIMILARITY, POISSON, LOG_COSH -> "compute";
     };
     CodeBlock arguments = takesLabelSmoothing(loss)
         ? CodeBlock.of("$L, $L, $L, $L, $L", prediction, target, weight, gradient, smoothing)
@@ -65,6 +65,10 @@ final class LossCode {
           case MSE -> "MeanSquaredError";
           case MAE -> "MeanAbsoluteError";
           case HUBER -> "Huber";
+          case KL_DIVERGENCE -> "KLDivergence";
+          case COSINE_SIMILARITY -> "CosineSimilarity";
+          case POISSON -> "Poisson";
+          case LOG_COSH -> "LogCosh";
         });
   }
 

@@ -14,7 +14,6 @@ import dev.kiln.DType;
 import dev.kiln.Initializer;
 import dev.kiln.Loss;
 import dev.kiln.Metric;
-import dev.kiln.Optimizer;
 import dev.kiln.processor.KilnProcessor;
 import dev.kiln.processor.layers.LayerCode;
 import dev.kiln.processor.layers.LayerKind;
@@ -156,7 +155,6 @@ public final class ModelWriter {
                 param.trainable()));
       }
     }
-    double learningRate = network.model().learningRate();
     List<Node> frozenNodes = network.nodes().stream()
         .filter(node -> node.decl().frozen() && !node.params().isEmpty())
         .toList();
@@ -186,10 +184,8 @@ public final class ModelWriter {
     spec.add("$S,\n$S,\n", network.model().name(), Fingerprint.of(network));
     spec.add("$L,\n$L,\n$L,\n", inputs.argument(type, large), outputs.argument(type, large),
         parameters.argument(type, large));
-    spec.add("$T.$L,\n$L,\n$L,\n$L,\nSUMMARY_TABLE,\nDOT)$<$<",
-        Optimizer.class,
-        network.model().optimizer(),
-        Double.isNaN(learningRate) ? "Double.NaN" : Double.toString(learningRate),
+    spec.add("$L,\n$L,\n$L,\nSUMMARY_TABLE,\nDOT)$<$<",
+        OptimizerCode.spec(network.model()),
         frozen.argument(type, large),
         layers.argument(type, large));
     type.addField(
@@ -871,6 +867,20 @@ public final class ModelWriter {
           .addStatement("return $L", blocks.valueOf(application))
           .build());
     }
+    type.addMethod(MethodSpec.methodBuilder("get")
+        .addModifiers(Modifier.PUBLIC)
+        .returns(INDARRAY)
+        .addParameter(String.class, "layer")
+        .addJavadoc("The output of the layer of this name, {@code stage3/conv2} inside a block's application\n")
+        .addJavadoc("(Keras' {@code model.get_layer(name).output}).\n")
+        .beginControlFlow("for (int i = 0; i < SPEC.layers().size(); i++)")
+        .beginControlFlow("if (SPEC.layers().get(i).name().equals(layer))")
+        .addStatement("return outputs[i]")
+        .endControlFlow()
+        .endControlFlow()
+        .addStatement("throw new $T($S + layer + $S)", IllegalArgumentException.class,
+            "no layer named ", "; the layers are those of summary(true)")
+        .build());
     return type.addTypes(blocks.types()).build();
   }
 
@@ -880,16 +890,22 @@ public final class ModelWriter {
         .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
         .addJavadoc("The parameters of each layer that has any, as {@link #layers()} returns them.\n");
     MethodSpec.Builder constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE);
+    List<FieldSpec.Builder> fields = new ArrayList<>();
+    List<CodeParts.Piece> views = new ArrayList<>();
     BlockAccessors blocks = new BlockAccessors(network, model.nestedClass("Layers"), "Layers",
         layer -> layer.kind().parametersType(),
-        node -> node.decl().kind().parametersValue(new NodeCode(node, true)));
+        // A layer using another's weights has them under the owner's name, as outside blocks.
+        node -> node.sharesWeights()
+            ? CodeBlock.of("null")
+            : node.decl().kind().parametersValue(new NodeCode(node, true)));
     for (Application application : blocks.topLevel()) {
       TypeName record = blocks.typeOf(application);
-      if (record == null) {
+      if (record == null || application.weightsOf() != null) {
         continue;
       }
-      type.addField(record, application.name(), Modifier.PRIVATE, Modifier.FINAL);
-      constructor.addStatement("this.$L = $L", application.name(), blocks.valueOf(application));
+      fields.add(FieldSpec.builder(record, application.name(), Modifier.PRIVATE));
+      views.add(new CodeParts.Piece(application.name(), CodeBlock.of("this.$L = $L;\n",
+          application.name(), blocks.valueOf(application))));
       type.addMethod(MethodSpec.methodBuilder(application.name())
           .addModifiers(Modifier.PUBLIC)
           .returns(record)
@@ -901,9 +917,9 @@ public final class ModelWriter {
     type.addTypes(blocks.types());
     for (Node node : layersWithParameters()) {
       TypeName parametersType = node.decl().kind().parametersType();
-      type.addField(parametersType, node.name(), Modifier.PRIVATE, Modifier.FINAL);
-      constructor.addStatement("this.$L = $L", node.name(),
-          node.decl().kind().parametersValue(new NodeCode(node, true)));
+      fields.add(FieldSpec.builder(parametersType, node.name(), Modifier.PRIVATE));
+      views.add(new CodeParts.Piece(node.name(), CodeBlock.of("this.$L = $L;\n", node.name(),
+          node.decl().kind().parametersValue(new NodeCode(node, true)))));
       String shapes = node.params().stream()
           .map(param -> param.name() + " " + param.shape())
           .collect(Collectors.joining(", "));
@@ -914,10 +930,24 @@ public final class ModelWriter {
           .addStatement("return $L", node.name())
           .build());
     }
-    return type.addMethod(constructor.build()).build();
+    // The parts are methods beside the layers' accessors: a name no layer's accessor has.
+    String parts = "views";
+    while (startsSomeLayerName(parts + "Part")) {
+      parts += "_";
+    }
+    CodeParts.Split split = CodeParts.split(constructor.build(), parts, "The parameter views of", views);
+    // Fields assigned in the constructor's parts cannot be final.
+    for (FieldSpec.Builder field : fields) {
+      type.addField(split.isSplit() ? field.build() : field.addModifiers(Modifier.FINAL).build());
+    }
+    return type.addMethod(constructor.addCode(split.body()).build()).addMethods(split.parts()).build();
   }
 
   // ---- helpers ----
+
+  private boolean startsSomeLayerName(String prefix) {
+    return network.nodes().stream().anyMatch(node -> node.name().startsWith(prefix));
+  }
 
   /** The names and buffers one layer's kernels are called with. */
   private final class NodeCode implements LayerCode {

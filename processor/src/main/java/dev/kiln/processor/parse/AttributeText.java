@@ -16,13 +16,13 @@ import javax.lang.model.util.SimpleAnnotationValueVisitor14;
  * the values Kiln's annotations hold it matches javac's own rendering, so fingerprints of
  * javac-built models did not change when Kiln started rendering them itself.
  */
-final class AttributeText extends SimpleAnnotationValueVisitor14<String, Void> {
+public final class AttributeText extends SimpleAnnotationValueVisitor14<String, Void> {
 
   private static final AttributeText INSTANCE = new AttributeText();
 
   private AttributeText() {}
 
-  static String of(AnnotationValue value) {
+  public static String of(AnnotationValue value) {
     return value.accept(INSTANCE, null);
   }
 

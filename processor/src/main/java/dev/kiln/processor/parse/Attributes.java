@@ -126,6 +126,20 @@ public final class Attributes {
     return ((Number) raw(name)).doubleValue();
   }
 
+  public long longValue(String name) {
+    return ((Number) raw(name)).longValue();
+  }
+
+  /** A long array attribute; a single value written without braces is a one-element array. */
+  public long[] longArray(String name) {
+    return list(name).stream().mapToLong(value -> ((Number) value).longValue()).toArray();
+  }
+
+  /** A double array attribute; a single value written without braces is a one-element array. */
+  public double[] doubleArray(String name) {
+    return list(name).stream().mapToDouble(value -> ((Number) value).doubleValue()).toArray();
+  }
+
   public boolean booleanValue(String name) {
     return (Boolean) raw(name);
   }

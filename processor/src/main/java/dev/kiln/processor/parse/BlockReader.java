@@ -123,7 +123,8 @@ public final class BlockReader {
         if (!names.contains(input.layer())) {
           report.error(Tag.UNKNOWN_LAYER,
               method.getSimpleName() + " reads from " + input.layer() + ", but " + type.getSimpleName()
-                  + " declares no layer of that name" + Names.suggestion(input.layer(), names,
+                  + " declares no layer of that name" + Names.suggestion(input.layer(),
+                      names.stream().filter(name -> !method.getSimpleName().contentEquals(name)).toList(),
                       "; a block's layers read only its inputs and its other layers"),
               input.site());
         }

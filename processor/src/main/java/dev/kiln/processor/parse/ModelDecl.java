@@ -16,6 +16,7 @@ import javax.lang.model.element.TypeElement;
  * @param methods every layer method in declaration order, read or not; the layers of applied
  *     blocks in place of their applications
  * @param applications every application of a block, outer ones before those nested in them
+ * @param schedules the learning-rate schedule annotations beside {@code @Model} (one is sound)
  */
 public record ModelDecl(
     TypeElement type,
@@ -25,11 +26,13 @@ public record ModelDecl(
     Optimizer optimizer,
     double learningRate,
     List<MethodDecl> methods,
-    List<Application> applications) {
+    List<Application> applications,
+    List<Attributes> schedules) {
 
   public ModelDecl {
     methods = List.copyOf(methods);
     applications = List.copyOf(applications);
+    schedules = List.copyOf(schedules);
   }
 
   /**

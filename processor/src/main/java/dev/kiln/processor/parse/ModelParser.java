@@ -11,6 +11,7 @@ import dev.kiln.SameWeightsAs;
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.layers.LayerKind;
 import dev.kiln.processor.layers.LayerKinds;
+import dev.kiln.processor.training.ScheduleKinds;
 import java.util.ArrayList;
 import java.util.List;
 import javax.lang.model.element.AnnotationMirror;
@@ -66,7 +67,19 @@ public final class ModelParser {
         model.enumValue("optimizer", Optimizer.class),
         model.doubleValue("learningRate"),
         methods,
-        expander.applications());
+        expander.applications(),
+        schedules(type));
+  }
+
+  /** The schedule annotations on the interface, in the order written. */
+  private List<Attributes> schedules(TypeElement type) {
+    List<Attributes> schedules = new ArrayList<>();
+    for (AnnotationMirror mirror : type.getAnnotationMirrors()) {
+      if (ScheduleKinds.byAnnotation(qualifiedName(mirror)).isPresent()) {
+        schedules.add(new Attributes(type, mirror, elements));
+      }
+    }
+    return schedules;
   }
 
   /** The methods that declare layers: all but static and private ones, which cannot be. */

@@ -66,11 +66,32 @@ public final class Resolved {
       if (!ModelParser.qualifiedName(mirror).startsWith("dev.kiln.")) {
         continue;
       }
+      Map<? extends ExecutableElement, ? extends AnnotationValue> values =
+          elements.getElementValuesWithDefaults(mirror);
+      if (!allAttributesGiven(mirror, values)) {
+        return false;
+      }
       for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> entry :
-          elements.getElementValuesWithDefaults(mirror).entrySet()) {
+          values.entrySet()) {
         if (!matches(entry.getKey().getReturnType(), entry.getValue().getValue())) {
           return false;
         }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether every attribute of the annotation has a value, given or by default. javac gives a
+   * missing required one an error value; Eclipse's compiler leaves it out (an annotation half
+   * typed in the IDE, {@code @Dense} without {@code units}), and reports it itself.
+   */
+  private static boolean allAttributesGiven(
+      AnnotationMirror mirror, Map<? extends ExecutableElement, ? extends AnnotationValue> values) {
+    for (ExecutableElement attribute :
+        ElementFilter.methodsIn(mirror.getAnnotationType().asElement().getEnclosedElements())) {
+      if (!values.containsKey(attribute)) {
+        return false;
       }
     }
     return true;

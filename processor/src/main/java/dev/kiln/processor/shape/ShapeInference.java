@@ -196,17 +196,26 @@ public final class ShapeInference {
     }
 
     @Override
+    public Node producer(int index) {
+      return nodes.get(inputNames.get(index));
+    }
+
+    @Override
     public String describeInput(int index) {
       StringBuilder text = new StringBuilder(inputs.get(index).withBatch());
       text.append(" from ");
-      List<Node> chain = producers(index);
       // A few producers back are enough to show where the shape comes from.
-      int shown = Math.min(chain.size(), 4);
-      for (int i = 0; i < shown; i++) {
-        text.append(i == 0 ? "" : " <- ").append(chain.get(i).name());
-      }
-      if (shown < chain.size()) {
-        text.append(" <- ...");
+      Node node = producer(index);
+      for (int shown = 0; ; shown++) {
+        if (shown == 4) {
+          text.append(" <- ...");
+          break;
+        }
+        text.append(shown == 0 ? "" : " <- ").append(node.name());
+        if (node.inputs().isEmpty()) {
+          break;
+        }
+        node = nodes.get(node.inputs().get(0));
       }
       return text.toString();
     }
@@ -214,6 +223,11 @@ public final class ShapeInference {
     @Override
     public void error(Tag tag, String message, String attribute) {
       report.error(tag, message, attribute == null ? layer.site() : layer.site(attribute));
+    }
+
+    @Override
+    public void errorAtInput(Tag tag, int index, String message) {
+      report.error(tag, message, layer.inputs().get(index).site());
     }
 
     @Override

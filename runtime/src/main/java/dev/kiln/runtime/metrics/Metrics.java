@@ -43,6 +43,12 @@ public final class Metrics {
           new MetricFunction("mean_absolute_error", Metrics::meanAbsoluteError);
       case MEAN_SQUARED_ERROR ->
           new MetricFunction("mean_squared_error", Metrics::meanSquaredError);
+      case AUC -> MetricFunction.overEpoch("auc", () -> new Auc(Auc.Curve.ROC));
+      case PR_AUC -> MetricFunction.overEpoch("pr_auc", () -> new Auc(Auc.Curve.PR));
+      case MEAN_IOU -> MetricFunction.overEpoch("mean_iou", () -> new MeanIoU(
+          Math.toIntExact(output.shape()[output.shape().length - 1]),
+          output.loss() == Loss.SPARSE_CATEGORICAL_CROSSENTROPY));
+      case R2_SCORE -> MetricFunction.overEpoch("r2_score", R2Score::new);
     };
   }
 
