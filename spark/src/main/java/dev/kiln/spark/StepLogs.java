@@ -38,6 +38,9 @@ final class StepLogs {
       INDArray prediction = model.outputOfLastPass(i);
       for (Metric metric : output.metrics()) {
         var function = Metrics.forOutput(metric, output);
+        if (function.overEpoch()) {
+          continue; // AUC and the like need every prediction of the epoch in one place
+        }
         Ratio ratio = function.of(prediction, targets[i]);
         String name = prefixed ? output.name() + "_" + function.name() : function.name();
         logs.put(name, new double[] {ratio.numerator(), ratio.denominator()});

@@ -17,7 +17,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * one machine with the same global batches: the test accuracies agree within 0.005. Needs
  * Debian's dataset-fashion-mnist and {@code -Dkiln.spark.fashion=true}; {@code
  * -Dkiln.spark.fashion.epochs}, {@code .batch} and {@code .type} (FLOAT or DOUBLE) set the run
- * (default 5 epochs of 256, float32).
+ * (default 5 epochs of 256, float64: in float32 the two runs drift apart by rounding over the
+ * 1,175 steps, and their test accuracies differed by 0.0072; see README "Training on Spark").
  */
 @EnabledIfSystemProperty(named = "kiln.spark.fashion", matches = "true")
 class FashionMnistClusterTest {
@@ -25,7 +26,7 @@ class FashionMnistClusterTest {
   private static final int EPOCHS = Integer.getInteger("kiln.spark.fashion.epochs", 5);
   private static final int BATCH = Integer.getInteger("kiln.spark.fashion.batch", 256);
   private static final DataType TYPE =
-      DataType.valueOf(System.getProperty("kiln.spark.fashion.type", "FLOAT"));
+      DataType.valueOf(System.getProperty("kiln.spark.fashion.type", "DOUBLE"));
 
   @Test
   void theClusterReachesTheTestAccuracyOfOneMachine() throws Exception {
