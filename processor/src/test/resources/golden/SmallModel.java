@@ -489,6 +489,19 @@ public final class SmallModel extends KilnModel {
     public INDArray output() {
       return outputs[3];
     }
+
+    /**
+     * The output of the layer of this name, {@code stage3/conv2} inside a block's application
+     * (Keras' {@code model.get_layer(name).output}).
+     */
+    public INDArray get(String layer) {
+      for (int i = 0; i < SPEC.layers().size(); i++) {
+        if (SPEC.layers().get(i).name().equals(layer)) {
+          return outputs[i];
+        }
+      }
+      throw new IllegalArgumentException("no layer named " + layer + "; the layers are those of summary(true)");
+    }
   }
 
   /**

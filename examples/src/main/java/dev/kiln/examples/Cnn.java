@@ -8,7 +8,7 @@ import static dev.kiln.Metric.ACCURACY;
 import dev.kiln.Conv2D;
 import dev.kiln.Dense;
 import dev.kiln.Input;
-import dev.kiln.MaxPool2D;
+import dev.kiln.MaxPooling2D;
 import dev.kiln.Model;
 import dev.kiln.Optimizer;
 import dev.kiln.Output;
@@ -29,13 +29,13 @@ public interface Cnn {
   @Conv2D(filters = 128, kernelSize = 4, activation = RELU)
   Tensor conv1(Tensor input);
 
-  @MaxPool2D(poolSize = 2)
+  @MaxPooling2D(poolSize = 2)
   Tensor pool1(Tensor conv1);
 
   @Conv2D(filters = 64, kernelSize = 4, activation = RELU)
   Tensor conv2(Tensor pool1);
 
-  @MaxPool2D(poolSize = 2)
+  @MaxPooling2D(poolSize = 2)
   Tensor pool2(Tensor conv2);
 
   @Dense(units = 64, activation = RELU)

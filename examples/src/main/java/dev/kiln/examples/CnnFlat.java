@@ -11,7 +11,7 @@ import dev.kiln.Dense;
 import dev.kiln.Dropout;
 import dev.kiln.Flatten;
 import dev.kiln.Input;
-import dev.kiln.MaxPool2D;
+import dev.kiln.MaxPooling2D;
 import dev.kiln.Model;
 import dev.kiln.Optimizer;
 import dev.kiln.Output;
@@ -33,13 +33,13 @@ public interface CnnFlat {
   @Conv2D(filters = 128, kernelSize = 4, padding = SAME, activation = RELU)
   Tensor conv1(Tensor input);
 
-  @MaxPool2D(poolSize = 2)
+  @MaxPooling2D(poolSize = 2)
   Tensor pool1(Tensor conv1);
 
   @Conv2D(filters = 64, kernelSize = 4, padding = SAME, activation = RELU)
   Tensor conv2(Tensor pool1);
 
-  @MaxPool2D(poolSize = 2)
+  @MaxPooling2D(poolSize = 2)
   Tensor pool2(Tensor conv2);
 
   @Flatten

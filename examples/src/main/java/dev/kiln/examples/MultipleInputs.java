@@ -10,7 +10,7 @@ import dev.kiln.Conv2D;
 import dev.kiln.Dense;
 import dev.kiln.Flatten;
 import dev.kiln.Input;
-import dev.kiln.MaxPool2D;
+import dev.kiln.MaxPooling2D;
 import dev.kiln.Model;
 import dev.kiln.Optimizer;
 import dev.kiln.Output;
@@ -33,13 +33,13 @@ public interface MultipleInputs {
   @Conv2D(filters = 32, kernelSize = 4, activation = RELU)
   Tensor conv11(Tensor grayBig);
 
-  @MaxPool2D(poolSize = 2)
+  @MaxPooling2D(poolSize = 2)
   Tensor pool11(Tensor conv11);
 
   @Conv2D(filters = 16, kernelSize = 4, activation = RELU)
   Tensor conv12(Tensor pool11);
 
-  @MaxPool2D(poolSize = 2)
+  @MaxPooling2D(poolSize = 2)
   Tensor pool12(Tensor conv12);
 
   @Flatten
@@ -48,13 +48,13 @@ public interface MultipleInputs {
   @Conv2D(filters = 32, kernelSize = 4, activation = RELU)
   Tensor conv21(Tensor rgbSmall);
 
-  @MaxPool2D(poolSize = 2)
+  @MaxPooling2D(poolSize = 2)
   Tensor pool21(Tensor conv21);
 
   @Conv2D(filters = 16, kernelSize = 4, activation = RELU)
   Tensor conv22(Tensor pool21);
 
-  @MaxPool2D(poolSize = 2)
+  @MaxPooling2D(poolSize = 2)
   Tensor pool22(Tensor conv22);
 
   @Flatten

@@ -10,7 +10,7 @@ import dev.kiln.Conv2D;
 import dev.kiln.Dense;
 import dev.kiln.Flatten;
 import dev.kiln.Input;
-import dev.kiln.MaxPool2D;
+import dev.kiln.MaxPooling2D;
 import dev.kiln.Model;
 import dev.kiln.Optimizer;
 import dev.kiln.Output;
@@ -29,7 +29,7 @@ public interface SharedInput {
   @Conv2D(filters = 32, kernelSize = 4, activation = RELU)
   Tensor conv1(Tensor input);
 
-  @MaxPool2D(poolSize = 2)
+  @MaxPooling2D(poolSize = 2)
   Tensor pool1(Tensor conv1);
 
   @Flatten
@@ -38,7 +38,7 @@ public interface SharedInput {
   @Conv2D(filters = 16, kernelSize = 8, activation = RELU)
   Tensor conv2(Tensor input);
 
-  @MaxPool2D(poolSize = 2)
+  @MaxPooling2D(poolSize = 2)
   Tensor pool2(Tensor conv2);
 
   @Flatten

@@ -22,9 +22,9 @@ import dev.kiln.Dropout;
 import dev.kiln.Flatten;
 import dev.kiln.From;
 import dev.kiln.GlobalAveragePooling2D;
-import dev.kiln.GlobalMaxPool2D;
+import dev.kiln.GlobalMaxPooling2D;
 import dev.kiln.Input;
-import dev.kiln.MaxPool2D;
+import dev.kiln.MaxPooling2D;
 import dev.kiln.Model;
 import dev.kiln.Multiply;
 import dev.kiln.Output;
@@ -48,7 +48,7 @@ final class ConvGradientModels {
     @Conv2D(filters = 3, kernelSize = 3, strides = 2, padding = VALID, activation = TANH)
     Tensor conv(Tensor image);
 
-    @MaxPool2D(poolSize = 2, padding = SAME)
+    @MaxPooling2D(poolSize = 2, padding = SAME)
     Tensor pool(Tensor conv);
 
     @Flatten
@@ -100,7 +100,7 @@ final class ConvGradientModels {
     @Conv2DTranspose(filters = 2, kernelSize = 2, strides = 1, padding = SAME)
     Tensor same(Tensor upsampled);
 
-    @GlobalMaxPool2D
+    @GlobalMaxPooling2D
     Tensor global(Tensor same);
 
     @Output(loss = MSE)
@@ -182,13 +182,13 @@ final class ConvGradientModels {
     @Input(shape = {4, 4, 2})
     Tensor image();
 
-    @MaxPool2D
+    @MaxPooling2D
     Tensor max(Tensor image);
 
     @AveragePooling2D(poolSize = 1, strides = 3, padding = SAME)
     Tensor average(Tensor image);
 
-    @GlobalMaxPool2D
+    @GlobalMaxPooling2D
     Tensor globalMax(Tensor image);
 
     @GlobalAveragePooling2D

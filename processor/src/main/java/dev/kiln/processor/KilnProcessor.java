@@ -1,6 +1,7 @@
 package dev.kiln.processor;
 
 import com.google.auto.service.AutoService;
+import dev.kiln.Block;
 import dev.kiln.Model;
 import dev.kiln.processor.check.InterfaceValidator;
 import dev.kiln.processor.check.MethodValidator;
@@ -11,9 +12,11 @@ import dev.kiln.processor.emit.DotGraph;
 import dev.kiln.processor.emit.ModelWriter;
 import dev.kiln.processor.emit.SummaryTable;
 import dev.kiln.processor.graph.LayerGraph;
+import dev.kiln.processor.parse.BlockReader;
 import dev.kiln.processor.parse.ModelDecl;
 import dev.kiln.processor.parse.ModelParser;
 import dev.kiln.processor.parse.Resolved;
+import dev.kiln.processor.parse.WrittenAnnotations;
 import dev.kiln.processor.shape.Network;
 import dev.kiln.processor.shape.ShapeInference;
 import java.io.IOException;
@@ -50,18 +53,22 @@ public final class KilnProcessor extends AbstractProcessor {
   private InterfaceValidator interfaces;
   private MethodValidator methods;
   private ModelParser parser;
+  private BlockReader blocks;
+  private WrittenAnnotations written;
 
   @Override
   public synchronized void init(ProcessingEnvironment env) {
     super.init(env);
     interfaces = new InterfaceValidator(env.getElementUtils());
     methods = new MethodValidator(env.getElementUtils(), env.getTypeUtils());
-    parser = new ModelParser(env.getElementUtils());
+    blocks = new BlockReader(env.getElementUtils(), env.getTypeUtils(), methods);
+    parser = new ModelParser(env.getElementUtils(), blocks);
+    written = WrittenAnnotations.of(env);
   }
 
   @Override
   public Set<String> getSupportedAnnotationTypes() {
-    return Set.of(Model.class.getCanonicalName());
+    return Set.of(Model.class.getCanonicalName(), Block.class.getCanonicalName());
   }
 
   @Override
@@ -80,8 +87,9 @@ public final class KilnProcessor extends AbstractProcessor {
     }
     deferred.clear();
     models.addAll(ElementFilter.typesIn(round.getElementsAnnotatedWith(Model.class)));
+    models.addAll(ElementFilter.typesIn(round.getElementsAnnotatedWith(Block.class)));
     for (TypeElement type : models) {
-      if (!Resolved.isResolved(type, processingEnv.getElementUtils())) {
+      if (!Resolved.isResolved(type, processingEnv.getElementUtils(), written)) {
         // javac reports what it cannot resolve; a later round may generate it.
         if (!round.processingOver()) {
           deferred.add(type.getQualifiedName().toString());
@@ -95,13 +103,18 @@ public final class KilnProcessor extends AbstractProcessor {
 
   /** The pipeline; every stage reports what it finds, and only a model without errors is written. */
   private Report process(TypeElement type) {
+    if (ModelParser.mirror(type, Model.class) == null) {
+      // A block is checked on its own as far as it can be without the tensors it is applied to.
+      return blocks.read(type).errors();
+    }
     if (!InterfaceValidator.isInterface(type)) {
       return interfaces.validate(type);
     }
     Report javaForm = interfaces.validate(type).and(methods.validate(type));
-    ModelDecl model = parser.parse(type, javaForm);
+    Report.Builder applications = Report.about(type);
+    ModelDecl model = parser.parse(type, javaForm, applications);
     LayerGraph graph = LayerGraph.of(model);
-    Report declared = javaForm.and(Validators.declarations(graph));
+    Report declared = javaForm.and(applications.build()).and(Validators.declarations(graph));
     ShapeInference.Inferred shapes = ShapeInference.run(graph, declared);
     Report report = declared.and(shapes.report()).and(Validators.network(shapes.network()));
     return report.hasErrors() ? report : report.and(write(shapes.complete()));

@@ -85,7 +85,7 @@ class AttributeErrorsTest {
 
   @Test
   void emptyPool() {
-    expectOne(around("NoPool", "{8, 8, 1}", "@MaxPool2D(poolSize = 0)"),
+    expectOne(around("NoPool", "{8, 8, 1}", "@MaxPooling2D(poolSize = 0)"),
         Tag.BAD_ATTRIBUTE, "poolSize = 0", "0",
         "poolSize = 0 on layer", "at least 1");
   }

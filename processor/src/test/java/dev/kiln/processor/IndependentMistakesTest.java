@@ -19,7 +19,7 @@ class IndependentMistakesTest {
         "@Model interface Several {",
         "  @Input(shape = {8, 8, 1}) Tensor image();",
         "  Tensor conv(Tensor image);",
-        "  @MaxPool2D Tensor pool(Tensor conv);",
+        "  @MaxPooling2D Tensor pool(Tensor conv);",
         "  @Flatten Tensor flat(Tensor pool);",
         "  @Dense(units = 0) Tensor hidden(Tensor flat);",
         "  @Dense(units = 4) Tensor side(Tensor imag);",
@@ -53,7 +53,7 @@ class IndependentMistakesTest {
         "}");
     Compilation compilation = Sources.compile(source);
     Expect.that(compilation).error(Tag.CYCLE, "a -> b -> a")
-        .on(source, "Tensor a(Tensor b)", "@Dense");
+        .on(source, "Tensor a(Tensor b)", "b)");
     Expect.that(compilation).error(Tag.SHAPE_MISMATCH, "conv's 8x8 window does not fit")
         .on(source, "kernelSize = 8", "8)");
     Expect.that(compilation).only(2, 0);
@@ -100,6 +100,30 @@ class IndependentMistakesTest {
         || compilation.errors().get(0).getMessage(null).contains("[Kiln/")
         || !compilation.errors().get(0).getMessage(null).contains("cannot find symbol")) {
       throw new AssertionError("expected javac's one error, got " + compilation.errors());
+    }
+  }
+
+  @Test
+  void aLayerAnnotationThatDoesNotResolveIsLeftToTheCompiler() {
+    // The name Keras's aliases and older Kiln used; the annotation is @MaxPooling2D.
+    JavaFileObject source = Sources.model("Pooled",
+        "@Model interface Pooled {",
+        "  @Input(shape = {4, 4, 1}) Tensor input();",
+        "  @MaxPool2D(poolSize = 2) Tensor pool1(Tensor input);",
+        "  @Flatten Tensor flat(Tensor pool1);",
+        "  @Output(loss = MSE) @Dense(units = 2) Tensor output(Tensor flat);",
+        "}");
+    Compilation compilation = Sources.compile(source);
+    if (compilation.errors().size() != 1
+        || compilation.errors().get(0).getMessage(null).contains("[Kiln/")
+        || !compilation.errors().get(0).getMessage(null).contains("cannot find symbol")) {
+      throw new AssertionError("expected javac's one error, got " + compilation.errors());
+    }
+    // Eclipse's compiler hands processors the method without the annotation it cannot resolve.
+    EcjCompiler.Result ecj = EcjCompiler.compile(java.util.List.of(source));
+    if (ecj.errors().isEmpty()
+        || ecj.errors().stream().anyMatch(d -> d.getMessage(null).contains("[Kiln/"))) {
+      throw new AssertionError("expected only ecj's errors, got\n" + ecj.describe());
     }
   }
 

@@ -43,11 +43,11 @@ final class RandomModels {
       kind(conv, 2, "filters", Type.INT, "kernelSize", Type.INTS, "strides", Type.INTS,
           "padding", Type.PADDING, "dilationRate", Type.INTS, "activation", Type.ACTIVATION);
     }
-    for (String pool : List.of("MaxPool2D", "AveragePooling2D")) {
+    for (String pool : List.of("MaxPooling2D", "AveragePooling2D")) {
       kind(pool, 0, "poolSize", Type.INTS, "strides", Type.INTS, "padding", Type.PADDING);
     }
     kind("GlobalAveragePooling2D", 0);
-    kind("GlobalMaxPool2D", 0);
+    kind("GlobalMaxPooling2D", 0);
     kind("Flatten", 0);
     kind("Reshape", 1, "targetShape", Type.INTS);
     kind("Concatenate", 0, "axis", Type.AXIS);
@@ -160,7 +160,7 @@ final class RandomModels {
     layers.add(new Layer("conv1", "Conv2D", "filters", Integer.toString(1 + random.nextInt(8)),
         "kernelSize", Integer.toString(1 + random.nextInt(3)), "activation", "Activation.RELU",
         "padding", "Padding." + pick(List.of("VALID", "SAME"))).reads("image"));
-    layers.add(new Layer("pool1", pick(List.of("MaxPool2D", "AveragePooling2D"))).reads("conv1"));
+    layers.add(new Layer("pool1", pick(List.of("MaxPooling2D", "AveragePooling2D"))).reads("conv1"));
     layers.add(new Layer("norm", "BatchNormalization").reads("pool1"));
     layers.add(new Layer("flat", "Flatten").reads("norm"));
     layers.add(new Layer("drop", "Dropout", "rate", "0.25").reads("flat"));
@@ -195,7 +195,7 @@ final class RandomModels {
     layers.add(new Layer("image", "Input", "shape", "{8, 8, 1}"));
     layers.add(new Layer("down", "Conv2D", "filters", "2", "kernelSize", "3", "padding",
         "Padding.SAME").reads("image"));
-    layers.add(new Layer("pooled", "MaxPool2D").reads("down"));
+    layers.add(new Layer("pooled", "MaxPooling2D").reads("down"));
     layers.add(new Layer("up", pick(List.of("UpSampling2D", "Conv2DTranspose"))).reads("pooled"));
     if (layers.get(3).kind.equals("Conv2DTranspose")) {
       layers.get(3).attributes.putAll(Map.of("filters", "2", "kernelSize", "2", "strides", "2"));

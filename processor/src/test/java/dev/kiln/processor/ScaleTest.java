@@ -2,18 +2,23 @@ package dev.kiln.processor;
 
 import static com.google.testing.compile.CompilationSubject.assertThat;
 import static com.google.testing.compile.Compiler.javac;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.testing.compile.Compilation;
 import dev.kiln.processor.check.Tag;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
 
 /**
- * Large models: a deep residual network of 300 layers compiles in a time nobody waits for, and
- * Kiln's own share of it is printed (not asserted: the machine decides). Only inputs and outputs
- * are bounded, by the JVM's limit on method parameters.
+ * Large models: a deep residual network of 300 layers and a model of 1,000 parallel branches
+ * compile in a time nobody waits for, and Kiln's own share of it is printed (not asserted: the
+ * machine decides). The generated code of a large model is cut into methods and string constants
+ * that fit the class file. Inputs and outputs are bounded, by the JVM's limit on method parameters.
+ * (A chain of 2,000 layers is compiled, created and trained by the examples' {@code
+ * LargeModelTest}.)
  */
 class ScaleTest {
 
@@ -56,6 +61,56 @@ class ScaleTest {
     assertThat(compilation).generatedSourceFile("test.DeepModel");
     System.out.printf("Scale: 300 layers compiled in %.2f s, generated class included; %.2f s of"
         + " it in Kiln%n", seconds, kiln.seconds());
+  }
+
+  /**
+   * One input, {@code count} small Dense branches of it, joined by Concatenates of at most 250
+   * (a Java method takes at most 255 parameters) and a last Concatenate, and a Dense output. The
+   * first branch is named like the parts of the Layers class's constructor, which must then
+   * take other names.
+   */
+  static JavaFileObject branches(String name, int count) {
+    List<String> lines = new ArrayList<>();
+    lines.add("@Model interface " + name + " {");
+    lines.add("  @Input(shape = 8) Tensor input();");
+    List<String> branches = new ArrayList<>();
+    for (int i = 1; i <= count; i++) {
+      String branch = i == 1 ? "viewsPart1" : "branch" + i;
+      lines.add("  @Dense(units = 2, activation = RELU) Tensor " + branch + "(Tensor input);");
+      branches.add("Tensor " + branch);
+    }
+    List<String> groups = new ArrayList<>();
+    for (int start = 0; start < count; start += 250) {
+      String group = "group" + (groups.size() + 1);
+      lines.add("  @Concatenate Tensor " + group + "("
+          + String.join(", ", branches.subList(start, Math.min(count, start + 250))) + ");");
+      groups.add("Tensor " + group);
+    }
+    lines.add("  @Concatenate Tensor joined(" + String.join(", ", groups) + ");");
+    lines.add("  @Output(loss = MSE) @Dense(units = 3) Tensor output(Tensor joined);");
+    lines.add("}");
+    return Sources.model(name, lines.toArray(String[]::new));
+  }
+
+  @Test
+  void aThousandParallelBranchesCompileInParts() throws IOException {
+    WatchedFiler.Kiln kiln = new WatchedFiler.Kiln();
+    long start = System.nanoTime();
+    Compilation compilation = javac().withProcessors(kiln).compile(branches("Wide", 1000));
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertThat(compilation).succeededWithoutWarnings();
+    String generated = compilation.generatedSourceFile("test.WideModel").orElseThrow()
+        .getCharContent(true).toString();
+    // Past 65,535 bytes, the summary is literals joined at class initialization.
+    assertTrue(generated.contains("private static final String SUMMARY_TABLE = String.join(\"\","));
+    // The passes call their parts in order; each part says which layers it holds.
+    assertTrue(generated.contains("    forwardPart1(b, input, training);\n    forwardPart2(b, input, training);\n"));
+    assertTrue(generated.contains("The forward pass of viewsPart1 to branch"));
+    assertTrue(generated.contains("    backwardPart1(b, input);\n"));
+    assertTrue(generated.contains("private static List<ParameterSpec> parameterSpecs() {"));
+    assertTrue(generated.contains("    views_Part1();\n"));
+    System.out.printf("Scale: 1,000 parallel branches (1,007 layers) compiled in %.2f s, generated"
+        + " class included; %.2f s of it in Kiln%n", seconds, kiln.seconds());
   }
 
   @Test

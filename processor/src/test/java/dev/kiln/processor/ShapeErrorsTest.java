@@ -72,10 +72,28 @@ class ShapeErrorsTest {
         "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor both);",
         "}");
     assertThat(Sources.compile(source))
-        .hadErrorContaining("both concatenates on axis 0, but its inputs have 2 axes with the"
-            + " batch axis 0; use an axis from 1 to 1 or -1 for the last")
+        .hadErrorContaining("both concatenates on axis 0, but axis 0 is the batch axis (axes"
+            + " count it, as in Keras), and a layer joins the tensors of each sample, not the"
+            + " samples of a batch; use axis = 1 or -1, the features axis")
         .inFile(source)
         .onLineContaining("axis = 0");
+  }
+
+  @Test
+  void concatenationPastTheLastAxis() {
+    JavaFileObject source = Sources.model("PastLast",
+        "@Model interface PastLast {",
+        "  @Input(shape = {4, 3}) Tensor a();",
+        "  @Input(shape = {4, 3}) Tensor b();",
+        "  @Concatenate(axis = 3) Tensor both(Tensor a, Tensor b);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor both);",
+        "}");
+    assertThat(Sources.compile(source))
+        .hadErrorContaining("both concatenates on axis 3, but its inputs, such as (None, 4, 3)"
+            + " from a, have 3 axes, numbered from 0 (the batch axis) to 2; use an axis from 1"
+            + " to 2, or -1 for the last")
+        .inFile(source)
+        .onLineContaining("axis = 3");
   }
 
   @Test
@@ -181,7 +199,7 @@ class ShapeErrorsTest {
     expectOne(source, Tag.SHAPE_MISMATCH, "lstm is an LSTM layer, which reads sequences (steps,"
             + " features), but its input is (None, 8) from input",
         "give the input a steps axis, such as shape = {8, 1}")
-        .on(source, "Tensor lstm(Tensor input)", "@LSTM");
+        .on(source, "Tensor lstm(Tensor input)", "input)");
   }
 
   @Test
@@ -194,7 +212,7 @@ class ShapeErrorsTest {
         "}");
     expectOne(source, Tag.SHAPE_MISMATCH, "gru is a GRU layer, which reads sequences",
         "(None, 8, 8, 1) from input", "@Reshape it to (steps, features) first")
-        .on(source, "Tensor gru(Tensor input)", "@GRU");
+        .on(source, "Tensor gru(Tensor input)", "input)");
   }
 
   @Test
@@ -207,7 +225,7 @@ class ShapeErrorsTest {
         "}");
     expectOne(source, Tag.SHAPE_MISMATCH, "rnn is a SimpleRNN layer, which reads sequences",
         "(None, 8) from input")
-        .on(source, "Tensor rnn(Tensor input)", "@SimpleRNN");
+        .on(source, "Tensor rnn(Tensor input)", "input)");
   }
 
   @Test
@@ -220,7 +238,7 @@ class ShapeErrorsTest {
         "}");
     expectOne(source, Tag.SHAPE_MISMATCH, "flat flattens (None, None, 4) from steps, whose length"
             + " varies", "Flatten needs every axis to have a size")
-        .on(source, "@Flatten Tensor flat", "@Flatten");
+        .on(source, "@Flatten Tensor flat", "steps)");
   }
 
   @Test
@@ -246,7 +264,7 @@ class ShapeErrorsTest {
         "}");
     expectOne(source, Tag.SHAPE_MISMATCH, "output is a Dense layer, which needs a known last axis",
         "(None, None) from values", "give that axis a size, or Flatten first")
-        .on(source, "Tensor output(Tensor values)", "@Dense");
+        .on(source, "Tensor output(Tensor values)", "values)");
   }
 
   @Test
@@ -276,7 +294,7 @@ class ShapeErrorsTest {
         "}");
     expectOne(source, Tag.SHAPE_MISMATCH, "both concatenates (None, 2, 4) from a with (None, 8)"
             + " from b on axis -1; all other axes must match")
-        .on(source, "@Concatenate Tensor both", "@Concatenate");
+        .on(source, "@Concatenate Tensor both", "b)");
   }
 
   @Test
@@ -290,7 +308,7 @@ class ShapeErrorsTest {
         "}");
     expectOne(source, Tag.DTYPE_MISMATCH, "embedded looks up token ids, but its input words holds"
             + " floats", "declare it @Input(shape = ..., dtype = INT32)")
-        .on(source, "Tensor embedded(Tensor words)", "@Embedding");
+        .on(source, "Tensor embedded(Tensor words)", "words)");
   }
 
   @Test
@@ -310,7 +328,7 @@ class ShapeErrorsTest {
     JavaFileObject source = Sources.model("Pool",
         "@Model interface Pool {",
         "  @Input(shape = {3, 3, 1}) Tensor image();",
-        "  @MaxPool2D(poolSize = 4) Tensor pooled(Tensor image);",
+        "  @MaxPooling2D(poolSize = 4) Tensor pooled(Tensor image);",
         "  @Flatten Tensor flat(Tensor pooled);",
         "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor flat);",
         "}");
@@ -343,7 +361,7 @@ class ShapeErrorsTest {
         "}");
     expectOne(source, Tag.SHAPE_MISMATCH, "pooled is a GlobalAveragePooling2D layer, which expects"
             + " images (rows, columns, channels), but its input is (None, 8) from input")
-        .on(source, "Tensor pooled(Tensor input)", "@Global");
+        .on(source, "Tensor pooled(Tensor input)", "input)");
   }
 
   @Test
@@ -370,7 +388,7 @@ class ShapeErrorsTest {
         "}");
     expectOne(source, Tag.SHAPE_MISMATCH, "each applies a Dense layer to each step of a sequence,"
             + " but its input (None, 8) from input has no steps axis")
-        .on(source, "Tensor each(Tensor input)", "@Dense");
+        .on(source, "Tensor each(Tensor input)", "input)");
   }
 
   @Test
@@ -449,7 +467,7 @@ class ShapeErrorsTest {
     Expect.that(compilation).error(Tag.SHAPE_MISMATCH, "conv's 8x8 window does not fit")
         .on(source, "kernelSize = 8", "8)");
     Expect.that(compilation).error(Tag.SHAPE_MISMATCH, "lstm is an LSTM layer, which reads"
-        + " sequences").on(source, "Tensor lstm(Tensor vector)", "@LSTM");
+        + " sequences").on(source, "Tensor lstm(Tensor vector)", "vector)");
     // flat, both and output read layers without a shape: nothing more is said about them.
     Expect.that(compilation).only(2, 0);
   }

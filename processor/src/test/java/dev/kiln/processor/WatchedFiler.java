@@ -1,6 +1,8 @@
 package dev.kiln.processor;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -87,8 +89,11 @@ final class WatchedFiler implements Filer {
 
     private final KilnProcessor kiln = new KilnProcessor();
     private final Function<String, IOException> failure;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     private WatchedFiler filer;
     private long nanos;
+    private long cpuNanos;
 
     Kiln() {
       this(name -> null);
@@ -163,13 +168,20 @@ final class WatchedFiler implements Filer {
       return kiln.getSupportedSourceVersion();
     }
 
+    /** The CPU time of the compiling thread spent in Kiln's {@code process}, over all rounds so far. */
+    double cpuSeconds() {
+      return cpuNanos / 1e9;
+    }
+
     @Override
     public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
       long start = System.nanoTime();
+      long cpuStart = THREADS.getCurrentThreadCpuTime();
       try {
         return kiln.process(annotations, round);
       } finally {
         nanos += System.nanoTime() - start;
+        cpuNanos += THREADS.getCurrentThreadCpuTime() - cpuStart;
       }
     }
 

@@ -79,64 +79,85 @@ final class FitLoop implements Callback.Training {
     ClassWeights classWeights = options.classWeights().isEmpty()
         ? null
         : ClassWeights.of(model.spec(), options.classWeights());
-    if (options.optimizer() != null) {
-      model.setUpdater(options.optimizer().create());
-    }
-    options.learningRate().ifPresent(rate -> model.updater().setLearningRate(rate));
-    if (options.schedule() != null) {
-      model.updater().setSchedule(options.schedule());
-    }
     BatchLogs batchLogs = new BatchLogs(model);
     PrintStream out = options.out();
     History history = new History();
-    callbacks(callback -> callback.onTrainBegin(this));
+    synchronized (model) {
+      if (options.optimizer() != null) {
+        model.setUpdater(options.optimizer().create());
+      }
+      options.learningRate().ifPresent(rate -> model.updater().setLearningRate(rate));
+      if (options.schedule() != null) {
+        model.updater().setSchedule(options.schedule());
+      }
+      callbacks(callback -> callback.onTrainBegin(this));
+    }
 
     for (int epoch = 1; epoch <= options.epochs() && !stopRequested; epoch++) {
       int current = epoch;
-      callbacks(callback -> callback.onEpochBegin(current));
+      synchronized (model) {
+        callbacks(callback -> callback.onEpochBegin(current));
+      }
       if (verbosity != Verbosity.SILENT) {
         out.println("Epoch " + epoch + "/" + options.epochs());
       }
-      progress = new ProgressBar(out, batches.steps(), verbosity == Verbosity.PROGRESS_BAR);
+      boolean live = verbosity == Verbosity.PROGRESS_BAR;
+      progress = new ProgressBar(out, batches.steps(), live, ProgressBar.terminalColumns());
       RunningMeans means = new RunningMeans();
       batches.startEpoch();
       int step = 0;
       for (CheckedData batch = batches.next(); batch != null;
           batch = stopRequested ? null : batches.next()) {
         step++;
-        double loss;
-        String refusal = null;
-        try {
-          loss = trainOn(batch, classWeights);
-        } catch (NonFiniteLossException e) {
-          loss = e.loss();
-          refusal = e.getMessage();
-        }
-        batchLogs.record(means, loss, batch.targets);
-        Map<String, Double> running = means.means();
-        int done = step;
-        callbacks(callback -> callback.onBatchEnd(current, done, running));
-        if (!Double.isFinite(loss) && !stopRequested) {
-          String reason = refusal != null
-              ? refusal
-              : "the loss became " + loss + "; lower the learning rate or check the data";
-          throw new ArithmeticException("epoch " + epoch + ", step " + step + ": " + reason
-              + " (with the TerminateOnNaN callback, fit stops there and returns the history)");
-        }
+        Map<String, Double> running = step(current, step, batch, classWeights, batchLogs, means);
         progress.update(step, running);
       }
       Map<String, Double> logs = new LinkedHashMap<>(means.means());
-      if (validation != null) {
-        logs.putAll(validation.score(model).asMap());
+      synchronized (model) {
+        if (validation != null) {
+          logs.putAll(validation.score(model).asMap());
+        }
+        if (verbosity != Verbosity.SILENT) {
+          progress.finish(logs);
+        }
+        callbacks(callback -> callback.onEpochEnd(current, logs));
       }
-      if (verbosity != Verbosity.SILENT) {
-        progress.finish(logs);
-      }
-      callbacks(callback -> callback.onEpochEnd(current, logs));
       history.append(logs);
     }
-    callbacks(callback -> callback.onTrainEnd(history));
+    synchronized (model) {
+      callbacks(callback -> callback.onTrainEnd(history));
+    }
     return history;
+  }
+
+  /**
+   * One step under the model's lock, from the update to the metrics read from its forward pass
+   * and the callbacks on them, so that no other call's pass comes in between; returns the running
+   * means of the epoch.
+   */
+  private Map<String, Double> step(int epoch, int step, CheckedData batch,
+      ClassWeights classWeights, BatchLogs batchLogs, RunningMeans means) {
+    synchronized (model) {
+      double loss;
+      String refusal = null;
+      try {
+        loss = trainOn(batch, classWeights);
+      } catch (NonFiniteLossException e) {
+        loss = e.loss();
+        refusal = e.getMessage();
+      }
+      batchLogs.record(means, loss, batch.targets);
+      Map<String, Double> running = means.means();
+      callbacks(callback -> callback.onBatchEnd(epoch, step, running));
+      if (!Double.isFinite(loss) && !stopRequested) {
+        String reason = refusal != null
+            ? refusal
+            : "the loss became " + loss + "; lower the learning rate or check the data";
+        throw new ArithmeticException("epoch " + epoch + ", step " + step + ": " + reason
+            + " (with the TerminateOnNaN callback, fit stops there and returns the history)");
+      }
+      return running;
+    }
   }
 
   /** One step; with class weights, each sample's loss weighs what its class weighs. */

@@ -12,7 +12,11 @@ public final class History {
   private final Map<String, List<Double>> values = new LinkedHashMap<>();
   private int epochs;
 
-  void append(Map<String, Double> logs) {
+  /**
+   * Adds one epoch's values; {@code fit} calls it, and so do training loops outside the runtime
+   * (kiln-spark's).
+   */
+  public void append(Map<String, Double> logs) {
     logs.forEach((name, value) -> values.computeIfAbsent(name, key -> new ArrayList<>()).add(value));
     epochs++;
   }

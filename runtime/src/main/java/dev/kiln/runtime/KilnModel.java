@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.rng.Random;
@@ -30,9 +32,35 @@ import org.nd4j.linalg.factory.Nd4j;
  * fit, evaluate and predict loops, the summary and checkpoints. The network itself, forward and
  * backward, is the generated subclass's straight-line code.
  *
- * <p>Thread safety: a model may be used from several threads. Its passes share buffers, so they
- * take turns (predictions from several threads are correct, not parallel); one {@code fit} runs
- * at a time, and a second concurrent one is refused.
+ * <h2>Threads</h2>
+ *
+ * A model may be used from several threads. Its passes share buffers and its parameters change
+ * under training, so one lock, the model's monitor ({@code synchronized (model)}), orders
+ * everything that reads or writes them:
+ *
+ * <table>
+ *   <caption>What may run at once</caption>
+ *   <tr><th>call</th><th>beside another call on the same model</th></tr>
+ *   <tr><td>{@code fit} (arrays, {@code ModelData}, DL4J {@code DataSet}, {@code
+ *       MultiDataSet} or an iterator)</td><td>exclusive: a second {@code fit} of any kind, from
+ *       any thread or from one of its own callbacks, is refused with an {@link
+ *       IllegalStateException}</td></tr>
+ *   <tr><td>one step of {@code fit}: forward, backward, update, the batch's loss and metrics,
+ *       and the callbacks on it; an epoch's validation and end callbacks</td><td>holds the
+ *       lock: other calls run between steps, never inside one</td></tr>
+ *   <tr><td>{@code predict}, {@code evaluate}, {@code activations} (any input, iterators
+ *       included), {@code save}, {@code load}</td><td>each call holds the lock from start to
+ *       end: it sees one state of the parameters, between two steps of a running fit</td></tr>
+ *   <tr><td>{@code trainStep}, {@code computeGradients}, {@code setUpdater}, {@code
+ *       setLossWeight}, {@code freeze}, {@code unfreeze}, {@code lastOutputLosses}, {@code
+ *       summary}</td><td>hold the lock; beside a fit they take effect between two steps</td></tr>
+ *   <tr><td>{@link #parameters()}, {@link #gradients()}, {@code layers()}</td><td>live views:
+ *       read them under {@code synchronized (model)} to see one state</td></tr>
+ * </table>
+ *
+ * Calls are serialized, not parallel: for parallel inference create one model per thread. A
+ * callback or a streaming {@code predict} consumer runs under the lock, so it must not wait for
+ * another thread that uses the same model.
  */
 public abstract class KilnModel {
 
@@ -54,8 +82,10 @@ public abstract class KilnModel {
   private final long noiseSeed;
   private Random noise;
   private final Set<String> frozen = new LinkedHashSet<>();
-  private final java.util.concurrent.atomic.AtomicBoolean fitting =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  /** The thread running {@code fit}, or null: every kind of fit goes through {@link #train}. */
+  private final AtomicReference<Thread> fitting = new AtomicReference<>();
+  /** Set while {@link #computeGradients(INDArray[], INDArray[])} runs a training pass without its update. */
+  private boolean gradientsOnly;
 
   protected KilnModel(ModelSpec spec, long seed, DataType dataType) {
     if (!dataType.isFPType()) {
@@ -66,6 +96,11 @@ public abstract class KilnModel {
     this.dataType = dataType;
     this.noiseSeed = seed;
     long count = spec.parameterCount();
+    if (count > Integer.MAX_VALUE) {
+      // Kiln's compiler refuses such a model; a hand-made spec gets the same answer here.
+      throw new IllegalArgumentException(spec.name() + " has " + count + " parameters, but the"
+          + " flat parameter buffer is indexed by an int: at most " + Integer.MAX_VALUE);
+    }
     this.parameters = NdArrays.zeros(dataType, count);
     this.gradients = NdArrays.zeros(dataType, count);
     this.offsets = new long[spec.parameters().size()];
@@ -185,7 +220,7 @@ public abstract class KilnModel {
   }
 
   /** The generator of training noise (dropout masks), seeded from the model's seed. */
-  protected final Random noise() {
+  protected final synchronized Random noise() {
     if (noise == null) {
       noise = Nd4j.getRandomFactory().getNewRandomInstance(noiseSeed);
     }
@@ -196,7 +231,7 @@ public abstract class KilnModel {
    * Restarts the generator of training noise from {@code seed}, so that the next training passes
    * draw the same dropout masks as after any other call with this seed (gradient checks).
    */
-  public final void seedNoise(long seed) {
+  public final synchronized void seedNoise(long seed) {
     noise().setSeed(seed);
   }
 
@@ -206,12 +241,15 @@ public abstract class KilnModel {
    * it is refused before anything changes: the model stays as it was after the last good step.
    */
   protected final void applyGradients(double loss) {
-    if (!Double.isFinite(loss)) {
-      throw new NonFiniteLossException(loss);
-    }
     if (!frozen.isEmpty()) {
       // With a zero gradient and zero optimizer state every update rule leaves a value alone.
       forEachFrozenSlice(gradients, slice -> slice.assign(0));
+    }
+    if (gradientsOnly) {
+      return; // the caller sums these gradients elsewhere and judges the loss there
+    }
+    if (!Double.isFinite(loss)) {
+      throw new NonFiniteLossException(loss);
     }
     updater.step(parameters, gradients);
     // Keras enforces constraints after each update; frozen layers were not updated.
@@ -247,15 +285,83 @@ public abstract class KilnModel {
    * the loss and metrics of every epoch.
    */
   public final History fit(ModelData data, FitOptions options) {
-    if (!fitting.compareAndSet(false, true)) {
+    return train(options, loop -> loop.run(data));
+  }
+
+  /**
+   * Runs one fit, refusing a second one while it runs (the lock alone would let two fits take
+   * turns step by step, each corrupting the other's epoch).
+   */
+  private History train(FitOptions options, Function<FitLoop, History> run) {
+    Thread current = Thread.currentThread();
+    Thread running = fitting.compareAndExchange(null, current);
+    if (running != null) {
       throw new IllegalStateException(
-          "fit is already running on this model; wait for it to end, or train another model");
+          "fit is already running on this model ("
+              + (running == current ? "this call comes from its own callback" : "in thread '"
+                  + running.getName() + "'")
+              + "); wait for it to end, or train another model");
     }
     try {
-      return new FitLoop(this, options).run(data);
+      return run.apply(new FitLoop(this, options));
     } finally {
-      fitting.set(false);
+      fitting.set(null);
     }
+  }
+
+  // ---- for training loops that sum gradients computed elsewhere (kiln-spark) ----
+
+  /**
+   * Forward, loss and backward on one batch, without the update: fills {@link #gradients()} (the
+   * mean over the batch's samples; frozen layers' slices zero) and leaves the parameters and the
+   * optimizer alone. The arrays are the model's inputs, then its targets, in declaration order,
+   * as the generated {@code computeGradients} takes them. Returns the weighted loss.
+   */
+  public final synchronized double computeGradients(INDArray[] inputs, INDArray[] targets) {
+    ModelData batch = new ModelData() {
+      @Override
+      public INDArray[] inputArrays() {
+        return inputs;
+      }
+
+      @Override
+      public INDArray[] targetArrays() {
+        return targets;
+      }
+    };
+    CheckedData checked = CheckedData.of(this, batch, true);
+    // The generated training pass ends in applyGradients, which this flag makes stop short of
+    // the updater, so every network's own pass serves without a second generated method.
+    gradientsOnly = true;
+    try {
+      return trainOnBatch(checked.inputs, checked.targets);
+    } finally {
+      gradientsOnly = false;
+    }
+  }
+
+  /**
+   * One update from gradients computed elsewhere, such as the sum over machines of their shares
+   * of one batch: copies {@code gradients} (a flat vector laid out as {@link #parameters()}) into
+   * the gradient buffer and steps the optimizer as {@code trainStep} would after a batch of
+   * {@code loss}. A NaN or infinite loss is refused before anything changes.
+   */
+  public final synchronized void applyGradients(INDArray gradients, double loss) {
+    if (gradients.length() != this.gradients.length()) {
+      throw new IllegalArgumentException(
+          "the gradient has " + gradients.length() + " values but the model has "
+              + this.gradients.length() + " parameters");
+    }
+    this.gradients.assign(gradients.reshape(this.gradients.length()));
+    applyGradients(loss);
+  }
+
+  /**
+   * Output {@code index} (declaration order) of the last forward pass, such as the one {@link
+   * #computeGradients(INDArray[], INDArray[])} ran: a buffer the next pass overwrites, for metrics.
+   */
+  public final synchronized INDArray outputOfLastPass(int index) {
+    return lastOutput(index);
   }
 
   /** The loss and metrics on {@code data}, in inference mode, in batches of 32. */
@@ -296,14 +402,12 @@ public abstract class KilnModel {
    * iterator, so more than one epoch needs {@code resetSupported()}, as in DL4J.
    */
   public final History fit(DataSetIterator data, FitOptions options) {
-    FitLoop loop = new FitLoop(this, options);
-    return loop.run(BatchStream.of(this, data, true));
+    return train(options, loop -> loop.run(BatchStream.of(this, data, true)));
   }
 
   /** As {@link #fit(DataSetIterator, FitOptions)}, for models of several inputs or outputs. */
   public final History fit(MultiDataSetIterator data, FitOptions options) {
-    FitLoop loop = new FitLoop(this, options);
-    return loop.run(BatchStream.of(this, data, true));
+    return train(options, loop -> loop.run(BatchStream.of(this, data, true)));
   }
 
   /** The loss and metrics on a DL4J {@link DataSet}, in inference mode, in batches of 32. */
@@ -328,11 +432,11 @@ public abstract class KilnModel {
    * The loss and metrics over one pass of an iterator's batches, streamed: only one batch is in
    * memory at a time. An exhausted iterator is reset first, as DL4J's evaluation does.
    */
-  public final Scores evaluate(DataSetIterator data) {
+  public final synchronized Scores evaluate(DataSetIterator data) {
     return Batches.evaluate(this, BatchStream.of(this, data, true), "");
   }
 
-  public final Scores evaluate(MultiDataSetIterator data) {
+  public final synchronized Scores evaluate(MultiDataSetIterator data) {
     return Batches.evaluate(this, BatchStream.of(this, data, true), "");
   }
 
@@ -364,11 +468,11 @@ public abstract class KilnModel {
    * them. The inputs stream; the outputs are all kept: for outputs larger than memory use {@link
    * #predict(DataSetIterator, BiConsumer)}.
    */
-  public final INDArray[] predict(DataSetIterator data) {
+  public final synchronized INDArray[] predict(DataSetIterator data) {
     return Batches.predict(this, BatchStream.of(this, data, false));
   }
 
-  public final INDArray[] predict(MultiDataSetIterator data) {
+  public final synchronized INDArray[] predict(MultiDataSetIterator data) {
     return Batches.predict(this, BatchStream.of(this, data, false));
   }
 
@@ -379,11 +483,11 @@ public abstract class KilnModel {
    * through: {@code model.predict(batches, (batch, outputs) -> write(batch.getLabels(),
    * outputs[0]))}.
    */
-  public final void predict(DataSetIterator data, BiConsumer<DataSet, INDArray[]> each) {
+  public final synchronized void predict(DataSetIterator data, BiConsumer<DataSet, INDArray[]> each) {
     Batches.predict(this, BatchStream.of(this, data, false), requireConsumer(each));
   }
 
-  public final void predict(
+  public final synchronized void predict(
       MultiDataSetIterator data, BiConsumer<MultiDataSet, INDArray[]> each) {
     Batches.predict(this, BatchStream.of(this, data, false), requireConsumer(each));
   }
@@ -395,14 +499,30 @@ public abstract class KilnModel {
     return each;
   }
 
-  /** A Keras-style table of the layers, their output shapes and parameter counts. */
+  /**
+   * A Keras-style table of the layers, their output shapes and parameter counts; an application
+   * of a block, or a model used as a layer, is one row.
+   */
   public final String summary() {
+    return summary(false);
+  }
+
+  /**
+   * The summary; with {@code expandNested} (Keras' {@code expand_nested}) every layer inside a
+   * block's application has its own row, named {@code application/layer}.
+   */
+  public final synchronized String summary(boolean expandNested) {
     long total = parameterCount();
     long trainable = trainableCount();
-    return spec.summaryTable()
+    return (expandNested ? expandedSummaryTable() : spec.summaryTable())
         + String.format(Locale.ROOT, "Total params: %,d%nTrainable params: %,d%nNon-trainable params: %,d%n",
                 total, trainable, total - trainable)
             .replace("\r", "");
+  }
+
+  /** The summary's table with a row for every layer inside blocks; the same as the table without blocks. */
+  protected String expandedSummaryTable() {
+    return spec.summaryTable();
   }
 
   /** The architecture as a Graphviz DOT graph. */
@@ -429,7 +549,11 @@ public abstract class KilnModel {
 
   /**
    * Writes the parameters and the updater's state to {@code path}, through a temporary file
-   * renamed into place, so a crash never leaves a half-written checkpoint behind.
+   * renamed into place, so a crash never leaves a half-written checkpoint behind (and the next
+   * save in that folder deletes the temporary file of a killed one). The file is streamed, so
+   * any size that fits on disk saves in a few MB of heap; it gets the usual mode (0644 under the
+   * usual umask), or keeps the mode of the file it replaces; a symbolic link is followed and the
+   * file it leads to replaced. Errors name {@code path}.
    */
   public final synchronized void save(Path path) throws IOException {
     Checkpoint.write(path, spec, dataType, parameters, updater);
@@ -438,7 +562,9 @@ public abstract class KilnModel {
   /**
    * Reads parameters and updater state saved by {@link #save}. A file of another architecture,
    * or a truncated or corrupted one, fails with a message saying so and leaves the model as it
-   * was.
+   * was. A checkpoint saved in the other data type loads converted, as Keras' {@code
+   * load_weights} converts to the model's type: float32 into float64 exactly, float64 into
+   * float32 rounded to the nearest float.
    */
   public final synchronized void load(Path path) throws IOException {
     Checkpoint.read(path, spec, parameters, updater);
@@ -465,16 +591,16 @@ public abstract class KilnModel {
   }
 
   /** The unweighted loss of each output on the last batch. */
-  public final double[] lastOutputLosses() {
+  public final synchronized double[] lastOutputLosses() {
     return outputLosses.clone();
   }
 
-  public final Updater updater() {
+  public final synchronized Updater updater() {
     return updater;
   }
 
   /** Replaces the updater (Keras: compiling with another optimizer); its state starts empty. */
-  public final void setUpdater(Updater updater) {
+  public final synchronized void setUpdater(Updater updater) {
     updater.attach(parameters.length(), dataType);
     this.updater = updater;
     for (INDArray state : updater.stateArrays()) {
@@ -497,7 +623,7 @@ public abstract class KilnModel {
   }
 
   /** Overrides the loss weight of output {@code name} (Keras' {@code loss_weights}). */
-  public final void setLossWeight(String name, double weight) {
+  public final synchronized void setLossWeight(String name, double weight) {
     if (!(weight >= 0) || Double.isInfinite(weight)) {
       throw new IllegalArgumentException("loss weight must be finite and >= 0, got " + weight);
     }
@@ -529,7 +655,7 @@ public abstract class KilnModel {
    * weights as non-trainable. A batch normalization layer also runs in inference mode, keeping its
    * moving statistics, as in Keras. No recompilation: the next step honours it.
    */
-  public final void freeze(String layer) {
+  public final synchronized void freeze(String layer) {
     requireLayerWithWeights(layer);
     frozen.add(layer);
     // Forget the optimizer's momentum for it, which would otherwise keep moving it.
@@ -540,19 +666,19 @@ public abstract class KilnModel {
   }
 
   /** Lets the optimizer move {@code layer}'s weights again, from fresh optimizer state. */
-  public final void unfreeze(String layer) {
+  public final synchronized void unfreeze(String layer) {
     requireLayerWithWeights(layer);
     frozen.remove(layer);
     describeParametersTo(updater);
   }
 
   /** Whether {@code layer} is frozen. */
-  public final boolean isFrozen(String layer) {
+  public final synchronized boolean isFrozen(String layer) {
     return frozen.contains(layer);
   }
 
   /** The number of parameter values the optimizer moves: trainable and not frozen. */
-  public final long trainableCount() {
+  public final synchronized long trainableCount() {
     long count = 0;
     for (ParameterSpec parameter : spec.parameters()) {
       count += parameter.trainable() && !frozen.contains(parameter.layer()) ? parameter.length() : 0;

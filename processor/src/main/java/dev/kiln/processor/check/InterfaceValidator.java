@@ -3,6 +3,7 @@ package dev.kiln.processor.check;
 import dev.kiln.Model;
 import dev.kiln.processor.parse.Attributes;
 import dev.kiln.processor.parse.ModelParser;
+import java.util.List;
 import javax.lang.model.SourceVersion;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.NestingKind;
@@ -55,6 +56,7 @@ public final class InterfaceValidator {
           model.site());
     }
     checkClassName(type, model, report);
+    checkClassNameShadowsNothing(type, model, report);
     double learningRate = model.doubleValue("learningRate");
     if (!Double.isNaN(learningRate) && !(learningRate > 0 && !Double.isInfinite(learningRate))) {
       report.error(
@@ -81,6 +83,45 @@ public final class InterfaceValidator {
           "className \"" + className + "\" is the name of the interface itself, and Kiln"
               + " generates a class of that name in the same package; choose another name, or"
               + " leave className out for \"" + className + "Model\"",
+          model.site("className"));
+    }
+  }
+
+  /**
+   * The types the generated class always nests (emit's ModelWriter): Java forbids a class to
+   * nest a type of its own name.
+   */
+  static final List<String> NESTED_TYPES =
+      List.of("Activations", "Buffers", "Data", "Layers", "Outputs");
+
+  /** The package of Kiln's annotations, enums and {@code Tensor}. */
+  private static final String KILN_PACKAGE = "dev.kiln";
+
+  /**
+   * Refuses a class name the generated class cannot take: one of its own nested types', or a
+   * type of {@code dev.kiln}, which a class of the interface's package would shadow in every
+   * file that imports {@code dev.kiln.*} (a type of the same package wins over an import on
+   * demand): {@code Dense} would turn each {@code @Dense} into the model class, {@code Tensor}
+   * each layer's type.
+   */
+  private void checkClassNameShadowsNothing(
+      TypeElement type, Attributes model, Report.Builder report) {
+    String className = ModelParser.className(type, model);
+    if (NESTED_TYPES.contains(className)) {
+      report.error(
+          Tag.NAME_CLASH,
+          "className \"" + className + "\" is taken: the generated class nests a type of that"
+              + " name (one of " + String.join(", ", NESTED_TYPES) + "), and a Java class cannot"
+              + " nest a type of its own name; choose another name, such as \""
+              + type.getSimpleName() + className + "\"",
+          model.site("className"));
+    } else if (elements.getTypeElement(KILN_PACKAGE + "." + className) != null) {
+      report.error(
+          Tag.NAME_CLASH,
+          "className \"" + className + "\" is the name of " + KILN_PACKAGE + "." + className
+              + ", and the generated class, in this package, would hide it from every file"
+              + " here that uses import dev.kiln.*; choose another name, such as \""
+              + type.getSimpleName() + "Model\"",
           model.site("className"));
     }
   }

@@ -1,5 +1,6 @@
 package dev.kiln.processor.check;
 
+import dev.kiln.Apply;
 import dev.kiln.Output;
 import dev.kiln.SameWeightsAs;
 import dev.kiln.Tensor;
@@ -65,7 +66,9 @@ public final class MethodValidator {
         wrappers.add(mirror);
       }
     }
-    boolean kiln = !layerAnnotations.isEmpty() || !wrappers.isEmpty()
+    AnnotationMirror apply = ModelParser.mirror(method, Apply.class);
+    boolean sharing = ModelParser.mirror(method, SameWeightsAs.class) != null;
+    boolean kiln = !layerAnnotations.isEmpty() || !wrappers.isEmpty() || apply != null
         || ModelParser.mirror(method, Output.class) != null
         || ModelParser.mirror(method, SameWeightsAs.class) != null;
     Set<Modifier> modifiers = method.getModifiers();
@@ -89,7 +92,23 @@ public final class MethodValidator {
           Site.of(method));
       return;
     }
-    if (layerAnnotations.isEmpty()) {
+    if (apply != null && !layerAnnotations.isEmpty()) {
+      report.error(
+          Tag.TWO_LAYER_ANNOTATIONS,
+          "method " + name + " has @Apply and @" + simpleName(layerAnnotations.get(0)) + ", but one"
+              + " method applies a block or is one layer; split it into two methods, the second"
+              + " reading the first",
+          Site.of(method, layerAnnotations.get(0)));
+    } else if (apply != null || (layerAnnotations.isEmpty() && sharing)) {
+      // An application, or a layer taking the annotation of the layer whose weights it uses.
+      if (!wrappers.isEmpty()) {
+        report.error(
+            Tag.BAD_WRAPPER,
+            "method " + name + " wraps a block application in @" + simpleName(wrappers.get(0))
+                + ", but wrappers take one layer; wrap the layers inside the block instead",
+            Site.of(method, wrappers.get(0)));
+      }
+    } else if (layerAnnotations.isEmpty()) {
       report.error(
           Tag.MISSING_LAYER_ANNOTATION,
           "method " + name + " has no layer annotation, but every method of a @Model interface"

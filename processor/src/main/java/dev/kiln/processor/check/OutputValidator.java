@@ -47,7 +47,9 @@ final class OutputValidator {
             "input " + layer.name() + " reaches no @Output, but every input must be passed to"
                 + " every call of the model; connect it to a layer, or remove it",
             layer.site());
-      } else {
+      } else if (!layer.name().contains("/")) {
+        // Inside an application only its own tensor is worth a word: a block's other outputs may
+        // go unread, as a nested Keras model's may.
         report.warning(
             Tag.UNUSED,
             "layer " + layer.name() + " reaches no @Output and is left out of the model;"

@@ -78,6 +78,11 @@ public final class Report {
       Site site = item.site();
       messager.printMessage(
           item.kind(), item.text(), site.element(), site.annotation(), site.value());
+      if (site.note() != null) {
+        Site note = site.note().site();
+        messager.printMessage(Diagnostic.Kind.NOTE, site.note().text(), note.element(),
+            note.annotation(), note.value());
+      }
     }
   }
 

@@ -32,6 +32,11 @@ final class SharingValidator {
         problem = layer.name() + " is " + Words.aLayer(layer.kind()) + " but uses the weights"
             + " of " + owner.name() + ", " + Words.aLayer(owner.kind()) + "; shared weights"
             + " need the same kind of layer, so name a layer of the same kind";
+      } else if (!owner.attributes().canonical().equals(layer.attributes().canonical())) {
+        problem = layer.name() + " repeats the annotation of " + owner.name() + ", whose weights it"
+            + " uses, with other values (" + differences(owner, layer) + "); one layer applied twice"
+            + " has one set of attributes, so write the same values, or leave the annotation out"
+            + " and keep @SameWeightsAs alone";
       } else if (owner.weightsOf() != null) {
         problem = layer.name() + " uses the weights of " + owner.name() + ", which uses those of "
             + owner.weightsOf() + "; name " + owner.weightsOf() + " directly";
@@ -78,6 +83,19 @@ final class SharingValidator {
       }
     }
     return report.build();
+  }
+
+  /** {@code units = 4 here, 8 there}, for each attribute whose values differ. */
+  private static String differences(LayerDecl owner, LayerDecl layer) {
+    List<String> differ = new java.util.ArrayList<>();
+    for (String name : owner.attributes().names()) {
+      String theirs = dev.kiln.processor.parse.AttributeText.of(owner.attributes().value(name));
+      String ours = dev.kiln.processor.parse.AttributeText.of(layer.attributes().value(name));
+      if (!theirs.equals(ours)) {
+        differ.add(name + " = " + ours + " here, " + theirs + " on " + owner.name());
+      }
+    }
+    return String.join("; ", differ);
   }
 
   private static List<String> describe(List<ParamDecl> params) {

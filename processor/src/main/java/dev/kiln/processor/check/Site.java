@@ -11,8 +11,22 @@ import javax.lang.model.element.Element;
  * @param element the method, parameter or interface at fault
  * @param annotation an annotation on it, or null
  * @param value a value of that annotation as written, or null (a default value has no position)
+ * @param note a second location printed after the diagnostic, or null: inside a block, where
+ *     the layer at fault is declared
  */
-public record Site(Element element, AnnotationMirror annotation, AnnotationValue value) {
+public record Site(Element element, AnnotationMirror annotation, AnnotationValue value, Note note) {
+
+  /** A second location and what it shows, printed as a note. */
+  public record Note(Site site, String text) {}
+
+  public Site(Element element, AnnotationMirror annotation, AnnotationValue value) {
+    this(element, annotation, value, null);
+  }
+
+  /** This site with a note at {@code where}. */
+  public Site withNote(Site where, String text) {
+    return new Site(element, annotation, value, new Note(where, text));
+  }
 
   public Site {
     if (element == null) {

@@ -30,6 +30,11 @@ public enum Tag {
   DISCONNECTED("Disconnected"),
   UNUSED("Unused"),
   SHARED_WEIGHTS_MISMATCH("SharedWeightsMismatch"),
+  // Blocks and their applications.
+  NOT_A_BLOCK("NotABlock"),
+  BAD_BINDING("BadBinding"),
+  MISSING_BLOCK_PARAMETERS("MissingBlockParameters"),
+  BLOCK_HAS_ERRORS("BlockHasErrors"),
   // Shapes and types of tensors.
   SHAPE_MISMATCH("ShapeMismatch"),
   DTYPE_MISMATCH("DTypeMismatch"),

@@ -15,7 +15,7 @@ public final class DotGraph {
     dot.append("  node [shape=record, fontname=\"Helvetica\"];\n");
     for (Node node : network.nodes()) {
       dot.append("  ")
-          .append(node.name())
+          .append(id(node.name()))
           .append(" [label=\"{")
           .append(node.name())
           .append(": ")
@@ -26,10 +26,15 @@ public final class DotGraph {
     }
     for (Node node : network.nodes()) {
       for (String input : node.inputs()) {
-        dot.append("  ").append(input).append(" -> ").append(node.name()).append(";\n");
+        dot.append("  ").append(id(input)).append(" -> ").append(id(node.name())).append(";\n");
       }
     }
     dot.append("}\n");
     return dot.toString();
+  }
+
+  /** A layer's DOT id: quoted when a block's path makes it more than an identifier. */
+  private static String id(String name) {
+    return name.contains("/") ? '"' + name + '"' : name;
   }
 }

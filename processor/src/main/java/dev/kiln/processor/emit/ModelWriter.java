@@ -19,6 +19,7 @@ import dev.kiln.processor.KilnProcessor;
 import dev.kiln.processor.layers.LayerCode;
 import dev.kiln.processor.layers.LayerKind;
 import dev.kiln.processor.layers.ParamDecl;
+import dev.kiln.processor.parse.Application;
 import dev.kiln.processor.parse.LayerDecl;
 import dev.kiln.processor.parse.OutputDecl;
 import dev.kiln.processor.shape.Network;
@@ -68,7 +69,9 @@ public final class ModelWriter {
                     .build())
             .addJavadoc(classJavadoc());
     addConstants(type);
-    addParameterFields(type);
+    List<CodeParts.Piece> setUp = constructorWork();
+    // Fields assigned in the constructor's parts cannot be final.
+    addParameterFields(type, CodeParts.fits(setUp));
     type.addField(
         FieldSpec.builder(
                 ParameterizedTypeName.get(Runtime.BUFFER_CACHE, buffers), "buffers", Modifier.PRIVATE, Modifier.FINAL)
@@ -79,19 +82,29 @@ public final class ModelWriter {
             .addJavadoc("The buffers of the last forward pass, read by {@link #lastOutput}.\n")
             .build());
     type.addField(model.nestedClass("Layers"), "layers", Modifier.PRIVATE, Modifier.FINAL);
-    type.addMethod(constructor());
+    type.addMethods(constructor(setUp));
     type.addMethods(factories());
     type.addMethod(dataFactory());
     type.addMethods(predictMethods());
-    type.addMethod(activationsMethod());
+    type.addMethods(activationsMethod());
     type.addMethod(trainStep());
     type.addMethod(computeGradients());
     type.addMethod(layersAccessor());
-    type.addMethod(forward());
+    type.addMethods(transferMethods());
+    type.addMethods(forward());
     type.addMethod(losses());
-    type.addMethod(backward());
+    type.addMethods(backward());
     type.addMethod(buffersFor());
     type.addMethods(batchHooks());
+    if (SummaryTable.hasNested(network)) {
+      type.addMethod(MethodSpec.methodBuilder("expandedSummaryTable")
+          .addAnnotation(Override.class)
+          .addModifiers(Modifier.PROTECTED)
+          .returns(String.class)
+          .addJavadoc("The summary's table with a row for every layer inside blocks.\n")
+          .addStatement("return $L", StringConstant.initializer(SummaryTable.render(network, true)))
+          .build());
+    }
     type.addType(buffersClass());
     type.addType(dataRecord());
     type.addType(outputsRecord());
@@ -119,22 +132,17 @@ public final class ModelWriter {
   private void addConstants(TypeSpec.Builder type) {
     type.addField(
         FieldSpec.builder(String.class, "SUMMARY_TABLE", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-            .initializer("$S", SummaryTable.render(network))
+            .initializer(StringConstant.initializer(SummaryTable.render(network)))
             .build());
     type.addField(
         FieldSpec.builder(String.class, "DOT", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-            .initializer("$S", DotGraph.render(network))
+            .initializer(StringConstant.initializer(DotGraph.render(network)))
             .build());
-    CodeBlock.Builder spec = CodeBlock.builder().add("new $T(\n$>$>", Runtime.MODEL_SPEC);
-    spec.add("$S,\n$S,\n", network.model().name(), Fingerprint.of(network));
-    spec.add("$T.of(\n$>", List.class);
-    spec.add(join(network.inputs().stream().map(this::inputSpec).toList(), ",\n"));
-    spec.add("),\n$<$T.of(\n$>", List.class);
-    spec.add(join(network.outputs().stream().map(this::outputSpec).toList(), ",\n"));
-    spec.add("),\n$<$T.of(\n$>", List.class);
     List<CodeBlock> params = new ArrayList<>();
+    List<String> paramLayers = new ArrayList<>();
     for (Node node : network.nodes()) {
       for (ParamDecl param : node.params()) {
+        paramLayers.add(node.name());
         CodeBlock parameter = CodeBlock.of(
             "new $T($S, $S, $L, $T.$L, $L, $L, $L",
             Runtime.PARAMETER_SPEC,
@@ -154,28 +162,47 @@ public final class ModelWriter {
             : CodeBlock.of("$L)", parameter));
       }
     }
-    spec.add(join(params, ",\n"));
-    List<CodeBlock> frozen = network.nodes().stream()
+    List<Node> frozenNodes = network.nodes().stream()
         .filter(node -> node.decl().frozen() && !node.params().isEmpty())
-        .map(node -> CodeBlock.of("$S", node.name()))
         .toList();
-    List<CodeBlock> layers = network.nodes().stream()
-        .map(node -> CodeBlock.of("new $T($S, $S, $L, $T.of($L), $LL)", Runtime.LAYER_SPEC,
-            node.name(), node.decl().kind().kerasName(), longArray(node.shape()), List.class,
-            node.inputs().stream().map(input -> CodeBlock.of("$S", input))
-                .collect(CodeBlock.joining(", ")),
-            node.paramCount()))
-        .toList();
-    spec.add("),\n$<$L,\n$T.of($L),\n$T.of(\n$>$L),\n$<SUMMARY_TABLE,\nDOT)$<$<",
+    SpecList inputs = new SpecList(Runtime.INPUT_SPEC, "inputSpecs", "input specs",
+        names(network.inputs()), network.inputs().stream().map(this::inputSpec).toList());
+    SpecList outputs = new SpecList(Runtime.OUTPUT_SPEC, "outputSpecs", "output specs",
+        names(network.outputs()), network.outputs().stream().map(this::outputSpec).toList());
+    SpecList parameters = new SpecList(Runtime.PARAMETER_SPEC, "parameterSpecs",
+        "parameter specs", paramLayers, params);
+    SpecList frozen = new SpecList(ClassName.get(String.class), "frozenLayers",
+        "frozen layers", names(frozenNodes),
+        frozenNodes.stream().map(node -> CodeBlock.of("$S", node.name())).toList());
+    SpecList layers = new SpecList(Runtime.LAYER_SPEC, "layerSpecs", "layer specs",
+        names(network.nodes()),
+        network.nodes().stream()
+            .map(node -> CodeBlock.of("new $T($S, $S, $L, $T.of($L), $LL)", Runtime.LAYER_SPEC,
+                node.name(), node.decl().kind().kerasName(), longArray(node.shape()), List.class,
+                node.inputs().stream().map(input -> CodeBlock.of("$S", input))
+                    .collect(CodeBlock.joining(", ")),
+                node.paramCount()))
+            .toList());
+    // A large model's lists are built by methods of their own: the class initializer is one
+    // method, as bounded as any.
+    boolean large = inputs.size() + outputs.size() + parameters.size() + frozen.size()
+        + layers.size() > CodeParts.BUDGET;
+    CodeBlock.Builder spec = CodeBlock.builder().add("new $T(\n$>$>", Runtime.MODEL_SPEC);
+    spec.add("$S,\n$S,\n", network.model().name(), Fingerprint.of(network));
+    spec.add("$L,\n$L,\n$L,\n", inputs.argument(type, large), outputs.argument(type, large),
+        parameters.argument(type, large));
+    spec.add("$L,\n$L,\n$L,\nSUMMARY_TABLE,\nDOT)$<$<",
         OptimizerCode.spec(network.model()),
-        List.class,
-        join(frozen, ", "),
-        List.class,
-        join(layers, ",\n"));
+        frozen.argument(type, large),
+        layers.argument(type, large));
     type.addField(
         FieldSpec.builder(Runtime.MODEL_SPEC, "SPEC", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
             .initializer(spec.build())
             .build());
+  }
+
+  private static List<String> names(List<Node> nodes) {
+    return nodes.stream().map(Node::name).toList();
   }
 
   private CodeBlock inputSpec(Node node) {
@@ -222,7 +249,10 @@ public final class ModelWriter {
         : CodeBlock.of("$L, $L)", spec, output.labelSmoothing());
   }
 
-  private void addParameterFields(TypeSpec.Builder type) {
+  private void addParameterFields(TypeSpec.Builder type, boolean finalFields) {
+    Modifier[] modifiers = finalFields
+        ? new Modifier[] {Modifier.PRIVATE, Modifier.FINAL}
+        : new Modifier[] {Modifier.PRIVATE};
     for (Node node : network.nodes()) {
       for (LayerKind.Constant constant : node.decl().kind().constants(node.decl())) {
         type.addField(
@@ -236,18 +266,18 @@ public final class ModelWriter {
       for (ParamDecl param : node.params()) {
         if (network.weightUsers(node.name()).size() > 1 && param.trainable()) {
           type.addField(
-              FieldSpec.builder(INDARRAY, names.gradPart(node, param), Modifier.PRIVATE, Modifier.FINAL)
+              FieldSpec.builder(INDARRAY, names.gradPart(node, param), modifiers)
                   .addJavadoc("$L's $L gradient from one of the layers sharing it, before it is added in.\n",
                       node.name(), param.name())
                   .build());
         }
         type.addField(
-            FieldSpec.builder(INDARRAY, names.param(node, param), Modifier.PRIVATE, Modifier.FINAL)
+            FieldSpec.builder(INDARRAY, names.param(node, param), modifiers)
                 .addJavadoc("$L's $L, $L.\n", node.name(), param.name(), param.shape())
                 .build());
         if (param.trainable()) {
           type.addField(
-              FieldSpec.builder(INDARRAY, names.grad(node, param), Modifier.PRIVATE, Modifier.FINAL)
+              FieldSpec.builder(INDARRAY, names.grad(node, param), modifiers)
                   .addJavadoc("The loss gradient of $L's $L, $L.\n", node.name(), param.name(), param.shape())
                   .build());
         }
@@ -257,35 +287,54 @@ public final class ModelWriter {
 
   // ---- construction ----
 
-  private MethodSpec constructor() {
+  /** What the constructor does after {@code super}: per layer, bind its parameter views, then initialise. */
+  private List<CodeParts.Piece> constructorWork() {
+    List<CodeParts.Piece> work = new ArrayList<>();
+    int index = 0;
+    for (Node node : network.nodes()) {
+      CodeBlock.Builder binding = CodeBlock.builder();
+      for (ParamDecl param : node.params()) {
+        binding.addStatement("$L = parameter($L)", names.param(node, param), index);
+        if (param.trainable()) {
+          binding.addStatement("$L = gradient($L)", names.grad(node, param), index);
+        }
+        if (network.weightUsers(node.name()).size() > 1 && param.trainable()) {
+          binding.addStatement("$L = $T.zeros(dataType$L)", names.gradPart(node, param),
+              Runtime.ND_ARRAYS, dims(param.shape()));
+        }
+        index++;
+      }
+      if (!binding.isEmpty()) {
+        work.add(new CodeParts.Piece(node.name(), binding.build()));
+      }
+    }
+    for (Node node : network.nodes()) {
+      CodeBlock initialization = node.decl().kind().initialization(new NodeCode(node));
+      if (!initialization.isEmpty()) {
+        work.add(new CodeParts.Piece(node.name(), initialization));
+      }
+    }
+    return work;
+  }
+
+  private List<MethodSpec> constructor(List<CodeParts.Piece> work) {
     MethodSpec.Builder constructor =
         MethodSpec.constructorBuilder()
             .addModifiers(Modifier.PRIVATE)
             .addParameter(long.class, "seed")
             .addParameter(Runtime.DATA_TYPE, "dataType")
             .addStatement("super(SPEC, seed, dataType)");
-    int index = 0;
-    for (Node node : network.nodes()) {
-      for (ParamDecl param : node.params()) {
-        constructor.addStatement("$L = parameter($L)", names.param(node, param), index);
-        if (param.trainable()) {
-          constructor.addStatement("$L = gradient($L)", names.grad(node, param), index);
-        }
-        if (network.weightUsers(node.name()).size() > 1 && param.trainable()) {
-          constructor.addStatement("$L = $T.zeros(dataType$L)", names.gradPart(node, param),
-              Runtime.ND_ARRAYS, dims(param.shape()));
-        }
-        index++;
-      }
-    }
-    for (Node node : network.nodes()) {
-      CodeBlock initialization = node.decl().kind().initialization(new NodeCode(node));
-      if (!initialization.isEmpty()) {
-        constructor.addCode(initialization);
-      }
-    }
+    MethodSpec partSignature = MethodSpec.methodBuilder("constructor")
+        .addParameter(Runtime.DATA_TYPE, "dataType")
+        .build();
+    CodeParts.Split split = CodeParts.split(partSignature, "constructor",
+        "Part of the constructor: the parameters of", work);
+    constructor.addCode(split.body());
     constructor.addStatement("layers = new Layers()");
-    return constructor.build();
+    List<MethodSpec> methods = new ArrayList<>();
+    methods.add(constructor.build());
+    methods.addAll(split.parts());
+    return methods;
   }
 
   private List<MethodSpec> factories() {
@@ -359,7 +408,7 @@ public final class ModelWriter {
     return List.of(plain.build(), withBatch.build());
   }
 
-  private MethodSpec activationsMethod() {
+  private List<MethodSpec> activationsMethod() {
     MethodSpec.Builder method = MethodSpec.methodBuilder("activations")
         .addModifiers(Modifier.PUBLIC, Modifier.SYNCHRONIZED)
         .returns(model.nestedClass("Activations"))
@@ -372,8 +421,29 @@ public final class ModelWriter {
     for (Node node : network.nodes()) {
       copies.add(CodeBlock.of("$T.copy($L)", Runtime.ND_ARRAYS, activationOf(node)));
     }
-    method.addStatement("return new Activations(new $T[] {\n$>$L})$<", INDARRAY, join(copies, ",\n"));
-    return method.build();
+    List<CodeParts.Piece> stores = new ArrayList<>();
+    String outputs = names.local("outputs");
+    for (int i = 0; i < copies.size(); i++) {
+      stores.add(new CodeParts.Piece(network.nodes().get(i).name(),
+          CodeBlock.of("$L[$L] = $L;\n", outputs, i, copies.get(i))));
+    }
+    if (CodeParts.fits(stores)) {
+      method.addStatement("return new Activations(new $T[] {\n$>$L})$<", INDARRAY, join(copies, ",\n"));
+      return List.of(method.build());
+    }
+    MethodSpec.Builder partSignature = MethodSpec.methodBuilder("activations")
+        .addParameter(buffers, names.local("b"));
+    addInputParameters(partSignature, false);
+    partSignature.addParameter(com.palantir.javapoet.ArrayTypeName.of(INDARRAY), outputs);
+    CodeParts.Split split = CodeParts.split(partSignature.build(), "activations",
+        "Copies the outputs of", stores);
+    method.addStatement("$T[] $L = new $T[$L]", INDARRAY, outputs, INDARRAY, copies.size())
+        .addCode(split.body())
+        .addStatement("return new Activations($L)", outputs);
+    List<MethodSpec> methods = new ArrayList<>();
+    methods.add(method.build());
+    methods.addAll(split.parts());
+    return methods;
   }
 
   private MethodSpec trainStep() {
@@ -421,6 +491,58 @@ public final class ModelWriter {
     return method.build();
   }
 
+  /**
+   * For each model applied as a layer, {@code loadEncoder(path)} and {@code saveEncoder(path)}:
+   * a checkpoint of that model into its application's weights and back out (transfer learning).
+   */
+  private List<MethodSpec> transferMethods() {
+    List<MethodSpec> methods = new ArrayList<>();
+    for (Application application : network.model().applications()) {
+      if (!application.isModel() || application.parent() != null) {
+        continue;
+      }
+      ClassName part = ClassName.get(ClassName.get(application.block()).packageName(),
+          generatedName(application.block()));
+      String first = application.locals().get(application.members().indexOf(application.name()));
+      String suffix = Naming.capitalize(application.name());
+      methods.add(MethodSpec.methodBuilder("load" + suffix)
+          .addModifiers(Modifier.PUBLIC)
+          .addException(java.io.IOException.class)
+          .addParameter(java.nio.file.Path.class, "path")
+          .addJavadoc("Loads the weights of a checkpoint saved by {@link $T#save} into $L, the application of\n", part,
+              application.name())
+          .addJavadoc("{@link $T} in this model (transfer learning); its optimizer state stays behind.\n",
+              ClassName.get(application.block()))
+          .addStatement("$T part = $T.create(0, dataType())", part, part)
+          .addStatement("part.load(path)")
+          .addStatement("$T.transfer(part, this, $S, $S, true)", Runtime.LAYER_TRANSFER, application.name(), first)
+          .build());
+      methods.add(MethodSpec.methodBuilder("save" + suffix)
+          .addModifiers(Modifier.PUBLIC)
+          .addException(java.io.IOException.class)
+          .addParameter(java.nio.file.Path.class, "path")
+          .addJavadoc("Saves the weights of $L as a checkpoint that {@link $T#load} reads.\n", application.name(), part)
+          .addStatement("$T part = $T.create(0, dataType())", part, part)
+          .addStatement("$T.transfer(part, this, $S, $S, false)", Runtime.LAYER_TRANSFER, application.name(), first)
+          .addStatement("part.save(path)")
+          .build());
+    }
+    return methods;
+  }
+
+  /** The simple name of the class Kiln generates for a {@code @Model} interface. */
+  private static String generatedName(javax.lang.model.element.TypeElement type) {
+    javax.lang.model.element.AnnotationMirror model =
+        dev.kiln.processor.parse.ModelParser.mirror(type, dev.kiln.Model.class);
+    for (var entry : model.getElementValues().entrySet()) {
+      if (entry.getKey().getSimpleName().contentEquals("className")
+          && !String.valueOf(entry.getValue().getValue()).isEmpty()) {
+        return String.valueOf(entry.getValue().getValue());
+      }
+    }
+    return type.getSimpleName() + "Model";
+  }
+
   private MethodSpec layersAccessor() {
     return MethodSpec.methodBuilder("layers")
         .addModifiers(Modifier.PUBLIC)
@@ -432,26 +554,39 @@ public final class ModelWriter {
 
   // ---- the step ----
 
-  private MethodSpec forward() {
+  private List<MethodSpec> forward() {
     MethodSpec.Builder method = MethodSpec.methodBuilder("forward")
         .addModifiers(Modifier.PRIVATE)
         .addJavadoc("The forward pass, layer by layer in execution order.\n")
         .addParameter(buffers, names.local("b"));
     addInputParameters(method, false);
     method.addParameter(boolean.class, names.local("training"));
+    List<CodeParts.Piece> layers = new ArrayList<>();
     for (Node node : network.nodes()) {
       if (node.decl().kind().isInput()) {
         continue;
       }
       NodeCode code = new NodeCode(node);
       Activation activation = plan.activation(node);
-      method.addCode("// $L: $L$L -> $L\n", node.name(), node.decl().kind().kerasName(),
-          activation == Activation.LINEAR ? "" : ", " + activation.name().toLowerCase(),
-          node.shape().withBatch());
-      method.addCode(node.decl().kind().forward(code));
-      method.addCode(ActivationCode.forward(activation, code.output(), bufferField(names.output(node))));
+      layers.add(new CodeParts.Piece(node.name(), CodeBlock.builder()
+          .add("// $L: $L$L -> $L\n", node.name(), node.decl().kind().kerasName(),
+              activation == Activation.LINEAR ? "" : ", " + activation.name().toLowerCase(),
+              node.shape().withBatch())
+          .add(node.decl().kind().forward(code))
+          .add(ActivationCode.forward(activation, code.output(), bufferField(names.output(node))))
+          .build()));
     }
-    return method.build();
+    return inParts(method, "forward", "The forward pass of", layers);
+  }
+
+  /** {@code method} with the pieces as its body, followed by the parts it calls if they did not fit. */
+  private static List<MethodSpec> inParts(
+      MethodSpec.Builder method, String name, String purpose, List<CodeParts.Piece> pieces) {
+    CodeParts.Split split = CodeParts.split(method.build(), name, purpose, pieces);
+    List<MethodSpec> methods = new ArrayList<>();
+    methods.add(method.addCode(split.body()).build());
+    methods.addAll(split.parts());
+    return methods;
   }
 
   private MethodSpec losses() {
@@ -479,7 +614,7 @@ public final class ModelWriter {
     return method.build();
   }
 
-  private MethodSpec backward() {
+  private List<MethodSpec> backward() {
     MethodSpec.Builder method = MethodSpec.methodBuilder("backward")
         .addModifiers(Modifier.PRIVATE)
         .addJavadoc("The backward pass, in reverse execution order; every parameter gradient is written.\n")
@@ -487,22 +622,23 @@ public final class ModelWriter {
     addInputParameters(method, false);
     List<Node> reversed = new ArrayList<>(network.nodes());
     java.util.Collections.reverse(reversed);
+    List<CodeParts.Piece> layers = new ArrayList<>();
     for (Node node : reversed) {
       if (node.decl().kind().isInput()) {
         continue;
       }
       NodeCode code = new NodeCode(node);
-      method.addCode("// $L\n", node.name());
+      CodeBlock.Builder layer = CodeBlock.builder().add("// $L\n", node.name());
       if (!plan.lossIsFused(node)) {
-        method.addCode(ActivationCode.backward(
+        layer.add(ActivationCode.backward(
             plan.activation(node), code.output(), bufferField(names.output(node)), code.outputGradient()));
       }
-      method.addCode(node.decl().kind().backward(code));
+      layer.add(node.decl().kind().backward(code));
       if (!isFirstWeightGradientWriter(node)) {
         Node owner = network.node(node.weightsOwner());
         for (ParamDecl param : owner.params()) {
           if (param.trainable()) {
-            method.addStatement("$L.addi($L)", names.grad(owner, param), names.gradPart(owner, param));
+            layer.addStatement("$L.addi($L)", names.grad(owner, param), names.gradPart(owner, param));
           }
         }
       }
@@ -510,12 +646,13 @@ public final class ModelWriter {
         Node input = network.node(node.inputs().get(i));
         StepPlan.GradientWrite write = new StepPlan.GradientWrite(node, i);
         if (plan.hasGradient(input) && !plan.isFirstWrite(input, write)) {
-          method.addStatement("$L.addi($L)", bufferField(names.gradient(input)),
+          layer.addStatement("$L.addi($L)", bufferField(names.gradient(input)),
               bufferField(names.gradientPart(input, plan.partIndex(input, write))));
         }
       }
+      layers.add(new CodeParts.Piece(node.name(), layer.build()));
     }
-    return method.build();
+    return inParts(method, "backward", "The backward pass of", layers);
   }
 
   private MethodSpec buffersFor() {
@@ -615,40 +752,50 @@ public final class ModelWriter {
     if (!variableLengthInputs().isEmpty()) {
       constructor.addParameter(long.class, "steps");
     }
+    List<FieldSpec.Builder> fields = new ArrayList<>();
+    List<CodeParts.Piece> allocations = new ArrayList<>();
     for (Node node : network.nodes()) {
       if (node.decl().kind().isInput()) {
         continue;
       }
-      addBuffer(type, constructor, names.output(node), node, "$L's output");
+      CodeBlock.Builder allocation = CodeBlock.builder();
+      addBuffer(fields, allocation, names.output(node), node, "$L's output");
       if (plan.hasPreActivation(node)) {
-        addBuffer(type, constructor, names.preActivation(node), node, "$L's output before its activation");
+        addBuffer(fields, allocation, names.preActivation(node), node, "$L's output before its activation");
       }
       if (plan.hasGradient(node)) {
-        addBuffer(type, constructor, names.gradient(node), node, "The loss gradient of $L's output");
+        addBuffer(fields, allocation, names.gradient(node), node, "The loss gradient of $L's output");
       }
       for (int part = 0; part < plan.gradientParts(node); part++) {
-        addBuffer(type, constructor, names.gradientPart(node, part), node,
+        addBuffer(fields, allocation, names.gradientPart(node, part), node,
             "One reader's share of $L's gradient, before it is added in");
       }
       for (LayerKind.ExtraBuffer extra : node.decl().kind().extraBuffers(node)) {
         String field = names.extra(node, extra.suffix());
-        type.addField(FieldSpec.builder(INDARRAY, field, Modifier.FINAL)
+        fields.add(FieldSpec.builder(INDARRAY, field)
             .addJavadoc("$L's $L, $L.\n", node.name(), extra.suffix(),
-                extra.perSample() ? batchShape(extra.shape()) : extra.shape().toString())
-            .build());
-        constructor.addStatement("$L = $T.zeros(dataType$L$L)", field, Runtime.ND_ARRAYS,
+                extra.perSample() ? batchShape(extra.shape()) : extra.shape().toString()));
+        allocation.addStatement("$L = $T.zeros(dataType$L$L)", field, Runtime.ND_ARRAYS,
             extra.perSample() ? ", batchSize" : "", dims(extra.shape()));
       }
+      allocations.add(new CodeParts.Piece(node.name(), allocation.build()));
     }
-    return type.addMethod(constructor.build()).build();
+    CodeParts.Split split = CodeParts.split(constructor.build(), "allocate",
+        "Allocates the buffers of", allocations);
+    // Fields assigned in the constructor's parts cannot be final.
+    for (FieldSpec.Builder field : fields) {
+      type.addField(split.isSplit() ? field.build() : field.addModifiers(Modifier.FINAL).build());
+    }
+    return type.addMethod(constructor.addCode(split.body()).build())
+        .addMethods(split.parts())
+        .build();
   }
 
-  private void addBuffer(
-      TypeSpec.Builder type, MethodSpec.Builder constructor, String field, Node node, String doc) {
-    type.addField(FieldSpec.builder(INDARRAY, field, Modifier.FINAL)
-        .addJavadoc(doc + ", $L.\n", node.name(), batchShape(node.shape()))
-        .build());
-    constructor.addStatement("$L = $T.zeros(dataType, batchSize$L)", field, Runtime.ND_ARRAYS,
+  private void addBuffer(List<FieldSpec.Builder> fields, CodeBlock.Builder allocation, String field,
+      Node node, String doc) {
+    fields.add(FieldSpec.builder(INDARRAY, field)
+        .addJavadoc(doc + ", $L.\n", node.name(), batchShape(node.shape())));
+    allocation.addStatement("$L = $T.zeros(dataType, batchSize$L)", field, Runtime.ND_ARRAYS,
         dims(node.shape()));
   }
 
@@ -700,7 +847,8 @@ public final class ModelWriter {
 
   /** A class over an array rather than a record, so that models of any size fit in it. */
   private TypeSpec activationsRecord() {
-    TypeSpec.Builder type = TypeSpec.classBuilder(model.nestedClass("Activations"))
+    ClassName activations = model.nestedClass("Activations");
+    TypeSpec.Builder type = TypeSpec.classBuilder(activations)
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
         .addJavadoc("Every layer's output, as {@link #activations} returns them.\n")
         .addField(com.palantir.javapoet.ArrayTypeName.of(INDARRAY), "outputs", Modifier.PRIVATE,
@@ -711,8 +859,17 @@ public final class ModelWriter {
             .addStatement("this.outputs = outputs")
             .build());
     List<Node> nodes = network.nodes();
+    java.util.Map<String, Integer> index = new java.util.HashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      index.put(nodes.get(i).name(), i);
+    }
+    BlockAccessors blocks = new BlockAccessors(network, activations, "Activations",
+        layer -> INDARRAY, node -> CodeBlock.of("outputs[$L]", index.get(node.name())));
     for (int i = 0; i < nodes.size(); i++) {
       Node node = nodes.get(i);
+      if (blocks.isInsideApplication(node)) {
+        continue;
+      }
       type.addMethod(MethodSpec.methodBuilder(node.name())
           .addModifiers(Modifier.PUBLIC)
           .returns(INDARRAY)
@@ -720,7 +877,31 @@ public final class ModelWriter {
           .addStatement("return outputs[$L]", i)
           .build());
     }
-    return type.build();
+    for (Application application : blocks.topLevel()) {
+      TypeName record = blocks.typeOf(application);
+      type.addMethod(MethodSpec.methodBuilder(application.name())
+          .addModifiers(Modifier.PUBLIC)
+          .returns(record)
+          .addJavadoc("The outputs of the layers of $L, an application of $L.\n", application.name(),
+              application.blockName())
+          .addStatement("return $L", blocks.valueOf(application))
+          .build());
+    }
+    type.addMethod(MethodSpec.methodBuilder("get")
+        .addModifiers(Modifier.PUBLIC)
+        .returns(INDARRAY)
+        .addParameter(String.class, "layer")
+        .addJavadoc("The output of the layer of this name, {@code stage3/conv2} inside a block's application\n")
+        .addJavadoc("(Keras' {@code model.get_layer(name).output}).\n")
+        .beginControlFlow("for (int i = 0; i < SPEC.layers().size(); i++)")
+        .beginControlFlow("if (SPEC.layers().get(i).name().equals(layer))")
+        .addStatement("return outputs[i]")
+        .endControlFlow()
+        .endControlFlow()
+        .addStatement("throw new $T($S + layer + $S)", IllegalArgumentException.class,
+            "no layer named ", "; the layers are those of summary(true)")
+        .build());
+    return type.addTypes(blocks.types()).build();
   }
 
   /** An inner class that reads the model's parameter fields, so models of any size fit. */
@@ -729,11 +910,36 @@ public final class ModelWriter {
         .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
         .addJavadoc("The parameters of each layer that has any, as {@link #layers()} returns them.\n");
     MethodSpec.Builder constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE);
+    List<FieldSpec.Builder> fields = new ArrayList<>();
+    List<CodeParts.Piece> views = new ArrayList<>();
+    BlockAccessors blocks = new BlockAccessors(network, model.nestedClass("Layers"), "Layers",
+        layer -> layer.kind().parametersType(),
+        // A layer using another's weights has them under the owner's name, as outside blocks.
+        node -> node.sharesWeights()
+            ? CodeBlock.of("null")
+            : node.decl().kind().parametersValue(new NodeCode(node, true)));
+    for (Application application : blocks.topLevel()) {
+      TypeName record = blocks.typeOf(application);
+      if (record == null || application.weightsOf() != null) {
+        continue;
+      }
+      fields.add(FieldSpec.builder(record, application.name(), Modifier.PRIVATE));
+      views.add(new CodeParts.Piece(application.name(), CodeBlock.of("this.$L = $L;\n",
+          application.name(), blocks.valueOf(application))));
+      type.addMethod(MethodSpec.methodBuilder(application.name())
+          .addModifiers(Modifier.PUBLIC)
+          .returns(record)
+          .addJavadoc("The parameters of the layers of $L, an application of $L.\n", application.name(),
+              application.blockName())
+          .addStatement("return $L", application.name())
+          .build());
+    }
+    type.addTypes(blocks.types());
     for (Node node : layersWithParameters()) {
       TypeName parametersType = node.decl().kind().parametersType();
-      type.addField(parametersType, node.name(), Modifier.PRIVATE, Modifier.FINAL);
-      constructor.addStatement("this.$L = $L", node.name(),
-          node.decl().kind().parametersValue(new NodeCode(node, true)));
+      fields.add(FieldSpec.builder(parametersType, node.name(), Modifier.PRIVATE));
+      views.add(new CodeParts.Piece(node.name(), CodeBlock.of("this.$L = $L;\n", node.name(),
+          node.decl().kind().parametersValue(new NodeCode(node, true)))));
       String shapes = node.params().stream()
           .map(param -> param.name() + " " + param.shape())
           .collect(Collectors.joining(", "));
@@ -744,10 +950,24 @@ public final class ModelWriter {
           .addStatement("return $L", node.name())
           .build());
     }
-    return type.addMethod(constructor.build()).build();
+    // The parts are methods beside the layers' accessors: a name no layer's accessor has.
+    String parts = "views";
+    while (startsSomeLayerName(parts + "Part")) {
+      parts += "_";
+    }
+    CodeParts.Split split = CodeParts.split(constructor.build(), parts, "The parameter views of", views);
+    // Fields assigned in the constructor's parts cannot be final.
+    for (FieldSpec.Builder field : fields) {
+      type.addField(split.isSplit() ? field.build() : field.addModifiers(Modifier.FINAL).build());
+    }
+    return type.addMethod(constructor.addCode(split.body()).build()).addMethods(split.parts()).build();
   }
 
   // ---- helpers ----
+
+  private boolean startsSomeLayerName(String prefix) {
+    return network.nodes().stream().anyMatch(node -> node.name().startsWith(prefix));
+  }
 
   /** The names and buffers one layer's kernels are called with. */
   private final class NodeCode implements LayerCode {
@@ -886,6 +1106,7 @@ public final class ModelWriter {
   private List<Node> layersWithParameters() {
     return network.nodes().stream()
         .filter(node -> !node.params().isEmpty() && node.decl().kind().parametersType() != null)
+        .filter(node -> !node.name().contains("/") && network.model().application(node.name()) == null)
         .toList();
   }
 

@@ -5,6 +5,8 @@ import dev.kiln.processor.layers.LayerKind;
 import dev.kiln.processor.layers.ParamDecl;
 import dev.kiln.processor.shape.Network;
 import dev.kiln.processor.shape.Node;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The identifiers of a generated model, chosen once so that user layer names can never collide
@@ -36,11 +38,12 @@ final class Naming {
     }
     // Buffers named exactly after layers first, so that a layer always gets its own name.
     network.nodes().forEach(node -> buffers.newName(node.name(), "out:" + node.name()));
+    Map<String, Integer> mostReads = mostReadsByOneReader(network);
     for (Node node : network.nodes()) {
       buffers.newName(node.name() + "PreActivation", "pre:" + node.name());
       buffers.newName("d" + capitalize(node.name()), "grad:" + node.name());
       buffers.newName("d" + capitalize(node.name()) + "Part", "part:" + node.name());
-      for (int part = 1; part < mostReadsByOneReader(network, node); part++) {
+      for (int part = 1; part < mostReads.getOrDefault(node.name(), 0); part++) {
         buffers.newName("d" + capitalize(node.name()) + "Part" + (part + 1), "part" + part + ":" + node.name());
       }
       for (LayerKind.ExtraBuffer extra : node.decl().kind().extraBuffers(node)) {
@@ -92,10 +95,15 @@ final class Naming {
     return buffers.get((part == 0 ? "part" : "part" + part) + ":" + node.name());
   }
 
-  private static int mostReadsByOneReader(Network network, Node node) {
-    int most = 0;
+  /** For each layer read, the most times one reader reads it (a layer added to itself: 2). */
+  private static Map<String, Integer> mostReadsByOneReader(Network network) {
+    Map<String, Integer> most = new HashMap<>();
     for (Node reader : network.nodes()) {
-      most = Math.max(most, java.util.Collections.frequency(reader.inputs(), node.name()));
+      Map<String, Integer> reads = new HashMap<>();
+      for (String input : reader.inputs()) {
+        int count = reads.merge(input, 1, Integer::sum);
+        most.merge(input, count, Math::max);
+      }
     }
     return most;
   }

@@ -11,6 +11,7 @@ public final class Runtime {
 
   public static final ClassName KILN_MODEL = ClassName.get(PACKAGE, "KilnModel");
   public static final ClassName MODEL_SPEC = ClassName.get(PACKAGE, "ModelSpec");
+  public static final ClassName LAYER_TRANSFER = ClassName.get(PACKAGE, "LayerTransfer");
   public static final ClassName INPUT_SPEC = ClassName.get(PACKAGE, "InputSpec");
   public static final ClassName OUTPUT_SPEC = ClassName.get(PACKAGE, "OutputSpec");
   public static final ClassName PARAMETER_SPEC = ClassName.get(PACKAGE, "ParameterSpec");

@@ -18,10 +18,24 @@ final class StepPlan {
   /** One write of a layer's output gradient: by the loss, or by input {@code index} of a reader. */
   record GradientWrite(Node reader, int index) {
     static final GradientWrite LOSS = new GradientWrite(null, -1);
+
+    // A network's nodes are distinct objects: compare them by identity, not field by field.
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof GradientWrite write && write.reader == reader && write.index == index;
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * System.identityHashCode(reader) + index;
+    }
   }
 
   private final Network network;
   private final Map<String, List<GradientWrite>> writes = new HashMap<>();
+  /** For each layer, the scratch buffer of each write of its gradient (see {@link #partIndex}). */
+  private final Map<String, Map<GradientWrite, Integer>> partIndices = new HashMap<>();
+  private final Map<String, Integer> gradientParts = new HashMap<>();
 
   StepPlan(Network network) {
     this.network = network;
@@ -38,6 +52,24 @@ final class StepPlan {
       for (int i = 0; i < reader.inputs().size(); i++) {
         writes.get(reader.inputs().get(i)).add(new GradientWrite(reader, i));
       }
+    }
+    for (Node node : network.nodes()) {
+      // A write after the first takes the next scratch buffer among its reader's writes.
+      List<GradientWrite> list = writes.get(node.name());
+      Map<GradientWrite, Integer> indices = new HashMap<>();
+      Map<Node, Integer> laterWritesByReader = new java.util.IdentityHashMap<>();
+      int parts = 0;
+      for (int position = 0; position < list.size(); position++) {
+        GradientWrite write = list.get(position);
+        int index = laterWritesByReader.getOrDefault(write.reader(), 0);
+        indices.put(write, index);
+        if (position > 0) {
+          laterWritesByReader.put(write.reader(), index + 1);
+          parts = Math.max(parts, index + 1);
+        }
+      }
+      partIndices.put(node.name(), indices);
+      gradientParts.put(node.name(), parts);
     }
   }
 
@@ -67,16 +99,7 @@ final class StepPlan {
    * one reader takes the layer as several of its inputs and writes their shares at once.
    */
   int gradientParts(Node node) {
-    if (!hasGradient(node)) {
-      return 0;
-    }
-    int parts = 0;
-    for (GradientWrite write : writes.get(node.name())) {
-      if (!isFirstWrite(node, write)) {
-        parts = Math.max(parts, partIndex(node, write) + 1);
-      }
-    }
-    return parts;
+    return hasGradient(node) ? gradientParts.get(node.name()) : 0;
   }
 
   /**
@@ -84,16 +107,11 @@ final class StepPlan {
    * gradient each hold one, since the reader adds them in only after writing them all.
    */
   int partIndex(Node node, GradientWrite write) {
-    int index = 0;
-    for (GradientWrite other : writes.get(node.name())) {
-      if (other.equals(write)) {
-        return index;
-      }
-      if (other.reader() == write.reader() && !isFirstWrite(node, other)) {
-        index++;
-      }
+    Integer index = partIndices.get(node.name()).get(write);
+    if (index == null) {
+      throw new IllegalArgumentException(write + " does not write " + node.name());
     }
-    throw new IllegalArgumentException(write + " does not write " + node.name());
+    return index;
   }
 
   /** Whether {@code write} is the first write of {@code node}'s gradient (the others add to it). */

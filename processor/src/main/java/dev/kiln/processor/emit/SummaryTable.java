@@ -1,7 +1,9 @@
 package dev.kiln.processor.emit;
 
+import dev.kiln.processor.parse.Application;
 import dev.kiln.processor.shape.Network;
 import dev.kiln.processor.shape.Node;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -16,9 +18,24 @@ public final class SummaryTable {
 
   private SummaryTable() {}
 
-  /** The table from the first rule to the closing {@code ====} line, without the totals. */
+  /** One row: a layer, or an application of a block shown as one layer. */
+  private record Row(String name, String type, String shape, long params, List<String> inputs) {}
+
+  /**
+   * The table from the first rule to the closing {@code ====} line, without the totals; an
+   * application of a block is one row, as Keras shows a nested model.
+   */
   public static String render(Network network) {
-    boolean chain = isChain(network);
+    return render(network, false);
+  }
+
+  /**
+   * The table; with {@code expandNested} (Keras' {@code expand_nested}) every layer inside an
+   * application has a row of its own, named {@code application/layer}.
+   */
+  public static String render(Network network, boolean expandNested) {
+    List<Row> rows = expandNested ? expanded(network) : collapsed(network);
+    boolean chain = isChain(rows);
     int[] columns = chain ? CHAIN_COLUMNS : GRAPH_COLUMNS;
     int width = columns[columns.length - 1];
     StringBuilder text = new StringBuilder();
@@ -27,24 +44,59 @@ public final class SummaryTable {
         ? List.of("Layer (type)", "Output Shape", "Param #")
         : List.of("Layer (type)", "Output Shape", "Param #", "Connected to"));
     text.append("=".repeat(width)).append('\n');
-    List<Node> nodes = network.nodes();
-    for (int i = 0; i < nodes.size(); i++) {
-      Node node = nodes.get(i);
-      String layer = node.name() + " (" + node.decl().kind().kerasName() + ")";
-      String shape = node.shape().withBatch();
-      String params = Long.toString(node.paramCount());
+    for (int i = 0; i < rows.size(); i++) {
+      Row row = rows.get(i);
+      String layer = row.name() + " (" + row.type() + ")";
+      String params = Long.toString(row.params());
       if (chain) {
-        row(text, columns, List.of(layer, shape, params));
+        row(text, columns, List.of(layer, row.shape(), params));
       } else {
-        List<String> inputs = node.inputs();
-        row(text, columns, List.of(layer, shape, params, inputs.isEmpty() ? "" : inputs.get(0) + "[0][0]"));
+        List<String> inputs = row.inputs();
+        row(text, columns, List.of(layer, row.shape(), params, inputs.isEmpty() ? "" : inputs.get(0) + "[0][0]"));
         for (int j = 1; j < inputs.size(); j++) {
           row(text, columns, List.of("", "", "", inputs.get(j) + "[0][0]"));
         }
       }
-      text.append((i == nodes.size() - 1 ? "=" : "_").repeat(width)).append('\n');
+      text.append((i == rows.size() - 1 ? "=" : "_").repeat(width)).append('\n');
     }
     return text.toString();
+  }
+
+  /** Whether the network applies blocks, so that its expanded table differs. */
+  public static boolean hasNested(Network network) {
+    return !network.model().applications().isEmpty();
+  }
+
+  private static List<Row> expanded(Network network) {
+    List<Row> rows = new ArrayList<>();
+    for (Node node : network.nodes()) {
+      rows.add(new Row(node.name(), node.decl().kind().kerasName(), node.shape().withBatch(),
+          node.paramCount(), node.inputs()));
+    }
+    return rows;
+  }
+
+  /** A row per layer outside blocks and per top application, where its first output is computed. */
+  private static List<Row> collapsed(Network network) {
+    List<Row> rows = new ArrayList<>();
+    for (Node node : network.nodes()) {
+      Application application = network.model().application(node.name());
+      if (application != null && application.parent() == null) {
+        long params = 0;
+        for (Node inner : network.nodes()) {
+          if (inner.name().equals(application.name())
+              || inner.name().startsWith(application.name() + "/")) {
+            params += inner.paramCount();
+          }
+        }
+        rows.add(new Row(application.name(), application.typeName(), node.shape().withBatch(),
+            params, application.inputs()));
+      } else if (application == null && !node.name().contains("/")) {
+        rows.add(new Row(node.name(), node.decl().kind().kerasName(), node.shape().withBatch(),
+            node.paramCount(), node.inputs()));
+      }
+    }
+    return rows;
   }
 
   /** The totals Keras prints under the table. */
@@ -54,11 +106,10 @@ public final class SummaryTable {
   }
 
   /** Keras' test: one layer per depth, each reading the one before. */
-  private static boolean isChain(Network network) {
-    List<Node> nodes = network.nodes();
-    for (int i = 1; i < nodes.size(); i++) {
-      List<String> inputs = nodes.get(i).inputs();
-      if (inputs.size() != 1 || !inputs.get(0).equals(nodes.get(i - 1).name())) {
+  private static boolean isChain(List<Row> rows) {
+    for (int i = 1; i < rows.size(); i++) {
+      List<String> inputs = rows.get(i).inputs();
+      if (inputs.size() != 1 || !inputs.get(0).equals(rows.get(i - 1).name())) {
         return false;
       }
     }

@@ -28,6 +28,7 @@ public final class LayerGraph {
   private final Map<String, MethodDecl> byName;
   private final Set<String> live;
   private final List<LayerDecl> order;
+  private Map<String, List<MethodDecl>> readers;
 
   private LayerGraph(ModelDecl model, Map<String, MethodDecl> byName) {
     this.model = model;
@@ -96,15 +97,16 @@ public final class LayerGraph {
 
   /** The layers reading this one, once per reading parameter, in declaration order. */
   public List<MethodDecl> readers(String name) {
-    List<MethodDecl> readers = new ArrayList<>();
-    for (MethodDecl method : byName.values()) {
-      for (InputRef input : method.inputs()) {
-        if (input.layer().equals(name)) {
-          readers.add(method);
+    if (readers == null) {
+      // Indexed on first use, so that asking about every layer stays linear in the layers.
+      readers = new HashMap<>();
+      for (MethodDecl method : byName.values()) {
+        for (InputRef input : method.inputs()) {
+          readers.computeIfAbsent(input.layer(), layer -> new ArrayList<>()).add(method);
         }
       }
     }
-    return readers;
+    return Collections.unmodifiableList(readers.getOrDefault(name, List.of()));
   }
 
   /** The names reaching an output; a name reaches it through every method of that name. */

@@ -65,8 +65,8 @@ final class BatchNormalizationKind implements LayerKind {
       return null;
     }
     if (input.rank() == 0 || input.last() < 1) {
-      context.error(layer.name() + " needs a channel axis of known size, but its input is "
-          + context.describeInput(0) + "; give the last axis a size", null);
+      context.errorAtInput(0, layer.name() + " needs a channel axis of known size, but its input is "
+          + context.describeInput(0) + "; give the last axis a size");
       return null;
     }
     return input;

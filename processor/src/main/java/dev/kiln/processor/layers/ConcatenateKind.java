@@ -42,9 +42,17 @@ final class ConcatenateKind implements LayerKind {
     int written = layer.attributes().intValue("axis");
     int axis = fullAxis(written, rank);
     if (axis < 1 || axis > rank) {
-      context.error(layer.name() + " concatenates on axis " + written + ", but its inputs have "
-          + (rank + 1) + " axes with the batch axis 0; use an axis from 1 to " + rank
-          + " or -1 for the last", "axis");
+      // Axes count the batch axis, as in Keras: a rank-1 sample (None, n) has axes 0 and 1.
+      String why = axis == 0
+          ? "axis 0 is the batch axis (axes count it, as in Keras), and a layer joins the tensors"
+              + " of each sample, not the samples of a batch"
+          : "its inputs, such as " + context.describeInput(0) + ", have " + (rank + 1)
+              + " axes, numbered from 0 (the batch axis) to " + rank;
+      String fix = rank == 1
+          ? "use axis = 1 or -1, the features axis"
+          : "use an axis from 1 to " + rank + ", or -1 for the last";
+      context.error(
+          layer.name() + " concatenates on axis " + written + ", but " + why + "; " + fix, "axis");
       return null;
     }
     int joined = 0;
@@ -52,9 +60,9 @@ final class ConcatenateKind implements LayerKind {
       Shape input = inputs.get(i);
       if (input.rank() != rank || !sameExcept(inputs.get(0), input, axis - 1)) {
         String explanation = Downsampling.explain(context.producers(0), context.producers(i));
-        context.error(layer.name() + " concatenates " + context.describeInput(0) + " with "
-            + context.describeInput(i) + " on axis " + written + "; all other axes must match."
-            + (explanation.isEmpty() ? SAME_SIZES : explanation), null);
+        context.errorAtInput(i, layer.name() + " concatenates " + context.describeInput(0)
+            + " with " + context.describeInput(i) + " on axis " + written + "; all other axes"
+            + " must match." + (explanation.isEmpty() ? SAME_SIZES : explanation));
         return null;
       }
       if (input.dim(axis - 1) == Shape.VARIABLE) {

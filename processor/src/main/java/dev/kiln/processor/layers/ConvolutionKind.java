@@ -64,8 +64,8 @@ abstract class ConvolutionKind implements LayerKind {
     Shape kernelShape = kernelShape(size, channels, filters);
     // Keras takes the fans from the kernel shape: the receptive field times its last two axes.
     long receptive = Math.multiplyExact(size[0], size[1]);
-    long fanIn = receptive * kernelShape.dim(2);
-    long fanOut = receptive * kernelShape.dim(3);
+    long fanIn = Math.multiplyExact(receptive, kernelShape.dim(2));
+    long fanOut = Math.multiplyExact(receptive, kernelShape.dim(3));
     List<ParamDecl> params = new ArrayList<>();
     params.add(new ParamDecl("kernel", kernelShape,
         layer.attributes().enumValue("kernelInitializer", Initializer.class), fanIn, fanOut));

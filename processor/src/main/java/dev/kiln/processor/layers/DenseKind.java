@@ -43,16 +43,16 @@ final class DenseKind implements LayerKind {
   public Shape outputShape(ShapeContext context) {
     Shape input = context.inputs().get(0);
     if (input.rank() == 0 || input.last() == Shape.VARIABLE) {
-      context.error(
+      context.errorAtInput(
+          0,
           context.layer().name() + " is a Dense layer, which needs a known last axis to size"
               + " its kernel, but its input is "
               + context.describeInput(0)
-              + "; give that axis a size, or Flatten first",
-          null);
+              + "; give that axis a size, or Flatten first");
       return null;
     }
     // On images, Dense mixes channels per position, which is rarely meant; warn once per chain.
-    boolean afterDense = context.producers(0).get(0).decl().kind() instanceof DenseKind;
+    boolean afterDense = context.producer(0).decl().kind() instanceof DenseKind;
     if (input.rank() >= 3 && !afterDense) {
       context.warning(
           Tag.DENSE_ON_LAST_AXIS,

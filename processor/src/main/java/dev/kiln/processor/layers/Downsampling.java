@@ -20,7 +20,7 @@ final class Downsampling {
    */
   static String explain(List<Node> first, List<Node> second) {
     List<Node> deeper = factor(first) >= factor(second) ? first : second;
-    int factor = factor(deeper);
+    long factor = factor(deeper);
     Node input = deeper.get(deeper.size() - 1);
     // Walk from the model input towards the merge, to name the first rounding.
     for (int i = deeper.size() - 1; i >= 0; i--) {
@@ -46,11 +46,12 @@ final class Downsampling {
   }
 
   /** The product of the strides of the window layers along a chain of producers. */
-  private static int factor(List<Node> chain) {
-    int factor = 1;
+  private static long factor(List<Node> chain) {
+    long factor = 1;
     for (Node node : chain) {
       if (isWindow(node)) {
-        factor *= Windows.strides(node.decl())[0];
+        // Capped: a factor past an int's range means no input size divides anyway.
+        factor = Math.min(factor * Windows.strides(node.decl())[0], Integer.MAX_VALUE);
       }
     }
     return factor;

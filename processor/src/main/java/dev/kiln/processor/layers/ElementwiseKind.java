@@ -47,9 +47,9 @@ final class ElementwiseKind implements LayerKind {
     List<Shape> inputs = context.inputs();
     for (int i = 1; i < inputs.size(); i++) {
       if (!inputs.get(i).equals(inputs.get(0))) {
-        context.error(context.layer().name() + " " + verb + " " + context.describeInput(0)
-            + " and " + context.describeInput(i) + " elementwise; their shapes must be equal."
-            + explanation(context, i), null);
+        context.errorAtInput(i, context.layer().name() + " " + verb + " "
+            + context.describeInput(0) + " and " + context.describeInput(i) + " elementwise;"
+            + " their shapes must be equal." + explanation(context, i));
         return null;
       }
     }

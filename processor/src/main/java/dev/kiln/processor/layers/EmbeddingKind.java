@@ -49,16 +49,16 @@ final class EmbeddingKind implements LayerKind {
   @Override
   public Shape outputShape(ShapeContext context) {
     LayerDecl layer = context.layer();
-    Node producer = context.producers(0).get(0);
+    Node producer = context.producer(0);
     boolean integers = producer.decl().kind().isInput()
         && producer.decl().attributes().enumValue("dtype", DType.class) == DType.INT32;
     if (!integers) {
-      context.error(Tag.DTYPE_MISMATCH, layer.name() + " looks up token ids, but its input "
-          + producer.name()
+      context.errorAtInput(Tag.DTYPE_MISMATCH, 0, layer.name() + " looks up token ids, but its"
+          + " input " + producer.name()
           + (producer.decl().kind().isInput()
               ? " holds floats; declare it @Input(shape = ..., dtype = INT32)"
               : " is computed by a layer and holds floats; an Embedding reads an"
-                  + " @Input(dtype = INT32) directly"), null);
+                  + " @Input(dtype = INT32) directly"));
       return null;
     }
     List<Integer> dims = new ArrayList<>(context.inputs().get(0).dims());

@@ -30,10 +30,10 @@ final class FlattenKind implements LayerKind {
   public Shape outputShape(ShapeContext context) {
     Shape input = context.inputs().get(0);
     if (input.length() < 0) {
-      context.error(context.layer().name() + " flattens " + context.describeInput(0)
+      context.errorAtInput(0, context.layer().name() + " flattens " + context.describeInput(0)
           + ", whose length varies, but Flatten needs every axis to have a size; read the"
-          + " sequence with a recurrent layer (returnSequences = false), or give its steps a size",
-          null);
+          + " sequence with a recurrent layer (returnSequences = false), or give its steps a"
+          + " size");
       return null;
     }
     return Shape.of(Math.toIntExact(input.length()));

@@ -3,18 +3,20 @@ package dev.kiln.processor.layers;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import dev.kiln.GlobalAveragePooling2D;
-import dev.kiln.GlobalMaxPool2D;
+import dev.kiln.GlobalMaxPooling2D;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.shape.Shape;
 import java.lang.annotation.Annotation;
 
-/** {@code @GlobalAveragePooling2D} and {@code @GlobalMaxPool2D}: one value per channel. */
+/** {@code @GlobalAveragePooling2D} and {@code @GlobalMaxPooling2D}: one value per channel. */
 final class GlobalPoolingKind implements LayerKind {
 
   static final GlobalPoolingKind AVERAGE =
-      new GlobalPoolingKind(GlobalAveragePooling2D.class, "GlobalAveragePooling2D", false);
+      new GlobalPoolingKind(
+          GlobalAveragePooling2D.class, "GlobalAveragePooling2D", "GlobalAveragePooling2D", false);
   static final GlobalPoolingKind MAX =
-      new GlobalPoolingKind(GlobalMaxPool2D.class, "GlobalMaxPooling2D", true);
+      new GlobalPoolingKind(
+          GlobalMaxPooling2D.class, "GlobalMaxPooling2D", "GlobalMaxPool2D", true);
 
   private final Class<? extends Annotation> annotation;
   private final String kerasName;
@@ -22,10 +24,13 @@ final class GlobalPoolingKind implements LayerKind {
   private final boolean backwardReadsInput;
 
   private GlobalPoolingKind(
-      Class<? extends Annotation> annotation, String kerasName, boolean backwardReadsInput) {
+      Class<? extends Annotation> annotation,
+      String kerasName,
+      String kernel,
+      boolean backwardReadsInput) {
     this.annotation = annotation;
     this.kerasName = kerasName;
-    this.kernel = Runtime.kernel(annotation.getSimpleName());
+    this.kernel = Runtime.kernel(kernel);
     this.backwardReadsInput = backwardReadsInput;
   }
 

@@ -3,7 +3,7 @@ package dev.kiln.processor.layers;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import dev.kiln.AveragePooling2D;
-import dev.kiln.MaxPool2D;
+import dev.kiln.MaxPooling2D;
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
@@ -11,10 +11,10 @@ import dev.kiln.processor.shape.Shape;
 import java.lang.annotation.Annotation;
 import java.util.List;
 
-/** {@code @MaxPool2D} and {@code @AveragePooling2D}: a statistic of each window, per channel. */
+/** {@code @MaxPooling2D} and {@code @AveragePooling2D}: a statistic of each window, per channel. */
 final class PoolingKind implements LayerKind {
 
-  static final PoolingKind MAX = new PoolingKind(MaxPool2D.class, "MaxPooling2D", "MaxPool2D");
+  static final PoolingKind MAX = new PoolingKind(MaxPooling2D.class, "MaxPooling2D", "MaxPool2D");
   static final PoolingKind AVERAGE =
       new PoolingKind(AveragePooling2D.class, "AveragePooling2D", "AveragePooling2D");
 

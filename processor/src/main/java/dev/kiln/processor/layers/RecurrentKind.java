@@ -65,16 +65,17 @@ final class RecurrentKind implements LayerKind {
     LayerDecl layer = context.layer();
     Shape input = context.inputs().get(0);
     if (input.rank() != 2) {
-      context.error(layer.name() + " is " + Words.aLayer(this) + ", which reads sequences (steps,"
-          + " features), but its input is " + context.describeInput(0)
+      context.errorAtInput(0, layer.name() + " is " + Words.aLayer(this) + ", which reads"
+          + " sequences (steps, features), but its input is " + context.describeInput(0)
           + (input.rank() == 1
               ? "; give the input a steps axis, such as shape = {" + input.dim(0) + ", 1}"
-              : "; @Reshape it to (steps, features) first"), null);
+              : "; @Reshape it to (steps, features) first"));
       return null;
     }
     if (input.dim(1) == Shape.VARIABLE) {
-      context.error(layer.name() + " needs a known number of features to size its kernel, but its"
-          + " input is " + context.describeInput(0) + "; give the features axis a size", null);
+      context.errorAtInput(0, layer.name() + " needs a known number of features to size its"
+          + " kernel, but its input is " + context.describeInput(0) + "; give the features axis"
+          + " a size");
       return null;
     }
     int units = layer.attributes().intValue("units");
@@ -128,7 +129,7 @@ final class RecurrentKind implements LayerKind {
         code.param(name(prefix, "bias")),
         ClassName.get("org.nd4j.linalg.indexing", "NDArrayIndex"),
         units,
-        2 * units);
+        Math.multiplyExact(2, units));
   }
 
   @Override
@@ -175,7 +176,8 @@ final class RecurrentKind implements LayerKind {
     Shape input = node.inputShapes().get(0);
     int steps = input.dim(0);
     int units = node.decl().attributes().intValue("units");
-    int spread = steps == Shape.VARIABLE ? 2 * units : (2 * units + steps - 1) / steps;
+    int twice = Math.multiplyExact(2, units);
+    int spread = steps == Shape.VARIABLE ? twice : (int) (((long) twice + steps - 1) / steps);
     int width = Math.addExact(input.dim(1), Math.addExact(Math.multiplyExact(8, units), spread));
     return List.of(new ExtraBuffer(traceSuffix(prefix), Shape.of(steps, width), true));
   }

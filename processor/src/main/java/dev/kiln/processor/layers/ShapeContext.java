@@ -22,6 +22,9 @@ public interface ShapeContext {
    */
   List<Node> producers(int index);
 
+  /** The layer input {@code index} comes from: the first of {@link #producers}, found at once. */
+  Node producer(int index);
+
   /** {@code (None, 71, 71, 512) from drop4 <- conv4 <- pool3 ...}: input {@code index} and its origin. */
   String describeInput(int index);
 
@@ -35,6 +38,17 @@ public interface ShapeContext {
 
   /** Reports an error with another tag, on the same place. */
   void error(Tag tag, String message, String attribute);
+
+  /**
+   * Reports a {@code [Kiln/ShapeMismatch]} error on the parameter that passes input {@code
+   * index}: for a mistake of that input alone, such as reading a tensor of the wrong rank.
+   */
+  default void errorAtInput(int index, String message) {
+    errorAtInput(Tag.SHAPE_MISMATCH, index, message);
+  }
+
+  /** Reports an error with another tag on the parameter that passes input {@code index}. */
+  void errorAtInput(Tag tag, int index, String message);
 
   /** Reports a warning on the layer annotation. */
   void warning(Tag tag, String message);

@@ -55,9 +55,9 @@ record TimeDistributedKind(LayerKind inner) implements LayerKind {
   public Shape outputShape(ShapeContext context) {
     Shape input = context.inputs().get(0);
     if (input.rank() < 2) {
-      context.error(context.layer().name() + " applies " + Words.aLayer(inner) + " to each step of"
-          + " a sequence, but its input " + context.describeInput(0) + " has no steps axis; give"
-          + " the input a steps axis, or use the layer without @TimeDistributed", null);
+      context.errorAtInput(0, context.layer().name() + " applies " + Words.aLayer(inner)
+          + " to each step of a sequence, but its input " + context.describeInput(0) + " has no"
+          + " steps axis; give the input a steps axis, or use the layer without @TimeDistributed");
       return null;
     }
     Shape step = inner.outputShape(new StepContext(context));
@@ -176,6 +176,11 @@ record TimeDistributedKind(LayerKind inner) implements LayerKind {
     }
 
     @Override
+    public Node producer(int index) {
+      return outer.producer(index);
+    }
+
+    @Override
     public String describeInput(int index) {
       return "steps of " + outer.describeInput(index);
     }
@@ -183,6 +188,11 @@ record TimeDistributedKind(LayerKind inner) implements LayerKind {
     @Override
     public void error(Tag tag, String message, String attribute) {
       outer.error(tag, message, attribute);
+    }
+
+    @Override
+    public void errorAtInput(Tag tag, int index, String message) {
+      outer.errorAtInput(tag, index, message);
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import dev.kiln.Padding;
 import dev.kiln.processor.check.Report;
+import dev.kiln.processor.check.Tag;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
 import dev.kiln.processor.shape.Shape;
@@ -55,9 +56,9 @@ final class Windows {
     String fix = input.rank() < 3 ? "add @Reshape to give it rows, columns and channels"
         : input.rank() == 4 ? "apply the layer to each step with @TimeDistributed"
         : "@Reshape it to (rows, columns, channels) first";
-    context.error(context.layer().name() + " is " + Words.aLayer(context.layer().kind())
+    context.errorAtInput(0, context.layer().name() + " is " + Words.aLayer(context.layer().kind())
         + ", which expects images (rows, columns, channels), but its input is "
-        + context.describeInput(0) + "; " + fix, null);
+        + context.describeInput(0) + "; " + fix);
     return false;
   }
 
@@ -72,11 +73,23 @@ final class Windows {
     int[] strides = strides(layer);
     int[] dilation = dilation(layer);
     Padding padding = padding(layer);
+    for (int axis = 0; axis < 2; axis++) {
+      long reach = paddedLength(input.dim(axis), size[axis], strides[axis], dilation[axis]);
+      if (padding == Padding.SAME && reach > Integer.MAX_VALUE) {
+        context.error(Tag.TOO_LARGE, layer.name() + "'s window spans " + wideExtent(size[axis],
+            dilation[axis]) + " " + (axis == 0 ? "rows" : "columns") + " (" + sizeAttribute(layer)
+            + " " + size[axis] + ", dilationRate " + dilation[axis] + "), so padding its input "
+            + context.describeInput(0) + " the same way would make " + reach + ", more than"
+            + " the " + Integer.MAX_VALUE + " an axis can hold; use a smaller dilationRate",
+            layer.attributes().has("dilationRate") ? "dilationRate" : sizeAttribute(layer));
+        return null;
+      }
+    }
     int rows = outputLength(input.dim(0), size[0], strides[0], dilation[0], padding);
     int columns = outputLength(input.dim(1), size[1], strides[1], dilation[1], padding);
     if (rows < 1 || columns < 1) {
-      context.error(layer.name() + "'s " + extent(size[0], dilation[0]) + "x"
-          + extent(size[1], dilation[1]) + " window does not fit in its input "
+      context.error(layer.name() + "'s " + wideExtent(size[0], dilation[0]) + "x"
+          + wideExtent(size[1], dilation[1]) + " window does not fit in its input "
           + context.describeInput(0) + "; use padding = SAME or a smaller " + sizeAttribute(layer),
           sizeAttribute(layer));
       return null;
@@ -122,6 +135,20 @@ final class Windows {
     return layer.attributes().enumValue("padding", Padding.class);
   }
 
+  /** The extent of a dilated window, in a long: it cannot overflow. */
+  static long wideExtent(int size, int dilation) {
+    return (long) (size - 1) * dilation + 1;
+  }
+
+  /**
+   * The length SAME padding gives an input of {@code in} so that every window fits: the last
+   * window's start plus its extent. In longs, so it cannot overflow.
+   */
+  static long paddedLength(int in, int size, int stride, int dilation) {
+    long windows = in == Shape.VARIABLE ? 1 : ((long) in + stride - 1) / stride;
+    return Math.max(in, (windows - 1) * stride + wideExtent(size, dilation));
+  }
+
   /** The extent of a dilated window; throws {@link ArithmeticException} beyond an int. */
   static int extent(int size, int dilation) {
     return Math.addExact(Math.multiplyExact(size - 1, dilation), 1);
@@ -135,7 +162,7 @@ final class Windows {
     // In longs: in + stride, or in - extent, may pass an int's range though the result cannot.
     long length = padding == Padding.SAME
         ? ((long) in + stride - 1) / stride
-        : Math.floorDiv((long) in - extent(size, dilation), (long) stride) + 1;
+        : Math.floorDiv((long) in - wideExtent(size, dilation), (long) stride) + 1;
     return (int) Math.max(length, 0);
   }
 }

@@ -3,6 +3,7 @@ package dev.kiln.processor.parse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import javax.lang.model.element.AnnotationMirror;
 import dev.kiln.processor.check.Site;
@@ -23,10 +24,22 @@ public final class Attributes {
   private final AnnotationMirror mirror;
   private final Map<String, AnnotationValue> withDefaults = new TreeMap<>();
   private final Map<String, AnnotationValue> explicit = new TreeMap<>();
+  /** Inside an applied block: where diagnostics point instead, or null. */
+  private final Applied applied;
+
+  /**
+   * Where the diagnostics about a block's layer point in one application of the block.
+   *
+   * @param site the application, where diagnostics about the layer point
+   * @param bound the sites of the attributes a parameter gave, at the parameter's value
+   * @param path {@code stage3 -> conv2}: the layer's path from the model
+   */
+  private record Applied(Site site, Map<String, Site> bound, String path) {}
 
   public Attributes(Element element, AnnotationMirror mirror, Elements elements) {
     this.element = element;
     this.mirror = mirror;
+    this.applied = null;
     for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> entry :
         elements.getElementValuesWithDefaults(mirror).entrySet()) {
       withDefaults.put(entry.getKey().getSimpleName().toString(), entry.getValue());
@@ -37,23 +50,67 @@ public final class Attributes {
     }
   }
 
+  private Attributes(Attributes declared, Map<String, AnnotationValue> values,
+      Map<String, AnnotationValue> written, Applied applied) {
+    this.element = declared.element;
+    this.mirror = declared.mirror;
+    this.withDefaults.putAll(values);
+    this.explicit.putAll(written);
+    this.applied = applied;
+  }
+
+  /**
+   * These attributes as one application of a block uses them: each value in {@code bound}
+   * replaces the attribute of its name, and diagnostics point at {@code application} (or, for a
+   * bound attribute, at the site in {@code boundSites}) with a note where the block declares the
+   * layer.
+   */
+  public Attributes applied(Map<String, AnnotationValue> bound, Map<String, AnnotationValue> boundWritten,
+      Site application, Map<String, Site> boundSites, String path) {
+    Map<String, AnnotationValue> values = new TreeMap<>(withDefaults);
+    values.putAll(bound);
+    Map<String, AnnotationValue> written = new TreeMap<>(explicit);
+    bound.keySet().forEach(written::remove);
+    written.putAll(boundWritten);
+    return new Attributes(this, values, written, new Applied(application, Map.copyOf(boundSites), path));
+  }
+
   public AnnotationMirror mirror() {
     return mirror;
   }
 
   /** The annotation on its element, where a diagnostic about the annotation as a whole points. */
   public Site site() {
-    return Site.of(element, mirror);
+    Site declared = Site.of(element, mirror);
+    return applied == null ? declared : applied.site().withNote(declared, declaredHere());
   }
 
   /** The attribute's value as written, or the annotation when the attribute has its default. */
   public Site site(String name) {
-    return Site.of(element, mirror, explicit.get(name));
+    if (applied == null) {
+      return Site.of(element, mirror, explicit.get(name));
+    }
+    Site declared = Site.of(element, mirror);
+    return applied.bound().getOrDefault(name, applied.site()).withNote(declared, declaredHere());
+  }
+
+  private String declaredHere() {
+    return applied.path() + " is declared here";
   }
 
   /** The value as written, for diagnostics; null when the attribute was left at its default. */
   public AnnotationValue written(String name) {
     return explicit.get(name);
+  }
+
+  /** The names of the annotation's attributes. */
+  public Set<String> names() {
+    return withDefaults.keySet();
+  }
+
+  /** The value of attribute {@code name}, defaults included, or null if there is none. */
+  public AnnotationValue value(String name) {
+    return withDefaults.get(name);
   }
 
   /** Whether the annotation declares an attribute of this name. */
@@ -113,10 +170,16 @@ public final class Attributes {
     return values;
   }
 
-  /** Every attribute as text, sorted by name: for fingerprints. */
+  /**
+   * Every attribute as text, sorted by name: for fingerprints. Kiln renders the values itself
+   * ({@link AttributeText}): {@code AnnotationValue.toString()} is each compiler's own format
+   * (javac writes an enum constant as {@code RELU}, Eclipse's compiler as
+   * {@code dev.kiln.Activation.RELU}), and a model must have one fingerprint whichever compiled it.
+   */
   public String canonical() {
     StringBuilder text = new StringBuilder();
-    withDefaults.forEach((name, value) -> text.append(name).append('=').append(value).append(';'));
+    withDefaults.forEach(
+        (name, value) -> text.append(name).append('=').append(AttributeText.of(value)).append(';'));
     return text.toString();
   }
 

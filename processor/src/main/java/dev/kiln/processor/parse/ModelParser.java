@@ -31,17 +31,33 @@ import javax.lang.model.util.Elements;
 public final class ModelParser {
 
   private final Elements elements;
+  private final BlockReader blocks;
 
-  public ModelParser(Elements elements) {
+  public ModelParser(Elements elements, BlockReader blocks) {
     this.elements = elements;
+    this.blocks = blocks;
   }
 
-  /** The declaration; {@code javaForm} holds the errors already found in its methods. */
-  public ModelDecl parse(TypeElement type, Report javaForm) {
+  /**
+   * The declaration; {@code javaForm} holds the errors already found in its methods. The layers
+   * of applied blocks take the place of their applications; what is wrong with an application
+   * goes to {@code applications}.
+   */
+  public ModelDecl parse(TypeElement type, Report javaForm, Report.Builder applications) {
     Attributes model = new Attributes(type, mirror(type, Model.class), elements);
+    BlockExpander expander = new BlockExpander(elements, blocks, type, applications);
     List<MethodDecl> methods = new ArrayList<>();
     for (ExecutableElement method : layerMethods(type)) {
-      methods.add(javaForm.hasErrorsWithin(method) ? unreadable(method, javaForm) : layer(method));
+      if (javaForm.hasErrorsWithin(method)) {
+        methods.add(unreadable(method, javaForm));
+      } else if (layerAnnotation(method) == null && !BlockExpander.isApplication(method, type)
+          && BlockExpander.sharedMethod(method, type) == null) {
+        methods.add(BlockExpander.unknownOwner(method, inputs(method, elements), applications));
+      } else if (BlockExpander.isApplication(method, type)) {
+        methods.addAll(expander.expand(method, inputs(method, elements)));
+      } else {
+        methods.add(layer(method, type));
+      }
     }
     return new ModelDecl(
         type,
@@ -51,6 +67,7 @@ public final class ModelParser {
         model.enumValue("optimizer", Optimizer.class),
         model.doubleValue("learningRate"),
         methods,
+        expander.applications(),
         schedules(type));
   }
 
@@ -79,37 +96,55 @@ public final class ModelParser {
     return className.isEmpty() ? type.getSimpleName() + "Model" : className;
   }
 
-  private LayerDecl layer(ExecutableElement method) {
-    AnnotationMirror layerAnnotation = null;
-    AnnotationMirror wrapper = null;
-    for (AnnotationMirror mirror : method.getAnnotationMirrors()) {
-      String annotation = qualifiedName(mirror);
-      if (LayerKinds.byAnnotation(annotation).isPresent()) {
-        layerAnnotation = mirror;
-      } else if (LayerKinds.isWrapper(annotation)) {
-        wrapper = mirror;
-      }
-    }
-    LayerKind kind = LayerKinds.byAnnotation(qualifiedName(layerAnnotation)).orElseThrow();
-    if (wrapper != null) {
-      kind = LayerKinds.wrap(qualifiedName(wrapper), new Attributes(method, wrapper, elements), kind);
-    }
+  /**
+   * A layer method; one with {@code @SameWeightsAs} and no layer annotation of its own takes the
+   * annotation of the layer whose weights it uses.
+   */
+  private LayerDecl layer(ExecutableElement method, TypeElement type) {
+    ExecutableElement declaring = layerAnnotation(method) == null
+        ? BlockExpander.sharedMethod(method, type)
+        : method;
     AnnotationMirror output = mirror(method, Output.class);
     AnnotationMirror sharing = mirror(method, SameWeightsAs.class);
     return new LayerDecl(
         method.getSimpleName().toString(),
         method,
-        kind,
-        new Attributes(method, layerAnnotation, elements),
-        inputs(method),
+        kindOf(declaring, elements),
+        new Attributes(declaring, layerAnnotation(declaring), elements),
+        inputs(method, elements),
         output == null ? null : output(new Attributes(method, output, elements)),
         sharing == null ? null : new Attributes(method, sharing, elements),
         mirror(method, Frozen.class) != null);
   }
 
+  /** The layer annotation on {@code method}, or null. */
+  static AnnotationMirror layerAnnotation(ExecutableElement method) {
+    for (AnnotationMirror mirror : method.getAnnotationMirrors()) {
+      if (LayerKinds.byAnnotation(qualifiedName(mirror)).isPresent()) {
+        return mirror;
+      }
+    }
+    return null;
+  }
+
+  /** The kind of layer {@code method}'s layer annotation declares, wrapped as its wrapper says. */
+  static LayerKind kindOf(ExecutableElement method, Elements elements) {
+    AnnotationMirror wrapper = null;
+    for (AnnotationMirror mirror : method.getAnnotationMirrors()) {
+      if (LayerKinds.isWrapper(qualifiedName(mirror))) {
+        wrapper = mirror;
+      }
+    }
+    LayerKind kind = LayerKinds.byAnnotation(qualifiedName(layerAnnotation(method))).orElseThrow();
+    if (wrapper != null) {
+      kind = LayerKinds.wrap(qualifiedName(wrapper), new Attributes(method, wrapper, elements), kind);
+    }
+    return kind;
+  }
+
   /** The method's name and references; a parameter with an error of its own names nothing. */
   private Unreadable unreadable(ExecutableElement method, Report javaForm) {
-    List<InputRef> inputs = new ArrayList<>(inputs(method));
+    List<InputRef> inputs = new ArrayList<>(inputs(method, elements));
     boolean allInputs = !inputs.removeIf(input -> javaForm.hasErrorsWithin(input.parameter()));
     return new Unreadable(
         method.getSimpleName().toString(),
@@ -119,7 +154,7 @@ public final class ModelParser {
         mirror(method, Output.class) != null);
   }
 
-  private List<InputRef> inputs(ExecutableElement method) {
+  static List<InputRef> inputs(ExecutableElement method, Elements elements) {
     List<InputRef> inputs = new ArrayList<>();
     for (VariableElement parameter : method.getParameters()) {
       AnnotationMirror from = mirror(parameter, From.class);
@@ -133,7 +168,7 @@ public final class ModelParser {
     return inputs;
   }
 
-  private static OutputDecl output(Attributes output) {
+  static OutputDecl output(Attributes output) {
     return new OutputDecl(
         output.enumValue("loss", Loss.class),
         output.enumList("metrics", Metric.class),

@@ -29,17 +29,18 @@ public final class Resolved {
 
   private Resolved() {}
 
-  public static boolean isResolved(TypeElement type, Elements elements) {
-    if (!annotationsResolved(type, elements)
+  public static boolean isResolved(
+      TypeElement type, Elements elements, WrittenAnnotations written) {
+    if (!annotationsResolved(type, elements, written)
         || type.getInterfaces().stream().anyMatch(Resolved::isError)) {
       return false;
     }
     for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
-      if (isError(method.getReturnType()) || !annotationsResolved(method, elements)) {
+      if (isError(method.getReturnType()) || !annotationsResolved(method, elements, written)) {
         return false;
       }
       for (VariableElement parameter : method.getParameters()) {
-        if (isError(parameter.asType()) || !annotationsResolved(parameter, elements)) {
+        if (isError(parameter.asType()) || !annotationsResolved(parameter, elements, written)) {
           return false;
         }
       }
@@ -53,7 +54,11 @@ public final class Resolved {
   }
 
   /** Every annotation's type exists, and Kiln's annotations have values of their declared types. */
-  private static boolean annotationsResolved(Element element, Elements elements) {
+  private static boolean annotationsResolved(
+      Element element, Elements elements, WrittenAnnotations written) {
+    if (!written.allResolve(element)) {
+      return false;
+    }
     for (AnnotationMirror mirror : element.getAnnotationMirrors()) {
       if (isError(mirror.getAnnotationType())) {
         return false;
@@ -61,11 +66,32 @@ public final class Resolved {
       if (!ModelParser.qualifiedName(mirror).startsWith("dev.kiln.")) {
         continue;
       }
+      Map<? extends ExecutableElement, ? extends AnnotationValue> values =
+          elements.getElementValuesWithDefaults(mirror);
+      if (!allAttributesGiven(mirror, values)) {
+        return false;
+      }
       for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> entry :
-          elements.getElementValuesWithDefaults(mirror).entrySet()) {
+          values.entrySet()) {
         if (!matches(entry.getKey().getReturnType(), entry.getValue().getValue())) {
           return false;
         }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether every attribute of the annotation has a value, given or by default. javac gives a
+   * missing required one an error value; Eclipse's compiler leaves it out (an annotation half
+   * typed in the IDE, {@code @Dense} without {@code units}), and reports it itself.
+   */
+  private static boolean allAttributesGiven(
+      AnnotationMirror mirror, Map<? extends ExecutableElement, ? extends AnnotationValue> values) {
+    for (ExecutableElement attribute :
+        ElementFilter.methodsIn(mirror.getAnnotationType().asElement().getEnclosedElements())) {
+      if (!values.containsKey(attribute)) {
+        return false;
       }
     }
     return true;

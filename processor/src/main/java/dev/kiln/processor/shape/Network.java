@@ -2,6 +2,8 @@ package dev.kiln.processor.shape;
 
 import dev.kiln.processor.parse.ModelDecl;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,11 +14,24 @@ public final class Network {
   private final ModelDecl model;
   private final List<Node> nodes;
   private final Map<String, Node> byName = new LinkedHashMap<>();
+  // Indexes built once, so that asking about every layer stays linear in the layers.
+  private final Map<String, List<Node>> consumers = new HashMap<>();
+  private final Map<String, List<Node>> weightUsers = new HashMap<>();
+  private final List<Node> inputs;
+  private final List<Node> outputs;
 
   public Network(ModelDecl model, List<Node> nodes) {
     this.model = model;
     this.nodes = List.copyOf(nodes);
     nodes.forEach(node -> byName.put(node.name(), node));
+    for (Node node : nodes) {
+      for (String input : node.inputs()) {
+        consumers.computeIfAbsent(input, name -> new ArrayList<>()).add(node);
+      }
+      weightUsers.computeIfAbsent(node.weightsOwner(), name -> new ArrayList<>()).add(node);
+    }
+    this.inputs = inDeclarationOrder(true);
+    this.outputs = inDeclarationOrder(false);
   }
 
   public ModelDecl model() {
@@ -34,25 +49,17 @@ public final class Network {
 
   /** The inputs in declaration order, which is the order of predict's parameters. */
   public List<Node> inputs() {
-    return inDeclarationOrder(true);
+    return inputs;
   }
 
   /** The outputs in declaration order. */
   public List<Node> outputs() {
-    return inDeclarationOrder(false);
+    return outputs;
   }
 
   /** The layers reading {@code name}'s output, once per reading parameter, in execution order. */
   public List<Node> consumers(String name) {
-    List<Node> consumers = new ArrayList<>();
-    for (Node node : nodes) {
-      for (String input : node.inputs()) {
-        if (input.equals(name)) {
-          consumers.add(node);
-        }
-      }
-    }
-    return consumers;
+    return Collections.unmodifiableList(consumers.getOrDefault(name, List.of()));
   }
 
   public long paramCount() {
@@ -65,7 +72,7 @@ public final class Network {
 
   /** The layers using {@code owner}'s weights, the owner included, in execution order. */
   public List<Node> weightUsers(String owner) {
-    return nodes.stream().filter(node -> node.weightsOwner().equals(owner)).toList();
+    return Collections.unmodifiableList(weightUsers.getOrDefault(owner, List.of()));
   }
 
   private List<Node> inDeclarationOrder(boolean inputs) {
@@ -78,6 +85,6 @@ public final class Network {
         selected.add(node);
       }
     });
-    return selected;
+    return List.copyOf(selected);
   }
 }

@@ -34,7 +34,7 @@ public record Node(
 
   /** The number of parameter values it owns. */
   public long paramCount() {
-    return params.stream().mapToLong(param -> param.shape().length()).sum();
+    return params.stream().mapToLong(param -> param.shape().length()).reduce(0, Math::addExact);
   }
 
   /** The number of parameter values it owns that training moves: none when it is frozen. */

@@ -9,6 +9,8 @@ import dev.kiln.processor.parse.InputRef;
 import dev.kiln.processor.parse.LayerDecl;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -46,8 +48,11 @@ public final class ShapeInference {
     Map<String, Node> nodes = new HashMap<>();
     List<Node> ordered = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
+    Set<String> misfits = new HashSet<>();
     for (LayerDecl layer : graph.order()) {
-      Node node = earlier.hasErrorsWithin(layer.method()) ? null : infer(layer, nodes, report);
+      Node node = earlier.hasErrorsWithin(layer.method()) || !fitsBlockInputs(layer, nodes, misfits, report)
+          ? null
+          : infer(layer, nodes, report);
       if (node == null) {
         skipped.add(layer.name());
         continue;
@@ -56,6 +61,40 @@ public final class ShapeInference {
       ordered.add(node);
     }
     return new Inferred(new Network(graph.model(), ordered), report.build(), skipped);
+  }
+
+  /**
+   * Whether the tensors a block's layer reads through the block's inputs have the rank and the
+   * sizes the block declares; a misfit is reported once per application and input.
+   */
+  private static boolean fitsBlockInputs(
+      LayerDecl layer, Map<String, Node> nodes, Set<String> misfits, Report.Builder report) {
+    boolean fits = true;
+    for (InputRef input : layer.inputs()) {
+      Node given = nodes.get(input.layer());
+      if (input.blockInput() == null || given == null) {
+        continue;
+      }
+      List<Integer> declared = input.blockInput().dims();
+      List<Integer> actual = given.shape().dims();
+      boolean same = declared.size() == actual.size();
+      for (int i = 0; same && i < declared.size(); i++) {
+        same = declared.get(i) == Shape.VARIABLE || declared.get(i).equals(actual.get(i));
+      }
+      if (!same) {
+        fits = false;
+        if (misfits.add(input.blockInput().text())) {
+          report.error(Tag.SHAPE_MISMATCH,
+              input.blockInput().text() + " takes " + new Shape(declared).withBatch() + ", but "
+                  + input.layer() + " gives " + given.shape().withBatch() + "; "
+                  + (declared.size() != actual.size()
+                      ? "apply it to a tensor of rank " + (declared.size() + 1) + " with the batch axis"
+                      : "apply it to a tensor of the sizes the block fixes, or leave them open (-1)"),
+              input.site());
+        }
+      }
+    }
+    return fits;
   }
 
   /** The layer with its shape, or null when an input has none or after reporting why not. */
@@ -157,17 +196,26 @@ public final class ShapeInference {
     }
 
     @Override
+    public Node producer(int index) {
+      return nodes.get(inputNames.get(index));
+    }
+
+    @Override
     public String describeInput(int index) {
       StringBuilder text = new StringBuilder(inputs.get(index).withBatch());
       text.append(" from ");
-      List<Node> chain = producers(index);
       // A few producers back are enough to show where the shape comes from.
-      int shown = Math.min(chain.size(), 4);
-      for (int i = 0; i < shown; i++) {
-        text.append(i == 0 ? "" : " <- ").append(chain.get(i).name());
-      }
-      if (shown < chain.size()) {
-        text.append(" <- ...");
+      Node node = producer(index);
+      for (int shown = 0; ; shown++) {
+        if (shown == 4) {
+          text.append(" <- ...");
+          break;
+        }
+        text.append(shown == 0 ? "" : " <- ").append(node.name());
+        if (node.inputs().isEmpty()) {
+          break;
+        }
+        node = nodes.get(node.inputs().get(0));
       }
       return text.toString();
     }
@@ -175,6 +223,11 @@ public final class ShapeInference {
     @Override
     public void error(Tag tag, String message, String attribute) {
       report.error(tag, message, attribute == null ? layer.site() : layer.site(attribute));
+    }
+
+    @Override
+    public void errorAtInput(Tag tag, int index, String message) {
+      report.error(tag, message, layer.inputs().get(index).site());
     }
 
     @Override

@@ -1,13 +1,13 @@
 package dev.kiln.runtime.io;
 
-import java.nio.BufferUnderflowException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import java.io.EOFException;
+import java.io.IOException;
 
 /**
- * Walks a checkpoint's structure by the sizes it records, without checking or reading its
- * values, to tell a truncated file (its content runs past its end) from a corrupted one (a
- * checksum mismatch in a file of the right length) before either is trusted.
+ * Walks a checkpoint's structure by the sizes it records, skipping its values unread, to tell a
+ * truncated file (its content runs past its end) from a corrupted one (a checksum mismatch in a
+ * file of the right length) before either is trusted. Sizes and positions are 64-bit: an array
+ * may hold more than 2^31 values.
  */
 final class Layout {
 
@@ -17,75 +17,70 @@ final class Layout {
   private Layout() {}
 
   /**
-   * The length a version-1 checkpoint announces for itself, checksum included; {@link
-   * Long#MAX_VALUE} if it ends before its sizes are all read; {@link #UNKNOWN} for another
-   * version or sizes that make no sense.
+   * The length a version-1 checkpoint read by {@code in} (from its first byte) announces for
+   * itself, checksum included; {@link Long#MAX_VALUE} if it ends before its sizes are all read;
+   * {@link #UNKNOWN} for another version or sizes that make no sense.
    */
-  static long length(byte[] bytes) {
-    ByteBuffer in = ByteBuffer.wrap(bytes);
+  static long length(ChannelInput in) throws IOException {
     try {
-      in.position(8);
-      if (in.getInt() != 1) {
+      in.skip(8); // magic
+      if (in.readInt() != 1) {
         return UNKNOWN;
       }
       skipText(in); // model name
       skipText(in); // fingerprint
-      int valueSize = text(in).equals("DOUBLE") ? 8 : 4;
-      int parameters = in.getInt();
-      if (parameters < 0) {
+      int valueSize = valueSize(in.readUtf());
+      int parameters = in.readInt();
+      if (parameters < 0 || valueSize < 0) {
         return UNKNOWN;
       }
       for (int i = 0; i < parameters; i++) {
         skipText(in); // layer
         skipText(in); // parameter
-        int rank = in.getInt();
+        int rank = in.readInt();
         if (rank < 0) {
           return UNKNOWN;
         }
-        skip(in, 8L * rank);
+        in.skip(8L * rank);
       }
       skipArray(in, valueSize);
       skipText(in); // updater name
-      skip(in, 8 + 8); // iterations, learning rate
-      int states = in.getInt();
+      in.skip(8 + 8); // iterations, learning rate
+      int states = in.readInt();
       if (states < 0) {
         return UNKNOWN;
       }
       for (int i = 0; i < states; i++) {
         skipArray(in, valueSize);
       }
-      return in.position() + 8L; // the checksum
-    } catch (BufferUnderflowException e) {
+      return Math.addExact(in.position(), 8); // the checksum
+    } catch (EOFException e) {
       return Long.MAX_VALUE;
     } catch (ArithmeticException e) {
       return UNKNOWN;
     }
   }
 
-  private static void skipArray(ByteBuffer in, int valueSize) {
-    long count = in.getLong();
+  /** The bytes of one value of the data type named {@code name}; -1 for another type. */
+  static int valueSize(String name) {
+    return switch (name) {
+      case "DOUBLE" -> 8;
+      case "FLOAT" -> 4;
+      default -> -1;
+    };
+  }
+
+  /** Moves past an array: its 64-bit count of values, then the values. */
+  static long skipArray(ChannelInput in, int valueSize) throws IOException {
+    long count = in.readLong();
     if (count < 0) {
       throw new ArithmeticException("negative length");
     }
-    skip(in, Math.multiplyExact(count, valueSize));
+    in.skip(Math.multiplyExact(count, valueSize));
+    return count;
   }
 
-  /** Java's modified UTF-8 as {@code DataOutputStream.writeUTF} writes it: a length, then bytes. */
-  private static void skipText(ByteBuffer in) {
-    skip(in, Short.toUnsignedInt(in.getShort()));
-  }
-
-  private static String text(ByteBuffer in) {
-    byte[] bytes = new byte[Short.toUnsignedInt(in.getShort())];
-    in.get(bytes);
-    return new String(bytes, StandardCharsets.UTF_8);
-  }
-
-  /** Moves past {@code count} bytes; fails with an underflow if the file ends first. */
-  private static void skip(ByteBuffer in, long count) {
-    if (count > in.remaining()) {
-      throw new BufferUnderflowException();
-    }
-    in.position(in.position() + (int) count);
+  private static void skipText(ChannelInput in) throws IOException {
+    in.skip(Short.toUnsignedInt(in.require(2).getShort()));
   }
 }

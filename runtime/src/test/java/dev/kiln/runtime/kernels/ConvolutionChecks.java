@@ -88,7 +88,11 @@ final class ConvolutionChecks {
     assertGradient("dBias", run, out, r, bias, dBias);
   }
 
-  /** Leaving out dx and dBias (a first layer, no bias) must not change dKernel. */
+  /**
+   * Leaving out dx and dBias (a first layer, no bias) must not change dKernel beyond rounding:
+   * Conv2D then takes the kernel gradient from one GEMM over the input's windows rather than from
+   * conv2d_bp, whose sums run in another order (under load they differed in the last bit).
+   */
   void backwardWithoutDxOrDBiasWritesTheSameKernelGradient(Case k) {
     INDArray x = RandomArrays.uniform(10, k.xShape());
     INDArray kernel = RandomArrays.uniform(11, k.kernelShape());
@@ -97,7 +101,7 @@ final class ConvolutionChecks {
     backward.run(x, kernel, dOut, k.window(), expected, nans(k.filters()), nansLike(x));
     INDArray dKernel = nansLike(kernel);
     backward.run(x, kernel, dOut, k.window(), dKernel, null, null);
-    assertArrayEquals(values(expected), values(dKernel), 0);
+    assertArrayEquals(values(expected), values(dKernel), 1e-12);
   }
 
   void float32ForwardAgreesWithFloat64(Case k) {

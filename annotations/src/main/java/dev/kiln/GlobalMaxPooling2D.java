@@ -10,4 +10,4 @@ import java.lang.annotation.Target;
 @Documented
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.METHOD)
-public @interface GlobalMaxPool2D {}
+public @interface GlobalMaxPooling2D {}

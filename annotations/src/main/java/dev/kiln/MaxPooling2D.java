@@ -13,7 +13,7 @@ import java.lang.annotation.Target;
 @Documented
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.METHOD)
-public @interface MaxPool2D {
+public @interface MaxPooling2D {
 
   /** The window's height and width (one value for both). */
   int[] poolSize() default 2;

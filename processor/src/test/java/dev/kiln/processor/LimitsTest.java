@@ -1,0 +1,111 @@
+package dev.kiln.processor;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.testing.compile.Compilation;
+import dev.kiln.processor.check.Tag;
+import java.util.ArrayList;
+import java.util.List;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sizes at the edges: a model too large for the runtime to index is a compile error stating its
+ * size, a dilated window too wide to pad is refused like one too wide to fit, and thousands of
+ * misspellings or a cycle through thousands of layers are reported quickly and readably.
+ */
+class LimitsTest {
+
+  @Test
+  void modelOfMoreParametersThanOneBufferCanIndexIsAnError() {
+    JavaFileObject source = Sources.model("Huge",
+        "@Model interface Huge {",
+        "  @Input(shape = 40000) Tensor input();",
+        "  @Dense(units = 40000) Tensor a(Tensor input);",
+        "  @Dense(units = 40000) Tensor b(Tensor a);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor b);",
+        "}");
+    Compilation compilation = Sources.compile(source);
+    Expect.that(compilation).error(Tag.TOO_LARGE, "Huge has 3,200,120,001 parameters",
+        "12,800 MB in float32", "at most 2,147,483,647");
+    Expect.that(compilation).only(1, 0);
+  }
+
+  @Test
+  void sameWindowDilatedPastWhatAnAxisCanHoldIsAnError() {
+    JavaFileObject source = Sources.model("Dilated",
+        "@Model interface Dilated {",
+        "  @Input(shape = {8, 8, 1}) Tensor image();",
+        "  @Conv2D(filters = 1, kernelSize = 3, dilationRate = 1073741824, padding = Padding.SAME)",
+        "  Tensor conv(Tensor image);",
+        "  @Flatten Tensor flat(Tensor conv);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor flat);",
+        "}");
+    Compilation compilation = Sources.compile(source);
+    Expect.that(compilation).error(Tag.TOO_LARGE, "conv's window spans 2147483649 rows",
+        "dilationRate 1073741824", "use a smaller dilationRate")
+        .on(source, "dilationRate = 1073741824", "1073741824");
+    Expect.that(compilation).only(1, 0);
+  }
+
+  @Test
+  void validWindowDilatedPastAnIntDoesNotFit() {
+    JavaFileObject source = Sources.model("Dilated",
+        "@Model interface Dilated {",
+        "  @Input(shape = {8, 8, 1}) Tensor image();",
+        "  @Conv2D(filters = 1, kernelSize = 3, dilationRate = 1073741824) Tensor conv(Tensor image);",
+        "  @Flatten Tensor flat(Tensor conv);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor flat);",
+        "}");
+    Compilation compilation = Sources.compile(source);
+    Expect.that(compilation).error(Tag.SHAPE_MISMATCH,
+        "conv's 2147483649x2147483649 window does not fit in its input");
+    Expect.that(compilation).only(1, 0);
+  }
+
+  @Test
+  void cycleThroughThousandsOfLayersIsOneShortLine() {
+    List<String> lines = new ArrayList<>();
+    lines.add("@Model interface Ring {");
+    lines.add("  @Input(shape = 4) Tensor input();");
+    lines.add("  @Dense(units = 4) Tensor l0(Tensor l2999);");
+    for (int i = 1; i < 3_000; i++) {
+      lines.add("  @Dense(units = 4) Tensor l" + i + "(Tensor l" + (i - 1) + ");");
+    }
+    lines.add("  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor l2999);");
+    lines.add("}");
+    JavaFileObject source = Sources.model("Ring", lines.toArray(String[]::new));
+    Compilation compilation = Sources.compile(source);
+    String message = Expect.that(compilation).error(Tag.CYCLE,
+        "layers form a cycle: l0 -> l1 -> l2 -> l3 -> l4 -> l5 -> ... (2,989 more layers) ->"
+            + " l2995 -> l2996 -> l2997 -> l2998 -> l2999 -> l0;").diagnostic().getMessage(null);
+    assertTrue(message.length() < 400, message.length() + " characters: " + message);
+  }
+
+  @Test
+  void tenThousandMisspeltReferencesAreReportedQuickly() {
+    List<String> lines = new ArrayList<>();
+    lines.add("@Model interface Typos {");
+    lines.add("  @Input(shape = 4) Tensor input();");
+    lines.add("  @Dense(units = 4) Tensor layer0(Tensor input);");
+    for (int i = 1; i <= 10_000; i++) {
+      lines.add("  @Dense(units = 4) Tensor layer" + i + "(Tensor layr" + (i - 1) + ");");
+    }
+    lines.add("  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor layer10000);");
+    lines.add("}");
+    JavaFileObject source = Sources.model("Typos", lines.toArray(String[]::new));
+    long start = System.nanoTime();
+    Compilation compilation = Sources.compile(source);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    System.out.printf("10,000 misspelt references compiled in %.1f s%n", seconds);
+    Expect.that(compilation).error(Tag.UNKNOWN_LAYER,
+        "Typos reads from 10,000 names that are no layer's; the first 99 follow");
+    Expect.that(compilation).error(Tag.UNKNOWN_LAYER, "layer1 reads from layr0",
+        "did you mean layer0?");
+    Expect.that(compilation).error(Tag.UNKNOWN_LAYER, "layer99 reads from layr98",
+        "did you mean layer98?");
+    assertTrue(compilation.errors().size() == 100, compilation.errors().size() + " errors");
+    // Before the candidate search was bounded this took 23.8 s on the machine of issue 19.
+    assertTrue(seconds < 15, seconds + " s");
+  }
+}
