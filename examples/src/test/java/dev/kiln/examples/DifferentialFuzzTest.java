@@ -810,6 +810,7 @@ class DifferentialFuzzTest {
       loss();
       INDArray gradient = model.gradients().dup();
       INDArray before = model.parameters().dup();
+      double rate = model.updater().currentLearningRate();
       model.seedNoise(NOISE);
       call("trainStep", inputsAndTargets);
       INDArray after = model.parameters();
@@ -829,13 +830,19 @@ class DifferentialFuzzTest {
           continue;
         }
         INDArray g = NdArrays.view(gradient, start, parameter.length());
+        // Weight decay shrinks an entry of zero gradient by exactly 1 - lr * decay; a constraint
+        // may rescale or clamp any entry.
+        double keep = decays(parameter) ? 1 - rate * model.updater().weightDecay() : 1;
+        boolean constrained = parameter.constraint() != dev.kiln.Constraint.NONE;
         boolean anyMoved = false;
         for (long i = 0; i < parameter.length(); i++) {
           boolean moved =
-              Double.doubleToRawLongBits(was.getDouble(i))
+              Double.doubleToRawLongBits(keep * was.getDouble(i))
                   != Double.doubleToRawLongBits(is.getDouble(i));
+          anyMoved |= Double.doubleToRawLongBits(was.getDouble(i))
+              != Double.doubleToRawLongBits(is.getDouble(i));
           require(
-              g.getDouble(i) != 0 || !moved,
+              g.getDouble(i) != 0 || !moved || constrained,
               "training",
               name
                   + "["
@@ -845,13 +852,18 @@ class DifferentialFuzzTest {
                   + was.getDouble(i)
                   + " to "
                   + is.getDouble(i));
-          anyMoved |= moved;
         }
         require(
             anyMoved || g.amaxNumber().doubleValue() <= FiniteDifferences.NOISE,
             "training",
             name + " has a non-zero gradient (largest " + g.amaxNumber() + ") but did not move");
       }
+    }
+
+    /** Whether the updater's weight decay shrinks {@code parameter}, as Updater decides. */
+    private boolean decays(ParameterSpec parameter) {
+      return model.updater().weightDecay() != 0
+          && (parameter.shape().length > 1 || model.updater().decaysBiasesAndNorms());
     }
 
     // ---- checkpoints ----

@@ -8,6 +8,7 @@ import static dev.kiln.Loss.CATEGORICAL_CROSSENTROPY;
 import static dev.kiln.Loss.COSINE_SIMILARITY;
 import static dev.kiln.Loss.KL_DIVERGENCE;
 import static dev.kiln.Loss.LOG_COSH;
+import static dev.kiln.Loss.MSE;
 import static dev.kiln.Loss.POISSON;
 import static dev.kiln.Metric.ACCURACY;
 import static dev.kiln.Metric.AUC;
@@ -15,12 +16,15 @@ import static dev.kiln.Metric.MEAN_IOU;
 import static dev.kiln.Metric.PR_AUC;
 
 import dev.kiln.BatchNormalization;
+import dev.kiln.Constraint;
 import dev.kiln.CosineDecay;
 import dev.kiln.Dense;
 import dev.kiln.Input;
+import dev.kiln.KernelConstraint;
 import dev.kiln.Model;
 import dev.kiln.Optimizer;
 import dev.kiln.Output;
+import dev.kiln.Regularizers;
 import dev.kiln.Tensor;
 
 /** Models declaring today's training options: AdamW, a schedule, clipping, label smoothing. */
@@ -78,5 +82,27 @@ final class ModernTrainingModels {
     @Output(loss = COSINE_SIMILARITY, weight = 2)
     @Dense(units = 3)
     Tensor direction(Tensor hidden);
+  }
+
+  /** Kernel and bias regularizers and each kind of kernel constraint. */
+  @Model(optimizer = Optimizer.SGD, learningRate = 0.5)
+  interface Regularized {
+    @Input(shape = 4)
+    Tensor input();
+
+    @Regularizers(kernelL1 = 0.01, kernelL2 = 0.02, biasL2 = 0.03)
+    @KernelConstraint(value = Constraint.MAX_NORM, maxValue = 0.5)
+    @Dense(units = 5, activation = TANH)
+    Tensor hidden1(Tensor input);
+
+    @KernelConstraint(Constraint.UNIT_NORM)
+    @Dense(units = 4, activation = TANH)
+    Tensor hidden2(Tensor hidden1);
+
+    @Regularizers(kernelL2 = 0.05, biasL1 = 0.04)
+    @KernelConstraint(Constraint.NON_NEG)
+    @Output(loss = MSE)
+    @Dense(units = 3)
+    Tensor output(Tensor hidden2);
   }
 }

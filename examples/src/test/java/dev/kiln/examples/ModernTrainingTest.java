@@ -148,4 +148,55 @@ class ModernTrainingTest {
     // batches of 7 do not divide 40: a per-batch average would differ
     assertEquals(whole.result(), model.evaluate(ModernModel.data(x, y), 7).get("auc"), 1e-12);
   }
+
+  /** {@code l1 sum|w| + l2 sum w^2} of each regularized array, written out. */
+  private static double penalty(RegularizedModel model) {
+    double total = 0;
+    total += 0.01 * sum(model.layers().hidden1().kernel(), true)
+        + 0.02 * sum(model.layers().hidden1().kernel(), false)
+        + 0.03 * sum(model.layers().hidden1().bias(), false);
+    total += 0.05 * sum(model.layers().output().kernel(), false)
+        + 0.04 * sum(model.layers().output().bias(), true);
+    return total;
+  }
+
+  private static double sum(INDArray array, boolean absolute) {
+    double total = 0;
+    for (double value : array.ravel().toDoubleVector()) {
+      total += absolute ? Math.abs(value) : value * value;
+    }
+    return total;
+  }
+
+  @Test
+  void regularizersAddToTheLossAndItsGradientAsKerasDoes() {
+    RegularizedModel model = RegularizedModel.create(17, DataType.DOUBLE);
+    INDArray y = RandomArrays.uniform(18, 8, 3);
+    double loss = model.computeGradients(X, y);
+    assertEquals(model.lastOutputLosses()[0] + penalty(model), loss, 1e-12);
+    assertEquals(loss, model.evaluate(RegularizedModel.data(X, y), 8).loss(), 1e-12,
+        "evaluate reports the regularized loss too");
+    ModelChecks.assertGradientsMatch(model, () -> model.computeGradients(X, y), 1000);
+  }
+
+  @Test
+  void constraintsHoldAfterEveryUpdate() {
+    RegularizedModel model = RegularizedModel.create(19, DataType.DOUBLE);
+    INDArray y = RandomArrays.uniform(20, 8, 3).muli(5);
+    for (int step = 0; step < 5; step++) {
+      model.trainStep(X, y);
+      INDArray maxNormed = model.layers().hidden1().kernel();
+      INDArray unitNormed = model.layers().hidden2().kernel();
+      for (int unit = 0; unit < 5; unit++) {
+        double norm = maxNormed.getColumn(unit).norm2Number().doubleValue();
+        assertTrue(norm <= 0.5 + 1e-9, "max-norm unit " + unit + ": " + norm);
+      }
+      for (int unit = 0; unit < 4; unit++) {
+        assertEquals(1.0, unitNormed.getColumn(unit).norm2Number().doubleValue(), 1e-6,
+            "unit-norm unit " + unit);
+      }
+      assertTrue(model.layers().output().kernel().minNumber().doubleValue() >= 0,
+          "non-negative kernel");
+    }
+  }
 }

@@ -1422,6 +1422,8 @@ final class RandomValidModels {
       }
       if (layer.sharesWeightsOf != null) {
         source.append("  @SameWeightsAs(\"").append(layer.sharesWeightsOf.name).append("\")\n");
+      } else if (!layer.isInput()) {
+        weightRules(source, layer.kind.annotation());
       }
       source
           .append("  ")
@@ -1437,15 +1439,67 @@ final class RandomValidModels {
     return source.append("}\n").toString();
   }
 
+  private static final List<String> OPTIMIZERS =
+      List.of("SGD", "ADAM", "RMSPROP", "ADAGRAD", "ADAMW", "ADAMAX", "NADAM", "LION");
+
   private String modelAnnotation() {
     List<String> attributes = new ArrayList<>();
-    if (chance(0.7)) {
-      attributes.add("optimizer = " + pick(List.of("SGD", "ADAM", "RMSPROP", "ADAGRAD")));
+    String optimizer = chance(0.7) ? pick(OPTIMIZERS) : "RMSPROP";
+    if (!optimizer.equals("RMSPROP") || chance(0.3)) {
+      attributes.add("optimizer = " + optimizer);
     }
-    if (chance(0.4)) {
+    // A schedule replaces the fixed rate; every schedule drawn starts above 0, so a first step
+    // moves what has a gradient.
+    String schedule = chance(0.3)
+        ? pick(List.of(
+            "@ExponentialDecay(initialLearningRate = 0.05, decaySteps = 3, decayRate = 0.5)",
+            "@PiecewiseConstantDecay(boundaries = {1, 3}, values = {0.05, 0.01, 0.001})",
+            "@CosineDecay(initialLearningRate = 0.001, warmupTarget = 0.05, warmupSteps = 2,"
+                + " decaySteps = 5)",
+            "@PolynomialDecay(initialLearningRate = 0.05, decaySteps = 4, power = 2)"))
+        : null;
+    if (schedule == null && chance(0.4)) {
       attributes.add("learningRate = " + pick(List.of("0.01", "0.1", "0.001")));
     }
-    return attributes.isEmpty() ? "@Model" : "@Model(" + String.join(", ", attributes) + ")";
+    if (optimizer.equals("SGD") && chance(0.5)) {
+      attributes.add("momentum = 0.9");
+      if (chance(0.5)) {
+        attributes.add("nesterov = true");
+      }
+    }
+    if (chance(0.3)) {
+      attributes.add("weightDecay = " + pick(List.of("0.01", "0.1")));
+      if (chance(0.5)) {
+        attributes.add("decayBiasesAndNorms = false");
+      }
+    }
+    if (chance(0.3)) {
+      attributes.add(pick(List.of("clipNorm", "globalClipNorm", "clipValue")) + " = "
+          + pick(List.of("0.1", "1.0")));
+    }
+    String model =
+        attributes.isEmpty() ? "@Model" : "@Model(" + String.join(", ", attributes) + ")";
+    return schedule == null ? model : schedule + "\n" + model;
+  }
+
+  /** Sometimes a regularizer or a constraint, on a layer that owns a kernel. */
+  private void weightRules(StringBuilder source, String annotation) {
+    if (!annotation.matches("@(Dense|Conv2D|Conv2DTranspose)\\(.*")) {
+      return;
+    }
+    if (chance(0.2)) {
+      List<String> factors = new ArrayList<>();
+      factors.add(pick(List.of("kernelL1", "kernelL2")) + " = " + pick(List.of("0.01", "0.1")));
+      if (!annotation.contains("useBias = false") && chance(0.5)) {
+        factors.add("biasL2 = 0.05");
+      }
+      source.append("  @Regularizers(").append(String.join(", ", factors)).append(")\n");
+    }
+    if (chance(0.1)) {
+      source.append("  @KernelConstraint(").append(pick(List.of(
+          "value = Constraint.MAX_NORM, maxValue = 1.5", "Constraint.NON_NEG",
+          "Constraint.UNIT_NORM"))).append(")\n");
+    }
   }
 
   /** The parameter list: each read layer by name, with {@code @From} for a second read of one. */
@@ -1506,8 +1560,14 @@ final class RandomValidModels {
     markers.put("fromLogits = true", "fromLogits");
     markers.put("weight = ", "loss weight");
     markers.put("metrics = ", "metrics");
-    for (String optimizer : List.of("SGD", "ADAM", "RMSPROP", "ADAGRAD")) {
-      markers.put("optimizer = " + optimizer, "optimizer " + optimizer);
+    for (String optimizer : OPTIMIZERS) {
+      markers.put("optimizer = " + optimizer + ",", "optimizer " + optimizer);
+      markers.put("optimizer = " + optimizer + ")", "optimizer " + optimizer);
+    }
+    for (String option : List.of("momentum", "weightDecay", "clipNorm", "globalClipNorm",
+        "clipValue", "@Regularizers", "@KernelConstraint", "@ExponentialDecay",
+        "@PiecewiseConstantDecay", "@CosineDecay", "@PolynomialDecay")) {
+      markers.put(option, option.replace("@", ""));
     }
     markers.forEach((marker, feature) -> mark(features, source.contains(marker), feature));
     for (Layer output : outputs) {

@@ -136,4 +136,32 @@ class OptimizerErrorsTest {
     expectOne(source, Tag.BAD_ATTRIBUTE, "labelSmoothing = 2.0", "[0, 1]")
         .on(source, "@Output(", "2)");
   }
+
+  @Test
+  void negativeRegularizerFactor() {
+    JavaFileObject source = model("NegativeL2", "@Model",
+        "@Regularizers(kernelL2 = -0.1) @Output(loss = MSE) @Dense(units = 2)");
+    expectOne(source, Tag.BAD_ATTRIBUTE, "kernelL2 = -0.1 on output", "finite number >= 0")
+        .on(source, "@Regularizers(", "-0.1");
+  }
+
+  @Test
+  void biasRegularizerWithoutBias() {
+    JavaFileObject source = model("NoBias", "@Model",
+        "@Regularizers(biasL1 = 0.1) @Output(loss = MSE) @Dense(units = 2, useBias = false)");
+    expectOne(source, Tag.BAD_ATTRIBUTE, "biasL1 = 0.1 on output, which has no bias")
+        .on(source, "@Regularizers(", "0.1");
+  }
+
+  @Test
+  void kernelConstraintOnALayerWithoutKernel() {
+    JavaFileObject source = Sources.model("Constrained",
+        "@Model interface Constrained {",
+        "  @Input(shape = 4) Tensor input();",
+        "  @KernelConstraint(Constraint.NON_NEG) @Dropout(rate = 0.1) Tensor dropped(Tensor input);",
+        "  @Output(loss = MSE) @Dense(units = 2) Tensor output(Tensor dropped);",
+        "}");
+    expectOne(source, Tag.BAD_ATTRIBUTE, "@KernelConstraint on dropped, which has no kernel")
+        .on(source, "@KernelConstraint(");
+  }
 }

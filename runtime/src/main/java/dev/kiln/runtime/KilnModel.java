@@ -74,6 +74,9 @@ public abstract class KilnModel {
   private final long[] offsets;
   private final double[] lossWeights;
   private final double[] labelSmoothings;
+  private final WeightPenalties weightPenalties;
+  private final Elements parameterElements;
+  private final Elements gradientElements;
   private final double[] outputLosses;
   private Updater updater;
   private final long noiseSeed;
@@ -113,6 +116,9 @@ public abstract class KilnModel {
     this.lossWeights = spec.outputs().stream().mapToDouble(OutputSpec::weight).toArray();
     this.outputLosses = new double[spec.outputs().size()];
     this.labelSmoothings = spec.outputs().stream().mapToDouble(OutputSpec::labelSmoothing).toArray();
+    this.weightPenalties = new WeightPenalties(spec.parameters(), offsets);
+    this.parameterElements = Elements.of(parameters);
+    this.gradientElements = Elements.of(gradients);
     setUpdater(spec.optimizer().create());
     spec.frozenLayers().forEach(this::freeze);
   }
@@ -200,6 +206,19 @@ public abstract class KilnModel {
     return total;
   }
 
+  /**
+   * The regularizers' penalty (Keras adds it to the loss it reports), with its gradient added to
+   * the gradient buffer: for a training pass, after the backward pass.
+   */
+  protected final double addWeightPenalties() {
+    return weightPenalties.penalty(parameterElements, gradientElements);
+  }
+
+  /** The regularizers' penalty alone: for evaluation. */
+  protected final double weightPenalties() {
+    return weightPenalties.penalty(parameterElements, null);
+  }
+
   /** The generator of training noise (dropout masks), seeded from the model's seed. */
   protected final synchronized Random noise() {
     if (noise == null) {
@@ -233,6 +252,9 @@ public abstract class KilnModel {
       throw new NonFiniteLossException(loss);
     }
     updater.step(parameters, gradients);
+    // Keras enforces constraints after each update; frozen layers were not updated.
+    weightPenalties.constrain(parameterElements,
+        parameter -> !parameter.trainable() || frozen.contains(parameter.layer()));
   }
 
   /** Forward, loss, backward and update on one checked batch; returns the weighted loss. */

@@ -32,6 +32,7 @@ public final class Validators {
     return Report.of(
         SharingValidator.validate(network),
         FrozenValidator.validate(network),
+        RegularizerValidator.validate(network),
         LossValidator.validate(network),
         VariableAxisValidator.validate(network),
         GeneratedCodeLimits.validate(network));

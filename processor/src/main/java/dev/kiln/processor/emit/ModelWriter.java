@@ -10,6 +10,7 @@ import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.kiln.Activation;
+import dev.kiln.Constraint;
 import dev.kiln.DType;
 import dev.kiln.Initializer;
 import dev.kiln.Loss;
@@ -24,6 +25,7 @@ import dev.kiln.processor.parse.OutputDecl;
 import dev.kiln.processor.shape.Network;
 import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
+import dev.kiln.processor.training.WeightRules;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -141,18 +143,23 @@ public final class ModelWriter {
     for (Node node : network.nodes()) {
       for (ParamDecl param : node.params()) {
         paramLayers.add(node.name());
-        params.add(
-            CodeBlock.of(
-                "new $T($S, $S, $L, $T.$L, $L, $L, $L)",
-                Runtime.PARAMETER_SPEC,
-                node.name(),
-                param.name(),
-                longArray(param.shape()),
-                Initializer.class,
-                param.initializer(),
-                param.fanIn(),
-                param.fanOut(),
-                param.trainable()));
+        CodeBlock parameter = CodeBlock.of(
+            "new $T($S, $S, $L, $T.$L, $L, $L, $L",
+            Runtime.PARAMETER_SPEC,
+            node.name(),
+            param.name(),
+            longArray(param.shape()),
+            Initializer.class,
+            param.initializer(),
+            param.fanIn(),
+            param.fanOut(),
+            param.trainable());
+        // Regularizers and constraints are rare: written only when set.
+        WeightRules rules = WeightRules.of(node.decl().method(), param.name());
+        params.add(rules.any()
+            ? CodeBlock.of("$L, $L, $L, $T.$L, $L)", parameter, rules.l1(), rules.l2(),
+                Constraint.class, rules.constraint(), rules.maxNorm())
+            : CodeBlock.of("$L)", parameter));
       }
     }
     List<Node> frozenNodes = network.nodes().stream()
@@ -472,7 +479,11 @@ public final class ModelWriter {
     method.addStatement("forward($L)", forwardArgs("true"));
     method.addStatement("losses($L, $L)", names.local("b"), targetArgs());
     method.addStatement("backward($L, $L)", names.local("b"), inputArgs());
-    method.addStatement("return weightedLoss()");
+    if (regularized()) {
+      method.addStatement("return weightedLoss() + addWeightPenalties()");
+    } else {
+      method.addStatement("return weightedLoss()");
+    }
     return method.build();
   }
 
@@ -670,6 +681,15 @@ public final class ModelWriter {
         .toList();
   }
 
+  /** Whether a regularizer adds to the loss: the passes then add its penalty. */
+  private boolean regularized() {
+    return network.nodes().stream().anyMatch(node -> node.params().stream()
+        .anyMatch(param -> {
+          WeightRules rules = WeightRules.of(node.decl().method(), param.name());
+          return rules.l1() != 0 || rules.l2() != 0;
+        }));
+  }
+
   private List<MethodSpec> batchHooks() {
     String inputs = indexed("inputs", network.inputs().size());
     String targets = indexed("targets", network.outputs().size());
@@ -680,7 +700,7 @@ public final class ModelWriter {
         .addStatement("$T b = buffersFor($L)", buffers, inputs)
         .addStatement("forward(b, $L, false)", inputs)
         .addStatement("losses(b, $L)", targets)
-        .addStatement("return weightedLoss()")
+        .addStatement(regularized() ? "return weightedLoss() + weightPenalties()" : "return weightedLoss()")
         .build();
     MethodSpec predict = hook("predictOnBatch", TypeName.VOID, false)
         .addStatement("forward(buffersFor($L), $L, false)", inputs, inputs)
