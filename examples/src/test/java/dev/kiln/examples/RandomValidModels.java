@@ -1284,11 +1284,17 @@ final class RandomValidModels {
   private boolean canShareAsBlock(Layer owner) {
     List<Layer> users = users(owner);
     return !owner.isInput() && owner.sharesWeightsOf == null && !users.isEmpty()
-        && users.stream().allMatch(user -> readPattern(user).equals(readPattern(owner)) && !user.frozen);
+        && users.stream().allMatch(user -> readPattern(user).equals(readPattern(owner)) && !user.frozen
+            && ranks(user).equals(ranks(owner)));
   }
 
   private List<Layer> users(Layer owner) {
     return layers.stream().filter(layer -> layer.sharesWeightsOf == owner).toList();
+  }
+
+  /** The ranks of the tensors it reads: a block fixes its inputs' ranks. */
+  private static List<Integer> ranks(Layer layer) {
+    return layer.reads.stream().map(read -> read.shape.length).toList();
   }
 
   /** Which of its reads repeat an earlier one: {@code [0, 0]} for one tensor read twice. */
