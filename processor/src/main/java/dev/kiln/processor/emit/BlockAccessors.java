@@ -57,7 +57,7 @@ final class BlockAccessors {
 
   /** Whether a node is reached through an application's record rather than on its own. */
   boolean isInsideApplication(Node node) {
-    return node.name().contains("/") || network.model().application(node.name()) != null;
+    return network.model().isInsideApplication(node.name());
   }
 
   /** The record type of {@code application}'s block, or null when it would have no component. */

@@ -18,7 +18,7 @@ public final class DotGraph {
     dot.append("  rankdir=TB;\n");
     dot.append("  node [shape=record, fontname=\"Helvetica\"];\n");
     for (Node node : network.nodes()) {
-      if (!node.name().contains("/") && network.model().application(node.name()) == null) {
+      if (!network.model().isInsideApplication(node.name())) {
         box(dot, "  ", node);
       }
     }

@@ -1107,7 +1107,7 @@ public final class ModelWriter {
   private List<Node> layersWithParameters() {
     return network.nodes().stream()
         .filter(node -> !node.params().isEmpty() && node.decl().kind().parametersType() != null)
-        .filter(node -> !node.name().contains("/") && network.model().application(node.name()) == null)
+        .filter(node -> !network.model().isInsideApplication(node.name()))
         .toList();
   }
 

@@ -50,6 +50,14 @@ public record ModelDecl(
     return null;
   }
 
+  /**
+   * Whether the layer of this name belongs to an application of a block: named {@code
+   * application/layer}, or the application's own first output.
+   */
+  public boolean isInsideApplication(String layer) {
+    return layer.contains("/") || application(layer) != null;
+  }
+
   /** The outermost application of this full name, or null. */
   public Application application(String name) {
     for (Application application : applications) {
