@@ -67,7 +67,8 @@ final class RandomValidModels {
   private static final int VARIABLE = -1;
 
   private static final List<String> ACTIVATIONS =
-      List.of("LINEAR", "RELU", "SIGMOID", "TANH", "SOFTMAX");
+      List.of("LINEAR", "RELU", "SIGMOID", "TANH", "SOFTMAX", "GELU", "GELU_TANH", "SILU",
+          "LEAKY_RELU", "ELU", "SELU", "SOFTPLUS", "SOFTSIGN", "HARD_SIGMOID", "EXPONENTIAL");
   private static final List<String> KERNEL_INITIALIZERS =
       List.of(
           "GLOROT_UNIFORM",
@@ -345,6 +346,7 @@ final class RandomValidModels {
       options.add(this::batchNormalization);
       options.add(this::dropout);
       options.add(this::activationLayer);
+      options.add(this::leakyRelu);
     }
     if (rank == 3 && fixed) {
       // Images have many kinds of their own: weighted so that they outnumber the generic ones.
@@ -689,6 +691,14 @@ final class RandomValidModels {
         in -> in.get(0),
         in -> List.of(),
         activation);
+  }
+
+  private Kind leakyRelu() {
+    String slope = pick(List.of("", "0.0", "0.1", "0.3", "1.5"));
+    return new Kind(
+        "@LeakyReLU" + (slope.isEmpty() ? "" : "(negativeSlope = " + slope + ")"),
+        "LeakyReLU",
+        in -> in.get(0));
   }
 
   private Kind recurrent() {

@@ -31,6 +31,7 @@ public final class LayerKinds {
           BorderKind.ZERO_PADDING,
           new BatchNormalizationKind(),
           new ActivationLayerKind(),
+          new LeakyReLUKind(),
           RecurrentKind.LSTM_KIND,
           RecurrentKind.GRU_KIND,
           RecurrentKind.SIMPLE_RNN_KIND,
