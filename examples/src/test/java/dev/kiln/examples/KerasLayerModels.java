@@ -17,6 +17,8 @@ import dev.kiln.Conv2D;
 import dev.kiln.Dense;
 import dev.kiln.Flatten;
 import dev.kiln.Input;
+import dev.kiln.LayerNormalization;
+import dev.kiln.Add;
 import dev.kiln.LeakyReLU;
 import dev.kiln.Model;
 import dev.kiln.Output;
@@ -69,5 +71,37 @@ final class KerasLayerModels {
     @Output(loss = MSE)
     @Dense(units = 2, activation = EXPONENTIAL)
     Tensor output(Tensor i);
+  }
+
+  /**
+   * LayerNormalization over the features, over the last two axes, and without gamma and beta,
+   * inside a residual connection. Parameters: 3*6+6 + (6+6) + (4*6+4*6) + 0 + 24*2+2.
+   */
+  @Model
+  interface Normalized {
+    @Input(shape = {4, 3})
+    Tensor steps();
+
+    @Dense(units = 6, activation = GELU)
+    Tensor project(Tensor steps);
+
+    @LayerNormalization
+    Tensor norm(Tensor project);
+
+    @LayerNormalization(axis = {-2, -1}, epsilon = 1e-5)
+    Tensor both(Tensor norm);
+
+    @LayerNormalization(axis = 2, center = false, scale = false)
+    Tensor plain(Tensor both);
+
+    @Add
+    Tensor residual(Tensor project, Tensor plain);
+
+    @Flatten
+    Tensor flat(Tensor residual);
+
+    @Output(loss = MSE)
+    @Dense(units = 2)
+    Tensor output(Tensor flat);
   }
 }

@@ -347,6 +347,7 @@ final class RandomValidModels {
       options.add(this::dropout);
       options.add(this::activationLayer);
       options.add(this::leakyRelu);
+      options.add(() -> layerNormalization(shape));
     }
     if (rank == 3 && fixed) {
       // Images have many kinds of their own: weighted so that they outnumber the generic ones.
@@ -691,6 +692,60 @@ final class RandomValidModels {
         in -> in.get(0),
         in -> List.of(),
         activation);
+  }
+
+  /** Over the last axis, or the last two when both are fixed; Keras' axes count the batch. */
+  private Kind layerNormalization(int[] shape) {
+    int rank = shape.length;
+    boolean two = rank >= 2 && shape[rank - 2] > 0 && chance(0.3);
+    int normalised = two ? 2 : 1;
+    List<String> attributes = new ArrayList<>();
+    if (two) {
+      attributes.add(chance(0.5) ? "axis = {-2, -1}" : "axis = {" + (rank - 1) + ", " + rank + "}");
+    } else if (chance(0.3)) {
+      attributes.add(chance(0.5) ? "axis = -1" : "axis = " + rank);
+    }
+    if (chance(0.3)) {
+      attributes.add("epsilon = " + pick(List.of("1e-5", "0.01", "1e-6")));
+    }
+    boolean scale = !chance(0.2);
+    boolean center = !chance(0.2);
+    if (!scale) {
+      attributes.add("scale = false");
+    }
+    if (!center) {
+      attributes.add("center = false");
+    }
+    if (chance(0.2)) {
+      attributes.add("gammaInitializer = " + pick(List.of("ONES", "RANDOM_UNIFORM")));
+    }
+    return new Kind(
+        "@LayerNormalization"
+            + (attributes.isEmpty() ? "" : "(" + String.join(", ", attributes) + ")"),
+        "LayerNormalization",
+        in -> {
+          int[] input = in.get(0);
+          for (int i = input.length - normalised; i < input.length; i++) {
+            if (i < 0 || input[i] < 1) {
+              return null;
+            }
+          }
+          return input;
+        },
+        in -> {
+          // Keras shapes gamma and beta like the normalised axes.
+          int[] input = in.get(0);
+          long[] dims = new long[normalised];
+          for (int i = 0; i < normalised; i++) {
+            dims[i] = input[input.length - normalised + i];
+          }
+          List<long[]> weights = new ArrayList<>();
+          for (int i = 0; i < (scale ? 1 : 0) + (center ? 1 : 0); i++) {
+            weights.add(dims);
+          }
+          return weights;
+        },
+        "LINEAR");
   }
 
   private Kind leakyRelu() {

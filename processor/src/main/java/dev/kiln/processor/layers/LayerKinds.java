@@ -30,6 +30,7 @@ public final class LayerKinds {
           BorderKind.CROPPING,
           BorderKind.ZERO_PADDING,
           new BatchNormalizationKind(),
+          new LayerNormalizationKind(),
           new ActivationLayerKind(),
           new LeakyReLUKind(),
           RecurrentKind.LSTM_KIND,
