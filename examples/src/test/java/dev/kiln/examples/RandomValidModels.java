@@ -67,7 +67,8 @@ final class RandomValidModels {
   static final int VARIABLE = -1;
 
   private static final List<String> ACTIVATIONS =
-      List.of("LINEAR", "RELU", "SIGMOID", "TANH", "SOFTMAX");
+      List.of("LINEAR", "RELU", "SIGMOID", "TANH", "SOFTMAX", "GELU", "GELU_TANH", "SILU",
+          "LEAKY_RELU", "ELU", "SELU", "SOFTPLUS", "SOFTSIGN", "HARD_SIGMOID", "EXPONENTIAL");
   private static final List<String> KERNEL_INITIALIZERS =
       List.of(
           "GLOROT_UNIFORM",
@@ -336,6 +337,8 @@ final class RandomValidModels {
       options.add(this::batchNormalization);
       options.add(this::dropout);
       options.add(this::activationLayer);
+      options.add(this::leakyRelu);
+      options.add(() -> layerNormalization(shape));
     }
     if (rank == 3 && fixed) {
       // Images have many kinds of their own: weighted so that they outnumber the generic ones.
@@ -680,6 +683,68 @@ final class RandomValidModels {
         in -> in.get(0),
         in -> List.of(),
         activation);
+  }
+
+  /** Over the last axis, or the last two when both are fixed; Keras' axes count the batch. */
+  private Kind layerNormalization(int[] shape) {
+    int rank = shape.length;
+    boolean two = rank >= 2 && shape[rank - 2] > 0 && chance(0.3);
+    int normalised = two ? 2 : 1;
+    List<String> attributes = new ArrayList<>();
+    if (two) {
+      attributes.add(chance(0.5) ? "axis = {-2, -1}" : "axis = {" + (rank - 1) + ", " + rank + "}");
+    } else if (chance(0.3)) {
+      attributes.add(chance(0.5) ? "axis = -1" : "axis = " + rank);
+    }
+    if (chance(0.3)) {
+      attributes.add("epsilon = " + pick(List.of("1e-5", "0.01", "1e-6")));
+    }
+    boolean scale = !chance(0.2);
+    boolean center = !chance(0.2);
+    if (!scale) {
+      attributes.add("scale = false");
+    }
+    if (!center) {
+      attributes.add("center = false");
+    }
+    if (chance(0.2)) {
+      attributes.add("gammaInitializer = " + pick(List.of("ONES", "RANDOM_UNIFORM")));
+    }
+    return new Kind(
+        "@LayerNormalization"
+            + (attributes.isEmpty() ? "" : "(" + String.join(", ", attributes) + ")"),
+        "LayerNormalization",
+        in -> {
+          int[] input = in.get(0);
+          for (int i = input.length - normalised; i < input.length; i++) {
+            if (i < 0 || input[i] < 1) {
+              return null;
+            }
+          }
+          return input;
+        },
+        in -> {
+          // Keras shapes gamma and beta like the normalised axes.
+          int[] input = in.get(0);
+          long[] dims = new long[normalised];
+          for (int i = 0; i < normalised; i++) {
+            dims[i] = input[input.length - normalised + i];
+          }
+          List<long[]> weights = new ArrayList<>();
+          for (int i = 0; i < (scale ? 1 : 0) + (center ? 1 : 0); i++) {
+            weights.add(dims);
+          }
+          return weights;
+        },
+        "LINEAR");
+  }
+
+  private Kind leakyRelu() {
+    String slope = pick(List.of("", "0.0", "0.1", "0.3", "1.5"));
+    return new Kind(
+        "@LeakyReLU" + (slope.isEmpty() ? "" : "(negativeSlope = " + slope + ")"),
+        "LeakyReLU",
+        in -> in.get(0));
   }
 
   private Kind recurrent() {
