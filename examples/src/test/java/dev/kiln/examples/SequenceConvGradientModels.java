@@ -8,7 +8,10 @@ import static dev.kiln.Loss.MSE;
 import static dev.kiln.Padding.CAUSAL;
 import static dev.kiln.Padding.SAME;
 
+import dev.kiln.Apply;
 import dev.kiln.AveragePooling1D;
+import dev.kiln.Bind;
+import dev.kiln.Block;
 import dev.kiln.Conv1D;
 import dev.kiln.Dense;
 import dev.kiln.DepthwiseConv2D;
@@ -19,6 +22,7 @@ import dev.kiln.Input;
 import dev.kiln.MaxPooling1D;
 import dev.kiln.Model;
 import dev.kiln.Output;
+import dev.kiln.Padding;
 import dev.kiln.SeparableConv2D;
 import dev.kiln.Tensor;
 import dev.kiln.TimeDistributed;
@@ -100,5 +104,81 @@ final class SequenceConvGradientModels {
     @Output(loss = MSE)
     @Dense(units = 1)
     Tensor output(Tensor perRow);
+  }
+
+  /** What a block of sequence or depthwise layers varies between applications. */
+  @interface Taps {
+    int filters() default 1;
+
+    int size();
+
+    int stride() default 1;
+
+    int dilation() default 1;
+
+    int multiplier() default 1;
+
+    Padding padding() default Padding.CAUSAL;
+  }
+
+  /** A Conv1D whose filters, window, dilation and padding each application gives. */
+  @Block(parameters = Taps.class)
+  interface CausalStage {
+    @Input(shape = {-1, -1})
+    Tensor x();
+
+    @Conv1D(filters = 0, kernelSize = 1, activation = TANH)
+    @Bind(filters = "filters", kernelSize = "size", dilationRate = "dilation", padding = "padding")
+    Tensor conv(Tensor x);
+  }
+
+  /** A DepthwiseConv2D whose window, strides and multiplier each application gives. */
+  @Block(parameters = Taps.class)
+  interface DepthwiseStage {
+    @Input(shape = {-1, -1, -1})
+    Tensor x();
+
+    @DepthwiseConv2D(kernelSize = 1, padding = SAME, activation = TANH)
+    @Bind(kernelSize = "size", strides = "stride", depthMultiplier = "multiplier")
+    Tensor conv(Tensor x);
+  }
+
+  /** Both blocks, each applied twice with other values. */
+  @Model
+  interface Bound {
+    @Input(shape = {8, 2})
+    Tensor series();
+
+    @Input(shape = {6, 6, 2})
+    Tensor image();
+
+    @Apply(CausalStage.class)
+    @Taps(filters = 3, size = 3, dilation = 2)
+    Tensor causal(Tensor series);
+
+    @Apply(CausalStage.class)
+    @Taps(filters = 2, size = 2, padding = Padding.VALID)
+    Tensor valid(Tensor causal);
+
+    @GlobalMaxPooling1D
+    Tensor seriesPeaks(Tensor valid);
+
+    @Apply(DepthwiseStage.class)
+    @Taps(size = 3, multiplier = 2)
+    Tensor wide(Tensor image);
+
+    @Apply(DepthwiseStage.class)
+    @Taps(size = 2, stride = 2)
+    Tensor strided(Tensor wide);
+
+    @GlobalAveragePooling2D
+    Tensor imagePooled(Tensor strided);
+
+    @dev.kiln.Concatenate
+    Tensor both(Tensor seriesPeaks, Tensor imagePooled);
+
+    @Output(loss = MSE)
+    @Dense(units = 1)
+    Tensor output(Tensor both);
   }
 }

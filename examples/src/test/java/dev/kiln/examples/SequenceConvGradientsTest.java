@@ -1,5 +1,6 @@
 package dev.kiln.examples;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.runtime.testing.RandomArrays;
@@ -39,5 +40,24 @@ class SequenceConvGradientsTest {
     INDArray x = RandomArrays.uniform(8, 2, 3, 6, 2);
     INDArray y = RandomArrays.uniform(9, 2, 2, 1);
     ModelChecks.assertGradientsMatch(model, () -> model.computeGradients(x, y), ALL);
+  }
+
+  /** {@code @Bind} gives Conv1D's and DepthwiseConv2D's attributes per application. */
+  @Test
+  void boundAttributesOfBlocks() {
+    BoundModel model = BoundModel.create(10, DataType.DOUBLE);
+    // Conv1D (3, 2, 3) + 3 and (2, 3, 2) + 2; depthwise (3, 3, 2, 2) + 4 and (2, 2, 4, 1) + 4;
+    // Dense over 2 + 4 values.
+    assertEquals(3 * 2 * 3 + 3 + 2 * 3 * 2 + 2 + 3 * 3 * 2 * 2 + 4 + 2 * 2 * 4 + 4 + 6 + 1,
+        model.parameterCount());
+    INDArray series = RandomArrays.uniform(11, 2, 8, 2);
+    INDArray image = RandomArrays.uniform(12, 2, 6, 6, 2);
+    BoundModel.Activations activations = model.activations(series, image);
+    assertArrayEquals(new long[] {2, 8, 3}, activations.causal().conv().shape());
+    assertArrayEquals(new long[] {2, 7, 2}, activations.valid().conv().shape());
+    assertArrayEquals(new long[] {2, 6, 6, 4}, activations.wide().conv().shape());
+    assertArrayEquals(new long[] {2, 3, 3, 4}, activations.strided().conv().shape());
+    INDArray y = RandomArrays.uniform(13, 2, 1);
+    ModelChecks.assertGradientsMatch(model, () -> model.computeGradients(series, image, y), ALL);
   }
 }
