@@ -21,6 +21,7 @@ public final class DepthwiseConv2D {
   private static final int OUT = 2;
   private static final int D_KERNEL = 3;
   private static final int D_X = 4;
+  private static final int BIAS = 5;
 
   private DepthwiseConv2D() {}
 
@@ -86,7 +87,7 @@ public final class DepthwiseConv2D {
     double[] weights = JavaWork.read(kernel, KERNEL);
     double[] output = JavaWork.doubles(OUT, out.length());
     int channels = g.outChannels();
-    double[] biases = bias == null ? null : JavaWork.read(bias, D_KERNEL);
+    double[] biases = bias == null ? null : JavaWork.read(bias, BIAS);
     for (int b = 0; b < g.n(); b++) {
       for (int i = 0; i < g.oh(); i++) {
         for (int j = 0; j < g.ow(); j++) {
