@@ -164,4 +164,37 @@ class OptimizerErrorsTest {
     expectOne(source, Tag.BAD_ATTRIBUTE, "@KernelConstraint on dropped, which has no kernel")
         .on(source, "@KernelConstraint(");
   }
+
+  @Test
+  void negativeActivityFactor() {
+    JavaFileObject source = model("NegativeActivity", "@Model",
+        "@Regularizers(activityL1 = -1e-3) @Output(loss = MSE) @Dense(units = 2)");
+    expectOne(source, Tag.BAD_ATTRIBUTE, "activityL1 = -0.001 on output", "finite number >= 0")
+        .on(source, "@Regularizers(", "-1e-3");
+  }
+
+  @Test
+  void activityRegularizerOnAnInput() {
+    JavaFileObject source = Sources.model("InputActivity",
+        "@Model interface InputActivity {",
+        "  @Regularizers(activityL2 = 0.1) @Input(shape = 4) Tensor input();",
+        "  @Output(loss = MSE) @Dense(units = 2) Tensor output(Tensor input);",
+        "}");
+    expectOne(source, Tag.BAD_ATTRIBUTE, "activityL2 = 0.1 on input input, which no layer computes",
+        "put it on a layer that reads input")
+        .on(source, "@Regularizers(", "0.1");
+  }
+
+  @Test
+  void activityRegularizersGenerateTheirPenaltyAndGradient() {
+    JavaFileObject source = model("Activity", "@Model",
+        "@Regularizers(activityL2 = 0.5) @Output(loss = CATEGORICAL_CROSSENTROPY)"
+            + " @Dense(units = 3, activation = SOFTMAX)");
+    Compilation compilation = Sources.compile(source);
+    assertThat(compilation).succeededWithoutWarnings();
+    assertThat(compilation).generatedSourceFile("test.ActivityModel").contentsAsUtf8String()
+        .contains("ActivityRegularizer.addGradientThroughSoftmax(b.output, 0.0, 0.5, b.dOutput);");
+    assertThat(compilation).generatedSourceFile("test.ActivityModel").contentsAsUtf8String()
+        .contains("return weightedLoss() + activityPenalty(b);");
+  }
 }
