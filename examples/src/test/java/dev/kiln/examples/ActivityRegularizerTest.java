@@ -25,23 +25,16 @@ class ActivityRegularizerTest {
   /** Keras' rule, written out: each regularized output's sum over the batch, over the batch size. */
   private static double activityPenalty(ActivitiesModel.Activations a) {
     double n = X.size(0);
-    return (0.01 * sum(a.hidden(), true) + 0.02 * sum(a.hidden(), false)) / n
-        + 0.03 * sum(a.shared(), false) / n
-        + 0.03 * sum(a.again(), false) / n // the layer applied again regularizes as it
-        + 0.02 * sum(a.sum(), true) / n
-        + 0.04 * sum(a.rectified(), true) / n
-        + 0.05 * sum(a.label(), false) / n
-        + (0.01 * sum(a.flags(), true) + 0.01 * sum(a.flags(), false)) / n
-        + 0.02 * sum(a.value(), false) / n;
+    return (0.01 * ModelChecks.sum(a.hidden(), true) + 0.02 * ModelChecks.sum(a.hidden(), false)) / n
+        + 0.03 * ModelChecks.sum(a.shared(), false) / n
+        + 0.03 * ModelChecks.sum(a.again(), false) / n // the layer applied again regularizes as it
+        + 0.02 * ModelChecks.sum(a.sum(), true) / n
+        + 0.04 * ModelChecks.sum(a.rectified(), true) / n
+        + 0.05 * ModelChecks.sum(a.label(), false) / n
+        + (0.01 * ModelChecks.sum(a.flags(), true) + 0.01 * ModelChecks.sum(a.flags(), false)) / n
+        + 0.02 * ModelChecks.sum(a.value(), false) / n;
   }
 
-  private static double sum(INDArray array, boolean absolute) {
-    double total = 0;
-    for (double value : array.ravel().toDoubleVector()) {
-      total += absolute ? Math.abs(value) : value * value;
-    }
-    return total;
-  }
 
   @Test
   void theLossAddsEachLayersPenaltyOverTheBatchSize() {
@@ -49,7 +42,7 @@ class ActivityRegularizerTest {
     double loss = model.computeGradients(X, LABELS, FLAGS, VALUES);
     double[] outputs = model.lastOutputLosses();
     double weighted = outputs[0] + 0.5 * outputs[1] + outputs[2];
-    double kernelPenalty = 0.01 * sum(model.layers().shared().kernel(), false);
+    double kernelPenalty = 0.01 * ModelChecks.sum(model.layers().shared().kernel(), false);
     double expected = weighted + kernelPenalty + activityPenalty(model.activations(X));
     assertEquals(expected, loss, 1e-12);
     assertTrue(loss - weighted - kernelPenalty > 0.01, "the activity penalty is not negligible");

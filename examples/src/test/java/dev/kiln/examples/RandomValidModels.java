@@ -1160,6 +1160,9 @@ final class RandomValidModels {
     if (logits) {
       attributes.add("fromLogits = true");
     }
+    if (loss.equals("HUBER") && chance(0.5)) {
+      attributes.add("huberDelta = " + pick(List.of("0.25", "2.0")));
+    }
     if (chance(0.35)) {
       attributes.add("weight = " + pick(List.of("0.5", "0.25", "2.0", "0.0")));
     }
@@ -1581,7 +1584,7 @@ final class RandomValidModels {
       markers.put("optimizer = " + optimizer + ")", "optimizer " + optimizer);
     }
     for (String option : List.of("momentum", "weightDecay", "clipNorm", "globalClipNorm",
-        "clipValue", "@Regularizers", "activityL", "@KernelConstraint", "@ExponentialDecay",
+        "clipValue", "@Regularizers", "activityL", "huberDelta", "@KernelConstraint", "@ExponentialDecay",
         "@PiecewiseConstantDecay", "@CosineDecay", "@PolynomialDecay")) {
       markers.put(option, option.replace("@", ""));
     }
