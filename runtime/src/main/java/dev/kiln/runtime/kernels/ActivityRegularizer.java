@@ -42,8 +42,7 @@ public final class ActivityRegularizer {
     Elements gradient = Elements.of(da);
     double n = a.size(0);
     for (long i = 0, length = a.length(); i < length; i++) {
-      double value = values.get(i);
-      gradient.set(i, gradient.get(i) + (l1 * Math.signum(value) + 2 * l2 * value) / n);
+      gradient.set(i, gradient.get(i) + slope(values.get(i), l1, l2, n));
     }
   }
 
@@ -64,13 +63,11 @@ public final class ActivityRegularizer {
     for (long row = 0, length = p.length(); row < length; row += classes) {
       double dot = 0;
       for (long i = row; i < row + classes; i++) {
-        double value = values.get(i);
-        dot += value * (l1 * Math.signum(value) + 2 * l2 * value) / n;
+        dot += values.get(i) * slope(values.get(i), l1, l2, n);
       }
       for (long i = row; i < row + classes; i++) {
         double value = values.get(i);
-        double g = (l1 * Math.signum(value) + 2 * l2 * value) / n;
-        gradient.set(i, gradient.get(i) + value * (g - dot));
+        gradient.set(i, gradient.get(i) + value * (slope(value, l1, l2, n) - dot));
       }
     }
   }
@@ -85,8 +82,12 @@ public final class ActivityRegularizer {
     double n = p.size(0);
     for (long i = 0, length = p.length(); i < length; i++) {
       double value = values.get(i);
-      double g = (l1 * Math.signum(value) + 2 * l2 * value) / n;
-      gradient.set(i, gradient.get(i) + g * value * (1 - value));
+      gradient.set(i, gradient.get(i) + slope(value, l1, l2, n) * value * (1 - value));
     }
+  }
+
+  /** The penalty's derivative with respect to one output value of a batch of {@code n}. */
+  private static double slope(double value, double l1, double l2, double n) {
+    return (l1 * Math.signum(value) + 2 * l2 * value) / n;
   }
 }
