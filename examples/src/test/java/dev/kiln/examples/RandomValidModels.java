@@ -1225,6 +1225,9 @@ final class RandomValidModels {
     if (logits) {
       attributes.add("fromLogits = true");
     }
+    if (loss.equals("HUBER") && chance(0.5)) {
+      attributes.add("huberDelta = " + pick(List.of("0.25", "2.0")));
+    }
     if (chance(0.35)) {
       attributes.add("weight = " + pick(List.of("0.5", "0.25", "2.0", "0.0")));
     }
@@ -1400,18 +1403,28 @@ final class RandomValidModels {
     return schedule == null ? model : schedule + "\n" + model;
   }
 
-  /** Sometimes a regularizer or a constraint, on a layer that owns a kernel. */
+  /**
+   * Sometimes a regularizer of the layer's output (any layer), of its kernel and bias (a layer
+   * that owns a kernel), or a kernel constraint.
+   */
   private void weightRules(StringBuilder source, String annotation) {
-    if (!annotation.matches("@(Dense|Conv1D|Conv2D|Conv2DTranspose)\\(.*")) {
-      return;
-    }
-    if (chance(0.2)) {
-      List<String> factors = new ArrayList<>();
+    boolean ownsKernel = annotation.matches("@(Dense|Conv1D|Conv2D|Conv2DTranspose)\\(.*");
+    List<String> factors = new ArrayList<>();
+    if (ownsKernel && chance(0.2)) {
       factors.add(pick(List.of("kernelL1", "kernelL2")) + " = " + pick(List.of("0.01", "0.1")));
       if (!annotation.contains("useBias = false") && chance(0.5)) {
         factors.add("biasL2 = 0.05");
       }
+    }
+    if (chance(0.15)) {
+      factors.add(pick(List.of("activityL1 = 0.01", "activityL2 = 0.02",
+          "activityL1 = 0.005, activityL2 = 0.01")));
+    }
+    if (!factors.isEmpty()) {
       source.append("  @Regularizers(").append(String.join(", ", factors)).append(")\n");
+    }
+    if (!ownsKernel) {
+      return;
     }
     if (chance(0.1)) {
       source.append("  @KernelConstraint(").append(pick(List.of(
@@ -1482,7 +1495,7 @@ final class RandomValidModels {
       markers.put("optimizer = " + optimizer + ")", "optimizer " + optimizer);
     }
     for (String option : List.of("momentum", "weightDecay", "clipNorm", "globalClipNorm",
-        "clipValue", "@Regularizers", "@KernelConstraint", "@ExponentialDecay",
+        "clipValue", "@Regularizers", "activityL", "huberDelta", "@KernelConstraint", "@ExponentialDecay",
         "@PiecewiseConstantDecay", "@CosineDecay", "@PolynomialDecay")) {
       markers.put(option, option.replace("@", ""));
     }
