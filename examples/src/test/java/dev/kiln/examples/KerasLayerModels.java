@@ -10,6 +10,7 @@ import static dev.kiln.Activation.SELU;
 import static dev.kiln.Activation.SILU;
 import static dev.kiln.Activation.SOFTPLUS;
 import static dev.kiln.Activation.SOFTSIGN;
+import static dev.kiln.Loss.CATEGORICAL_CROSSENTROPY;
 import static dev.kiln.Loss.MSE;
 
 import dev.kiln.ActivationLayer;
@@ -19,6 +20,12 @@ import dev.kiln.Flatten;
 import dev.kiln.Input;
 import dev.kiln.LayerNormalization;
 import dev.kiln.Add;
+import dev.kiln.Average;
+import dev.kiln.Dot;
+import dev.kiln.Maximum;
+import dev.kiln.Minimum;
+import dev.kiln.Softmax;
+import dev.kiln.Subtract;
 import dev.kiln.LeakyReLU;
 import dev.kiln.Model;
 import dev.kiln.Output;
@@ -103,5 +110,85 @@ final class KerasLayerModels {
     @Output(loss = MSE)
     @Dense(units = 2)
     Tensor output(Tensor flat);
+  }
+
+  /** Subtract, Average, Maximum and Minimum, one of them reading a tensor twice. */
+  @Model
+  interface KerasMerges {
+    @Input(shape = 5)
+    Tensor left();
+
+    @Input(shape = 5)
+    Tensor right();
+
+    @Dense(units = 4, activation = SILU)
+    Tensor a(Tensor left);
+
+    @Dense(units = 4)
+    Tensor b(Tensor right);
+
+    @Dense(units = 4, activation = ELU)
+    Tensor c(Tensor left);
+
+    @Subtract
+    Tensor difference(Tensor a, Tensor b);
+
+    @Average
+    Tensor mean(Tensor a, Tensor b, Tensor c);
+
+    @Maximum
+    Tensor largest(Tensor difference, Tensor mean, Tensor c);
+
+    @Minimum
+    Tensor smallest(Tensor largest, Tensor b, Tensor largest2);
+
+    @Dense(units = 4)
+    Tensor largest2(Tensor largest);
+
+    @Output(loss = MSE)
+    @Dense(units = 2)
+    Tensor output(Tensor smallest);
+  }
+
+  /**
+   * Dot as cosine similarity of two vectors, as attention scores of two sequences (axes 2, 2),
+   * and over the steps (axes 1, 1); a Softmax over the first axis of the scores.
+   */
+  @Model
+  interface Dots {
+    @Input(shape = {3, 4})
+    Tensor queries();
+
+    @Input(shape = {5, 4})
+    Tensor keys();
+
+    @Dot(axes = 2)
+    Tensor scores(Tensor queries, Tensor keys);
+
+    @Softmax(axis = 1)
+    Tensor weights(Tensor scores);
+
+    @Dot(axes = {1, 1}, normalize = true)
+    Tensor mixed(Tensor weights, Tensor queries);
+
+    @Flatten
+    Tensor flat(Tensor mixed);
+
+    @Dense(units = 3)
+    Tensor u(Tensor flat);
+
+    @Dense(units = 3)
+    Tensor v(Tensor flat);
+
+    @Dot(axes = -1, normalize = true)
+    Tensor cosine(Tensor u, Tensor v);
+
+    @Output(loss = MSE)
+    @Dense(units = 2)
+    Tensor output(Tensor cosine);
+
+    @Output(loss = CATEGORICAL_CROSSENTROPY)
+    @Softmax
+    Tensor classes(Tensor u);
   }
 }

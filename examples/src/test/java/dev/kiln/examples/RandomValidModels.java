@@ -340,6 +340,7 @@ final class RandomValidModels {
       options.add(this::activationLayer);
       options.add(this::leakyRelu);
       options.add(() -> layerNormalization(shape));
+      options.add(() -> softmax(shape));
     }
     if (rank == 3 && fixed) {
       // Images have many kinds of their own: weighted so that they outnumber the generic ones.
@@ -748,6 +749,31 @@ final class RandomValidModels {
         "LINEAR");
   }
 
+  /** Over a fixed axis of more than one value (a softmax over one value is the constant 1). */
+  private Kind softmax(int[] shape) {
+    List<Integer> axes = new ArrayList<>();
+    for (int i = 0; i < shape.length; i++) {
+      if (shape[i] > 1) {
+        axes.add(i);
+      }
+    }
+    if (axes.isEmpty()) {
+      return null;
+    }
+    int axis = pick(axes);
+    int rank = shape.length;
+    String written = axis == rank - 1 && chance(0.5) ? ""
+        : "(axis = " + (chance(0.5) ? axis + 1 : axis - rank) + ")";
+    // Over the last axis written as -1 (or not at all), Kiln's Softmax is the SOFTMAX activation.
+    boolean activation = written.isEmpty() || written.equals("(axis = -1)");
+    return new Kind(
+        "@Softmax" + written,
+        "Softmax",
+        in -> in.get(0).length == rank && in.get(0)[axis] > 1 ? in.get(0) : null,
+        in -> List.of(),
+        activation ? "SOFTMAX" : "LINEAR");
+  }
+
   private Kind leakyRelu() {
     String slope = pick(List.of("", "0.0", "0.1", "0.3", "1.5"));
     return new Kind(
@@ -849,7 +875,12 @@ final class RandomValidModels {
    */
   private boolean merge() {
     Layer first = source();
-    String kind = pick(List.of("Add", "Multiply", "Concatenate", "Concatenate"));
+    String kind =
+        pick(List.of("Add", "Multiply", "Concatenate", "Concatenate", "Subtract", "Average",
+            "Maximum", "Minimum", "Dot", "Dot"));
+    if (kind.equals("Dot")) {
+      return dot(first);
+    }
     int[] shape = first.shape;
     int axis = -1;
     String axisText = "";
@@ -872,7 +903,7 @@ final class RandomValidModels {
     }
     List<Layer> parts = new ArrayList<>();
     parts.add(first);
-    int others = chance(0.75) ? 1 : 2;
+    int others = chance(0.75) || kind.equals("Subtract") ? 1 : 2;
     for (int i = 0; i < others; i++) {
       Layer other = fitting(first, shape, axis, kind.equals("Concatenate"));
       if (other == null) {
@@ -889,6 +920,62 @@ final class RandomValidModels {
             kind,
             in -> concatenate ? concatenated(in, freeAxis) : in.get(0));
     return add(merge, parts) != null;
+  }
+
+  /**
+   * Keras' Dot of {@code first} (a vector or a matrix per sample) with a tensor whose contracted
+   * axis has the same size: an existing one or one made to fit. The output is {@code first}'s
+   * other axis, then the second's, or {@code (1)} for two vectors.
+   */
+  private boolean dot(Layer first) {
+    int[] shape = first.shape;
+    if (shape.length > 2 || !isFixed(shape)) {
+      return false;
+    }
+    int axisA = shape.length == 1 ? 1 : between(1, 2);
+    int size = shape[axisA - 1];
+    int[] target = chance(0.4) ? new int[] {size}
+        : chance(0.5) ? new int[] {between(1, 4), size} : new int[] {size, between(1, 4)};
+    int axisB = target.length == 1 ? 1 : target[1] == size && (target[0] != size || chance(0.5))
+        ? 2 : 1;
+    Layer second = fitting(first, target, -1, false);
+    if (second == null || second.shape.length != target.length) {
+      return false;
+    }
+    boolean normalize = chance(0.4);
+    // Keras' axes count the batch axis; written as one value when both agree, or from the end.
+    // (A negative single value counts from each input's end, so only for inputs of one rank.)
+    String axes = axisA == axisB && chance(0.6)
+        ? (chance(0.5) || shape.length != target.length ? Integer.toString(axisA)
+            : Integer.toString(axisA - 1 - shape.length))
+        : "{" + axisA + ", " + axisB + "}";
+    int a = axisA;
+    int b = axisB;
+    Kind dot =
+        new Kind(
+            "@Dot(axes = " + axes + (normalize ? ", normalize = true" : "") + ")",
+            "Dot",
+            in -> dotShape(in.get(0), in.get(1), a, b));
+    return add(dot, List.of(first, second)) != null;
+  }
+
+  private static int[] dotShape(int[] first, int[] second, int axisA, int axisB) {
+    if (first.length > 2 || second.length > 2 || axisA > first.length || axisB > second.length
+        || first[axisA - 1] != second[axisB - 1]) {
+      return null;
+    }
+    List<Integer> dims = new ArrayList<>();
+    for (int i = 0; i < first.length; i++) {
+      if (i != axisA - 1) {
+        dims.add(first[i]);
+      }
+    }
+    for (int i = 0; i < second.length; i++) {
+      if (i != axisB - 1) {
+        dims.add(second[i]);
+      }
+    }
+    return dims.isEmpty() ? new int[] {1} : dims.stream().mapToInt(Integer::intValue).toArray();
   }
 
   /**

@@ -34,6 +34,10 @@ final class ArityValidator {
           ? "add a parameter named after the layer it reads"
           : "add parameters named after the layers it reads";
     }
+    if (layer.kind().arity().min() == 2) {
+      // Subtract and Dot: a pair, in order.
+      return "pass exactly two tensors, in order; combine any others first, for example with @Add";
+    }
     return "read one tensor per layer, and join several first with @Concatenate or @Add";
   }
 }

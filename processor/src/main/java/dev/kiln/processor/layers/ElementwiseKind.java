@@ -4,26 +4,49 @@ import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import dev.kiln.Add;
+import dev.kiln.Average;
+import dev.kiln.Maximum;
+import dev.kiln.Minimum;
 import dev.kiln.Multiply;
+import dev.kiln.Subtract;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.shape.Shape;
 import java.lang.annotation.Annotation;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code @Add} and {@code @Multiply}: elementwise over inputs of one shape. */
+/**
+ * The elementwise merges, {@code @Add}, {@code @Subtract}, {@code @Multiply}, {@code @Average},
+ * {@code @Maximum} and {@code @Minimum}: over inputs of one shape. The backward pass of those
+ * whose gradients depend on the inputs' values (products, selections) reads the inputs too.
+ */
 final class ElementwiseKind implements LayerKind {
 
-  static final ElementwiseKind ADD = new ElementwiseKind(Add.class, "adds");
-  static final ElementwiseKind MULTIPLY = new ElementwiseKind(Multiply.class, "multiplies");
+  static final ElementwiseKind ADD =
+      new ElementwiseKind(Add.class, "adds", Arity.atLeast(2), false);
+  static final ElementwiseKind SUBTRACT =
+      new ElementwiseKind(Subtract.class, "subtracts", Arity.exactly(2), false);
+  static final ElementwiseKind MULTIPLY =
+      new ElementwiseKind(Multiply.class, "multiplies", Arity.atLeast(2), true);
+  static final ElementwiseKind AVERAGE =
+      new ElementwiseKind(Average.class, "averages", Arity.atLeast(2), false);
+  static final ElementwiseKind MAXIMUM =
+      new ElementwiseKind(Maximum.class, "takes the maximum of", Arity.atLeast(2), true);
+  static final ElementwiseKind MINIMUM =
+      new ElementwiseKind(Minimum.class, "takes the minimum of", Arity.atLeast(2), true);
 
   private final Class<? extends Annotation> annotation;
   private final String verb;
+  private final Arity arity;
+  private final boolean backwardReadsInputs;
   private final ClassName kernel;
 
-  private ElementwiseKind(Class<? extends Annotation> annotation, String verb) {
+  private ElementwiseKind(Class<? extends Annotation> annotation, String verb, Arity arity,
+      boolean backwardReadsInputs) {
     this.annotation = annotation;
     this.verb = verb;
+    this.arity = arity;
+    this.backwardReadsInputs = backwardReadsInputs;
     this.kernel = Runtime.kernel(annotation.getSimpleName());
   }
 
@@ -39,7 +62,7 @@ final class ElementwiseKind implements LayerKind {
 
   @Override
   public Arity arity() {
-    return Arity.atLeast(2);
+    return arity;
   }
 
   @Override
@@ -72,7 +95,7 @@ final class ElementwiseKind implements LayerKind {
     for (int i = 0; i < code.layer().inputs().size(); i++) {
       gradients.add(code.inputGradient(i));
     }
-    if (annotation == Add.class) {
+    if (!backwardReadsInputs) {
       return CodeBlock.of("$T.backward($L, $L);\n", kernel, code.outputGradient(),
           CodeBlock.join(gradients, ", "));
     }
