@@ -1,5 +1,6 @@
 package dev.kiln.spark;
 
+import java.io.Serializable;
 import java.nio.ByteBuffer;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.storage.BlockData;
@@ -10,6 +11,7 @@ import org.apache.spark.storage.TestBlockId;
 import org.apache.spark.util.io.ChunkedByteBuffer;
 import scala.Option;
 import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
 
 /**
  * The all-reduce's gradient slices in Spark's block manager: stored by the executor that
@@ -73,8 +75,17 @@ final class SliceBlocks {
 
   /** How many all-reduce blocks the cluster's block managers hold (for tests). */
   static int count() {
-    return manager().master()
-        .getMatchingBlockIds(id -> id.name().startsWith("test_" + PREFIX), true).size();
+    return manager().master().getMatchingBlockIds(new IsSlice(), true).size();
+  }
+
+  /** The filter the master sends to every block manager, so it must be serializable. */
+  private static final class IsSlice extends AbstractFunction1<BlockId, Object>
+      implements Serializable {
+
+    @Override
+    public Object apply(BlockId id) {
+      return id.name().startsWith("test_" + PREFIX);
+    }
   }
 
   private static BlockManager manager() {
