@@ -37,4 +37,5 @@ public @interface Bind {
   String targetShape() default "";
   String inputDim() default "";
   String outputDim() default "";
+  String depthMultiplier() default "";
 }
