@@ -27,6 +27,7 @@ final class DistributedFit implements Callback.Training {
   private final Verbosity verbosity;
   private final StepTraffic traffic = new StepTraffic();
   private ProgressBar progress;
+  private AllReduce allReduce;
   private boolean stopRequested;
 
   DistributedFit(KilnModel model, SparkFitOptions options, JavaSparkContext spark) {
@@ -53,6 +54,8 @@ final class DistributedFit implements Callback.Training {
           + " leaves no epoch to train of " + options.epochs());
     }
     long globalStep = (long) options.initialEpoch() * steps;
+    allReduce = options.gradientExchange() == GradientExchange.ALL_REDUCE
+        && options.averageEvery() == 0 ? new AllReduce(spark, training) : null;
     for (int epoch = options.initialEpoch() + 1; epoch <= options.epochs() && !stopRequested;
         epoch++) {
       int current = epoch;
@@ -124,16 +127,23 @@ final class DistributedFit implements Callback.Training {
     return traffic;
   }
 
-  /** One synchronous step: broadcast, every shard's share, the tree sum. */
+  /** One synchronous step: broadcast, every shard's share, their sum by tree or all-reduce. */
   private StepSum synchronousStep(
       TrainingSet training, Broadcast<int[]> order, int epoch, long step, int from, int to) {
     FlatVector parameters = FlatVector.of(model.parameters());
     Broadcast<FlatVector> shared = spark.broadcast(parameters);
     try {
+      boolean failFirstAttempt = step == options.failFirstAttemptOfStep();
       StepTask task = new StepTask(training, order, shared, epoch, step, from, to,
-          options.seed(), step == options.failFirstAttemptOfStep());
-      StepSum sum = Aggregation.sum(training, task, options.treeDepth());
-      traffic.record(parameters.bytes(), training.partitions(), parameters.bytes());
+          options.seed(), failFirstAttempt);
+      StepSum sum;
+      if (allReduce != null) {
+        sum = allReduce.sum(task, step, failFirstAttempt, step == options.loseSliceBlocksOfStep(),
+            traffic, parameters.bytes());
+      } else {
+        sum = Aggregation.sum(training, task, options.treeDepth());
+        traffic.record(parameters.bytes(), training.partitions() * parameters.bytes(), 0);
+      }
       if (sum.samples() != to - from) {
         throw new IllegalStateException(
             "step " + step + " gathered " + sum.samples() + " samples but its batch has "

@@ -1,6 +1,7 @@
 package dev.kiln.spark;
 
 import java.io.Serializable;
+import java.nio.ByteBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -81,6 +82,56 @@ final class FlatVector implements Serializable {
   /** The values as a new flat INDArray of the vector's type. */
   INDArray toArray() {
     return floats != null ? Nd4j.createFromArray(floats) : Nd4j.createFromArray(doubles);
+  }
+
+  /** Values {@code [from, from + length)} as bytes (big-endian), bit for bit. */
+  ByteBuffer encode(int from, int length) {
+    if (floats != null) {
+      ByteBuffer bytes = ByteBuffer.allocate(4 * length);
+      bytes.asFloatBuffer().put(floats, from, length);
+      return bytes;
+    }
+    ByteBuffer bytes = ByteBuffer.allocate(8 * length);
+    bytes.asDoubleBuffer().put(doubles, from, length);
+    return bytes;
+  }
+
+  /** The vector {@link #encode} wrote into {@code bytes}: doubles or floats. */
+  static FlatVector decode(ByteBuffer bytes, boolean doubles) {
+    ByteBuffer values = bytes.duplicate();
+    if (doubles) {
+      double[] read = new double[values.remaining() / 8];
+      values.asDoubleBuffer().get(read);
+      return new FlatVector(null, read);
+    }
+    float[] read = new float[values.remaining() / 4];
+    values.asFloatBuffer().get(read);
+    return new FlatVector(read, null);
+  }
+
+  /** The parts one after another, as one vector of their type. */
+  static FlatVector concat(FlatVector[] parts) {
+    int length = 0;
+    for (FlatVector part : parts) {
+      length += part.length();
+    }
+    boolean doubles = parts[0].doubles != null;
+    float[] floats = doubles ? null : new float[length];
+    double[] all = doubles ? new double[length] : null;
+    int at = 0;
+    for (FlatVector part : parts) {
+      if (doubles) {
+        System.arraycopy(part.doubles, 0, all, at, part.length());
+      } else {
+        System.arraycopy(part.floats, 0, floats, at, part.length());
+      }
+      at += part.length();
+    }
+    return new FlatVector(floats, all);
+  }
+
+  boolean isDouble() {
+    return doubles != null;
   }
 
   FlatVector copy() {

@@ -21,7 +21,8 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * generated {@code create(long, DataType)}. Each step the driver broadcasts the flat parameters,
  * every partition computes the mean gradient of its share of the global batch with the
  * generated backward pass, the shares are summed weighted by their sample counts (Spark's tree
- * aggregation), and the driver applies one update: the same step as one machine takes with the
+ * aggregation, or an all-reduce through the block manager: {@link
+ * SparkFitOptions#gradientExchange}), and the driver applies one update: the same step as one machine takes with the
  * whole batch, up to the order of float additions. Progress lines, callbacks, validation,
  * checkpoints and the returned history are the driver's.
  */

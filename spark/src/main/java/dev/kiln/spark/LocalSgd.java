@@ -47,7 +47,7 @@ final class LocalSgd {
       StepSum sum = training.shards().treeAggregate(StepSum.empty(),
           (acc, shard) -> acc.merge(task.share(shard)), StepSum::merge, options.treeDepth());
       long bytes = Arrays.stream(start).mapToLong(FlatVector::bytes).sum();
-      traffic.record(bytes, training.partitions(), bytes);
+      traffic.record(bytes, training.partitions() * bytes, 0);
       if (Double.isFinite(sum.loss())) {
         sum.mean(0).copyInto(model.parameters());
         for (int i = 0; i < stateArrays.size(); i++) {

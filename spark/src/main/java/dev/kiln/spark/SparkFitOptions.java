@@ -28,7 +28,9 @@ public final class SparkFitOptions {
   private OptionalDouble learningRate = OptionalDouble.empty();
   private int averageEvery;
   private int treeDepth = 2;
+  private GradientExchange gradientExchange = GradientExchange.TREE_AGGREGATE;
   private long failFirstAttemptOfStep = -1;
+  private long loseSliceBlocksOfStep = -1;
 
   private SparkFitOptions() {}
 
@@ -159,6 +161,31 @@ public final class SparkFitOptions {
     return copy;
   }
 
+  /**
+   * How a synchronous step sums the workers' gradients: {@link GradientExchange#TREE_AGGREGATE}
+   * (the default) or {@link GradientExchange#ALL_REDUCE}. Local SGD always averages with the
+   * tree.
+   */
+  public SparkFitOptions gradientExchange(GradientExchange exchange) {
+    if (exchange == null) {
+      throw new IllegalArgumentException(
+          "gradient exchange is null; use GradientExchange.TREE_AGGREGATE or ALL_REDUCE");
+    }
+    SparkFitOptions copy = copy();
+    copy.gradientExchange = exchange;
+    return copy;
+  }
+
+  /**
+   * For fault tests of the all-reduce: the gradient slices of step {@code step} (from 1) are
+   * removed before they are summed, as if their executor had been lost.
+   */
+  SparkFitOptions loseSliceBlocksOfStep(long step) {
+    SparkFitOptions copy = copy();
+    copy.loseSliceBlocksOfStep = step;
+    return copy;
+  }
+
   /** For fault tests: the first attempt of every task of step {@code step} (from 1) throws. */
   SparkFitOptions failFirstAttemptOfStep(long step) {
     SparkFitOptions copy = copy();
@@ -218,8 +245,16 @@ public final class SparkFitOptions {
     return treeDepth;
   }
 
+  public GradientExchange gradientExchange() {
+    return gradientExchange;
+  }
+
   long failFirstAttemptOfStep() {
     return failFirstAttemptOfStep;
+  }
+
+  long loseSliceBlocksOfStep() {
+    return loseSliceBlocksOfStep;
   }
 
   private SparkFitOptions copy() {
@@ -237,7 +272,9 @@ public final class SparkFitOptions {
     copy.learningRate = learningRate;
     copy.averageEvery = averageEvery;
     copy.treeDepth = treeDepth;
+    copy.gradientExchange = gradientExchange;
     copy.failFirstAttemptOfStep = failFirstAttemptOfStep;
+    copy.loseSliceBlocksOfStep = loseSliceBlocksOfStep;
     return copy;
   }
 }

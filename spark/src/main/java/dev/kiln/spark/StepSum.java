@@ -63,6 +63,11 @@ final class StepSum implements Serializable {
     return weighted[index];
   }
 
+  /** Vector {@code index} of the sum, unscaled. */
+  FlatVector vector(int index) {
+    return weighted[index];
+  }
+
   /** The number of vectors summed. */
   int vectors() {
     return weighted == null ? 0 : weighted.length;

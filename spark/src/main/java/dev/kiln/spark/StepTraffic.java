@@ -8,11 +8,16 @@ final class StepTraffic {
 
   private long broadcastBytes;
   private long gatheredBytes;
+  private long exchangedBytes;
 
-  /** A step that broadcast {@code sent} bytes and summed {@code shares} vectors of {@code each}. */
-  void record(long sent, int shares, long each) {
+  /**
+   * A step that broadcast {@code sent} bytes, in which the driver received {@code gathered} bytes
+   * and the workers fetched {@code exchanged} bytes from one another.
+   */
+  void record(long sent, long gathered, long exchanged) {
     broadcastBytes = sent;
-    gatheredBytes = shares * each;
+    gatheredBytes = gathered;
+    exchangedBytes = exchanged;
   }
 
   /** Bytes of parameters (and optimizer state) the driver broadcast, once per executor. */
@@ -20,8 +25,13 @@ final class StepTraffic {
     return broadcastBytes;
   }
 
-  /** Bytes of gradients (or parameters) the shards sent into the sum, at most one per partition. */
+  /** Bytes of gradients (or parameters) the driver received: P vectors by tree, one by all-reduce. */
   long gatheredBytes() {
     return gatheredBytes;
+  }
+
+  /** Bytes of gradient slices the workers fetched from one another (the all-reduce's). */
+  long exchangedBytes() {
+    return exchangedBytes;
   }
 }

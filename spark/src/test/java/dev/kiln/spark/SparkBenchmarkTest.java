@@ -14,14 +14,20 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * Steps per second of the examples' MLP (541,794 float32 parameters) on the Fashion-MNIST
  * subset: one process without Spark, local[1] and local[2], and a standalone cluster with one
- * and with two executors; the payload bytes each step moves. Prints a Markdown table. Only with
- * {@code -Dkiln.spark.bench=true}; {@code -Dkiln.spark.bench.batch=256} sets the global batch.
+ * and with two executors, summing by tree aggregation and (with two workers) by all-reduce; the
+ * payload bytes each step moves. Prints a Markdown table. Only with {@code
+ * -Dkiln.spark.bench=true}; {@code -Dkiln.spark.bench.batch=256} sets the global batch, {@code
+ * -Dkiln.spark.bench.workers=2} runs the two-worker setups alone, {@code
+ * -Dkiln.spark.bench.epochs=6} times five epochs after the first, {@code
+ * -Dkiln.spark.bench.cluster=false} leaves out the standalone cluster.
  */
 @EnabledIfSystemProperty(named = "kiln.spark.bench", matches = "true")
 class SparkBenchmarkTest {
 
   private static final int BATCH = Integer.getInteger("kiln.spark.bench.batch", 256);
-  private static final int EPOCHS = 3; // the first warms up; the others are timed
+  // The first epoch warms up; the others are timed, and a setup's rate is their median.
+  private static final int EPOCHS = Integer.getInteger("kiln.spark.bench.epochs", 3);
+  private static final int FEWEST_WORKERS = Integer.getInteger("kiln.spark.bench.workers", 1);
 
   @Test
   void stepsPerSecond() throws Exception {
@@ -30,8 +36,9 @@ class SparkBenchmarkTest {
     List<Sample> all = data.samples(0, 1);
     long parameters = MlpModel.create(1).parameterCount();
     List<String> rows = new ArrayList<>();
-    rows.add(String.format(Locale.ROOT, "%-32s | %9s | %12s | %14s | %14s | %12s",
-        "setup", "steps/s", "ms/step", "broadcast B", "gathered B", "empty job ms"));
+    rows.add(String.format(Locale.ROOT, "%-44s | %9s | %12s | %14s | %14s | %14s | %12s",
+        "setup", "steps/s", "ms/step", "broadcast B", "gathered B", "exchanged B",
+        "empty job ms"));
 
     MlpModel single = MlpModel.create(1);
     long[] times = new long[EPOCHS + 1];
@@ -40,19 +47,24 @@ class SparkBenchmarkTest {
       OneMachineEpoch.train(single, all, epoch, BATCH);
       times[epoch] = System.nanoTime() - start;
     }
-    rows.add(row("one process, no Spark", times, all.size(), 0, 0) + " |            -");
+    rows.add(row("one process, no Spark", times, all.size(), 0, 0, 0) + " |            -");
 
-    for (int threads = 1; threads <= 2; threads++) {
+    for (int threads = FEWEST_WORKERS; threads <= 2; threads++) {
       try (JavaSparkContext spark = ClusterContexts.local(threads)) {
-        rows.add(run("local[" + threads + "], " + threads + " partition(s)", spark,
-            data, threads, all.size(), parameters));
+        runBoth("local[" + threads + "], " + threads + " partition(s)", spark, data, threads,
+            all.size(), parameters, rows);
       }
     }
+    if (!Boolean.parseBoolean(System.getProperty("kiln.spark.bench.cluster", "true"))) {
+      System.out.println("global batch " + BATCH + ", local only");
+      rows.forEach(System.out::println);
+      return;
+    }
     try (StandaloneCluster cluster = StandaloneCluster.start(2)) {
-      for (int executors = 1; executors <= 2; executors++) {
+      for (int executors = FEWEST_WORKERS; executors <= 2; executors++) {
         try (JavaSparkContext spark = ClusterContexts.standalone(cluster, executors, "1g")) {
-          rows.add(run("standalone, " + executors + " executor(s)", spark, data, executors,
-              all.size(), parameters));
+          runBoth("standalone, " + executors + " executor(s)", spark, data, executors,
+              all.size(), parameters, rows);
         }
       }
     }
@@ -60,8 +72,23 @@ class SparkBenchmarkTest {
     rows.forEach(System.out::println);
   }
 
+  /** The tree, and with two or more partitions also the all-reduce, on one context. */
+  private static void runBoth(String name, JavaSparkContext spark, FashionMnistSamples data,
+      int partitions, int samples, long parameters, List<String> rows) {
+    String emptyJob = String.format(Locale.ROOT, " | %12.1f", emptyJobMillis(spark, partitions));
+    rows.add(run(name + ", tree", spark, data, partitions, samples, parameters,
+        GradientExchange.TREE_AGGREGATE) + emptyJob);
+    if (partitions > 1) {
+      // The tree again after the all-reduce, so that a load drifting over the runs shows.
+      rows.add(run(name + ", all-reduce", spark, data, partitions, samples, parameters,
+          GradientExchange.ALL_REDUCE) + emptyJob);
+      rows.add(run(name + ", tree again", spark, data, partitions, samples, parameters,
+          GradientExchange.TREE_AGGREGATE) + emptyJob);
+    }
+  }
+
   private static String run(String name, JavaSparkContext spark, FashionMnistSamples data,
-      int partitions, int samples, long parameters) {
+      int partitions, int samples, long parameters, GradientExchange exchange) {
     long[] times = new long[EPOCHS + 1];
     long[] started = new long[1];
     Callback clock = new Callback() {
@@ -78,10 +105,14 @@ class SparkBenchmarkTest {
     MlpModel model = MlpModel.create(1);
     History history = KilnSpark.fit(model, data.rdd(spark, partitions),
         SparkFitOptions.epochs(EPOCHS).batchSize(BATCH).seed(3).callbacks(clock)
-            .verbosity(Verbosity.SILENT));
+            .gradientExchange(exchange).verbosity(Verbosity.SILENT));
     System.out.println(name + ": " + history);
-    return row(name, times, samples, 4 * parameters, 4 * parameters * partitions)
-        + String.format(Locale.ROOT, " | %12.1f", emptyJobMillis(spark, partitions));
+    long vector = 4 * parameters;
+    // Every partition holds part of each batch: the tree brings P vectors to the driver; the
+    // all-reduce brings it one, and each partition fetches P - 1 slices of each other's.
+    return exchange == GradientExchange.TREE_AGGREGATE
+        ? row(name, times, samples, vector, vector * partitions, 0)
+        : row(name, times, samples, vector, vector, vector * (partitions - 1));
   }
 
   /** The median time of a job of one empty task per partition: the floor of a step. */
@@ -101,15 +132,19 @@ class SparkBenchmarkTest {
     return millis[millis.length / 2];
   }
 
-  private static String row(String name, long[] times, int samples, long sent, long gathered) {
+  private static String row(String name, long[] times, int samples, long sent, long gathered,
+      long exchanged) {
     int steps = (samples + BATCH - 1) / BATCH;
-    long timed = 0;
+    double[] seconds = new double[EPOCHS - 1];
     for (int epoch = 2; epoch <= EPOCHS; epoch++) {
-      timed += times[epoch];
+      seconds[epoch - 2] = times[epoch] / 1e9;
     }
-    double seconds = timed / 1e9;
-    double perSecond = steps * (EPOCHS - 1) / seconds;
-    return String.format(Locale.ROOT, "%-32s | %9.2f | %12.1f | %,14d | %,14d",
-        name, perSecond, 1000 / perSecond, sent, gathered);
+    java.util.Arrays.sort(seconds);
+    double median = seconds.length % 2 == 1
+        ? seconds[seconds.length / 2]
+        : (seconds[seconds.length / 2 - 1] + seconds[seconds.length / 2]) / 2;
+    double perSecond = steps / median;
+    return String.format(Locale.ROOT, "%-44s | %9.2f | %12.1f | %,14d | %,14d | %,14d",
+        name, perSecond, 1000 / perSecond, sent, gathered, exchanged);
   }
 }

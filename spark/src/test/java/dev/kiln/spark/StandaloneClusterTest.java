@@ -3,6 +3,7 @@ package dev.kiln.spark;
 import static dev.kiln.spark.SynchronousTrainingTest.maxAbs;
 import static dev.kiln.spark.SynchronousTrainingTest.maxDifference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.runtime.Callback;
@@ -78,6 +79,26 @@ class StandaloneClusterTest {
         maxDifference(distributed.parameters().toDoubleVector(), expected) / maxAbs(expected);
     System.out.println("cluster, float64, 2 executors against 1 machine, 20 steps: " + relative);
     assertTrue(relative <= 1e-10, "parameters differ by " + relative + " (relative)");
+  }
+
+  @Test
+  void allReduceBetweenTwoExecutorsTakesTheTreesStepsAndLeavesNoSlices() throws Exception {
+    SeedModel tree = SeedModel.create(3, DataType.DOUBLE);
+    KilnSpark.fit(tree, samples(), SynchronousTrainingTest.options());
+    long start = System.nanoTime();
+    SeedModel reduced = SeedModel.create(3, DataType.DOUBLE);
+    KilnSpark.fit(reduced, samples(), SynchronousTrainingTest.options()
+        .gradientExchange(GradientExchange.ALL_REDUCE).loseSliceBlocksOfStep(12));
+    System.out.printf("20 all-reduce steps on the cluster in %.1f s%n",
+        (System.nanoTime() - start) / 1e9);
+
+    assertArrayEquals(tree.parameters().toDoubleVector(), reduced.parameters().toDoubleVector(),
+        0.0);
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (SliceBlocks.count() > 0 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    assertEquals(0, SliceBlocks.count(), "gradient slices left on the executors");
   }
 
   @Test
