@@ -1,5 +1,6 @@
 package dev.kiln.runtime.kernels;
 
+import dev.kiln.runtime.Elements;
 import dev.kiln.runtime.NdArrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
@@ -80,11 +81,88 @@ final class Sequences {
         1.0,
         0.0);
     if (dBias != null) {
-      dPreRows.sum(dBias, 0);
+      ColumnSums.of(dPre, dBias);
     }
     if (dx != null) {
       Nd4j.gemm(dPreRows, kernel, inputRows, false, true, 1.0, 0.0);
       dx.assign(inputs.permute(1, 0, 2));
+    }
+  }
+
+  /**
+   * The input projection of all steps as one product, {@code projections = x . kernel} over the
+   * {@code n * steps} rows of both, batch-major.
+   *
+   * @param x {@code (n, steps, in)}
+   * @param projections written, {@code (n, steps, gates * units)}, row-major
+   */
+  static void project(INDArray x, INDArray kernel, INDArray projections) {
+    Nd4j.gemm(Rows.ofLastAxis(x), kernel, Rows.ofLastAxis(projections), false, false, 1.0, 0.0);
+  }
+
+  /**
+   * The gradients a recurrent layer takes after its backward loop, as products over all {@code n
+   * * steps} rows, batch-major: with {@code dPre} the gradient of every step's pre-activation,
+   * {@code dKernel = x^T . dPre}, {@code dRecurrentKernel = statesBefore^T . dPre}, {@code dBias =
+   * ones . dPre} ({@link ColumnSums}) and {@code dx = dPre . kernel^T}.
+   *
+   * @param x the layer's input {@code (n, steps, in)}
+   * @param dPre {@code (n, steps, gates * units)}, row-major
+   * @param statesBefore the state before each step {@code (n, steps, units)}, row-major
+   * @param dKernel written, or null; likewise {@code dRecurrentKernel}, {@code dBias} and {@code
+   *     dx}
+   */
+  static void gradientsAfterLoop(
+      INDArray x,
+      INDArray dPre,
+      INDArray statesBefore,
+      INDArray kernel,
+      INDArray dKernel,
+      INDArray dRecurrentKernel,
+      INDArray recurrentKernel,
+      INDArray dBias,
+      INDArray dx) {
+    INDArray dPreRows = Rows.ofLastAxis(dPre);
+    Nd4j.gemm(Rows.ofLastAxis(x), dPreRows, Scratch.orScratch(dKernel, kernel), true, false, 1.0, 0.0);
+    Nd4j.gemm(Rows.ofLastAxis(statesBefore), dPreRows,
+        Scratch.orScratch(dRecurrentKernel, recurrentKernel), true, false, 1.0, 0.0);
+    if (dBias != null) {
+      ColumnSums.of(dPre, dBias);
+    }
+    if (dx != null) {
+      INDArray writable = writable(dx, Sequences.class, "dx");
+      Nd4j.gemm(dPreRows, kernel, Rows.ofLastAxis(writable), false, true, 1.0, 0.0);
+      if (writable != dx) {
+        dx.assign(writable);
+      }
+    }
+  }
+
+  /** {@code array} if Java loops and products can write it in place, else a work array like it. */
+  static INDArray writable(INDArray array, Class<?> kernel, String name) {
+    return Elements.accepts(array) ? array
+        : WorkArrays.get(kernel, name, array.dataType(), array.shape());
+  }
+
+  /** {@code array} if Java loops can read it in place, else a copy in a work array. */
+  static INDArray readable(INDArray array, Class<?> kernel, String name) {
+    if (Elements.accepts(array)) {
+      return array;
+    }
+    INDArray copy = WorkArrays.get(kernel, name, array.dataType(), array.shape());
+    copy.assign(array);
+    return copy;
+  }
+
+  /**
+   * Completes a layer's output: the last state when it returns no sequence ({@code sequenceOut}
+   * null), else the sequence, if it was written to a work array in its place.
+   */
+  static void finishOutput(INDArray out, INDArray sequenceOut, INDArray lastState) {
+    if (sequenceOut == null) {
+      out.assign(lastState);
+    } else if (sequenceOut != out) {
+      out.assign(sequenceOut);
     }
   }
 
