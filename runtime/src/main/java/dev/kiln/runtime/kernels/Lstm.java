@@ -216,8 +216,8 @@ public final class Lstm {
         step.stateGradientProduct(recurrentKernel);
       }
     }
-    Sequences.gradientsAfterLoop(x, run.gates(), run.statesBefore(), kernel, dKernel,
-        dRecurrentKernel, recurrentKernel, bias != null ? dBias : null, dx);
+    Sequences.gradientsAfterLoop(x, run.gates(), run.statesBefore(), run.gates(), kernel, dKernel,
+        recurrentKernel, dRecurrentKernel, bias != null ? dBias : null, dx);
   }
 
   /** The cells of a run over {@code gates}, starting from the zero state. */
