@@ -2,11 +2,13 @@ package dev.kiln.benchmarks;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Times each seed network as a Kiln model and as its DL4J ComputationGraph twin in one JVM, and
- * prints markdown: the machine, one table of training and inference times with their ratios and
- * heap per step, and, if asked, where each framework's training step spends its time.
+ * Times each seed network as a Kiln model, as its DL4J ComputationGraph twin in the same JVM and,
+ * where Python has torch, as its PyTorch twin in a Python process, taking turns; prints markdown:
+ * the machine, one table of training and inference times with their ratios and heap per step, and,
+ * if asked, where Kiln's and DL4J's training steps spend their time.
  */
 public final class Benchmark {
 
@@ -33,6 +35,7 @@ public final class Benchmark {
     System.out.println("### Machine");
     System.out.println();
     Machine.describe().forEach(System.out::println);
+    Optional<PyTorchProcess> torch = startPyTorch(options);
     System.out.println();
     System.out.println("Batch " + Networks.BATCH + ", float32, Adam (Headlines: RMSprop), "
         + options.steps() + " timed runs per framework (784-step models: " + options.longSteps()
@@ -43,12 +46,13 @@ public final class Benchmark {
     for (Networks.Network network : Networks.all()) {
       if (options.networks().contains(network.key())) {
         long networkStart = System.nanoTime();
-        comparisons.add(Comparison.measure(network, options));
+        comparisons.add(Comparison.measure(network, options, torch));
         System.err.printf(java.util.Locale.ROOT, "timed %s in %.0f s%n",
             network.key(), (System.nanoTime() - networkStart) / 1e9);
       }
     }
-    System.out.println("### Training step and inference batch, Kiln vs DL4J");
+    torch.ifPresent(PyTorchProcess::close);
+    System.out.println("### Training step and inference batch, Kiln vs DL4J and PyTorch");
     System.out.println();
     ComparisonTable.render(comparisons, peakGflops).forEach(System.out::println);
     System.out.println();
@@ -73,6 +77,23 @@ public final class Benchmark {
     }
     System.out.printf(java.util.Locale.ROOT,
         "Load average at end: %s. Whole run: %.0f s.%n", Machine.loadAverage(), (System.nanoTime() - start) / 1e9);
+  }
+
+  /** The PyTorch twins' process, or empty with the reason printed as the machine's last line. */
+  private static Optional<PyTorchProcess> startPyTorch(Options options) {
+    if (options.python().isEmpty()) {
+      System.out.println("- PyTorch: " + ComparisonTable.NOT_RUN + " (--python none)");
+      return Optional.empty();
+    }
+    try {
+      PyTorchProcess torch = PyTorchProcess.start(options.python().get());
+      System.out.println("- " + torch.description());
+      return Optional.of(torch);
+    } catch (PyTorchProcess.Unavailable e) {
+      System.out.println("- PyTorch: " + ComparisonTable.NOT_RUN + " (" + options.python().get() + ": "
+          + e.getMessage() + ")");
+      return Optional.empty();
+    }
   }
 
   private static void printProfile(Networks.Network network, Options options) {

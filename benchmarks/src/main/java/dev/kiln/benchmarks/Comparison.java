@@ -1,53 +1,73 @@
 package dev.kiln.benchmarks;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
 /**
- * One network's measurements: Kiln and its DL4J twin, training and inference, timed in one run.
+ * One network's measurements: Kiln, its DL4J twin and, where Python has torch, its PyTorch twin,
+ * training and inference, timed in one run.
  *
  * @param title the network, as the table names it
  * @param kilnParameters the Kiln model's parameter count
  * @param dl4jParameters the DL4J graph's parameter count
+ * @param torchParameters the PyTorch twin's parameter count, or -1 if it was not run
  * @param trainingFlops the floating-point operations of the matrix products of one training step
- * @param training training steps, Kiln first
- * @param inference inference batches, Kiln first
+ * @param training training steps
+ * @param inference inference batches
  */
 record Comparison(
     String title,
     long kilnParameters,
     long dl4jParameters,
+    long torchParameters,
     double trainingFlops,
-    Interleaved.Pair training,
-    Interleaved.Pair inference) {
+    Timings training,
+    Timings inference) {
 
-  /** Kiln's median time over DL4J's, for training: below 1 is faster. */
-  double trainingRatio() {
-    return training.first().samples().median() / training.second().samples().median();
-  }
+  /** One kind of run in each framework; {@code torch} is null when PyTorch was not run. */
+  record Timings(Interleaved.Runs kiln, Interleaved.Runs dl4j, Interleaved.Runs torch) {
 
-  /** Kiln's median time over DL4J's, for inference. */
-  double inferenceRatio() {
-    return inference.first().samples().median() / inference.second().samples().median();
+    /** Kiln's median time over DL4J's: below 1 is faster. */
+    double ratioToDl4j() {
+      return kiln.samples().median() / dl4j.samples().median();
+    }
+
+    /** Kiln's median time over PyTorch's, or NaN if PyTorch was not run. */
+    double ratioToTorch() {
+      return torch == null ? Double.NaN : kiln.samples().median() / torch.samples().median();
+    }
+
+    static Timings of(List<Interleaved.Runs> runs) {
+      return new Timings(runs.get(0), runs.get(1), runs.size() > 2 ? runs.get(2) : null);
+    }
   }
 
   /** Measures {@code network} as {@code options} say: warm-up, then interleaved timed runs. */
-  static Comparison measure(Networks.Network network, Options options) {
+  static Comparison measure(Networks.Network network, Options options, Optional<PyTorchProcess> torch) {
     Networks.Twins twins = network.build().apply(new RandomData(7));
     Workload kiln = twins.kiln();
     Workload dl4j = twins.dl4j();
-    for (int i = 0; i < options.warmupFor(network); i++) {
-      kiln.trainStep();
-      dl4j.trainStep();
-      kiln.predict();
-      dl4j.predict();
-    }
+    long torchParameters = torch.map(t -> t.build(network.key(), Networks.BATCH, 7)).orElse(-1L);
+    List<Interleaved.Contender> training = new ArrayList<>(List.of(
+        Interleaved.local(kiln::trainStep), Interleaved.local(dl4j::trainStep)));
+    List<Interleaved.Contender> inference = new ArrayList<>(List.of(
+        Interleaved.local(kiln::predict), Interleaved.local(dl4j::predict)));
+    torch.ifPresent(t -> {
+      training.add(t.training());
+      inference.add(t.inference());
+    });
+    int warmup = options.warmupFor(network);
+    Interleaved.time(training, warmup, warmup);
+    Interleaved.time(inference, warmup, warmup);
     int steps = options.stepsFor(network);
-    Interleaved.Pair training = Interleaved.time(kiln::trainStep, dl4j::trainStep, steps, options.block());
-    Interleaved.Pair inference = Interleaved.time(kiln::predict, dl4j::predict, steps, options.block());
     return new Comparison(
         network.title(),
         kiln.parameterCount(),
         dl4j.parameterCount(),
+        torchParameters,
         kiln.trainingFlops(),
-        training,
-        inference);
+        Timings.of(Interleaved.time(training, steps, options.block())),
+        Timings.of(Interleaved.time(inference, steps, options.block())));
   }
 }

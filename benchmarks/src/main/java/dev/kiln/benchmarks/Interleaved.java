@@ -1,58 +1,78 @@
 package dev.kiln.benchmarks;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Times two actions against each other on a shared, noisy machine: in alternating blocks of a few
- * runs, the order swapped each round, so that a burst of load from elsewhere hits both rather
- * than whichever happened to run then. Each run is timed on its own; the Java heap allocated by
- * the thread is counted over all runs of each action.
+ * Times actions against each other on a shared, noisy machine: in turns of a few runs each, the
+ * order rotated each round, so that a burst of load from elsewhere hits all of them rather than
+ * whichever happened to run then. Each run is timed on its own; the Java heap allocated by the
+ * thread is counted over all runs of each action that runs in this JVM.
  */
 final class Interleaved {
 
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-  /** The runs of one action: durations and the mean heap bytes allocated per run. */
+  /** Heap bytes of an action that runs outside this JVM: not counted. */
+  static final long NOT_COUNTED = -1;
+
+  /**
+   * The runs of one action: durations and the mean heap bytes allocated per run, or
+   * {@link #NOT_COUNTED}.
+   */
   record Runs(Samples samples, long bytesPerRun) {}
 
-  /** Both actions' runs. */
-  record Pair(Runs first, Runs second) {}
+  /** Something that runs a block of timed runs when its turn comes. */
+  interface Contender {
+    /**
+     * Runs {@code runs} times, writing each run's milliseconds into {@code millis} from index
+     * {@code from}; returns the heap bytes this thread allocated, or {@link #NOT_COUNTED}.
+     */
+    long runBlock(double[] millis, int from, int runs);
+  }
 
   private Interleaved() {}
 
-  /** Runs each action {@code count} times, alternating in blocks of {@code block}. */
-  static Pair time(Runnable first, Runnable second, int count, int block) {
-    double[] firstMillis = new double[count];
-    double[] secondMillis = new double[count];
-    long[] firstBytes = {0};
-    long[] secondBytes = {0};
+  /** An action of this JVM, timed and its heap counted here. */
+  static Contender local(Runnable action) {
+    return (millis, from, runs) -> {
+      long thread = Thread.currentThread().getId();
+      long bytes = 0;
+      for (int i = from; i < from + runs; i++) {
+        long allocatedBefore = THREADS.getThreadAllocatedBytes(thread);
+        long start = System.nanoTime();
+        action.run();
+        long end = System.nanoTime();
+        bytes += THREADS.getThreadAllocatedBytes(thread) - allocatedBefore;
+        millis[i] = (end - start) / 1e6;
+      }
+      return bytes;
+    };
+  }
+
+  /** Runs each contender {@code count} times, taking turns in blocks of {@code block}. */
+  static List<Runs> time(List<Contender> contenders, int count, int block) {
+    int n = contenders.size();
+    double[][] millis = new double[n][count];
+    long[] bytes = new long[n];
     int done = 0;
     for (int round = 0; done < count; round++) {
       int runs = Math.min(block, count - done);
-      if (round % 2 == 0) {
-        runBlock(first, firstMillis, done, runs, firstBytes);
-        runBlock(second, secondMillis, done, runs, secondBytes);
-      } else {
-        runBlock(second, secondMillis, done, runs, secondBytes);
-        runBlock(first, firstMillis, done, runs, firstBytes);
+      for (int turn = 0; turn < n; turn++) {
+        // Two contenders alternate who goes first; more rotate.
+        int which = (round + turn) % n;
+        long allocated = contenders.get(which).runBlock(millis[which], done, runs);
+        bytes[which] = allocated == NOT_COUNTED || bytes[which] == NOT_COUNTED
+            ? NOT_COUNTED : bytes[which] + allocated;
       }
       done += runs;
     }
-    return new Pair(
-        new Runs(new Samples(firstMillis), firstBytes[0] / count),
-        new Runs(new Samples(secondMillis), secondBytes[0] / count));
-  }
-
-  private static void runBlock(Runnable action, double[] millis, int from, int runs, long[] bytes) {
-    long thread = Thread.currentThread().getId();
-    for (int i = from; i < from + runs; i++) {
-      long allocatedBefore = THREADS.getThreadAllocatedBytes(thread);
-      long start = System.nanoTime();
-      action.run();
-      long end = System.nanoTime();
-      bytes[0] += THREADS.getThreadAllocatedBytes(thread) - allocatedBefore;
-      millis[i] = (end - start) / 1e6;
+    List<Runs> result = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      result.add(new Runs(new Samples(millis[i]), bytes[i] == NOT_COUNTED ? NOT_COUNTED : bytes[i] / count));
     }
+    return result;
   }
 }

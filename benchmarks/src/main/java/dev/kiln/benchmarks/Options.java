@@ -1,9 +1,11 @@
 package dev.kiln.benchmarks;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The benchmark's command-line options.
@@ -20,6 +22,7 @@ import java.util.Map;
  * @param gemmRuns runs of each matrix product in the GEMM rate table; 0 for no table
  * @param heapSteps MLP training steps over which each kernel's time and heap allocation are
  *     counted; 0 for no table
+ * @param python the Python whose torch runs the PyTorch twins; empty to run none
  */
 record Options(
     List<String> networks,
@@ -31,7 +34,11 @@ record Options(
     int profileSteps,
     List<Map<String, String>> settings,
     int gemmRuns,
-    int heapSteps) {
+    int heapSteps,
+    Optional<Path> python) {
+
+  /** Debian's Python, whose python3-torch package is the PyTorch the README installs. */
+  static final Path DEFAULT_PYTHON = Path.of("/usr/bin/python3");
 
   static final String USAGE = """
       Options (pass them as -Dbench.args="..."):
@@ -48,6 +55,8 @@ record Options(
         --gemm N             also time matrix products with transposed operands, N runs each
         --heap N             also time the MLP step kernel by kernel and count each kernel's heap,
                              over N steps
+        --python PATH        the Python with torch that runs the PyTorch twins (default
+                             /usr/bin/python3; "none" for no PyTorch column)
       """;
 
   static Options parse(String... args) {
@@ -62,6 +71,7 @@ record Options(
     List<Map<String, String>> settings = List.of();
     int gemmRuns = 0;
     int heapSteps = 0;
+    Optional<Path> python = Optional.of(DEFAULT_PYTHON);
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       if (option.isBlank()) {
@@ -85,11 +95,12 @@ record Options(
         case "--settings" -> settings = settings(value);
         case "--gemm" -> gemmRuns = positive(option, value);
         case "--heap" -> heapSteps = positive(option, value);
+        case "--python" -> python = value.equals("none") ? Optional.empty() : Optional.of(Path.of(value));
         default -> throw new IllegalArgumentException(
             "unknown option " + option + "\n" + USAGE.formatted(String.join(", ", keys)));
       }
     }
-    return new Options(networks, steps, longSteps, warmup, block, profile, profileSteps, settings, gemmRuns, heapSteps);
+    return new Options(networks, steps, longSteps, warmup, block, profile, profileSteps, settings, gemmRuns, heapSteps, python);
   }
 
   /** The timed steps for a network. */

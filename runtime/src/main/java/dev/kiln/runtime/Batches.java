@@ -88,6 +88,15 @@ final class Batches {
     requirePositive(batchSize);
     long samples = inputs[0].size(0);
     INDArray[] results = new INDArray[model.outputs().size()];
+    if (samples <= batchSize) {
+      // One batch: the inputs themselves, not views of them, so that a model's bound products
+      // find the same arrays again when a serving loop passes the same array each time.
+      model.predictOnBatch(inputs);
+      for (int i = 0; i < results.length; i++) {
+        results[i] = NdArrays.copy(model.lastOutput(i));
+      }
+      return results;
+    }
     for (long from = 0; from < samples; from += batchSize) {
       long to = Math.min(from + batchSize, samples);
       model.predictOnBatch(CheckedData.rows(inputs, from, to));

@@ -441,6 +441,46 @@ public abstract class KilnModel {
   }
 
   /**
+   * The outputs for one batch written into {@code outputs}, arrays the caller allocates once and
+   * passes again, as a serving loop does: after the first call of a batch size nothing is
+   * allocated. The inputs, in declaration order, are one batch of any size; {@code outputs}, one
+   * per output in declaration order, must be shaped as {@code predict} returns them, in the
+   * model's data type. A mismatch is refused before any output is written.
+   */
+  public final synchronized void predictInto(INDArray[] outputs, INDArray... inputs) {
+    if (outputs == null || outputs.length != spec.outputs().size()) {
+      throw new IllegalArgumentException("predictInto needs " + spec.outputs().size()
+          + " output arrays, one per output in declaration order, got "
+          + (outputs == null ? "null" : outputs.length));
+    }
+    if (inputs == null || inputs.length != spec.inputs().size()) {
+      throw new IllegalArgumentException("predictInto needs " + spec.inputs().size()
+          + " input arrays, one per input in declaration order, got "
+          + (inputs == null ? "null" : inputs.length));
+    }
+    INDArray[] checked = new INDArray[inputs.length];
+    for (int i = 0; i < inputs.length; i++) {
+      checked[i] = i == 0 ? checkedInput(0, inputs[0]) : checkedInput(i, inputs[i], checked[0].size(0));
+    }
+    predictOnBatch(checked);
+    for (int i = 0; i < outputs.length; i++) {
+      INDArray result = lastOutput(i);
+      INDArray target = outputs[i];
+      if (target == null || target.dataType() != result.dataType()
+          || !java.util.Arrays.equals(target.shape(), result.shape())) {
+        throw new IllegalArgumentException("predictInto: output '" + spec.outputs().get(i).name()
+            + "' needs a " + result.dataType() + " array of shape "
+            + java.util.Arrays.toString(result.shape()) + ", got "
+            + (target == null ? "null" : target.dataType() + " " + java.util.Arrays.toString(target.shape()))
+            + "; allocate it once as predict returns it");
+      }
+    }
+    for (int i = 0; i < outputs.length; i++) {
+      outputs[i].assign(lastOutput(i));
+    }
+  }
+
+  /**
    * The outputs for the features of a DL4J {@link DataSet} (its labels are not needed), one array
    * per output in declaration order, computed in batches of 32.
    */

@@ -16,7 +16,7 @@ final class ValueChecks {
 
   /** Refuses an array holding NaN or an infinity, naming the first sample that does. */
   static void finite(String what, INDArray array) {
-    if (!array.dataType().isFPType() || Double.isFinite(Reductions.sum(array))) {
+    if (Reductions.allFinite(array)) {
       return;
     }
     // The sum can also overflow on large finite values; only a NaN or infinity is refused.

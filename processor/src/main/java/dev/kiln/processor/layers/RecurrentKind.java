@@ -142,11 +142,14 @@ final class RecurrentKind implements LayerKind {
     return backward(code, "", false, code.outputGradient(), code.inputGradient(0));
   }
 
+  /** The forward call; an LSTM keeps its trace only in training, inference runs without one. */
   CodeBlock forward(LayerCode code, String prefix, boolean reverse, CodeBlock out) {
+    CodeBlock trace = annotation == LSTM.class
+        ? CodeBlock.of(", $L ? $L : null", code.training(), code.buffer(traceSuffix(prefix)))
+        : CodeBlock.of("");
     return CodeBlock.of("$T.forward($L, $L, $L, $L, $L, $L, $L$L);\n", kernel, code.input(0),
         code.param(name(prefix, "kernel")), code.param(name(prefix, "recurrentKernel")),
-        code.param(name(prefix, "bias")), returnSequences(code), reverse, out,
-        traceArgument(code, prefix));
+        code.param(name(prefix, "bias")), returnSequences(code), reverse, out, trace);
   }
 
   CodeBlock backward(LayerCode code, String prefix, boolean reverse, CodeBlock dOut, CodeBlock dx) {
@@ -164,21 +167,16 @@ final class RecurrentKind implements LayerKind {
   }
 
   /**
-   * The LSTM's trace: the forward pass keeps every step in it, for the backward pass to read
-   * instead of running the layer again. The kernel needs {@code steps * (in + 8 * units) + 2 *
-   * units} elements a sample; a row per step of {@code in + 8 * units + ceil(2 * units / steps)}
-   * holds them, with the widest rows when the steps are known only at run time (then at least 1).
+   * The LSTM's trace: the training forward pass keeps every step in it, for the backward pass to
+   * read instead of running the layer again; the kernel needs {@code 7 * units} elements a step
+   * ({@code Lstm.traceLength}).
    */
   List<ExtraBuffer> traces(Node node, String prefix) {
     if (annotation != LSTM.class) {
       return List.of();
     }
-    Shape input = node.inputShapes().get(0);
-    int steps = input.dim(0);
-    int units = node.decl().attributes().intValue("units");
-    int twice = Math.multiplyExact(2, units);
-    int spread = steps == Shape.VARIABLE ? twice : (int) (((long) twice + steps - 1) / steps);
-    int width = Math.addExact(input.dim(1), Math.addExact(Math.multiplyExact(8, units), spread));
+    int steps = node.inputShapes().get(0).dim(0);
+    int width = Math.multiplyExact(7, node.decl().attributes().intValue("units"));
     return List.of(new ExtraBuffer(traceSuffix(prefix), Shape.of(steps, width), true));
   }
 

@@ -49,11 +49,16 @@ public final class Embedding {
    */
   public static void backward(INDArray indices, INDArray dOut, INDArray dEmbeddings) {
     dEmbeddings.assign(0);
+    INDArray ids = checked(indices);
+    if (EmbeddingGradient.accepts(ids, dOut, dEmbeddings)) {
+      EmbeddingGradient.add(ids, dOut, dEmbeddings);
+      return;
+    }
     // scatter_add's boolean arguments: lock, which runs the updates on one thread so that
     // repeated indices cannot race, and checkIndices.
     Nd4j.exec(
         DynamicCustomOp.builder("scatter_add")
-            .addInputs(dEmbeddings, checked(indices), dOut)
+            .addInputs(dEmbeddings, ids, dOut)
             .addOutputs(dEmbeddings)
             .addBooleanArguments(true, true)
             .build());

