@@ -34,7 +34,8 @@ public final class LayerKinds {
           RecurrentKind.LSTM_KIND,
           RecurrentKind.GRU_KIND,
           RecurrentKind.SIMPLE_RNN_KIND,
-          new EmbeddingKind());
+          new EmbeddingKind(),
+          new MultiHeadAttentionKind());
 
   private LayerKinds() {}
 

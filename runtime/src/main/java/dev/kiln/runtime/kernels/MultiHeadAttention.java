@@ -131,7 +131,8 @@ public final class MultiHeadAttention {
    * array (self-attention passes the same tensor as query, value and key) may share one gradient
    * array: it receives the sum.
    *
-   * @param training whether the forward pass was a training pass (its dropout mask applies)
+   * <p>It follows a training forward pass: with dropout, that pass's mask applies.
+   *
    * @param dOut {@code (n, Tq, outputDim)}
    * @param grads written, shaped like the parameters; a bias gradient is null without bias
    * @param dQuery written, shaped like {@code query}, or null when no layer needs it
@@ -139,7 +140,7 @@ public final class MultiHeadAttention {
    * @param dKey written, shaped like {@code key}, or null
    */
   public static void backward(INDArray query, INDArray value, INDArray key, Parameters p,
-      Settings s, boolean training, Trace trace, INDArray dOut, Parameters grads,
+      Settings s, Trace trace, INDArray dOut, Parameters grads,
       INDArray dQuery, INDArray dValue, INDArray dKey) {
     INDArray dOutRows = Rows.ofLastAxis(dOut);
     Nd4j.gemm(Rows.ofLastAxis(trace.context()), dOutRows, Heads.outputMatrix(grads.outputKernel()),
@@ -154,7 +155,7 @@ public final class MultiHeadAttention {
         s.valueDim());
     Heads.split(dContext, dHeadContext);
 
-    boolean dropped = training && s.dropout() > 0;
+    boolean dropped = s.dropout() > 0;
     INDArray weights = dropped ? trace.dropped() : trace.scores();
     INDArray dValues = work("dValues", trace.values(), trace.values().size(2), s.valueDim());
     Heads.multiply(weights, dHeadContext, dValues, true, false);

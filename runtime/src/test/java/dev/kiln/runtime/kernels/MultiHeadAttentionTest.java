@@ -157,7 +157,7 @@ class MultiHeadAttentionTest {
     INDArray dValue = nansLike(c.value);
     assertNoSteadyStateAllocation(() -> {
       c.forward(true, 1);
-      MultiHeadAttention.backward(c.query, c.value, c.key, c.params, c.settings, true, c.trace,
+      MultiHeadAttention.backward(c.query, c.value, c.key, c.params, c.settings, c.trace,
           dOut, grads, dQuery, dValue, dValue);
     });
   }
@@ -181,7 +181,7 @@ class MultiHeadAttentionTest {
     INDArray dQuery = nansLike(c.query);
     INDArray dValue = self ? dQuery : nansLike(c.value);
     INDArray dKey = valueIsKey ? dValue : nansLike(c.key);
-    MultiHeadAttention.backward(c.query, c.value, c.key, c.params, c.settings, training, c.trace,
+    MultiHeadAttention.backward(c.query, c.value, c.key, c.params, c.settings, c.trace,
         r, grads, dQuery, dValue, dKey);
     String[] names = {"queryKernel", "queryBias", "keyKernel", "keyBias", "valueKernel",
         "valueBias", "outputKernel", "outputBias"};
