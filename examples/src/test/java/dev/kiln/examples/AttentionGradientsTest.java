@@ -51,6 +51,25 @@ class AttentionGradientsTest {
   }
 
   @Test
+  void tokenAndPositionEmbeddingsOverTwoLengths() {
+    EmbeddedTokensModel model = EmbeddedTokensModel.create(17, DataType.DOUBLE);
+    randomizeBiases(model.parameters(), 18);
+    for (int steps : new int[] {4, 6}) {
+      INDArray tokens = org.nd4j.linalg.factory.Nd4j.createFromArray(
+          new int[][] {{0, 3, 6, 3, 1, 2}, {5, 5, 4, 0, 6, 1}}).get(
+          org.nd4j.linalg.indexing.NDArrayIndex.all(),
+          org.nd4j.linalg.indexing.NDArrayIndex.interval(0, steps)).dup();
+      INDArray y = RandomArrays.uniform(19 + steps, 2, steps, 1);
+      ModelChecks.assertGradientsMatch(model, () -> model.computeGradients(tokens, y), ALL);
+    }
+    INDArray tooLong = org.nd4j.linalg.factory.Nd4j.zeros(DataType.INT, 1, 7);
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> model.predict(tooLong));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("sequenceLength"),
+        e.getMessage());
+  }
+
+  @Test
   void scoresAreAnActivationWithCausalZeros() {
     CausalSelfAttentionModel model = CausalSelfAttentionModel.create(1, DataType.DOUBLE);
     INDArray x = RandomArrays.uniform(3, 2, 5, 4);

@@ -1,16 +1,19 @@
 package dev.kiln.examples;
 
 import static dev.kiln.Activation.SOFTMAX;
+import static dev.kiln.DType.INT32;
 import static dev.kiln.Loss.CATEGORICAL_CROSSENTROPY;
 import static dev.kiln.Loss.MSE;
 
 import dev.kiln.Add;
 import dev.kiln.Dense;
+import dev.kiln.Embedding;
 import dev.kiln.Flatten;
 import dev.kiln.Input;
 import dev.kiln.Model;
 import dev.kiln.MultiHeadAttention;
 import dev.kiln.Output;
+import dev.kiln.PositionEmbedding;
 import dev.kiln.Tensor;
 
 /** Small attention models: self-attention with a causal mask, cross-attention, dropout. */
@@ -70,6 +73,29 @@ final class AttentionModels {
 
     @Output(loss = MSE)
     @Dense(units = 2)
+    Tensor perStep(Tensor attention);
+  }
+
+  /** Token and position embeddings added, then self-attention, over token ids of any length. */
+  @Model
+  interface EmbeddedTokens {
+    @Input(shape = -1, dtype = INT32)
+    Tensor tokens();
+
+    @Embedding(inputDim = 7, outputDim = 4)
+    Tensor tokenEmbedding(Tensor tokens);
+
+    @PositionEmbedding(sequenceLength = 6)
+    Tensor positions(Tensor tokenEmbedding);
+
+    @Add
+    Tensor embedded(Tensor tokenEmbedding, Tensor positions);
+
+    @MultiHeadAttention(numHeads = 2, keyDim = 2)
+    Tensor attention(Tensor embedded);
+
+    @Output(loss = MSE)
+    @Dense(units = 1)
     Tensor perStep(Tensor attention);
   }
 }

@@ -117,4 +117,44 @@ class AttentionErrorsTest {
     Expect.that(compilation).error(Tag.ARITY, "attention");
     Expect.that(compilation).only(1, 0);
   }
+
+  @Test
+  void positionTableShorterThanTheSequence() {
+    JavaFileObject source = Sources.model("Short",
+        "@Model interface Short {",
+        "  @Input(shape = {12, 8}) Tensor x();",
+        "  @PositionEmbedding(sequenceLength = 10) Tensor positions(Tensor x);",
+        "  @Flatten Tensor flat(Tensor positions);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor flat);",
+        "}");
+    expectOne(source, Tag.SHAPE_MISMATCH, "sequenceLength = 10", "10",
+        "positions has a table of sequenceLength = 10 positions, but its input (None, 12, 8) from"
+            + " x has 12 steps; use sequenceLength = 12 or more");
+  }
+
+  @Test
+  void positionTableWithoutPositions() {
+    JavaFileObject source = Sources.model("Empty",
+        "@Model interface Empty {",
+        "  @Input(shape = {12, 8}) Tensor x();",
+        "  @PositionEmbedding(sequenceLength = 0) Tensor positions(Tensor x);",
+        "  @Flatten Tensor flat(Tensor positions);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor flat);",
+        "}");
+    expectOne(source, Tag.BAD_ATTRIBUTE, "sequenceLength = 0", "0",
+        "a PositionEmbedding layer needs at least one position");
+  }
+
+  @Test
+  void positionsOfAVector() {
+    JavaFileObject source = Sources.model("Flat",
+        "@Model interface Flat {",
+        "  @Input(shape = 8) Tensor x();",
+        "  @PositionEmbedding(sequenceLength = 10) Tensor positions(Tensor x);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor positions);",
+        "}");
+    expectOne(source, Tag.SHAPE_MISMATCH, "Tensor positions(Tensor x)", "x)",
+        "positions embeds the positions of sequences (steps, features), but its input is"
+            + " (None, 8) from x");
+  }
 }

@@ -35,7 +35,8 @@ public final class LayerKinds {
           RecurrentKind.GRU_KIND,
           RecurrentKind.SIMPLE_RNN_KIND,
           new EmbeddingKind(),
-          new MultiHeadAttentionKind());
+          new MultiHeadAttentionKind(),
+          new PositionEmbeddingKind());
 
   private LayerKinds() {}
 
