@@ -37,4 +37,10 @@ public @interface Bind {
   String targetShape() default "";
   String inputDim() default "";
   String outputDim() default "";
+  String numHeads() default "";
+  String keyDim() default "";
+  String valueDim() default "";
+  String dropout() default "";
+  String outputShape() default "";
+  String sequenceLength() default "";
 }
