@@ -64,10 +64,11 @@ final class RandomValidModels {
   private static final int MAX_VALUES = 320;
 
   private static final int MAX_SIDE = 12;
-  private static final int VARIABLE = -1;
+  static final int VARIABLE = -1;
 
   private static final List<String> ACTIVATIONS =
-      List.of("LINEAR", "RELU", "SIGMOID", "TANH", "SOFTMAX");
+      List.of("LINEAR", "RELU", "SIGMOID", "TANH", "SOFTMAX", "GELU", "GELU_TANH", "SILU",
+          "LEAKY_RELU", "ELU", "SELU", "SOFTPLUS", "SOFTSIGN", "HARD_SIGMOID", "EXPONENTIAL");
   private static final List<String> KERNEL_INITIALIZERS =
       List.of(
           "GLOROT_UNIFORM",
@@ -90,7 +91,7 @@ final class RandomValidModels {
    * @param weights the shapes of its weights, empty for a kind without
    * @param activation the activation applied to its output ({@code LINEAR} without)
    */
-  private record Kind(
+  record Kind(
       String annotation,
       String family,
       Function<List<int[]>, int[]> shape,
@@ -111,7 +112,7 @@ final class RandomValidModels {
   }
 
   /** A layer method as the generator builds it. */
-  private static final class Layer {
+  static final class Layer {
     final String name;
     final Kind kind;
     final List<Layer> reads;
@@ -164,17 +165,8 @@ final class RandomValidModels {
   private final List<Layer> layers = new ArrayList<>();
   private final Map<String, Integer> counters = new LinkedHashMap<>();
   private String rejectedWith;
-  /** Layers written as a block and applied where {@link #blockExit} was; empty for none. */
-  private final List<Layer> block = new ArrayList<>();
-  private Layer blockExit;
-  /** Layers that apply the block again with its weights, by {@code @SameWeightsAs} alone. */
-  private final List<Layer> sharedApplications = new ArrayList<>();
-  /** The model interface's name, which the block's name starts with. */
-  private String interfaceName = "";
-  /** The tensors from outside the block its layers read, which become its inputs. */
-  private final List<Layer> blockInputs = new ArrayList<>();
-  /** Each block input's declared shape: the tensor's, with some sizes left open. */
-  private final List<int[]> blockInputShapes = new ArrayList<>();
+  /** Layers written as a block and applied in their place, or null. */
+  private RandomBlock block;
 
   private RandomValidModels(long seed) {
     this.seed = seed;
@@ -223,7 +215,7 @@ final class RandomValidModels {
       rejectByDesign();
     }
     if (rejectedWith == null && chance(BLOCKS)) {
-      factorIntoBlock();
+      block = RandomBlock.cut(this, layers, name);
     }
     String source = render(pkg, name);
     return new Generated(
@@ -345,6 +337,8 @@ final class RandomValidModels {
       options.add(this::batchNormalization);
       options.add(this::dropout);
       options.add(this::activationLayer);
+      options.add(this::leakyRelu);
+      options.add(() -> layerNormalization(shape));
     }
     if (rank == 3 && fixed) {
       // Images have many kinds of their own: weighted so that they outnumber the generic ones.
@@ -693,6 +687,68 @@ final class RandomValidModels {
         in -> in.get(0),
         in -> List.of(),
         activation);
+  }
+
+  /** Over the last axis, or the last two when both are fixed; Keras' axes count the batch. */
+  private Kind layerNormalization(int[] shape) {
+    int rank = shape.length;
+    boolean two = rank >= 2 && shape[rank - 2] > 0 && chance(0.3);
+    int normalised = two ? 2 : 1;
+    List<String> attributes = new ArrayList<>();
+    if (two) {
+      attributes.add(chance(0.5) ? "axis = {-2, -1}" : "axis = {" + (rank - 1) + ", " + rank + "}");
+    } else if (chance(0.3)) {
+      attributes.add(chance(0.5) ? "axis = -1" : "axis = " + rank);
+    }
+    if (chance(0.3)) {
+      attributes.add("epsilon = " + pick(List.of("1e-5", "0.01", "1e-6")));
+    }
+    boolean scale = !chance(0.2);
+    boolean center = !chance(0.2);
+    if (!scale) {
+      attributes.add("scale = false");
+    }
+    if (!center) {
+      attributes.add("center = false");
+    }
+    if (chance(0.2)) {
+      attributes.add("gammaInitializer = " + pick(List.of("ONES", "RANDOM_UNIFORM")));
+    }
+    return new Kind(
+        "@LayerNormalization"
+            + (attributes.isEmpty() ? "" : "(" + String.join(", ", attributes) + ")"),
+        "LayerNormalization",
+        in -> {
+          int[] input = in.get(0);
+          for (int i = input.length - normalised; i < input.length; i++) {
+            if (i < 0 || input[i] < 1) {
+              return null;
+            }
+          }
+          return input;
+        },
+        in -> {
+          // Keras shapes gamma and beta like the normalised axes.
+          int[] input = in.get(0);
+          long[] dims = new long[normalised];
+          for (int i = 0; i < normalised; i++) {
+            dims[i] = input[input.length - normalised + i];
+          }
+          List<long[]> weights = new ArrayList<>();
+          for (int i = 0; i < (scale ? 1 : 0) + (center ? 1 : 0); i++) {
+            weights.add(dims);
+          }
+          return weights;
+        },
+        "LINEAR");
+  }
+
+  private Kind leakyRelu() {
+    String slope = pick(List.of("", "0.0", "0.1", "0.3", "1.5"));
+    return new Kind(
+        "@LeakyReLU" + (slope.isEmpty() ? "" : "(negativeSlope = " + slope + ")"),
+        "LeakyReLU",
+        in -> in.get(0));
   }
 
   private Kind recurrent() {
@@ -1336,143 +1392,6 @@ final class RandomValidModels {
     }
   }
 
-  // ---- blocks ----
-
-  /**
-   * Moves a layer and some of the layers behind it, read by nothing else, into a block applied
-   * in its place: the model stays the same network, its layers named {@code exit/layer}.
-   */
-  private void factorIntoBlock() {
-    List<Layer> owners = layers.stream().filter(this::canShareAsBlock).toList();
-    if (!owners.isEmpty() && chance(0.5)) {
-      shareAsBlock(pick(owners));
-      return;
-    }
-    List<Layer> exits = layers.stream().filter(this::canJoinBlock).toList();
-    if (exits.isEmpty()) {
-      return;
-    }
-    blockExit = pick(exits);
-    block.add(blockExit);
-    for (int i = 0; i < block.size(); i++) {
-      for (Layer read : block.get(i).reads) {
-        if (!block.contains(read) && canJoinBlock(read) && read.output == null
-            && readers(read).stream().allMatch(block::contains) && chance(0.7)) {
-          block.add(read);
-        }
-      }
-    }
-    block.sort(java.util.Comparator.comparingInt(layers::indexOf));
-    for (Layer member : block) {
-      for (Layer read : member.reads) {
-        if (!block.contains(read) && !blockInputs.contains(read)) {
-          blockInputs.add(read);
-          int[] declared = read.shape.clone();
-          for (int axis = 0; axis < declared.length; axis++) {
-            if (chance(0.5)) {
-              declared[axis] = VARIABLE; // Open: the application takes the size.
-            }
-          }
-          blockInputShapes.add(declared);
-        }
-      }
-    }
-  }
-
-  /**
-   * Whether a layer whose weights others use can become a one-layer block that they apply again
-   * with {@code @SameWeightsAs} alone: each reads its tensors in the same pattern.
-   */
-  private boolean canShareAsBlock(Layer owner) {
-    List<Layer> users = users(owner);
-    return !owner.isInput() && owner.sharesWeightsOf == null && !users.isEmpty()
-        && users.stream().allMatch(user -> readPattern(user).equals(readPattern(owner)) && !user.frozen
-            && ranks(user).equals(ranks(owner)));
-  }
-
-  private List<Layer> users(Layer owner) {
-    return layers.stream().filter(layer -> layer.sharesWeightsOf == owner).toList();
-  }
-
-  /** The ranks of the tensors it reads: a block fixes its inputs' ranks. */
-  private static List<Integer> ranks(Layer layer) {
-    return layer.reads.stream().map(read -> read.shape.length).toList();
-  }
-
-  /** Which of its reads repeat an earlier one: {@code [0, 0]} for one tensor read twice. */
-  private static List<Integer> readPattern(Layer layer) {
-    return layer.reads.stream().map(read -> layer.reads.indexOf(read)).toList();
-  }
-
-  /** The owner as a one-layer block; its users apply it again with its weights. */
-  private void shareAsBlock(Layer owner) {
-    blockExit = owner;
-    block.add(owner);
-    sharedApplications.addAll(users(owner));
-    for (Layer read : owner.reads) {
-      if (!blockInputs.contains(read)) {
-        blockInputs.add(read);
-      }
-    }
-    for (int i = 0; i < blockInputs.size(); i++) {
-      int at = owner.reads.indexOf(blockInputs.get(i));
-      int[] declared = blockInputs.get(i).shape.clone();
-      for (int axis = 0; axis < declared.length; axis++) {
-        boolean same = true;
-        for (Layer user : sharedApplications) {
-          same &= user.reads.get(at).shape[axis] == declared[axis];
-        }
-        if (!same || chance(0.5)) {
-          declared[axis] = VARIABLE; // Open: each application takes its own size.
-        }
-      }
-      blockInputShapes.add(declared);
-    }
-  }
-
-  /** A layer that may be part of a block: computed, and neither sharing weights nor shared. */
-  private boolean canJoinBlock(Layer layer) {
-    return !layer.isInput()
-        && layer.sharesWeightsOf == null
-        && layers.stream().noneMatch(other -> other.sharesWeightsOf == layer);
-  }
-
-  private List<Layer> readers(Layer layer) {
-    return layers.stream().filter(other -> other.reads.contains(layer)).toList();
-  }
-
-  /** The name the model gives {@code layer}: {@code exit/layer} inside the block. */
-  private String modelName(Layer layer) {
-    return block.contains(layer) && layer != blockExit ? blockExit.name + "/" + layer.name : layer.name;
-  }
-
-  /** {@code Fuzz12Dense3}: unique among the models compiled together in one package. */
-  private String blockName() {
-    return interfaceName + Character.toUpperCase(blockExit.name.charAt(0)) + blockExit.name.substring(1);
-  }
-
-  private void renderBlock(StringBuilder source) {
-    source.append("\n@Block\ninterface ").append(blockName()).append(" {\n");
-    for (int i = 0; i < blockInputs.size(); i++) {
-      Layer input = blockInputs.get(i);
-      source.append("  @Input(shape = {")
-          .append(Arrays.stream(blockInputShapes.get(i)).mapToObj(Integer::toString)
-              .collect(Collectors.joining(", ")))
-          .append("}").append(input.tokens ? ", dtype = INT32" : "").append(") Tensor in")
-          .append(i).append("();\n");
-    }
-    for (Layer member : block) {
-      source.append(member.frozen ? "  @Frozen\n" : "");
-      source.append("  ").append(member.kind.annotation()).append("\n");
-      source.append("  Tensor ").append(member.name).append("(")
-          .append(parameters(member, read -> blockInputs.contains(read)
-              ? "in" + blockInputs.indexOf(read)
-              : read.name))
-          .append(");\n");
-    }
-    source.append("}\n");
-  }
-
   // ---- rendering ----
 
   private String render(String pkg, String name) {
@@ -1491,35 +1410,19 @@ final class RandomValidModels {
             "Padding")) {
       source.append("import static dev.kiln.").append(type).append(".*;\n");
     }
-    interfaceName = name;
-    if (blockExit != null) {
-      renderBlock(source);
+    if (block != null) {
+      block.renderDeclarations(source);
     }
     source.append("\n/** Random model of seed ").append(seed).append(". */\n");
     source.append(modelAnnotation()).append("\n");
     source.append("interface ").append(name).append(" {\n");
     for (Layer layer : layers) {
-      if (block.contains(layer) && layer != blockExit) {
+      if (block != null && block.contains(layer) && !block.isExit(layer)) {
         continue;
       }
       source.append("\n");
-      if (sharedApplications.contains(layer)) {
-        if (layer.output != null) {
-          source.append("  ").append(layer.output).append("\n");
-        }
-        List<Layer> distinct = layer.reads.stream().distinct().toList();
-        source.append("  @SameWeightsAs(\"").append(blockExit.name).append("\")\n  Tensor ")
-            .append(layer.name).append("(").append(distinct.stream().map(input -> "Tensor " + input.name)
-                .collect(Collectors.joining(", "))).append(");\n");
-        continue;
-      }
-      if (layer == blockExit) {
-        if (layer.output != null) {
-          source.append("  ").append(layer.output).append("\n");
-        }
-        source.append("  @Apply(").append(blockName()).append(".class)\n  Tensor ").append(layer.name)
-            .append("(").append(blockInputs.stream().map(input -> "Tensor " + input.name)
-                .collect(Collectors.joining(", "))).append(");\n");
+      if (block != null && (block.isExit(layer) || block.appliesAgain(layer))) {
+        block.renderApplication(source, layer);
         continue;
       }
       if (layer.output != null) {
@@ -1616,7 +1519,7 @@ final class RandomValidModels {
   }
 
   /** The same, with each read layer called as {@code names} says. */
-  private static String parameters(Layer layer, Function<Layer, String> names) {
+  static String parameters(Layer layer, Function<Layer, String> names) {
     List<String> parameters = new ArrayList<>();
     List<String> used = new ArrayList<>();
     for (Layer read : layer.reads) {
@@ -1648,10 +1551,9 @@ final class RandomValidModels {
         layers.stream().anyMatch(layer -> layer.sharesWeightsOf != null),
         "shared weights");
     mark(features, layers.stream().anyMatch(layer -> layer.frozen), "frozen");
-    mark(features, blockExit != null, "block");
-    mark(features, !sharedApplications.isEmpty(), "block applied again with its weights");
-    mark(features, blockInputShapes.stream().anyMatch(shape -> Arrays.stream(shape).anyMatch(d -> d == VARIABLE)),
-        "block with open sizes");
+    if (block != null) {
+      block.markFeatures(features);
+    }
     mark(features, layers.stream().anyMatch(layer -> layer.reads.size() > 1), "merge");
     mark(
         features,
@@ -1688,6 +1590,11 @@ final class RandomValidModels {
     if (present) {
       features.add(feature);
     }
+  }
+
+  /** The name the model gives {@code layer}: its path where a block holds it. */
+  private String modelName(Layer layer) {
+    return block == null ? layer.name : block.modelName(layer);
   }
 
   private Map<String, int[]> shapes() {
@@ -1837,11 +1744,11 @@ final class RandomValidModels {
     return low + random.nextInt(high - low + 1);
   }
 
-  private boolean chance(double p) {
+  boolean chance(double p) {
     return random.nextDouble() < p;
   }
 
-  private <T> T pick(List<T> items) {
+  <T> T pick(List<T> items) {
     return items.get(random.nextInt(items.size()));
   }
 }

@@ -105,6 +105,13 @@ class AttributeErrorsTest {
   }
 
   @Test
+  void negativeLeakySlope() {
+    expectOne(around("Leaky", "4", "@LeakyReLU(negativeSlope = -0.3)"), Tag.BAD_ATTRIBUTE,
+        "negativeSlope = -0.3", "-0.3",
+        "negativeSlope = -0.3 on layer", "a finite slope of 0 or more", "default is 0.3");
+  }
+
+  @Test
   void negativeDropoutRate() {
     expectOne(around("DropLess", "4", "@Dropout(rate = -0.1)"), Tag.BAD_ATTRIBUTE,
         "rate = -0.1", "-0.1",

@@ -532,19 +532,30 @@ public abstract class KilnModel {
 
   /**
    * A picture of the graph as SVG text, like Keras' {@code plot_model(show_shapes=True)}: a box
-   * per layer with its name, type and output shape, an arrow per input, top to bottom.
+   * per layer with its name, type and output shape, an arrow per input, top to bottom; an
+   * application of a block, or a model used as a layer, is one box.
    */
   public final String toSvg() {
-    return GraphPicture.svg(spec);
+    return toSvg(false);
+  }
+
+  /** The picture; with {@code expandNested} (Keras' {@code expand_nested}) a box for every layer inside blocks. */
+  public final String toSvg(boolean expandNested) {
+    return GraphPicture.svg(spec, expandNested);
   }
 
   /** Writes {@link #toSvg()} to {@code path} (Keras' {@code plot_model}); no Graphviz needed. */
   public final void plot(Path path) throws IOException {
+    plot(path, false);
+  }
+
+  /** Writes {@link #toSvg(boolean)} to {@code path}. */
+  public final void plot(Path path, boolean expandNested) throws IOException {
     Path parent = path.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    Files.writeString(path, toSvg(), StandardCharsets.UTF_8);
+    Files.writeString(path, toSvg(expandNested), StandardCharsets.UTF_8);
   }
 
   /**

@@ -19,6 +19,7 @@ import java.util.List;
  * @param layers every layer in execution (and summary) order, for pictures of the graph
  * @param summaryTable the summary's layer table, without the totals
  * @param dot the graph in Graphviz DOT
+ * @param applications the applications of blocks at the top of the model, in order
  */
 public record ModelSpec(
     String name,
@@ -30,7 +31,8 @@ public record ModelSpec(
     List<String> frozenLayers,
     List<LayerSpec> layers,
     String summaryTable,
-    String dot) {
+    String dot,
+    List<ApplicationSpec> applications) {
 
   public ModelSpec {
     inputs = List.copyOf(inputs);
@@ -38,6 +40,23 @@ public record ModelSpec(
     parameters = List.copyOf(parameters);
     frozenLayers = List.copyOf(frozenLayers);
     layers = List.copyOf(layers);
+    applications = List.copyOf(applications);
+  }
+
+  /** A model that applies no block. */
+  public ModelSpec(
+      String name,
+      String fingerprint,
+      List<InputSpec> inputs,
+      List<OutputSpec> outputs,
+      List<ParameterSpec> parameters,
+      OptimizerSpec optimizer,
+      List<String> frozenLayers,
+      List<LayerSpec> layers,
+      String summaryTable,
+      String dot) {
+    this(name, fingerprint, inputs, outputs, parameters, optimizer, frozenLayers, layers,
+        summaryTable, dot, List.of());
   }
 
   /** A model whose optimizer has no options beyond its learning rate ({@code NaN}: default). */

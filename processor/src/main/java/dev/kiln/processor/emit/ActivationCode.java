@@ -7,7 +7,8 @@ import dev.kiln.Activation;
 /**
  * The runtime calls of each activation. ReLU works in place on the output; the others read the
  * pre-activation in their backward pass and so keep it in a buffer of its own, unless their
- * backward pass is fused into the loss.
+ * backward pass is fused into the loss. Each has a runtime kernel of its own name ({@code Gelu},
+ * {@code HardSigmoid}, ...) with {@code forward(z, y)} and {@code backward(z, dy)}.
  */
 final class ActivationCode {
 
@@ -17,7 +18,7 @@ final class ActivationCode {
   static boolean needsPreActivation(Activation activation) {
     return switch (activation) {
       case LINEAR, RELU -> false;
-      case SIGMOID, TANH, SOFTMAX -> true;
+      default -> true;
     };
   }
 
@@ -26,8 +27,7 @@ final class ActivationCode {
     return switch (activation) {
       case LINEAR -> CodeBlock.of("");
       case RELU -> CodeBlock.of("$T.forward($L);\n", kernel(activation), out);
-      case SIGMOID, TANH, SOFTMAX ->
-          CodeBlock.of("$T.forward($L, $L);\n", kernel(activation), pre, out);
+      default -> CodeBlock.of("$T.forward($L, $L);\n", kernel(activation), pre, out);
     };
   }
 
@@ -36,8 +36,7 @@ final class ActivationCode {
     return switch (activation) {
       case LINEAR -> CodeBlock.of("");
       case RELU -> CodeBlock.of("$T.backward($L, $L);\n", kernel(activation), out, gradient);
-      case SIGMOID, TANH, SOFTMAX ->
-          CodeBlock.of("$T.backward($L, $L);\n", kernel(activation), pre, gradient);
+      default -> CodeBlock.of("$T.backward($L, $L);\n", kernel(activation), pre, gradient);
     };
   }
 
@@ -48,6 +47,16 @@ final class ActivationCode {
       case SIGMOID -> Runtime.kernel("Sigmoid");
       case TANH -> Runtime.kernel("Tanh");
       case SOFTMAX -> Runtime.kernel("Softmax");
+      case GELU -> Runtime.kernel("Gelu");
+      case GELU_TANH -> Runtime.kernel("GeluTanh");
+      case SILU -> Runtime.kernel("Silu");
+      case LEAKY_RELU -> Runtime.kernel("LeakyRelu");
+      case ELU -> Runtime.kernel("Elu");
+      case SELU -> Runtime.kernel("Selu");
+      case SOFTPLUS -> Runtime.kernel("Softplus");
+      case SOFTSIGN -> Runtime.kernel("Softsign");
+      case HARD_SIGMOID -> Runtime.kernel("HardSigmoid");
+      case EXPONENTIAL -> Runtime.kernel("Exponential");
     };
   }
 }

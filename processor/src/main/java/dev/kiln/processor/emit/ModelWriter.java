@@ -183,18 +183,29 @@ public final class ModelWriter {
                     .collect(CodeBlock.joining(", ")),
                 node.paramCount()))
             .toList());
+    List<Application> applied = network.model().applications().stream()
+        .filter(application -> application.parent() == null)
+        .toList();
+    SpecList applications = new SpecList(Runtime.APPLICATION_SPEC, "applicationSpecs",
+        "applications", applied.stream().map(Application::name).toList(),
+        applied.stream().map(application -> CodeBlock.of("new $T($S, $S)", Runtime.APPLICATION_SPEC,
+            application.name(), application.typeName())).toList());
     // A large model's lists are built by methods of their own: the class initializer is one
     // method, as bounded as any.
     boolean large = inputs.size() + outputs.size() + parameters.size() + frozen.size()
-        + layers.size() > CodeParts.BUDGET;
+        + layers.size() + applications.size() > CodeParts.BUDGET;
     CodeBlock.Builder spec = CodeBlock.builder().add("new $T(\n$>$>", Runtime.MODEL_SPEC);
     spec.add("$S,\n$S,\n", network.model().name(), Fingerprint.of(network));
     spec.add("$L,\n$L,\n$L,\n", inputs.argument(type, large), outputs.argument(type, large),
         parameters.argument(type, large));
-    spec.add("$L,\n$L,\n$L,\nSUMMARY_TABLE,\nDOT)$<$<",
+    spec.add("$L,\n$L,\n$L,\nSUMMARY_TABLE,\nDOT",
         OptimizerCode.spec(network.model()),
         frozen.argument(type, large),
         layers.argument(type, large));
+    if (!applied.isEmpty()) {
+      spec.add(",\n$L", applications.argument(type, large));
+    }
+    spec.add(")$<$<");
     type.addField(
         FieldSpec.builder(Runtime.MODEL_SPEC, "SPEC", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
             .initializer(spec.build())

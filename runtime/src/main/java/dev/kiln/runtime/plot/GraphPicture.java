@@ -1,5 +1,6 @@
 package dev.kiln.runtime.plot;
 
+import dev.kiln.runtime.ApplicationSpec;
 import dev.kiln.runtime.LayerSpec;
 import dev.kiln.runtime.ModelSpec;
 import dev.kiln.runtime.OutputSpec;
@@ -17,7 +18,8 @@ import java.util.Set;
  * without Graphviz: a box per layer with its name, Keras type and output shape, an arrow for
  * every input of every layer, inputs at the top and outputs below, laid out by {@link
  * LayeredLayout}. Inputs are drawn blue, outputs green. Each box's tooltip gives its parameter
- * count.
+ * count. An application of a block is one box, typed by the block, unless nested layers are
+ * expanded (Keras' {@code expand_nested}); then each of its layers says which application holds it.
  */
 public final class GraphPicture {
 
@@ -35,9 +37,14 @@ public final class GraphPicture {
 
   private GraphPicture() {}
 
-  /** The SVG document for {@code spec}'s layers. */
+  /** The SVG document for {@code spec}'s layers, each application of a block as one box. */
   public static String svg(ModelSpec spec) {
-    List<LayerSpec> layers = spec.layers();
+    return svg(spec, false);
+  }
+
+  /** The SVG document; with {@code expandNested}, a box for every layer inside blocks too. */
+  public static String svg(ModelSpec spec, boolean expandNested) {
+    List<LayerSpec> layers = expandNested ? spec.layers() : CollapsedLayers.of(spec);
     if (layers.isEmpty()) {
       throw new IllegalArgumentException(
           "model " + spec.name() + " lists no layers to draw; rebuild it with this Kiln");
@@ -65,8 +72,10 @@ public final class GraphPicture {
     }
     LayeredLayout layout = LayeredLayout.of(widths, edges);
     Set<String> outputs = new HashSet<>();
-    spec.outputs().stream().map(OutputSpec::name).forEach(outputs::add);
-    return new Drawing(spec, layout, widths, edges, outputs).toString();
+    spec.outputs().stream().map(OutputSpec::name)
+        .map(output -> expandNested ? output : CollapsedLayers.boxOf(spec, output))
+        .forEach(outputs::add);
+    return new Drawing(spec, layers, layout, widths, edges, outputs).toString();
   }
 
   /** Wide enough for the name and type in bold and regular, and for the shape. */
@@ -81,14 +90,16 @@ public final class GraphPicture {
   private static final class Drawing {
     private final StringBuilder svg = new StringBuilder();
     private final ModelSpec spec;
+    private final List<LayerSpec> layers;
     private final LayeredLayout layout;
     private final double[] widths;
     private final List<LayeredLayout.Edge> edges;
     private final Set<String> outputs;
 
-    Drawing(ModelSpec spec, LayeredLayout layout, double[] widths,
+    Drawing(ModelSpec spec, List<LayerSpec> layers, LayeredLayout layout, double[] widths,
         List<LayeredLayout.Edge> edges, Set<String> outputs) {
       this.spec = spec;
+      this.layers = layers;
       this.layout = layout;
       this.widths = widths;
       this.edges = edges;
@@ -122,7 +133,7 @@ public final class GraphPicture {
       }
       line("  </g>");
       line("  <g class=\"layers\">");
-      for (int i = 0; i < spec.layers().size(); i++) {
+      for (int i = 0; i < layers.size(); i++) {
         drawLayer(i);
       }
       line("  </g>");
@@ -145,8 +156,8 @@ public final class GraphPicture {
         rank++;
       }
       curve(path, x, y, left(layout.x(edge.to()) + layout.portOffset(e)), top(rank));
-      LayerSpec from = spec.layers().get(edge.from());
-      LayerSpec to = spec.layers().get(edge.to());
+      LayerSpec from = layers.get(edge.from());
+      LayerSpec to = layers.get(edge.to());
       line("    <path class=\"edge\" data-from=\"%s\" data-to=\"%s\" d=\"%s\""
           + " marker-end=\"url(#arrow)\"/>", escape(from.name()), escape(to.name()), path);
     }
@@ -160,7 +171,7 @@ public final class GraphPicture {
     }
 
     private void drawLayer(int i) {
-      LayerSpec layer = spec.layers().get(i);
+      LayerSpec layer = layers.get(i);
       double width = widths[i];
       double x = left(layout.x(i)) - width / 2;
       double y = top(layout.rank(i));
@@ -176,10 +187,13 @@ public final class GraphPicture {
         stroke = "#3c8c57";
         kind = "layer output";
       }
-      line("    <g class=\"%s\" data-name=\"%s\">", kind, escape(layer.name()));
-      line("      <title>%s (%s): %s, %s parameters</title>", escape(layer.name()),
+      ApplicationSpec holder = holder(layer.name());
+      line("    <g class=\"%s\" data-name=\"%s\"%s>", kind, escape(layer.name()),
+          holder == null ? "" : " data-application=\"" + escape(holder.name()) + "\"");
+      line("      <title>%s (%s): %s, %s parameters%s</title>", escape(layer.name()),
           escape(layer.type()), Shapes.withBatch(layer.shape()),
-          String.format(Locale.ROOT, "%,d", layer.parameters()));
+          String.format(Locale.ROOT, "%,d", layer.parameters()),
+          holder == null ? "" : escape(", in " + holder.name() + " (" + holder.type() + ")"));
       line("      <rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" rx=\"6\" fill=\"%s\""
           + " stroke=\"%s\" stroke-width=\"1.2\"/>", n(x), n(y), n(width), n(BOX_HEIGHT), fill,
           stroke);
@@ -192,9 +206,22 @@ public final class GraphPicture {
       line("    </g>");
     }
 
+    /** Where layers inside blocks are drawn: the application holding this box's layer, or null. */
+    private ApplicationSpec holder(String box) {
+      if (layers != spec.layers()) {
+        return null; // Collapsed: an application is a box of its own.
+      }
+      for (ApplicationSpec application : spec.applications()) {
+        if (application.holds(box)) {
+          return application;
+        }
+      }
+      return null;
+    }
+
     private long parameters() {
       long total = 0;
-      for (LayerSpec layer : spec.layers()) {
+      for (LayerSpec layer : layers) {
         total += layer.parameters();
       }
       return total;

@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.DType;
 import dev.kiln.Loss;
 import dev.kiln.Optimizer;
+import dev.kiln.runtime.ApplicationSpec;
 import dev.kiln.runtime.InputSpec;
 import dev.kiln.runtime.LayerSpec;
 import dev.kiln.runtime.ModelSpec;
 import dev.kiln.runtime.OutputSpec;
+import dev.kiln.runtime.optim.OptimizerSpec;
 import dev.kiln.runtime.testing.SvgChecks;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -116,6 +118,60 @@ class GraphPictureTest {
         layer("c", "Dense", List.of("a"), 3),
         layer("d", "Add", List.of("b", "c"), 3)), "d");
     assertEquals(GraphPicture.svg(spec), GraphPicture.svg(spec));
+  }
+
+  @Test
+  void anApplicationOfABlockIsOneBoxUnlessExpanded() {
+    List<LayerSpec> layers = List.of(
+        layer("input", "InputLayer", List.of(), 8),
+        layer("left/hidden", "Dense", List.of("input"), 4),
+        layer("left", "Dense", List.of("left/hidden"), 2),
+        layer("right/hidden", "Dense", List.of("input"), 4),
+        layer("right", "Dense", List.of("right/hidden"), 2),
+        layer("merge", "Concatenate", List.of("left", "right"), 4),
+        layer("output", "Dense", List.of("merge"), 1));
+    ModelSpec spec = new ModelSpec("Twins", "fp", List.of(), List.of(), List.of(),
+        OptimizerSpec.of(Optimizer.SGD), List.of(), layers, "", "",
+        List.of(new ApplicationSpec("left", "Tower"), new ApplicationSpec("right", "Tower")));
+
+    String collapsed = GraphPicture.svg(spec);
+    // Each tower is one box: the block's type, its first output's shape, both layers' parameters.
+    SvgChecks.assertWellDrawn(collapsed, List.of(
+        layer("input", "InputLayer", List.of(), 8),
+        new LayerSpec("left", "Tower", new long[] {2}, List.of("input"), 20),
+        new LayerSpec("right", "Tower", new long[] {2}, List.of("input"), 20),
+        layer("merge", "Concatenate", List.of("left", "right"), 4),
+        layer("output", "Dense", List.of("merge"), 1)));
+    assertTrue(collapsed.contains("left (Tower): (None, 2), 20 parameters"), collapsed);
+    assertTrue(collapsed.contains("(70 parameters)"), "the title counts every layer: " + collapsed);
+    assertTrue(!collapsed.contains("data-application"), collapsed);
+
+    String expanded = GraphPicture.svg(spec, true);
+    SvgChecks.assertWellDrawn(expanded, spec);
+    assertTrue(expanded.contains("data-name=\"left/hidden\" data-application=\"left\""), expanded);
+    assertTrue(expanded.contains("left/hidden (Dense): (None, 4), 10 parameters, in left (Tower)"),
+        expanded);
+  }
+
+  @Test
+  void anOutputInsideAnApplicationMakesItsBoxAnOutput() {
+    List<LayerSpec> layers = List.of(
+        layer("input", "InputLayer", List.of(), 8),
+        layer("head/hidden", "Dense", List.of("input"), 4),
+        layer("head", "Dense", List.of("head/hidden"), 2),
+        layer("head/side", "Dense", List.of("head/hidden"), 3),
+        layer("after", "Dense", List.of("head"), 1));
+    ModelSpec spec = new ModelSpec("Heads", "fp", List.of(),
+        List.of(new OutputSpec("head/side", new long[] {3}, Loss.MSE, 1, List.of()),
+            new OutputSpec("after", new long[] {1}, Loss.MSE, 1, List.of())),
+        List.of(), OptimizerSpec.of(Optimizer.SGD), List.of(), layers, "", "",
+        List.of(new ApplicationSpec("head", "Heads")));
+    String collapsed = GraphPicture.svg(spec);
+    SvgChecks.assertWellDrawn(collapsed, List.of(
+        layer("input", "InputLayer", List.of(), 8),
+        new LayerSpec("head", "Heads", new long[] {2}, List.of("input"), 30),
+        layer("after", "Dense", List.of("head"), 1)));
+    assertTrue(collapsed.contains("class=\"layer output\" data-name=\"head\""), collapsed);
   }
 
   @Test

@@ -37,6 +37,11 @@ public final class SvgChecks {
   private SvgChecks() {}
 
   public static void assertWellDrawn(String svg, ModelSpec spec) {
+    assertWellDrawn(svg, spec.layers());
+  }
+
+  /** The same, for a picture whose boxes are {@code layers} (an application of a block as one). */
+  public static void assertWellDrawn(String svg, List<LayerSpec> layers) {
     Document document = parse(svg);
     Map<String, Box> boxes = new HashMap<>();
     NodeList groups = document.getElementsByTagName("g");
@@ -57,14 +62,14 @@ public final class SvgChecks {
         shown.append(texts.item(t).getTextContent()).append('\n');
       }
       String text = shown.toString();
-      LayerSpec layer = layer(spec, name);
+      LayerSpec layer = layer(layers, name);
       assertTrue(text.contains(name + " (" + layer.type() + ")"), "label of " + name + ": " + text);
       assertTrue(text.contains(Shapes.withBatch(layer.shape())), "shape of " + name + ": " + text);
     }
-    assertEquals(spec.layers().size(), boxes.size(), "one box per layer: " + boxes.keySet());
+    assertEquals(layers.size(), boxes.size(), "one box per layer: " + boxes.keySet());
 
     List<String> expectedEdges = new ArrayList<>();
-    spec.layers().forEach(layer ->
+    layers.forEach(layer ->
         layer.inputs().forEach(input -> expectedEdges.add(input + " -> " + layer.name())));
     List<String> edges = new ArrayList<>();
     NodeList paths = document.getElementsByTagName("path");
@@ -140,8 +145,8 @@ public final class SvgChecks {
     assertTrue(x > to.x && x < to.x + to.width, edge + " ends over its target");
   }
 
-  private static LayerSpec layer(ModelSpec spec, String name) {
-    return spec.layers().stream().filter(layer -> layer.name().equals(name)).findFirst()
+  private static LayerSpec layer(List<LayerSpec> layers, String name) {
+    return layers.stream().filter(layer -> layer.name().equals(name)).findFirst()
         .orElseThrow(() -> new AssertionError("a box for " + name + ", which is no layer"));
   }
 
