@@ -1,5 +1,6 @@
 package dev.kiln.examples;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,6 +59,9 @@ class TransformerClassifierTest {
     TransformerClassifierModel model = TransformerClassifierModel.create(1);
     assertEquals(embeddings + 2 * encoder + head, model.spec().parameterCount(), model.summary());
     assertEquals(4_866, model.spec().parameterCount());
+    // Inside a block's application, the scores are found by their path.
+    INDArray scores = model.activations(texts(3, 9)[0]).get("encoder2/attention/scores");
+    assertArrayEquals(new long[] {3, 2, LENGTH, LENGTH}, scores.shape());
   }
 
   @Test

@@ -63,6 +63,9 @@ final class RandomModels {
       kind(recurrent, 1, "units", Type.INT, "returnSequences", Type.BOOL);
     }
     kind("Embedding", 2, "inputDim", Type.INT, "outputDim", Type.INT);
+    kind("MultiHeadAttention", 2, "numHeads", Type.INT, "keyDim", Type.INT, "valueDim", Type.INT,
+        "outputShape", Type.INT, "dropout", Type.DOUBLE, "useCausalMask", Type.BOOL);
+    kind("PositionEmbedding", 1, "sequenceLength", Type.INT);
   }
 
   private static final List<String> RECURRENT = List.of("LSTM", "GRU", "SimpleRNN", "Embedding");

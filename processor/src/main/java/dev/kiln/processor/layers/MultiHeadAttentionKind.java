@@ -96,7 +96,19 @@ final class MultiHeadAttentionKind implements LayerKind {
           + " first with @Dense(units = " + inputs.get(0).last() + ")");
       return null;
     }
+    sizeTrace(layer, inputs.get(0).dim(0), input(inputs, 1).dim(0));
     return Shape.of(inputs.get(0).dim(0), outputDim(layer, inputs));
+  }
+
+  /**
+   * Throws {@link ArithmeticException}, which shape inference reports as too large, when a
+   * sample's trace would not fit in an int-indexed array.
+   */
+  private static void sizeTrace(LayerDecl layer, int queries, int keys) {
+    int heads = layer.attributes().intValue("numHeads");
+    int widest = Math.max(layer.attributes().intValue("keyDim"), valueDim(layer));
+    int steps = Math.max(Math.max(queries, keys), 1);
+    Math.multiplyExact(Math.multiplyExact(heads, steps), Math.max(widest, steps));
   }
 
   @Override
