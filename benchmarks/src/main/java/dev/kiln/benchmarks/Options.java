@@ -20,6 +20,7 @@ import java.util.Map;
  * @param gemmRuns runs of each matrix product in the GEMM rate table; 0 for no table
  * @param heapSteps MLP training steps over which each kernel's time and heap allocation are
  *     counted; 0 for no table
+ * @param encoderRuns timed runs of the transformer encoder block in Kiln and PyTorch; 0 for none
  */
 record Options(
     List<String> networks,
@@ -31,7 +32,8 @@ record Options(
     int profileSteps,
     List<Map<String, String>> settings,
     int gemmRuns,
-    int heapSteps) {
+    int heapSteps,
+    int encoderRuns) {
 
   static final String USAGE = """
       Options (pass them as -Dbench.args="..."):
@@ -48,6 +50,8 @@ record Options(
         --gemm N             also time matrix products with transposed operands, N runs each
         --heap N             also time the MLP step kernel by kernel and count each kernel's heap,
                              over N steps
+        --encoder N          timed runs of one transformer encoder block, Kiln and PyTorch
+                             (default 20; 0 for none)
       """;
 
   static Options parse(String... args) {
@@ -62,6 +66,7 @@ record Options(
     List<Map<String, String>> settings = List.of();
     int gemmRuns = 0;
     int heapSteps = 0;
+    int encoderRuns = 20;
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       if (option.isBlank()) {
@@ -85,11 +90,13 @@ record Options(
         case "--settings" -> settings = settings(value);
         case "--gemm" -> gemmRuns = positive(option, value);
         case "--heap" -> heapSteps = positive(option, value);
+        case "--encoder" -> encoderRuns = value.equals("0") ? 0 : positive(option, value);
         default -> throw new IllegalArgumentException(
             "unknown option " + option + "\n" + USAGE.formatted(String.join(", ", keys)));
       }
     }
-    return new Options(networks, steps, longSteps, warmup, block, profile, profileSteps, settings, gemmRuns, heapSteps);
+    return new Options(networks, steps, longSteps, warmup, block, profile, profileSteps, settings,
+        gemmRuns, heapSteps, encoderRuns);
   }
 
   /** The timed steps for a network. */
