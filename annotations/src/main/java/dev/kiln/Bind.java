@@ -37,6 +37,7 @@ public @interface Bind {
   String targetShape() default "";
   String inputDim() default "";
   String outputDim() default "";
+  String depthMultiplier() default "";
   String numHeads() default "";
   String keyDim() default "";
   String valueDim() default "";

@@ -15,7 +15,10 @@ public enum Loss {
   MSE,
   /** Mean absolute error. */
   MAE,
-  /** Huber loss with Keras' {@code delta = 1}: squared below 1, absolute above. */
+  /**
+   * Huber loss, squared for residuals up to {@code delta} and absolute beyond; {@code delta} is
+   * {@code @Output(huberDelta)}, Keras' default 1.
+   */
   HUBER,
   /**
    * Kullback-Leibler divergence {@code sum(y log(y / p))} over the last axis, between target and

@@ -42,4 +42,10 @@ public @interface Output {
    * so that the model is not pushed to infinite confidence. In [0, 1]; 0.1 is common.
    */
   double labelSmoothing() default 0;
+
+  /**
+   * The {@code delta} of {@link Loss#HUBER} (Keras' {@code Huber(delta=1.0)}): residuals up to it
+   * are squared, larger ones count linearly. Positive; only for {@code HUBER}.
+   */
+  double huberDelta() default 1.0;
 }

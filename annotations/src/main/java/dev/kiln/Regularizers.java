@@ -7,15 +7,21 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Keras' {@code kernel_regularizer} and {@code bias_regularizer} on a layer with weights, as
- * {@code L1L2}: each adds {@code l1 * sum(|w|) + l2 * sum(w^2)} of its array to the loss that
- * {@code fit} minimises and reports (and {@code evaluate} reports). Stands beside the layer
- * annotation:
+ * Keras' {@code kernel_regularizer}, {@code bias_regularizer} and {@code activity_regularizer},
+ * as {@code L1L2}. The kernel and bias ones, on a layer with weights, each add {@code l1 *
+ * sum(|w|) + l2 * sum(w^2)} of their array to the loss that {@code fit} minimises and reports
+ * (and {@code evaluate} reports). The activity one, on any layer, adds {@code (l1 * sum(|a|) + l2
+ * * sum(a^2)) / batch} of the layer's output {@code a} on each batch: summed over the batch and
+ * divided by its size, as Keras does. Stands beside the layer annotation:
  *
  * <pre>{@code
- * @Regularizers(kernelL2 = 1e-4)
+ * @Regularizers(kernelL2 = 1e-4, activityL1 = 1e-5)
  * @Dense(units = 64, activation = RELU) Tensor hidden(Tensor input);
  * }</pre>
+ *
+ * <p>A method applying another layer again with {@code @SameWeightsAs} alone regularizes its
+ * output as that layer does (in Keras the activity regularizer belongs to the layer, and acts on
+ * every call of it).
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)
@@ -33,4 +39,10 @@ public @interface Regularizers {
 
   /** L2 factor of the bias; 0 for none. */
   double biasL2() default 0;
+
+  /** L1 factor of the layer's output, per sample of the batch; 0 for none. */
+  double activityL1() default 0;
+
+  /** L2 factor of the layer's output, per sample of the batch; 0 for none. */
+  double activityL2() default 0;
 }

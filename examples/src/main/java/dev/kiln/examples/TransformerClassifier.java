@@ -51,9 +51,7 @@ public interface TransformerClassifier {
   Tensor encoder1(Tensor embedded);
   @Apply(Encoder.class) @EncoderSize(heads = 2, keyDim = 8, hidden = 32, width = WIDTH)
   Tensor encoder2(Tensor encoder1);
-  // The mean over the tokens (Keras' GlobalAveragePooling1D): the tokens as a one-column image.
-  @Reshape(targetShape = {LENGTH, 1, WIDTH}) Tensor grid(Tensor encoder2);
-  @GlobalAveragePooling2D Tensor pooled(Tensor grid);
+  @GlobalAveragePooling1D Tensor pooled(Tensor encoder2);
   @Output(loss = SPARSE_CATEGORICAL_CROSSENTROPY, metrics = ACCURACY)
   @Dense(units = 2, activation = SOFTMAX) Tensor label(Tensor pooled);
 }

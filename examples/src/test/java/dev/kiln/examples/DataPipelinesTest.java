@@ -198,8 +198,11 @@ class DataPipelinesTest {
         "the MultiDataSet has 1 feature arrays", "[left, right]");
     ClassifierModel model = ClassifierModel.create(23);
     assertMessage(() -> model.fit(new DataSet(x, null), QUIET), "the DataSet has no labels");
-    DataSet masked = new DataSet(x, y, null, y.getColumn(0).reshape(20, 1));
+    DataSet masked = new DataSet(x, y, x.getColumn(0).reshape(20, 1), null);
     assertMessage(() -> model.fit(masked, QUIET), "mask arrays", "pad or bucket");
+    DataSet perOutputUnit = new DataSet(x, y, null, y.dup());
+    assertMessage(() -> model.fit(perOutputUnit, QUIET), "labels mask of shape (20, 3)",
+        "per-example mask");
   }
 
   @Test

@@ -54,6 +54,15 @@ final class ModelChecks {
                 tensor + ": relative error " + error + " against finite differences; all: " + errors));
   }
 
+  /** {@code sum(|a|)} or {@code sum(a^2)} of an array's values: regularizers' penalties written out. */
+  static double sum(INDArray array, boolean absolute) {
+    double total = 0;
+    for (double value : array.ravel().toDoubleVector()) {
+      total += absolute ? Math.abs(value) : value * value;
+    }
+    return total;
+  }
+
   /** Bitwise equality of two arrays' values. */
   static boolean sameBits(INDArray a, INDArray b) {
     return java.util.Arrays.equals(a.shape(), b.shape())

@@ -152,21 +152,14 @@ class ModernTrainingTest {
   /** {@code l1 sum|w| + l2 sum w^2} of each regularized array, written out. */
   private static double penalty(RegularizedModel model) {
     double total = 0;
-    total += 0.01 * sum(model.layers().hidden1().kernel(), true)
-        + 0.02 * sum(model.layers().hidden1().kernel(), false)
-        + 0.03 * sum(model.layers().hidden1().bias(), false);
-    total += 0.05 * sum(model.layers().output().kernel(), false)
-        + 0.04 * sum(model.layers().output().bias(), true);
+    total += 0.01 * ModelChecks.sum(model.layers().hidden1().kernel(), true)
+        + 0.02 * ModelChecks.sum(model.layers().hidden1().kernel(), false)
+        + 0.03 * ModelChecks.sum(model.layers().hidden1().bias(), false);
+    total += 0.05 * ModelChecks.sum(model.layers().output().kernel(), false)
+        + 0.04 * ModelChecks.sum(model.layers().output().bias(), true);
     return total;
   }
 
-  private static double sum(INDArray array, boolean absolute) {
-    double total = 0;
-    for (double value : array.ravel().toDoubleVector()) {
-      total += absolute ? Math.abs(value) : value * value;
-    }
-    return total;
-  }
 
   @Test
   void regularizersAddToTheLossAndItsGradientAsKerasDoes() {

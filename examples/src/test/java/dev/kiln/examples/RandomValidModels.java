@@ -69,7 +69,7 @@ final class RandomValidModels {
   private static final List<String> ACTIVATIONS =
       List.of("LINEAR", "RELU", "SIGMOID", "TANH", "SOFTMAX", "GELU", "GELU_TANH", "SILU",
           "LEAKY_RELU", "ELU", "SELU", "SOFTPLUS", "SOFTSIGN", "HARD_SIGMOID", "EXPONENTIAL");
-  private static final List<String> KERNEL_INITIALIZERS =
+  static final List<String> KERNEL_INITIALIZERS =
       List.of(
           "GLOROT_UNIFORM",
           "GLOROT_NORMAL",
@@ -79,7 +79,7 @@ final class RandomValidModels {
           "LECUN_NORMAL",
           "ORTHOGONAL",
           "RANDOM_UNIFORM");
-  private static final List<String> BIAS_INITIALIZERS = List.of("ZEROS", "ONES", "RANDOM_UNIFORM");
+  static final List<String> BIAS_INITIALIZERS = List.of("ZEROS", "ONES", "RANDOM_UNIFORM");
 
   /**
    * A layer annotation (with its wrapper) and Keras' rules for it: the output shape and the weight
@@ -162,6 +162,7 @@ final class RandomValidModels {
 
   private final long seed;
   private final Random random;
+  private final RandomConvKinds convKinds = new RandomConvKinds(this);
   private final List<Layer> layers = new ArrayList<>();
   private final Map<String, Integer> counters = new LinkedHashMap<>();
   private String rejectedWith;
@@ -347,6 +348,8 @@ final class RandomValidModels {
         options.add(this::pooling);
       }
       for (int i = 0; i < 2; i++) {
+        options.add(convKinds::depthwise);
+        options.add(convKinds::separable);
         options.add(this::transposedConvolution);
         options.add(this::border);
         options.add(this::globalPooling);
@@ -358,6 +361,12 @@ final class RandomValidModels {
         options.add(this::recurrent);
       }
       options.add(this::bidirectional);
+      for (int i = 0; i < 2; i++) {
+        options.add(convKinds::conv1d);
+        options.add(convKinds::pooling1d);
+      }
+      options.add(convKinds::globalPooling1d);
+      options.add(convKinds::upSampling1d);
       options.add(this::selfAttention);
       options.add(this::selfAttention);
       options.add(() -> positionEmbedding(shape));
@@ -495,7 +504,7 @@ final class RandomValidModels {
         activation);
   }
 
-  private static List<long[]> convolutionWeights(
+  static List<long[]> convolutionWeights(
       int taps, int channels, int filters, boolean bias) {
     long[] kernel = {taps, channels, filters};
     return bias ? List.of(kernel, new long[] {filters}) : List.of(kernel);
@@ -1318,6 +1327,9 @@ final class RandomValidModels {
     if (logits) {
       attributes.add("fromLogits = true");
     }
+    if (loss.equals("HUBER") && chance(0.5)) {
+      attributes.add("huberDelta = " + pick(List.of("0.25", "2.0")));
+    }
     if (chance(0.35)) {
       attributes.add("weight = " + pick(List.of("0.5", "0.25", "2.0", "0.0")));
     }
@@ -1493,18 +1505,28 @@ final class RandomValidModels {
     return schedule == null ? model : schedule + "\n" + model;
   }
 
-  /** Sometimes a regularizer or a constraint, on a layer that owns a kernel. */
+  /**
+   * Sometimes a regularizer of the layer's output (any layer), of its kernel and bias (a layer
+   * that owns a kernel), or a kernel constraint.
+   */
   private void weightRules(StringBuilder source, String annotation) {
-    if (!annotation.matches("@(Dense|Conv2D|Conv2DTranspose)\\(.*")) {
-      return;
-    }
-    if (chance(0.2)) {
-      List<String> factors = new ArrayList<>();
+    boolean ownsKernel = annotation.matches("@(Dense|Conv1D|Conv2D|Conv2DTranspose)\\(.*");
+    List<String> factors = new ArrayList<>();
+    if (ownsKernel && chance(0.2)) {
       factors.add(pick(List.of("kernelL1", "kernelL2")) + " = " + pick(List.of("0.01", "0.1")));
       if (!annotation.contains("useBias = false") && chance(0.5)) {
         factors.add("biasL2 = 0.05");
       }
+    }
+    if (chance(0.15)) {
+      factors.add(pick(List.of("activityL1 = 0.01", "activityL2 = 0.02",
+          "activityL1 = 0.005, activityL2 = 0.01")));
+    }
+    if (!factors.isEmpty()) {
       source.append("  @Regularizers(").append(String.join(", ", factors)).append(")\n");
+    }
+    if (!ownsKernel) {
+      return;
     }
     if (chance(0.1)) {
       source.append("  @KernelConstraint(").append(pick(List.of(
@@ -1575,7 +1597,7 @@ final class RandomValidModels {
       markers.put("optimizer = " + optimizer + ")", "optimizer " + optimizer);
     }
     for (String option : List.of("momentum", "weightDecay", "clipNorm", "globalClipNorm",
-        "clipValue", "@Regularizers", "@KernelConstraint", "@ExponentialDecay",
+        "clipValue", "@Regularizers", "activityL", "huberDelta", "@KernelConstraint", "@ExponentialDecay",
         "@PiecewiseConstantDecay", "@CosineDecay", "@PolynomialDecay")) {
       markers.put(option, option.replace("@", ""));
     }
@@ -1661,7 +1683,7 @@ final class RandomValidModels {
   }
 
   /** Keras' output length of a window: {@code ceil(in / stride)} with SAME padding. */
-  private static int window(int in, int size, int stride, int dilation, boolean same) {
+  static int window(int in, int size, int stride, int dilation, boolean same) {
     int extent = (size - 1) * dilation + 1;
     return same ? (in + stride - 1) / stride : Math.floorDiv(in - extent, stride) + 1;
   }
@@ -1711,13 +1733,13 @@ final class RandomValidModels {
 
   // ---- text and randomness ----
 
-  private String activation(int units) {
+  String activation(int units) {
     // A softmax over one unit is the constant 1, which would cut the gradient to everything before.
     String activation = pick(ACTIVATIONS);
     return activation.equals("SOFTMAX") && units == 1 ? "TANH" : activation;
   }
 
-  private String initializers(boolean bias) {
+  String initializers(boolean bias) {
     String text = chance(0.25) ? ", kernelInitializer = " + pick(KERNEL_INITIALIZERS) : "";
     return bias && chance(0.3) ? text + ", biasInitializer = " + pick(BIAS_INITIALIZERS) : text;
   }
@@ -1736,11 +1758,11 @@ final class RandomValidModels {
   }
 
   /** One value when both are equal, Keras' shorthand, else the pair. */
-  private String pair(int[] values) {
+  String pair(int[] values) {
     return values[0] == values[1] && chance(0.7) ? Integer.toString(values[0]) : ints(values);
   }
 
-  private int between(int low, int high) {
+  int between(int low, int high) {
     return low + random.nextInt(high - low + 1);
   }
 

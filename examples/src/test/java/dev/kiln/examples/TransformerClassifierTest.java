@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.GlobalAveragePooling1D;
 import dev.kiln.Input;
 import dev.kiln.Model;
 import dev.kiln.Optimizer;
@@ -35,8 +36,7 @@ class TransformerClassifierTest {
     @Input(shape = TransformerClassifier.LENGTH, dtype = dev.kiln.DType.INT32) Tensor tokens();
     @dev.kiln.Embedding(inputDim = TransformerClassifier.VOCABULARY, outputDim = 16)
     Tensor tokenEmbedding(Tensor tokens);
-    @dev.kiln.Reshape(targetShape = {TransformerClassifier.LENGTH, 1, 16}) Tensor grid(Tensor tokenEmbedding);
-    @dev.kiln.GlobalAveragePooling2D Tensor pooled(Tensor grid);
+    @GlobalAveragePooling1D Tensor pooled(Tensor tokenEmbedding);
     @dev.kiln.Dense(units = 32, activation = dev.kiln.Activation.GELU) Tensor hidden(Tensor pooled);
     @Output(loss = dev.kiln.Loss.SPARSE_CATEGORICAL_CROSSENTROPY, metrics = dev.kiln.Metric.ACCURACY)
     @dev.kiln.Dense(units = 2, activation = dev.kiln.Activation.SOFTMAX) Tensor label(Tensor hidden);
@@ -55,7 +55,7 @@ class TransformerClassifierTest {
     long norms = 2L * (2 * width);
     long feedForward = (long) width * hidden + hidden + (long) hidden * width + width;
     long encoder = attention + norms + feedForward;
-    long head = 2L * width + 2; // the pooling and its reshape have no weights
+    long head = 2L * width + 2;
     TransformerClassifierModel model = TransformerClassifierModel.create(1);
     assertEquals(embeddings + 2 * encoder + head, model.spec().parameterCount(), model.summary());
     assertEquals(4_866, model.spec().parameterCount());

@@ -77,6 +77,32 @@ class OptimizerErrorsTest {
   }
 
   @Test
+  void nonPositiveGlobalClipNormAndClipValue() {
+    JavaFileObject global = model("GlobalClip", "@Model(globalClipNorm = -1)");
+    expectOne(global, Tag.BAD_ATTRIBUTE, "globalClipNorm = -1.0", "must be a positive number")
+        .on(global, "@Model(", "-1");
+    JavaFileObject value = model("ValueClip", "@Model(clipValue = 0)");
+    expectOne(value, Tag.BAD_ATTRIBUTE, "clipValue = 0.0", "must be a positive number")
+        .on(value, "@Model(", "0");
+  }
+
+  @Test
+  void nesterovOnAdam() {
+    JavaFileObject source = model("Nesterov", "@Model(optimizer = Optimizer.ADAM, nesterov = true)");
+    expectOne(source, Tag.OPTIMIZER_CONFLICT, "nesterov is SGD's option", "ADAM")
+        .on(source, "@Model(", "true");
+  }
+
+  @Test
+  void nonPositiveMaxNorm() {
+    JavaFileObject source = model("MaxNorm", "@Model",
+        "@KernelConstraint(value = Constraint.MAX_NORM, maxValue = 0) @Output(loss = MSE)"
+            + " @Dense(units = 2)");
+    expectOne(source, Tag.BAD_ATTRIBUTE, "maxValue = 0.0 on output", "must be a positive number")
+        .on(source, "@KernelConstraint(", "0)");
+  }
+
+  @Test
   void twoClippings() {
     JavaFileObject source = model("TwoClips", "@Model(clipNorm = 1, clipValue = 0.5)");
     expectOne(source, Tag.OPTIMIZER_CONFLICT, "clipNorm and clipValue are both set")
@@ -163,5 +189,65 @@ class OptimizerErrorsTest {
         "}");
     expectOne(source, Tag.BAD_ATTRIBUTE, "@KernelConstraint on dropped, which has no kernel")
         .on(source, "@KernelConstraint(");
+  }
+
+  @Test
+  void negativeActivityFactor() {
+    JavaFileObject source = model("NegativeActivity", "@Model",
+        "@Regularizers(activityL1 = -1e-3) @Output(loss = MSE) @Dense(units = 2)");
+    expectOne(source, Tag.BAD_ATTRIBUTE, "activityL1 = -0.001 on output", "finite number >= 0")
+        .on(source, "@Regularizers(", "-1e-3");
+  }
+
+  @Test
+  void activityRegularizerOnAnInput() {
+    JavaFileObject source = Sources.model("InputActivity",
+        "@Model interface InputActivity {",
+        "  @Regularizers(activityL2 = 0.1) @Input(shape = 4) Tensor input();",
+        "  @Output(loss = MSE) @Dense(units = 2) Tensor output(Tensor input);",
+        "}");
+    expectOne(source, Tag.BAD_ATTRIBUTE, "activityL2 = 0.1 on input input, which no layer computes",
+        "put it on a layer that reads input")
+        .on(source, "@Regularizers(", "0.1");
+  }
+
+  @Test
+  void activityRegularizersGenerateTheirPenaltyAndGradient() {
+    JavaFileObject source = model("Activity", "@Model",
+        "@Regularizers(activityL2 = 0.5) @Output(loss = CATEGORICAL_CROSSENTROPY)"
+            + " @Dense(units = 3, activation = SOFTMAX)");
+    Compilation compilation = Sources.compile(source);
+    assertThat(compilation).succeededWithoutWarnings();
+    assertThat(compilation).generatedSourceFile("test.ActivityModel").contentsAsUtf8String()
+        .contains("ActivityRegularizer.addGradientThroughSoftmax(b.output, 0.0, 0.5, b.dOutput);");
+    assertThat(compilation).generatedSourceFile("test.ActivityModel").contentsAsUtf8String()
+        .contains("return weightedLoss() + activityPenalty(b);");
+  }
+
+  @Test
+  void nonPositiveHuberDelta() {
+    JavaFileObject source = model("ZeroDelta", "@Model",
+        "@Output(loss = HUBER, huberDelta = 0) @Dense(units = 2)");
+    expectOne(source, Tag.BAD_ATTRIBUTE, "huberDelta = 0.0 on output", "must be a positive number")
+        .on(source, "@Output(", "0)");
+  }
+
+  @Test
+  void huberDeltaOnAnotherLoss() {
+    JavaFileObject source = model("DeltaOnMse", "@Model",
+        "@Output(loss = MSE, huberDelta = 2) @Dense(units = 2)");
+    expectOne(source, Tag.BAD_ATTRIBUTE, "huberDelta = 2.0 on output, whose loss is MSE",
+        "use loss = HUBER or remove huberDelta")
+        .on(source, "@Output(", "2)");
+  }
+
+  @Test
+  void huberDeltaReachesTheLoss() {
+    JavaFileObject source = model("Delta", "@Model",
+        "@Output(loss = HUBER, huberDelta = 2.5) @Dense(units = 2)");
+    Compilation compilation = Sources.compile(source);
+    assertThat(compilation).succeededWithoutWarnings();
+    assertThat(compilation).generatedSourceFile("test.DeltaModel").contentsAsUtf8String()
+        .contains("Huber.compute(b.output, outputTarget, lossWeight(0), b.dOutput, 2.5)");
   }
 }

@@ -218,4 +218,37 @@ class PassingSourcesTest {
         "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor squared);",
         "}"), "test.SquareModel");
   }
+
+  @Test
+  void sequenceConvolutionsAndPoolings() {
+    compilesCleanly(Sources.model("Series",
+        "@Model interface Series {",
+        "  @Input(shape = {16, 2}) Tensor series();",
+        "  @Conv1D(filters = 4, kernelSize = 3, dilationRate = 2, padding = Padding.CAUSAL,",
+        "      activation = RELU) Tensor conv(Tensor series);",
+        "  @MaxPooling1D Tensor pooled(Tensor conv);",
+        "  @UpSampling1D(size = 2) Tensor up(Tensor pooled);",
+        "  @AveragePooling1D(poolSize = 3, strides = 1, padding = Padding.SAME) Tensor smooth(Tensor up);",
+        "  @Conv1D(filters = 2, kernelSize = 2, strides = 2) Tensor strided(Tensor smooth);",
+        "  @GlobalMaxPooling1D Tensor peak(Tensor strided);",
+        "  @GlobalAveragePooling1D Tensor mean(Tensor smooth);",
+        "  @Concatenate Tensor both(Tensor peak, Tensor mean);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor both);",
+        "}"), "test.SeriesModel", "Conv1D", "MaxPooling1D", "UpSampling1D", "AveragePooling1D",
+        "GlobalMaxPooling1D", "GlobalAveragePooling1D");
+  }
+
+  @Test
+  void depthwiseSeparableConvolutions() {
+    compilesCleanly(Sources.model("Mobile",
+        "@Model interface Mobile {",
+        "  @Input(shape = {12, 12, 3}) Tensor image();",
+        "  @DepthwiseConv2D(kernelSize = 3, depthMultiplier = 2, strides = 2, padding = Padding.SAME,",
+        "      activation = RELU) Tensor depthwise(Tensor image);",
+        "  @SeparableConv2D(filters = 8, kernelSize = {3, 2}, dilationRate = 2, useBias = false)",
+        "      Tensor separable(Tensor depthwise);",
+        "  @GlobalAveragePooling2D Tensor pooled(Tensor separable);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor pooled);",
+        "}"), "test.MobileModel", "DepthwiseConv2D", "SeparableConv2D");
+  }
 }

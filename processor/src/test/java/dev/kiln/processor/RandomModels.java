@@ -63,6 +63,20 @@ final class RandomModels {
       kind(recurrent, 1, "units", Type.INT, "returnSequences", Type.BOOL);
     }
     kind("Embedding", 2, "inputDim", Type.INT, "outputDim", Type.INT);
+    kind("Conv1D", 2, "filters", Type.INT, "kernelSize", Type.INT, "strides", Type.INT,
+        "padding", Type.PADDING, "dilationRate", Type.INT, "activation", Type.ACTIVATION);
+    for (String pool : List.of("MaxPooling1D", "AveragePooling1D")) {
+      kind(pool, 0, "poolSize", Type.INT, "strides", Type.INTS, "padding", Type.PADDING);
+    }
+    kind("GlobalAveragePooling1D", 0);
+    kind("GlobalMaxPooling1D", 0);
+    kind("UpSampling1D", 0, "size", Type.INT);
+    kind("DepthwiseConv2D", 1, "kernelSize", Type.INTS, "strides", Type.INTS, "padding",
+        Type.PADDING, "depthMultiplier", Type.INT, "dilationRate", Type.INTS, "activation",
+        Type.ACTIVATION);
+    kind("SeparableConv2D", 2, "filters", Type.INT, "kernelSize", Type.INTS, "strides",
+        Type.INTS, "padding", Type.PADDING, "depthMultiplier", Type.INT, "dilationRate",
+        Type.INTS, "activation", Type.ACTIVATION);
     kind("MultiHeadAttention", 2, "numHeads", Type.INT, "keyDim", Type.INT, "valueDim", Type.INT,
         "outputShape", Type.INT, "dropout", Type.DOUBLE, "useCausalMask", Type.BOOL);
     kind("PositionEmbedding", 1, "sequenceLength", Type.INT);
@@ -431,7 +445,7 @@ final class RandomModels {
           "Double.NaN", "Double.POSITIVE_INFINITY"));
       case BOOL -> Boolean.toString(random.nextBoolean());
       case ACTIVATION -> "Activation." + pick(ACTIVATIONS);
-      case PADDING -> "Padding." + pick(List.of("VALID", "SAME"));
+      case PADDING -> "Padding." + pick(List.of("VALID", "SAME", "CAUSAL"));
       case DTYPE -> "DType." + pick(List.of("FLOAT32", "INT32"));
     };
   }

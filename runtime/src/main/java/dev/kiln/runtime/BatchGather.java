@@ -12,6 +12,7 @@ final class BatchGather {
   private final INDArray[] inputRows;
   private final INDArray[] targetRows;
   private final CheckedData data;
+  private final Elements weights;
   private Slot full;
   private Slot last;
 
@@ -19,6 +20,9 @@ final class BatchGather {
     this.data = data;
     this.inputRows = asRows(data.inputs);
     this.targetRows = asRows(data.targets);
+    // a view of some rows (a validation split) may be laid out otherwise: read a copy
+    this.weights = data.weights == null ? null
+        : Elements.of(Elements.accepts(data.weights) ? data.weights : data.weights.dup('c'));
   }
 
   /** The samples {@code order[from .. to)}, in buffers the next call of this size reuses. */
@@ -44,6 +48,9 @@ final class BatchGather {
     for (int i = 0; i < targetRows.length; i++) {
       Nd4j.pullRows(targetRows[i], slot.targetRows[i], 1, slot.indices);
     }
+    for (int i = 0; weights != null && i < size; i++) {
+      slot.weights.set(i, weights.get(slot.indices[i]));
+    }
     return slot;
   }
 
@@ -52,7 +59,9 @@ final class BatchGather {
     final int[] indices;
     final INDArray[] inputs;
     final INDArray[] targets;
-    /** The inputs and targets as a batch of checked data. */
+    /** The batch's sample weights, or null. */
+    private final Elements weights;
+    /** The inputs, targets and weights as a batch of checked data. */
     final CheckedData batch;
     private final INDArray[] inputRows;
     private final INDArray[] targetRows;
@@ -61,7 +70,9 @@ final class BatchGather {
       indices = new int[size];
       inputs = allocate(data.inputs, size);
       targets = allocate(data.targets, size);
-      batch = CheckedData.checked(inputs, targets);
+      INDArray weightArray = data.weights == null ? null : NdArrays.zeros(data.weights.dataType(), size);
+      weights = weightArray == null ? null : Elements.of(weightArray);
+      batch = CheckedData.checked(inputs, targets, weightArray);
       inputRows = asRows(inputs);
       targetRows = asRows(targets);
     }

@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.runtime.losses.SampleWeights;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +22,7 @@ final class Batches {
     RunningMeans means = new RunningMeans();
     for (long from = 0; from < data.size(); from += batchSize) {
       CheckedData batch = data.rows(from, Math.min(from + batchSize, data.size()));
-      double loss = model.testOnBatch(batch.inputs, batch.targets);
+      double loss = test(model, batch);
       logs.record(means, loss, batch.targets);
     }
     return named(means, prefix);
@@ -33,10 +34,17 @@ final class Batches {
     RunningMeans means = new RunningMeans();
     batches.startEpoch();
     for (CheckedData batch = batches.next(); batch != null; batch = batches.next()) {
-      double loss = model.testOnBatch(batch.inputs, batch.targets);
+      double loss = test(model, batch);
       logs.record(means, loss, batch.targets);
     }
     return named(means, prefix);
+  }
+
+  /** The loss of one batch in inference mode, weighted per sample if it has sample weights. */
+  private static double test(KilnModel model, CheckedData batch) {
+    return batch.weights == null
+        ? model.testOnBatch(batch.inputs, batch.targets)
+        : SampleWeights.during(batch.weights, () -> model.testOnBatch(batch.inputs, batch.targets));
   }
 
   /**

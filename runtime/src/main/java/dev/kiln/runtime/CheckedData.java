@@ -4,17 +4,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Inputs and targets checked against a model once, converted to its data type and laid out
- * row-major, so that batches can be taken as views or gathered by row.
+ * Inputs, targets and sample weights checked against a model once, converted to its data type
+ * and laid out row-major, so that batches can be taken as views or gathered by row.
  */
 final class CheckedData {
 
   final INDArray[] inputs;
   final INDArray[] targets;
+  /** One weight per sample (Keras' {@code sample_weight}), or null for none. */
+  final INDArray weights;
 
-  private CheckedData(INDArray[] inputs, INDArray[] targets) {
+  private CheckedData(INDArray[] inputs, INDArray[] targets, INDArray weights) {
     this.inputs = inputs;
     this.targets = targets;
+    this.weights = weights;
   }
 
   static CheckedData of(KilnModel model, ModelData data, boolean needTargets) {
@@ -48,12 +51,16 @@ final class CheckedData {
     for (int i = 0; i < targets.length; i++) {
       targets[i] = rowMajor(model.checkedTarget(i, rawTargets[i], inputs[0].size(0)));
     }
-    return new CheckedData(inputs, targets);
+    INDArray weights = needTargets
+        ? DataChecks.sampleWeights(data.sampleWeights(), inputs[0].size(0),
+            "input '" + spec.inputs().get(0).name() + "'", model.dataType())
+        : null;
+    return new CheckedData(inputs, targets, weights);
   }
 
   /** Arrays already checked and converted, such as the buffers of a gathered batch. */
-  static CheckedData checked(INDArray[] inputs, INDArray[] targets) {
-    return new CheckedData(inputs, targets);
+  static CheckedData checked(INDArray[] inputs, INDArray[] targets, INDArray weights) {
+    return new CheckedData(inputs, targets, weights);
   }
 
   /** The number of samples. */
@@ -63,7 +70,8 @@ final class CheckedData {
 
   /** Samples {@code [from, to)} as views. */
   CheckedData rows(long from, long to) {
-    return new CheckedData(rows(inputs, from, to), rows(targets, from, to));
+    return new CheckedData(rows(inputs, from, to), rows(targets, from, to),
+        weights == null ? null : weights.get(NDArrayIndex.interval(from, to)));
   }
 
   static INDArray[] rows(INDArray[] arrays, long from, long to) {

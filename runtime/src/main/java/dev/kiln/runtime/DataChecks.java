@@ -54,6 +54,38 @@ final class DataChecks {
     return array.dataType() == modelType ? array : NdArrays.copy(array, modelType);
   }
 
+  /**
+   * Checks sample weights (Keras' {@code sample_weight}) for {@code batch} samples: one finite
+   * weight {@code >= 0} each, as a vector {@code (n)} or a column {@code (n, 1)}; returns them as
+   * a vector of {@code modelType}, or null for none.
+   */
+  static INDArray sampleWeights(INDArray weights, long batch, String firstName, DataType modelType) {
+    if (weights == null) {
+      return null;
+    }
+    boolean oneEach = weights.rank() == 1 || weights.rank() == 2 && weights.size(1) == 1;
+    if (!oneEach || !weights.dataType().isFPType() && !weights.dataType().isIntType()) {
+      throw new IllegalArgumentException(
+          "sample weights must be numbers, one per sample: shape (" + batch + ",) or (" + batch
+              + ", 1), but were given " + weights.dataType() + " " + Shapes.of(weights.shape()));
+    }
+    if (weights.size(0) != batch) {
+      throw new IllegalArgumentException(
+          "sample weights have " + weights.size(0) + " values but " + firstName + " has " + batch
+              + " samples; give one weight per sample");
+    }
+    INDArray vector = NdArrays.copy(weights.reshape(batch), modelType);
+    for (long i = 0; i < batch; i++) {
+      double weight = vector.getDouble(i);
+      if (!(weight >= 0) || Double.isInfinite(weight)) {
+        throw new IllegalArgumentException(
+            "sample weight of sample " + i + " of " + batch + " is " + weight + "; weights must be"
+                + " finite and >= 0 (0 leaves a sample out of the loss)");
+      }
+    }
+    return vector;
+  }
+
   /** Every array must hold {@code batch} samples. */
   static void sameBatch(String what, INDArray array, long batch, String firstName) {
     if (array.size(0) != batch) {

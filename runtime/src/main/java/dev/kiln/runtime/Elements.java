@@ -52,6 +52,20 @@ public abstract sealed class Elements permits Elements.Floats, Elements.Doubles 
    */
   public abstract void copyTo(long from, Elements target, long at, int length);
 
+  /** Copies the first {@code length} elements into {@code target}, widened to doubles. */
+  public final void read(double[] target, int length) {
+    for (int i = 0; i < length; i++) {
+      target[i] = get(i);
+    }
+  }
+
+  /** Sets the first {@code length} elements from {@code source}, rounded to the array's type. */
+  public final void write(double[] source, int length) {
+    for (int i = 0; i < length; i++) {
+      set(i, source[i]);
+    }
+  }
+
   /** {@link #copyTo} one element at a time, for a target of the other type. */
   final void copyEachTo(long from, Elements target, long at, int length) {
     for (int i = 0; i < length; i++) {

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Keras' {@code fit}: epochs of batches, progress, validation, history, callbacks. The batches
@@ -160,14 +161,20 @@ final class FitLoop implements Callback.Training {
     }
   }
 
-  /** One step; with class weights, each sample's loss weighs what its class weighs. */
+  /**
+   * One step; each sample's loss weighs its sample weight times what its class weighs, as in
+   * Keras, where class weights are given.
+   */
   private double trainOn(CheckedData batch, ClassWeights classWeights) {
-    if (classWeights == null) {
+    INDArray weights = batch.weights;
+    if (classWeights != null) {
+      INDArray byClass = classWeights.sampleWeights(batch.targets[0]);
+      weights = weights == null ? byClass : byClass.muli(weights);
+    }
+    if (weights == null) {
       return model.trainOnBatch(batch.inputs, batch.targets);
     }
-    return SampleWeights.during(
-        classWeights.sampleWeights(batch.targets[0]),
-        () -> model.trainOnBatch(batch.inputs, batch.targets));
+    return SampleWeights.during(weights, () -> model.trainOnBatch(batch.inputs, batch.targets));
   }
 
   private void callbacks(Consumer<Callback> call) {

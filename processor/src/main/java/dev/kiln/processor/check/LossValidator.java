@@ -28,6 +28,7 @@ final class LossValidator {
       }
       OutputDecl output = layer.output();
       labelSmoothing(layer, output, report);
+      huberDelta(layer, output, report);
       Activation needed = expectedActivation(output.loss());
       Activation activation = layer.kind().activation(layer);
       if (output.fromLogits()) {
@@ -103,6 +104,24 @@ final class LossValidator {
               + " CATEGORICAL_CROSSENTROPY and BINARY_CROSSENTROPY (for integer labels, one-hot"
               + " encode them), so remove it",
           output.attributes().site("labelSmoothing"));
+    }
+  }
+
+  /** Huber's {@code delta}: positive, and set only where the loss is Huber. */
+  private static void huberDelta(LayerDecl layer, OutputDecl output, Report.Builder report) {
+    double delta = output.huberDelta();
+    if (!(delta > 0) || Double.isInfinite(delta)) {
+      report.error(
+          Tag.BAD_ATTRIBUTE,
+          "huberDelta = " + delta + " on " + layer.name() + ", but Huber's delta, where the loss"
+              + " turns from squared to linear, must be a positive number; Keras' default is 1",
+          output.attributes().site("huberDelta"));
+    } else if (delta != 1.0 && output.loss() != Loss.HUBER) {
+      report.error(
+          Tag.BAD_ATTRIBUTE,
+          "huberDelta = " + delta + " on " + layer.name() + ", whose loss is " + output.loss()
+              + "; delta belongs to HUBER, so use loss = HUBER or remove huberDelta",
+          output.attributes().site("huberDelta"));
     }
   }
 

@@ -34,9 +34,9 @@ public final class MethodValidator {
    * the model's own fields and parameters that a layer's name would hide.
    */
   static final Set<String> RESERVED =
-      Set.of("inputArrays", "targetArrays", "clone", "finalize", "getClass", "hashCode",
-          "notify", "notifyAll", "toString", "wait", "equals", "batchSize", "buffers", "current",
-          "dataType");
+      Set.of("inputArrays", "targetArrays", "sampleWeights", "withSampleWeights", "clone",
+          "finalize", "getClass", "hashCode", "notify", "notifyAll", "toString", "wait", "equals",
+          "batchSize", "buffers", "current", "dataType");
 
   private final Elements elements;
   private final Types types;

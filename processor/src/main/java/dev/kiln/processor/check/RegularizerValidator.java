@@ -12,7 +12,8 @@ import javax.lang.model.element.ExecutableElement;
 
 /**
  * Checks {@code @Regularizers} and {@code @KernelConstraint}: factors of 0 or more, a positive
- * norm limit, and a layer that has the kernel or bias they act on.
+ * norm limit, a layer that has the kernel or bias they act on, and an activity regularizer on a
+ * layer rather than an input.
  */
 final class RegularizerValidator {
 
@@ -29,6 +30,8 @@ final class RegularizerValidator {
         factor(node, "kernel", "kernelL2", regularizers.kernelL2(), mirror, report);
         factor(node, "bias", "biasL1", regularizers.biasL1(), mirror, report);
         factor(node, "bias", "biasL2", regularizers.biasL2(), mirror, report);
+        activity(node, "activityL1", regularizers.activityL1(), mirror, report);
+        activity(node, "activityL2", regularizers.activityL2(), mirror, report);
       }
       KernelConstraint constraint = method.getAnnotation(KernelConstraint.class);
       if (constraint != null) {
@@ -65,6 +68,24 @@ final class RegularizerValidator {
           attribute + " = " + factor + " on " + node.name() + ", which has no " + parameter
               + " of its own" + (parameter.equals("bias") ? " (useBias = false?)" : "")
               + "; remove " + attribute,
+          site);
+    }
+  }
+
+  /** An activity factor: a finite number >= 0, on a layer with an output of its own. */
+  private static void activity(
+      Node node, String attribute, double factor, AnnotationMirror mirror, Report.Builder report) {
+    Site site = Site.of(node.decl().method(), mirror, value(mirror, attribute));
+    if (!(factor >= 0) || Double.isInfinite(factor)) {
+      report.error(Tag.BAD_ATTRIBUTE,
+          attribute + " = " + factor + " on " + node.name() + ", but a regularizer's factor must"
+              + " be a finite number >= 0, such as 1e-5",
+          site);
+    } else if (factor != 0 && node.decl().kind().isInput()) {
+      report.error(Tag.BAD_ATTRIBUTE,
+          attribute + " = " + factor + " on input " + node.name() + ", which no layer computes;"
+              + " put it on a layer that reads " + node.name() + ", or add an @ActivationLayer"
+              + "(LINEAR) to carry it",
           site);
     }
   }

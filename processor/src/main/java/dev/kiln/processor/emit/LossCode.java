@@ -38,7 +38,7 @@ final class LossCode {
 
   /**
    * An expression computing the unweighted loss and writing the weighted gradient; the losses
-   * that {@link #takesLabelSmoothing} also get {@code smoothing}.
+   * that {@link #takesLabelSmoothing} also get {@code smoothing}, Huber its {@code delta}.
    */
   static CodeBlock call(
       OutputDecl output, CodeBlock prediction, CodeBlock target, CodeBlock weight,
@@ -52,7 +52,10 @@ final class LossCode {
     };
     CodeBlock arguments = takesLabelSmoothing(loss)
         ? CodeBlock.of("$L, $L, $L, $L, $L", prediction, target, weight, gradient, smoothing)
-        : CodeBlock.of("$L, $L, $L, $L", prediction, target, weight, gradient);
+        : loss == Loss.HUBER
+            ? CodeBlock.of("$L, $L, $L, $L, $L", prediction, target, weight, gradient,
+                output.huberDelta())
+            : CodeBlock.of("$L, $L, $L, $L", prediction, target, weight, gradient);
     return CodeBlock.of("$T.$L($L)", lossClass(loss), method, arguments);
   }
 

@@ -25,6 +25,7 @@ import dev.kiln.processor.parse.OutputDecl;
 import dev.kiln.processor.shape.Network;
 import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
+import dev.kiln.processor.training.ActivityRule;
 import dev.kiln.processor.training.WeightRules;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,6 +95,10 @@ public final class ModelWriter {
     type.addMethod(forward(type));
     type.addMethod(losses());
     type.addMethod(backward(type));
+    if (ActivityRule.anyIn(network)) {
+      type.addMethod(ActivityCode.penaltyMethod(
+          plan, buffers, names.local("b"), node -> bufferField(names.output(node))));
+    }
     type.addMethod(buffersFor());
     type.addMethods(batchHooks());
     if (SummaryTable.hasNested(network)) {
@@ -497,11 +502,7 @@ public final class ModelWriter {
     method.addStatement("forward($L)", forwardArgs("true"));
     method.addStatement("losses($L, $L)", names.local("b"), targetArgs());
     method.addStatement("backward($L, $L)", names.local("b"), inputArgs());
-    if (regularized()) {
-      method.addStatement("return weightedLoss() + addWeightPenalties()");
-    } else {
-      method.addStatement("return weightedLoss()");
-    }
+    method.addStatement("return $L", lossWithPenalties("addWeightPenalties()", names.local("b")));
     return method.build();
   }
 
@@ -641,6 +642,7 @@ public final class ModelWriter {
       }
       NodeCode code = new NodeCode(node);
       CodeBlock.Builder layer = CodeBlock.builder().add("// $L\n", node.name());
+      layer.add(ActivityCode.gradient(plan, node, bufferField(names.output(node)), code.outputGradient()));
       if (!plan.lossIsFused(node)) {
         layer.add(ActivationCode.backward(
             plan.activation(node), code.output(), bufferField(names.output(node)), code.outputGradient()));
@@ -699,7 +701,23 @@ public final class ModelWriter {
         .toList();
   }
 
-  /** Whether a regularizer adds to the loss: the passes then add its penalty. */
+  /**
+   * The loss a pass returns: the outputs' weighted losses, plus the weight regularizers' penalty
+   * ({@code weightPenalty}, which in a training pass also adds its gradient) and the activity
+   * regularizers' on the buffers {@code b}, where the model has them.
+   */
+  private String lossWithPenalties(String weightPenalty, String b) {
+    String loss = "weightedLoss()";
+    if (regularized()) {
+      loss += " + " + weightPenalty;
+    }
+    if (ActivityRule.anyIn(network)) {
+      loss += " + activityPenalty(" + b + ")";
+    }
+    return loss;
+  }
+
+  /** Whether a weight regularizer adds to the loss: the passes then add its penalty. */
   private boolean regularized() {
     return network.nodes().stream().anyMatch(node -> node.params().stream()
         .anyMatch(param -> {
@@ -718,7 +736,7 @@ public final class ModelWriter {
         .addStatement("$T b = buffersFor($L)", buffers, inputs)
         .addStatement("forward(b, $L, false)", inputs)
         .addStatement("losses(b, $L)", targets)
-        .addStatement(regularized() ? "return weightedLoss() + weightPenalties()" : "return weightedLoss()")
+        .addStatement("return $L", lossWithPenalties("weightPenalties()", "b"))
         .build();
     MethodSpec predict = hook("predictOnBatch", TypeName.VOID, false)
         .addStatement("forward(buffersFor($L), $L, false)", inputs, inputs)

@@ -114,6 +114,11 @@ final class StepPlan {
     return index;
   }
 
+  /** Whether anything writes this layer's gradient: the loss, or a reader of the layer. */
+  boolean isWritten(Node node) {
+    return !writes.get(node.name()).isEmpty();
+  }
+
   /** Whether {@code write} is the first write of {@code node}'s gradient (the others add to it). */
   boolean isFirstWrite(Node node, GradientWrite write) {
     return writes.get(node.name()).get(0).equals(write);

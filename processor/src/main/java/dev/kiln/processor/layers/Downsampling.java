@@ -59,7 +59,8 @@ final class Downsampling {
 
   private static boolean isWindow(Node node) {
     LayerKind kind = node.decl().kind();
-    return kind instanceof PoolingKind || kind instanceof Conv2DKind;
+    return kind instanceof PoolingKind || kind instanceof Conv2DKind
+        || kind instanceof DepthwiseConv2DKind || kind instanceof SeparableConv2DKind;
   }
 
   private static String sizes(Shape image) {

@@ -37,6 +37,14 @@ public final class LayerKinds {
           RecurrentKind.GRU_KIND,
           RecurrentKind.SIMPLE_RNN_KIND,
           new EmbeddingKind(),
+          new Conv1DKind(),
+          Pooling1DKind.MAX,
+          Pooling1DKind.AVERAGE,
+          GlobalPooling1DKind.AVERAGE,
+          GlobalPooling1DKind.MAX,
+          new UpSampling1DKind(),
+          new DepthwiseConv2DKind(),
+          new SeparableConv2DKind(),
           new MultiHeadAttentionKind(),
           new PositionEmbeddingKind());
 

@@ -22,9 +22,14 @@ final class Windows {
 
   /**
    * Checks the window's size, strides and dilation: one or two values each, at least 1, and, as
-   * Keras requires, no dilation together with strides.
+   * Keras requires, no dilation together with strides; and a padding other than Conv1D's causal.
    */
   static void checkAttributes(LayerDecl layer, Report.Builder report) {
+    if (padding(layer) == Padding.CAUSAL) {
+      Attrs.bad(layer, "padding", "padding = CAUSAL on " + layer.name() + ", but causal padding"
+          + " belongs to @Conv1D, which reads only past steps of a sequence; "
+          + Words.aLayer(layer.kind()) + " takes VALID or SAME", report);
+    }
     Attrs.checkPair(layer, sizeAttribute(layer), 1, report);
     boolean poolingDefault =
         layer.attributes().has("poolSize") && layer.attributes().intArray("strides").length == 0;

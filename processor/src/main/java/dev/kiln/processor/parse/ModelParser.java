@@ -175,6 +175,7 @@ public final class ModelParser {
         output.doubleValue("weight"),
         output.booleanValue("fromLogits"),
         output.doubleValue("labelSmoothing"),
+        output.doubleValue("huberDelta"),
         output);
   }
 

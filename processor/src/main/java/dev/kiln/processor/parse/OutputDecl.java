@@ -12,8 +12,9 @@ import java.util.List;
  * @param weight the loss weight
  * @param fromLogits whether the output holds raw scores the loss turns into probabilities
  * @param labelSmoothing Keras' label smoothing of a cross-entropy's targets; 0 for none
+ * @param huberDelta the {@code delta} of a Huber loss
  * @param attributes the annotation, for diagnostics
  */
 public record OutputDecl(
     Loss loss, List<Metric> metrics, double weight, boolean fromLogits, double labelSmoothing,
-    Attributes attributes) {}
+    double huberDelta, Attributes attributes) {}

@@ -14,4 +14,13 @@ final class Pools {
       throw new IllegalArgumentException("pooling windows are not dilated: " + window);
     }
   }
+
+  /** A 1-D pooling window as a 2-D one of one row; causal padding is Conv1D's alone. */
+  static Window image(SequenceWindow window) {
+    if (window.padding() == dev.kiln.Padding.CAUSAL || window.dilation() != 1) {
+      throw new IllegalArgumentException(
+          "pooling windows are valid or same, and not dilated: " + window);
+    }
+    return window.image();
+  }
 }

@@ -20,18 +20,8 @@ public final class LogCosh {
    * @return the mean loss, unweighted by the loss weight
    */
   public static double compute(INDArray p, INDArray y, double weight, INDArray dp) {
-    LossRows rows = LossRows.of(p, y, dp);
-    long n = p.length();
-    double total = 0;
-    for (long row = 0, i = 0; row < rows.rows; row++) {
-      double sampleWeight = rows.weight(row);
-      for (long c = 0; c < rows.columns; c++, i++) {
-        double r = rows.p.get(i) - rows.y.get(i);
-        double softplus = Math.max(-2 * r, 0) + Math.log1p(Math.exp(-Math.abs(2 * r)));
-        total += sampleWeight * (r + softplus - Math.log(2));
-        rows.dp.set(i, sampleWeight * weight * Math.tanh(r) / n);
-      }
-    }
-    return total / n;
+    return LossRows.of(p, y, dp).meanOfResiduals(weight,
+        r -> r + Math.max(-2 * r, 0) + Math.log1p(Math.exp(-Math.abs(2 * r))) - Math.log(2),
+        Math::tanh);
   }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.runtime.losses;
 
 import dev.kiln.runtime.Elements;
+import java.util.function.DoubleUnaryOperator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -39,6 +40,25 @@ final class LossRows {
 
   static LossRows of(INDArray p, INDArray y, INDArray dp) {
     return new LossRows(p, y, dp);
+  }
+
+  /**
+   * A loss of each element's residual {@code r = p - y} alone (squared, absolute, Huber, log-cosh),
+   * averaged over every element with each sample's terms weighted: returns {@code sum(w value(r))
+   * / n} and writes {@code dp = w weight derivative(r) / n}.
+   */
+  double meanOfResiduals(double weight, DoubleUnaryOperator value, DoubleUnaryOperator derivative) {
+    long n = rows * columns;
+    double total = 0;
+    for (long row = 0, i = 0; row < rows; row++) {
+      double sampleWeight = weight(row);
+      for (long c = 0; c < columns; c++, i++) {
+        double r = p.get(i) - y.get(i);
+        total += sampleWeight * value.applyAsDouble(r);
+        dp.set(i, sampleWeight * weight * derivative.applyAsDouble(r) / n);
+      }
+    }
+    return total / n;
   }
 
   /** The weight of the sample row {@code row} belongs to: 1 outside {@link SampleWeights#during}. */

@@ -6,7 +6,10 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Sign;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** {@code mean(|p - y|)} over every element. */
+/**
+ * {@code mean(|p - y|)} over every element. Within {@link SampleWeights#during} each sample's
+ * terms are weighted.
+ */
 public final class MeanAbsoluteError {
 
   private MeanAbsoluteError() {}
@@ -19,7 +22,9 @@ public final class MeanAbsoluteError {
    * @return the mean loss, unweighted
    */
   public static double compute(INDArray p, INDArray y, double weight, INDArray dp) {
-    SampleWeights.requireNone("MeanAbsoluteError");
+    if (SampleWeights.current() != null) {
+      return LossRows.of(p, y, dp).meanOfResiduals(weight, Math::abs, Math::signum);
+    }
     long n = p.length();
     Nd4j.exec(new SubOp(p, y, dp));
     double loss = Reductions.sumOfAbsolutes(dp) / n;

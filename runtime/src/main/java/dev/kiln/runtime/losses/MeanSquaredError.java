@@ -5,7 +5,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** {@code mean((p - y)^2)} over every element. */
+/**
+ * {@code mean((p - y)^2)} over every element. Within {@link SampleWeights#during} each sample's
+ * terms are weighted.
+ */
 public final class MeanSquaredError {
 
   private MeanSquaredError() {}
@@ -18,7 +21,9 @@ public final class MeanSquaredError {
    * @return the mean loss, unweighted
    */
   public static double compute(INDArray p, INDArray y, double weight, INDArray dp) {
-    SampleWeights.requireNone("MeanSquaredError");
+    if (SampleWeights.current() != null) {
+      return LossRows.of(p, y, dp).meanOfResiduals(weight, r -> r * r, r -> 2 * r);
+    }
     long n = p.length();
     Nd4j.exec(new SubOp(p, y, dp));
     double loss = Reductions.sumOfSquares(dp) / n;

@@ -7,13 +7,12 @@ import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Keras' per-sample weights for the losses computed during one training step on this thread:
- * {@code fit} turns class weights into them. Each loss then scales every term of sample {@code
+ * Keras' per-sample weights for the losses computed during one step on this thread: {@code
+ * fit} and {@code evaluate} take them from the data's sample weights and the class weights. Each loss then scales every term of sample {@code
  * i} by {@code weights[i]}, in its value and in its gradient, and still divides by the number
  * of terms (Keras' {@code sum_over_batch_size}), so a weight of 2 counts a sample twice.
  *
- * <p>The cross-entropies honour them, the losses class weights apply to; the regression losses
- * refuse them rather than ignore them.
+ * <p>Every loss honours them.
  *
  * <p>Why a scope rather than a parameter: a generated model calls each loss with one scalar
  * weight per output, and weights that vary per batch reach the losses without a change to the
@@ -51,14 +50,6 @@ public final class SampleWeights {
   /** The weights of the current step, or null outside {@link #during}. */
   static INDArray current() {
     return current.get();
-  }
-
-  /** Fails inside {@link #during}: for losses that do not weight samples. */
-  static void requireNone(String loss) {
-    if (current.get() != null) {
-      throw new IllegalStateException(loss + " does not weight samples; per-sample (class)"
-          + " weights apply to the cross-entropies");
-    }
   }
 
   /**

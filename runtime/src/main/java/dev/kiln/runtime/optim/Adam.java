@@ -6,22 +6,16 @@ import dev.kiln.runtime.Elements;
  * Adam with Keras' rule and defaults (beta1 0.9, beta2 0.999, epsilon 1e-7): {@code p -= lr_t m
  * / (sqrt(v) + eps)} with {@code lr_t = lr sqrt(1 - beta2^t) / (1 - beta1^t)}.
  */
-public class Adam extends Updater {
+public class Adam extends MomentUpdater {
 
-  private final double beta1;
-  private final double beta2;
-  private final double epsilon;
   private double rate;
 
   public Adam(double learningRate) {
-    this(learningRate, 0.9, 0.999, 1e-7);
+    this(learningRate, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPSILON);
   }
 
   public Adam(double learningRate, double beta1, double beta2, double epsilon) {
-    super(learningRate);
-    this.beta1 = beta1;
-    this.beta2 = beta2;
-    this.epsilon = epsilon;
+    super(learningRate, beta1, beta2, epsilon);
   }
 
   @Override
@@ -36,17 +30,12 @@ public class Adam extends Updater {
     Elements firstMoment = state(1);
     for (long i = span.from(), n = span.to(); i < n; i++) {
       double g = span.gradient(gradients, i);
-      double m = beta1 * firstMoment.get(i) + (1 - beta1) * g;
-      double v = beta2 * secondMoment.get(i) + (1 - beta2) * g * g;
+      double m = nextFirstMoment(firstMoment.get(i), g);
+      double v = nextSecondMoment(secondMoment.get(i), g);
       firstMoment.set(i, m);
       secondMoment.set(i, v);
       span.move(parameters, gradients, i, rate * m / (Math.sqrt(v) + epsilon));
     }
-  }
-
-  @Override
-  protected final int stateCount() {
-    return 2;
   }
 
   @Override

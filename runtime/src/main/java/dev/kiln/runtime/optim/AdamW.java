@@ -16,7 +16,8 @@ public final class AdamW extends Adam {
   }
 
   public AdamW(double learningRate, double weightDecay, boolean decayBiasesAndNorms) {
-    this(learningRate, weightDecay, decayBiasesAndNorms, 0.9, 0.999, 1e-7);
+    this(learningRate, weightDecay, decayBiasesAndNorms, DEFAULT_BETA1, DEFAULT_BETA2,
+        DEFAULT_EPSILON);
   }
 
   public AdamW(

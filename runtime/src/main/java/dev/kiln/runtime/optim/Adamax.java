@@ -7,22 +7,16 @@ import dev.kiln.runtime.Elements;
  * 0.9, beta2 0.999, epsilon 1e-7: {@code m = b1 m + (1 - b1) g; u = max(b2 u, |g|); p -= lr m /
  * ((1 - b1^t) (u + eps))}.
  */
-public final class Adamax extends Updater {
+public final class Adamax extends MomentUpdater {
 
-  private final double beta1;
-  private final double beta2;
-  private final double epsilon;
   private double rate;
 
   public Adamax(double learningRate) {
-    this(learningRate, 0.9, 0.999, 1e-7);
+    this(learningRate, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPSILON);
   }
 
   public Adamax(double learningRate, double beta1, double beta2, double epsilon) {
-    super(learningRate);
-    this.beta1 = beta1;
-    this.beta2 = beta2;
-    this.epsilon = epsilon;
+    super(learningRate, beta1, beta2, epsilon);
   }
 
   @Override
@@ -36,18 +30,12 @@ public final class Adamax extends Updater {
     Elements norm = state(1);
     for (long i = span.from(), n = span.to(); i < n; i++) {
       double g = span.gradient(gradients, i);
-      double m = beta1 * firstMoment.get(i) + (1 - beta1) * g;
+      double m = nextFirstMoment(firstMoment.get(i), g);
       double u = Math.max(beta2 * norm.get(i), Math.abs(g));
       firstMoment.set(i, m);
       norm.set(i, u);
       span.move(parameters, gradients, i, rate * m / (u + epsilon));
     }
-  }
-
-  /** The first moment, then the exponentially weighted infinity norm. */
-  @Override
-  protected int stateCount() {
-    return 2;
   }
 
   @Override

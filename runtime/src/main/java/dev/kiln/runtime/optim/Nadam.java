@@ -17,11 +17,8 @@ import dev.kiln.runtime.Elements;
  * variable; it depends only on the step, so it is recomputed from the step count here, which a
  * checkpoint restores.
  */
-public final class Nadam extends Updater {
+public final class Nadam extends MomentUpdater {
 
-  private final double beta1;
-  private final double beta2;
-  private final double epsilon;
   private double rate;
   private double gradientWeight;
   private double momentWeight;
@@ -30,14 +27,11 @@ public final class Nadam extends Updater {
   private double product = 1;
 
   public Nadam(double learningRate) {
-    this(learningRate, 0.9, 0.999, 1e-7);
+    this(learningRate, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPSILON);
   }
 
   public Nadam(double learningRate, double beta1, double beta2, double epsilon) {
-    super(learningRate);
-    this.beta1 = beta1;
-    this.beta2 = beta2;
-    this.epsilon = epsilon;
+    super(learningRate, beta1, beta2, epsilon);
   }
 
   private double momentumAt(long t) {
@@ -76,20 +70,14 @@ public final class Nadam extends Updater {
     Elements secondMoment = state(1);
     for (long i = span.from(), n = span.to(); i < n; i++) {
       double g = span.gradient(gradients, i);
-      double m = beta1 * firstMoment.get(i) + (1 - beta1) * g;
-      double v = beta2 * secondMoment.get(i) + (1 - beta2) * g * g;
+      double m = nextFirstMoment(firstMoment.get(i), g);
+      double v = nextSecondMoment(secondMoment.get(i), g);
       firstMoment.set(i, m);
       secondMoment.set(i, v);
       double mHat = momentWeight * m + gradientWeight * g;
       double vHat = v / secondMomentCorrection;
       span.move(parameters, gradients, i, rate * mHat / (Math.sqrt(vHat) + epsilon));
     }
-  }
-
-  /** The first and second moments. */
-  @Override
-  protected int stateCount() {
-    return 2;
   }
 
   @Override

@@ -90,6 +90,28 @@ class LogitsAndHuberTest {
     assertGradient(() -> Huber.compute(q, t, 1, Nd4j.zeros(DataType.DOUBLE, 4, 3)), q, dq, 0.3);
   }
 
+  @Test
+  void huberTurnsLinearAtItsDelta() {
+    double delta = 0.5;
+    INDArray p = Nd4j.createFromArray(new double[][] {{0.2, 3.0}, {-2.5, 1.0}});
+    INDArray y = Nd4j.createFromArray(new double[][] {{0.0, 0.5}, {0.0, 1.7}});
+    // Keras: r^2 / 2 for |r| <= delta, delta (|r| - delta / 2) beyond
+    double expected = (0.5 * 0.04 + delta * (2.5 - 0.25) + delta * (2.5 - 0.25)
+        + delta * (0.7 - 0.25)) / 4;
+    INDArray dp = Nd4j.zeros(DataType.DOUBLE, 2, 2);
+    assertEquals(expected, Huber.compute(p, y, 1, dp, delta), 1e-12);
+    assertEquals(Huber.compute(p, y, 1, dp), Huber.compute(p, y, 1, dp, 1.0), 0.0);
+    INDArray q = RandomArrays.uniform(8, 4, 3).muli(3);
+    INDArray t = RandomArrays.uniform(9, 4, 3);
+    INDArray dq = Nd4j.zeros(DataType.DOUBLE, 4, 3);
+    Huber.compute(q, t, 0.3, dq, 2.5);
+    assertGradient(
+        () -> Huber.compute(q, t, 1, Nd4j.zeros(DataType.DOUBLE, 4, 3), 2.5), q, dq, 0.3);
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> Huber.compute(q, t, 1, dq, 0));
+    assertTrue(e.getMessage().contains("delta must be a positive number"), e.getMessage());
+  }
+
   /** The gradient written with weight {@code weight} is weight times d(loss)/dx. */
   private static void assertGradient(
       java.util.function.DoubleSupplier loss, INDArray x, INDArray gradient, double weight) {

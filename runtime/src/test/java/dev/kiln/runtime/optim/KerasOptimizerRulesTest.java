@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.kiln.Optimizer;
 import dev.kiln.runtime.optim.ParameterRegion.Role;
 import dev.kiln.runtime.optim.schedules.CosineDecay;
+import dev.kiln.runtime.optim.schedules.ExponentialDecay;
+import dev.kiln.runtime.optim.schedules.PiecewiseConstantDecay;
+import dev.kiln.runtime.optim.schedules.PolynomialDecay;
 import dev.kiln.runtime.optim.schedules.LearningRateSchedule;
 import dev.kiln.runtime.testing.RandomArrays;
 import java.util.List;
@@ -44,10 +47,16 @@ class KerasOptimizerRulesTest {
   }
 
   private static Rule adam(double lr, double b1, double b2, double eps) {
+    return adam(t -> lr, b1, b2, eps);
+  }
+
+  /** Adam at the rate {@code lr} gives step {@code t} (from 1). */
+  private static Rule adam(java.util.function.LongToDoubleFunction lr, double b1, double b2,
+      double eps) {
     double[] m = new double[SIZE];
     double[] v = new double[SIZE];
     return (p, g, t) -> {
-      double alpha = lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
+      double alpha = lr.applyAsDouble(t) * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
       for (int i = 0; i < SIZE; i++) {
         m[i] += (g[i] - m[i]) * (1 - b1);
         v[i] += (g[i] * g[i] - v[i]) * (1 - b2);
@@ -202,6 +211,17 @@ class KerasOptimizerRulesTest {
         alone("sgd clipValue",
             () -> new Sgd(0.05).setClipping(GradientClipping.clipValue(0.4)),
             () -> clippedByValue(0.4, sgd(step -> 0.05))),
+        // Keras' schedules are called with the number of earlier steps: t - 1 at step t.
+        alone("adam on a stepped exponential decay, past its first stair",
+            () -> new Adam(0.05).setSchedule(new ExponentialDecay(0.05, 2, 0.5, true)),
+            () -> adam(t -> 0.05 * Math.pow(0.5, Math.floor((t - 1) / 2.0)), 0.9, 0.999, 1e-7)),
+        alone("adam on piecewise constant rates, across both boundaries",
+            () -> new Adam(0.05).setSchedule(
+                new PiecewiseConstantDecay(new long[] {2, 4}, new double[] {0.05, 0.02, 0.01})),
+            () -> adam(t -> t - 1 <= 2 ? 0.05 : t - 1 <= 4 ? 0.02 : 0.01, 0.9, 0.999, 1e-7)),
+        alone("sgd on a polynomial decay that ends within the steps",
+            () -> new Sgd(0.05).setSchedule(new PolynomialDecay(0.05, 4, 0.01, 2, false)),
+            () -> sgd(step -> 0.04 * Math.pow(1 - Math.min(step, 4) / 4.0, 2) + 0.01)),
         alone("sgd on a warm-up and cosine schedule",
             () -> new Sgd(0.05).setSchedule(CosineDecay.withWarmup(0.0, 2, 0.1, 3, 0.1)),
             () -> sgd(CosineDecay.withWarmup(0.0, 2, 0.1, 3, 0.1))),
