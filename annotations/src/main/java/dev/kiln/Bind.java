@@ -38,4 +38,10 @@ public @interface Bind {
   String inputDim() default "";
   String outputDim() default "";
   String depthMultiplier() default "";
+  String numHeads() default "";
+  String keyDim() default "";
+  String valueDim() default "";
+  String dropout() default "";
+  String outputShape() default "";
+  String sequenceLength() default "";
 }

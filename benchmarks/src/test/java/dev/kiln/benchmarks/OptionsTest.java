@@ -27,6 +27,12 @@ class OptionsTest {
   }
 
   @Test
+  void theEncoderBlockIsTimedUnlessTurnedOff() {
+    assertEquals(20, Options.parse().encoderRuns());
+    assertEquals(0, Options.parse("--encoder", "0").encoderRuns());
+  }
+
+  @Test
   void anUnknownNetworkIsNamedWithTheKnownOnes() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> Options.parse("--networks", "lenet"));

@@ -368,6 +368,9 @@ final class RandomValidModels {
       }
       options.add(convKinds::globalPooling1d);
       options.add(convKinds::upSampling1d);
+      options.add(this::selfAttention);
+      options.add(this::selfAttention);
+      options.add(() -> positionEmbedding(shape));
     }
     if (fixed && rank >= 2) {
       options.add(this::flatten);
@@ -391,7 +394,8 @@ final class RandomValidModels {
 
   private static boolean wrappable(Kind kind) {
     return !kind.annotation().startsWith("@TimeDistributed")
-        && !kind.annotation().startsWith("@Bidirectional");
+        && !kind.annotation().startsWith("@Bidirectional")
+        && !kind.annotation().startsWith("@MultiHeadAttention");
   }
 
   private Kind dense() {
@@ -826,6 +830,98 @@ final class RandomValidModels {
         "LINEAR");
   }
 
+  /** MultiHeadAttention of a sequence with itself: one parameter, Keras' {@code layer(x, x)}. */
+  private Kind selfAttention() {
+    return attention(1);
+  }
+
+  /**
+   * A MultiHeadAttention of {@code inputs} tensors (query, value, key) with random attributes;
+   * its shape rule takes the first input as query, the second (or the first) as value and key.
+   */
+  private Kind attention(int inputs) {
+    int heads = between(1, 3);
+    int keyDim = between(1, 3);
+    int valueDim = chance(0.3) ? between(1, 3) : keyDim;
+    int outputShape = chance(0.3) ? between(1, 4) : 0;
+    boolean bias = chance(0.85);
+    StringBuilder attributes = new StringBuilder("numHeads = " + heads + ", keyDim = " + keyDim);
+    attributes.append(valueDim != keyDim || chance(0.1) ? ", valueDim = " + valueDim : "");
+    attributes.append(outputShape > 0 ? ", outputShape = " + outputShape : "");
+    attributes.append(bias ? "" : ", useBias = false");
+    attributes.append(chance(0.4) ? ", useCausalMask = true" : "");
+    attributes.append(chance(0.25) ? ", dropout = " + pick(List.of("0.0", "0.2", "0.5")) : "");
+    attributes.append(initializers(bias));
+    return new Kind(
+        "@MultiHeadAttention(" + attributes + ")",
+        "MultiHeadAttention",
+        in -> {
+          int[] query = in.get(0);
+          int[] value = in.get(Math.min(1, in.size() - 1));
+          int[] key = in.get(Math.min(2, in.size() - 1));
+          boolean sequences = in.stream().allMatch(shape -> shape.length == 2 && shape[1] > 0);
+          return in.size() != inputs || !sequences || query[1] != value[1] || value[0] != key[0]
+              ? null
+              : new int[] {query[0], outputShape > 0 ? outputShape : query[1]};
+        },
+        in -> {
+          int query = in.get(0)[1];
+          int value = in.get(Math.min(1, in.size() - 1))[1];
+          int key = in.get(Math.min(2, in.size() - 1))[1];
+          int out = outputShape > 0 ? outputShape : query;
+          List<long[]> weights = new ArrayList<>();
+          long[][] kernels = {
+            {query, heads, keyDim}, {key, heads, keyDim}, {value, heads, valueDim}
+          };
+          for (long[] kernel : kernels) {
+            weights.add(kernel);
+            if (bias) {
+              weights.add(new long[] {heads, kernel[2]});
+            }
+          }
+          weights.add(new long[] {heads, valueDim, out});
+          if (bias) {
+            weights.add(new long[] {out});
+          }
+          return weights;
+        },
+        "LINEAR");
+  }
+
+  /**
+   * Cross-attention from {@code query}, a sequence, to a value of its features (itself among
+   * them: one tensor read twice) and, sometimes, a key of the value's steps.
+   */
+  private boolean crossAttention(Layer query) {
+    List<Layer> values = floats().stream()
+        .filter(layer -> layer.shape.length == 2 && layer.shape[1] == query.shape[1])
+        .toList();
+    Layer value = pick(values);
+    List<Layer> parts = new ArrayList<>(List.of(query, value));
+    if (chance(0.4)) {
+      List<Layer> keys = floats().stream()
+          .filter(layer -> layer.shape.length == 2 && layer.shape[1] > 0
+              && layer.shape[0] == value.shape[0])
+          .toList();
+      parts.add(pick(keys));
+    }
+    return add(attention(parts.size()), parts) != null;
+  }
+
+  /** KerasNLP's position embedding of a sequence, with a table as long or longer. */
+  private Kind positionEmbedding(int[] shape) {
+    // Variable lengths run with 2 to 5 steps.
+    int length = shape[0] == VARIABLE ? between(5, 7) : shape[0] + between(0, 2);
+    String attributes = "sequenceLength = " + length
+        + (chance(0.3) ? ", initializer = " + pick(KERNEL_INITIALIZERS) : "");
+    return new Kind(
+        "@PositionEmbedding(" + attributes + ")",
+        "PositionEmbedding",
+        in -> in.get(0).length == 2 && in.get(0)[1] > 0 && in.get(0)[0] <= length ? in.get(0) : null,
+        in -> List.of(new long[] {length, in.get(0)[1]}),
+        "LINEAR");
+  }
+
   private Kind bidirectional() {
     Kind inner = recurrent();
     boolean sum = chance(0.4);
@@ -875,6 +971,9 @@ final class RandomValidModels {
    */
   private boolean merge() {
     Layer first = source();
+    if (first.shape.length == 2 && first.shape[1] > 0 && chance(0.3)) {
+      return crossAttention(first);
+    }
     String kind =
         pick(List.of("Add", "Multiply", "Concatenate", "Concatenate", "Subtract", "Average",
             "Maximum", "Minimum", "Dot", "Dot"));
@@ -1123,7 +1222,10 @@ final class RandomValidModels {
    * tensor whose shape gives the same weight shapes, possibly the owner's own output.
    */
   private boolean share() {
-    List<Layer> owners = layers.stream().filter(Layer::ownsWeights).toList();
+    // A layer of several inputs (cross-attention) is not applied again to one.
+    List<Layer> owners = layers.stream()
+        .filter(layer -> layer.ownsWeights() && layer.reads.size() == 1)
+        .toList();
     if (owners.isEmpty()) {
       return false;
     }

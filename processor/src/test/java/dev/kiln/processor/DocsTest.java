@@ -57,24 +57,31 @@ class DocsTest {
         continue;
       }
       assertTrue(java.find() && text.find(), tag + " needs an example and its message");
-      Matcher model = MODEL.matcher(java.group(1));
-      assertTrue(model.find(), "no @Model in the example of " + tag);
-      JavaFileObject source = JavaFileObjects.forSourceString("docs." + model.group(1),
-          "package docs;\n\nimport dev.kiln.*;\nimport static dev.kiln.Activation.*;\n"
-              + "import static dev.kiln.Loss.*;\nimport static dev.kiln.Metric.*;\n\n"
-              + java.group(1) + "\n");
-      Compilation compilation = Sources.compile(source);
-      Diagnostic.Kind kind = text.group(1).equals("error")
-          ? Diagnostic.Kind.ERROR : Diagnostic.Kind.WARNING;
-      List<String> said = compilation.diagnostics().stream()
-          .filter(d -> d.getKind() != Diagnostic.Kind.NOTE)
-          .map(d -> d.getKind() + " " + d.getMessage(null))
-          .collect(Collectors.toList());
-      assertTrue(said.contains(kind + " " + text.group(2)),
-          tag + ": the page shows\n  " + kind + " " + text.group(2) + "\nbut Kiln said\n  "
-              + String.join("\n  ", said));
-      assertTrue(said.stream().allMatch(d -> d.contains(" [Kiln/")), tag + ": " + said);
+      do {
+        checkExample(tag, java.group(1), text.group(1), text.group(2));
+      } while (java.find() && text.find());
     }
+  }
+
+  /** Compiles one example of {@code tag}'s section and finds the message the page shows. */
+  private static void checkExample(Tag tag, String example, String kindShown, String message) {
+    Matcher model = MODEL.matcher(example);
+    assertTrue(model.find(), "no @Model in the example of " + tag);
+    JavaFileObject source = JavaFileObjects.forSourceString("docs." + model.group(1),
+        "package docs;\n\nimport dev.kiln.*;\nimport static dev.kiln.Activation.*;\n"
+            + "import static dev.kiln.Loss.*;\nimport static dev.kiln.Metric.*;\n\n"
+            + example + "\n");
+    Compilation compilation = Sources.compile(source);
+    Diagnostic.Kind kind = kindShown.equals("error")
+        ? Diagnostic.Kind.ERROR : Diagnostic.Kind.WARNING;
+    List<String> said = compilation.diagnostics().stream()
+        .filter(d -> d.getKind() != Diagnostic.Kind.NOTE)
+        .map(d -> d.getKind() + " " + d.getMessage(null))
+        .collect(Collectors.toList());
+    assertTrue(said.contains(kind + " " + message),
+        tag + ": the page shows\n  " + kind + " " + message + "\nbut Kiln said\n  "
+            + String.join("\n  ", said));
+    assertTrue(said.stream().allMatch(d -> d.contains(" [Kiln/")), tag + ": " + said);
   }
 
   /** The text of each tag's section, by tag, in page order. */

@@ -77,6 +77,9 @@ final class RandomModels {
     kind("SeparableConv2D", 2, "filters", Type.INT, "kernelSize", Type.INTS, "strides",
         Type.INTS, "padding", Type.PADDING, "depthMultiplier", Type.INT, "dilationRate",
         Type.INTS, "activation", Type.ACTIVATION);
+    kind("MultiHeadAttention", 2, "numHeads", Type.INT, "keyDim", Type.INT, "valueDim", Type.INT,
+        "outputShape", Type.INT, "dropout", Type.DOUBLE, "useCausalMask", Type.BOOL);
+    kind("PositionEmbedding", 1, "sequenceLength", Type.INT);
   }
 
   private static final List<String> RECURRENT = List.of("LSTM", "GRU", "SimpleRNN", "Embedding");

@@ -432,13 +432,20 @@ public final class ModelWriter {
     method.addStatement("$T $L = buffersFor($L)", buffers, names.local("b"), inputArgs());
     method.addStatement("forward($L)", forwardArgs("false"));
     List<CodeBlock> copies = new ArrayList<>();
+    List<String> pieceNames = new ArrayList<>();
     for (Node node : network.nodes()) {
       copies.add(CodeBlock.of("$T.copy($L)", Runtime.ND_ARRAYS, activationOf(node)));
+      pieceNames.add(node.name());
+    }
+    for (BufferActivation extra : bufferActivations()) {
+      copies.add(CodeBlock.of("$T.copy($L)", Runtime.ND_ARRAYS,
+          bufferField(names.extra(extra.node(), extra.suffix()))));
+      pieceNames.add(extra.name());
     }
     List<CodeParts.Piece> stores = new ArrayList<>();
     String outputs = names.local("outputs");
     for (int i = 0; i < copies.size(); i++) {
-      stores.add(new CodeParts.Piece(network.nodes().get(i).name(),
+      stores.add(new CodeParts.Piece(pieceNames.get(i),
           CodeBlock.of("$L[$L] = $L;\n", outputs, i, copies.get(i))));
     }
     if (CodeParts.fits(stores)) {
@@ -868,6 +875,39 @@ public final class ModelWriter {
     return type.recordConstructor(components.build()).build();
   }
 
+  /**
+   * An extra buffer that is also an activation ({@link LayerKind#activationBuffers}).
+   *
+   * @param name as {@code get} finds it, {@code attention/scores}
+   */
+  private record BufferActivation(Node node, String suffix, String name, Shape shape) {}
+
+  private List<BufferActivation> bufferActivations() {
+    List<BufferActivation> result = new ArrayList<>();
+    for (Node node : network.nodes()) {
+      List<String> suffixes = node.decl().kind().activationBuffers();
+      for (LayerKind.ExtraBuffer extra : node.decl().kind().extraBuffers(node)) {
+        if (suffixes.contains(extra.suffix())) {
+          result.add(new BufferActivation(node, extra.suffix(),
+              node.name() + "/" + extra.suffix().toLowerCase(), extra.shape()));
+        }
+      }
+    }
+    return result;
+  }
+
+  /** The branches of {@code get} for the buffer activations, which follow the layers' outputs. */
+  private CodeBlock bufferActivationNames(int first) {
+    CodeBlock.Builder code = CodeBlock.builder();
+    List<BufferActivation> extras = bufferActivations();
+    for (int i = 0; i < extras.size(); i++) {
+      code.beginControlFlow("if (layer.equals($S))", extras.get(i).name())
+          .addStatement("return outputs[$L]", first + i)
+          .endControlFlow();
+    }
+    return code.build();
+  }
+
   /** A class over an array rather than a record, so that models of any size fit in it. */
   private TypeSpec activationsRecord() {
     ClassName activations = model.nestedClass("Activations");
@@ -900,6 +940,25 @@ public final class ModelWriter {
           .addStatement("return outputs[$L]", i)
           .build());
     }
+    java.util.Set<String> taken = new java.util.HashSet<>(index.keySet());
+    List<BufferActivation> extras = bufferActivations();
+    for (int i = 0; i < extras.size(); i++) {
+      BufferActivation extra = extras.get(i);
+      if (blocks.isInsideApplication(extra.node())) {
+        continue;
+      }
+      String accessor = extra.node().name() + extra.suffix();
+      while (!taken.add(accessor)) {
+        accessor = accessor + "_";
+      }
+      type.addMethod(MethodSpec.methodBuilder(accessor)
+          .addModifiers(Modifier.PUBLIC)
+          .returns(INDARRAY)
+          .addJavadoc("$L: $L of $L, $L.\n", extra.name(), extra.suffix().toLowerCase(),
+              extra.node().name(), batchShape(extra.shape()))
+          .addStatement("return outputs[$L]", nodes.size() + i)
+          .build());
+    }
     for (Application application : blocks.topLevel()) {
       TypeName record = blocks.typeOf(application);
       type.addMethod(MethodSpec.methodBuilder(application.name())
@@ -916,6 +975,7 @@ public final class ModelWriter {
         .addParameter(String.class, "layer")
         .addJavadoc("The output of the layer of this name, {@code stage3/conv2} inside a block's application\n")
         .addJavadoc("(Keras' {@code model.get_layer(name).output}).\n")
+        .addCode(bufferActivationNames(nodes.size()))
         .beginControlFlow("for (int i = 0; i < SPEC.layers().size(); i++)")
         .beginControlFlow("if (SPEC.layers().get(i).name().equals(layer))")
         .addStatement("return outputs[i]")

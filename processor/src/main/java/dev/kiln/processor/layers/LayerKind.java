@@ -76,6 +76,15 @@ public interface LayerKind {
     return List.of();
   }
 
+  /**
+   * The suffixes of extra buffers that are also activations, such as attention's {@code Scores}:
+   * {@code activations(...)} returns a copy of each as {@code <layer>Scores()} and under the name
+   * {@code <layer>/scores}.
+   */
+  default List<String> activationBuffers() {
+    return List.of();
+  }
+
   /** Statements run once when the model is created, after the initialisers (LSTM's forget bias). */
   default CodeBlock initialization(LayerCode code) {
     return CodeBlock.of("");

@@ -50,7 +50,9 @@ public final class LayerKinds {
           GlobalPooling1DKind.MAX,
           new UpSampling1DKind(),
           new DepthwiseConv2DKind(),
-          new SeparableConv2DKind());
+          new SeparableConv2DKind(),
+          new MultiHeadAttentionKind(),
+          new PositionEmbeddingKind());
 
   private LayerKinds() {}
 
