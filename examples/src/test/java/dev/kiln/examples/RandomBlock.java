@@ -49,8 +49,6 @@ final class RandomBlock {
   /** Attributes bound to parameters, by member; those of a nested block that inherits included. */
   private final Map<Layer, Binding> bindings = new LinkedHashMap<>();
   private String name;
-  /** For a nested block that takes the enclosing block's values: that block's parameter type. */
-  private String enclosingParameterType;
 
   /** {@code units = 12} of a member, bound to parameter {@code p0} of type {@code int}. */
   private record Binding(String attribute, String parameter, String type, String value) {}
@@ -76,7 +74,7 @@ final class RandomBlock {
       block.nest();
     }
     block.name(modelName);
-    block.bindSome(0);
+    block.bindSome();
     return block;
   }
 
@@ -170,30 +168,30 @@ final class RandomBlock {
     }
   }
 
-  /** Binds some members' sizes, rates and activations to parameters {@code p<first>...}. */
-  private int bindSome(int first) {
-    int next = first;
+  /**
+   * Binds some members' sizes, rates and activations to parameters {@code p0, p1, ...}: this
+   * block's own members first, then a nested block's, to its own parameters or to this block's.
+   */
+  private void bindSome() {
+    int next = 0;
     for (Layer member : members) {
-      if (nested != null && nested.members.contains(member)) {
-        continue;
+      if (nested == null || !nested.members.contains(member)) {
+        next = bind(member, next);
       }
-      next = bind(member, next, bindings);
     }
     if (nested != null) {
       nested.name = name + capitalized(nested.exit.name);
       if (nestedOwnsParameters) {
-        nested.bindSome(0);
+        nested.bindSome();
       } else {
-        nested.enclosingParameterType = parameterType();
         for (Layer member : nested.members) {
-          next = bind(member, next, bindings);
+          next = bind(member, next);
         }
       }
     }
-    return next;
   }
 
-  private int bind(Layer member, int next, Map<Layer, Binding> into) {
+  private int bind(Layer member, int next) {
     String annotation = member.kind.annotation();
     if (annotation.startsWith("@TimeDistributed") || annotation.startsWith("@Bidirectional")
         || !generator.chance(0.5)) {
@@ -209,7 +207,7 @@ final class RandomBlock {
     Map.Entry<Pattern, String> chosen = generator.pick(fitting);
     Matcher matcher = chosen.getKey().matcher(annotation);
     matcher.find();
-    into.put(member, new Binding(matcher.group(1), "p" + next, chosen.getValue(), matcher.group(2)));
+    bindings.put(member, new Binding(matcher.group(1), "p" + next, chosen.getValue(), matcher.group(2)));
     return next + 1;
   }
 
@@ -294,10 +292,14 @@ final class RandomBlock {
       if (nestedOwnsParameters) {
         nested.renderParameterType(source, nested.bindings);
       }
-      nested.renderInterface(source, nestedOwnsParameters ? nested.bindings : ownAndInherited(nested));
+      if (nestedOwnsParameters) {
+        nested.renderInterface(source, nested.bindings, nested.parameterType());
+      } else {
+        nested.renderInterface(source, ownAndInherited(nested), parameterType());
+      }
     }
     renderParameterType(source, bindings);
-    renderInterface(source, bindings);
+    renderInterface(source, bindings, parameterType());
   }
 
   private Map<Layer, Binding> ownAndInherited(RandomBlock inner) {
@@ -326,11 +328,11 @@ final class RandomBlock {
 
   /**
    * The block interface; {@code bound} says which of its members' attributes come from
-   * parameters, of this block's type or, for a nested block that inherits, the enclosing one's.
+   * parameters of {@code parameterType}: this block's, or for a nested block that inherits, the
+   * enclosing one's.
    */
-  private void renderInterface(StringBuilder source, Map<Layer, Binding> bound) {
-    String parameters = parameterTypeFor(bound);
-    source.append("\n@Block").append(parameters == null ? "" : "(parameters = " + parameters + ".class)")
+  private void renderInterface(StringBuilder source, Map<Layer, Binding> bound, String parameterType) {
+    source.append("\n@Block").append(bound.isEmpty() ? "" : "(parameters = " + parameterType + ".class)")
         .append("\ninterface ").append(name).append(" {\n");
     for (int i = 0; i < inputs.size(); i++) {
       source.append("  @Input(shape = {")
@@ -365,17 +367,6 @@ final class RandomBlock {
           .append(");\n");
     }
     source.append("}\n");
-  }
-
-  /**
-   * The parameter type the members' bindings name: this block's, or, where they are inherited,
-   * the enclosing block's (whose bindings this block's members are in).
-   */
-  private String parameterTypeFor(Map<Layer, Binding> bound) {
-    if (bound.isEmpty()) {
-      return null;
-    }
-    return bound == bindings ? parameterType() : enclosingParameterType;
   }
 
   /** A tensor as this block calls it: {@code in<i>} for an input, else its own name. */

@@ -75,7 +75,7 @@ public final class GraphPicture {
     spec.outputs().stream().map(OutputSpec::name)
         .map(output -> expandNested ? output : CollapsedLayers.boxOf(spec, output))
         .forEach(outputs::add);
-    return new Drawing(spec, layers, layout, widths, edges, outputs).toString();
+    return new Drawing(spec, layers, expandNested, layout, widths, edges, outputs).toString();
   }
 
   /** Wide enough for the name and type in bold and regular, and for the shape. */
@@ -91,15 +91,18 @@ public final class GraphPicture {
     private final StringBuilder svg = new StringBuilder();
     private final ModelSpec spec;
     private final List<LayerSpec> layers;
+    /** Whether the layers inside blocks are drawn, rather than one box per application. */
+    private final boolean expanded;
     private final LayeredLayout layout;
     private final double[] widths;
     private final List<LayeredLayout.Edge> edges;
     private final Set<String> outputs;
 
-    Drawing(ModelSpec spec, List<LayerSpec> layers, LayeredLayout layout, double[] widths,
-        List<LayeredLayout.Edge> edges, Set<String> outputs) {
+    Drawing(ModelSpec spec, List<LayerSpec> layers, boolean expanded, LayeredLayout layout,
+        double[] widths, List<LayeredLayout.Edge> edges, Set<String> outputs) {
       this.spec = spec;
       this.layers = layers;
+      this.expanded = expanded;
       this.layout = layout;
       this.widths = widths;
       this.edges = edges;
@@ -208,8 +211,8 @@ public final class GraphPicture {
 
     /** Where layers inside blocks are drawn: the application holding this box's layer, or null. */
     private ApplicationSpec holder(String box) {
-      if (layers != spec.layers()) {
-        return null; // Collapsed: an application is a box of its own.
+      if (!expanded) {
+        return null; // An application is a box of its own.
       }
       for (ApplicationSpec application : spec.applications()) {
         if (application.holds(box)) {
