@@ -72,6 +72,20 @@ class CostTest {
   }
 
   @Test
+  void aPredictionCopiesThroughDropoutWhereTrainingMultipliesByTheMask() {
+    CnnFlatModel cnn = CnnFlatModel.create(1);
+    long features = 7 * 7 * 64;
+    LayerCost dropped = cost(cnn, "dropped");
+    assertEquals(0, dropped.forwardFlops().at(0));
+    // the mask's product forward and backward
+    assertEquals(features + features, dropped.trainingFlops().at(0));
+    // training keeps the mask besides the output's gradient
+    assertEquals(features + features, dropped.trainingBuffers().at(0));
+    // Flatten only moves data.
+    assertEquals(0, cost(cnn, "flat").trainingFlops().at(0));
+  }
+
+  @Test
   void lstmIsFourGatesOfTwoProductsAndNineCellOperationsPerUnitAndStep() {
     RnnRowsModel rnn = RnnRowsModel.create(1);
     long steps = 28;

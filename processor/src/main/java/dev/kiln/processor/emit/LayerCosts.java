@@ -127,7 +127,8 @@ final class LayerCosts {
         fixed += extra.shape().length();
       }
     }
-    return new long[] {forward, forward + backward, activations, buffers, fixed};
+    return new long[] {forward, forward + flops.trainingForward() + backward, activations, buffers,
+        fixed};
   }
 
   /** The polynomial of degree 2 through the values at 1, 2 and 3 steps, checked at 4. */

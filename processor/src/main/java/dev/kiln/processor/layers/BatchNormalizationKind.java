@@ -99,14 +99,15 @@ final class BatchNormalizationKind implements LayerKind {
   }
 
   /**
-   * Forward, 7 FLOPs per element: the mean (1), the variance (2), normalising (2), scale and
-   * offset (2), counted as in training. Backward, 2 per element for the scale's and offset's
-   * gradients and 6 for the input's.
+   * A prediction normalizes with the moving statistics and scales, 4 FLOPs per element (subtract,
+   * divide, scale, offset); training first takes the batch's statistics, 3 more (the mean 1, the
+   * variance 2). Backward, 2 per element for the scale's and offset's gradients and 6 for the
+   * input's.
    */
   @Override
   public Flops flops(Node node) {
     long elements = node.shape().length();
-    return new Flops(7 * elements, 2 * elements, List.of(6 * elements));
+    return new Flops(4 * elements, 3 * elements, 2 * elements, List.of(6 * elements));
   }
 
   @Override

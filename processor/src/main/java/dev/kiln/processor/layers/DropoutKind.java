@@ -50,11 +50,11 @@ final class DropoutKind implements LayerKind {
     return List.of(new ExtraBuffer("Mask", node.shape(), true));
   }
 
-  /** In training, the mask's product, one per element each way. */
+  /** A copy in prediction; in training, the mask's product, one per element each way. */
   @Override
   public Flops flops(Node node) {
     long elements = node.shape().length();
-    return Flops.elementwise(elements, elements, 1);
+    return Flops.elementwise(0, elements, 1).withTrainingForward(elements);
   }
 
   @Override

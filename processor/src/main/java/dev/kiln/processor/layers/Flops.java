@@ -13,15 +13,23 @@ import java.util.List;
  * <p>The backward pass is split by what it produces, because training skips some of it: the
  * gradient of an input that is a model input is never computed.
  *
- * @param forward the forward pass
+ * @param forward the forward pass of a prediction
+ * @param trainingForward what the forward pass of a training step does besides (a dropout mask,
+ *     batch statistics)
  * @param weightGradients the backward pass' work for the layer's own parameters, and the work every
  *     backward pass needs whatever its inputs are (a recurrent layer's steps back in time)
  * @param inputGradients the work for the gradient of each input, in input order
  */
-public record Flops(long forward, long weightGradients, List<Long> inputGradients) {
+public record Flops(
+    long forward, long trainingForward, long weightGradients, List<Long> inputGradients) {
 
   public Flops {
     inputGradients = List.copyOf(inputGradients);
+  }
+
+  /** Work whose forward pass is the same in training and prediction. */
+  public Flops(long forward, long weightGradients, List<Long> inputGradients) {
+    this(forward, 0, weightGradients, inputGradients);
   }
 
   /** A layer that only moves data: no arithmetic either way. */
@@ -67,13 +75,21 @@ public record Flops(long forward, long weightGradients, List<Long> inputGradient
       inputs.add(Math.addExact(inputGradients.get(i), other.inputGradients.get(i)));
     }
     return new Flops(Math.addExact(forward, other.forward),
+        Math.addExact(trainingForward, other.trainingForward),
         Math.addExact(weightGradients, other.weightGradients), inputs);
   }
 
   /** This work done {@code times} times (each step of a sequence, both directions). */
   public Flops times(long times) {
-    return new Flops(Math.multiplyExact(forward, times), Math.multiplyExact(weightGradients, times),
+    return new Flops(Math.multiplyExact(forward, times), Math.multiplyExact(trainingForward, times),
+        Math.multiplyExact(weightGradients, times),
         inputGradients.stream().map(flops -> Math.multiplyExact(flops, times)).toList());
+  }
+
+  /** The same work, its training-only part of the forward pass {@code extra} more. */
+  public Flops withTrainingForward(long extra) {
+    return new Flops(forward, Math.addExact(trainingForward, extra), weightGradients,
+        inputGradients);
   }
 
   /** The backward pass when the gradients of the inputs marked in {@code needed} are computed. */

@@ -107,7 +107,7 @@ final class LayerNormalizationKind implements LayerKind {
 
   /**
    * Forward, 7 FLOPs per element: the mean (1), the variance (2), normalising (2), scale and
-   * offset (2), counted as in training. Backward, 2 per element for the scale's and offset's
+   * offset (2), in prediction as in training. Backward, 2 per element for the scale's and offset's
    * gradients and 6 for the input's.
    */
   @Override

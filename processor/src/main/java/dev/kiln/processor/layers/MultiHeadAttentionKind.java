@@ -180,12 +180,12 @@ final class MultiHeadAttentionKind implements LayerKind {
 
   /**
    * The query, key and value projections (with their biases), the queries' scaling, {@code Q K^T}
-   * per head, the softmax (3 FLOPs a score) and the dropout of the probabilities, {@code P V} per
-   * head, and the output projection with its bias; the causal mask's skipped scores are counted,
-   * as the kernel computes them. Backward: a product each for every kernel's gradient, two for
-   * each of {@code Q K^T}, {@code P V} and the output projection (both operands' gradients), the
-   * softmax's and dropout's as forward; and for each input, a product for its projection's input
-   * gradient (summed onto the input that fills several roles).
+   * per head, the softmax (3 FLOPs a score), in training the dropout of the probabilities,
+   * {@code P V} per head, and the output projection with its bias; the causal mask's skipped
+   * scores are counted, as the kernel computes them. Backward: a product each for every kernel's
+   * gradient, two for each of {@code Q K^T}, {@code P V} and the output projection (both
+   * operands' gradients), the softmax's and dropout's as forward; and for each input, a product
+   * for its projection's input gradient (summed onto the input that fills several roles).
    */
   @Override
   public Flops flops(Node node) {
@@ -207,8 +207,8 @@ final class MultiHeadAttentionKind implements LayerKind {
         : 0;
     long scores = heads * queries * keys;
     long elementwise = heads * queries * keyDim // the 1 / sqrt(keyDim) scaling
-        + 3 * scores
-        + (layer.attributes().doubleValue("dropout") > 0 ? scores : 0);
+        + 3 * scores;
+    long dropout = layer.attributes().doubleValue("dropout") > 0 ? scores : 0;
     long products = scores * keyDim + scores * valueDim + queries * heads * valueDim * out;
     long projected = projections[0] + projections[1] + projections[2];
     List<Long> inputGradients = new ArrayList<>(java.util.Collections.nCopies(inputs.size(), 0L));
@@ -218,7 +218,8 @@ final class MultiHeadAttentionKind implements LayerKind {
     }
     return new Flops(
         2 * (projected + products) + biases + elementwise,
-        2 * projected + 4 * products + biases + elementwise,
+        dropout,
+        2 * projected + 4 * products + biases + elementwise + dropout,
         inputGradients);
   }
 
