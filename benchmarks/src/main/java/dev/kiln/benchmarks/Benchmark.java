@@ -81,6 +81,11 @@ public final class Benchmark {
       System.out.println();
       MlpStepByKernel.measure(options.heapSteps()).forEach(System.out::println);
       System.out.println();
+      System.err.println("replaying the encoder block's step kernel by kernel ...");
+      System.out.println("### The Kiln encoder block's training step, kernel by kernel: time and Java heap");
+      System.out.println();
+      EncoderStepByKernel.measure(Math.min(options.heapSteps(), 10)).forEach(System.out::println);
+      System.out.println();
     }
     System.out.printf(java.util.Locale.ROOT,
         "Load average at end: %s. Whole run: %.0f s.%n", Machine.loadAverage(), (System.nanoTime() - start) / 1e9);

@@ -56,7 +56,7 @@ record Options(
                              (variables not named in a setting are unset)
         --gemm N             also time matrix products with transposed operands, N runs each
         --heap N             also time the MLP step kernel by kernel and count each kernel's heap,
-                             over N steps
+                             over N steps (the encoder block's step too, over at most 10)
         --python PATH        the Python with torch that runs the PyTorch twins (default
                              /usr/bin/python3; "none" for no PyTorch column)
         --encoder N          timed runs of one transformer encoder block, Kiln and PyTorch

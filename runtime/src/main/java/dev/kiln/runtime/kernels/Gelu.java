@@ -1,6 +1,5 @@
 package dev.kiln.runtime.kernels;
 
-import org.apache.commons.math3.special.Erf;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -10,6 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class Gelu {
 
   private static final double SQRT_2PI = Math.sqrt(2 * Math.PI);
+  private static final double SQRT_2 = Math.sqrt(2);
 
   private Gelu() {}
 
@@ -35,6 +35,6 @@ public final class Gelu {
    * The standard normal distribution function, through erfc so that the left tail keeps its digits.
    */
   private static double cdf(double x) {
-    return 0.5 * Erf.erfc(-x / Math.sqrt(2));
+    return 0.5 * Erfc.of(-x / SQRT_2);
   }
 }
