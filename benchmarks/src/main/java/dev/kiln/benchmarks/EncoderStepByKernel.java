@@ -87,7 +87,7 @@ final class EncoderStepByKernel {
     Adam adam = new Adam(1e-3);
     adam.attach(parameterCount, DataType.FLOAT);
 
-    KernelClock clock = new KernelClock();
+    KernelClock clock = new KernelClock(true);
     Runnable step = () -> {
       clock.count("MultiHeadAttention.forward", () -> MultiHeadAttention.forward(x, x, x, attention,
           settings, true, null, trace, attentionOut));
@@ -131,6 +131,7 @@ final class EncoderStepByKernel {
     for (int i = 0; i < 5; i++) {
       model.trainStep(x, y);
     }
+    long cpuStart = ProcessCpu.nanos();
     long start = System.nanoTime();
     long modelBytes = KernelClock.bytes(() -> {
       for (int i = 0; i < steps; i++) {
@@ -138,7 +139,9 @@ final class EncoderStepByKernel {
       }
     }) / steps;
     double modelMillis = (System.nanoTime() - start) / 1e6 / steps;
-    return clock.render(steps, "TransformerEncoderModel.trainStep", modelBytes, modelMillis);
+    double modelCpuMillis = (ProcessCpu.nanos() - cpuStart) / 1e6 / steps;
+    return clock.render(steps, "TransformerEncoderModel.trainStep", modelBytes, modelMillis,
+        modelCpuMillis);
   }
 
   /** A parameter of small random values, counted towards the optimizer's buffer. */

@@ -27,7 +27,7 @@ final class MlpStepByKernel {
 
   /** Markdown: time and heap per step of each kernel, then the whole generated step. */
   static List<String> measure(int steps) {
-    KernelClock heap = new KernelClock();
+    KernelClock heap = new KernelClock(false);
     RandomData data = new RandomData(5);
     int layers = UNITS.length - 1;
     INDArray x = data.uniform(Networks.BATCH, UNITS[0]);
