@@ -61,13 +61,6 @@ public final class Benchmark {
         printProfile(network, options);
       }
     }
-    if (options.encoderRuns() > 0) {
-      System.err.println("timing a transformer encoder block ...");
-      System.out.println("### One transformer encoder block, Kiln vs PyTorch");
-      System.out.println();
-      EncoderBenchmark.measure(options.encoderRuns(), options.warmup(), options.python()).forEach(System.out::println);
-      System.out.println();
-    }
     if (options.gemmRuns() > 0) {
       System.err.println("timing matrix products ...");
       System.out.println("### Matrix products with a transposed operand, GFLOPS (median ms)");
