@@ -49,6 +49,28 @@ class ErfcTest {
   }
 
   @Test
+  void slopeIsTheDensityWithinFourUnitsInTheLastPlace() {
+    double worst = 0;
+    double worstAt = 0;
+    // Multiples of 1/512: x * x is exact, so exp(-x * x) is within one unit of the truth.
+    for (double x = -27; x <= 27; x += 1.0 / 512) {
+      double expected = -2 / Math.sqrt(Math.PI) * Math.exp(-x * x);
+      if (expected == 0 || Math.abs(expected) < Double.MIN_NORMAL) {
+        continue;
+      }
+      // Beyond 20 (GELU at |x| > 28) the derivative's truncated series, one term shorter than the
+      // value's, adds a few units: half as many are counted there.
+      double ulps = Math.abs(Erfc.slope(x) - expected) / Math.ulp(expected)
+          / (Math.abs(x) > 20 ? 2 : 1);
+      if (ulps > worst) {
+        worst = ulps;
+        worstAt = x;
+      }
+    }
+    assertTrue(worst <= ULPS, "slope is " + worst + " units in the last place off at " + worstAt);
+  }
+
+  @Test
   void edges() {
     assertEquals(1, Erfc.of(0));
     assertEquals(2, Erfc.of(-40));
