@@ -1,21 +1,16 @@
 package dev.kiln.runtime.kernels;
 
 import dev.kiln.runtime.Elements;
-import dev.kiln.runtime.SecondThread;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Keras' Add: the elementwise sum of two or more arrays of one shape. Contiguous arrays of one
- * type are added in a Java loop (in halves on two threads from {@link #TWO_THREADS} values), each
- * sum rounded to the arrays' type as libnd4j's add rounds it; libnd4j's op took 3 ms of CPU for
- * 512K floats, on a loaded machine.
+ * Keras' Add: the elementwise sum of two or more arrays of one shape, by libnd4j's add (a Java
+ * loop over 512K floats took as long). Each input's gradient is a copy of the output's, a bulk
+ * copy between contiguous arrays of one type.
  */
 public final class Add {
-
-  /** The smallest array added on two threads. */
-  static final long TWO_THREADS = 1 << 16;
 
   private Add() {}
 
@@ -31,20 +26,6 @@ public final class Add {
     }
     if (inputs.length == 1) {
       out.assign(inputs[0]);
-      return;
-    }
-    if (javaLoopSuits(out, inputs)) {
-      Elements sum = Elements.of(out);
-      long n = sum.length();
-      for (int i = 0; i < inputs.length - 1; i++) {
-        Elements a = i == 0 ? Elements.of(inputs[0]) : sum;
-        Elements b = Elements.of(inputs[i + 1]);
-        if (n < TWO_THREADS) {
-          add(a, b, sum, 0, n);
-        } else {
-          SecondThread.run(() -> add(a, b, sum, n / 2, n), () -> add(a, b, sum, 0, n / 2));
-        }
-      }
       return;
     }
     Nd4j.exec(new AddOp(inputs[0], inputs[1], out));
@@ -70,12 +51,6 @@ public final class Add {
           dInput.assign(dOut);
         }
       }
-    }
-  }
-
-  private static void add(Elements a, Elements b, Elements sum, long from, long to) {
-    for (long i = from; i < to; i++) {
-      sum.set(i, a.get(i) + b.get(i));
     }
   }
 

@@ -73,8 +73,8 @@ class AddTest {
   }
 
   @Test
-  void largeFloatArraysInTwoHalvesRoundAsLibnd4jDoes() {
-    long n = Add.TWO_THREADS * 2 + 1;
+  void largeFloatArraysAndTheirGradientCopies() {
+    long n = (1 << 17) + 1;
     INDArray a = RandomArrays.uniform(21, n).muli(1e3).castTo(DataType.FLOAT);
     INDArray b = RandomArrays.uniform(22, n).muli(1e-3).castTo(DataType.FLOAT);
     INDArray c = RandomArrays.uniform(23, n).castTo(DataType.FLOAT);
