@@ -65,13 +65,6 @@ public final class Benchmark {
         printProfile(network, options);
       }
     }
-    if (options.encoderRuns() > 0) {
-      System.err.println("timing a transformer encoder block ...");
-      System.out.println("### One transformer encoder block, Kiln vs PyTorch");
-      System.out.println();
-      EncoderBenchmark.measure(options.encoderRuns(), options.warmup(), options.python()).forEach(System.out::println);
-      System.out.println();
-    }
     if (options.gemmRuns() > 0) {
       System.err.println("timing matrix products ...");
       System.out.println("### Matrix products with a transposed operand, GFLOPS (median ms)");
@@ -84,6 +77,11 @@ public final class Benchmark {
       System.out.println("### The Kiln MLP training step, kernel by kernel: time and Java heap");
       System.out.println();
       MlpStepByKernel.measure(options.heapSteps()).forEach(System.out::println);
+      System.out.println();
+      System.err.println("replaying the encoder block's step kernel by kernel ...");
+      System.out.println("### The Kiln encoder block's training step, kernel by kernel: time and Java heap");
+      System.out.println();
+      EncoderStepByKernel.measure(Math.min(options.heapSteps(), 10)).forEach(System.out::println);
       System.out.println();
     }
     System.out.printf(java.util.Locale.ROOT,

@@ -7,12 +7,7 @@ import dev.kiln.runtime.kernels.Relu;
 import dev.kiln.runtime.kernels.Softmax;
 import dev.kiln.runtime.losses.CategoricalCrossEntropy;
 import dev.kiln.runtime.optim.Adam;
-import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -26,18 +21,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class MlpStepByKernel {
 
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-
   private static final int[] UNITS = {784, 512, 216, 128, 10};
-
-  private final Map<String, long[]> perKernel = new LinkedHashMap<>();
 
   private MlpStepByKernel() {}
 
   /** Markdown: time and heap per step of each kernel, then the whole generated step. */
   static List<String> measure(int steps) {
-    MlpStepByKernel heap = new MlpStepByKernel();
+    KernelClock heap = new KernelClock(false);
     RandomData data = new RandomData(5);
     int layers = UNITS.length - 1;
     INDArray x = data.uniform(Networks.BATCH, UNITS[0]);
@@ -91,7 +81,7 @@ final class MlpStepByKernel {
     for (int i = 0; i < 20; i++) {
       step.run();
     }
-    heap.perKernel.clear();
+    heap.reset();
     for (int i = 0; i < steps; i++) {
       step.run();
     }
@@ -102,53 +92,12 @@ final class MlpStepByKernel {
       model.trainStep(modelInput, y);
     }
     long start = System.nanoTime();
-    long modelBytes = bytes(() -> {
+    long modelBytes = KernelClock.bytes(() -> {
       for (int i = 0; i < steps; i++) {
         model.trainStep(modelInput, y);
       }
     }) / steps;
     double modelMillis = (System.nanoTime() - start) / 1e6 / steps;
-    return heap.render(steps, modelBytes, modelMillis);
-  }
-
-  /** Runs one kernel call, adding its bytes, its call and its nanoseconds to the kernel's totals. */
-  private void count(String kernel, Runnable call) {
-    long[] total = perKernel.computeIfAbsent(kernel, k -> new long[3]);
-    long start = System.nanoTime();
-    total[0] += bytes(call);
-    total[2] += System.nanoTime() - start;
-    total[1]++;
-  }
-
-  private static long bytes(Runnable action) {
-    long thread = Thread.currentThread().getId();
-    long before = THREADS.getThreadAllocatedBytes(thread);
-    action.run();
-    return THREADS.getThreadAllocatedBytes(thread) - before;
-  }
-
-  private List<String> render(int steps, long modelBytes, double modelMillis) {
-    List<String> lines = new ArrayList<>();
-    lines.add("| runtime call | calls/step | ms/step | share of step | bytes/call | KB/step |");
-    lines.add("|---|---:|---:|---:|---:|---:|");
-    long kernelsBytes = 0;
-    double kernelsMillis = 0;
-    for (Map.Entry<String, long[]> entry : perKernel.entrySet()) {
-      long bytesPerStep = entry.getValue()[0] / steps;
-      long callsPerStep = entry.getValue()[1] / steps;
-      double millis = entry.getValue()[2] / 1e6 / steps;
-      kernelsBytes += bytesPerStep;
-      kernelsMillis += millis;
-      lines.add(String.format(Locale.ROOT, "| %s | %d | %.3f | %.0f%% | %,d | %.1f |",
-          entry.getKey(), callsPerStep, millis, 100 * millis / modelMillis,
-          bytesPerStep / callsPerStep, bytesPerStep / 1e3));
-    }
-    lines.add(String.format(Locale.ROOT, "| **kernels together** | | **%.3f** | %.0f%% | | **%.1f** |",
-        kernelsMillis, 100 * kernelsMillis / modelMillis, kernelsBytes / 1e3));
-    lines.add(String.format(Locale.ROOT, "| `MlpModel.trainStep`, whole | 1 | %.3f | 100%% | %,d | %.1f |",
-        modelMillis, modelBytes, modelBytes / 1e3));
-    lines.add("");
-    lines.add("Means over " + steps + " replayed steps and " + steps + " steps of the generated model.");
-    return lines;
+    return heap.render(steps, "MlpModel.trainStep", modelBytes, modelMillis);
   }
 }

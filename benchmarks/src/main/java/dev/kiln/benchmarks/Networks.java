@@ -10,6 +10,7 @@ import dev.kiln.examples.RnnModel;
 import dev.kiln.examples.RnnRowsModel;
 import dev.kiln.examples.SharedFeatureExtractionModel;
 import dev.kiln.examples.SharedInputModel;
+import dev.kiln.examples.TransformerEncoderModel;
 import java.util.List;
 import java.util.function.Function;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -18,8 +19,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The seed networks that have a DL4J twin, each built both ways on one random batch. UNet has
- * none here: at 256x256 a single DL4J step takes minutes on two cores.
+ * The seed networks that have a DL4J twin, each built both ways on one random batch, and one
+ * transformer encoder block, whose twin is a DL4J SameDiff graph. UNet has none here: at 256x256
+ * a single DL4J step takes minutes on two cores.
  */
 final class Networks {
 
@@ -53,6 +55,8 @@ final class Networks {
             Networks::sharedFeatureExtraction),
         new Network("multipleoutputs", "Multiple outputs (LSTM(64)+LSTM(32), 784 steps)", true,
             Networks::multipleOutputs),
+        new Network("encoder", "Transformer encoder block (64 tokens of 128, 4 heads, feed-forward"
+            + " 512; DL4J: SameDiff)", false, Networks::encoder),
         new Network("rnn", "LSTM(128) on 784 pixels (Rnn)", true, Networks::rnn));
   }
 
@@ -154,6 +158,15 @@ final class Networks {
             () -> kiln.trainStep(tokens, aux, main, auxTarget),
             () -> kiln.predict(tokens, aux, BATCH)),
         dl4j(Dl4jTwins.headlines(), arrays(tokensAsFloats, aux), arrays(main, auxTarget)));
+  }
+
+  private static Twins encoder(RandomData data) {
+    INDArray x = data.uniform(BATCH, 64, 128).muli(2).subi(1);
+    INDArray y = data.uniform(BATCH, 64, 128).muli(2).subi(1);
+    TransformerEncoderModel kiln = TransformerEncoderModel.create(SEED);
+    return new Twins(
+        Workload.of(kiln, BATCH, () -> kiln.trainStep(x, y), () -> kiln.predict(x, BATCH)),
+        SameDiffEncoder.workload(data, x, y));
   }
 
   /** A ComputationGraph training with {@code fit} and predicting with {@code output}. */

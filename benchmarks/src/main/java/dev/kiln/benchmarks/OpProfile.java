@@ -64,10 +64,14 @@ final class OpProfile {
     return "outside the model";
   }
 
-  /** DL4J: the innermost DL4J method, such as {@code ConvolutionLayer.backpropGradient}. */
+  /**
+   * DL4J: the innermost DL4J method, such as {@code ConvolutionLayer.backpropGradient}, or for a
+   * SameDiff graph the innermost SameDiff method ({@code InferenceSession.doExec}).
+   */
   static String dl4jCaller(Stream<StackWalker.StackFrame> frames) {
     return frames
-        .filter(frame -> frame.getClassName().startsWith("org.deeplearning4j."))
+        .filter(frame -> frame.getClassName().startsWith("org.deeplearning4j.")
+            || frame.getClassName().startsWith("org.nd4j.autodiff."))
         .findFirst()
         .map(OpProfile::name)
         .orElse("outside DL4J");

@@ -23,7 +23,6 @@ import java.util.Optional;
  * @param heapSteps MLP training steps over which each kernel's time and heap allocation are
  *     counted; 0 for no table
  * @param python the Python whose torch runs the PyTorch twins; empty to run none
- * @param encoderRuns timed runs of the transformer encoder block in Kiln and PyTorch; 0 for none
  */
 record Options(
     List<String> networks,
@@ -36,8 +35,7 @@ record Options(
     List<Map<String, String>> settings,
     int gemmRuns,
     int heapSteps,
-    Optional<Path> python,
-    int encoderRuns) {
+    Optional<Path> python) {
 
   /** Debian's Python, whose python3-torch package is the PyTorch the README installs. */
   static final Path DEFAULT_PYTHON = Path.of("/usr/bin/python3");
@@ -56,11 +54,9 @@ record Options(
                              (variables not named in a setting are unset)
         --gemm N             also time matrix products with transposed operands, N runs each
         --heap N             also time the MLP step kernel by kernel and count each kernel's heap,
-                             over N steps
+                             over N steps (the encoder block's step too, over at most 10)
         --python PATH        the Python with torch that runs the PyTorch twins (default
                              /usr/bin/python3; "none" for no PyTorch column)
-        --encoder N          timed runs of one transformer encoder block, Kiln and PyTorch
-                             (default 20; 0 for none)
       """;
 
   static Options parse(String... args) {
@@ -76,7 +72,6 @@ record Options(
     int gemmRuns = 0;
     int heapSteps = 0;
     Optional<Path> python = Optional.of(DEFAULT_PYTHON);
-    int encoderRuns = 20;
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       if (option.isBlank()) {
@@ -101,13 +96,12 @@ record Options(
         case "--gemm" -> gemmRuns = positive(option, value);
         case "--heap" -> heapSteps = positive(option, value);
         case "--python" -> python = value.equals("none") ? Optional.empty() : Optional.of(Path.of(value));
-        case "--encoder" -> encoderRuns = value.equals("0") ? 0 : positive(option, value);
         default -> throw new IllegalArgumentException(
             "unknown option " + option + "\n" + USAGE.formatted(String.join(", ", keys)));
       }
     }
     return new Options(networks, steps, longSteps, warmup, block, profile, profileSteps, settings,
-        gemmRuns, heapSteps, python, encoderRuns);
+        gemmRuns, heapSteps, python);
   }
 
   /** The timed steps for a network. */

@@ -187,6 +187,26 @@ class Headlines(nn.Module):
         return self.main_output(x), self.aux_output(last)
 
 
+class Encoder(nn.Module):
+    """TransformerEncoder: self-attention (4 heads of 32, biases), add and LayerNorm (epsilon
+    1e-6), Linear 512 with exact GELU, Linear 128, add and LayerNorm, over 64 tokens of 128."""
+
+    def __init__(self):
+        super().__init__()
+        self.attention = nn.MultiheadAttention(128, 4, batch_first=True)
+        nn.init.xavier_uniform_(self.attention.in_proj_weight)
+        nn.init.zeros_(self.attention.in_proj_bias)
+        glorot(self.attention.out_proj)
+        self.attention_norm = nn.LayerNorm(128, eps=1e-6)
+        self.feed_forward, self.projected = dense(128, 512), dense(512, 128)
+        self.out_norm = nn.LayerNorm(128, eps=1e-6)
+
+    def forward(self, x):
+        attended, _ = self.attention(x, x, x, need_weights=False)
+        x = self.attention_norm(x + attended)
+        return self.out_norm(x + self.projected(F.gelu(self.feed_forward(x))))
+
+
 def image(batch, height, width, channels):
     return torch.rand(batch, channels, height, width).contiguous(memory_format=torch.channels_last)
 
@@ -230,6 +250,10 @@ def build(network, batch):
         return Headlines(), [torch.randint(10_000, (batch, 100)), torch.rand(batch, 5)], \
             lambda out: bce(out[0], main) + 0.2 * bce(out[1], aux_target), \
             lambda out: (torch.sigmoid(out[0]), torch.sigmoid(out[1]))
+    if network == "encoder":
+        target = torch.rand(batch, 64, 128) * 2 - 1
+        return Encoder(), [torch.rand(batch, 64, 128) * 2 - 1], \
+            lambda out: F.mse_loss(out, target), lambda out: out
     raise ValueError("no network " + network)
 
 

@@ -27,9 +27,9 @@ class OptionsTest {
   }
 
   @Test
-  void theEncoderBlockIsTimedUnlessTurnedOff() {
-    assertEquals(20, Options.parse().encoderRuns());
-    assertEquals(0, Options.parse("--encoder", "0").encoderRuns());
+  void theEncoderBlockIsOneOfTheNetworks() {
+    assertTrue(Options.parse().networks().contains("encoder"));
+    assertEquals(List.of("encoder"), Options.parse("--networks", "encoder").networks());
   }
 
   @Test

@@ -55,6 +55,14 @@ class SteadyStateAllocationTest {
   }
 
   @Test
+  void transformerEncoderBlock() {
+    TransformerEncoderModel model = TransformerEncoderModel.create(1);
+    INDArray x = floats(15, 2, 64, 128);
+    INDArray y = floats(16, 2, 64, 128);
+    assertNoArraysAfterWarmUp(() -> model.trainStep(x, y));
+  }
+
+  @Test
   void alternatingBatchSizesReuseTheirBuffers() {
     MlpModel model = MlpModel.create(1);
     INDArray full = floats(11, 8, 784);

@@ -57,7 +57,7 @@ public final class Dense {
       if (JavaLoops.suit(dOut)) {
         JavaLoops.sumRows(dOut, dBias);
       } else {
-        Rows.ofLastAxis(dOut).sum(dBias, 0);
+        ColumnSums.of(dOut, dBias); // a product with ones: libnd4j's column sum is slow
       }
     }
     if (dx != null) {

@@ -1,13 +1,13 @@
 package dev.kiln.runtime.kernels;
 
-import org.nd4j.linalg.api.blas.params.MMulTranspose;
+import dev.kiln.runtime.Elements;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The head-major arithmetic of {@link MultiHeadAttention}: projections of sequences into heads
- * {@code (n, heads, steps, size)} and back, and products batched over {@code n * heads}.
+ * {@code (n, heads, steps, size)} and back, and products batched over {@code n * heads}. Every
+ * product is a {@link Matmul} context bound once to the same arrays and views ({@link SameViews}),
+ * and the moves between the two layouts are Java passes that also add the bias and scale.
  */
 final class Heads {
 
@@ -15,12 +15,12 @@ final class Heads {
 
   /** A query, key or value kernel {@code (in, heads, size)} seen as {@code (in, heads * size)}. */
   static INDArray inputMatrix(INDArray kernel) {
-    return Views.reshaped(kernel, kernel.size(0), kernel.size(1) * kernel.size(2));
+    return SameViews.matrix(kernel, kernel.size(0), kernel.size(1) * kernel.size(2));
   }
 
   /** The output kernel {@code (heads, valueDim, out)} seen as {@code (heads * valueDim, out)}. */
   static INDArray outputMatrix(INDArray kernel) {
-    return Views.reshaped(kernel, kernel.size(0) * kernel.size(1), kernel.size(2));
+    return SameViews.matrix(kernel, kernel.size(0) * kernel.size(1), kernel.size(2));
   }
 
   /**
@@ -29,17 +29,13 @@ final class Heads {
    * @param x {@code (n, steps, in)}
    * @param kernel {@code (in, heads, size)}
    * @param bias {@code (heads, size)}, or null
+   * @param projected work, {@code (n, steps, heads * size)}
    * @param heads written, {@code (n, heads, steps, size)}
    */
-  static void project(INDArray x, INDArray kernel, INDArray bias, double scale, INDArray heads) {
-    INDArray projected = WorkArrays.get(Heads.class, "projection", x.dataType(), x.size(0),
-        x.size(1), kernel.size(1) * kernel.size(2));
-    dense(x, inputMatrix(kernel), bias == null ? null : Views.reshaped(bias, bias.length()),
-        projected);
-    split(projected, heads);
-    if (scale != 1) {
-      heads.muli(scale);
-    }
+  static void project(INDArray x, INDArray kernel, INDArray bias, double scale,
+      INDArray projected, INDArray heads) {
+    Matmul.rows(x, inputMatrix(kernel), projected, false, false);
+    split(projected, bias, scale, heads);
   }
 
   /**
@@ -47,66 +43,96 @@ final class Heads {
    * with {@code accumulate}, adds to) the input gradient.
    *
    * @param dHeads the gradient of the heads, {@code (n, heads, steps, size)}
+   * @param dProjected work, {@code (n, steps, heads * size)}
    * @param dKernel written, {@code (in, heads, size)}
    * @param dBias written, {@code (heads, size)}, or null
    * @param dx written or added to, {@code (n, steps, in)}, or null when nobody needs it
    */
   static void projectBackward(INDArray x, INDArray kernel, INDArray dHeads, double scale,
-      INDArray dKernel, INDArray dBias, INDArray dx, boolean accumulate) {
-    INDArray dProjected = WorkArrays.get(Heads.class, "dProjection", dHeads.dataType(),
-        x.size(0), x.size(1), kernel.size(1) * kernel.size(2));
-    merge(dHeads, dProjected);
-    if (scale != 1) {
-      dProjected.muli(scale);
-    }
-    INDArray rows = Rows.ofLastAxis(dProjected);
-    Nd4j.gemm(Rows.ofLastAxis(x), rows, inputMatrix(dKernel), true, false, 1.0, 0.0);
+      INDArray dProjected, INDArray dKernel, INDArray dBias, INDArray dx, boolean accumulate) {
+    merge(dHeads, scale, dProjected);
+    Matmul.rows(x, dProjected, inputMatrix(dKernel), true, false);
     if (dBias != null) {
-      rows.sum(Views.reshaped(dBias, dBias.length()), 0);
+      ColumnSums.of(dProjected, SameViews.vector(dBias));
     }
     if (dx != null) {
-      Nd4j.gemm(rows, inputMatrix(kernel), Rows.ofLastAxis(dx), false, true, 1.0,
-          accumulate ? 1.0 : 0.0);
+      Matmul.rows(dProjected, inputMatrix(kernel), dx, false, true, accumulate);
     }
   }
 
   /** {@code out = x . kernel + bias} over the rows of the last axis; {@code bias} may be null. */
   static void dense(INDArray x, INDArray kernel, INDArray bias, INDArray out) {
-    INDArray rows = Rows.ofLastAxis(out);
-    Nd4j.gemm(Rows.ofLastAxis(x), kernel, rows, false, false, 1.0, 0.0);
+    Matmul.rows(x, kernel, out, false, false);
     if (bias != null) {
-      rows.addiRowVector(bias);
+      JavaLoops.addBias(out, bias);
     }
   }
 
-  /** {@code c = op(a) . op(b)} for each of the {@code n * heads} leading pairs. */
+  /**
+   * {@code c = op(a) . op(b)} for each of the {@code n * heads} leading pairs of {@code (n, heads,
+   * rows, columns)} arrays.
+   */
   static void multiply(INDArray a, INDArray b, INDArray c, boolean transposeA,
       boolean transposeB) {
-    MMulTranspose transposes =
-        MMulTranspose.builder().transposeA(transposeA).transposeB(transposeB).build();
-    Nd4j.exec(new Mmul(batched(a), batched(b), batched(c), 1.0, 0.0, transposes));
+    Matmul.batched(SameViews.heads(a), SameViews.heads(b), SameViews.heads(c), transposeA,
+        transposeB);
   }
 
-  /** {@code (n, heads, rows, columns)} seen as {@code (n * heads, rows, columns)}. */
-  private static INDArray batched(INDArray array) {
-    return Views.reshaped(array, array.size(0) * array.size(1), array.size(2), array.size(3));
+  /**
+   * Writes {@code heads[i, h, t, j] = scale * (sideBySide[i, t, h * size + j] + bias[h, j])}.
+   *
+   * @param sideBySide {@code (n, steps, heads * size)}
+   * @param bias {@code (heads, size)}, or null for none
+   * @param heads written, {@code (n, heads, steps, size)}
+   */
+  static void split(INDArray sideBySide, INDArray bias, double scale, INDArray heads) {
+    Elements in = Elements.of(sideBySide);
+    Elements out = Elements.of(heads);
+    Elements offset = bias == null ? null : Elements.of(bias);
+    int n = (int) heads.size(0);
+    int count = (int) heads.size(1);
+    int steps = (int) heads.size(2);
+    int size = (int) heads.size(3);
+    long from = 0;
+    for (int i = 0; i < n; i++) {
+      for (int t = 0; t < steps; t++) {
+        for (int h = 0; h < count; h++) {
+          long to = (((long) i * count + h) * steps + t) * size;
+          for (int j = 0; j < size; j++, from++) {
+            double value = in.get(from);
+            if (offset != null) {
+              value += offset.get(h * size + j);
+            }
+            out.set(to + j, scale == 1 ? value : scale * value);
+          }
+        }
+      }
+    }
   }
 
-  /** Copies {@code (n, steps, heads * size)} into {@code (n, heads, steps, size)}. */
-  static void split(INDArray sideBySide, INDArray heads) {
-    long n = heads.size(0);
-    long count = heads.size(1);
-    long steps = heads.size(2);
-    long size = heads.size(3);
-    heads.assign(Views.reshaped(sideBySide, n, steps, count, size).permute(0, 2, 1, 3));
-  }
-
-  /** Copies {@code (n, heads, steps, size)} into {@code (n, steps, heads * size)}. */
-  static void merge(INDArray heads, INDArray sideBySide) {
-    long n = heads.size(0);
-    long count = heads.size(1);
-    long steps = heads.size(2);
-    long size = heads.size(3);
-    Views.reshaped(sideBySide, n, steps, count, size).assign(heads.permute(0, 2, 1, 3));
+  /** Writes {@code sideBySide[i, t, h * size + j] = scale * heads[i, h, t, j]}. */
+  static void merge(INDArray heads, double scale, INDArray sideBySide) {
+    Elements in = Elements.of(heads);
+    Elements out = Elements.of(sideBySide);
+    int n = (int) heads.size(0);
+    int count = (int) heads.size(1);
+    int steps = (int) heads.size(2);
+    int size = (int) heads.size(3);
+    long to = 0;
+    for (int i = 0; i < n; i++) {
+      for (int t = 0; t < steps; t++) {
+        for (int h = 0; h < count; h++) {
+          long from = (((long) i * count + h) * steps + t) * size;
+          if (scale == 1) {
+            in.copyTo(from, out, to, size);
+            to += size;
+          } else {
+            for (int j = 0; j < size; j++, to++) {
+              out.set(to, scale * in.get(from + j));
+            }
+          }
+        }
+      }
+    }
   }
 }

@@ -7,8 +7,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Keras' LayerNormalization over the trailing {@code features} values of each row: {@code y =
  * gamma * xhat + beta} with {@code xhat = (x - mean) / sqrt(variance + epsilon)}, the mean and
  * the biased variance taken over the row. The backward pass recomputes each row's statistics
- * (two passes over {@code x}) rather than keeping them, and computes every gradient in one pass
- * per row. Java loops in the arrays' memory, statistics in double precision.
+ * (two passes over the row) rather than keeping them, and computes every gradient in one more pass
+ * per row. Java loops over each row read once into a Java array, in double precision.
  */
 public final class LayerNormalization {
 
@@ -36,18 +36,23 @@ public final class LayerNormalization {
     requireRows(x, gamma, beta, features);
     Elements in = elements(x);
     Elements y = Elements.of(out);
-    Elements scale = gamma == null ? null : elements(gamma);
-    Elements offset = beta == null ? null : elements(beta);
+    int width = Math.toIntExact(features);
+    double[] scale = gamma == null ? null : JavaWork.read(gamma, 0);
+    double[] offset = beta == null ? null : JavaWork.read(beta, 1);
+    double[] row = JavaWork.doubles(2, width);
     for (long start = 0, n = in.length(); start < n; start += features) {
-      double mean = mean(in, start, features);
-      double inverse = 1 / Math.sqrt(variance(in, start, features, mean) + epsilon);
-      for (long j = 0; j < features; j++) {
-        double value = (in.get(start + j) - mean) * inverse;
+      for (int j = 0; j < width; j++) {
+        row[j] = in.get(start + j);
+      }
+      double mean = mean(row, width);
+      double inverse = 1 / Math.sqrt(variance(row, width, mean) + epsilon);
+      for (int j = 0; j < width; j++) {
+        double value = (row[j] - mean) * inverse;
         if (scale != null) {
-          value *= scale.get(j);
+          value *= scale[j];
         }
         if (offset != null) {
-          value += offset.get(j);
+          value += offset[j];
         }
         y.set(start + j, value);
       }
@@ -57,7 +62,8 @@ public final class LayerNormalization {
   /**
    * The gradients, fused: with {@code g = dOut * gamma} per row, {@code dx = (g - mean(g) - xhat *
    * mean(g * xhat)) / sqrt(variance + epsilon)}; {@code dGamma = sum(dOut * xhat)} and {@code
-   * dBeta = sum(dOut)} over the rows.
+   * dBeta = sum(dOut)} over the rows, summed in double precision. Each row of {@code x} and
+   * {@code dOut} is read once into Java arrays.
    *
    * @param x the forward input
    * @param gamma as in the forward pass, or {@code null}
@@ -79,63 +85,68 @@ public final class LayerNormalization {
     requireRows(x, gamma, dGamma, features);
     Elements in = elements(x);
     Elements gradient = elements(dOut);
-    Elements scale = gamma == null ? null : elements(gamma);
-    Elements scaleGradient = dGamma == null ? null : Elements.of(dGamma);
-    Elements offsetGradient = dBeta == null ? null : Elements.of(dBeta);
     Elements inputGradient = dx == null ? null : Elements.of(dx);
-    if (scaleGradient != null) {
-      scaleGradient.fill(0, features, 0);
-    }
-    if (offsetGradient != null) {
-      offsetGradient.fill(0, features, 0);
-    }
+    int width = Math.toIntExact(features);
+    double[] scale = gamma == null ? null : JavaWork.read(gamma, 0);
+    double[] row = JavaWork.doubles(1, width);
+    double[] rowGradient = JavaWork.doubles(2, width);
+    double[] scaleGradient = JavaWork.doubles(3, width);
+    double[] offsetGradient = JavaWork.doubles(4, width);
+    java.util.Arrays.fill(scaleGradient, 0, width, 0);
+    java.util.Arrays.fill(offsetGradient, 0, width, 0);
     for (long start = 0, n = in.length(); start < n; start += features) {
-      double mean = mean(in, start, features);
-      double inverse = 1 / Math.sqrt(variance(in, start, features, mean) + epsilon);
+      for (int j = 0; j < width; j++) {
+        row[j] = in.get(start + j);
+        rowGradient[j] = gradient.get(start + j);
+      }
+      double mean = mean(row, width);
+      double inverse = 1 / Math.sqrt(variance(row, width, mean) + epsilon);
       double sumG = 0;
       double sumGXhat = 0;
-      for (long j = 0; j < features; j++) {
-        double d = gradient.get(start + j);
-        double xhat = (in.get(start + j) - mean) * inverse;
-        double g = scale == null ? d : d * scale.get(j);
+      for (int j = 0; j < width; j++) {
+        double d = rowGradient[j];
+        double xhat = (row[j] - mean) * inverse;
+        row[j] = xhat;
+        double g = scale == null ? d : d * scale[j];
         sumG += g;
         sumGXhat += g * xhat;
-        if (scaleGradient != null) {
-          scaleGradient.set(j, scaleGradient.get(j) + d * xhat);
-        }
-        if (offsetGradient != null) {
-          offsetGradient.set(j, offsetGradient.get(j) + d);
-        }
+        scaleGradient[j] += d * xhat;
+        offsetGradient[j] += d;
       }
       if (inputGradient == null) {
         continue;
       }
       double meanG = sumG / features;
       double meanGXhat = sumGXhat / features;
-      for (long j = 0; j < features; j++) {
-        double xhat = (in.get(start + j) - mean) * inverse;
-        double g = scale == null ? gradient.get(start + j) : gradient.get(start + j) * scale.get(j);
-        inputGradient.set(start + j, (g - meanG - xhat * meanGXhat) * inverse);
+      for (int j = 0; j < width; j++) {
+        double g = scale == null ? rowGradient[j] : rowGradient[j] * scale[j];
+        inputGradient.set(start + j, (g - meanG - row[j] * meanGXhat) * inverse);
       }
+    }
+    if (dGamma != null) {
+      JavaWork.write(scaleGradient, dGamma);
+    }
+    if (dBeta != null) {
+      JavaWork.write(offsetGradient, dBeta);
     }
   }
 
-  private static double mean(Elements x, long start, long features) {
+  private static double mean(double[] row, int width) {
     double sum = 0;
-    for (long j = 0; j < features; j++) {
-      sum += x.get(start + j);
+    for (int j = 0; j < width; j++) {
+      sum += row[j];
     }
-    return sum / features;
+    return sum / width;
   }
 
   /** The biased variance (divided by the count, as Keras and PyTorch do), in two passes. */
-  private static double variance(Elements x, long start, long features, double mean) {
+  private static double variance(double[] row, int width, double mean) {
     double sum = 0;
-    for (long j = 0; j < features; j++) {
-      double centred = x.get(start + j) - mean;
+    for (int j = 0; j < width; j++) {
+      double centred = row[j] - mean;
       sum += centred * centred;
     }
-    return sum / features;
+    return sum / width;
   }
 
   private static void requireRows(INDArray x, INDArray gamma, INDArray other, long features) {

@@ -24,8 +24,11 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  */
 final class Matmul {
 
-  /** Products remembered per thread: a model's two batch sizes, three per Dense layer. */
-  static final int CAPACITY = 96;
+  /**
+   * Products remembered per thread: a model's two batch sizes, three per Dense layer, about 30 per
+   * attention layer.
+   */
+  static final int CAPACITY = 192;
 
   private static final NativeOps NATIVE = NativeOpsHolder.getInstance().getDeviceNativeOps();
 
@@ -38,12 +41,37 @@ final class Matmul {
    * Rows#ofLastAxis}); {@code op} transposes when asked.
    */
   static void rows(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB) {
+    rows(a, b, c, transposeA, transposeB, false);
+  }
+
+  /**
+   * Writes {@code op(a) . op(b)} into {@code c}, or with {@code accumulate} adds it to {@code c},
+   * each seen as rows of its last axis.
+   */
+  static void rows(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB,
+      boolean accumulate) {
     if (!(rowsAreViews(a) && rowsAreViews(b) && rowsAreViews(c))) {
       // Seen as rows, such an array is a copy, which a bound context would never see change.
       Nd4j.gemm(Rows.ofLastAxis(a), Rows.ofLastAxis(b), Rows.ofLastAxis(c), transposeA,
-          transposeB, 1.0, 0.0);
+          transposeB, 1.0, accumulate ? 1.0 : 0.0);
       return;
     }
+    bound(a, b, c, transposeA, transposeB, accumulate, false).run();
+  }
+
+  /**
+   * Writes {@code op(a[i]) . op(b[i])} into {@code c[i]} for each {@code i} of the leading axis
+   * of three rank-3 arrays, in one libnd4j call: the products of attention's heads. The arrays
+   * must be the same objects from call to call (views cached by {@link SameViews}), or each call
+   * binds a new context.
+   */
+  static void batched(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB) {
+    bound(a, b, c, transposeA, transposeB, false, true).run();
+  }
+
+  /** The context of the product, found again by its arrays' identity or bound now. */
+  private static Bound bound(INDArray a, INDArray b, INDArray c, boolean transposeA,
+      boolean transposeB, boolean accumulate, boolean batched) {
     Recent recent = RECENT.get();
     Bound[] bound = recent.bound;
     long now = ++recent.clock;
@@ -55,7 +83,7 @@ final class Matmul {
         oldest = i;
         break;
       }
-      if (candidate.matches(a, b, c, transposeA, transposeB)) {
+      if (candidate.matches(a, b, c, transposeA, transposeB, accumulate)) {
         found = candidate;
         break;
       }
@@ -67,11 +95,11 @@ final class Matmul {
       if (bound[oldest] != null) {
         bound[oldest].close();
       }
-      found = new Bound(a, b, c, transposeA, transposeB);
+      found = new Bound(a, b, c, transposeA, transposeB, accumulate, batched);
       bound[oldest] = found;
     }
     found.lastUsed = now;
-    found.run();
+    return found;
   }
 
   /** Whether {@link Rows#ofLastAxis} gives a view of {@code array}, not a copy. */
@@ -92,22 +120,25 @@ final class Matmul {
     private final INDArray c;
     private final boolean transposeA;
     private final boolean transposeB;
+    private final boolean accumulate;
     private final long hash;
     private final OpContext context;
     long lastUsed;
 
-    Bound(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB) {
+    Bound(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB,
+        boolean accumulate, boolean batched) {
       this.a = a;
       this.b = b;
       this.c = c;
       this.transposeA = transposeA;
       this.transposeB = transposeB;
-      INDArray aRows = Rows.ofLastAxis(a);
-      INDArray bRows = Rows.ofLastAxis(b);
-      INDArray cRows = Rows.ofLastAxis(c);
+      this.accumulate = accumulate;
+      INDArray aRows = batched ? a : Rows.ofLastAxis(a);
+      INDArray bRows = batched ? b : Rows.ofLastAxis(b);
+      INDArray cRows = batched ? c : Rows.ofLastAxis(c);
       MMulTranspose transposes =
           MMulTranspose.builder().transposeA(transposeA).transposeB(transposeB).build();
-      Mmul op = new Mmul(aRows, bRows, cRows, 1.0, 0.0, transposes);
+      Mmul op = new Mmul(aRows, bRows, cRows, 1.0, accumulate ? 1.0 : 0.0, transposes);
       this.hash = op.opHash();
       this.context = Nd4j.getExecutioner().buildContext();
       context.setInputArrays(aRows, bRows);
@@ -116,9 +147,10 @@ final class Matmul {
       context.setTArguments(op.tArgs());
     }
 
-    boolean matches(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB) {
-      return this.a == a && this.b == b && this.c == c
-          && this.transposeA == transposeA && this.transposeB == transposeB;
+    boolean matches(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB,
+        boolean accumulate) {
+      return this.a == a && this.b == b && this.c == c && this.transposeA == transposeA
+          && this.transposeB == transposeB && this.accumulate == accumulate;
     }
 
     /** Deletes the native context. */

@@ -2,7 +2,6 @@ package dev.kiln.runtime.kernels;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.rng.Random;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Keras' {@code MultiHeadAttention} over the steps axis of sequences, with Keras' weight layout:
@@ -16,8 +15,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *   out = C . outputKernel + outputBias                      (n, Tq, outputDim)
  * </pre>
  *
- * <p>The products over heads are batched GEMMs on head-major arrays; the forward pass keeps Q, K,
- * V, P and C in the layer's own {@link Trace}, which the backward pass reads.
+ * <p>The products over heads are batched GEMMs on head-major arrays, each bound once to its
+ * arrays ({@link Matmul}); the forward pass keeps Q, K, V, P and C in the layer's own {@link
+ * Trace}, which the backward pass reads, and both passes work in per-thread arrays of {@link
+ * AttentionWork}, so that a steady step creates no array and no view.
  */
 public final class MultiHeadAttention {
 
@@ -108,9 +109,11 @@ public final class MultiHeadAttention {
    */
   public static void forward(INDArray query, INDArray value, INDArray key, Parameters p,
       Settings s, boolean training, Random random, Trace trace, INDArray out) {
-    Heads.project(query, p.queryKernel(), p.queryBias(), s.scale(), trace.queries());
-    Heads.project(key, p.keyKernel(), p.keyBias(), 1, trace.keys());
-    Heads.project(value, p.valueKernel(), p.valueBias(), 1, trace.values());
+    AttentionWork w = AttentionWork.of(trace, s);
+    Heads.project(query, p.queryKernel(), p.queryBias(), s.scale(), w.queryProjection,
+        trace.queries());
+    Heads.project(key, p.keyKernel(), p.keyBias(), 1, w.keyProjection, trace.keys());
+    Heads.project(value, p.valueKernel(), p.valueBias(), 1, w.valueProjection, trace.values());
     Heads.multiply(trace.queries(), trace.keys(), trace.scores(), false, true);
     AttentionSoftmax.forward(trace.scores(), s.causal());
     INDArray weights = trace.scores();
@@ -119,10 +122,8 @@ public final class MultiHeadAttention {
           trace.dropped());
       weights = trace.dropped();
     }
-    INDArray headContext = work("headContext", trace.values(), trace.queries().size(2),
-        s.valueDim());
-    Heads.multiply(weights, trace.values(), headContext, false, false);
-    Heads.merge(headContext, trace.context());
+    Heads.multiply(weights, trace.values(), w.headContext, false, false);
+    Heads.merge(w.headContext, 1, trace.context());
     Heads.dense(trace.context(), Heads.outputMatrix(p.outputKernel()), p.outputBias(), out);
   }
 
@@ -142,52 +143,33 @@ public final class MultiHeadAttention {
   public static void backward(INDArray query, INDArray value, INDArray key, Parameters p,
       Settings s, Trace trace, INDArray dOut, Parameters grads,
       INDArray dQuery, INDArray dValue, INDArray dKey) {
-    INDArray dOutRows = Rows.ofLastAxis(dOut);
-    Nd4j.gemm(Rows.ofLastAxis(trace.context()), dOutRows, Heads.outputMatrix(grads.outputKernel()),
-        true, false, 1.0, 0.0);
+    AttentionWork w = AttentionWork.of(trace, s);
+    Matmul.rows(trace.context(), dOut, Heads.outputMatrix(grads.outputKernel()), true, false);
     if (grads.outputBias() != null) {
-      dOutRows.sum(grads.outputBias(), 0);
+      ColumnSums.of(dOut, grads.outputBias());
     }
-    INDArray dContext = work("dContext", trace.context(), dOut.size(1), s.heads() * s.valueDim());
-    Nd4j.gemm(dOutRows, Heads.outputMatrix(p.outputKernel()), Rows.ofLastAxis(dContext), false,
-        true, 1.0, 0.0);
-    INDArray dHeadContext = work("dHeadContext", trace.values(), trace.queries().size(2),
-        s.valueDim());
-    Heads.split(dContext, dHeadContext);
+    Matmul.rows(dOut, Heads.outputMatrix(p.outputKernel()), w.dContext, false, true);
+    Heads.split(w.dContext, null, 1, w.dHeadContext);
 
     boolean dropped = s.dropout() > 0;
     INDArray weights = dropped ? trace.dropped() : trace.scores();
-    INDArray dValues = work("dValues", trace.values(), trace.values().size(2), s.valueDim());
-    Heads.multiply(weights, dHeadContext, dValues, true, false);
-    INDArray dScores = work("dScores", trace.scores(), trace.scores().size(2),
-        trace.scores().size(3));
-    Heads.multiply(dHeadContext, trace.values(), dScores, false, true);
+    Heads.multiply(weights, w.dHeadContext, w.dValues, true, false);
+    Heads.multiply(w.dHeadContext, trace.values(), w.dScores, false, true);
     if (dropped) {
-      Dropout.backward(dScores, s.dropout(), trace.dropoutMask(), dScores);
+      Dropout.backward(w.dScores, s.dropout(), trace.dropoutMask(), w.dScores);
     }
-    AttentionSoftmax.backward(trace.scores(), dScores);
+    AttentionSoftmax.backward(trace.scores(), w.dScores);
 
-    INDArray dQueries = work("dQueries", trace.queries(), trace.queries().size(2), s.keyDim());
-    Heads.multiply(dScores, trace.keys(), dQueries, false, false);
-    INDArray dKeys = work("dKeys", trace.keys(), trace.keys().size(2), s.keyDim());
-    Heads.multiply(dScores, trace.queries(), dKeys, true, false);
+    Heads.multiply(w.dScores, trace.keys(), w.dQueries, false, false);
+    Heads.multiply(w.dScores, trace.queries(), w.dKeys, true, false);
 
     // Each input's gradient: the first writer assigns, a later one for the same array adds.
-    Heads.projectBackward(value, p.valueKernel(), dValues, 1, grads.valueKernel(),
-        grads.valueBias(), dValue, false);
-    Heads.projectBackward(key, p.keyKernel(), dKeys, 1, grads.keyKernel(), grads.keyBias(), dKey,
-        dKey != null && dKey == dValue);
-    Heads.projectBackward(query, p.queryKernel(), dQueries, s.scale(), grads.queryKernel(),
-        grads.queryBias(), dQuery, dQuery != null && (dQuery == dValue || dQuery == dKey));
-  }
-
-  /** A work array of {@code (n, heads, steps, size)} shaped after {@code like}'s first axes. */
-  private static INDArray work(String name, INDArray like, long steps, long size) {
-    if (like.rank() == 3) {
-      return WorkArrays.get(MultiHeadAttention.class, name, like.dataType(), like.size(0), steps,
-          size);
-    }
-    return WorkArrays.get(MultiHeadAttention.class, name, like.dataType(), like.size(0),
-        like.size(1), steps, size);
+    Heads.projectBackward(value, p.valueKernel(), w.dValues, 1, w.valueProjection,
+        grads.valueKernel(), grads.valueBias(), dValue, false);
+    Heads.projectBackward(key, p.keyKernel(), w.dKeys, 1, w.keyProjection, grads.keyKernel(),
+        grads.keyBias(), dKey, dKey != null && dKey == dValue);
+    Heads.projectBackward(query, p.queryKernel(), w.dQueries, s.scale(), w.queryProjection,
+        grads.queryKernel(), grads.queryBias(), dQuery,
+        dQuery != null && (dQuery == dValue || dQuery == dKey));
   }
 }

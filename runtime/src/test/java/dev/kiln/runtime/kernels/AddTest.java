@@ -5,12 +5,15 @@ import static dev.kiln.runtime.kernels.LayerChecks.assertNoSteadyStateAllocation
 import static dev.kiln.runtime.kernels.LayerChecks.assertValues;
 import static dev.kiln.runtime.kernels.LayerChecks.nans;
 import static dev.kiln.runtime.kernels.LayerChecks.nansLike;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.runtime.testing.PlainArrays;
 import dev.kiln.runtime.testing.RandomArrays;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 class AddTest {
 
@@ -67,6 +70,24 @@ class AddTest {
           Add.forward(out, a, b, c);
           Add.backward(out, dA, null, dC);
         });
+  }
+
+  @Test
+  void largeFloatArraysAndTheirGradientCopies() {
+    long n = (1 << 17) + 1;
+    INDArray a = RandomArrays.uniform(21, n).muli(1e3).castTo(DataType.FLOAT);
+    INDArray b = RandomArrays.uniform(22, n).muli(1e-3).castTo(DataType.FLOAT);
+    INDArray c = RandomArrays.uniform(23, n).castTo(DataType.FLOAT);
+    INDArray out = Nd4j.zeros(DataType.FLOAT, n);
+    Add.forward(out, a, b, c);
+    INDArray expected = Nd4j.zeros(DataType.FLOAT, n);
+    Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp(a, b, expected));
+    Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp(expected, c,
+        expected));
+    assertEquals(expected, out);
+    INDArray dA = Nd4j.zeros(DataType.FLOAT, n);
+    Add.backward(out, dA, null);
+    assertEquals(out, dA);
   }
 
   private static void assertSum(INDArray... inputs) {

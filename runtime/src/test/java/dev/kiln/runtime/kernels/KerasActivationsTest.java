@@ -102,6 +102,22 @@ class KerasActivationsTest {
   }
 
   @Test
+  void geluOfALargeArrayInTwoHalvesEqualsItValueByValue() {
+    long n = Gelu.TWO_THREADS * 2 + 3;
+    INDArray z = RandomArrays.uniform(8, n).muli(6);
+    INDArray y = Nd4j.zeros(DataType.DOUBLE, n);
+    Gelu.forward(z, y);
+    INDArray dy = RandomArrays.uniform(9, n);
+    INDArray r = dy.dup();
+    Gelu.backward(z, dy);
+    for (long i = 0; i < n; i++) {
+      double x = z.getDouble(i);
+      assertEquals(Gelu.value(x), y.getDouble(i), 0, "gelu at " + i);
+      assertEquals(r.getDouble(i) * Gelu.derivative(x), dy.getDouble(i), 0, "gradient at " + i);
+    }
+  }
+
+  @Test
   void kinksTakeKerasSides() {
     INDArray z = PlainArrays.doubles(new double[] {0, -3, 3}, 3);
     INDArray dy = Nd4j.ones(DataType.DOUBLE, 3);
