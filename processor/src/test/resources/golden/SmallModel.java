@@ -6,6 +6,7 @@ import dev.kiln.Loss;
 import dev.kiln.Metric;
 import dev.kiln.Optimizer;
 import dev.kiln.runtime.BufferCache;
+import dev.kiln.runtime.BufferPlan;
 import dev.kiln.runtime.InputSpec;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.LayerSpec;
@@ -290,6 +291,14 @@ public final class SmallModel extends KilnModel {
    */
   public Layers layers() {
     return layers;
+  }
+
+  /**
+   * The batch buffers' memory as planned at build time, in values per sample; the arenas'
+   * tables are on {@code Buffers.TRAINING_ARENA} and {@code Buffers.INFERENCE_ARENA}.
+   */
+  public static BufferPlan bufferPlan() {
+    return new BufferPlan(21L, Buffers.TRAINING_ARENA, 13L, Buffers.INFERENCE_ARENA, 18L);
   }
 
   /**

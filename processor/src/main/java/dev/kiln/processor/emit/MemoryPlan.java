@@ -35,13 +35,12 @@ final class MemoryPlan {
   private final ArenaPlanner.Plan inference;
   private final Map<String, Long> trainingOffsets = new HashMap<>();
   private final Map<String, Long> inferenceOffsets = new HashMap<>();
-  private final long forwardValues;
+  private long keptValues;
 
   MemoryPlan(Network network, StepPlan plan, Naming names) {
     this.planned = network.nodes().stream().allMatch(node -> node.shape().length() >= 0)
         && network.nodes().stream().allMatch(node -> node.decl().kind().extraBuffers(node).stream()
             .allMatch(extra -> extra.shape().length() >= 0));
-    long forward = 0;
     List<Node> nodes = network.nodes();
     int last = nodes.size();
     for (int position = 0; position < nodes.size(); position++) {
@@ -50,9 +49,9 @@ final class MemoryPlan {
         continue;
       }
       long size = node.shape().length();
-      forward += size * (plan.hasPreActivation(node) ? 2 : 1);
+      keptValues += size * (plan.hasPreActivation(node) ? 2 : 1);
       for (LayerKind.ExtraBuffer extra : node.decl().kind().extraBuffers(node)) {
-        forward += extra.perSample() ? extra.shape().length() : 0;
+        keptValues += extra.perSample() ? extra.shape().length() : 0;
       }
       int lastRead = node.decl().isOutput() ? last : position;
       for (Node reader : network.consumers(node.name())) {
@@ -65,7 +64,6 @@ final class MemoryPlan {
       }
       addGradientLifetimes(network, plan, names, node);
     }
-    this.forwardValues = forward;
     this.training = ArenaPlanner.plan(gradientLifetimes);
     this.inference = ArenaPlanner.plan(inferenceLifetimes);
     training.placements().forEach(p -> trainingOffsets.put(p.lifetime().name(), p.offset()));
@@ -77,7 +75,11 @@ final class MemoryPlan {
    * its layer's backward pass reads it as zeros, so it keeps memory of its own.
    */
   private void addGradientLifetimes(Network network, StepPlan plan, Naming names, Node node) {
-    if (!plan.hasGradient(node) || !plan.isWritten(node)) {
+    if (!plan.hasGradient(node)) {
+      return;
+    }
+    if (!plan.isWritten(node)) {
+      keptValues += node.shape().length();
       return;
     }
     long size = node.shape().length();
@@ -147,9 +149,12 @@ final class MemoryPlan {
     return ArenaPlanner.peakLive(inferenceLifetimes);
   }
 
-  /** The values per sample the forward pass of training keeps for the backward pass. */
-  long forwardValues() {
-    return forwardValues;
+  /**
+   * The values per sample training keeps outside the arena: every output and pre-activation (the
+   * backward pass reads them), per-sample extra buffers, gradients nothing writes.
+   */
+  long keptValues() {
+    return keptValues;
   }
 
   /** The training arena's placements, in backward order of first use, for the generated table. */

@@ -102,6 +102,9 @@ public final class ModelWriter {
     type.addMethod(trainStep());
     type.addMethod(computeGradients());
     type.addMethod(layersAccessor());
+    if (memory.isPlanned()) {
+      type.addMethod(bufferPlan());
+    }
     type.addMethods(transferMethods());
     type.addMethod(forward(type));
     type.addMethod(losses());
@@ -707,6 +710,17 @@ public final class ModelWriter {
           names.local("length"));
     }
     return method.addStatement("return current").build();
+  }
+
+  private MethodSpec bufferPlan() {
+    return MethodSpec.methodBuilder("bufferPlan")
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .returns(Runtime.BUFFER_PLAN)
+        .addJavadoc("The batch buffers' memory as planned at build time, in values per sample; the arenas'\n"
+            + "tables are on {@code Buffers.TRAINING_ARENA} and {@code Buffers.INFERENCE_ARENA}.\n")
+        .addStatement("return new $T($LL, Buffers.TRAINING_ARENA, $LL, Buffers.INFERENCE_ARENA, $LL)",
+            Runtime.BUFFER_PLAN, memory.keptValues(), memory.gradientFloor(), memory.inferenceFloor())
+        .build();
   }
 
   private MethodSpec inferenceBuffersFor() {
