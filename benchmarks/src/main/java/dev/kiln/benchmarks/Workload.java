@@ -16,6 +16,11 @@ public interface Workload {
     return Double.NaN;
   }
 
+  /** The Kiln model behind this workload, if it is one. */
+  default java.util.Optional<KilnModel> kilnModel() {
+    return java.util.Optional.empty();
+  }
+
   /** One optimizer step on the batch: forward, loss, backward, update. */
   void trainStep();
 
@@ -35,6 +40,11 @@ public interface Workload {
       @Override
       public double trainingFlops() {
         return flops;
+      }
+
+      @Override
+      public java.util.Optional<KilnModel> kilnModel() {
+        return java.util.Optional.of(model);
       }
 
       @Override
