@@ -22,6 +22,11 @@ public interface Workload {
     return null;
   }
 
+  /** The Kiln model behind this workload, if it is one. */
+  default java.util.Optional<KilnModel> kilnModel() {
+    return java.util.Optional.empty();
+  }
+
   /** One optimizer step on the batch: forward, loss, backward, update. */
   void trainStep();
 
@@ -47,6 +52,11 @@ public interface Workload {
       @Override
       public ModelCost cost() {
         return cost;
+      }
+
+      @Override
+      public java.util.Optional<KilnModel> kilnModel() {
+        return java.util.Optional.of(model);
       }
 
       @Override
