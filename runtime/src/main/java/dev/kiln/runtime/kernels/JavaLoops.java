@@ -36,6 +36,14 @@ final class JavaLoops {
   /** Whether no value of {@code x} is NaN or infinite. */
   static boolean allFinite(INDArray x) {
     Elements values = Elements.of(x);
+    if (values instanceof Elements.Floats floats) {
+      // A float is NaN or infinite when its exponent bits are all ones.
+      boolean finite = true;
+      for (int i = 0, n = (int) floats.length(); i < n; i++) {
+        finite &= (Float.floatToRawIntBits(floats.at(i)) & 0x7f800000) != 0x7f800000;
+      }
+      return finite;
+    }
     boolean finite = true;
     for (long i = 0, n = values.length(); i < n; i++) {
       // No early exit: a loop without one runs faster, and a bad value is the rare case.

@@ -87,6 +87,22 @@ class JavaLoopsTest {
     assertEquals(JavaLoops.sum(large), Reductions.sum(large), 1e-9);
   }
 
+  @ParameterizedTest
+  @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"}, mode = Mode.INCLUDE)
+  void allFiniteFindsEachKindOfNonFiniteValueAnywhere(DataType type) {
+    INDArray x = RandomArrays.uniform(7, 9, 11).subi(0.5).muli(1e30).castTo(type);
+    x.putScalar(3, type == DataType.FLOAT ? Float.MAX_VALUE : Double.MAX_VALUE);
+    x.putScalar(4, -0.0);
+    assertTrue(JavaLoops.allFinite(x), "finite values, the largest included");
+    for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+      for (long at : new long[] {0, 50, x.length() - 1}) {
+        INDArray withBad = x.dup();
+        withBad.putScalar(at, bad);
+        assertFalse(JavaLoops.allFinite(withBad), bad + " at " + at);
+      }
+    }
+  }
+
   @Test
   void largeOrStridedArraysGoToLibnd4j() {
     assertTrue(JavaLoops.suit(NdArrays.zeros(DataType.FLOAT, 64, 512)));
