@@ -132,6 +132,16 @@ public abstract sealed class Elements permits Elements.Floats, Elements.Doubles 
       buffer.put(base + i, value);
     }
 
+    /** Copies {@code length} elements from {@code from} on into {@code target}, in bulk. */
+    public void read(int from, float[] target, int length) {
+      buffer.get(base + from, target, 0, length);
+    }
+
+    /** Sets {@code length} elements from {@code at} on from {@code source}, in bulk. */
+    public void write(int at, float[] source, int length) {
+      buffer.put(base + at, source, 0, length);
+    }
+
     @Override
     public void copyTo(long from, Elements target, long at, int length) {
       if (target instanceof Floats floats) {

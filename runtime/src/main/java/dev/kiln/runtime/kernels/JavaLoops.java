@@ -8,8 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * an ND4J op's fixed cost (tens of microseconds and a few kilobytes of Java heap per call)
  * outweighs its arithmetic; larger arrays go to libnd4j, which spreads them over the cores.
  *
- * <p>Float arrays get loops in float arithmetic ({@link Elements.Floats}): no conversion to double
- * and back per element, which C2 compiles with false dependencies between the elements.
+ * <p>Float arrays go to {@link FloatLoops}, which loops in float arithmetic over chunks.
  */
 final class JavaLoops {
 
@@ -37,12 +36,7 @@ final class JavaLoops {
   static boolean allFinite(INDArray x) {
     Elements values = Elements.of(x);
     if (values instanceof Elements.Floats floats) {
-      // A float is NaN or infinite when its exponent bits are all ones.
-      boolean finite = true;
-      for (int i = 0, n = (int) floats.length(); i < n; i++) {
-        finite &= (Float.floatToRawIntBits(floats.at(i)) & 0x7f800000) != 0x7f800000;
-      }
-      return finite;
+      return FloatLoops.allFinite(floats);
     }
     boolean finite = true;
     for (long i = 0, n = values.length(); i < n; i++) {
@@ -56,10 +50,7 @@ final class JavaLoops {
   static void relu(INDArray x) {
     Elements values = Elements.of(x);
     if (values instanceof Elements.Floats floats) {
-      for (int i = 0, n = (int) floats.length(); i < n; i++) {
-        float v = floats.at(i);
-        floats.put(i, v < 0 ? 0 : v);
-      }
+      FloatLoops.relu(floats);
       return;
     }
     for (long i = 0, n = values.length(); i < n; i++) {
@@ -74,9 +65,7 @@ final class JavaLoops {
     Elements output = Elements.of(y);
     Elements gradient = Elements.of(dy);
     if (output instanceof Elements.Floats out && gradient instanceof Elements.Floats grad) {
-      for (int i = 0, n = (int) out.length(); i < n; i++) {
-        grad.put(i, Float.intBitsToFloat(Float.floatToRawIntBits(grad.at(i)) & positiveMask(out.at(i))));
-      }
+      FloatLoops.reluBackward(out, grad);
       return;
     }
     for (long i = 0, n = output.length(); i < n; i++) {
@@ -84,16 +73,6 @@ final class JavaLoops {
         gradient.set(i, 0);
       }
     }
-  }
-
-  /**
-   * All ones where {@code y > 0} (NaN is not), else 0: a branch would be mispredicted at every other
-   * element of a ReLU's output, and took ten times as long. Positive floats are those whose bits
-   * less one lie in {@code [0, bits of +inf)}.
-   */
-  private static int positiveMask(float y) {
-    int belowBits = Float.floatToRawIntBits(y) - 1;
-    return ~((belowBits | (0x7f7fffff - belowBits)) >> 31);
   }
 
   /**
@@ -126,12 +105,7 @@ final class JavaLoops {
     Elements values = Elements.of(rows);
     Elements added = Elements.of(bias);
     if (values instanceof Elements.Floats out && added instanceof Elements.Floats b) {
-      int units = (int) b.length();
-      for (int start = 0, n = (int) out.length(); start < n; start += units) {
-        for (int j = 0; j < units; j++) {
-          out.put(start + j, out.at(start + j) + b.at(j));
-        }
-      }
+      FloatLoops.addBias(out, b);
       return;
     }
     long units = added.length();
@@ -147,17 +121,7 @@ final class JavaLoops {
     Elements values = Elements.of(rows);
     Elements sums = Elements.of(out);
     if (values instanceof Elements.Floats in && sums instanceof Elements.Floats total) {
-      // Row after row, each added to the running sums in float, as PyTorch sums.
-      int units = (int) total.length();
-      int n = (int) in.length();
-      for (int j = 0; j < units; j++) {
-        total.put(j, n == 0 ? 0 : in.at(j));
-      }
-      for (int start = units; start < n; start += units) {
-        for (int j = 0; j < units; j++) {
-          total.put(j, total.at(j) + in.at(start + j));
-        }
-      }
+      FloatLoops.sumRows(in, total);
       return;
     }
     long units = sums.length();
