@@ -1,0 +1,53 @@
+package dev.kiln.runtime.kernels;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The elements of a contiguous row-major float32 array as Vector API lanes, loaded from and
+ * stored to the array's native memory. Only code that checked {@link VectorApi#ENABLED} may load
+ * this class.
+ */
+final class FloatLanes {
+
+  /** The widest vector of floats the processor has: 16 lanes with AVX-512, 8 with AVX2. */
+  static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
+  private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+  private final ByteBuffer buffer;
+  private final int base;
+
+  /** The lanes of {@code array}: float32, row-major and contiguous, or an IllegalArgumentException. */
+  FloatLanes(INDArray array) {
+    if (array.dataType() != DataType.FLOAT
+        || array.length() > 1 && (array.ordering() != 'c' || array.elementWiseStride() != 1)) {
+      throw new IllegalArgumentException("vector lanes need a contiguous row-major float array, got "
+          + array.dataType() + " ordered '" + array.ordering() + "' with element stride "
+          + array.elementWiseStride());
+    }
+    // asNio() starts where the array's buffer starts, before a view's offset.
+    this.buffer = array.data().asNio().order(ORDER);
+    this.base = Math.toIntExact(array.offset() * Float.BYTES);
+  }
+
+  /** The lanes of {@code array}, or null for a null array. */
+  static FloatLanes ofNullable(INDArray array) {
+    return array == null ? null : new FloatLanes(array);
+  }
+
+  /** The lanes from element {@code i} on; where {@code mask} is unset, zero. */
+  FloatVector load(int i, VectorMask<Float> mask) {
+    return FloatVector.fromByteBuffer(SPECIES, buffer, base + i * Float.BYTES, ORDER, mask);
+  }
+
+  /** Stores the lanes of {@code value} that {@code mask} sets, from element {@code i} on. */
+  void store(FloatVector value, int i, VectorMask<Float> mask) {
+    value.intoByteBuffer(buffer, base + i * Float.BYTES, ORDER, mask);
+  }
+}
