@@ -23,12 +23,12 @@ final class FloatLanes {
   private final ByteBuffer buffer;
   private final int base;
 
-  /** The lanes of {@code array}: float32, row-major and contiguous, or an IllegalArgumentException. */
+  /** The lanes of {@code array}, which must be float32, row-major and contiguous. */
   FloatLanes(INDArray array) {
     if (array.dataType() != DataType.FLOAT
         || array.length() > 1 && (array.ordering() != 'c' || array.elementWiseStride() != 1)) {
-      throw new IllegalArgumentException("vector lanes need a contiguous row-major float array, got "
-          + array.dataType() + " ordered '" + array.ordering() + "' with element stride "
+      throw new IllegalArgumentException("vector lanes need a contiguous row-major float array,"
+          + " got " + array.dataType() + " ordered '" + array.ordering() + "' with element stride "
           + array.elementWiseStride());
     }
     // asNio() starts where the array's buffer starts, before a view's offset.
@@ -44,6 +44,16 @@ final class FloatLanes {
   /** The lanes from element {@code i} on; where {@code mask} is unset, zero. */
   FloatVector load(int i, VectorMask<Float> mask) {
     return FloatVector.fromByteBuffer(SPECIES, buffer, base + i * Float.BYTES, ORDER, mask);
+  }
+
+  /** Element {@code i}. */
+  float get(int i) {
+    return buffer.getFloat(base + i * Float.BYTES);
+  }
+
+  /** Sets element {@code i}. */
+  void set(int i, float value) {
+    buffer.putFloat(base + i * Float.BYTES, value);
   }
 
   /** Stores the lanes of {@code value} that {@code mask} sets, from element {@code i} on. */

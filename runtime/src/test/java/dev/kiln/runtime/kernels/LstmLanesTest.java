@@ -19,13 +19,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The float32 LSTM passes in Vector API lanes ({@link LstmLanes}) against the float64 loops
- * ({@link LstmCells}), whose gradients {@link LstmTest} checks against finite differences: 37
- * units are two or four full vectors and a part of one, where {@link LstmTest}'s 3 units fit in
- * part of one.
+ * ({@link LstmCells}), whose gradients {@link LstmTest} checks against finite differences, and
+ * likewise the step products in lanes ({@link FloatProducts}): 37 units are two or four full
+ * vectors and a part of one, where {@link LstmTest}'s 3 units fit in part of one, and 6 sequences
+ * one full block of 4 rows and a part of one.
  */
 class LstmLanesTest {
 
-  private static final int N = 3;
+  private static final int N = 6;
   private static final int STEPS = 4;
   private static final int IN = 5;
   private static final int UNITS = 37;
@@ -88,7 +89,8 @@ class LstmLanesTest {
     // Small enough that the gates do not saturate, where float32 would hide errors.
     INDArray recurrentKernel = cast(RandomArrays.uniform(71, UNITS, 4 * UNITS).muli(0.2), dataType);
     INDArray bias = variant.bias() ? cast(RandomArrays.uniform(73, 4 * UNITS), dataType) : null;
-    long[] outShape = variant.returnSequences() ? new long[] {N, STEPS, UNITS} : new long[] {N, UNITS};
+    long[] outShape =
+        variant.returnSequences() ? new long[] {N, STEPS, UNITS} : new long[] {N, UNITS};
     INDArray dOut = cast(RandomArrays.uniform(79, outShape), dataType);
     INDArray out = NdArrays.zeros(dataType, outShape);
     INDArray dKernel = kernel.ulike();
