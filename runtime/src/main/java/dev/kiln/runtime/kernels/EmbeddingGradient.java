@@ -2,9 +2,6 @@ package dev.kiln.runtime.kernels;
 
 import dev.kiln.runtime.Elements;
 import dev.kiln.runtime.SecondThread;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -19,9 +16,7 @@ final class EmbeddingGradient {
 
   /** Whether {@link #add} takes these arrays: integer ids, float or double rows of one type. */
   static boolean accepts(INDArray ids, INDArray dOut, INDArray dEmbeddings) {
-    return (ids.dataType() == DataType.INT || ids.dataType() == DataType.LONG)
-        && ids.ordering() == 'c' && ids.elementWiseStride() == 1
-        && Elements.accepts(dOut) && Elements.accepts(dEmbeddings)
+    return TokenIds.accepts(ids) && Elements.accepts(dOut) && Elements.accepts(dEmbeddings)
         && dOut.dataType() == dEmbeddings.dataType();
   }
 
@@ -34,26 +29,39 @@ final class EmbeddingGradient {
    * @param dEmbeddings {@code (inputDim, outputDim)}, added to
    */
   static void add(INDArray ids, INDArray dOut, INDArray dEmbeddings) {
-    Ids tokens = new Ids(ids);
-    Elements rows = Elements.of(dOut);
-    Elements table = Elements.of(dEmbeddings);
     int vocabulary = Math.toIntExact(dEmbeddings.size(0));
     int width = Math.toIntExact(dEmbeddings.size(1));
-    for (int p = 0; p < tokens.length; p++) {
-      long id = tokens.get(p);
-      if (id >= vocabulary) {
-        throw new IllegalArgumentException("Embedding: index " + id + " is past the table's "
-            + vocabulary + " rows; token ids must be less than the Embedding's inputDim");
-      }
-    }
+    TokenIds tokens = TokenIds.of(ids, vocabulary);
     int half = vocabulary / 2;
+    if (VectorApi.appliesTo(dOut.dataType())) {
+      FloatLanes rows = new FloatLanes(dOut);
+      FloatLanes table = new FloatLanes(dEmbeddings);
+      SecondThread.run(
+          () -> addRows(tokens, rows, table, width, half, vocabulary),
+          () -> addRows(tokens, rows, table, width, 0, half));
+      return;
+    }
+    Elements rows = Elements.of(dOut);
+    Elements table = Elements.of(dEmbeddings);
     SecondThread.run(
         () -> addRows(tokens, rows, table, width, half, vocabulary),
         () -> addRows(tokens, rows, table, width, 0, half));
   }
 
+  /** {@link #addRows(TokenIds, Elements, Elements, int, int, int)} in vector lanes. */
+  private static void addRows(TokenIds tokens, FloatLanes rows, FloatLanes table, int width,
+      int from, int to) {
+    for (int p = 0; p < tokens.length; p++) {
+      long id = tokens.get(p);
+      if (id >= from && id < to) {
+        table.add(rows, p * width, (int) id * width, width);
+      }
+    }
+  }
+
   /** Adds the rows of the tokens in {@code [from, to)}. */
-  private static void addRows(Ids tokens, Elements rows, Elements table, int width, int from, int to) {
+  private static void addRows(TokenIds tokens, Elements rows, Elements table, int width,
+      int from, int to) {
     for (int p = 0; p < tokens.length; p++) {
       long id = tokens.get(p);
       if (id < from || id >= to) {
@@ -64,25 +72,6 @@ final class EmbeddingGradient {
       for (int j = 0; j < width; j++) {
         table.set(target + j, table.get(target + j) + rows.get(source + j));
       }
-    }
-  }
-
-  /** The ids of an INT or LONG array, read in place. */
-  private static final class Ids {
-    private final IntBuffer ints;
-    private final LongBuffer longs;
-    private final int base;
-    final int length;
-
-    Ids(INDArray ids) {
-      this.length = Math.toIntExact(ids.length());
-      this.base = Math.toIntExact(ids.offset());
-      this.ints = ids.dataType() == DataType.INT ? ids.data().asNioInt() : null;
-      this.longs = ints == null ? ids.data().asNioLong() : null;
-    }
-
-    long get(int p) {
-      return ints != null ? ints.get(base + p) : longs.get(base + p);
     }
   }
 }

@@ -46,6 +46,21 @@ final class FloatLanes {
     return FloatVector.fromByteBuffer(SPECIES, buffer, base + i * Float.BYTES, ORDER, mask);
   }
 
+  /** Adds {@code length} elements of {@code source} from {@code from} on to these from {@code at}. */
+  void add(FloatLanes source, int from, int at, int length) {
+    int width = SPECIES.length();
+    int j = 0;
+    for (; j + width <= length; j += width) {
+      FloatVector.fromByteBuffer(SPECIES, buffer, base + (at + j) * Float.BYTES, ORDER)
+          .add(FloatVector.fromByteBuffer(SPECIES, source.buffer,
+              source.base + (from + j) * Float.BYTES, ORDER))
+          .intoByteBuffer(buffer, base + (at + j) * Float.BYTES, ORDER);
+    }
+    for (; j < length; j++) {
+      set(at + j, get(at + j) + source.get(from + j));
+    }
+  }
+
   /** Element {@code i}. */
   float get(int i) {
     return buffer.getFloat(base + i * Float.BYTES);
