@@ -82,12 +82,12 @@ public final class Embedding {
    * @param dEmbeddings written, {@code (inputDim, outputDim)}
    */
   public static void backward(INDArray indices, INDArray dOut, INDArray dEmbeddings) {
-    dEmbeddings.assign(0);
-    INDArray ids = checked(indices);
-    if (EmbeddingGradient.accepts(ids, dOut, dEmbeddings)) {
-      EmbeddingGradient.add(ids, dOut, dEmbeddings);
+    if (EmbeddingGradient.accepts(indices, dOut, dEmbeddings)) {
+      EmbeddingGradient.write(indices, dOut, dEmbeddings);
       return;
     }
+    dEmbeddings.assign(0);
+    INDArray ids = checked(indices);
     // scatter_add's boolean arguments: lock, which runs the updates on one thread so that
     // repeated indices cannot race, and checkIndices.
     Nd4j.exec(

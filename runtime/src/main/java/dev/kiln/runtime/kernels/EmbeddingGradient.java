@@ -14,21 +14,22 @@ final class EmbeddingGradient {
 
   private EmbeddingGradient() {}
 
-  /** Whether {@link #add} takes these arrays: integer ids, float or double rows of one type. */
+  /** Whether {@link #write} takes these arrays: integer ids, float or double rows of one type. */
   static boolean accepts(INDArray ids, INDArray dOut, INDArray dEmbeddings) {
     return TokenIds.accepts(ids) && Elements.accepts(dOut) && Elements.accepts(dEmbeddings)
         && dOut.dataType() == dEmbeddings.dataType();
   }
 
   /**
-   * Adds row {@code p} of {@code dOut} to row {@code ids[p]} of {@code dEmbeddings}, for every
-   * position {@code p}; an id outside the table is refused.
+   * Writes {@code dEmbeddings}: row {@code r} the sum of the rows {@code p} of {@code dOut} with
+   * {@code ids[p] == r}, zero where there is none; an id outside the table is refused. Each
+   * thread zeroes its half of the table before adding into it.
    *
-   * @param ids {@code (n, steps)}, non-negative
+   * @param ids {@code (n, steps)}
    * @param dOut {@code (n, steps, outputDim)}
-   * @param dEmbeddings {@code (inputDim, outputDim)}, added to
+   * @param dEmbeddings written, {@code (inputDim, outputDim)}
    */
-  static void add(INDArray ids, INDArray dOut, INDArray dEmbeddings) {
+  static void write(INDArray ids, INDArray dOut, INDArray dEmbeddings) {
     int vocabulary = Math.toIntExact(dEmbeddings.size(0));
     int width = Math.toIntExact(dEmbeddings.size(1));
     TokenIds tokens = TokenIds.of(ids, vocabulary);
@@ -51,6 +52,7 @@ final class EmbeddingGradient {
   /** {@link #addRows(TokenIds, Elements, Elements, int, int, int)} in vector lanes. */
   private static void addRows(TokenIds tokens, FloatLanes rows, FloatLanes table, int width,
       int from, int to) {
+    table.zero(from * width, (to - from) * width);
     for (int p = 0; p < tokens.length; p++) {
       long id = tokens.get(p);
       if (id >= from && id < to) {
@@ -59,9 +61,10 @@ final class EmbeddingGradient {
     }
   }
 
-  /** Adds the rows of the tokens in {@code [from, to)}. */
+  /** Zeroes rows {@code [from, to)} of the table and adds the rows of their tokens. */
   private static void addRows(TokenIds tokens, Elements rows, Elements table, int width,
       int from, int to) {
+    table.fill((long) from * width, (long) (to - from) * width, 0);
     for (int p = 0; p < tokens.length; p++) {
       long id = tokens.get(p);
       if (id < from || id >= to) {

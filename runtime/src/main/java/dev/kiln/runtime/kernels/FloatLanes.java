@@ -61,6 +61,19 @@ final class FloatLanes {
     }
   }
 
+  /** Sets {@code length} elements from {@code at} on to zero. */
+  void zero(int at, int length) {
+    FloatVector zero = FloatVector.zero(SPECIES);
+    int width = SPECIES.length();
+    int j = 0;
+    for (; j + width <= length; j += width) {
+      zero.intoByteBuffer(buffer, base + (at + j) * Float.BYTES, ORDER);
+    }
+    for (; j < length; j++) {
+      set(at + j, 0);
+    }
+  }
+
   /** Element {@code i}. */
   float get(int i) {
     return buffer.getFloat(base + i * Float.BYTES);
