@@ -41,12 +41,17 @@ final class FloatLanes {
     return array == null ? null : new FloatLanes(array);
   }
 
-  /** The lanes from element {@code i} on; where {@code mask} is unset, zero. */
+  /**
+   * The lanes from element {@code i} on; where {@code mask} is unset, zero. A null mask sets every
+   * lane: JDK 17 runs a masked load and store in Java code, a blend and a check per lane.
+   */
   FloatVector load(int i, VectorMask<Float> mask) {
-    return FloatVector.fromByteBuffer(SPECIES, buffer, base + i * Float.BYTES, ORDER, mask);
+    return mask == null
+        ? FloatVector.fromByteBuffer(SPECIES, buffer, base + i * Float.BYTES, ORDER)
+        : FloatVector.fromByteBuffer(SPECIES, buffer, base + i * Float.BYTES, ORDER, mask);
   }
 
-  /** Adds {@code length} elements of {@code source} from {@code from} on to these from {@code at}. */
+  /** Adds {@code length} elements of {@code source} from {@code from} on to these from at on. */
   void add(FloatLanes source, int from, int at, int length) {
     int width = SPECIES.length();
     int j = 0;
@@ -84,8 +89,12 @@ final class FloatLanes {
     buffer.putFloat(base + i * Float.BYTES, value);
   }
 
-  /** Stores the lanes of {@code value} that {@code mask} sets, from element {@code i} on. */
+  /** Stores the lanes of {@code value} that {@code mask} sets (all if null) from element i on. */
   void store(FloatVector value, int i, VectorMask<Float> mask) {
-    value.intoByteBuffer(buffer, base + i * Float.BYTES, ORDER, mask);
+    if (mask == null) {
+      value.intoByteBuffer(buffer, base + i * Float.BYTES, ORDER);
+    } else {
+      value.intoByteBuffer(buffer, base + i * Float.BYTES, ORDER, mask);
+    }
   }
 }

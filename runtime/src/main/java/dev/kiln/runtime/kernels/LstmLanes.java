@@ -15,7 +15,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class LstmLanes implements LstmSteps {
 
-  private static final VectorMask<Float> ALL = SPECIES.maskAll(true);
   private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
   private static final FloatVector TWO = FloatVector.broadcast(SPECIES, 2f);
 
@@ -51,9 +50,9 @@ final class LstmLanes implements LstmSteps {
     this.dCell = new FloatLanes(step.dCell());
   }
 
-  /** The lanes of units {@code unit} on: all of them, or those before {@code units}. */
+  /** The lanes of units {@code unit} on: null for all of them, else those before {@code units}. */
   private VectorMask<Float> lanes(int unit) {
-    return unit + SPECIES.length() <= units ? ALL : SPECIES.indexInRange(unit, units);
+    return unit + SPECIES.length() <= units ? null : SPECIES.indexInRange(unit, units);
   }
 
   @Override
