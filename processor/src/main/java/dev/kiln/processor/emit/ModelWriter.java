@@ -18,10 +18,12 @@ import dev.kiln.Metric;
 import dev.kiln.processor.KilnProcessor;
 import dev.kiln.processor.layers.LayerCode;
 import dev.kiln.processor.layers.LayerKind;
+import dev.kiln.processor.layers.MaskUse;
 import dev.kiln.processor.layers.ParamDecl;
 import dev.kiln.processor.parse.Application;
 import dev.kiln.processor.parse.LayerDecl;
 import dev.kiln.processor.parse.OutputDecl;
+import dev.kiln.processor.shape.MaskFlow;
 import dev.kiln.processor.shape.Network;
 import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
@@ -45,6 +47,7 @@ public final class ModelWriter {
 
   private final Network network;
   private final StepPlan plan;
+  private final MaskFlow masks;
   private final Naming names;
   private final ClassName model;
   private final ClassName buffers;
@@ -52,6 +55,7 @@ public final class ModelWriter {
   public ModelWriter(Network network) {
     this.network = network;
     this.plan = new StepPlan(network);
+    this.masks = MaskFlow.of(network);
     this.names = new Naming(network);
     this.model = ClassName.get(network.model().packageName(), network.model().className());
     this.buffers = model.nestedClass("Buffers");
@@ -587,11 +591,39 @@ public final class ModelWriter {
           .add("// $L: $L$L -> $L\n", node.name(), node.decl().kind().kerasName(),
               activation == Activation.LINEAR ? "" : ", " + activation.name().toLowerCase(),
               node.shape().withBatch())
+          .add(maskCombination(node, code))
           .add(node.decl().kind().forward(code))
           .add(ActivationCode.forward(activation, code.output(), bufferField(names.output(node))))
           .build()));
     }
     return inParts(type, method, "forward", "The forward pass of", layers);
+  }
+
+  /**
+   * For a merge of inputs with different masks, which owns the mask on its output: the AND of
+   * theirs, as Keras' merges compute it.
+   */
+  private CodeBlock maskCombination(Node node, NodeCode code) {
+    if (masks.owner(node.name()) != node || node.decl().kind().maskUse(node) == MaskUse.MAKES) {
+      return CodeBlock.of("");
+    }
+    CodeBlock.Builder and = CodeBlock.builder().add("// the mask on $L's output: masked where an input's is\n",
+        node.name());
+    CodeBlock combined = null;
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < node.inputs().size(); i++) {
+      CodeBlock mask = code.inputMask(i);
+      if (mask.toString().equals("null") || !seen.add(mask.toString())) {
+        continue;
+      }
+      if (combined != null) {
+        and.addStatement("$T.and($L, $L, $L)", Runtime.kernel("Masks"), combined, mask, code.outputMask());
+        combined = code.outputMask();
+      } else {
+        combined = mask;
+      }
+    }
+    return and.build();
   }
 
   /** {@code method} with the pieces as its body, calling parts added to {@code type} if they did not fit. */
@@ -612,16 +644,38 @@ public final class ModelWriter {
     for (int i = 0; i < outputs.size(); i++) {
       Node node = outputs.get(i);
       OutputDecl output = node.decl().output();
-      method.addCode("// $L: $L\n", node.name(), LossCode.describe(output, plan.activation(node)));
+      Node maskOwner = masks.owner(node.name());
+      method.addCode("// $L: $L$L\n", node.name(), LossCode.describe(output, plan.activation(node)),
+          maskOwner == null ? "" : "; over the steps " + maskOwner.name() + "'s mask keeps");
+      if (maskOwner == null) {
+        method.addStatement(
+            "setOutputLoss($L, $L)",
+            i,
+            LossCode.call(
+                output,
+                bufferField(names.output(node)),
+                CodeBlock.of("$L", names.target(node)),
+                CodeBlock.of("lossWeight($L)", i),
+                bufferField(names.gradient(node)),
+                CodeBlock.of("labelSmoothing($L)", i)));
+        continue;
+      }
+      // Keras: the mask multiplies the sample weights, and the mean is over unmasked steps.
+      String p = names.local("p");
+      String y = names.local("y");
+      String dp = names.local("dp");
       method.addStatement(
-          "setOutputLoss($L, $L)",
+          "setOutputLoss($L, $T.overUnmaskedSteps($L, $L, $L, $L, $L,\n($L, $L, $L) -> $L))",
           i,
-          LossCode.call(
-              output,
-              bufferField(names.output(node)),
-              CodeBlock.of("$L", names.target(node)),
-              CodeBlock.of("lossWeight($L)", i),
-              bufferField(names.gradient(node)),
+          Runtime.loss("MaskedLoss"),
+          bufferField(names.mask(maskOwner)),
+          bufferField(names.stepWeights(node)),
+          bufferField(names.output(node)),
+          names.target(node),
+          bufferField(names.gradient(node)),
+          p, y, dp,
+          LossCode.call(output, CodeBlock.of("$L", p), CodeBlock.of("$L", y),
+              CodeBlock.of("lossWeight($L)", i), CodeBlock.of("$L", dp),
               CodeBlock.of("labelSmoothing($L)", i)));
     }
     return method.build();
@@ -807,6 +861,22 @@ public final class ModelWriter {
                 extra.perSample() ? batchShape(extra.shape()) : extra.shape().toString()));
         allocation.addStatement("$L = $T.zeros(dataType$L$L)", field, Runtime.ND_ARRAYS,
             extra.perSample() ? ", batchSize" : "", dims(extra.shape()));
+      }
+      if (masks.owner(node.name()) == node) {
+        String field = names.mask(node);
+        fields.add(FieldSpec.builder(INDARRAY, field)
+            .addJavadoc("The mask on $L's output, $L: 1 for a step that counts, 0 for padding.\n",
+                node.name(), batchShape(Shape.of(node.shape().dim(0)))));
+        allocation.addStatement("$L = $T.zeros(dataType, batchSize, $L)", field, Runtime.ND_ARRAYS,
+            dims(Shape.of(node.shape().dim(0))).substring(2));
+      }
+      if (node.decl().isOutput() && masks.owner(node.name()) != null) {
+        String field = names.stepWeights(node);
+        fields.add(FieldSpec.builder(INDARRAY, field)
+            .addJavadoc("Each step's weight in $L's loss, $L: its mask and sample weight, scaled as Keras scales them.\n",
+                node.name(), batchShape(Shape.of(node.shape().dim(0)))));
+        allocation.addStatement("$L = $T.zeros(dataType, batchSize, $L)", field, Runtime.ND_ARRAYS,
+            dims(Shape.of(node.shape().dim(0))).substring(2));
       }
       allocations.add(new CodeParts.Piece(node.name(), allocation.build()));
     }
@@ -1092,6 +1162,18 @@ public final class ModelWriter {
     @Override
     public CodeBlock input(int index) {
       return activationOf(network.node(node.inputs().get(index)));
+    }
+
+    @Override
+    public CodeBlock inputMask(int index) {
+      Node owner = masks.owner(node.inputs().get(index));
+      return owner == null ? CodeBlock.of("null") : bufferField(names.mask(owner));
+    }
+
+    @Override
+    public CodeBlock outputMask() {
+      Node owner = masks.owner(node.name());
+      return owner == null ? CodeBlock.of("null") : bufferField(names.mask(owner));
     }
 
     @Override

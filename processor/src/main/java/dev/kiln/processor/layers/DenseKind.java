@@ -10,6 +10,7 @@ import dev.kiln.processor.check.Report;
 import dev.kiln.processor.check.Tag;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,12 @@ final class DenseKind implements LayerKind {
   @Override
   public Arity arity() {
     return Arity.exactly(1);
+  }
+
+  /** As Keras' Dense: each step is computed alone, so the steps' mask still holds. */
+  @Override
+  public MaskUse maskUse(Node node) {
+    return MaskUse.PASSES;
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.kiln.Minimum;
 import dev.kiln.Multiply;
 import dev.kiln.Subtract;
 import dev.kiln.processor.emit.Runtime;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.lang.annotation.Annotation;
 import java.util.ArrayList;
@@ -63,6 +64,12 @@ final class ElementwiseKind implements LayerKind {
   @Override
   public Arity arity() {
     return arity;
+  }
+
+  /** As Keras' merges: the output carries the AND of the inputs' masks. */
+  @Override
+  public MaskUse maskUse(Node node) {
+    return MaskUse.PASSES;
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.kiln.LayerNormalization;
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,6 +36,12 @@ final class LayerNormalizationKind implements LayerKind {
   @Override
   public Arity arity() {
     return Arity.exactly(1);
+  }
+
+  /** Each step is normalised alone, so the steps' mask still holds. */
+  @Override
+  public MaskUse maskUse(Node node) {
+    return MaskUse.PASSES;
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.kiln.LeakyReLU;
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 
 /**
@@ -29,6 +30,11 @@ final class LeakyReLUKind implements LayerKind {
   @Override
   public Arity arity() {
     return Arity.exactly(1);
+  }
+
+  @Override
+  public MaskUse maskUse(Node node) {
+    return MaskUse.PASSES;
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.kiln.PositionEmbedding;
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.util.List;
 
@@ -29,6 +30,12 @@ final class PositionEmbeddingKind implements LayerKind {
   @Override
   public Arity arity() {
     return Arity.exactly(1);
+  }
+
+  /** Its output is added to the tokens' vectors, whose mask the sum carries. */
+  @Override
+  public MaskUse maskUse(Node node) {
+    return MaskUse.PASSES;
   }
 
   @Override

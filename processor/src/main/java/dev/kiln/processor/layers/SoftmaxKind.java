@@ -7,6 +7,7 @@ import dev.kiln.Softmax;
 import dev.kiln.processor.check.Tag;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 
 /**
@@ -32,6 +33,11 @@ final class SoftmaxKind implements LayerKind {
   @Override
   public Arity arity() {
     return Arity.exactly(1);
+  }
+
+  @Override
+  public MaskUse maskUse(Node node) {
+    return MaskUse.PASSES;
   }
 
   @Override

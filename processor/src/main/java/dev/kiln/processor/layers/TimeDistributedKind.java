@@ -80,6 +80,12 @@ record TimeDistributedKind(LayerKind inner) implements LayerKind {
     return inner.activation(layer);
   }
 
+  /** As Keras' TimeDistributed: each step is computed alone, so the steps' mask still holds. */
+  @Override
+  public MaskUse maskUse(Node node) {
+    return MaskUse.PASSES;
+  }
+
   @Override
   public List<Constant> constants(LayerDecl layer) {
     return inner.constants(layer);
@@ -225,6 +231,17 @@ record TimeDistributedKind(LayerKind inner) implements LayerKind {
     @Override
     public CodeBlock input(int index) {
       return fold(outer.input(index));
+    }
+
+    @Override
+    public CodeBlock inputMask(int index) {
+      // The inner layer sees single steps, which a mask of steps does not concern.
+      return CodeBlock.of("null");
+    }
+
+    @Override
+    public CodeBlock outputMask() {
+      return CodeBlock.of("null");
     }
 
     @Override
