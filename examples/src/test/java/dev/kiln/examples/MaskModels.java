@@ -8,7 +8,11 @@ import static dev.kiln.Loss.MSE;
 import static dev.kiln.Loss.SPARSE_CATEGORICAL_CROSSENTROPY;
 
 import dev.kiln.Add;
+import dev.kiln.Bidirectional;
 import dev.kiln.Dense;
+import dev.kiln.GRU;
+import dev.kiln.LSTM;
+import dev.kiln.SimpleRNN;
 import dev.kiln.Embedding;
 import dev.kiln.GlobalAveragePooling1D;
 import dev.kiln.Input;
@@ -90,5 +94,36 @@ final class MaskModels {
     @Output(loss = MSE)
     @Dense(units = 1)
     Tensor value(Tensor pooled);
+  }
+
+  /**
+   * Padded tokens read both ways by an LSTM, then by a GRU to its last unmasked step, and a
+   * SimpleRNN's value per step whose loss counts the tokens only.
+   */
+  @Model
+  interface MaskedRecurrent {
+    @Input(shape = -1, dtype = INT32)
+    Tensor tokens();
+
+    @Embedding(inputDim = 7, outputDim = 3, maskZero = true)
+    Tensor embedded(Tensor tokens);
+
+    @Bidirectional
+    @LSTM(units = 2, returnSequences = true)
+    Tensor both(Tensor embedded);
+
+    @GRU(units = 3)
+    Tensor last(Tensor both);
+
+    @Output(loss = CATEGORICAL_CROSSENTROPY)
+    @Dense(units = 2, activation = SOFTMAX)
+    Tensor label(Tensor last);
+
+    @SimpleRNN(units = 2, returnSequences = true)
+    Tensor running(Tensor embedded);
+
+    @Output(loss = MSE, weight = 0.5)
+    @Dense(units = 1)
+    Tensor perStep(Tensor running);
   }
 }

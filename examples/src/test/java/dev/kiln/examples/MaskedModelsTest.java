@@ -113,4 +113,38 @@ class MaskedModelsTest {
     changed.get(NDArrayIndex.point(0), NDArrayIndex.point(2)).assign(7);
     assertTrue(!before.equals(model.predict(tokens, changed).value()), "an unmasked step counts");
   }
+
+  @Test
+  void recurrentGradientsMatchFiniteDifferences() {
+    MaskedRecurrentModel model = MaskedRecurrentModel.create(15, DataType.DOUBLE);
+    model.parameters().addi(RandomArrays.uniform(16, model.parameters().length()).muli(0.1));
+    INDArray label = RandomArrays.oneHot(17, 2, 2);
+    INDArray perStep = RandomArrays.uniform(18, 2, 6, 1);
+    // Padding in the middle too: Keras skips any masked step, not only trailing ones.
+    INDArray tokens = Nd4j.createFromArray(new int[][] {{3, 0, 2, 5, 0, 0}, {1, 6, 6, 4, 2, 0}});
+    ModelChecks.assertGradientsMatch(model,
+        () -> model.computeGradients(tokens, label, perStep), ALL);
+  }
+
+  @Test
+  void recurrentPredictionsDoNotDependOnThePaddingThatFollows() {
+    MaskedRecurrentModel model = MaskedRecurrentModel.create(19, DataType.DOUBLE);
+    model.parameters().addi(RandomArrays.uniform(20, model.parameters().length()).muli(0.3));
+    INDArray shortest = Nd4j.createFromArray(new int[][] {{3, 5, 2, 6}});
+    MaskedRecurrentModel.Outputs unpadded = model.predict(shortest);
+    for (int padding : new int[] {1, 3, 8}) {
+      INDArray padded = Nd4j.zeros(DataType.INT, 1, 4 + padding);
+      padded.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 4)).assign(shortest);
+      MaskedRecurrentModel.Outputs outputs = model.predict(padded);
+      // The backward LSTM starts in the padding: it carries its zero state over it.
+      assertEquals(unpadded.label(), outputs.label(), padding + " padding tokens");
+      INDArray steps = outputs.perStep();
+      assertEquals(unpadded.perStep(), steps.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 4),
+          NDArrayIndex.all()), padding + " padding tokens");
+      // Keras' default: a masked step's output repeats the last unmasked one.
+      for (int t = 4; t < 4 + padding; t++) {
+        assertEquals(steps.getDouble(0, 3, 0), steps.getDouble(0, t, 0), "step " + t);
+      }
+    }
+  }
 }

@@ -90,6 +90,23 @@ class MaskErrorsTest {
   }
 
   @Test
+  void recurrentLayersReadTheMaskAndASequenceOfThemCarriesItOn() {
+    JavaFileObject source = tokens("Recurrent",
+        "  @Bidirectional @LSTM(units = 3, returnSequences = true) Tensor both(Tensor embedded);",
+        "  @GRU(units = 2, returnSequences = true) Tensor steps(Tensor both);",
+        "  @SimpleRNN(units = 2) Tensor last(Tensor steps);",
+        "  @Flatten Tensor flat(Tensor steps);",
+        "  @Concatenate Tensor joined(Tensor last, Tensor flat);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor joined);");
+    Compilation compilation = Sources.compile(source);
+    Expect.that(compilation).warning(Tag.MASK_DROPPED, "flat is a Flatten layer, which ignores"
+            + " masks, but its input steps carries the mask of padded steps made by embedded",
+            "(@GlobalAveragePooling1D, @LSTM, @GRU, @SimpleRNN, @Bidirectional)")
+        .on(source, "@Flatten Tensor flat", "@Flatten");
+    Expect.that(compilation).only(0, 1);
+  }
+
+  @Test
   void maskZeroWithATokenOfPaddingOnly() {
     JavaFileObject source = Sources.model("Padding",
         "@Model interface Padding {",

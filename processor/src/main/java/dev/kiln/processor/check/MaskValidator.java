@@ -12,7 +12,8 @@ import dev.kiln.processor.shape.Node;
 final class MaskValidator {
 
   /** The layers that read a mask, for the warning's fix. */
-  static final String READERS = "@GlobalAveragePooling1D";
+  static final String READERS =
+      "@GlobalAveragePooling1D, @LSTM, @GRU, @SimpleRNN, @Bidirectional";
 
   private MaskValidator() {}
 

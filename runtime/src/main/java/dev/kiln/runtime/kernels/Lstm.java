@@ -118,6 +118,27 @@ public final class Lstm {
       boolean reverse,
       INDArray out,
       INDArray trace) {
+    forward(x, null, kernel, recurrentKernel, bias, returnSequences, reverse, out, trace);
+  }
+
+  /**
+   * The forward pass over the unmasked steps only, as Keras runs a layer given a mask: over a
+   * masked step h and c are carried unchanged and the step's output repeats the last one (Keras'
+   * default {@code zero_output_for_mask=False}); without {@code returnSequences} the output is h
+   * after the last unmasked step.
+   *
+   * @param mask {@code (n, steps)}, 0 for a masked step; or null for none
+   */
+  public static void forward(
+      INDArray x,
+      INDArray mask,
+      INDArray kernel,
+      INDArray recurrentKernel,
+      INDArray bias,
+      boolean returnSequences,
+      boolean reverse,
+      INDArray out,
+      INDArray trace) {
     long n = x.size(0);
     long steps = x.size(1);
     long units = recurrentKernel.size(0);
@@ -126,14 +147,15 @@ public final class Lstm {
     if (trace == null) {
       INDArray projections = WorkArrays.get(Lstm.class, "projections", x.dataType(), n, steps, 4 * units);
       Sequences.project(x, kernel, projections);
-      LstmCells cells = cells(step, projections, bias, steps);
+      LstmCells cells = cells(step, projections, bias, steps, mask);
       Elements outElements = sequenceOut == null ? null : Elements.of(sequenceOut);
       for (long k = 0; k < steps; k++) {
         step.recurrentProduct(recurrentKernel);
         cells.infer((int) stepAt(k, steps, reverse), outElements);
       }
     } else {
-      run(Trace.in(trace, n, steps, units), step, x, kernel, recurrentKernel, bias, reverse, sequenceOut);
+      run(Trace.in(trace, n, steps, units), step, x, mask, kernel, recurrentKernel, bias, reverse,
+          sequenceOut);
     }
     Sequences.finishOutput(out, sequenceOut, step.state());
   }
@@ -183,6 +205,30 @@ public final class Lstm {
       INDArray dBias,
       INDArray dx,
       INDArray trace) {
+    backward(x, null, kernel, recurrentKernel, bias, returnSequences, reverse, dOut, dKernel,
+        dRecurrentKernel, dBias, dx, trace);
+  }
+
+  /**
+   * The backward pass of a forward pass over the unmasked steps only: a masked step passes the
+   * gradients of h and c to the step before it unchanged, and its input and gates get none.
+   *
+   * @param mask {@code (n, steps)}, as given to the forward pass; or null for none
+   */
+  public static void backward(
+      INDArray x,
+      INDArray mask,
+      INDArray kernel,
+      INDArray recurrentKernel,
+      INDArray bias,
+      boolean returnSequences,
+      boolean reverse,
+      INDArray dOut,
+      INDArray dKernel,
+      INDArray dRecurrentKernel,
+      INDArray dBias,
+      INDArray dx,
+      INDArray trace) {
     long n = x.size(0);
     long steps = x.size(1);
     long units = recurrentKernel.size(0);
@@ -191,11 +237,13 @@ public final class Lstm {
     Trace run;
     if (trace == null) {
       run = Trace.shared(dataType, n, steps, units);
-      run(run, step, x, kernel, recurrentKernel, bias, reverse, null);
+      run(run, step, x, mask, kernel, recurrentKernel, bias, reverse, null);
     } else {
       run = Trace.in(trace, n, steps, units);
     }
-    LstmCells cells = cells(step, run.gates(), null, steps);
+    LstmCells cells = cells(step, run.gates(), null, steps, mask);
+    Elements carried = mask == null ? null
+        : Elements.of(WorkArrays.get(Lstm.class, "carried", dataType, n, units));
     Elements cellsBefore = Elements.of(run.cellsBefore());
     Elements cellTanh = Elements.of(run.cellTanh());
     // dL/dh and dL/dc after the step being undone; the gemm of each step turns the gates'
@@ -211,9 +259,11 @@ public final class Lstm {
     Elements dCell = Elements.of(step.dCell());
     dCell.fill(0, dCell.length(), 0);
     for (long k = steps - 1; k >= 0; k--) {
-      cells.backward((int) stepAt(k, steps, reverse), cellsBefore, cellTanh, dState, dOutSteps, dCell);
+      int t = (int) stepAt(k, steps, reverse);
+      cells.backward(t, cellsBefore, cellTanh, dState, dOutSteps, dCell, carried);
       if (k > 0) {
         step.stateGradientProduct(recurrentKernel);
+        cells.restoreCarried(t, dState, carried);
       }
     }
     Sequences.gradientsAfterLoop(x, run.gates(), run.statesBefore(), run.gates(), kernel, dKernel,
@@ -221,22 +271,24 @@ public final class Lstm {
   }
 
   /** The cells of a run over {@code gates}, starting from the zero state. */
-  private static LstmCells cells(StepArrays step, INDArray gates, INDArray bias, long steps) {
+  private static LstmCells cells(StepArrays step, INDArray gates, INDArray bias, long steps,
+      INDArray mask) {
     Elements state = Elements.of(step.state());
     Elements cell = Elements.of(step.cell());
     state.fill(0, state.length(), 0);
     cell.fill(0, cell.length(), 0);
     return new LstmCells((int) gates.size(0), Math.toIntExact(steps),
         (int) step.state().size(1), Elements.of(gates), Elements.of(step.recurrent()),
-        bias == null ? null : Elements.of(bias), state, cell);
+        bias == null ? null : Elements.of(bias), state, cell,
+        mask == null ? null : Elements.of(Sequences.readable(mask, Lstm.class, "mask")));
   }
 
   /** Runs the layer over {@code x}, keeping every step in {@code trace}. */
-  private static void run(Trace trace, StepArrays step, INDArray x, INDArray kernel,
+  private static void run(Trace trace, StepArrays step, INDArray x, INDArray mask, INDArray kernel,
       INDArray recurrentKernel, INDArray bias, boolean reverse, INDArray sequenceOut) {
     long steps = x.size(1);
     Sequences.project(x, kernel, trace.gates());
-    LstmCells cells = cells(step, trace.gates(), bias, steps);
+    LstmCells cells = cells(step, trace.gates(), bias, steps, mask);
     Elements cellsBefore = Elements.of(trace.cellsBefore());
     Elements cellTanh = Elements.of(trace.cellTanh());
     Elements statesBefore = Elements.of(trace.statesBefore());

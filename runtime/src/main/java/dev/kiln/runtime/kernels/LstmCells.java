@@ -35,12 +35,14 @@ final class LstmCells {
   private final Elements bias;
   private final Elements state;
   private final Elements cell;
+  private final Elements mask;
 
   /**
    * @param bias {@code (4 * units)} or null
+   * @param mask {@code (n, steps)}, 0 for a step to skip (Keras' mask), or null
    */
   LstmCells(int n, int steps, int units, Elements gates, Elements recurrent, Elements bias,
-      Elements state, Elements cell) {
+      Elements state, Elements cell, Elements mask) {
     this.n = n;
     this.steps = steps;
     this.units = units;
@@ -49,6 +51,22 @@ final class LstmCells {
     this.bias = bias;
     this.state = state;
     this.cell = cell;
+    this.mask = mask;
+  }
+
+  /**
+   * Whether sample {@code row} skips step {@code t}: Keras carries h and c over a masked step
+   * unchanged, and the step's output repeats the last one.
+   */
+  private boolean skips(int row, int t) {
+    return mask != null && mask.get(row * steps + t) == 0;
+  }
+
+  /** A skipped step's output: h, carried unchanged. */
+  private void repeat(int row, int t, Elements out) {
+    if (out != null) {
+      state.copyTo(row * units, out, (row * steps + t) * units, units);
+    }
   }
 
   /**
@@ -60,6 +78,13 @@ final class LstmCells {
   void forward(int t, Elements cellsBefore, Elements cellTanh, Elements statesBefore, Elements out) {
     int u = units;
     for (int row = 0; row < n; row++) {
+      if (skips(row, t)) {
+        // The trace's products read these; the step's zero gradients make them count for nothing.
+        cell.copyTo(row * u, cellsBefore, (row * steps + t) * u, u);
+        state.copyTo(row * u, statesBefore, (row * steps + t) * u, u);
+        repeat(row, t, out);
+        continue;
+      }
       int gate = (row * steps + t) * 4 * u;
       int step = (row * steps + t) * u;
       int running = row * u;
@@ -96,6 +121,10 @@ final class LstmCells {
   void infer(int t, Elements out) {
     int u = units;
     for (int row = 0; row < n; row++) {
+      if (skips(row, t)) {
+        repeat(row, t, out);
+        continue;
+      }
       int gate = (row * steps + t) * 4 * u;
       int running = row * u;
       int rec = row * 4 * u;
@@ -130,15 +159,26 @@ final class LstmCells {
    *     later steps
    * @param dOut the gradient of the layer's output sequence {@code (n, steps, units)}, whose step
    *     {@code t} adds to {@code dState}; or null when the output is the last h only
+   * @param carried for a skipped step, written with the gradient of h, which reaches h before
+   *     the step unchanged ({@link #restoreCarried}); its gates get no gradient, and c's passes
    */
   void backward(int t, Elements cellsBefore, Elements cellTanh, Elements dState, Elements dOut,
-      Elements dCell) {
+      Elements dCell, Elements carried) {
     int u = units;
     for (int row = 0; row < n; row++) {
       int gate = (row * steps + t) * 4 * u;
       int step = (row * steps + t) * u;
       int running = row * u;
       int rec = row * 4 * u;
+      if (skips(row, t)) {
+        for (int unit = 0; unit < u; unit++) {
+          carried.set(running + unit,
+              dState.get(running + unit) + (dOut == null ? 0 : dOut.get(step + unit)));
+        }
+        gates.fill(gate, 4 * u, 0);
+        recurrent.fill(rec, 4 * u, 0);
+        continue;
+      }
       for (int unit = 0; unit < u; unit++) {
         double i = gates.get(gate + unit);
         double f = gates.get(gate + unit + u);
@@ -160,6 +200,21 @@ final class LstmCells {
         recurrent.set(rec + unit + 2 * u, dg);
         recurrent.set(rec + unit + 3 * u, dO);
         dCell.set(running + unit, dc * f);
+      }
+    }
+  }
+
+  /**
+   * After the product that gives the gradient of h before step {@code t}: a sample that skipped
+   * the step gets the gradient {@link #backward} carried over it instead.
+   */
+  void restoreCarried(int t, Elements dState, Elements carried) {
+    if (mask == null) {
+      return;
+    }
+    for (int row = 0; row < n; row++) {
+      if (skips(row, t)) {
+        carried.copyTo(row * units, dState, row * units, units);
       }
     }
   }
