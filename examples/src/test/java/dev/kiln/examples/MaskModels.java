@@ -15,10 +15,14 @@ import dev.kiln.LSTM;
 import dev.kiln.SimpleRNN;
 import dev.kiln.Embedding;
 import dev.kiln.GlobalAveragePooling1D;
+import dev.kiln.Flatten;
 import dev.kiln.Input;
+import dev.kiln.LayerNormalization;
 import dev.kiln.Masking;
 import dev.kiln.Model;
+import dev.kiln.MultiHeadAttention;
 import dev.kiln.Output;
+import dev.kiln.PositionEmbedding;
 import dev.kiln.Tensor;
 
 /** Models whose masks flow to the layers and losses that read them. */
@@ -125,5 +129,70 @@ final class MaskModels {
     @Output(loss = MSE, weight = 0.5)
     @Dense(units = 1)
     Tensor perStep(Tensor running);
+  }
+
+  /**
+   * A transformer block over padded tokens: attention among the tokens only, a mean over them,
+   * and a value per token whose loss counts the tokens only.
+   */
+  @Model
+  interface MaskedAttention {
+    @Input(shape = -1, dtype = INT32)
+    Tensor tokens();
+
+    @Embedding(inputDim = 7, outputDim = 4, maskZero = true)
+    Tensor embedded(Tensor tokens);
+
+    @PositionEmbedding(sequenceLength = 12)
+    Tensor positions(Tensor embedded);
+
+    @Add
+    Tensor both(Tensor embedded, Tensor positions);
+
+    @MultiHeadAttention(numHeads = 2, keyDim = 2)
+    Tensor attention(Tensor both);
+
+    @Add
+    Tensor residual(Tensor both, Tensor attention);
+
+    @LayerNormalization
+    Tensor normal(Tensor residual);
+
+    @GlobalAveragePooling1D
+    Tensor pooled(Tensor normal);
+
+    @Output(loss = CATEGORICAL_CROSSENTROPY)
+    @Dense(units = 2, activation = SOFTMAX)
+    Tensor label(Tensor pooled);
+
+    @Output(loss = MSE, weight = 0.5)
+    @Dense(units = 1)
+    Tensor perStep(Tensor normal);
+  }
+
+  /**
+   * Unmasked queries attending causally to a padded memory: the output carries the query's (no)
+   * mask, so flattening it loses nothing.
+   */
+  @Model
+  interface MaskedMemory {
+    @Input(shape = {3, 4})
+    Tensor query();
+
+    @Input(shape = 5, dtype = INT32)
+    Tensor memory();
+
+    @Embedding(inputDim = 6, outputDim = 4, maskZero = true)
+    Tensor embedded(Tensor memory);
+
+    @MultiHeadAttention(numHeads = 1, keyDim = 3, useCausalMask = true)
+    Tensor read(Tensor query, Tensor embedded);
+
+    @Flatten
+    Tensor flat(Tensor read);
+
+    @Output(loss = MSE)
+    @Dense(units = 1)
+    Tensor value(Tensor flat);
   }
 }

@@ -147,4 +147,45 @@ class MaskedModelsTest {
       }
     }
   }
+
+  @Test
+  void attentionGradientsMatchFiniteDifferences() {
+    MaskedAttentionModel model = MaskedAttentionModel.create(21, DataType.DOUBLE);
+    model.parameters().addi(RandomArrays.uniform(22, model.parameters().length()).muli(0.1));
+    INDArray label = RandomArrays.oneHot(23, 2, 2);
+    INDArray perStep = RandomArrays.uniform(24, 2, 6, 1);
+    INDArray tokens = Nd4j.createFromArray(new int[][] {{3, 0, 2, 5, 0, 0}, {1, 6, 6, 4, 2, 0}});
+    ModelChecks.assertGradientsMatch(model,
+        () -> model.computeGradients(tokens, label, perStep), ALL);
+    MaskedMemoryModel memory = MaskedMemoryModel.create(25, DataType.DOUBLE);
+    memory.parameters().addi(RandomArrays.uniform(26, memory.parameters().length()).muli(0.1));
+    INDArray query = RandomArrays.uniform(27, 2, 3, 4);
+    // Every query sees an unmasked key: where a query sees none, Keras adds -1e9 to all its
+    // scores, which rounds them to about 1e-7, below what finite differences resolve (that
+    // case is checked against torch in TorchMasksTest).
+    INDArray stored = Nd4j.createFromArray(new int[][] {{2, 3, 0, 1, 0}, {1, 5, 4, 2, 0}});
+    INDArray y = RandomArrays.uniform(28, 2, 1);
+    ModelChecks.assertGradientsMatch(memory, () -> memory.computeGradients(query, stored, y), ALL);
+  }
+
+  @Test
+  void attentionPredictionsDoNotDependOnThePaddingThatFollows() {
+    MaskedAttentionModel model = MaskedAttentionModel.create(29, DataType.DOUBLE);
+    model.parameters().addi(RandomArrays.uniform(30, model.parameters().length()).muli(0.3));
+    INDArray shortest = Nd4j.createFromArray(new int[][] {{3, 5, 2, 6}});
+    MaskedAttentionModel.Outputs unpadded = model.predict(shortest);
+    for (int padding : new int[] {1, 3, 8}) {
+      INDArray padded = Nd4j.zeros(DataType.INT, 1, 4 + padding);
+      padded.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 4)).assign(shortest);
+      MaskedAttentionModel.Outputs outputs = model.predict(padded);
+      assertAllClose(unpadded.label(), outputs.label(), padding + " padding tokens");
+      assertAllClose(unpadded.perStep(), outputs.perStep().get(NDArrayIndex.all(),
+          NDArrayIndex.interval(0, 4), NDArrayIndex.all()), padding + " padding tokens");
+    }
+  }
+
+  /** Equal to float64 rounding: attention sums over a different number of zero probabilities. */
+  private static void assertAllClose(INDArray expected, INDArray actual, String what) {
+    assertTrue(expected.equalsWithEps(actual, 1e-14), what + ": " + expected + " vs " + actual);
+  }
 }

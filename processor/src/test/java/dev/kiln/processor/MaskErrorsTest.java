@@ -101,8 +101,27 @@ class MaskErrorsTest {
     Compilation compilation = Sources.compile(source);
     Expect.that(compilation).warning(Tag.MASK_DROPPED, "flat is a Flatten layer, which ignores"
             + " masks, but its input steps carries the mask of padded steps made by embedded",
-            "(@GlobalAveragePooling1D, @LSTM, @GRU, @SimpleRNN, @Bidirectional)")
+            "(@GlobalAveragePooling1D, @LSTM, @GRU, @SimpleRNN, @Bidirectional,"
+                + " @MultiHeadAttention)")
         .on(source, "@Flatten Tensor flat", "@Flatten");
+    Expect.that(compilation).only(0, 1);
+  }
+
+  @Test
+  void attentionCarriesTheQuerysMaskAndNotTheValues() {
+    JavaFileObject source = tokens("Attention",
+        "  @MultiHeadAttention(numHeads = 2, keyDim = 2) Tensor self(Tensor embedded);",
+        "  @Flatten Tensor flatSelf(Tensor self);",
+        "  @Input(shape = {3, 4}) Tensor query();",
+        "  @MultiHeadAttention(numHeads = 1, keyDim = 2) Tensor read(Tensor query, Tensor embedded);",
+        "  @Flatten Tensor flatRead(Tensor read);",
+        "  @Concatenate Tensor both(Tensor flatSelf, Tensor flatRead);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor both);");
+    Compilation compilation = Sources.compile(source);
+    Expect.that(compilation).warning(Tag.MASK_DROPPED, "flatSelf is a Flatten layer, which"
+            + " ignores masks, but its input self carries the mask of padded steps made by"
+            + " embedded")
+        .on(source, "Tensor flatSelf(", "@Flatten");
     Expect.that(compilation).only(0, 1);
   }
 

@@ -13,7 +13,7 @@ final class MaskValidator {
 
   /** The layers that read a mask, for the warning's fix. */
   static final String READERS =
-      "@GlobalAveragePooling1D, @LSTM, @GRU, @SimpleRNN, @Bidirectional";
+      "@GlobalAveragePooling1D, @LSTM, @GRU, @SimpleRNN, @Bidirectional, @MultiHeadAttention";
 
   private MaskValidator() {}
 

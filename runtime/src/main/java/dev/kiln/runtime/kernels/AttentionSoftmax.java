@@ -38,6 +38,59 @@ final class AttentionSoftmax {
     }
   }
 
+  /** Keras' {@code _large_negative_number} for float32 and float64, added to a masked score. */
+  static final double LARGE_NEGATIVE = -1e9;
+
+  /**
+   * Keras' softmax under an attention mask: {@code -1e9} is added to every score whose query
+   * step, value step or key step is masked, or (with a causal mask) whose key step comes after
+   * its query step; then the softmax over every key. A row with an unmasked score gives a masked
+   * one a probability of exactly 0; a row with every score masked keeps them all, shifted alike,
+   * as Keras does (in float32 they round to one value and the row is uniform).
+   *
+   * @param scores {@code (n, heads, Tq, Tv)}, replaced by the probabilities
+   * @param queryMask {@code (n, Tq)}, 0 for a masked step; or null
+   * @param valueMask {@code (n, Tv)}; or null
+   * @param keyMask {@code (n, Tv)}; or null
+   */
+  static void forward(INDArray scores, boolean causal, INDArray queryMask, INDArray valueMask,
+      INDArray keyMask) {
+    if (queryMask == null && valueMask == null && keyMask == null) {
+      forward(scores, causal);
+      return;
+    }
+    Elements values = Elements.of(scores);
+    Elements queries = queryMask == null ? null : Elements.of(queryMask);
+    Elements valuesSeen = valueMask == null ? null : Elements.of(valueMask);
+    Elements keysSeen = keyMask == null ? null : Elements.of(keyMask);
+    long heads = scores.size(1);
+    long queryLength = scores.size(2);
+    long keys = scores.size(3);
+    for (long start = 0, row = 0, n = values.length(); start < n; start += keys, row++) {
+      long i = row % queryLength;
+      long sample = row / queryLength / heads;
+      boolean queryCounts = queries == null || queries.get(sample * queryLength + i) != 0;
+      double max = Double.NEGATIVE_INFINITY;
+      for (long j = 0; j < keys; j++) {
+        boolean seen = queryCounts && (!causal || j <= i)
+            && (valuesSeen == null || valuesSeen.get(sample * keys + j) != 0)
+            && (keysSeen == null || keysSeen.get(sample * keys + j) != 0);
+        double score = values.get(start + j) + (seen ? 0 : LARGE_NEGATIVE);
+        values.set(start + j, score);
+        max = Math.max(max, score);
+      }
+      double sum = 0;
+      for (long j = start; j < start + keys; j++) {
+        double e = Math.exp(values.get(j) - max);
+        values.set(j, e);
+        sum += e;
+      }
+      for (long j = start; j < start + keys; j++) {
+        values.set(j, values.get(j) / sum);
+      }
+    }
+  }
+
   /**
    * Turns {@code dProbabilities} into the gradient of the scores, in place: {@code p * (dp -
    * sum(dp * p))} per row. Masked entries, whose probability is 0, get 0.

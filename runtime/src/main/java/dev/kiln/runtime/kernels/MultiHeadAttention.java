@@ -108,11 +108,28 @@ public final class MultiHeadAttention {
    */
   public static void forward(INDArray query, INDArray value, INDArray key, Parameters p,
       Settings s, boolean training, Random random, Trace trace, INDArray out) {
+    forward(query, value, key, null, null, null, p, s, training, random, trace, out);
+  }
+
+  /**
+   * The forward pass with Keras' attention mask: query step {@code i} attends to value step
+   * {@code j} where {@code queryMask[i]}, {@code valueMask[j]} and {@code keyMask[j]} all count
+   * (and, with the causal mask, {@code j <= i}); see {@link AttentionSoftmax#forward(INDArray,
+   * boolean, INDArray, INDArray, INDArray)}. The backward pass needs no mask: it reads the
+   * probabilities.
+   *
+   * @param queryMask {@code (n, Tq)}, 0 for a masked step; or null
+   * @param valueMask {@code (n, Tv)}; or null
+   * @param keyMask {@code (n, Tv)}; or null
+   */
+  public static void forward(INDArray query, INDArray value, INDArray key, INDArray queryMask,
+      INDArray valueMask, INDArray keyMask, Parameters p, Settings s, boolean training,
+      Random random, Trace trace, INDArray out) {
     Heads.project(query, p.queryKernel(), p.queryBias(), s.scale(), trace.queries());
     Heads.project(key, p.keyKernel(), p.keyBias(), 1, trace.keys());
     Heads.project(value, p.valueKernel(), p.valueBias(), 1, trace.values());
     Heads.multiply(trace.queries(), trace.keys(), trace.scores(), false, true);
-    AttentionSoftmax.forward(trace.scores(), s.causal());
+    AttentionSoftmax.forward(trace.scores(), s.causal(), queryMask, valueMask, keyMask);
     INDArray weights = trace.scores();
     if (training && s.dropout() > 0) {
       Dropout.forward(trace.scores(), s.dropout(), true, random, trace.dropoutMask(),
