@@ -164,6 +164,12 @@ def keras_masked_attention(query, value, key, w, key_dim, query_mask, value_mask
         allowed = allowed & torch.ones(scores.shape[2], scores.shape[3], dtype=torch.bool).tril()
     scores = scores + (~allowed[:, None]).to(torch.float64) * -1e9
     probabilities = torch.softmax(scores, dim=-1)
+    # A query that sees no value step gets -1e9 on every score: in float32, Keras' usual type,
+    # they round to one value and the row is uniform (in float64 about 1e-7 of the scores'
+    # differences survive, a softmax of rounding noise). Kiln keeps float32's answer.
+    sees_none = ~allowed.any(dim=-1)[:, None, :, None]
+    probabilities = torch.where(sees_none, torch.full_like(probabilities, 1.0 / scores.shape[-1]),
+                                probabilities)
     context = torch.einsum("acbe,aecd->abcd", probabilities, v)
     return torch.einsum("abcd,cde->abe", context, w["outputKernel"]) + w["outputBias"], probabilities
 
@@ -237,8 +243,8 @@ PADDED = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 1, 1, 0]], dtype
 # Cross-attention to padded values, as torch's key_padding_mask does: torch's module too.
 attention_case("attentionKeyPadding", 3, 4, 5, 4, 2, 2, None, PADDED, None, False, False)
 # Self-attention of a padded sequence, as Keras masks it: padded queries attend to nothing, so
-# every score of their rows is masked (-1e9 added to all: the probabilities are those of the
-# scores alone in float64); torch's module would give NaN there.
+# every score of their rows is masked, and the row is uniform (as Keras in float32); torch's
+# module would give NaN there.
 attention_case("attentionSelfPadded", 3, 5, 5, 4, 2, 3, PADDED, PADDED, None, False, True)
 # Causal self-attention of a padded sequence, and a key of its own with its own padding.
 attention_case("attentionCausalKeyMask", 3, 5, 5, 3, 1, 2, PADDED, PADDED,

@@ -18,7 +18,6 @@ import dev.kiln.Metric;
 import dev.kiln.processor.KilnProcessor;
 import dev.kiln.processor.layers.LayerCode;
 import dev.kiln.processor.layers.LayerKind;
-import dev.kiln.processor.layers.MaskUse;
 import dev.kiln.processor.layers.ParamDecl;
 import dev.kiln.processor.parse.Application;
 import dev.kiln.processor.parse.LayerDecl;
@@ -49,6 +48,7 @@ public final class ModelWriter {
   private final StepPlan plan;
   private final MaskFlow masks;
   private final Naming names;
+  private final MaskCode maskCode;
   private final ClassName model;
   private final ClassName buffers;
 
@@ -57,6 +57,7 @@ public final class ModelWriter {
     this.plan = new StepPlan(network);
     this.masks = MaskFlow.of(network);
     this.names = new Naming(network);
+    this.maskCode = new MaskCode(masks, names, this::bufferField);
     this.model = ClassName.get(network.model().packageName(), network.model().className());
     this.buffers = model.nestedClass("Buffers");
   }
@@ -588,42 +589,15 @@ public final class ModelWriter {
       NodeCode code = new NodeCode(node);
       Activation activation = plan.activation(node);
       layers.add(new CodeParts.Piece(node.name(), CodeBlock.builder()
-          .add("// $L: $L$L -> $L\n", node.name(), node.decl().kind().kerasName(),
+          .add("// $L: $L$L -> $L$L\n", node.name(), node.decl().kind().kerasName(),
               activation == Activation.LINEAR ? "" : ", " + activation.name().toLowerCase(),
-              node.shape().withBatch())
-          .add(maskCombination(node, code))
+              node.shape().withBatch(), maskCode.note(node))
+          .add(maskCode.combination(node, code))
           .add(node.decl().kind().forward(code))
           .add(ActivationCode.forward(activation, code.output(), bufferField(names.output(node))))
           .build()));
     }
     return inParts(type, method, "forward", "The forward pass of", layers);
-  }
-
-  /**
-   * For a merge of inputs with different masks, which owns the mask on its output: the AND of
-   * theirs, as Keras' merges compute it.
-   */
-  private CodeBlock maskCombination(Node node, NodeCode code) {
-    if (masks.owner(node.name()) != node || node.decl().kind().maskUse(node) == MaskUse.MAKES) {
-      return CodeBlock.of("");
-    }
-    CodeBlock.Builder and = CodeBlock.builder().add("// the mask on $L's output: masked where an input's is\n",
-        node.name());
-    CodeBlock combined = null;
-    java.util.Set<String> seen = new java.util.HashSet<>();
-    for (int i = 0; i < node.inputs().size(); i++) {
-      CodeBlock mask = code.inputMask(i);
-      if (mask.toString().equals("null") || !seen.add(mask.toString())) {
-        continue;
-      }
-      if (combined != null) {
-        and.addStatement("$T.and($L, $L, $L)", Runtime.kernel("Masks"), combined, mask, code.outputMask());
-        combined = code.outputMask();
-      } else {
-        combined = mask;
-      }
-    }
-    return and.build();
   }
 
   /** {@code method} with the pieces as its body, calling parts added to {@code type} if they did not fit. */
@@ -644,10 +618,9 @@ public final class ModelWriter {
     for (int i = 0; i < outputs.size(); i++) {
       Node node = outputs.get(i);
       OutputDecl output = node.decl().output();
-      Node maskOwner = masks.owner(node.name());
       method.addCode("// $L: $L$L\n", node.name(), LossCode.describe(output, plan.activation(node)),
-          maskOwner == null ? "" : "; over the steps " + maskOwner.name() + "'s mask keeps");
-      if (maskOwner == null) {
+          maskCode.lossNote(node));
+      if (!maskCode.masksLoss(node)) {
         method.addStatement(
             "setOutputLoss($L, $L)",
             i,
@@ -660,23 +633,14 @@ public final class ModelWriter {
                 CodeBlock.of("labelSmoothing($L)", i)));
         continue;
       }
-      // Keras: the mask multiplies the sample weights, and the mean is over unmasked steps.
       String p = names.local("p");
       String y = names.local("y");
       String dp = names.local("dp");
-      method.addStatement(
-          "setOutputLoss($L, $T.overUnmaskedSteps($L, $L, $L, $L, $L,\n($L, $L, $L) -> $L))",
-          i,
-          Runtime.loss("MaskedLoss"),
-          bufferField(names.mask(maskOwner)),
-          bufferField(names.stepWeights(node)),
-          bufferField(names.output(node)),
-          names.target(node),
-          bufferField(names.gradient(node)),
-          p, y, dp,
+      method.addStatement("setOutputLoss($L, $L)", i, maskCode.loss(node,
+          CodeBlock.of("$L", names.target(node)), p, y, dp,
           LossCode.call(output, CodeBlock.of("$L", p), CodeBlock.of("$L", y),
               CodeBlock.of("lossWeight($L)", i), CodeBlock.of("$L", dp),
-              CodeBlock.of("labelSmoothing($L)", i)));
+              CodeBlock.of("labelSmoothing($L)", i))));
     }
     return method.build();
   }
@@ -862,21 +826,10 @@ public final class ModelWriter {
         allocation.addStatement("$L = $T.zeros(dataType$L$L)", field, Runtime.ND_ARRAYS,
             extra.perSample() ? ", batchSize" : "", dims(extra.shape()));
       }
-      if (masks.owner(node.name()) == node) {
-        String field = names.mask(node);
-        fields.add(FieldSpec.builder(INDARRAY, field)
-            .addJavadoc("The mask on $L's output, $L: 1 for a step that counts, 0 for padding.\n",
-                node.name(), batchShape(Shape.of(node.shape().dim(0)))));
-        allocation.addStatement("$L = $T.zeros(dataType, batchSize, $L)", field, Runtime.ND_ARRAYS,
-            dims(Shape.of(node.shape().dim(0))).substring(2));
-      }
-      if (node.decl().isOutput() && masks.owner(node.name()) != null) {
-        String field = names.stepWeights(node);
-        fields.add(FieldSpec.builder(INDARRAY, field)
-            .addJavadoc("Each step's weight in $L's loss, $L: its mask and sample weight, scaled as Keras scales them.\n",
-                node.name(), batchShape(Shape.of(node.shape().dim(0)))));
-        allocation.addStatement("$L = $T.zeros(dataType, batchSize, $L)", field, Runtime.ND_ARRAYS,
-            dims(Shape.of(node.shape().dim(0))).substring(2));
+      for (MaskCode.Buffer mask : maskCode.buffers(node)) {
+        fields.add(FieldSpec.builder(INDARRAY, mask.field()).addJavadoc("$L\n", mask.javadoc()));
+        allocation.addStatement("$L = $T.zeros(dataType, batchSize$L)", mask.field(),
+            Runtime.ND_ARRAYS, dims(Shape.of(node.shape().dim(0))));
       }
       allocations.add(new CodeParts.Piece(node.name(), allocation.build()));
     }

@@ -197,8 +197,8 @@ final class MultiHeadAttentionKind implements LayerKind {
 
   @Override
   public CodeBlock forward(LayerCode code) {
-    List<CodeBlock> masks = List.of(code.inputMask(0), inputMask(code, 1), inputMask(code, 2));
-    if (masks.stream().allMatch(mask -> mask.toString().equals("null"))) {
+    List<CodeBlock> masks = masks(code);
+    if (masks == null) {
       return CodeBlock.of("$T.forward($L, $L, $L,\n$>$L,\n$L, $L, $L,\n$L,\n$L);\n$<", KERNEL,
           code.input(0), input(code, 1), input(code, 2), parametersValue(code),
           code.constant("SETTINGS"), code.training(), code.random(), trace(code), code.output());
@@ -209,6 +209,12 @@ final class MultiHeadAttentionKind implements LayerKind {
         trace(code), code.output());
   }
 
+  /** The masks of the query, value and key, or null when none has one. */
+  private static List<CodeBlock> masks(LayerCode code) {
+    List<CodeBlock> masks = List.of(code.inputMask(0), inputMask(code, 1), inputMask(code, 2));
+    return masks.stream().allMatch(mask -> mask.toString().equals("null")) ? null : masks;
+  }
+
   /** The mask of input {@code role}, falling back as {@link #input(LayerCode, int)} does. */
   private static CodeBlock inputMask(LayerCode code, int role) {
     return code.inputMask(Math.min(role, code.layer().inputs().size() - 1));
@@ -217,6 +223,15 @@ final class MultiHeadAttentionKind implements LayerKind {
   @Override
   public CodeBlock backward(LayerCode code) {
     List<CodeBlock> grads = PARAMETERS.stream().map(code::grad).toList();
+    List<CodeBlock> masks = masks(code);
+    if (masks != null) {
+      return CodeBlock.of(
+          "$T.backward($L, $L, $L,\n$>$L,\n$L,\n$L,\n$L,\n$L,\nnew $T($L),\n$L, $L, $L);\n$<",
+          KERNEL, code.input(0), input(code, 1), input(code, 2), CodeBlock.join(masks, ", "),
+          parametersValue(code), code.constant("SETTINGS"), trace(code), code.outputGradient(),
+          parametersType(), CodeBlock.join(grads, ", "), inputGradient(code, 0),
+          inputGradient(code, 1), inputGradient(code, 2));
+    }
     return CodeBlock.of("$T.backward($L, $L, $L,\n$>$L,\n$L,\n$L,\n$L,\nnew $T($L),\n$L, $L, $L);\n$<",
         KERNEL, code.input(0), input(code, 1), input(code, 2), parametersValue(code),
         code.constant("SETTINGS"), trace(code), code.outputGradient(), parametersType(),

@@ -114,9 +114,9 @@ public final class MultiHeadAttention {
   /**
    * The forward pass with Keras' attention mask: query step {@code i} attends to value step
    * {@code j} where {@code queryMask[i]}, {@code valueMask[j]} and {@code keyMask[j]} all count
-   * (and, with the causal mask, {@code j <= i}); see {@link AttentionSoftmax#forward(INDArray,
-   * boolean, INDArray, INDArray, INDArray)}. The backward pass needs no mask: it reads the
-   * probabilities.
+   * (and, with the causal mask, {@code j <= i}); a query step that sees none attends to all
+   * alike, as Keras in float32. See {@link AttentionSoftmax#forward(INDArray, boolean, INDArray,
+   * INDArray, INDArray)}.
    *
    * @param queryMask {@code (n, Tq)}, 0 for a masked step; or null
    * @param valueMask {@code (n, Tv)}; or null
@@ -159,6 +159,16 @@ public final class MultiHeadAttention {
   public static void backward(INDArray query, INDArray value, INDArray key, Parameters p,
       Settings s, Trace trace, INDArray dOut, Parameters grads,
       INDArray dQuery, INDArray dValue, INDArray dKey) {
+    backward(query, value, key, null, null, null, p, s, trace, dOut, grads, dQuery, dValue, dKey);
+  }
+
+  /**
+   * The backward pass of a masked forward pass, given the same masks: a query step that sees
+   * no value step has uniform probabilities, which pass its scores no gradient.
+   */
+  public static void backward(INDArray query, INDArray value, INDArray key, INDArray queryMask,
+      INDArray valueMask, INDArray keyMask, Parameters p, Settings s, Trace trace, INDArray dOut,
+      Parameters grads, INDArray dQuery, INDArray dValue, INDArray dKey) {
     INDArray dOutRows = Rows.ofLastAxis(dOut);
     Nd4j.gemm(Rows.ofLastAxis(trace.context()), dOutRows, Heads.outputMatrix(grads.outputKernel()),
         true, false, 1.0, 0.0);
@@ -182,7 +192,7 @@ public final class MultiHeadAttention {
     if (dropped) {
       Dropout.backward(dScores, s.dropout(), trace.dropoutMask(), dScores);
     }
-    AttentionSoftmax.backward(trace.scores(), dScores);
+    AttentionSoftmax.backward(trace.scores(), dScores, s.causal(), queryMask, valueMask, keyMask);
 
     INDArray dQueries = work("dQueries", trace.queries(), trace.queries().size(2), s.keyDim());
     Heads.multiply(dScores, trace.keys(), dQueries, false, false);

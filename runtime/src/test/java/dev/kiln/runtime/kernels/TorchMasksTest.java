@@ -26,7 +26,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * and the causal mask ANDed, -1e9 added to masked scores before the softmax); for cross-attention
  * to padded values the script checked that {@code torch.nn.MultiheadAttention} with {@code
  * key_padding_mask} agrees. Keras also masks the rows of padded queries, where every score is
- * masked; torch's module gives NaN there, and Kiln follows Keras.
+ * masked: in float32 such a row is uniform, and Kiln keeps that answer in float64 too (the
+ * reference says so); torch's module gives NaN there.
  *
  * <p>Recurrent layers: the reference is a torch step loop with
  * Keras' mask semantics (state carried over a masked step, its output repeated, Keras' default
@@ -148,8 +149,9 @@ class TorchMasksTest {
     INDArray dQuery = LayerChecks.nansLike(query);
     INDArray dValue = self ? dQuery : LayerChecks.nansLike(value);
     INDArray dKey = ownKey ? LayerChecks.nansLike(key) : dValue;
-    MultiHeadAttention.backward(query, value, key, params, settings, trace, r, grads, dQuery,
-        dValue, dKey);
+    MultiHeadAttention.backward(query, value, key, optional(name + ".queryMask"),
+        optional(name + ".valueMask"), optional(name + ".keyMask"), params, settings, trace, r,
+        grads, dQuery, dValue, dKey);
     assertClose(name + ".d.query", dQuery, name);
     if (!self) {
       assertClose(name + ".d.value", dValue, name);
