@@ -160,6 +160,24 @@ class MaskErrorsTest {
   }
 
   @Test
+  void maskZeroUnderTimeDistributed() {
+    JavaFileObject source = Sources.model("Clips",
+        "@Model interface Clips {",
+        "  @Input(shape = {3, 4}, dtype = DType.INT32) Tensor tokens();",
+        "  @TimeDistributed @Embedding(inputDim = 9, outputDim = 2, maskZero = true)",
+        "  Tensor embedded(Tensor tokens);",
+        "  @Flatten Tensor flat(Tensor embedded);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor output(Tensor flat);",
+        "}");
+    Compilation compilation = Sources.compile(source);
+    Expect.that(compilation).error(Tag.UNSUPPORTED, "embedded has maskZero = true under"
+            + " @TimeDistributed, where each step's tokens are embedded apart; Kiln masks the"
+            + " steps of a sequence of token ids (steps) only")
+        .on(source, "maskZero = true", "true");
+    Expect.that(compilation).only(1, 0);
+  }
+
+  @Test
   void maskingAVector() {
     JavaFileObject source = Sources.model("Vector",
         "@Model interface Vector {",

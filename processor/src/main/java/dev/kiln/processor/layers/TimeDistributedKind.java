@@ -44,6 +44,12 @@ record TimeDistributedKind(LayerKind inner) implements LayerKind {
   @Override
   public void checkAttributes(LayerDecl layer, Report.Builder report) {
     inner.checkAttributes(layer, report);
+    if (inner instanceof EmbeddingKind && layer.attributes().booleanValue("maskZero")) {
+      report.error(Tag.UNSUPPORTED, layer.name() + " has maskZero = true under @TimeDistributed,"
+          + " where each step's tokens are embedded apart; Kiln masks the steps of a sequence of"
+          + " token ids (steps) only: apply the @Embedding without @TimeDistributed, or drop"
+          + " maskZero", layer.site("maskZero"));
+    }
   }
 
   @Override
