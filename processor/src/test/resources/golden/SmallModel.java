@@ -8,6 +8,7 @@ import dev.kiln.Optimizer;
 import dev.kiln.runtime.BufferCache;
 import dev.kiln.runtime.InputSpec;
 import dev.kiln.runtime.KilnModel;
+import dev.kiln.runtime.LayerCost;
 import dev.kiln.runtime.LayerSpec;
 import dev.kiln.runtime.ModelData;
 import dev.kiln.runtime.ModelSpec;
@@ -94,10 +95,14 @@ public final class SmallModel extends KilnModel {
       OptimizerSpec.of(Optimizer.ADAM),
       List.of(),
       List.of(
-        new LayerSpec("input", "InputLayer", new long[] {4}, List.of(), 0L),
-        new LayerSpec("hidden", "Dense", new long[] {8}, List.of("input"), 40L),
-        new LayerSpec("features", "Dense", new long[] {5}, List.of("hidden"), 45L),
-        new LayerSpec("output", "Dense", new long[] {3}, List.of("features"), 18L)),
+        new LayerSpec("input", "InputLayer", new long[] {4}, List.of(), 0L,
+          LayerCost.of(0L, 0L, 4L, 0L, 0L)),
+        new LayerSpec("hidden", "Dense", new long[] {8}, List.of("input"), 40L,
+          LayerCost.of(80L, 160L, 8L, 8L, 0L)),
+        new LayerSpec("features", "Dense", new long[] {5}, List.of("hidden"), 45L,
+          LayerCost.of(90L, 260L, 10L, 5L, 0L)),
+        new LayerSpec("output", "Dense", new long[] {3}, List.of("features"), 18L,
+          LayerCost.of(42L, 105L, 3L, 3L, 0L))),
       SUMMARY_TABLE,
       DOT);
 

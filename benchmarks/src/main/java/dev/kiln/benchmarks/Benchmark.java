@@ -56,6 +56,10 @@ public final class Benchmark {
     System.out.println();
     ComparisonTable.render(comparisons, peakGflops).forEach(System.out::println);
     System.out.println();
+    System.out.println("### What the summaries say a step costs");
+    System.out.println();
+    CostCheckTable.render(comparisons).forEach(System.out::println);
+    System.out.println();
     for (Networks.Network network : Networks.all()) {
       if (options.profile().contains(network.key())) {
         printProfile(network, options);

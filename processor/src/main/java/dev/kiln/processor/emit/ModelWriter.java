@@ -148,6 +148,7 @@ public final class ModelWriter {
         FieldSpec.builder(String.class, "DOT", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
             .initializer(StringConstant.initializer(DotGraph.render(network)))
             .build());
+    LayerCosts costs = new LayerCosts(plan);
     List<CodeBlock> params = new ArrayList<>();
     List<String> paramLayers = new ArrayList<>();
     for (Node node : network.nodes()) {
@@ -187,11 +188,11 @@ public final class ModelWriter {
     SpecList layers = new SpecList(Runtime.LAYER_SPEC, "layerSpecs", "layer specs",
         names(network.nodes()),
         network.nodes().stream()
-            .map(node -> CodeBlock.of("new $T($S, $S, $L, $T.of($L), $LL)", Runtime.LAYER_SPEC,
+            .map(node -> CodeBlock.of("new $T($S, $S, $L, $T.of($L), $LL,\n$>$L)$<", Runtime.LAYER_SPEC,
                 node.name(), node.decl().kind().kerasName(), longArray(node.shape()), List.class,
                 node.inputs().stream().map(input -> CodeBlock.of("$S", input))
                     .collect(CodeBlock.joining(", ")),
-                node.paramCount()))
+                node.paramCount(), LayerCosts.code(costs.of(node))))
             .toList());
     List<Application> applied = network.model().applications().stream()
         .filter(application -> application.parent() == null)

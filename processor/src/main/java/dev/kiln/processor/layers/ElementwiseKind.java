@@ -91,6 +91,29 @@ final class ElementwiseKind implements LayerKind {
     return rounding.isEmpty() ? ConcatenateKind.SAME_SIZES : rounding;
   }
 
+  /**
+   * Forward, one operation per element between each pair of inputs (and the division of
+   * {@code Average}). Backward per input: nothing for a sum (the gradient is copied), one
+   * operation per element for the negation of {@code Subtract}'s second input, the division of
+   * {@code Average} and the selection of {@code Maximum} and {@code Minimum}, and for
+   * {@code Multiply} the product of the other inputs with the gradient.
+   */
+  @Override
+  public Flops flops(Node node) {
+    long elements = node.shape().length();
+    int n = node.inputShapes().size();
+    long forward = (n - 1) * elements + (annotation == Average.class ? elements : 0);
+    List<Long> backward = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      long perElement = annotation == Add.class ? 0
+          : annotation == Subtract.class ? i
+          : annotation == Multiply.class ? n - 1
+          : 1;
+      backward.add(perElement * elements);
+    }
+    return new Flops(forward, 0, backward);
+  }
+
   @Override
   public CodeBlock forward(LayerCode code) {
     return CodeBlock.of("$T.forward($L, $L);\n", kernel, code.output(), inputs(code));

@@ -52,6 +52,13 @@ final class GlobalPooling1DKind implements LayerKind {
     return SequenceWindows.isSequence(context) ? Shape.of(context.inputs().get(0).dim(1)) : null;
   }
 
+  /** One comparison or addition per input value (and a division per output for the average); backward, one per input value. */
+  @Override
+  public Flops flops(Node node) {
+    long in = node.inputShapes().get(0).length();
+    return Flops.elementwise(in + (backwardReadsInput ? 0 : node.shape().length()), in, 1);
+  }
+
   @Override
   public CodeBlock forward(LayerCode code) {
     if (isMasked(code)) {

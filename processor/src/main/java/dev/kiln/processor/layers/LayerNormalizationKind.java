@@ -111,6 +111,17 @@ final class LayerNormalizationKind implements LayerKind {
     return params;
   }
 
+  /**
+   * Forward, 7 FLOPs per element: the mean (1), the variance (2), normalising (2), scale and
+   * offset (2), in prediction as in training. Backward, 2 per element for the scale's and offset's
+   * gradients and 6 for the input's.
+   */
+  @Override
+  public Flops flops(Node node) {
+    long elements = node.shape().length();
+    return new Flops(7 * elements, 2 * elements, List.of(6 * elements));
+  }
+
   @Override
   public CodeBlock forward(LayerCode code) {
     return CodeBlock.of("$T.forward($L, $L, $L, $L, $L, $L);\n", KERNEL, code.input(0),

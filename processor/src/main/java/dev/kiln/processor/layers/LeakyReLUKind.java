@@ -52,6 +52,13 @@ final class LeakyReLUKind implements LayerKind {
     return context.inputs().get(0);
   }
 
+  /** One operation per element each way (a comparison and its scaling, counted as one). */
+  @Override
+  public Flops flops(Node node) {
+    long elements = node.shape().length();
+    return Flops.elementwise(elements, elements, 1);
+  }
+
   @Override
   public CodeBlock forward(LayerCode code) {
     return CodeBlock.of("$T.forward($L, $L, $L);\n", KERNEL, code.input(0),

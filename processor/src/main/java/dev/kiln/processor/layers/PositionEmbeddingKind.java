@@ -79,6 +79,12 @@ final class PositionEmbeddingKind implements LayerKind {
         layer.attributes().enumValue("initializer", Initializer.class), length, features));
   }
 
+  /** A copy forward (the sum with the tokens is an {@code @Add}); backward, each value added into the table's gradient. */
+  @Override
+  public Flops flops(Node node) {
+    return new Flops(0, node.shape().length(), List.of(0L));
+  }
+
   @Override
   public CodeBlock forward(LayerCode code) {
     return CodeBlock.of("$T.forward($L, $L, $L);\n", KERNEL, code.input(0),

@@ -67,6 +67,19 @@ final class SoftmaxKind implements LayerKind {
     return overLastAxis(layer) ? Activation.SOFTMAX : Activation.LINEAR;
   }
 
+  /**
+   * Over the last axis this is the {@code SOFTMAX} activation, counted as every activation is;
+   * over another axis, 3 FLOPs per element each way, as that activation.
+   */
+  @Override
+  public Flops flops(Node node) {
+    if (overLastAxis(node.decl())) {
+      return Flops.none(1);
+    }
+    long elements = ActivationFlops.forward(Activation.SOFTMAX, node.shape().length());
+    return Flops.elementwise(elements, elements, 1);
+  }
+
   @Override
   public CodeBlock forward(LayerCode code) {
     if (overLastAxis(code.layer())) {
