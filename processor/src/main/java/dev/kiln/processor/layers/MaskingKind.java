@@ -56,6 +56,13 @@ final class MaskingKind implements LayerKind {
     return input;
   }
 
+  /** A comparison per value, and the product by the mask each way. */
+  @Override
+  public Flops flops(Node node) {
+    long values = node.shape().length();
+    return Flops.elementwise(2 * values, values, 1);
+  }
+
   @Override
   public CodeBlock forward(LayerCode code) {
     return CodeBlock.of("$T.forward($L, $L, $L, $L);\n", KERNEL, code.input(0), maskValue(code),
