@@ -10,6 +10,10 @@ import java.lang.annotation.Target;
  * Looks up a learned vector for each integer token, Keras' {@code Embedding}: an input of {@code
  * (steps)} token ids in {@code [0, inputDim)} becomes {@code (steps, outputDim)}. Its input must
  * be an {@code @Input(dtype = INT32)}.
+ *
+ * <p>With {@code maskZero = true} token 0 is padding: the layer also puts a mask {@code (steps)}
+ * on its output, 1 where the token is not 0, and the layers after it skip or ignore the padded
+ * steps as Keras' do (see the README's "Masks").
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)
@@ -24,4 +28,10 @@ public @interface Embedding {
 
   /** Keras' default is {@code uniform}, in +-0.05. */
   Initializer embeddingsInitializer() default Initializer.RANDOM_UNIFORM;
+
+  /**
+   * Keras' {@code mask_zero}: token 0 marks padding, and the output carries a mask of the steps
+   * whose token is not 0. Token 0 still has a vector, so {@code inputDim} counts it.
+   */
+  boolean maskZero() default false;
 }

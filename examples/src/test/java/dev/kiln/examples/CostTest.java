@@ -86,6 +86,18 @@ class CostTest {
   }
 
   @Test
+  void masksAreKeptWithTheLayersThatMakeThemAndAMaskedLossWeighsItsSteps() {
+    MaskedTokensModel tokens = MaskedTokensModel.create(1);
+    // The embedding's output (steps, 4) and its mask (steps); tokens of any length.
+    assertEquals(LayerCost.Count.of(0, 4 + 1, 0), cost(tokens, "embedded").activations());
+    // The per-step loss weighs each step: (steps) besides the output's gradient (steps, 3).
+    assertEquals(LayerCost.Count.of(0, 3 + 1, 0), cost(tokens, "tags").trainingBuffers());
+    MaskedSeriesModel series = MaskedSeriesModel.create(1);
+    // Masking compares every value, multiplies it by the mask, and multiplies its gradient.
+    assertEquals(LayerCost.Count.of(0, 2 * 2, 0), cost(series, "masked").forwardFlops());
+  }
+
+  @Test
   void lstmIsFourGatesOfTwoProductsAndNineCellOperationsPerUnitAndStep() {
     RnnRowsModel rnn = RnnRowsModel.create(1);
     long steps = 28;

@@ -43,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -461,7 +462,24 @@ class DifferentialFuzzTest {
         }
         return Nd4j.createFromArray(ids).reshape(shape);
       }
-      return uniform(length, -1, 1).reshape(shape);
+      INDArray values = uniform(length, -1, 1).reshape(shape);
+      if (isMasked(input)) {
+        // Padded steps for the Masking that reads it: a third of the steps, all features 0.
+        for (int sample = 0; sample < samples; sample++) {
+          for (int step = 0; step < shape[1]; step++) {
+            if (random.nextInt(3) == 0) {
+              values.get(NDArrayIndex.point(sample), NDArrayIndex.point(step)).assign(0);
+            }
+          }
+        }
+      }
+      return values;
+    }
+
+    /** Whether a Masking layer reads {@code input}. */
+    private boolean isMasked(InputSpec input) {
+      return model.spec().layers().stream().anyMatch(layer -> layer.type().equals("Masking")
+          && layer.inputs().contains(input.name()));
     }
 
     /** A target the output's loss accepts: one-hot rows, class indices, values in [0, 1]. */

@@ -188,6 +188,8 @@ final class RandomValidModels {
     for (Layer input : List.copyOf(layers)) {
       if (input.tokens) {
         embed(input);
+      } else if (input.shape.length == 2 && chance(0.25)) {
+        mask(input);
       } else {
         unary(input);
       }
@@ -321,8 +323,24 @@ final class RandomValidModels {
             in -> append(in.get(0), outputDim),
             in -> List.of(new long[] {inputDim, outputDim}),
             "LINEAR");
+    if (tokens.shape.length == 1 && chance(0.4)) {
+      // Token 0 is padding: the mask flows to the layers after it (the fuzz's ids include 0).
+      embedding = new Kind("@Embedding(" + attributes + ", maskZero = true)", "Embedding",
+          embedding.shape(), embedding.weights(), "LINEAR");
+      add(embedding, List.of(tokens));
+      return;
+    }
     Kind kind = tokens.shape.length == 2 && chance(0.5) ? timeDistributed(embedding) : embedding;
     add(kind, List.of(tokens));
+  }
+
+  /**
+   * Keras' Masking of a sequence input, whose padded steps (all features 0) the fuzz's data has:
+   * it reads the input itself, where a step is exactly 0 or clearly not, so that no finite
+   * difference moves a step across the mask's edge.
+   */
+  private void mask(Layer input) {
+    add(new Kind("@Masking", "Masking", in -> in.get(0)), List.of(input));
   }
 
   // ---- single-input kinds ----
@@ -1686,6 +1704,8 @@ final class RandomValidModels {
         "fan-out");
     Map<String, String> markers = new LinkedHashMap<>();
     markers.put("fromLogits = true", "fromLogits");
+    markers.put("maskZero = true", "mask from maskZero");
+    markers.put("@Masking", "mask from Masking");
     markers.put("weight = ", "loss weight");
     markers.put("metrics = ", "metrics");
     for (String optimizer : OPTIMIZERS) {

@@ -63,6 +63,29 @@ class SteadyStateAllocationTest {
   }
 
   @Test
+  void maskedTokensWithASequenceLoss() {
+    MaskedTokensModel model = MaskedTokensModel.create(1);
+    INDArray tokens = org.nd4j.linalg.factory.Nd4j.createFromArray(
+        new int[][] {{3, 5, 2, 0, 0, 0}, {1, 6, 6, 4, 2, 0}});
+    INDArray label = oneHot(15, 2, 2);
+    INDArray tags = org.nd4j.linalg.factory.Nd4j.createFromArray(
+        new float[][] {{0, 2, 1, 1, 0, 2}, {2, 2, 0, 1, 1, 0}});
+    assertNoArraysAfterWarmUp(() -> model.trainStep(tokens, label, tags));
+  }
+
+  @Test
+  void maskedRecurrentLayersAndAttention() {
+    INDArray tokens = org.nd4j.linalg.factory.Nd4j.createFromArray(
+        new int[][] {{3, 0, 2, 5, 0, 0}, {1, 6, 6, 4, 2, 0}});
+    MaskedRecurrentModel recurrent = MaskedRecurrentModel.create(1);
+    INDArray label = oneHot(16, 2, 2);
+    INDArray perStep = floats(17, 2, 6, 1);
+    assertNoArraysAfterWarmUp(() -> recurrent.trainStep(tokens, label, perStep));
+    MaskedAttentionModel attention = MaskedAttentionModel.create(1);
+    assertNoArraysAfterWarmUp(() -> attention.trainStep(tokens, label, perStep));
+  }
+
+  @Test
   void alternatingBatchSizesReuseTheirBuffers() {
     MlpModel model = MlpModel.create(1);
     INDArray full = floats(11, 8, 784);

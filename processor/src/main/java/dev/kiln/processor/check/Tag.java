@@ -39,6 +39,7 @@ public enum Tag {
   SHAPE_MISMATCH("ShapeMismatch"),
   DTYPE_MISMATCH("DTypeMismatch"),
   DENSE_ON_LAST_AXIS("DenseOnLastAxis"),
+  MASK_DROPPED("MaskDropped"),
   TOO_LARGE("TooLarge"),
   UNSUPPORTED("Unsupported"),
   // Training.

@@ -35,6 +35,7 @@ public final class Validators {
         RegularizerValidator.validate(network),
         LossValidator.validate(network),
         VariableAxisValidator.validate(network),
+        MaskValidator.validate(network),
         GeneratedCodeLimits.validate(network));
   }
 }

@@ -6,6 +6,7 @@ import dev.kiln.processor.layers.ActivationFlops;
 import dev.kiln.processor.layers.Flops;
 import dev.kiln.processor.layers.LayerKind;
 import dev.kiln.processor.shape.Network;
+import dev.kiln.processor.shape.MaskFlow;
 import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.util.ArrayList;
@@ -51,10 +52,12 @@ final class LayerCosts {
       long fixedBuffers) {}
 
   private final StepPlan plan;
+  private final MaskFlow masks;
   private final boolean variable;
 
   LayerCosts(StepPlan plan) {
     this.plan = plan;
+    this.masks = MaskFlow.of(plan.network());
     this.variable = hasVariableAxis(plan.network());
   }
 
@@ -126,6 +129,13 @@ final class LayerCosts {
       } else {
         fixed += extra.shape().length();
       }
+    }
+    // A mask a layer owns is read in prediction too; a masked loss weighs its steps in training.
+    if (masks.owner(declared.name()) == declared) {
+      activations += node.shape().dim(0);
+    }
+    if (declared.decl().isOutput() && masks.owner(declared.name()) != null) {
+      buffers += node.shape().dim(0);
     }
     return new long[] {forward, forward + flops.trainingForward() + backward, activations, buffers,
         fixed};

@@ -22,6 +22,7 @@ import dev.kiln.processor.layers.ParamDecl;
 import dev.kiln.processor.parse.Application;
 import dev.kiln.processor.parse.LayerDecl;
 import dev.kiln.processor.parse.OutputDecl;
+import dev.kiln.processor.shape.MaskFlow;
 import dev.kiln.processor.shape.Network;
 import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
@@ -45,16 +46,20 @@ public final class ModelWriter {
 
   private final Network network;
   private final StepPlan plan;
+  private final MaskFlow masks;
   private final Naming names;
   private final MemoryPlan memory;
+  private final MaskCode maskCode;
   private final ClassName model;
   private final ClassName buffers;
 
   public ModelWriter(Network network) {
     this.network = network;
     this.plan = new StepPlan(network);
+    this.masks = MaskFlow.of(network);
     this.names = new Naming(network);
     this.memory = new MemoryPlan(network, plan, names);
+    this.maskCode = new MaskCode(masks, names, this::bufferField);
     this.model = ClassName.get(network.model().packageName(), network.model().className());
     this.buffers = model.nestedClass("Buffers");
   }
@@ -602,9 +607,10 @@ public final class ModelWriter {
       NodeCode code = new NodeCode(node);
       Activation activation = plan.activation(node);
       layers.add(new CodeParts.Piece(node.name(), CodeBlock.builder()
-          .add("// $L: $L$L -> $L\n", node.name(), node.decl().kind().kerasName(),
+          .add("// $L: $L$L -> $L$L\n", node.name(), node.decl().kind().kerasName(),
               activation == Activation.LINEAR ? "" : ", " + activation.name().toLowerCase(),
-              node.shape().withBatch())
+              node.shape().withBatch(), maskCode.note(node))
+          .add(maskCode.combination(node, code))
           .add(node.decl().kind().forward(code))
           .add(ActivationCode.forward(activation, code.output(), bufferField(names.output(node))))
           .build()));
@@ -630,17 +636,29 @@ public final class ModelWriter {
     for (int i = 0; i < outputs.size(); i++) {
       Node node = outputs.get(i);
       OutputDecl output = node.decl().output();
-      method.addCode("// $L: $L\n", node.name(), LossCode.describe(output, plan.activation(node)));
-      method.addStatement(
-          "setOutputLoss($L, $L)",
-          i,
-          LossCode.call(
-              output,
-              bufferField(names.output(node)),
-              CodeBlock.of("$L", names.target(node)),
-              CodeBlock.of("lossWeight($L)", i),
-              bufferField(names.gradient(node)),
-              CodeBlock.of("labelSmoothing($L)", i)));
+      method.addCode("// $L: $L$L\n", node.name(), LossCode.describe(output, plan.activation(node)),
+          maskCode.lossNote(node));
+      if (!maskCode.masksLoss(node)) {
+        method.addStatement(
+            "setOutputLoss($L, $L)",
+            i,
+            LossCode.call(
+                output,
+                bufferField(names.output(node)),
+                CodeBlock.of("$L", names.target(node)),
+                CodeBlock.of("lossWeight($L)", i),
+                bufferField(names.gradient(node)),
+                CodeBlock.of("labelSmoothing($L)", i)));
+        continue;
+      }
+      String p = names.local("p");
+      String y = names.local("y");
+      String dp = names.local("dp");
+      method.addStatement("setOutputLoss($L, $L)", i, maskCode.loss(node,
+          CodeBlock.of("$L", names.target(node)), p, y, dp,
+          LossCode.call(output, CodeBlock.of("$L", p), CodeBlock.of("$L", y),
+              CodeBlock.of("lossWeight($L)", i), CodeBlock.of("$L", dp),
+              CodeBlock.of("labelSmoothing($L)", i))));
     }
     return method.build();
   }
@@ -863,6 +881,11 @@ public final class ModelWriter {
                 extra.perSample() ? batchShape(extra.shape()) : extra.shape().toString()));
         allocation.addStatement("$L = $T.zeros(dataType$L$L)", field, Runtime.ND_ARRAYS,
             extra.perSample() ? ", batchSize" : "", dims(extra.shape()));
+      }
+      for (MaskCode.Buffer mask : maskCode.buffers(node)) {
+        fields.add(FieldSpec.builder(INDARRAY, mask.field()).addJavadoc("$L\n", mask.javadoc()));
+        allocation.addStatement("$L = $T.zeros(dataType, batchSize$L)", mask.field(),
+            Runtime.ND_ARRAYS, dims(Shape.of(node.shape().dim(0))));
       }
       allocations.add(new CodeParts.Piece(node.name(), allocation.build()));
     }
@@ -1177,6 +1200,18 @@ public final class ModelWriter {
     @Override
     public CodeBlock input(int index) {
       return activationOf(network.node(node.inputs().get(index)));
+    }
+
+    @Override
+    public CodeBlock inputMask(int index) {
+      Node owner = masks.owner(node.inputs().get(index));
+      return owner == null ? CodeBlock.of("null") : bufferField(names.mask(owner));
+    }
+
+    @Override
+    public CodeBlock outputMask() {
+      Node owner = masks.owner(node.name());
+      return owner == null ? CodeBlock.of("null") : bufferField(names.mask(owner));
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.kiln.processor.emit;
 import com.palantir.javapoet.NameAllocator;
 import dev.kiln.processor.layers.LayerKind;
 import dev.kiln.processor.layers.ParamDecl;
+import dev.kiln.processor.shape.MaskFlow;
 import dev.kiln.processor.shape.Network;
 import dev.kiln.processor.shape.Node;
 import java.util.HashMap;
@@ -53,9 +54,16 @@ final class Naming {
         buffers.newName(node.name() + extra.suffix(), extraTag(node, extra.suffix()));
       }
     }
+    MaskFlow masks = MaskFlow.of(network);
+    masks.owners().forEach(node -> buffers.newName(node.name() + "Mask", "mask:" + node.name()));
+    for (Node node : network.outputs()) {
+      if (masks.owner(node.name()) != null) {
+        buffers.newName(node.name() + "StepWeights", "stepWeights:" + node.name());
+      }
+    }
     network.inputs().forEach(node -> locals.newName(node.name(), "input:" + node.name()));
     network.outputs().forEach(node -> locals.newName(node.name() + "Target", "target:" + node.name()));
-    for (String local : new String[] {"b", "training", "batchSize", "index", "outputs", "loss", "steps", "length"}) {
+    for (String local : new String[] {"b", "training", "batchSize", "index", "outputs", "loss", "steps", "length", "p", "y", "dp"}) {
       locals.newName(local, "local:" + local);
     }
   }
@@ -79,6 +87,16 @@ final class Naming {
 
   String extra(Node node, String suffix) {
     return buffers.get(extraTag(node, suffix));
+  }
+
+  /** The buffer of the mask {@code owner} makes or combines ({@link MaskFlow#owners}). */
+  String mask(Node owner) {
+    return buffers.get("mask:" + owner.name());
+  }
+
+  /** The weights of a masked output's steps in its loss. */
+  String stepWeights(Node output) {
+    return buffers.get("stepWeights:" + output.name());
   }
 
   String output(Node node) {

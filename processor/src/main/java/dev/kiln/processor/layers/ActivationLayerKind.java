@@ -4,6 +4,7 @@ import com.palantir.javapoet.CodeBlock;
 import dev.kiln.Activation;
 import dev.kiln.ActivationLayer;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 
 /**
@@ -25,6 +26,11 @@ final class ActivationLayerKind implements LayerKind {
   @Override
   public Arity arity() {
     return Arity.exactly(1);
+  }
+
+  @Override
+  public MaskUse maskUse(Node node) {
+    return MaskUse.PASSES;
   }
 
   @Override

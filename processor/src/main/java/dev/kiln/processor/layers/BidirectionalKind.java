@@ -43,6 +43,12 @@ record BidirectionalKind(RecurrentKind inner, MergeMode mergeMode) implements La
     inner.checkAttributes(layer, report);
   }
 
+  /** Both directions skip masked steps, the backward one in its reversed order, as Keras'. */
+  @Override
+  public MaskUse maskUse(Node node) {
+    return inner.maskUse(node);
+  }
+
   @Override
   public Shape outputShape(ShapeContext context) {
     Shape one = inner.outputShape(context);

@@ -5,6 +5,7 @@ import com.palantir.javapoet.CodeBlock;
 import dev.kiln.Concatenate;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,17 @@ final class ConcatenateKind implements LayerKind {
   @Override
   public Arity arity() {
     return Arity.atLeast(2);
+  }
+
+  /** On the features axis, the AND of the inputs' masks, as Keras'. */
+  @Override
+  public MaskUse maskUse(Node node) {
+    // Joined along the features, steps stay steps; joined along the steps, the mask would need
+    // joining too, which Kiln does not do.
+    int rank = node.shape().rank();
+    return rank == 2 && fullAxis(node.decl().attributes().intValue("axis"), rank) == rank
+        ? MaskUse.PASSES
+        : MaskUse.DROPS;
   }
 
   @Override

@@ -35,6 +35,12 @@ final class DenseKind implements LayerKind {
     return Arity.exactly(1);
   }
 
+  /** As Keras' Dense: each step is computed alone, so the steps' mask still holds. */
+  @Override
+  public MaskUse maskUse(Node node) {
+    return MaskUse.PASSES;
+  }
+
   @Override
   public void checkAttributes(LayerDecl layer, Report.Builder report) {
     Attrs.checkPositive(layer, "units", "unit", report);

@@ -31,6 +31,11 @@ final class DropoutKind implements LayerKind {
   }
 
   @Override
+  public MaskUse maskUse(Node node) {
+    return MaskUse.PASSES;
+  }
+
+  @Override
   public void checkAttributes(LayerDecl layer, Report.Builder report) {
     double rate = layer.attributes().doubleValue("rate");
     if (!(rate >= 0 && rate < 1)) {

@@ -66,6 +66,12 @@ final class ElementwiseKind implements LayerKind {
     return arity;
   }
 
+  /** As Keras' merges: the output carries the AND of the inputs' masks. */
+  @Override
+  public MaskUse maskUse(Node node) {
+    return MaskUse.PASSES;
+  }
+
   @Override
   public Shape outputShape(ShapeContext context) {
     List<Shape> inputs = context.inputs();

@@ -44,6 +44,21 @@ final class EmbeddingKind implements LayerKind {
   public void checkAttributes(LayerDecl layer, Report.Builder report) {
     Attrs.checkPositive(layer, "inputDim", "token id (inputDim is the vocabulary size)", report);
     Attrs.checkPositive(layer, "outputDim", "output feature", report);
+    int inputDim = layer.attributes().intValue("inputDim");
+    if (maskZero(layer) && inputDim == 1) {
+      Attrs.bad(layer, "inputDim", "inputDim = 1 on " + layer.name() + " with maskZero = true:"
+          + " token 0 is padding, so no token would be data; with maskZero, inputDim is the"
+          + " vocabulary size plus one", report);
+    }
+  }
+
+  @Override
+  public MaskUse maskUse(Node node) {
+    return maskZero(node.decl()) ? MaskUse.MAKES : MaskUse.DROPS;
+  }
+
+  private static boolean maskZero(LayerDecl layer) {
+    return layer.attributes().booleanValue("maskZero");
   }
 
   @Override
@@ -59,6 +74,13 @@ final class EmbeddingKind implements LayerKind {
               ? " holds floats; declare it @Input(shape = ..., dtype = INT32)"
               : " is computed by a layer and holds floats; an Embedding reads an"
                   + " @Input(dtype = INT32) directly"));
+      return null;
+    }
+    if (maskZero(layer) && context.inputs().get(0).rank() != 1) {
+      context.error(Tag.UNSUPPORTED, layer.name() + " has maskZero = true, but its input "
+          + context.describeInput(0) + " is not a sequence of token ids (steps); Kiln masks the"
+          + " steps of sequences only: give " + producer.name() + " shape = {steps}, or drop"
+          + " maskZero", "maskZero");
       return null;
     }
     List<Integer> dims = new ArrayList<>(context.inputs().get(0).dims());
@@ -83,8 +105,12 @@ final class EmbeddingKind implements LayerKind {
 
   @Override
   public CodeBlock forward(LayerCode code) {
-    return CodeBlock.of("$T.forward($L, $L, $L);\n", KERNEL, code.input(0),
+    CodeBlock lookUp = CodeBlock.of("$T.forward($L, $L, $L);\n", KERNEL, code.input(0),
         code.param("embeddings"), code.output());
+    return maskZero(code.layer())
+        ? CodeBlock.of("$L$T.nonZero($L, $L);\n", lookUp, Runtime.kernel("Masks"), code.input(0),
+            code.outputMask())
+        : lookUp;
   }
 
   @Override

@@ -41,6 +41,12 @@ final class GlobalPooling1DKind implements LayerKind {
     return Arity.exactly(1);
   }
 
+  /** The average, as Keras', counts unmasked steps only; the maximum, as Keras', ignores a mask. */
+  @Override
+  public MaskUse maskUse(Node node) {
+    return backwardReadsInput ? MaskUse.DROPS : MaskUse.CONSUMES;
+  }
+
   @Override
   public Shape outputShape(ShapeContext context) {
     return SequenceWindows.isSequence(context) ? Shape.of(context.inputs().get(0).dim(1)) : null;
@@ -55,15 +61,27 @@ final class GlobalPooling1DKind implements LayerKind {
 
   @Override
   public CodeBlock forward(LayerCode code) {
+    if (isMasked(code)) {
+      return CodeBlock.of("$T.forward($L, $L, $L);\n", kernel, code.input(0), code.inputMask(0),
+          code.output());
+    }
     return CodeBlock.of("$T.forward($L, $L);\n", kernel, code.input(0), code.output());
   }
 
   @Override
   public CodeBlock backward(LayerCode code) {
+    if (isMasked(code)) {
+      return CodeBlock.of("$T.backward($L, $L, $L);\n", kernel, code.inputMask(0),
+          code.outputGradient(), code.inputGradient(0));
+    }
     return backwardReadsInput
         ? CodeBlock.of("$T.backward($L, $L, $L);\n", kernel, code.input(0), code.outputGradient(),
             code.inputGradient(0))
         : CodeBlock.of("$T.backward($L, $L);\n", kernel, code.outputGradient(),
             code.inputGradient(0));
+  }
+
+  private boolean isMasked(LayerCode code) {
+    return !backwardReadsInput && !code.inputMask(0).toString().equals("null");
   }
 }

@@ -20,6 +20,15 @@ public interface LayerCode {
   /** The activation of input {@code index}. */
   CodeBlock input(int index);
 
+  /**
+   * The mask {@code (n, steps)} on input {@code index}, 1 for a step that counts, or {@code null}
+   * when the input carries none.
+   */
+  CodeBlock inputMask(int index);
+
+  /** Where a layer that makes a mask ({@link MaskUse#MAKES}) writes it, {@code (n, steps)}. */
+  CodeBlock outputMask();
+
   /** Where the layer's own computation writes, before any activation. */
   CodeBlock output();
 

@@ -44,6 +44,14 @@ public interface LayerKind {
     return Activation.LINEAR;
   }
 
+  /**
+   * What this layer does with a mask on its input; {@link MaskUse#MAKES} for a layer that makes
+   * one. Asked only of layers with shapes.
+   */
+  default MaskUse maskUse(Node node) {
+    return MaskUse.DROPS;
+  }
+
   /** Whether this kind is a model input: its tensor is the array the caller passes. */
   default boolean isInput() {
     return false;

@@ -52,7 +52,8 @@ public final class LayerKinds {
           new DepthwiseConv2DKind(),
           new SeparableConv2DKind(),
           new MultiHeadAttentionKind(),
-          new PositionEmbeddingKind());
+          new PositionEmbeddingKind(),
+          new MaskingKind());
 
   private LayerKinds() {}
 

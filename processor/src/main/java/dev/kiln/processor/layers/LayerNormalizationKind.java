@@ -38,6 +38,12 @@ final class LayerNormalizationKind implements LayerKind {
     return Arity.exactly(1);
   }
 
+  /** Each step is normalised alone, so the steps' mask still holds. */
+  @Override
+  public MaskUse maskUse(Node node) {
+    return MaskUse.PASSES;
+  }
+
   @Override
   public void checkAttributes(LayerDecl layer, Report.Builder report) {
     double epsilon = layer.attributes().doubleValue("epsilon");

@@ -33,6 +33,11 @@ final class LeakyReLUKind implements LayerKind {
   }
 
   @Override
+  public MaskUse maskUse(Node node) {
+    return MaskUse.PASSES;
+  }
+
+  @Override
   public void checkAttributes(LayerDecl layer, Report.Builder report) {
     double slope = slope(layer);
     if (!(slope >= 0) || Double.isInfinite(slope)) {

@@ -231,16 +231,52 @@ final class MultiHeadAttentionKind implements LayerKind {
     return List.of(SCORES);
   }
 
+  /**
+   * As Keras': a query step attends to the value steps that the query's, value's and key's
+   * masks all keep, and the output carries the query's mask.
+   */
+  @Override
+  public MaskUse maskUse(Node node) {
+    return MaskUse.READS_AND_PASSES;
+  }
+
   @Override
   public CodeBlock forward(LayerCode code) {
-    return CodeBlock.of("$T.forward($L, $L, $L,\n$>$L,\n$L, $L, $L,\n$L,\n$L);\n$<", KERNEL,
-        code.input(0), input(code, 1), input(code, 2), parametersValue(code),
-        code.constant("SETTINGS"), code.training(), code.random(), trace(code), code.output());
+    List<CodeBlock> masks = masks(code);
+    if (masks == null) {
+      return CodeBlock.of("$T.forward($L, $L, $L,\n$>$L,\n$L, $L, $L,\n$L,\n$L);\n$<", KERNEL,
+          code.input(0), input(code, 1), input(code, 2), parametersValue(code),
+          code.constant("SETTINGS"), code.training(), code.random(), trace(code), code.output());
+    }
+    return CodeBlock.of("$T.forward($L, $L, $L,\n$>$L,\n$L,\n$L, $L, $L,\n$L,\n$L);\n$<",
+        KERNEL, code.input(0), input(code, 1), input(code, 2), CodeBlock.join(masks, ", "),
+        parametersValue(code), code.constant("SETTINGS"), code.training(), code.random(),
+        trace(code), code.output());
+  }
+
+  /** The masks of the query, value and key, or null when none has one. */
+  private static List<CodeBlock> masks(LayerCode code) {
+    List<CodeBlock> masks = List.of(code.inputMask(0), inputMask(code, 1), inputMask(code, 2));
+    return masks.stream().allMatch(mask -> mask.toString().equals("null")) ? null : masks;
+  }
+
+  /** The mask of input {@code role}, falling back as {@link #input(LayerCode, int)} does. */
+  private static CodeBlock inputMask(LayerCode code, int role) {
+    return code.inputMask(Math.min(role, code.layer().inputs().size() - 1));
   }
 
   @Override
   public CodeBlock backward(LayerCode code) {
     List<CodeBlock> grads = PARAMETERS.stream().map(code::grad).toList();
+    List<CodeBlock> masks = masks(code);
+    if (masks != null) {
+      return CodeBlock.of(
+          "$T.backward($L, $L, $L,\n$>$L,\n$L,\n$L,\n$L,\n$L,\nnew $T($L),\n$L, $L, $L);\n$<",
+          KERNEL, code.input(0), input(code, 1), input(code, 2), CodeBlock.join(masks, ", "),
+          parametersValue(code), code.constant("SETTINGS"), trace(code), code.outputGradient(),
+          parametersType(), CodeBlock.join(grads, ", "), inputGradient(code, 0),
+          inputGradient(code, 1), inputGradient(code, 2));
+    }
     return CodeBlock.of("$T.backward($L, $L, $L,\n$>$L,\n$L,\n$L,\n$L,\nnew $T($L),\n$L, $L, $L);\n$<",
         KERNEL, code.input(0), input(code, 1), input(code, 2), parametersValue(code),
         code.constant("SETTINGS"), trace(code), code.outputGradient(), parametersType(),

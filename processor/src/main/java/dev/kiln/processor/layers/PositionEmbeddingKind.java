@@ -32,6 +32,12 @@ final class PositionEmbeddingKind implements LayerKind {
     return Arity.exactly(1);
   }
 
+  /** Its output is added to the tokens' vectors, whose mask the sum carries. */
+  @Override
+  public MaskUse maskUse(Node node) {
+    return MaskUse.PASSES;
+  }
+
   @Override
   public void checkAttributes(LayerDecl layer, Report.Builder report) {
     Attrs.checkPositive(layer, "sequenceLength", "position", report);

@@ -60,6 +60,17 @@ final class RecurrentKind implements LayerKind {
     Attrs.checkPositive(layer, "units", "unit", report);
   }
 
+  /**
+   * As Keras' recurrent layers: masked steps are skipped, and an output sequence carries the
+   * mask on; the last state alone carries none.
+   */
+  @Override
+  public MaskUse maskUse(Node node) {
+    return node.decl().attributes().booleanValue("returnSequences")
+        ? MaskUse.READS_AND_PASSES
+        : MaskUse.CONSUMES;
+  }
+
   @Override
   public Shape outputShape(ShapeContext context) {
     LayerDecl layer = context.layer();
@@ -174,14 +185,14 @@ final class RecurrentKind implements LayerKind {
     CodeBlock trace = annotation == LSTM.class
         ? CodeBlock.of(", $L ? $L : null", code.training(), code.buffer(traceSuffix(prefix)))
         : CodeBlock.of("");
-    return CodeBlock.of("$T.forward($L, $L, $L, $L, $L, $L, $L$L);\n", kernel, code.input(0),
-        code.param(name(prefix, "kernel")), code.param(name(prefix, "recurrentKernel")),
+    return CodeBlock.of("$T.forward($L$L, $L, $L, $L, $L, $L, $L$L);\n", kernel, code.input(0),
+        maskArgument(code), code.param(name(prefix, "kernel")), code.param(name(prefix, "recurrentKernel")),
         code.param(name(prefix, "bias")), returnSequences(code), reverse, out, trace);
   }
 
   CodeBlock backward(LayerCode code, String prefix, boolean reverse, CodeBlock dOut, CodeBlock dx) {
-    return CodeBlock.of("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L$L);\n", kernel,
-        code.input(0), code.param(name(prefix, "kernel")),
+    return CodeBlock.of("$T.backward($L$L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L$L);\n", kernel,
+        code.input(0), maskArgument(code), code.param(name(prefix, "kernel")),
         code.param(name(prefix, "recurrentKernel")), code.param(name(prefix, "bias")),
         returnSequences(code), reverse, dOut, code.grad(name(prefix, "kernel")),
         code.grad(name(prefix, "recurrentKernel")), code.grad(name(prefix, "bias")), dx,
@@ -205,6 +216,12 @@ final class RecurrentKind implements LayerKind {
     int steps = node.inputShapes().get(0).dim(0);
     int width = Math.multiplyExact(7, node.decl().attributes().intValue("units"));
     return List.of(new ExtraBuffer(traceSuffix(prefix), Shape.of(steps, width), true));
+  }
+
+  /** {@code , b.tokensMask} after the input when it carries a mask: the kernel skips masked steps. */
+  private static CodeBlock maskArgument(LayerCode code) {
+    CodeBlock mask = code.inputMask(0);
+    return mask.toString().equals("null") ? CodeBlock.of("") : CodeBlock.of(", $L", mask);
   }
 
   private CodeBlock traceArgument(LayerCode code, String prefix) {

@@ -36,6 +36,11 @@ final class SoftmaxKind implements LayerKind {
   }
 
   @Override
+  public MaskUse maskUse(Node node) {
+    return MaskUse.PASSES;
+  }
+
+  @Override
   public Shape outputShape(ShapeContext context) {
     Shape input = context.inputs().get(0);
     int written = context.layer().attributes().intValue("axis");

@@ -44,6 +44,12 @@ record TimeDistributedKind(LayerKind inner) implements LayerKind {
   @Override
   public void checkAttributes(LayerDecl layer, Report.Builder report) {
     inner.checkAttributes(layer, report);
+    if (inner instanceof EmbeddingKind && layer.attributes().booleanValue("maskZero")) {
+      report.error(Tag.UNSUPPORTED, layer.name() + " has maskZero = true under @TimeDistributed,"
+          + " where each step's tokens are embedded apart; Kiln masks the steps of a sequence of"
+          + " token ids (steps) only: apply the @Embedding without @TimeDistributed, or drop"
+          + " maskZero", layer.site("maskZero"));
+    }
   }
 
   @Override
@@ -78,6 +84,12 @@ record TimeDistributedKind(LayerKind inner) implements LayerKind {
   @Override
   public Activation activation(LayerDecl layer) {
     return inner.activation(layer);
+  }
+
+  /** As Keras' TimeDistributed: each step is computed alone, so the steps' mask still holds. */
+  @Override
+  public MaskUse maskUse(Node node) {
+    return MaskUse.PASSES;
   }
 
   @Override
@@ -231,6 +243,17 @@ record TimeDistributedKind(LayerKind inner) implements LayerKind {
     @Override
     public CodeBlock input(int index) {
       return fold(outer.input(index));
+    }
+
+    @Override
+    public CodeBlock inputMask(int index) {
+      // The inner layer sees single steps, which a mask of steps does not concern.
+      return CodeBlock.of("null");
+    }
+
+    @Override
+    public CodeBlock outputMask() {
+      return CodeBlock.of("null");
     }
 
     @Override

@@ -64,6 +64,112 @@ final class AttentionSoftmax {
   }
 
   /**
+   * Keras' softmax under an attention mask: a score whose query step, value step or key step is
+   * masked, or (with a causal mask) whose key step comes after its query step, gets probability
+   * 0, as the -1e9 Keras adds to it gives beside any unmasked score. A row with every score
+   * masked (a padded query) is uniform: Keras adds -1e9 to all of them, which in float32 rounds
+   * them to one value. (In float64 Keras' row keeps about 1e-7 of the scores' differences, a
+   * softmax of rounding noise; Kiln keeps float32's answer, which has no gradient.)
+   *
+   * @param scores {@code (n, heads, Tq, Tv)}, replaced by the probabilities
+   * @param queryMask {@code (n, Tq)}, 0 for a masked step; or null
+   * @param valueMask {@code (n, Tv)}; or null
+   * @param keyMask {@code (n, Tv)}; or null
+   */
+  static void forward(INDArray scores, boolean causal, INDArray queryMask, INDArray valueMask,
+      INDArray keyMask) {
+    if (queryMask == null && valueMask == null && keyMask == null) {
+      forward(scores, causal);
+      return;
+    }
+    AttentionMask mask = new AttentionMask(scores, causal, queryMask, valueMask, keyMask);
+    Elements values = Elements.of(scores);
+    long keys = scores.size(3);
+    for (long start = 0, row = 0, n = values.length(); start < n; start += keys, row++) {
+      double max = Double.NEGATIVE_INFINITY;
+      for (long j = 0; j < keys; j++) {
+        if (mask.sees(row, j)) {
+          max = Math.max(max, values.get(start + j));
+        }
+      }
+      if (max == Double.NEGATIVE_INFINITY) {
+        values.fill(start, keys, 1.0 / keys);
+        continue;
+      }
+      double sum = 0;
+      for (long j = 0; j < keys; j++) {
+        double e = mask.sees(row, j) ? Math.exp(values.get(start + j) - max) : 0;
+        values.set(start + j, e);
+        sum += e;
+      }
+      for (long j = start; j < start + keys; j++) {
+        values.set(j, values.get(j) / sum);
+      }
+    }
+  }
+
+  /**
+   * {@link #backward(INDArray, INDArray)} after a masked forward pass: a row with every score
+   * masked, uniform whatever its scores, passes them no gradient.
+   */
+  static void backward(INDArray probabilities, INDArray dProbabilities, boolean causal,
+      INDArray queryMask, INDArray valueMask, INDArray keyMask) {
+    backward(probabilities, dProbabilities);
+    if (queryMask == null && valueMask == null && keyMask == null) {
+      return;
+    }
+    AttentionMask mask = new AttentionMask(probabilities, causal, queryMask, valueMask, keyMask);
+    Elements d = Elements.of(dProbabilities);
+    long keys = probabilities.size(3);
+    for (long start = 0, row = 0, n = d.length(); start < n; start += keys, row++) {
+      if (!mask.seesAny(row)) {
+        d.fill(start, keys, 0);
+      }
+    }
+  }
+
+  /** Which scores of {@code (n, heads, Tq, Tv)} a query step sees, by row and key step. */
+  private static final class AttentionMask {
+    private final boolean causal;
+    private final Elements queries;
+    private final Elements values;
+    private final Elements keys;
+    private final long heads;
+    private final long queryLength;
+    private final long keyLength;
+
+    AttentionMask(INDArray scores, boolean causal, INDArray queryMask, INDArray valueMask,
+        INDArray keyMask) {
+      this.causal = causal;
+      this.queries = queryMask == null ? null : Elements.of(queryMask);
+      this.values = valueMask == null ? null : Elements.of(valueMask);
+      this.keys = keyMask == null ? null : Elements.of(keyMask);
+      this.heads = scores.size(1);
+      this.queryLength = scores.size(2);
+      this.keyLength = scores.size(3);
+    }
+
+    /** Whether row {@code row} (sample, head, query step) sees key step {@code j}. */
+    boolean sees(long row, long j) {
+      long i = row % queryLength;
+      long sample = row / queryLength / heads;
+      return (queries == null || queries.get(sample * queryLength + i) != 0)
+          && (!causal || j <= i)
+          && (values == null || values.get(sample * keyLength + j) != 0)
+          && (keys == null || keys.get(sample * keyLength + j) != 0);
+    }
+
+    boolean seesAny(long row) {
+      for (long j = 0; j < keyLength; j++) {
+        if (sees(row, j)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /**
    * Turns {@code dProbabilities} into the gradient of the scores, in place: {@code p * (dp -
    * sum(dp * p))} per row. Masked entries, whose probability is 0, get 0.
    *

@@ -70,13 +70,33 @@ public final class Gru {
       boolean returnSequences,
       boolean reverse,
       INDArray out) {
+    forward(x, null, kernel, recurrentKernel, bias, returnSequences, reverse, out);
+  }
+
+  /**
+   * The forward pass over the unmasked steps only, as Keras runs a layer given a mask: over a
+   * masked step h is carried unchanged and the step's output repeats the last one (Keras' default
+   * {@code zero_output_for_mask=False}); without {@code returnSequences} the output is h after
+   * the last unmasked step.
+   *
+   * @param mask {@code (n, steps)}, 0 for a masked step; or null for none
+   */
+  public static void forward(
+      INDArray x,
+      INDArray mask,
+      INDArray kernel,
+      INDArray recurrentKernel,
+      INDArray bias,
+      boolean returnSequences,
+      boolean reverse,
+      INDArray out) {
     long n = x.size(0);
     long steps = x.size(1);
     long units = recurrentKernel.size(0);
     StepArrays step = new StepArrays(Gru.class, x.dataType(), n, units, 3);
     INDArray sequenceOut = returnSequences ? Sequences.writable(out, Gru.class, "out") : null;
     INDArray projections = WorkArrays.get(Gru.class, "gates", x.dataType(), n, steps, 3 * units);
-    run(x, kernel, recurrentKernel, bias, reverse, step, projections, null, sequenceOut);
+    run(x, mask, kernel, recurrentKernel, bias, reverse, step, projections, null, sequenceOut);
     Sequences.finishOutput(out, sequenceOut, step.state());
   }
 
@@ -102,15 +122,38 @@ public final class Gru {
       INDArray dRecurrentKernel,
       INDArray dBias,
       INDArray dx) {
+    backward(x, null, kernel, recurrentKernel, bias, returnSequences, reverse, dOut, dKernel,
+        dRecurrentKernel, dBias, dx);
+  }
+
+  /**
+   * The backward pass of a forward pass over the unmasked steps only: a masked step passes the
+   * gradient of h to the step before it unchanged, and its input and gates get none.
+   *
+   * @param mask {@code (n, steps)}, as given to the forward pass; or null for none
+   */
+  public static void backward(
+      INDArray x,
+      INDArray mask,
+      INDArray kernel,
+      INDArray recurrentKernel,
+      INDArray bias,
+      boolean returnSequences,
+      boolean reverse,
+      INDArray dOut,
+      INDArray dKernel,
+      INDArray dRecurrentKernel,
+      INDArray dBias,
+      INDArray dx) {
     long n = x.size(0);
     long steps = x.size(1);
     long units = recurrentKernel.size(0);
     DataType dataType = x.dataType();
     StepArrays step = new StepArrays(Gru.class, dataType, n, units, 3);
     Trace trace = Trace.of(dataType, n, steps, units);
-    run(x, kernel, recurrentKernel, bias, reverse, step, trace.gates(), trace, null);
+    run(x, mask, kernel, recurrentKernel, bias, reverse, step, trace.gates(), trace, null);
 
-    GruCells cells = cells(step, trace.gates(), bias, steps);
+    GruCells cells = cells(step, trace.gates(), bias, steps, mask);
     Elements candidateRecurrent = Elements.of(trace.candidateRecurrent());
     Elements statesBefore = Elements.of(trace.statesBefore());
     Elements dRecurrent = Elements.of(trace.dRecurrent());
@@ -139,22 +182,24 @@ public final class Gru {
   }
 
   /** The cells of a run over {@code gates}, starting from the zero state. */
-  private static GruCells cells(StepArrays step, INDArray gates, INDArray bias, long steps) {
+  private static GruCells cells(StepArrays step, INDArray gates, INDArray bias, long steps,
+      INDArray mask) {
     Elements state = Elements.of(step.state());
     return new GruCells((int) gates.size(0), Math.toIntExact(steps), (int) step.state().size(1),
         Elements.of(gates), Elements.of(step.recurrent()), bias == null ? null : Elements.of(bias),
-        state);
+        state, mask == null ? null : Elements.of(Sequences.readable(mask, Gru.class, "mask")));
   }
 
   /**
    * Runs the layer over {@code x} from the zero state: the input projections into {@code gates},
    * then the steps, keeping them in {@code trace} if given and writing {@code sequenceOut} if given.
    */
-  private static void run(INDArray x, INDArray kernel, INDArray recurrentKernel, INDArray bias,
-      boolean reverse, StepArrays step, INDArray gates, Trace trace, INDArray sequenceOut) {
+  private static void run(INDArray x, INDArray mask, INDArray kernel, INDArray recurrentKernel,
+      INDArray bias, boolean reverse, StepArrays step, INDArray gates, Trace trace,
+      INDArray sequenceOut) {
     long steps = x.size(1);
     Sequences.project(x, kernel, gates);
-    GruCells cells = cells(step, gates, bias, steps);
+    GruCells cells = cells(step, gates, bias, steps, mask);
     Elements state = Elements.of(step.state());
     state.fill(0, state.length(), 0);
     Elements candidateRecurrent = trace == null ? null : Elements.of(trace.candidateRecurrent());

@@ -31,12 +31,14 @@ final class GruCells {
   private final Elements recurrent;
   private final Elements bias;
   private final Elements state;
+  private final Elements mask;
 
   /**
    * @param bias {@code (2, 3 * units)}: the input bias, then the recurrent bias; or null
+   * @param mask {@code (n, steps)}, 0 for a step to skip (Keras' mask), or null
    */
   GruCells(int n, int steps, int units, Elements gates, Elements recurrent, Elements bias,
-      Elements state) {
+      Elements state, Elements mask) {
     this.n = n;
     this.steps = steps;
     this.units = units;
@@ -44,6 +46,15 @@ final class GruCells {
     this.recurrent = recurrent;
     this.bias = bias;
     this.state = state;
+    this.mask = mask;
+  }
+
+  /**
+   * Whether sample {@code row} skips step {@code t}: Keras carries h over a masked step
+   * unchanged, and the step's output repeats the last one.
+   */
+  private boolean skips(int row, int t) {
+    return mask != null && mask.get(row * steps + t) == 0;
   }
 
   /**
@@ -57,6 +68,16 @@ final class GruCells {
       int step = (row * steps + t) * u;
       int running = row * u;
       int rec = row * 3 * u;
+      if (skips(row, t)) {
+        // The trace's products read h before; the step's zero gradients make it count for nothing.
+        if (statesBefore != null) {
+          state.copyTo(running, statesBefore, step, u);
+        }
+        if (out != null) {
+          state.copyTo(running, out, step, u);
+        }
+        continue;
+      }
       for (int unit = 0; unit < u; unit++) {
         double h = state.get(running + unit);
         double z = sigmoid(gates.get(gate + unit) + inputBias(unit)
@@ -100,7 +121,8 @@ final class GruCells {
    * @param dOut the gradient of the output sequence {@code (n, steps, units)}, or null when the
    *     output is the last h only
    * @param dDirect on entry, the gradient with respect to h after the step that came directly
-   *     from the later step; on exit, the one with respect to h before this step
+   *     from the later step; on exit, the one with respect to h before this step (all of it, for
+   *     a skipped step, whose gates get none)
    */
   void backward(int t, Elements candidateRecurrent, Elements statesBefore, Elements dRecurrent,
       Elements dState, Elements dOut, Elements dDirect) {
@@ -110,6 +132,16 @@ final class GruCells {
       int step = (row * steps + t) * u;
       int running = row * u;
       int rec = row * 3 * u;
+      if (skips(row, t)) {
+        for (int unit = 0; unit < u; unit++) {
+          dDirect.set(running + unit, dState.get(running + unit) + dDirect.get(running + unit)
+              + (dOut == null ? 0 : dOut.get(step + unit)));
+        }
+        gates.fill(gate, 3 * u, 0);
+        dRecurrent.fill(gate, 3 * u, 0);
+        recurrent.fill(rec, 3 * u, 0);
+        continue;
+      }
       for (int unit = 0; unit < u; unit++) {
         double z = gates.get(gate + unit);
         double r = gates.get(gate + u + unit);

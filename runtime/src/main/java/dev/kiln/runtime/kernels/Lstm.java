@@ -86,6 +86,27 @@ public final class Lstm {
       boolean reverse,
       INDArray out,
       INDArray trace) {
+    forward(x, null, kernel, recurrentKernel, bias, returnSequences, reverse, out, trace);
+  }
+
+  /**
+   * The forward pass over the unmasked steps only, as Keras runs a layer given a mask: over a
+   * masked step h and c are carried unchanged and the step's output repeats the last one (Keras'
+   * default {@code zero_output_for_mask=False}); without {@code returnSequences} the output is h
+   * after the last unmasked step.
+   *
+   * @param mask {@code (n, steps)}, 0 for a masked step; or null for none
+   */
+  public static void forward(
+      INDArray x,
+      INDArray mask,
+      INDArray kernel,
+      INDArray recurrentKernel,
+      INDArray bias,
+      boolean returnSequences,
+      boolean reverse,
+      INDArray out,
+      INDArray trace) {
     long n = x.size(0);
     long steps = x.size(1);
     long units = recurrentKernel.size(0);
@@ -94,14 +115,14 @@ public final class Lstm {
     if (trace == null) {
       LstmTrace projections = LstmTrace.projectionsOnly(x.dataType(), n, steps, units);
       Sequences.project(x, kernel, projections.gates());
-      LstmSteps cells = startedCells(step, projections, bias, sequenceOut);
+      LstmSteps cells = startedCells(step, projections, bias, sequenceOut, mask);
       for (long k = 0; k < steps; k++) {
         step.recurrentProduct(recurrentKernel);
         cells.infer((int) stepAt(k, steps, reverse));
       }
     } else {
-      run(LstmTrace.in(trace, n, steps, units), step, x, kernel, recurrentKernel, bias, reverse,
-          sequenceOut);
+      run(LstmTrace.in(trace, n, steps, units), step, x, mask, kernel, recurrentKernel, bias,
+          reverse, sequenceOut);
     }
     Sequences.finishOutput(out, sequenceOut, step.state());
   }
@@ -151,6 +172,30 @@ public final class Lstm {
       INDArray dBias,
       INDArray dx,
       INDArray trace) {
+    backward(x, null, kernel, recurrentKernel, bias, returnSequences, reverse, dOut, dKernel,
+        dRecurrentKernel, dBias, dx, trace);
+  }
+
+  /**
+   * The backward pass of a forward pass over the unmasked steps only: a masked step passes the
+   * gradients of h and c to the step before it unchanged, and its input and gates get none.
+   *
+   * @param mask {@code (n, steps)}, as given to the forward pass; or null for none
+   */
+  public static void backward(
+      INDArray x,
+      INDArray mask,
+      INDArray kernel,
+      INDArray recurrentKernel,
+      INDArray bias,
+      boolean returnSequences,
+      boolean reverse,
+      INDArray dOut,
+      INDArray dKernel,
+      INDArray dRecurrentKernel,
+      INDArray dBias,
+      INDArray dx,
+      INDArray trace) {
     long n = x.size(0);
     long steps = x.size(1);
     long units = recurrentKernel.size(0);
@@ -159,7 +204,7 @@ public final class Lstm {
     LstmTrace run;
     if (trace == null) {
       run = LstmTrace.shared(dataType, n, steps, units);
-      run(run, step, x, kernel, recurrentKernel, bias, reverse, null);
+      run(run, step, x, mask, kernel, recurrentKernel, bias, reverse, null);
     } else {
       run = LstmTrace.in(trace, n, steps, units);
     }
@@ -173,11 +218,13 @@ public final class Lstm {
       step.dState().assign(dOut);
     }
     Elements.of(step.dCell()).fill(0, step.dCell().length(), 0);
-    LstmSteps cells = LstmSteps.of(step, run, null, dOutSteps);
+    LstmSteps cells = LstmSteps.of(step, run, null, dOutSteps, readableMask(mask));
     for (long k = steps - 1; k >= 0; k--) {
-      cells.backward((int) stepAt(k, steps, reverse));
+      int t = (int) stepAt(k, steps, reverse);
+      cells.backward(t);
       if (k > 0) {
         step.stateGradientProduct(recurrentKernel);
+        cells.restoreCarried(t);
       }
     }
     Sequences.gradientsAfterLoop(x, run.gates(), run.statesBefore(), run.gates(), kernel, dKernel,
@@ -186,20 +233,25 @@ public final class Lstm {
 
   /** The passes of a run over {@code trace}, starting from the zero state. */
   private static LstmSteps startedCells(StepArrays step, LstmTrace trace, INDArray bias,
-      INDArray sequenceOut) {
+      INDArray sequenceOut, INDArray mask) {
     Elements state = Elements.of(step.state());
     Elements cell = Elements.of(step.cell());
     state.fill(0, state.length(), 0);
     cell.fill(0, cell.length(), 0);
-    return LstmSteps.of(step, trace, bias, sequenceOut);
+    return LstmSteps.of(step, trace, bias, sequenceOut, readableMask(mask));
+  }
+
+  private static INDArray readableMask(INDArray mask) {
+    return mask == null ? null : Sequences.readable(mask, Lstm.class, "mask");
   }
 
   /** Runs the layer over {@code x}, keeping every step in {@code trace}. */
-  private static void run(LstmTrace trace, StepArrays step, INDArray x, INDArray kernel,
-      INDArray recurrentKernel, INDArray bias, boolean reverse, INDArray sequenceOut) {
+  private static void run(LstmTrace trace, StepArrays step, INDArray x, INDArray mask,
+      INDArray kernel, INDArray recurrentKernel, INDArray bias, boolean reverse,
+      INDArray sequenceOut) {
     long steps = x.size(1);
     Sequences.project(x, kernel, trace.gates());
-    LstmSteps cells = startedCells(step, trace, bias, sequenceOut);
+    LstmSteps cells = startedCells(step, trace, bias, sequenceOut, mask);
     for (long k = 0; k < steps; k++) {
       step.recurrentProduct(recurrentKernel);
       cells.forward((int) stepAt(k, steps, reverse));

@@ -5,7 +5,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * {@link LstmSteps} as plain Java loops in double precision over the arrays' native memory (see
- * {@link Elements}): float64 arrays, and float32 where the Vector API is not available.
+ * {@link Elements}): float64 arrays, float32 where the Vector API is not available, and every
+ * masked run (Keras' mask: a masked step carries h and c unchanged and repeats the last output).
  */
 final class LstmCells implements LstmSteps {
 
@@ -23,8 +24,12 @@ final class LstmCells implements LstmSteps {
   private final Elements sequence;
   private final Elements dState;
   private final Elements dCell;
+  private final Elements mask;
+  /** A skipped step's gradient of h, which reaches h before the step unchanged. */
+  private final Elements carried;
 
-  LstmCells(StepArrays step, LstmTrace trace, INDArray bias, INDArray sequence) {
+  /** @param mask {@code (n, steps)}, 0 for a step to skip, or null */
+  LstmCells(StepArrays step, LstmTrace trace, INDArray bias, INDArray sequence, INDArray mask) {
     this.n = (int) trace.gates().size(0);
     this.steps = (int) trace.gates().size(1);
     this.units = (int) step.state().size(1);
@@ -39,6 +44,21 @@ final class LstmCells implements LstmSteps {
     this.sequence = ofNullable(sequence);
     this.dState = Elements.of(step.dState());
     this.dCell = Elements.of(step.dCell());
+    this.mask = ofNullable(mask);
+    this.carried = mask == null ? null : Elements.of(WorkArrays.get(LstmCells.class, "carried",
+        step.state().dataType(), n, units));
+  }
+
+  /** Whether sample {@code row} skips step {@code t}. */
+  private boolean skips(int row, int t) {
+    return mask != null && mask.get(row * steps + t) == 0;
+  }
+
+  /** A skipped step's output: h, carried unchanged. */
+  private void repeat(int row, int t) {
+    if (sequence != null) {
+      state.copyTo(row * units, sequence, (row * steps + t) * units, units);
+    }
   }
 
   private static Elements ofNullable(INDArray array) {
@@ -49,6 +69,13 @@ final class LstmCells implements LstmSteps {
   public void forward(int t) {
     int u = units;
     for (int row = 0; row < n; row++) {
+      if (skips(row, t)) {
+        // The trace's products read these; the step's zero gradients make them count for nothing.
+        cell.copyTo(row * u, cellsBefore, (row * steps + t) * u, u);
+        state.copyTo(row * u, statesBefore, (row * steps + t) * u, u);
+        repeat(row, t);
+        continue;
+      }
       int gate = (row * steps + t) * 4 * u;
       int step = (row * steps + t) * u;
       int running = row * u;
@@ -82,6 +109,10 @@ final class LstmCells implements LstmSteps {
   public void infer(int t) {
     int u = units;
     for (int row = 0; row < n; row++) {
+      if (skips(row, t)) {
+        repeat(row, t);
+        continue;
+      }
       int gate = (row * steps + t) * 4 * u;
       int running = row * u;
       int rec = row * 4 * u;
@@ -114,6 +145,15 @@ final class LstmCells implements LstmSteps {
       int step = (row * steps + t) * u;
       int running = row * u;
       int rec = row * 4 * u;
+      if (skips(row, t)) {
+        for (int unit = 0; unit < u; unit++) {
+          carried.set(running + unit,
+              dState.get(running + unit) + (sequence == null ? 0 : sequence.get(step + unit)));
+        }
+        gates.fill(gate, 4 * u, 0);
+        recurrent.fill(rec, 4 * u, 0);
+        continue;
+      }
       for (int unit = 0; unit < u; unit++) {
         double i = gates.get(gate + unit);
         double f = gates.get(gate + unit + u);
@@ -135,6 +175,18 @@ final class LstmCells implements LstmSteps {
         recurrent.set(rec + unit + 2 * u, dg);
         recurrent.set(rec + unit + 3 * u, dO);
         dCell.set(running + unit, dc * f);
+      }
+    }
+  }
+
+  @Override
+  public void restoreCarried(int t) {
+    if (mask == null) {
+      return;
+    }
+    for (int row = 0; row < n; row++) {
+      if (skips(row, t)) {
+        carried.copyTo(row * units, dState, row * units, units);
       }
     }
   }

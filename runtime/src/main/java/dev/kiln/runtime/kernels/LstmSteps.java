@@ -35,9 +35,20 @@ interface LstmSteps {
    *     null when the layer returns the last state only
    */
   static LstmSteps of(StepArrays step, LstmTrace trace, INDArray bias, INDArray sequence) {
-    return VectorApi.appliesTo(trace.gates().dataType())
+    return of(step, trace, bias, sequence, null);
+  }
+
+  /**
+   * The passes of a masked run ({@link LstmCells}, in loops, whatever the data type), or of an
+   * unmasked one when {@code mask} is null.
+   *
+   * @param mask {@code (n, steps)}, 0 for a step to skip (Keras' mask), or null
+   */
+  static LstmSteps of(StepArrays step, LstmTrace trace, INDArray bias, INDArray sequence,
+      INDArray mask) {
+    return mask == null && VectorApi.appliesTo(trace.gates().dataType())
         ? new LstmLanes(step, trace, bias, sequence)
-        : new LstmCells(step, trace, bias, sequence);
+        : new LstmCells(step, trace, bias, sequence, mask);
   }
 
   /**
@@ -62,4 +73,10 @@ interface LstmSteps {
    * {@code t} of the output sequence's gradient, if any, adds to it.
    */
   void backward(int t);
+
+  /**
+   * After the product that gives the gradient of h before step {@code t}: a sample that skipped
+   * the step gets the gradient {@link #backward} carried over it instead. Only masked runs skip.
+   */
+  default void restoreCarried(int t) {}
 }

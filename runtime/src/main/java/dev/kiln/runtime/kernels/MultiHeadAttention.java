@@ -109,13 +109,30 @@ public final class MultiHeadAttention {
    */
   public static void forward(INDArray query, INDArray value, INDArray key, Parameters p,
       Settings s, boolean training, Random random, Trace trace, INDArray out) {
+    forward(query, value, key, null, null, null, p, s, training, random, trace, out);
+  }
+
+  /**
+   * The forward pass with Keras' attention mask: query step {@code i} attends to value step
+   * {@code j} where {@code queryMask[i]}, {@code valueMask[j]} and {@code keyMask[j]} all count
+   * (and, with the causal mask, {@code j <= i}); a query step that sees none attends to all
+   * alike, as Keras in float32. See {@link AttentionSoftmax#forward(INDArray, boolean, INDArray,
+   * INDArray, INDArray)}.
+   *
+   * @param queryMask {@code (n, Tq)}, 0 for a masked step; or null
+   * @param valueMask {@code (n, Tv)}; or null
+   * @param keyMask {@code (n, Tv)}; or null
+   */
+  public static void forward(INDArray query, INDArray value, INDArray key, INDArray queryMask,
+      INDArray valueMask, INDArray keyMask, Parameters p, Settings s, boolean training,
+      Random random, Trace trace, INDArray out) {
     AttentionWork w = AttentionWork.of(trace, s);
     Heads.project(query, p.queryKernel(), p.queryBias(), s.scale(), w.queryProjection,
         trace.queries());
     Heads.project(key, p.keyKernel(), p.keyBias(), 1, w.keyProjection, trace.keys());
     Heads.project(value, p.valueKernel(), p.valueBias(), 1, w.valueProjection, trace.values());
     Heads.multiply(trace.queries(), trace.keys(), trace.scores(), false, true);
-    AttentionSoftmax.forward(trace.scores(), s.causal());
+    AttentionSoftmax.forward(trace.scores(), s.causal(), queryMask, valueMask, keyMask);
     INDArray weights = trace.scores();
     if (training && s.dropout() > 0) {
       Dropout.forward(trace.scores(), s.dropout(), true, random, trace.dropoutMask(),
@@ -143,6 +160,16 @@ public final class MultiHeadAttention {
   public static void backward(INDArray query, INDArray value, INDArray key, Parameters p,
       Settings s, Trace trace, INDArray dOut, Parameters grads,
       INDArray dQuery, INDArray dValue, INDArray dKey) {
+    backward(query, value, key, null, null, null, p, s, trace, dOut, grads, dQuery, dValue, dKey);
+  }
+
+  /**
+   * The backward pass of a masked forward pass, given the same masks: a query step that sees
+   * no value step has uniform probabilities, which pass its scores no gradient.
+   */
+  public static void backward(INDArray query, INDArray value, INDArray key, INDArray queryMask,
+      INDArray valueMask, INDArray keyMask, Parameters p, Settings s, Trace trace, INDArray dOut,
+      Parameters grads, INDArray dQuery, INDArray dValue, INDArray dKey) {
     AttentionWork w = AttentionWork.of(trace, s);
     Matmul.rows(trace.context(), dOut, Heads.outputMatrix(grads.outputKernel()), true, false);
     if (grads.outputBias() != null) {
@@ -158,7 +185,8 @@ public final class MultiHeadAttention {
     if (dropped) {
       Dropout.backward(w.dScores, s.dropout(), trace.dropoutMask(), w.dScores);
     }
-    AttentionSoftmax.backward(trace.scores(), w.dScores);
+    AttentionSoftmax.backward(trace.scores(), w.dScores, s.causal(), queryMask, valueMask,
+        keyMask);
 
     Heads.multiply(w.dScores, trace.keys(), w.dQueries, false, false);
     Heads.multiply(w.dScores, trace.queries(), w.dKeys, true, false);

@@ -50,12 +50,32 @@ public final class SimpleRnn {
       boolean returnSequences,
       boolean reverse,
       INDArray out) {
+    forward(x, null, kernel, recurrentKernel, bias, returnSequences, reverse, out);
+  }
+
+  /**
+   * The forward pass over the unmasked steps only, as Keras runs a layer given a mask: over a
+   * masked step h is carried unchanged and the step's output repeats the last one (Keras' default
+   * {@code zero_output_for_mask=False}); without {@code returnSequences} the output is h after
+   * the last unmasked step.
+   *
+   * @param mask {@code (n, steps)}, 0 for a masked step; or null for none
+   */
+  public static void forward(
+      INDArray x,
+      INDArray mask,
+      INDArray kernel,
+      INDArray recurrentKernel,
+      INDArray bias,
+      boolean returnSequences,
+      boolean reverse,
+      INDArray out) {
     long n = x.size(0);
     long steps = x.size(1);
     long units = recurrentKernel.size(0);
     StepArrays step = new StepArrays(SimpleRnn.class, x.dataType(), n, units, 1);
     INDArray outputs = WorkArrays.get(SimpleRnn.class, "outputs", x.dataType(), n, steps, units);
-    run(x, kernel, recurrentKernel, bias, reverse, step, outputs, null);
+    run(x, masks(mask), kernel, recurrentKernel, bias, reverse, step, outputs, null);
     Sequences.finishOutput(out, returnSequences ? outputs : null, step.state());
   }
 
@@ -81,6 +101,29 @@ public final class SimpleRnn {
       INDArray dRecurrentKernel,
       INDArray dBias,
       INDArray dx) {
+    backward(x, null, kernel, recurrentKernel, bias, returnSequences, reverse, dOut, dKernel,
+        dRecurrentKernel, dBias, dx);
+  }
+
+  /**
+   * The backward pass of a forward pass over the unmasked steps only: a masked step passes the
+   * gradient of h to the step before it unchanged, and its input gets none.
+   *
+   * @param mask {@code (n, steps)}, as given to the forward pass; or null for none
+   */
+  public static void backward(
+      INDArray x,
+      INDArray mask,
+      INDArray kernel,
+      INDArray recurrentKernel,
+      INDArray bias,
+      boolean returnSequences,
+      boolean reverse,
+      INDArray dOut,
+      INDArray dKernel,
+      INDArray dRecurrentKernel,
+      INDArray dBias,
+      INDArray dx) {
     long n = x.size(0);
     long steps = x.size(1);
     int units = Math.toIntExact(recurrentKernel.size(0));
@@ -88,7 +131,10 @@ public final class SimpleRnn {
     StepArrays step = new StepArrays(SimpleRnn.class, dataType, n, units, 1);
     INDArray outputs = WorkArrays.get(SimpleRnn.class, "outputs", dataType, n, steps, units);
     INDArray statesBefore = WorkArrays.get(SimpleRnn.class, "statesBefore", dataType, n, steps, units);
-    run(x, kernel, recurrentKernel, bias, reverse, step, outputs, statesBefore);
+    Elements masks = masks(mask);
+    run(x, masks, kernel, recurrentKernel, bias, reverse, step, outputs, statesBefore);
+    Elements carried = masks == null ? null
+        : Elements.of(WorkArrays.get(SimpleRnn.class, "carried", dataType, n, units));
 
     // Through the tanh, step by step: each output becomes its pre-activation's gradient, which
     // reaches the state before the step through U.
@@ -106,6 +152,16 @@ public final class SimpleRnn {
       int t = (int) stepAt(k, steps, reverse);
       for (int row = 0; row < n; row++) {
         int at = (int) ((row * steps + t) * units);
+        if (skips(masks, row, steps, t)) {
+          // h passes over the step: its gradient reaches h before it, and the step gets none.
+          for (int unit = 0; unit < units; unit++) {
+            carried.set(row * units + unit, dState.get(row * units + unit)
+                + (dOutSteps == null ? 0 : dOutSteps.get(at + unit)));
+          }
+          dPre.fill(at, units, 0);
+          dPreStep.fill(row * units, units, 0);
+          continue;
+        }
         for (int unit = 0; unit < units; unit++) {
           double h = dPre.get(at + unit);
           double dh = dState.get(row * units + unit) + (dOutSteps == null ? 0 : dOutSteps.get(at + unit));
@@ -116,6 +172,11 @@ public final class SimpleRnn {
       }
       if (k > 0) {
         step.stateGradientProduct(recurrentKernel);
+        for (int row = 0; carried != null && row < n; row++) {
+          if (skips(masks, row, steps, t)) {
+            carried.copyTo(row * units, dState, row * units, units);
+          }
+        }
       }
     }
     Sequences.gradientsAfterLoop(x, outputs, statesBefore, outputs, kernel, dKernel, recurrentKernel,
@@ -126,8 +187,8 @@ public final class SimpleRnn {
    * Runs the layer over {@code x} from the zero state: h after each step into {@code outputs}, and
    * h before each step into {@code statesBefore} if given.
    */
-  private static void run(INDArray x, INDArray kernel, INDArray recurrentKernel, INDArray bias,
-      boolean reverse, StepArrays step, INDArray outputs, INDArray statesBefore) {
+  private static void run(INDArray x, Elements masks, INDArray kernel, INDArray recurrentKernel,
+      INDArray bias, boolean reverse, StepArrays step, INDArray outputs, INDArray statesBefore) {
     long n = x.size(0);
     long steps = x.size(1);
     int units = Math.toIntExact(recurrentKernel.size(0));
@@ -143,6 +204,14 @@ public final class SimpleRnn {
       int t = (int) stepAt(k, steps, reverse);
       for (int row = 0; row < n; row++) {
         int at = (int) ((row * steps + t) * units);
+        if (skips(masks, row, steps, t)) {
+          // Keras carries h over a masked step, and the step's output repeats it.
+          state.copyTo(row * units, out, at, units);
+          if (before != null) {
+            state.copyTo(row * units, before, at, units);
+          }
+          continue;
+        }
         for (int unit = 0; unit < units; unit++) {
           int running = row * units + unit;
           double pre = out.get(at + unit) + recurrent.get(running)
@@ -156,5 +225,14 @@ public final class SimpleRnn {
         }
       }
     }
+  }
+
+  private static Elements masks(INDArray mask) {
+    return mask == null ? null : Elements.of(Sequences.readable(mask, SimpleRnn.class, "mask"));
+  }
+
+  /** Whether sample {@code row} skips step {@code t}: its mask is 0 there. */
+  private static boolean skips(Elements masks, int row, long steps, int t) {
+    return masks != null && masks.get(row * steps + t) == 0;
   }
 }
