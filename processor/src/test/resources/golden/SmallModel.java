@@ -6,8 +6,10 @@ import dev.kiln.Loss;
 import dev.kiln.Metric;
 import dev.kiln.Optimizer;
 import dev.kiln.runtime.BufferCache;
+import dev.kiln.runtime.BufferPlan;
 import dev.kiln.runtime.InputSpec;
 import dev.kiln.runtime.KilnModel;
+import dev.kiln.runtime.LayerCost;
 import dev.kiln.runtime.LayerSpec;
 import dev.kiln.runtime.ModelData;
 import dev.kiln.runtime.ModelSpec;
@@ -94,10 +96,14 @@ public final class SmallModel extends KilnModel {
       OptimizerSpec.of(Optimizer.ADAM),
       List.of(),
       List.of(
-        new LayerSpec("input", "InputLayer", new long[] {4}, List.of(), 0L),
-        new LayerSpec("hidden", "Dense", new long[] {8}, List.of("input"), 40L),
-        new LayerSpec("features", "Dense", new long[] {5}, List.of("hidden"), 45L),
-        new LayerSpec("output", "Dense", new long[] {3}, List.of("features"), 18L)),
+        new LayerSpec("input", "InputLayer", new long[] {4}, List.of(), 0L,
+          LayerCost.of(0L, 0L, 4L, 0L, 0L)),
+        new LayerSpec("hidden", "Dense", new long[] {8}, List.of("input"), 40L,
+          LayerCost.of(80L, 160L, 8L, 8L, 0L)),
+        new LayerSpec("features", "Dense", new long[] {5}, List.of("hidden"), 45L,
+          LayerCost.of(90L, 260L, 10L, 5L, 0L)),
+        new LayerSpec("output", "Dense", new long[] {3}, List.of("features"), 18L,
+          LayerCost.of(42L, 105L, 3L, 3L, 0L))),
       SUMMARY_TABLE,
       DOT);
 
@@ -162,6 +168,11 @@ public final class SmallModel extends KilnModel {
   private final INDArray outputBiasGrad;
 
   private final BufferCache<Buffers> buffers = new BufferCache<>();
+
+  /**
+   * Buffers for predictions only, whose layer outputs share memory; made on the first.
+   */
+  private final BufferCache<Buffers> inferenceBuffers = new BufferCache<>();
 
   /**
    * The buffers of the last forward pass, read by {@link #lastOutput}.
@@ -288,6 +299,14 @@ public final class SmallModel extends KilnModel {
   }
 
   /**
+   * The batch buffers' memory as planned at build time, in values per sample; the arenas'
+   * tables are on {@code Buffers.TRAINING_ARENA} and {@code Buffers.INFERENCE_ARENA}.
+   */
+  public static BufferPlan bufferPlan() {
+    return new BufferPlan(21L, Buffers.TRAINING_ARENA, 13L, Buffers.INFERENCE_ARENA, 18L);
+  }
+
+  /**
    * The forward pass, layer by layer in execution order.
    */
   private void forward(Buffers b, INDArray input, boolean training) {
@@ -328,7 +347,15 @@ public final class SmallModel extends KilnModel {
    * The buffers for the shape of this batch, allocated on first use.
    */
   private Buffers buffersFor(INDArray input) {
-    current = buffers.get(input.size(0), batchSize -> new Buffers(dataType(), batchSize));
+    current = buffers.get(input.size(0), batchSize -> new Buffers(dataType(), batchSize, true));
+    return current;
+  }
+
+  /**
+   * The prediction buffers for the shape of this batch, allocated on first use.
+   */
+  private Buffers inferenceBuffersFor(INDArray input) {
+    current = inferenceBuffers.get(input.size(0), batchSize -> new Buffers(dataType(), batchSize, false));
     return current;
   }
 
@@ -347,7 +374,7 @@ public final class SmallModel extends KilnModel {
 
   @Override
   protected synchronized void predictOnBatch(INDArray[] inputs) {
-    forward(buffersFor(inputs[0]), inputs[0], false);
+    forward(inferenceBuffersFor(inputs[0]), inputs[0], false);
   }
 
   @Override
@@ -362,6 +389,43 @@ public final class SmallModel extends KilnModel {
    * The activations and gradients of one batch size, allocated once and reused.
    */
   private static final class Buffers {
+    /**
+     * Values per sample of the memory the loss gradients share in training: gradients whose
+     * lifetimes in the backward pass do not overlap share it. Step 0 is the loss, step k the
+     * backward pass of the k-th layer from the end; a gradient lives from its first write to its
+     * own layer's step. 32 values per sample; at most 13 are live at once, so no arrangement
+     * needs fewer.
+     *
+     * <pre>
+     * buffer          offset       values  live in steps
+     * dOutput              0            3  0-1
+     * dFeatures           16            5  1-2
+     * dHidden              0            8  2-3
+     * </pre>
+     */
+    static final long TRAINING_ARENA = 32L;
+
+    /**
+     * Values per sample of the memory the layer outputs share in a prediction: step k is the
+     * forward pass of the k-th layer, and an output lives from its layer's step to its last
+     * reader's (a model output, to the end). 48 values per sample; at most 18 are live at once,
+     * so no arrangement needs fewer.
+     *
+     * <pre>
+     * buffer                      offset       values  live in steps
+     * hidden                           0            8  1-2
+     * features                        16            5  2-3
+     * featuresPreActivation           32            5  2-2
+     * output                           0            3  3-4
+     * </pre>
+     */
+    static final long INFERENCE_ARENA = 48L;
+
+    /**
+     * The memory the buffers placed by {@link #TRAINING_ARENA} or {@link #INFERENCE_ARENA} share.
+     */
+    final INDArray arena;
+
     /**
      * hidden's output, (batch, 8).
      */
@@ -397,14 +461,20 @@ public final class SmallModel extends KilnModel {
      */
     final INDArray dOutput;
 
-    Buffers(DataType dataType, long batchSize) {
-      hidden = NdArrays.zeros(dataType, batchSize, 8);
-      dHidden = NdArrays.zeros(dataType, batchSize, 8);
-      features = NdArrays.zeros(dataType, batchSize, 5);
-      featuresPreActivation = NdArrays.zeros(dataType, batchSize, 5);
-      dFeatures = NdArrays.zeros(dataType, batchSize, 5);
-      output = NdArrays.zeros(dataType, batchSize, 3);
-      dOutput = NdArrays.zeros(dataType, batchSize, 3);
+    /**
+     * @param training whether for training (the forward pass keeps every output, the
+     *     gradients share {@link #TRAINING_ARENA}) or for predictions (the outputs share
+     *     {@link #INFERENCE_ARENA}, there are no gradients)
+     */
+    Buffers(DataType dataType, long batchSize, boolean training) {
+      arena = NdArrays.zeros(dataType, batchSize * (training ? TRAINING_ARENA : INFERENCE_ARENA));
+      hidden = training ? NdArrays.zeros(dataType, batchSize, 8) : NdArrays.view(arena, batchSize * 0L, batchSize, 8);
+      dHidden = training ? NdArrays.view(arena, batchSize * 0L, batchSize, 8) : null;
+      features = training ? NdArrays.zeros(dataType, batchSize, 5) : NdArrays.view(arena, batchSize * 16L, batchSize, 5);
+      featuresPreActivation = training ? NdArrays.zeros(dataType, batchSize, 5) : NdArrays.view(arena, batchSize * 32L, batchSize, 5);
+      dFeatures = training ? NdArrays.view(arena, batchSize * 16L, batchSize, 5) : null;
+      output = training ? NdArrays.zeros(dataType, batchSize, 3) : NdArrays.view(arena, batchSize * 0L, batchSize, 3);
+      dOutput = training ? NdArrays.view(arena, batchSize * 0L, batchSize, 3) : null;
     }
   }
 

@@ -56,6 +56,11 @@ public final class Benchmark {
     System.out.println();
     ComparisonTable.render(comparisons, peakGflops).forEach(System.out::println);
     System.out.println();
+    System.out.println("### What the summaries say a step costs");
+    System.out.println();
+    CostCheckTable.render(comparisons).forEach(System.out::println);
+    System.out.println();
+    printMemory(options);
     for (Networks.Network network : Networks.all()) {
       if (options.profile().contains(network.key())) {
         printProfile(network, options);
@@ -82,6 +87,30 @@ public final class Benchmark {
     }
     System.out.printf(java.util.Locale.ROOT,
         "Load average at end: %s. Whole run: %.0f s.%n", Machine.loadAverage(), (System.nanoTime() - start) / 1e9);
+  }
+
+  /** Peak native memory of each chosen network and of the U-Net at batch 1, each in a fresh JVM. */
+  private static void printMemory(Options options) {
+    List<String> keys = new ArrayList<>();
+    List<String> titles = new ArrayList<>();
+    for (Networks.Network network : Networks.all()) {
+      if (options.networks().contains(network.key())) {
+        keys.add(network.key());
+        titles.add(network.title());
+      }
+    }
+    keys.add(MemoryProbe.UNET);
+    titles.add("U-Net 256x256 (UNet)");
+    System.out.println("### Peak native memory, Kiln");
+    System.out.println();
+    try {
+      MemoryTable.render(MemoryTable.measure(keys), titles).forEach(System.out::println);
+    } catch (java.io.IOException e) {
+      System.out.println("Not measured: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    System.out.println();
   }
 
   /** The PyTorch twins' process, or empty with the reason printed as the machine's last line. */

@@ -1,5 +1,6 @@
 package dev.kiln.benchmarks;
 
+import dev.kiln.runtime.ModelCost;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import java.util.Optional;
  * @param dl4jParameters the DL4J graph's parameter count
  * @param torchParameters the PyTorch twin's parameter count, or -1 if it was not run
  * @param trainingFlops the floating-point operations of the matrix products of one training step
+ * @param cost what the Kiln model's summary says a training step and a prediction cost
  * @param training training steps
  * @param inference inference batches
  */
@@ -22,6 +24,7 @@ record Comparison(
     long dl4jParameters,
     long torchParameters,
     double trainingFlops,
+    ModelCost cost,
     Timings training,
     Timings inference) {
 
@@ -67,6 +70,7 @@ record Comparison(
         dl4j.parameterCount(),
         torchParameters,
         kiln.trainingFlops(),
+        kiln.cost(),
         Timings.of(Interleaved.time(training, steps, options.block())),
         Timings.of(Interleaved.time(inference, steps, options.block())));
   }

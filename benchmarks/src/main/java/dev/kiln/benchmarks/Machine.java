@@ -23,6 +23,12 @@ final class Machine {
 
   private Machine() {}
 
+  /** Whether this JVM has the Vector API module, which Kiln's float32 recurrent passes use. */
+  private static boolean vectorApi() {
+    return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+        && !"false".equals(System.getProperty("kiln.vectorApi"));
+  }
+
   /** Markdown lines describing the machine, the backend and the thread settings. */
   static List<String> describe() {
     List<String> lines = new ArrayList<>();
@@ -32,7 +38,8 @@ final class Machine {
     lines.add(String.format(Locale.ROOT, "- ND4J: %s BLAS, %s OpenMP threads; libnd4j max threads %d",
         nd4j.get("blas.vendor"), nd4j.get("omp.threads"), Nd4j.getEnvironment().maxThreads()));
     lines.add("- Thread environment: " + threadEnvironment());
-    lines.add("- Java " + System.getProperty("java.version") + ", " + System.getProperty("java.vm.name"));
+    lines.add("- Java " + System.getProperty("java.version") + ", " + System.getProperty("java.vm.name")
+        + "; Vector API (float32 recurrent passes): " + (vectorApi() ? "on" : "off, plain loops"));
     lines.add("- Load average (1, 5, 15 min) at start: " + loadAverage());
     return lines;
   }

@@ -169,12 +169,40 @@ final class Networks {
         SameDiffEncoder.workload(data, x, y));
   }
 
-  /** A ComputationGraph training with {@code fit} and predicting with {@code output}. */
+  /**
+   * A ComputationGraph training with {@code fit} and predicting with {@code output}, built on first
+   * use: a measurement of Kiln's memory alone ({@link MemoryProbe}) never makes its arrays.
+   */
   private static Workload dl4j(
       ComputationGraphConfiguration configuration, INDArray[] inputs, INDArray[] labels) {
-    ComputationGraph graph = new ComputationGraph(configuration);
-    graph.init();
-    return Workload.of(graph.numParams(), () -> graph.fit(inputs, labels), () -> graph.output(false, inputs));
+    java.util.function.Supplier<ComputationGraph> built = new java.util.function.Supplier<>() {
+      private ComputationGraph graph;
+
+      @Override
+      public ComputationGraph get() {
+        if (graph == null) {
+          graph = new ComputationGraph(configuration);
+          graph.init();
+        }
+        return graph;
+      }
+    };
+    return new Workload() {
+      @Override
+      public long parameterCount() {
+        return built.get().numParams();
+      }
+
+      @Override
+      public void trainStep() {
+        built.get().fit(inputs, labels);
+      }
+
+      @Override
+      public void predict() {
+        built.get().output(false, inputs);
+      }
+    };
   }
 
   private static INDArray[] arrays(INDArray... arrays) {

@@ -1,6 +1,7 @@
 package dev.kiln.benchmarks;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,8 @@ final class ThreadSettings {
     for (Map<String, String> setting : settings) {
       List<String> command = new ArrayList<>();
       command.add(ProcessHandle.current().info().command().orElse("java"));
+      // The same JVM options, such as --add-modules jdk.incubator.vector.
+      command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
       command.add("-cp");
       command.add(System.getProperty("java.class.path"));
       command.add(Benchmark.class.getName());

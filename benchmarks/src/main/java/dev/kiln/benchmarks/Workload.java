@@ -1,6 +1,7 @@
 package dev.kiln.benchmarks;
 
 import dev.kiln.runtime.KilnModel;
+import dev.kiln.runtime.ModelCost;
 
 /**
  * One network in one framework with one fixed batch: what the benchmark times. Both sides of a
@@ -16,6 +17,16 @@ public interface Workload {
     return Double.NaN;
   }
 
+  /** What a Kiln model's summary says a training step and a prediction cost; null for the others. */
+  default ModelCost cost() {
+    return null;
+  }
+
+  /** The Kiln model behind this workload, if it is one. */
+  default java.util.Optional<KilnModel> kilnModel() {
+    return java.util.Optional.empty();
+  }
+
   /** One optimizer step on the batch: forward, loss, backward, update. */
   void trainStep();
 
@@ -26,6 +37,7 @@ public interface Workload {
   static Workload of(KilnModel model, int batch, Runnable trainStep, Runnable predict) {
     Workload parts = of(model.parameterCount(), trainStep, predict);
     double flops = GemmBound.trainingFlops(model.spec(), batch);
+    ModelCost cost = model.cost(batch);
     return new Workload() {
       @Override
       public long parameterCount() {
@@ -35,6 +47,16 @@ public interface Workload {
       @Override
       public double trainingFlops() {
         return flops;
+      }
+
+      @Override
+      public ModelCost cost() {
+        return cost;
+      }
+
+      @Override
+      public java.util.Optional<KilnModel> kilnModel() {
+        return java.util.Optional.of(model);
       }
 
       @Override

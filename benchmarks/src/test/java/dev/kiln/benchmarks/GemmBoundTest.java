@@ -22,6 +22,22 @@ class GemmBoundTest {
         GemmBound.trainingFlops(MlpModel.create(1).spec(), 64));
   }
 
+  /**
+   * The summary's count of the same step is the GEMM bound's products, less the first layer's
+   * input gradient (the step computes none for a model input), plus the element-wise work: each
+   * hidden layer's bias and ReLU forward and backward, the output's bias forward and backward and
+   * its softmax forward (3 FLOPs a value; its backward is fused into the loss, which is not counted).
+   */
+  @Test
+  void theMlpSummarysTrainingFlopsAreTheGemmBoundWithoutTheInputGradientPlusElementwiseWork() {
+    MlpModel mlp = MlpModel.create(1);
+    double gemmBound = GemmBound.trainingFlops(mlp.spec(), 64);
+    double firstInputGradient = 2.0 * 784 * 512;
+    double elementwise = 4 * (512 + 216 + 128) + 2 * 10 + 3 * 10;
+
+    assertEquals(gemmBound + 64 * (elementwise - firstInputGradient), mlp.cost(64).trainingFlops());
+  }
+
   @Test
   void convolutionsApplyTheirKernelAtEveryOutputPixel() {
     // Same padding: 28x28 out of conv1, 14x14 out of conv2, 7x7x64 flattened.

@@ -31,7 +31,7 @@ class PyTorchTwinsTest {
   void withoutPyTorchItsColumnsSayNotRun() {
     Interleaved.Runs runs = new Interleaved.Runs(new Samples(new double[] {2, 4}), 100);
     Comparison.Timings timings = new Comparison.Timings(runs, runs, null);
-    Comparison comparison = new Comparison("net", 10, 10, -1, 1e6, timings, timings);
+    Comparison comparison = new Comparison("net", 10, 10, -1, 1e6, null, timings, timings);
 
     String row = ComparisonTable.render(List.of(comparison), 100).get(2);
 

@@ -59,6 +59,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *       differences of the model's own loss, sampled entries for big ones;
  *   <li>training: one step moves every trainable tensor the loss depends on, moves no entry whose
  *       gradient is zero, and moves nothing of a frozen layer;
+ *   <li>inference: {@code predict}, whose layer outputs share memory, gives bit for bit the outputs
+ *       {@code activations(...)} gives from buffers of their own;
  *   <li>save and load: a fresh model loading the checkpoint predicts bit for bit the same, and its
  *       next training step gives bit for bit the same parameters (optimizer state included).
  * </ul>
@@ -900,6 +902,18 @@ class DifferentialFuzzTest {
       Object expected = call("predict", (Object[]) others);
       Object loaded =
           type.getMethod("predict", parameterTypes(others.length)).invoke(fresh, (Object[]) others);
+      // Predictions share memory between layer outputs; activations(...) gives each its own.
+      Object unshared = call("activations", (Object[]) others);
+      RecordComponent[] outputs = expected.getClass().getRecordComponents();
+      for (int i = 0; i < outputs.length; i++) {
+        INDArray predicted = (INDArray) outputs[i].getAccessor().invoke(expected);
+        String layer = model.spec().outputs().get(i).name();
+        INDArray own = (INDArray) unshared.getClass().getMethod("get", String.class).invoke(unshared, layer);
+        require(
+            ModelChecks.sameBits(predicted, own),
+            "inference",
+            "output " + layer + " of predict differs from the one activations(...) gives");
+      }
       for (RecordComponent component : expected.getClass().getRecordComponents()) {
         INDArray a = (INDArray) component.getAccessor().invoke(expected);
         INDArray b = (INDArray) component.getAccessor().invoke(loaded);

@@ -8,6 +8,7 @@ import dev.kiln.processor.check.MethodValidator;
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.check.Tag;
 import dev.kiln.processor.check.Validators;
+import dev.kiln.processor.emit.CostTable;
 import dev.kiln.processor.emit.DotGraph;
 import dev.kiln.processor.emit.ModelWriter;
 import dev.kiln.processor.emit.SummaryTable;
@@ -145,6 +146,9 @@ public final class KilnProcessor extends AbstractProcessor {
       writeResource(network, model.className() + ".summary.txt",
           SummaryTable.render(network) + SummaryTable.totals(network.paramCount(), network.trainableCount()));
       writeResource(network, model.className() + ".dot", DotGraph.render(network));
+      if (!CostTable.dependsOnSteps(network)) {
+        writeResource(network, model.className() + ".cost.txt", CostTable.render(network));
+      }
       return Report.empty();
     } catch (FilerException clash) {
       return Report.about(model.type())

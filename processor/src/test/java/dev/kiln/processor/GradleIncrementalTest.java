@@ -64,8 +64,8 @@ class GradleIncrementalTest {
     Compilation compilation = javac().withProcessors(kiln).compile(first, second);
     assertThat(compilation).succeeded();
     List<WatchedFiler.Created> created = kiln.filer().created();
-    // A class, its summary and its graph for each model.
-    assertEquals(6, created.size(), created.toString());
+    // A class, its summary, its graph and its summary with costs for each model.
+    assertEquals(8, created.size(), created.toString());
     for (WatchedFiler.Created file : created) {
       assertEquals(1, file.originatingElements().size(), file.toString());
       Element origin = file.originatingElements().get(0);

@@ -69,7 +69,8 @@ class RobustnessTest {
     List<WatchedFiler.Created> created = kiln.filer().created();
     assertEquals(
         List.of("test.FirstModel", "test/FirstModel.summary.txt", "test/FirstModel.dot",
-            "test.SecondModel", "test/SecondModel.summary.txt", "test/SecondModel.dot"),
+            "test/FirstModel.cost.txt", "test.SecondModel", "test/SecondModel.summary.txt",
+            "test/SecondModel.dot", "test/SecondModel.cost.txt"),
         created.stream().map(WatchedFiler.Created::name).toList());
     for (WatchedFiler.Created file : created) {
       assertEquals(1, file.originatingElements().size(), file.name());
@@ -90,7 +91,8 @@ class RobustnessTest {
     Compilation compilation = javac().withProcessors(kiln).compile(broken, small("Sound"));
     Expect.that(compilation).only(1, 0);
     assertEquals(
-        List.of("test.SoundModel", "test/SoundModel.summary.txt", "test/SoundModel.dot"),
+        List.of("test.SoundModel", "test/SoundModel.summary.txt", "test/SoundModel.dot",
+            "test/SoundModel.cost.txt"),
         kiln.filer().created().stream().map(WatchedFiler.Created::name).toList());
   }
 
@@ -110,7 +112,7 @@ class RobustnessTest {
     Compilation alone = Sources.compile(model);
     Compilation withOthers = Sources.compile(small("Before"), model, small("After"));
     for (String file : List.of("test/StableModel.java", "test/StableModel.summary.txt",
-        "test/StableModel.dot")) {
+        "test/StableModel.dot", "test/StableModel.cost.txt")) {
       assertEquals(contents(alone, file), contents(withOthers, file), file);
     }
   }

@@ -94,8 +94,14 @@ public abstract sealed class Elements permits Elements.Floats, Elements.Doubles 
   // was made, so in a JVM that has run several models the indexer calls below turned megamorphic
   // and Adam's pass took three times as long. A direct buffer's class is always the same.
 
-  /** Float elements. */
-  static final class Floats extends Elements {
+  /**
+   * Float elements, also read and written as floats: a loop that stays in float arithmetic needs
+   * no conversion to double and back per element. (C2 on Java 17 emits those conversions with a
+   * false dependency on their target register; in a loop with a square root and a division, such
+   * as Adam's, that chains the elements one after the other and made the pass 3 to 8 times
+   * slower, by how the registers happened to be allocated in that JVM.)
+   */
+  public static final class Floats extends Elements {
     private final FloatBuffer buffer;
     private final int base;
 
@@ -114,6 +120,26 @@ public abstract sealed class Elements permits Elements.Floats, Elements.Doubles 
     @Override
     public void set(long i, double value) {
       buffer.put(base + (int) i, (float) value);
+    }
+
+    /** Element {@code i}, as a float. */
+    public float at(int i) {
+      return buffer.get(base + i);
+    }
+
+    /** Sets element {@code i}. */
+    public void put(int i, float value) {
+      buffer.put(base + i, value);
+    }
+
+    /** Copies {@code length} elements from {@code from} on into {@code target}, in bulk. */
+    public void read(int from, float[] target, int length) {
+      buffer.get(base + from, target, 0, length);
+    }
+
+    /** Sets {@code length} elements from {@code at} on from {@code source}, in bulk. */
+    public void write(int at, float[] source, int length) {
+      buffer.put(base + at, source, 0, length);
     }
 
     @Override

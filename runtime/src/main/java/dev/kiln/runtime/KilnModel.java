@@ -560,6 +560,63 @@ public abstract class KilnModel {
             .replace("\r", "");
   }
 
+  /**
+   * The summary with what each row costs at {@code batchSize} samples, in four columns after
+   * Keras' (the FLOPs of a prediction and of a training step, the memory of the activations and
+   * what training keeps besides: gradients, traces, masks), and under the totals what a
+   * prediction and a training step cost in all. A multiply-add is 2 FLOPs; see {@link #cost(int)}.
+   * A model whose sequences vary in length needs their steps: {@link #summary(int, long)}.
+   */
+  public final String summary(int batchSize) {
+    return summary(batchSize, 0, false);
+  }
+
+  /** The summary with costs, for sequences of {@code steps} steps. */
+  public final String summary(int batchSize, long steps) {
+    return summary(batchSize, steps, false);
+  }
+
+  /**
+   * The summary with costs; with {@code expandNested} every layer inside a block's application
+   * has its own row. {@code steps} is read only by a model whose sequences vary in length.
+   */
+  public final synchronized String summary(int batchSize, long steps, boolean expandNested) {
+    ModelCost cost = cost(batchSize, steps);
+    String table = expandNested ? expandedSummaryTable() : spec.summaryTable();
+    return CostSummary.table(table, spec, expandNested, cost)
+        + summary(expandNested).substring(table.length())
+        + CostSummary.totals(cost);
+  }
+
+  /**
+   * What a prediction and a training step cost at {@code batchSize} samples: FLOPs (a
+   * multiply-add is 2; a training step counts the forward and backward passes, not the loss or
+   * the optimizer's update) and bytes (parameters, gradients, the current optimizer's state,
+   * activations and training buffers, at this model's data type, none shared).
+   */
+  public final ModelCost cost(int batchSize) {
+    return cost(batchSize, 0);
+  }
+
+  /** The cost for sequences of {@code steps} steps; {@code steps} is read only by a model whose sequences vary in length. */
+  public final synchronized ModelCost cost(int batchSize, long steps) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("the cost of " + spec.name() + " is asked for a batch of "
+          + batchSize + " samples; give a batch size of at least 1");
+    }
+    boolean variable = spec.layers().stream().anyMatch(layer -> layer.cost().dependsOnSteps());
+    if (variable && steps < 1) {
+      throw new IllegalArgumentException(spec.name() + " reads sequences whose length varies, so"
+          + " its cost depends on their steps (" + steps + " given); give them, as in summary("
+          + batchSize + ", 100) or cost(" + batchSize + ", 100)");
+    }
+    long stateValues = 0;
+    for (INDArray state : updater.stateArrays()) {
+      stateValues += state.length();
+    }
+    return ModelCost.of(spec, batchSize, steps, dataType.width(), stateValues);
+  }
+
   /** The summary's table with a row for every layer inside blocks; the same as the table without blocks. */
   protected String expandedSummaryTable() {
     return spec.summaryTable();

@@ -12,13 +12,16 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class NdArrays {
 
   private static final AtomicLong created = new AtomicLong();
+  private static final AtomicLong createdBytes = new AtomicLong();
 
   private NdArrays() {}
 
   /** A new zero-filled, row-major array. */
   public static INDArray zeros(DataType dataType, long... shape) {
     created.incrementAndGet();
-    return Nd4j.zeros(dataType, shape);
+    INDArray array = Nd4j.zeros(dataType, shape);
+    createdBytes.addAndGet(array.length() * dataType.width());
+    return array;
   }
 
   /** A new row-major array holding a copy of {@code source}. */
@@ -50,5 +53,13 @@ public final class NdArrays {
   /** How many arrays this class has created since the JVM started. */
   public static long created() {
     return created.get();
+  }
+
+  /**
+   * The bytes of native memory the arrays this class created since the JVM started hold, or held
+   * before they were freed.
+   */
+  public static long createdBytes() {
+    return createdBytes.get();
   }
 }

@@ -46,6 +46,7 @@ public final class ModelWriter {
   private final Network network;
   private final StepPlan plan;
   private final Naming names;
+  private final MemoryPlan memory;
   private final ClassName model;
   private final ClassName buffers;
 
@@ -53,6 +54,7 @@ public final class ModelWriter {
     this.network = network;
     this.plan = new StepPlan(network);
     this.names = new Naming(network);
+    this.memory = new MemoryPlan(network, plan, names);
     this.model = ClassName.get(network.model().packageName(), network.model().className());
     this.buffers = model.nestedClass("Buffers");
   }
@@ -78,6 +80,15 @@ public final class ModelWriter {
                 ParameterizedTypeName.get(Runtime.BUFFER_CACHE, buffers), "buffers", Modifier.PRIVATE, Modifier.FINAL)
             .initializer("new $T<>()", Runtime.BUFFER_CACHE)
             .build());
+    if (memory.isPlanned()) {
+      type.addField(
+          FieldSpec.builder(
+                  ParameterizedTypeName.get(Runtime.BUFFER_CACHE, buffers), "inferenceBuffers",
+                  Modifier.PRIVATE, Modifier.FINAL)
+              .addJavadoc("Buffers for predictions only, whose layer outputs share memory; made on the first.\n")
+              .initializer("new $T<>()", Runtime.BUFFER_CACHE)
+              .build());
+    }
     type.addField(
         FieldSpec.builder(buffers, "current", Modifier.PRIVATE)
             .addJavadoc("The buffers of the last forward pass, read by {@link #lastOutput}.\n")
@@ -91,6 +102,9 @@ public final class ModelWriter {
     type.addMethod(trainStep());
     type.addMethod(computeGradients());
     type.addMethod(layersAccessor());
+    if (memory.isPlanned()) {
+      type.addMethod(bufferPlan());
+    }
     type.addMethods(transferMethods());
     type.addMethod(forward(type));
     type.addMethod(losses());
@@ -100,6 +114,9 @@ public final class ModelWriter {
           plan, buffers, names.local("b"), node -> bufferField(names.output(node))));
     }
     type.addMethod(buffersFor());
+    if (memory.isPlanned()) {
+      type.addMethod(inferenceBuffersFor());
+    }
     type.addMethods(batchHooks());
     if (SummaryTable.hasNested(network)) {
       type.addMethod(MethodSpec.methodBuilder("expandedSummaryTable")
@@ -143,6 +160,7 @@ public final class ModelWriter {
         FieldSpec.builder(String.class, "DOT", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
             .initializer(StringConstant.initializer(DotGraph.render(network)))
             .build());
+    LayerCosts costs = new LayerCosts(plan);
     List<CodeBlock> params = new ArrayList<>();
     List<String> paramLayers = new ArrayList<>();
     for (Node node : network.nodes()) {
@@ -182,11 +200,11 @@ public final class ModelWriter {
     SpecList layers = new SpecList(Runtime.LAYER_SPEC, "layerSpecs", "layer specs",
         names(network.nodes()),
         network.nodes().stream()
-            .map(node -> CodeBlock.of("new $T($S, $S, $L, $T.of($L), $LL)", Runtime.LAYER_SPEC,
+            .map(node -> CodeBlock.of("new $T($S, $S, $L, $T.of($L), $LL,\n$>$L)$<", Runtime.LAYER_SPEC,
                 node.name(), node.decl().kind().kerasName(), longArray(node.shape()), List.class,
                 node.inputs().stream().map(input -> CodeBlock.of("$S", input))
                     .collect(CodeBlock.joining(", ")),
-                node.paramCount()))
+                node.paramCount(), LayerCosts.code(costs.of(node))))
             .toList());
     List<Application> applied = network.model().applications().stream()
         .filter(application -> application.parent() == null)
@@ -679,7 +697,8 @@ public final class ModelWriter {
     List<Node> variable = variableLengthInputs();
     if (variable.isEmpty()) {
       method.addStatement(
-          "current = buffers.get($L.size(0), batchSize -> new Buffers(dataType(), batchSize))", first);
+          "current = buffers.get($L.size(0), batchSize -> new Buffers(dataType(), batchSize$L))", first,
+          memory.isPlanned() ? ", true" : "");
     } else {
       String steps = names.local("steps");
       method.addStatement("long $L = -1", steps);
@@ -691,6 +710,29 @@ public final class ModelWriter {
           first, steps, names.local("batchSize"), names.local("length"), names.local("batchSize"),
           names.local("length"));
     }
+    return method.addStatement("return current").build();
+  }
+
+  private MethodSpec bufferPlan() {
+    return MethodSpec.methodBuilder("bufferPlan")
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .returns(Runtime.BUFFER_PLAN)
+        .addJavadoc("The batch buffers' memory as planned at build time, in values per sample; the arenas'\n"
+            + "tables are on {@code Buffers.TRAINING_ARENA} and {@code Buffers.INFERENCE_ARENA}.\n")
+        .addStatement("return new $T($LL, Buffers.TRAINING_ARENA, $LL, Buffers.INFERENCE_ARENA, $LL)",
+            Runtime.BUFFER_PLAN, memory.keptValues(), memory.gradientFloor(), memory.inferenceFloor())
+        .build();
+  }
+
+  private MethodSpec inferenceBuffersFor() {
+    MethodSpec.Builder method = MethodSpec.methodBuilder("inferenceBuffersFor")
+        .addModifiers(Modifier.PRIVATE)
+        .returns(buffers)
+        .addJavadoc("The prediction buffers for the shape of this batch, allocated on first use.\n");
+    addInputParameters(method, false);
+    method.addStatement(
+        "current = inferenceBuffers.get($L.size(0), batchSize -> new Buffers(dataType(), batchSize, false))",
+        names.input(network.inputs().get(0)));
     return method.addStatement("return current").build();
   }
 
@@ -739,7 +781,8 @@ public final class ModelWriter {
         .addStatement("return $L", lossWithPenalties("weightPenalties()", "b"))
         .build();
     MethodSpec predict = hook("predictOnBatch", TypeName.VOID, false)
-        .addStatement("forward(buffersFor($L), $L, false)", inputs, inputs)
+        .addStatement("forward($L($L), $L, false)",
+            memory.isPlanned() ? "inferenceBuffersFor" : "buffersFor", inputs, inputs)
         .build();
     CodeBlock.Builder cases = CodeBlock.builder().add("return switch (index) {\n$>");
     List<Node> outputs = network.outputs();
@@ -782,6 +825,19 @@ public final class ModelWriter {
     if (!variableLengthInputs().isEmpty()) {
       constructor.addParameter(long.class, "steps");
     }
+    if (memory.isPlanned()) {
+      constructor.addJavadoc("@param training whether for training (the forward pass keeps every output, the\n"
+          + "    gradients share {@link #TRAINING_ARENA}) or for predictions (the outputs share\n"
+          + "    {@link #INFERENCE_ARENA}, there are no gradients)\n");
+      constructor.addParameter(boolean.class, "training");
+      type.addField(arenaConstant("TRAINING_ARENA", memory.trainingArena(), ArenaTable.training(memory)));
+      type.addField(arenaConstant("INFERENCE_ARENA", memory.inferenceArena(), ArenaTable.inference(memory)));
+      type.addField(FieldSpec.builder(INDARRAY, "arena", Modifier.FINAL)
+          .addJavadoc("The memory the buffers placed by {@link #TRAINING_ARENA} or {@link #INFERENCE_ARENA} share.\n")
+          .build());
+      constructor.addStatement("arena = $T.zeros(dataType, batchSize * (training ? TRAINING_ARENA : INFERENCE_ARENA))",
+          Runtime.ND_ARRAYS);
+    }
     List<FieldSpec.Builder> fields = new ArrayList<>();
     List<CodeParts.Piece> allocations = new ArrayList<>();
     for (Node node : network.nodes()) {
@@ -821,11 +877,40 @@ public final class ModelWriter {
         .build();
   }
 
+  private static FieldSpec arenaConstant(String name, long length, CodeBlock table) {
+    // An empty arena still gets one value: ND4J makes no array of length 0.
+    return FieldSpec.builder(long.class, name, Modifier.STATIC, Modifier.FINAL)
+        .addJavadoc(table)
+        .initializer("$LL", Math.max(length, 1))
+        .build();
+  }
+
+  /**
+   * A buffer's field and its allocation: memory of its own, a view into the arena where the plan
+   * placed it, or, in a model with a plan, null where the other mode places it and this one has no
+   * use for it (gradients in predictions).
+   */
   private void addBuffer(List<FieldSpec.Builder> fields, CodeBlock.Builder allocation, String field,
       Node node, String doc) {
     fields.add(FieldSpec.builder(INDARRAY, field)
         .addJavadoc(doc + ", $L.\n", node.name(), batchShape(node.shape())));
-    allocation.addStatement("$L = $T.zeros(dataType, batchSize$L)", field, Runtime.ND_ARRAYS,
+    if (!memory.isPlanned()) {
+      allocation.addStatement("$L = $L", field, ownMemory(node));
+      return;
+    }
+    Long inTraining = memory.trainingOffset(field);
+    Long inInference = memory.inferenceOffset(field);
+    allocation.addStatement("$L = training ? $L : $L", field,
+        inTraining != null ? arenaView(node, inTraining) : ownMemory(node),
+        inInference != null ? arenaView(node, inInference) : CodeBlock.of("null"));
+  }
+
+  private CodeBlock ownMemory(Node node) {
+    return CodeBlock.of("$T.zeros(dataType, batchSize$L)", Runtime.ND_ARRAYS, dims(node.shape()));
+  }
+
+  private CodeBlock arenaView(Node node, long offset) {
+    return CodeBlock.of("$T.view(arena, batchSize * $LL, batchSize$L)", Runtime.ND_ARRAYS, offset,
         dims(node.shape()));
   }
 

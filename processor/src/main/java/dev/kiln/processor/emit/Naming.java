@@ -22,10 +22,13 @@ final class Naming {
   private final NameAllocator locals = new NameAllocator();
 
   Naming(Network network) {
-    for (String reserved : new String[] {"SPEC", "SUMMARY_TABLE", "DOT", "buffers", "current", "layers"}) {
+    for (String reserved : new String[] {"SPEC", "SUMMARY_TABLE", "DOT", "buffers", "inferenceBuffers", "current", "layers"}) {
       fields.newName(reserved, "reserved:" + reserved);
     }
-    buffers.newName("batchSize", "reserved:batchSize");
+    // The Buffers constructor's parameters and the arena (MemoryPlan).
+    for (String reserved : new String[] {"batchSize", "training", "arena"}) {
+      buffers.newName(reserved, "reserved:" + reserved);
+    }
     for (Node node : network.nodes()) {
       for (ParamDecl param : node.params()) {
         fields.newName(node.name() + capitalize(param.name()), paramTag(node, param));

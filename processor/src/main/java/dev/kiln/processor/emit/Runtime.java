@@ -17,9 +17,12 @@ public final class Runtime {
   public static final ClassName PARAMETER_SPEC = ClassName.get(PACKAGE, "ParameterSpec");
   public static final ClassName LAYER_SPEC = ClassName.get(PACKAGE, "LayerSpec");
   public static final ClassName APPLICATION_SPEC = ClassName.get(PACKAGE, "ApplicationSpec");
+  public static final ClassName LAYER_COST = ClassName.get(PACKAGE, "LayerCost");
+  public static final ClassName STEP_COUNT = LAYER_COST.nestedClass("Count");
   public static final ClassName MODEL_DATA = ClassName.get(PACKAGE, "ModelData");
   public static final ClassName BUFFER_CACHE = ClassName.get(PACKAGE, "BufferCache");
   public static final ClassName ND_ARRAYS = ClassName.get(PACKAGE, "NdArrays");
+  public static final ClassName BUFFER_PLAN = ClassName.get(PACKAGE, "BufferPlan");
 
   public static final ClassName INDARRAY = ClassName.get("org.nd4j.linalg.api.ndarray", "INDArray");
   public static final ClassName DATA_TYPE = ClassName.get("org.nd4j.linalg.api.buffer", "DataType");

@@ -79,21 +79,38 @@ public final class SummaryTable {
   /** A row per layer outside blocks and per top application, where its first output is computed. */
   private static List<Row> collapsed(Network network) {
     List<Row> rows = new ArrayList<>();
+    for (List<Node> group : collapsedRows(network)) {
+      Node node = group.get(0);
+      Application application = network.model().application(node.name());
+      long params = group.stream().mapToLong(Node::paramCount).sum();
+      rows.add(application != null
+          ? new Row(application.name(), application.typeName(), node.shape().withBatch(), params,
+              application.inputs())
+          : new Row(node.name(), node.decl().kind().kerasName(), node.shape().withBatch(), params,
+              node.inputs()));
+    }
+    return rows;
+  }
+
+  /**
+   * The layers of each row of the table without expansion, in row order: a layer outside blocks
+   * alone, or an application's first output followed by the application's other layers.
+   */
+  static List<List<Node>> collapsedRows(Network network) {
+    List<List<Node>> rows = new ArrayList<>();
     for (Node node : network.nodes()) {
       Application application = network.model().application(node.name());
       if (application != null && application.parent() == null) {
-        long params = 0;
+        List<Node> group = new ArrayList<>();
+        group.add(node);
         for (Node inner : network.nodes()) {
-          if (inner.name().equals(application.name())
-              || inner.name().startsWith(application.name() + "/")) {
-            params += inner.paramCount();
+          if (inner.name().startsWith(application.name() + "/")) {
+            group.add(inner);
           }
         }
-        rows.add(new Row(application.name(), application.typeName(), node.shape().withBatch(),
-            params, application.inputs()));
+        rows.add(group);
       } else if (application == null && !node.name().contains("/")) {
-        rows.add(new Row(node.name(), node.decl().kind().kerasName(), node.shape().withBatch(),
-            node.paramCount(), node.inputs()));
+        rows.add(List.of(node));
       }
     }
     return rows;

@@ -98,6 +98,18 @@ final class BatchNormalizationKind implements LayerKind {
         new ExtraBuffer("BatchVariance", channels, false));
   }
 
+  /**
+   * A prediction normalizes with the moving statistics and scales, 4 FLOPs per element (subtract,
+   * divide, scale, offset); training first takes the batch's statistics, 3 more (the mean 1, the
+   * variance 2). Backward, 2 per element for the scale's and offset's gradients and 6 for the
+   * input's.
+   */
+  @Override
+  public Flops flops(Node node) {
+    long elements = node.shape().length();
+    return new Flops(4 * elements, 3 * elements, 2 * elements, List.of(6 * elements));
+  }
+
   @Override
   public CodeBlock forward(LayerCode code) {
     CodeBlock training = CodeBlock.of("$L && !isFrozen($S)", code.training(), frozenName(code));

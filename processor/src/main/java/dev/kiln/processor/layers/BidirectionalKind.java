@@ -75,6 +75,17 @@ record BidirectionalKind(RecurrentKind inner, MergeMode mergeMode) implements La
     return buffers;
   }
 
+  /**
+   * Both directions' work, plus the sum of their outputs in {@code SUM} mode and the sum of their
+   * input gradients.
+   */
+  @Override
+  public Flops flops(Node node) {
+    long merge = mergeMode == MergeMode.SUM ? node.shape().length() : 0;
+    return inner.flops(node).times(2)
+        .plus(new Flops(merge, 0, List.of(node.inputShapes().get(0).length())));
+  }
+
   @Override
   public CodeBlock initialization(LayerCode code) {
     return CodeBlock.builder()

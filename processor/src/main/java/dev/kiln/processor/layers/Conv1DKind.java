@@ -9,6 +9,7 @@ import dev.kiln.Initializer;
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +69,19 @@ final class Conv1DKind implements LayerKind {
           layer.attributes().enumValue("biasInitializer", Initializer.class), fanIn, fanOut));
     }
     return params;
+  }
+
+  /** The whole kernel at every output step, plus the bias; backward: one product each for the kernel and the input. */
+  @Override
+  public Flops flops(Node node) {
+    LayerDecl layer = node.decl();
+    long steps = node.shape().dim(0);
+    long kernel = Math.multiplyExact((long) layer.attributes().intValue("kernelSize"),
+        (long) node.inputShapes().get(0).dim(1) * filters(layer));
+    Flops product = Flops.product(Math.multiplyExact(steps, kernel));
+    return layer.attributes().booleanValue("useBias")
+        ? product.plus(Flops.bias(steps, filters(layer), 1))
+        : product;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.kiln.processor.layers;
 
 import dev.kiln.Conv2D;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 
 /** {@code @Conv2D}: a 2-D convolution over channels-last images. */
@@ -13,6 +14,11 @@ final class Conv2DKind extends ConvolutionKind {
   @Override
   public Shape outputShape(ShapeContext context) {
     return Windows.outputImage(context, filters(context.layer()));
+  }
+
+  @Override
+  long kernelPositions(Node node) {
+    return (long) node.shape().dim(0) * node.shape().dim(1);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.kiln.processor.layers;
 import dev.kiln.Conv2DTranspose;
 import dev.kiln.Padding;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 
 /** {@code @Conv2DTranspose}: the transposed convolution, which upsamples. */
@@ -33,6 +34,13 @@ final class Conv2DTransposeKind extends ConvolutionKind {
           : Math.addExact(strided, Math.max(extent - strides[axis], 0));
     }
     return Shape.of(out[0], out[1], layer.attributes().intValue("filters"));
+  }
+
+  /** Each input pixel spreads the whole kernel over the output. */
+  @Override
+  long kernelPositions(Node node) {
+    Shape input = node.inputShapes().get(0);
+    return (long) input.dim(0) * input.dim(1);
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.kiln.Initializer;
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.lang.annotation.Annotation;
 import java.util.ArrayList;
@@ -74,6 +75,24 @@ abstract class ConvolutionKind implements LayerKind {
           layer.attributes().enumValue("biasInitializer", Initializer.class), fanIn, fanOut));
     }
     return params;
+  }
+
+  /** The pixels the kernel is applied at: the output's, or the input's for a transposed one. */
+  abstract long kernelPositions(Node node);
+
+  /**
+   * The whole kernel applied at each of {@link #kernelPositions} (padding zeros included, as the
+   * products do), plus the bias at every output pixel; backward: the kernel's gradient and the
+   * input's, one product each.
+   */
+  @Override
+  public final Flops flops(Node node) {
+    long kernelLength = parameters(node.decl(), node.inputShapes()).get(0).shape().length();
+    Flops product = Flops.product(Math.multiplyExact(kernelPositions(node), kernelLength));
+    Shape out = node.shape();
+    return node.decl().attributes().booleanValue("useBias")
+        ? product.plus(Flops.bias((long) out.dim(0) * out.dim(1), out.dim(2), 1))
+        : product;
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.kiln.processor.check.Report;
 import dev.kiln.processor.check.Tag;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,6 +92,22 @@ final class DenseKind implements LayerKind {
   @Override
   public Activation activation(LayerDecl layer) {
     return layer.attributes().enumValue("activation", Activation.class);
+  }
+
+  /**
+   * {@code in * units} multiply-adds at every position (every index of the axes before the last),
+   * plus the bias; backward: the kernel's gradient and the input's, one product each.
+   */
+  @Override
+  public Flops flops(Node node) {
+    Shape input = node.inputShapes().get(0);
+    long in = input.last();
+    long positions = input.length() / in;
+    long units = units(node.decl());
+    Flops product = Flops.product(Math.multiplyExact(positions, Math.multiplyExact(in, units)));
+    return node.decl().attributes().booleanValue("useBias")
+        ? product.plus(Flops.bias(positions, units, 1))
+        : product;
   }
 
   @Override

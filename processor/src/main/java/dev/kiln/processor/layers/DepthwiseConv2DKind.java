@@ -9,6 +9,7 @@ import dev.kiln.Initializer;
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,6 +93,22 @@ final class DepthwiseConv2DKind implements LayerKind {
           kernel.fanOut()));
     }
     return params;
+  }
+
+  /**
+   * Each output value is one channel's window times its kernel slice: {@code kh * kw}
+   * multiply-adds per output value, the whole depthwise kernel at every output pixel; plus the
+   * bias. Backward: one product each for the kernel and the input.
+   */
+  @Override
+  public Flops flops(Node node) {
+    Shape out = node.shape();
+    long pixels = (long) out.dim(0) * out.dim(1);
+    long kernel = depthwiseKernel(node.decl(), node.inputShapes().get(0).dim(2)).shape().length();
+    Flops product = Flops.product(Math.multiplyExact(pixels, kernel));
+    return node.decl().attributes().booleanValue("useBias")
+        ? product.plus(Flops.bias(pixels, out.dim(2), 1))
+        : product;
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.kiln.processor.check.Report;
 import dev.kiln.processor.check.Tag;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,6 +103,27 @@ final class DotKind implements LayerKind {
         dims.add(input.dim(i - 1));
       }
     }
+  }
+
+  /**
+   * One multiply-add per output value and contracted index, plus 3 FLOPs per input value when
+   * normalizing (square, sum, division); backward, a product for each input's gradient (and the
+   * normalization's again).
+   */
+  @Override
+  public Flops flops(Node node) {
+    int[] written = node.decl().attributes().intArray("axes");
+    Shape first = node.inputShapes().get(0);
+    long contracted = first.dim(ConcatenateKind.fullAxis(written[0], first.rank()) - 1);
+    long multiplyAdds = Math.multiplyExact(node.shape().length(), contracted);
+    List<Long> backward = new ArrayList<>();
+    long normalizing = 0;
+    for (Shape input : node.inputShapes()) {
+      long normalize = node.decl().attributes().booleanValue("normalize") ? 3 * input.length() : 0;
+      normalizing += normalize;
+      backward.add(2 * multiplyAdds + normalize);
+    }
+    return new Flops(2 * multiplyAdds + normalizing, 0, backward);
   }
 
   @Override

@@ -50,6 +50,13 @@ final class DropoutKind implements LayerKind {
     return List.of(new ExtraBuffer("Mask", node.shape(), true));
   }
 
+  /** A copy in prediction; in training, the mask's product, one per element each way. */
+  @Override
+  public Flops flops(Node node) {
+    long elements = node.shape().length();
+    return Flops.elementwise(0, elements, 1).withTrainingForward(elements);
+  }
+
   @Override
   public CodeBlock forward(LayerCode code) {
     return CodeBlock.of("$T.forward($L, $L, $L, $L, $L, $L);\n", KERNEL, code.input(0), rate(code),

@@ -10,6 +10,7 @@ import dev.kiln.Minimum;
 import dev.kiln.Multiply;
 import dev.kiln.Subtract;
 import dev.kiln.processor.emit.Runtime;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.lang.annotation.Annotation;
 import java.util.ArrayList;
@@ -82,6 +83,29 @@ final class ElementwiseKind implements LayerKind {
   private static String explanation(ShapeContext context, int index) {
     String rounding = Downsampling.explain(context.producers(0), context.producers(index));
     return rounding.isEmpty() ? ConcatenateKind.SAME_SIZES : rounding;
+  }
+
+  /**
+   * Forward, one operation per element between each pair of inputs (and the division of
+   * {@code Average}). Backward per input: nothing for a sum (the gradient is copied), one
+   * operation per element for the negation of {@code Subtract}'s second input, the division of
+   * {@code Average} and the selection of {@code Maximum} and {@code Minimum}, and for
+   * {@code Multiply} the product of the other inputs with the gradient.
+   */
+  @Override
+  public Flops flops(Node node) {
+    long elements = node.shape().length();
+    int n = node.inputShapes().size();
+    long forward = (n - 1) * elements + (annotation == Average.class ? elements : 0);
+    List<Long> backward = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      long perElement = annotation == Add.class ? 0
+          : annotation == Subtract.class ? i
+          : annotation == Multiply.class ? n - 1
+          : 1;
+      backward.add(perElement * elements);
+    }
+    return new Flops(forward, 0, backward);
   }
 
   @Override

@@ -75,6 +75,12 @@ final class EmbeddingKind implements LayerKind {
         outputDim));
   }
 
+  /** A gather forward; backward, each output value added into the table's gradient. */
+  @Override
+  public Flops flops(Node node) {
+    return new Flops(0, node.shape().length(), List.of(0L));
+  }
+
   @Override
   public CodeBlock forward(LayerCode code) {
     return CodeBlock.of("$T.forward($L, $L, $L);\n", KERNEL, code.input(0),

@@ -5,6 +5,7 @@ import com.palantir.javapoet.CodeBlock;
 import dev.kiln.GlobalAveragePooling1D;
 import dev.kiln.GlobalMaxPooling1D;
 import dev.kiln.processor.emit.Runtime;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.lang.annotation.Annotation;
 
@@ -43,6 +44,13 @@ final class GlobalPooling1DKind implements LayerKind {
   @Override
   public Shape outputShape(ShapeContext context) {
     return SequenceWindows.isSequence(context) ? Shape.of(context.inputs().get(0).dim(1)) : null;
+  }
+
+  /** One comparison or addition per input value (and a division per output for the average); backward, one per input value. */
+  @Override
+  public Flops flops(Node node) {
+    long in = node.inputShapes().get(0).length();
+    return Flops.elementwise(in + (backwardReadsInput ? 0 : node.shape().length()), in, 1);
   }
 
   @Override

@@ -5,6 +5,7 @@ import com.palantir.javapoet.CodeBlock;
 import dev.kiln.GlobalAveragePooling2D;
 import dev.kiln.GlobalMaxPooling2D;
 import dev.kiln.processor.emit.Runtime;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.lang.annotation.Annotation;
 
@@ -56,6 +57,13 @@ final class GlobalPoolingKind implements LayerKind {
       return null;
     }
     return Shape.of(input.dim(2));
+  }
+
+  /** One comparison or addition per input value (and a division per output for the average); backward, one per input value. */
+  @Override
+  public Flops flops(Node node) {
+    long in = node.inputShapes().get(0).length();
+    return Flops.elementwise(in + (backwardReadsInput ? 0 : node.shape().length()), in, 1);
   }
 
   @Override

@@ -90,6 +90,16 @@ public interface LayerKind {
     return CodeBlock.of("");
   }
 
+  /**
+   * The arithmetic of this layer on one sample, not counting its {@link #activation}, which the
+   * summary adds the same way for every kind (see {@link Flops} for the convention). The node's
+   * shapes are all known here: a variable sequence length is replaced by a number of steps. The
+   * default is a layer that only moves data.
+   */
+  default Flops flops(Node node) {
+    return Flops.none(node.inputShapes().size());
+  }
+
   /** The forward call(s), writing {@link LayerCode#output()}. */
   CodeBlock forward(LayerCode code);
 

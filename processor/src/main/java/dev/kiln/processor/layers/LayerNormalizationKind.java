@@ -8,6 +8,7 @@ import dev.kiln.LayerNormalization;
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -102,6 +103,17 @@ final class LayerNormalizationKind implements LayerKind {
           layer.attributes().enumValue("betaInitializer", Initializer.class), count, count));
     }
     return params;
+  }
+
+  /**
+   * Forward, 7 FLOPs per element: the mean (1), the variance (2), normalising (2), scale and
+   * offset (2), in prediction as in training. Backward, 2 per element for the scale's and offset's
+   * gradients and 6 for the input's.
+   */
+  @Override
+  public Flops flops(Node node) {
+    long elements = node.shape().length();
+    return new Flops(7 * elements, 2 * elements, List.of(6 * elements));
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.kiln.LeakyReLU;
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 
 /**
@@ -44,6 +45,13 @@ final class LeakyReLUKind implements LayerKind {
   @Override
   public Shape outputShape(ShapeContext context) {
     return context.inputs().get(0);
+  }
+
+  /** One operation per element each way (a comparison and its scaling, counted as one). */
+  @Override
+  public Flops flops(Node node) {
+    long elements = node.shape().length();
+    return Flops.elementwise(elements, elements, 1);
   }
 
   @Override

@@ -178,6 +178,51 @@ final class MultiHeadAttentionKind implements LayerKind {
     return buffers;
   }
 
+  /**
+   * The query, key and value projections (with their biases), the queries' scaling, {@code Q K^T}
+   * per head, the softmax (3 FLOPs a score), in training the dropout of the probabilities,
+   * {@code P V} per head, and the output projection with its bias; the causal mask's skipped
+   * scores are counted, as the kernel computes them. Backward: a product each for every kernel's
+   * gradient, two for each of {@code Q K^T}, {@code P V} and the output projection (both
+   * operands' gradients), the softmax's and dropout's as forward; and for each input, a product
+   * for its projection's input gradient (summed onto the input that fills several roles).
+   */
+  @Override
+  public Flops flops(Node node) {
+    LayerDecl layer = node.decl();
+    List<Shape> inputs = node.inputShapes();
+    long heads = layer.attributes().intValue("numHeads");
+    long keyDim = layer.attributes().intValue("keyDim");
+    long valueDim = valueDim(layer);
+    long queries = inputs.get(0).dim(0);
+    long keys = input(inputs, 1).dim(0);
+    long out = outputDim(layer, inputs);
+    long[] projections = {
+      queries * input(inputs, 0).last() * heads * keyDim,
+      keys * input(inputs, 1).last() * heads * valueDim,
+      keys * input(inputs, 2).last() * heads * keyDim
+    };
+    long biases = layer.attributes().booleanValue("useBias")
+        ? heads * (queries * keyDim + keys * keyDim + keys * valueDim) + queries * out
+        : 0;
+    long scores = heads * queries * keys;
+    long elementwise = heads * queries * keyDim // the 1 / sqrt(keyDim) scaling
+        + 3 * scores;
+    long dropout = layer.attributes().doubleValue("dropout") > 0 ? scores : 0;
+    long products = scores * keyDim + scores * valueDim + queries * heads * valueDim * out;
+    long projected = projections[0] + projections[1] + projections[2];
+    List<Long> inputGradients = new ArrayList<>(java.util.Collections.nCopies(inputs.size(), 0L));
+    for (int role = 0; role < 3; role++) {
+      int index = Math.min(role, inputs.size() - 1);
+      inputGradients.set(index, inputGradients.get(index) + 2 * projections[role]);
+    }
+    return new Flops(
+        2 * (projected + products) + biases + elementwise,
+        dropout,
+        2 * projected + 4 * products + biases + elementwise + dropout,
+        inputGradients);
+  }
+
   /** The suffix of the extra buffer that holds the attention probabilities. */
   static final String SCORES = "Scores";
 

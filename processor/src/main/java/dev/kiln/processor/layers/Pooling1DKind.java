@@ -7,6 +7,7 @@ import dev.kiln.MaxPooling1D;
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.lang.annotation.Annotation;
 import java.util.List;
@@ -52,6 +53,18 @@ final class Pooling1DKind implements LayerKind {
     }
     int steps = SequenceWindows.outputSteps(context);
     return steps == 0 ? null : Shape.of(steps, context.inputs().get(0).dim(1));
+  }
+
+  /**
+   * One comparison (max) or addition (average, plus its division) per window element and output
+   * value; backward, the same again to route or spread the gradient over the windows.
+   */
+  @Override
+  public Flops flops(Node node) {
+    long window = node.decl().attributes().intValue("poolSize")
+        + (annotation == AveragePooling1D.class ? 1 : 0);
+    long flops = Math.multiplyExact(node.shape().length(), window);
+    return Flops.elementwise(flops, flops, 1);
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.kiln.MaxPooling2D;
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.lang.annotation.Annotation;
 import java.util.List;
@@ -52,6 +53,18 @@ final class PoolingKind implements LayerKind {
   public Shape outputShape(ShapeContext context) {
     Shape input = context.inputs().get(0);
     return Windows.outputImage(context, input.rank() == 3 ? input.dim(2) : 0);
+  }
+
+  /**
+   * One comparison (max) or addition (average, plus its division) per window element and output
+   * value; backward, the same again to route or spread the gradient over the windows.
+   */
+  @Override
+  public Flops flops(Node node) {
+    int[] size = Windows.size(node.decl());
+    long window = (long) size[0] * size[1] + (annotation == AveragePooling2D.class ? 1 : 0);
+    long flops = Math.multiplyExact(node.shape().length(), window);
+    return Flops.elementwise(flops, flops, 1);
   }
 
   @Override

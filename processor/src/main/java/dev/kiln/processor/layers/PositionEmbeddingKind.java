@@ -8,6 +8,7 @@ import dev.kiln.PositionEmbedding;
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 import java.util.List;
 
@@ -70,6 +71,12 @@ final class PositionEmbeddingKind implements LayerKind {
     int features = inputs.get(0).dim(1);
     return List.of(new ParamDecl("embeddings", Shape.of(length, features),
         layer.attributes().enumValue("initializer", Initializer.class), length, features));
+  }
+
+  /** A copy forward (the sum with the tokens is an {@code @Add}); backward, each value added into the table's gradient. */
+  @Override
+  public Flops flops(Node node) {
+    return new Flops(0, node.shape().length(), List.of(0L));
   }
 
   @Override

@@ -108,6 +108,33 @@ final class RecurrentKind implements LayerKind {
     return params;
   }
 
+  /**
+   * Per step: the input times the kernel, the state times the recurrent kernel, the bias, and the
+   * cell's element-wise work per unit (LSTM 9: three sigmoids, two tanh, three products, a sum;
+   * GRU 9: two sigmoids, the reset product and sum, a tanh, the four operations of the update;
+   * SimpleRNN 1: the tanh). Backward per step: a product each for the two kernels' gradients, one
+   * more for the gradient back through the recurrent kernel (needed for any gradient), the bias'
+   * sum, twice the cell's element-wise work; and a product for the input's gradient.
+   */
+  @Override
+  public Flops flops(Node node) {
+    long steps = node.inputShapes().get(0).dim(0);
+    long features = node.inputShapes().get(0).dim(1);
+    long units = node.decl().attributes().intValue("units");
+    long width = gates * units;
+    long input = features * width;
+    long recurrent = units * width;
+    long bias = node.decl().attributes().booleanValue("useBias")
+        ? (annotation == GRU.class ? 2 * width : width)
+        : 0;
+    long cell = (annotation == SimpleRNN.class ? 1 : 9) * units;
+    Flops step = new Flops(
+        2 * input + 2 * recurrent + bias + cell,
+        2 * input + 4 * recurrent + bias + 2 * cell,
+        List.of(2 * input));
+    return step.times(steps);
+  }
+
   @Override
   public CodeBlock initialization(LayerCode code) {
     return forgetBias(code, "");

@@ -69,6 +69,25 @@ final class SeparableConv2DKind implements LayerKind {
     return params;
   }
 
+  /**
+   * The depthwise kernel at every output pixel, then the 1x1 pointwise kernel, plus the bias.
+   * Backward: a product each for both kernels and the input; the gradient of the depthwise step's
+   * output is needed for the depthwise kernel's, so it counts even when the input's is not.
+   */
+  @Override
+  public Flops flops(Node node) {
+    Shape out = node.shape();
+    long pixels = (long) out.dim(0) * out.dim(1);
+    List<ParamDecl> params = parameters(node.decl(), node.inputShapes());
+    long depthwise = Math.multiplyExact(pixels, params.get(0).shape().length());
+    long pointwise = Math.multiplyExact(pixels, params.get(1).shape().length());
+    Flops flops = Flops.product(depthwise)
+        .plus(new Flops(2 * pointwise, 4 * pointwise, List.of(0L)));
+    return node.decl().attributes().booleanValue("useBias")
+        ? flops.plus(Flops.bias(pixels, out.dim(2), 1))
+        : flops;
+  }
+
   @Override
   public Activation activation(LayerDecl layer) {
     return layer.attributes().enumValue("activation", Activation.class);

@@ -7,6 +7,7 @@ import dev.kiln.Softmax;
 import dev.kiln.processor.check.Tag;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 
 /**
@@ -59,6 +60,19 @@ final class SoftmaxKind implements LayerKind {
   @Override
   public Activation activation(LayerDecl layer) {
     return overLastAxis(layer) ? Activation.SOFTMAX : Activation.LINEAR;
+  }
+
+  /**
+   * Over the last axis this is the {@code SOFTMAX} activation, counted as every activation is;
+   * over another axis, 3 FLOPs per element each way, as that activation.
+   */
+  @Override
+  public Flops flops(Node node) {
+    if (overLastAxis(node.decl())) {
+      return Flops.none(1);
+    }
+    long elements = ActivationFlops.forward(Activation.SOFTMAX, node.shape().length());
+    return Flops.elementwise(elements, elements, 1);
   }
 
   @Override

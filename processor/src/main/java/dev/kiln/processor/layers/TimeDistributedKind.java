@@ -96,6 +96,12 @@ record TimeDistributedKind(LayerKind inner) implements LayerKind {
     return buffers;
   }
 
+  /** The inner layer's work on one step, once per step. */
+  @Override
+  public Flops flops(Node node) {
+    return inner.flops(perStep(node)).times(node.shape().dim(0));
+  }
+
   @Override
   public CodeBlock initialization(LayerCode code) {
     return inner.initialization(code);

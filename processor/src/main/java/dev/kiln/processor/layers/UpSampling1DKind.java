@@ -7,6 +7,7 @@ import dev.kiln.processor.check.Report;
 import dev.kiln.processor.check.Tag;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 
 /** {@code @UpSampling1D}: repeats each step of a sequence. */
@@ -59,6 +60,12 @@ final class UpSampling1DKind implements LayerKind {
       return null;
     }
     return Shape.of(Math.multiplyExact(input.dim(0), size), input.dim(1));
+  }
+
+  /** A copy forward; backward, the gradients of each input value's copies summed, one add per output value. */
+  @Override
+  public Flops flops(Node node) {
+    return Flops.elementwise(0, node.shape().length(), 1);
   }
 
   @Override

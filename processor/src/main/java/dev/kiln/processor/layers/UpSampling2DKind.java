@@ -6,6 +6,7 @@ import dev.kiln.UpSampling2D;
 import dev.kiln.processor.check.Report;
 import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.parse.LayerDecl;
+import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 
 /** {@code @UpSampling2D}: repeats rows and columns. */
@@ -42,6 +43,12 @@ final class UpSampling2DKind implements LayerKind {
     int[] size = Attrs.pair(context.layer(), "size");
     return Shape.of(Math.multiplyExact(input.dim(0), size[0]),
         Math.multiplyExact(input.dim(1), size[1]), input.dim(2));
+  }
+
+  /** A copy forward; backward, the gradients of each input value's copies summed, one add per output value. */
+  @Override
+  public Flops flops(Node node) {
+    return Flops.elementwise(0, node.shape().length(), 1);
   }
 
   @Override

@@ -58,6 +58,16 @@ public record Shape(List<Integer> dims) {
     return length;
   }
 
+  /** Whether an axis is {@link #VARIABLE}. */
+  public boolean isVariable() {
+    return dims.contains(VARIABLE);
+  }
+
+  /** This shape with every {@link #VARIABLE} axis given {@code steps}. */
+  public Shape withVariable(int steps) {
+    return new Shape(dims.stream().map(dim -> dim == VARIABLE ? steps : dim).toList());
+  }
+
   /** {@code (None, 28, 28, 1)}: with the batch axis, as the summary prints it. */
   public String withBatch() {
     StringJoiner joiner = new StringJoiner(", ", "(", ")");

@@ -1,8 +1,11 @@
 package dev.kiln.runtime.init;
 
 import dev.kiln.Initializer;
+import java.util.function.DoubleSupplier;
 import java.util.random.RandomGenerator;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -90,25 +93,41 @@ public final class Initializers {
   }
 
   private static void uniform(INDArray target, double limit, RandomGenerator random) {
-    double[] values = new double[Math.toIntExact(target.length())];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = random.nextDouble(-limit, limit);
-    }
-    write(target, values);
+    fillInOrder(target, () -> random.nextDouble(-limit, limit));
   }
 
   /** A normal of deviation {@code deviation} after truncation at two deviations. */
   private static void truncatedNormal(INDArray target, double deviation, RandomGenerator random) {
     double scale = deviation / TRUNCATED_NORMAL_DEVIATION;
-    double[] values = new double[Math.toIntExact(target.length())];
-    for (int i = 0; i < values.length; i++) {
+    fillInOrder(target, () -> {
       double sample;
       do {
         sample = random.nextGaussian();
       } while (Math.abs(sample) > 2);
-      values[i] = sample * scale;
+      return sample * scale;
+    });
+  }
+
+  /**
+   * Writes {@code next}'s values into {@code target} in row-major order. A contiguous target (a view
+   * of the flat parameter buffer) is written in place, value by value: a whole kernel as a Java
+   * array and its native copy took 200 MB that stayed resident after building the U-Net.
+   */
+  private static void fillInOrder(INDArray target, DoubleSupplier next) {
+    // A view's data() starts at the view's first value; it must hold exactly the view's values.
+    DataBuffer data = target.data();
+    long length = target.length();
+    if (!Shape.hasDefaultStridesForShape(target) || target.ordering() != 'c' || data.length() != length) {
+      double[] values = new double[Math.toIntExact(target.length())];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = next.getAsDouble();
+      }
+      write(target, values);
+      return;
     }
-    write(target, values);
+    for (long i = 0; i < length; i++) {
+      data.put(i, next.getAsDouble());
+    }
   }
 
   private static void write(INDArray target, double[] values) {

@@ -2,9 +2,6 @@ package dev.kiln.runtime.kernels;
 
 import dev.kiln.runtime.Elements;
 import dev.kiln.runtime.SecondThread;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -17,43 +14,57 @@ final class EmbeddingGradient {
 
   private EmbeddingGradient() {}
 
-  /** Whether {@link #add} takes these arrays: integer ids, float or double rows of one type. */
+  /** Whether {@link #write} takes these arrays: integer ids, float or double rows of one type. */
   static boolean accepts(INDArray ids, INDArray dOut, INDArray dEmbeddings) {
-    return (ids.dataType() == DataType.INT || ids.dataType() == DataType.LONG)
-        && ids.ordering() == 'c' && ids.elementWiseStride() == 1
-        && Elements.accepts(dOut) && Elements.accepts(dEmbeddings)
+    return TokenIds.accepts(ids) && Elements.accepts(dOut) && Elements.accepts(dEmbeddings)
         && dOut.dataType() == dEmbeddings.dataType();
   }
 
   /**
-   * Adds row {@code p} of {@code dOut} to row {@code ids[p]} of {@code dEmbeddings}, for every
-   * position {@code p}; an id outside the table is refused.
+   * Writes {@code dEmbeddings}: row {@code r} the sum of the rows {@code p} of {@code dOut} with
+   * {@code ids[p] == r}, zero where there is none; an id outside the table is refused. Each
+   * thread zeroes its half of the table before adding into it.
    *
-   * @param ids {@code (n, steps)}, non-negative
+   * @param ids {@code (n, steps)}
    * @param dOut {@code (n, steps, outputDim)}
-   * @param dEmbeddings {@code (inputDim, outputDim)}, added to
+   * @param dEmbeddings written, {@code (inputDim, outputDim)}
    */
-  static void add(INDArray ids, INDArray dOut, INDArray dEmbeddings) {
-    Ids tokens = new Ids(ids);
-    Elements rows = Elements.of(dOut);
-    Elements table = Elements.of(dEmbeddings);
+  static void write(INDArray ids, INDArray dOut, INDArray dEmbeddings) {
     int vocabulary = Math.toIntExact(dEmbeddings.size(0));
     int width = Math.toIntExact(dEmbeddings.size(1));
-    for (int p = 0; p < tokens.length; p++) {
-      long id = tokens.get(p);
-      if (id >= vocabulary) {
-        throw new IllegalArgumentException("Embedding: index " + id + " is past the table's "
-            + vocabulary + " rows; token ids must be less than the Embedding's inputDim");
-      }
-    }
+    TokenIds tokens = TokenIds.of(ids, vocabulary);
     int half = vocabulary / 2;
+    if (VectorApi.appliesTo(dOut.dataType())) {
+      FloatLanes rows = new FloatLanes(dOut);
+      FloatLanes table = new FloatLanes(dEmbeddings);
+      SecondThread.run(
+          () -> addRows(tokens, rows, table, width, half, vocabulary),
+          () -> addRows(tokens, rows, table, width, 0, half));
+      return;
+    }
+    Elements rows = Elements.of(dOut);
+    Elements table = Elements.of(dEmbeddings);
     SecondThread.run(
         () -> addRows(tokens, rows, table, width, half, vocabulary),
         () -> addRows(tokens, rows, table, width, 0, half));
   }
 
-  /** Adds the rows of the tokens in {@code [from, to)}. */
-  private static void addRows(Ids tokens, Elements rows, Elements table, int width, int from, int to) {
+  /** {@link #addRows(TokenIds, Elements, Elements, int, int, int)} in vector lanes. */
+  private static void addRows(TokenIds tokens, FloatLanes rows, FloatLanes table, int width,
+      int from, int to) {
+    table.zero(from * width, (to - from) * width);
+    for (int p = 0; p < tokens.length; p++) {
+      long id = tokens.get(p);
+      if (id >= from && id < to) {
+        table.add(rows, p * width, (int) id * width, width);
+      }
+    }
+  }
+
+  /** Zeroes rows {@code [from, to)} of the table and adds the rows of their tokens. */
+  private static void addRows(TokenIds tokens, Elements rows, Elements table, int width,
+      int from, int to) {
+    table.fill((long) from * width, (long) (to - from) * width, 0);
     for (int p = 0; p < tokens.length; p++) {
       long id = tokens.get(p);
       if (id < from || id >= to) {
@@ -64,25 +75,6 @@ final class EmbeddingGradient {
       for (int j = 0; j < width; j++) {
         table.set(target + j, table.get(target + j) + rows.get(source + j));
       }
-    }
-  }
-
-  /** The ids of an INT or LONG array, read in place. */
-  private static final class Ids {
-    private final IntBuffer ints;
-    private final LongBuffer longs;
-    private final int base;
-    final int length;
-
-    Ids(INDArray ids) {
-      this.length = Math.toIntExact(ids.length());
-      this.base = Math.toIntExact(ids.offset());
-      this.ints = ids.dataType() == DataType.INT ? ids.data().asNioInt() : null;
-      this.longs = ints == null ? ids.data().asNioLong() : null;
-    }
-
-    long get(int p) {
-      return ints != null ? ints.get(base + p) : longs.get(base + p);
     }
   }
 }

@@ -7,6 +7,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Elementwise kernels as Java loops over the arrays' native memory, for arrays small enough that
  * an ND4J op's fixed cost (tens of microseconds and a few kilobytes of Java heap per call)
  * outweighs its arithmetic; larger arrays go to libnd4j, which spreads them over the cores.
+ *
+ * <p>Float arrays go to {@link FloatLoops}, which loops in float arithmetic over chunks.
  */
 final class JavaLoops {
 
@@ -33,6 +35,9 @@ final class JavaLoops {
   /** Whether no value of {@code x} is NaN or infinite. */
   static boolean allFinite(INDArray x) {
     Elements values = Elements.of(x);
+    if (values instanceof Elements.Floats floats) {
+      return FloatLoops.allFinite(floats);
+    }
     boolean finite = true;
     for (long i = 0, n = values.length(); i < n; i++) {
       // No early exit: a loop without one runs faster, and a bad value is the rare case.
@@ -44,6 +49,10 @@ final class JavaLoops {
   /** Replaces {@code x} with {@code max(x, 0)}; NaN stays NaN, as in libnd4j. */
   static void relu(INDArray x) {
     Elements values = Elements.of(x);
+    if (values instanceof Elements.Floats floats) {
+      FloatLoops.relu(floats);
+      return;
+    }
     for (long i = 0, n = values.length(); i < n; i++) {
       if (values.get(i) < 0) {
         values.set(i, 0);
@@ -55,6 +64,10 @@ final class JavaLoops {
   static void reluBackward(INDArray y, INDArray dy) {
     Elements output = Elements.of(y);
     Elements gradient = Elements.of(dy);
+    if (output instanceof Elements.Floats out && gradient instanceof Elements.Floats grad) {
+      FloatLoops.reluBackward(out, grad);
+      return;
+    }
     for (long i = 0, n = output.length(); i < n; i++) {
       if (!(output.get(i) > 0)) {
         gradient.set(i, 0);
@@ -91,6 +104,10 @@ final class JavaLoops {
   static void addBias(INDArray rows, INDArray bias) {
     Elements values = Elements.of(rows);
     Elements added = Elements.of(bias);
+    if (values instanceof Elements.Floats out && added instanceof Elements.Floats b) {
+      FloatLoops.addBias(out, b);
+      return;
+    }
     long units = added.length();
     for (long start = 0, n = values.length(); start < n; start += units) {
       for (long j = 0; j < units; j++) {
@@ -103,6 +120,10 @@ final class JavaLoops {
   static void sumRows(INDArray rows, INDArray out) {
     Elements values = Elements.of(rows);
     Elements sums = Elements.of(out);
+    if (values instanceof Elements.Floats in && sums instanceof Elements.Floats total) {
+      FloatLoops.sumRows(in, total);
+      return;
+    }
     long units = sums.length();
     long n = values.length();
     for (long j = 0; j < units; j++) {

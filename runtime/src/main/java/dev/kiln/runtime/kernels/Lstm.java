@@ -3,7 +3,6 @@ package dev.kiln.runtime.kernels;
 import static dev.kiln.runtime.kernels.Sequences.stepAt;
 
 import dev.kiln.runtime.Elements;
-import dev.kiln.runtime.NdArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -21,11 +20,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>The input projection of all steps is one gemm over the {@code n * steps} rows of {@code x};
  * then each step costs one gemm for {@code h . recurrentKernel}, on the same per-thread arrays
  * every step, and one Java pass over its cells that adds the bias and applies the gates ({@link
- * LstmCells}). A forward pass given a trace keeps every step in it for the backward pass; without
- * one it keeps only the running state. The backward pass costs one Java pass and one gemm a step;
- * the weight, bias and input gradients are one gemm each over all steps. libnd4j's {@code
- * lstmLayer_bp}, which this replaces, ran the forward pass again and took ten times as long on the
- * seed models.
+ * LstmSteps}, in Vector API lanes for float32). A forward pass given a trace keeps every step in
+ * it for the backward pass; without one it keeps only the running state. The backward pass
+ * costs one Java pass and one gemm a step; the weight, bias and input gradients are one gemm each
+ * over all steps. libnd4j's {@code lstmLayer_bp}, which this replaces, ran the forward pass again
+ * and took ten times as long on the seed models.
  */
 public final class Lstm {
 
@@ -40,40 +39,9 @@ public final class Lstm {
    */
   public record Parameters(INDArray kernel, INDArray recurrentKernel, INDArray bias) {}
 
-  /**
-   * The trace of a run, batch-major {@code (n, steps, ...)}: {@code gates}, {@code cellsBefore},
-   * {@code cellTanh} and {@code statesBefore}, see {@link LstmCells}.
-   */
-  private record Trace(INDArray gates, INDArray cellsBefore, INDArray cellTanh, INDArray statesBefore) {
-
-    /** A trace in arrays shared by the backward calls given none. */
-    static Trace shared(DataType dataType, long n, long steps, long units) {
-      return new Trace(
-          WorkArrays.get(Lstm.class, "gates", dataType, n, steps, 4 * units),
-          WorkArrays.get(Lstm.class, "cellsBefore", dataType, n, steps, units),
-          WorkArrays.get(Lstm.class, "cellTanh", dataType, n, steps, units),
-          WorkArrays.get(Lstm.class, "statesBefore", dataType, n, steps, units));
-    }
-
-    /** A trace in views of consecutive parts of a layer's own trace buffer. */
-    static Trace in(INDArray trace, long n, long steps, long units) {
-      long needed = traceLength(n, steps, units);
-      if (trace.length() < needed || trace.ordering() != 'c' || trace.elementWiseStride() != 1) {
-        throw new IllegalArgumentException("an LSTM trace needs " + needed
-            + " contiguous row-major elements, got " + trace.shapeInfoToString());
-      }
-      long block = n * steps * units;
-      return new Trace(
-          NdArrays.view(trace, 0, n, steps, 4 * units),
-          NdArrays.view(trace, 4 * block, n, steps, units),
-          NdArrays.view(trace, 5 * block, n, steps, units),
-          NdArrays.view(trace, 6 * block, n, steps, units));
-    }
-  }
-
   /** The elements a trace of {@code n} sequences needs: {@code 7 * units} a step. */
   public static long traceLength(long n, long steps, long units) {
-    return n * steps * 7 * units;
+    return LstmTrace.length(n, steps, units);
   }
 
   /**
@@ -124,16 +92,16 @@ public final class Lstm {
     StepArrays step = new StepArrays(Lstm.class, x.dataType(), n, units, 4);
     INDArray sequenceOut = returnSequences ? Sequences.writable(out, Lstm.class, "out") : null;
     if (trace == null) {
-      INDArray projections = WorkArrays.get(Lstm.class, "projections", x.dataType(), n, steps, 4 * units);
-      Sequences.project(x, kernel, projections);
-      LstmCells cells = cells(step, projections, bias, steps);
-      Elements outElements = sequenceOut == null ? null : Elements.of(sequenceOut);
+      LstmTrace projections = LstmTrace.projectionsOnly(x.dataType(), n, steps, units);
+      Sequences.project(x, kernel, projections.gates());
+      LstmSteps cells = startedCells(step, projections, bias, sequenceOut);
       for (long k = 0; k < steps; k++) {
         step.recurrentProduct(recurrentKernel);
-        cells.infer((int) stepAt(k, steps, reverse), outElements);
+        cells.infer((int) stepAt(k, steps, reverse));
       }
     } else {
-      run(Trace.in(trace, n, steps, units), step, x, kernel, recurrentKernel, bias, reverse, sequenceOut);
+      run(LstmTrace.in(trace, n, steps, units), step, x, kernel, recurrentKernel, bias, reverse,
+          sequenceOut);
     }
     Sequences.finishOutput(out, sequenceOut, step.state());
   }
@@ -188,30 +156,26 @@ public final class Lstm {
     long units = recurrentKernel.size(0);
     DataType dataType = x.dataType();
     StepArrays step = new StepArrays(Lstm.class, dataType, n, units, 4);
-    Trace run;
+    LstmTrace run;
     if (trace == null) {
-      run = Trace.shared(dataType, n, steps, units);
+      run = LstmTrace.shared(dataType, n, steps, units);
       run(run, step, x, kernel, recurrentKernel, bias, reverse, null);
     } else {
-      run = Trace.in(trace, n, steps, units);
+      run = LstmTrace.in(trace, n, steps, units);
     }
-    LstmCells cells = cells(step, run.gates(), null, steps);
-    Elements cellsBefore = Elements.of(run.cellsBefore());
-    Elements cellTanh = Elements.of(run.cellTanh());
     // dL/dh and dL/dc after the step being undone; the gemm of each step turns the gates'
     // gradients into dL/dh before it.
-    Elements dOutSteps = null;
+    INDArray dOutSteps = null;
     if (returnSequences) {
-      dOutSteps = Elements.of(Sequences.readable(dOut, Lstm.class, "dOut"));
+      dOutSteps = Sequences.readable(dOut, Lstm.class, "dOut");
       step.dState().assign(0);
     } else {
       step.dState().assign(dOut);
     }
-    Elements dState = Elements.of(step.dState());
-    Elements dCell = Elements.of(step.dCell());
-    dCell.fill(0, dCell.length(), 0);
+    Elements.of(step.dCell()).fill(0, step.dCell().length(), 0);
+    LstmSteps cells = LstmSteps.of(step, run, null, dOutSteps);
     for (long k = steps - 1; k >= 0; k--) {
-      cells.backward((int) stepAt(k, steps, reverse), cellsBefore, cellTanh, dState, dOutSteps, dCell);
+      cells.backward((int) stepAt(k, steps, reverse));
       if (k > 0) {
         step.stateGradientProduct(recurrentKernel);
       }
@@ -220,30 +184,25 @@ public final class Lstm {
         recurrentKernel, dRecurrentKernel, bias != null ? dBias : null, dx);
   }
 
-  /** The cells of a run over {@code gates}, starting from the zero state. */
-  private static LstmCells cells(StepArrays step, INDArray gates, INDArray bias, long steps) {
+  /** The passes of a run over {@code trace}, starting from the zero state. */
+  private static LstmSteps startedCells(StepArrays step, LstmTrace trace, INDArray bias,
+      INDArray sequenceOut) {
     Elements state = Elements.of(step.state());
     Elements cell = Elements.of(step.cell());
     state.fill(0, state.length(), 0);
     cell.fill(0, cell.length(), 0);
-    return new LstmCells((int) gates.size(0), Math.toIntExact(steps),
-        (int) step.state().size(1), Elements.of(gates), Elements.of(step.recurrent()),
-        bias == null ? null : Elements.of(bias), state, cell);
+    return LstmSteps.of(step, trace, bias, sequenceOut);
   }
 
   /** Runs the layer over {@code x}, keeping every step in {@code trace}. */
-  private static void run(Trace trace, StepArrays step, INDArray x, INDArray kernel,
+  private static void run(LstmTrace trace, StepArrays step, INDArray x, INDArray kernel,
       INDArray recurrentKernel, INDArray bias, boolean reverse, INDArray sequenceOut) {
     long steps = x.size(1);
     Sequences.project(x, kernel, trace.gates());
-    LstmCells cells = cells(step, trace.gates(), bias, steps);
-    Elements cellsBefore = Elements.of(trace.cellsBefore());
-    Elements cellTanh = Elements.of(trace.cellTanh());
-    Elements statesBefore = Elements.of(trace.statesBefore());
-    Elements out = sequenceOut == null ? null : Elements.of(sequenceOut);
+    LstmSteps cells = startedCells(step, trace, bias, sequenceOut);
     for (long k = 0; k < steps; k++) {
       step.recurrentProduct(recurrentKernel);
-      cells.forward((int) stepAt(k, steps, reverse), cellsBefore, cellTanh, statesBefore, out);
+      cells.forward((int) stepAt(k, steps, reverse));
     }
   }
 }

@@ -1,31 +1,13 @@
 package dev.kiln.runtime.kernels;
 
 import dev.kiln.runtime.Elements;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The element-wise part of LSTM steps, forward and backward, as one Java pass over the {@code (n,
- * units)} cells of a step (see {@link Elements}) rather than a dozen native op calls. Even the
- * activations: on a busy two-core machine one native sigmoid over a step's gates took 100 to 700
- * microseconds, the whole forward pass in Java a steady 200.
- *
- * <p>It reads and writes the batch-major arrays of a run, {@code (n, steps, ...)}, so that the
- * input sequence, the pre-activations of all steps and the input gradient are each one matrix of
- * {@code n * steps} rows for the products the steps share, with no reordering copy:
- *
- * <ul>
- *   <li>{@code gates (n, steps, 4 * units)}: on entry to {@link #forward} the input projections
- *       {@code x_t . kernel} without bias; on exit the gates i, f, g, o; after {@link #backward},
- *       the gradients with respect to the pre-activations;
- *   <li>{@code cellsBefore}, {@code statesBefore (n, steps, units)}: c and h before each step;
- *   <li>{@code cellTanh (n, steps, units)}: tanh(c) after each step.
- * </ul>
- *
- * <p>The step being computed lives in fixed per-thread {@code (n, ...)} matrices, so that the one
- * product per step runs on the same arrays every time ({@link Matmul}): {@code recurrent} holds
- * {@code h . recurrentKernel} forward and the step's pre-activation gradients backward, {@code
- * state} and {@code cell} the running h and c, {@code dState} and {@code dCell} their gradients.
+ * {@link LstmSteps} as plain Java loops in double precision over the arrays' native memory (see
+ * {@link Elements}): float64 arrays, and float32 where the Vector API is not available.
  */
-final class LstmCells {
+final class LstmCells implements LstmSteps {
 
   private final int n;
   private final int steps;
@@ -35,29 +17,36 @@ final class LstmCells {
   private final Elements bias;
   private final Elements state;
   private final Elements cell;
+  private final Elements cellsBefore;
+  private final Elements cellTanh;
+  private final Elements statesBefore;
+  private final Elements sequence;
+  private final Elements dState;
+  private final Elements dCell;
 
-  /**
-   * @param bias {@code (4 * units)} or null
-   */
-  LstmCells(int n, int steps, int units, Elements gates, Elements recurrent, Elements bias,
-      Elements state, Elements cell) {
-    this.n = n;
-    this.steps = steps;
-    this.units = units;
-    this.gates = gates;
-    this.recurrent = recurrent;
-    this.bias = bias;
-    this.state = state;
-    this.cell = cell;
+  LstmCells(StepArrays step, LstmTrace trace, INDArray bias, INDArray sequence) {
+    this.n = (int) trace.gates().size(0);
+    this.steps = (int) trace.gates().size(1);
+    this.units = (int) step.state().size(1);
+    this.gates = Elements.of(trace.gates());
+    this.recurrent = Elements.of(step.recurrent());
+    this.bias = ofNullable(bias);
+    this.state = Elements.of(step.state());
+    this.cell = Elements.of(step.cell());
+    this.cellsBefore = ofNullable(trace.cellsBefore());
+    this.cellTanh = ofNullable(trace.cellTanh());
+    this.statesBefore = ofNullable(trace.statesBefore());
+    this.sequence = ofNullable(sequence);
+    this.dState = Elements.of(step.dState());
+    this.dCell = Elements.of(step.dCell());
   }
 
-  /**
-   * Step {@code t} of a run that keeps its trace: the gates from the input projection, the bias
-   * and {@code recurrent}, in the projection's place; c and h before the step into {@code
-   * cellsBefore} and {@code statesBefore}; then the running c and h, and h into {@code out} if
-   * given ({@code (n, steps, units)}, row-major).
-   */
-  void forward(int t, Elements cellsBefore, Elements cellTanh, Elements statesBefore, Elements out) {
+  private static Elements ofNullable(INDArray array) {
+    return array == null ? null : Elements.of(array);
+  }
+
+  @Override
+  public void forward(int t) {
     int u = units;
     for (int row = 0; row < n; row++) {
       int gate = (row * steps + t) * 4 * u;
@@ -82,18 +71,15 @@ final class LstmCells {
         cellTanh.set(step + unit, tanhC);
         cell.set(running + unit, c);
         state.set(running + unit, h);
-        if (out != null) {
-          out.set(step + unit, h);
+        if (sequence != null) {
+          sequence.set(step + unit, h);
         }
       }
     }
   }
 
-  /**
-   * Step {@code t} of a run that keeps nothing: the running c and h from the input projection,
-   * the bias and {@code recurrent}, and h into {@code out} if given.
-   */
-  void infer(int t, Elements out) {
+  @Override
+  public void infer(int t) {
     int u = units;
     for (int row = 0; row < n; row++) {
       int gate = (row * steps + t) * 4 * u;
@@ -108,8 +94,8 @@ final class LstmCells {
         double h = o * tanh(c);
         cell.set(running + unit, c);
         state.set(running + unit, h);
-        if (out != null) {
-          out.set((row * steps + t) * u + unit, h);
+        if (sequence != null) {
+          sequence.set((row * steps + t) * u + unit, h);
         }
       }
     }
@@ -120,19 +106,8 @@ final class LstmCells {
     return bias == null ? z : z + bias.get(column);
   }
 
-  /**
-   * Step {@code t} undone: turns its gates into the gradients with respect to their
-   * pre-activations, in {@code gates} and in {@code recurrent} (for the product that gives the
-   * gradient of the state before the step), and {@code dCell} from the gradient with respect to
-   * the cell after the step (without what flows in through h) into the one before it.
-   *
-   * @param dState {@code (n, units)}: the gradient with respect to h after the step, from the
-   *     later steps
-   * @param dOut the gradient of the layer's output sequence {@code (n, steps, units)}, whose step
-   *     {@code t} adds to {@code dState}; or null when the output is the last h only
-   */
-  void backward(int t, Elements cellsBefore, Elements cellTanh, Elements dState, Elements dOut,
-      Elements dCell) {
+  @Override
+  public void backward(int t) {
     int u = units;
     for (int row = 0; row < n; row++) {
       int gate = (row * steps + t) * 4 * u;
@@ -145,7 +120,7 @@ final class LstmCells {
         double g = gates.get(gate + unit + 2 * u);
         double o = gates.get(gate + unit + 3 * u);
         double tanhC = cellTanh.get(step + unit);
-        double dh = dState.get(running + unit) + (dOut == null ? 0 : dOut.get(step + unit));
+        double dh = dState.get(running + unit) + (sequence == null ? 0 : sequence.get(step + unit));
         double dc = dCell.get(running + unit) + dh * o * (1 - tanhC * tanhC);
         double di = dc * g * i * (1 - i);
         double df = dc * cellsBefore.get(step + unit) * f * (1 - f);

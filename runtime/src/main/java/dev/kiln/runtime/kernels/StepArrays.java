@@ -16,7 +16,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <li>{@code dState}, {@code dCell} {@code (n, units)}: the gradients of h and c.
  * </ul>
  *
- * Their contents do not outlive a kernel call.
+ * Their contents do not outlive a kernel call. The product runs in Java lanes for float32 and
+ * small sizes ({@link FloatProducts}), else in libnd4j.
  */
 final class StepArrays {
 
@@ -26,7 +27,14 @@ final class StepArrays {
   private final INDArray dState;
   private final INDArray dCell;
 
+  /** Whether the products run in Java lanes ({@link FloatProducts}), not in libnd4j. */
+  private final boolean inLanes;
+
+  /** The products in lanes, made at the first product; null until then or when not in lanes. */
+  private FloatProducts lanes;
+
   StepArrays(Class<?> kernel, DataType dataType, long n, long units, int gates) {
+    this.inLanes = VectorApi.appliesTo(dataType) && FloatProducts.suits(n, units, gates * units);
     this.state = WorkArrays.get(kernel, "state", dataType, n, units);
     this.cell = WorkArrays.get(kernel, "cell", dataType, n, units);
     this.recurrent = WorkArrays.get(kernel, "recurrent", dataType, n, gates * units);
@@ -56,11 +64,27 @@ final class StepArrays {
 
   /** {@code recurrent = state . recurrentKernel}. */
   void recurrentProduct(INDArray recurrentKernel) {
-    Matmul.rows(state, recurrentKernel, recurrent, false, false);
+    if (inLanes) {
+      lanes(recurrentKernel).product(state, recurrent);
+    } else {
+      Matmul.rows(state, recurrentKernel, recurrent, false, false);
+    }
   }
 
   /** {@code dState = recurrent . recurrentKernel^T}: the gradient of the state before the step. */
   void stateGradientProduct(INDArray recurrentKernel) {
-    Matmul.rows(recurrent, recurrentKernel, dState, false, true);
+    if (inLanes) {
+      lanes(recurrentKernel).productTransposed(recurrent, dState);
+    } else {
+      Matmul.rows(recurrent, recurrentKernel, dState, false, true);
+    }
+  }
+
+  /** The lanes' products with {@code recurrentKernel}, which a kernel call does not change. */
+  private FloatProducts lanes(INDArray recurrentKernel) {
+    if (lanes == null || !lanes.isWith(recurrentKernel)) {
+      lanes = new FloatProducts(recurrentKernel);
+    }
+    return lanes;
   }
 }

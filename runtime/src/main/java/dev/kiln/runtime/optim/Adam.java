@@ -28,6 +28,11 @@ public class Adam extends MomentUpdater {
   protected final void update(Elements parameters, Elements gradients, Span span) {
     Elements secondMoment = state(0);
     Elements firstMoment = state(1);
+    if (parameters instanceof Elements.Floats p && gradients instanceof Elements.Floats g
+        && secondMoment instanceof Elements.Floats v && firstMoment instanceof Elements.Floats m) {
+      updateFloats(p, g, v, m, span);
+      return;
+    }
     for (long i = span.from(), n = span.to(); i < n; i++) {
       double g = span.gradient(gradients, i);
       double m = nextFirstMoment(firstMoment.get(i), g);
@@ -35,6 +40,26 @@ public class Adam extends MomentUpdater {
       firstMoment.set(i, m);
       secondMoment.set(i, v);
       span.move(parameters, gradients, i, rate * m / (Math.sqrt(v) + epsilon));
+    }
+  }
+
+  /** The same update in float arithmetic, as PyTorch and Keras run it on float32 parameters. */
+  private void updateFloats(
+      Elements.Floats parameters, Elements.Floats gradients, Elements.Floats secondMoment,
+      Elements.Floats firstMoment, Span span) {
+    float b1 = (float) beta1;
+    float b2 = (float) beta2;
+    float c1 = (float) (1 - beta1);
+    float c2 = (float) (1 - beta2);
+    float eps = (float) epsilon;
+    float r = (float) rate;
+    for (int i = Math.toIntExact(span.from()), n = Math.toIntExact(span.to()); i < n; i++) {
+      float g = span.gradient(gradients, i);
+      float m = b1 * firstMoment.at(i) + c1 * g;
+      float v = b2 * secondMoment.at(i) + c2 * g * g;
+      firstMoment.put(i, m);
+      secondMoment.put(i, v);
+      span.move(parameters, gradients, i, r * m / ((float) Math.sqrt(v) + eps));
     }
   }
 

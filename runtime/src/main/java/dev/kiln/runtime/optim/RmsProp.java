@@ -30,11 +30,35 @@ public final class RmsProp extends Updater {
   @Override
   protected void update(Elements parameters, Elements gradients, Span span) {
     Elements meanSquare = state(0);
+    if (parameters instanceof Elements.Floats p && gradients instanceof Elements.Floats g
+        && meanSquare instanceof Elements.Floats a) {
+      updateFloats(p, g, a, span);
+      return;
+    }
     for (long i = span.from(), n = span.to(); i < n; i++) {
       double g = span.gradient(gradients, i);
       double a = rho * meanSquare.get(i) + (1 - rho) * g * g;
       meanSquare.set(i, a);
       span.move(parameters, gradients, i, rate * g / (Math.sqrt(a) + epsilon));
+    }
+  }
+
+  /**
+   * The same update in float arithmetic, as PyTorch and Keras run it on float32 parameters:
+   * Headlines' 5.2M parameters took 60 to 90 ms of CPU a step in double arithmetic (see {@link
+   * Elements.Floats} for why).
+   */
+  private void updateFloats(Elements.Floats parameters, Elements.Floats gradients,
+      Elements.Floats meanSquare, Span span) {
+    float keepSquare = (float) rho;
+    float addSquare = (float) (1 - rho);
+    float eps = (float) epsilon;
+    float r = (float) rate;
+    for (int i = Math.toIntExact(span.from()), n = Math.toIntExact(span.to()); i < n; i++) {
+      float g = span.gradient(gradients, i);
+      float a = keepSquare * meanSquare.at(i) + addSquare * g * g;
+      meanSquare.put(i, a);
+      span.move(parameters, gradients, i, r * g / ((float) Math.sqrt(a) + eps));
     }
   }
 

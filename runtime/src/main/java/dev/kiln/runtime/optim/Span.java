@@ -34,6 +34,21 @@ public final class Span {
     return g > clamp ? clamp : g < -clamp ? -clamp : g;
   }
 
+  /** {@link #gradient} in float arithmetic, for float buffers. */
+  public float gradient(Elements.Floats gradients, int i) {
+    float g = (float) gradientScale * gradients.at(i);
+    float limit = (float) clamp;
+    return g > limit ? limit : g < -limit ? -limit : g;
+  }
+
+  /** {@link #move} in float arithmetic, for float buffers. */
+  public void move(Elements.Floats parameters, Elements.Floats gradients, int i, float update) {
+    float before = parameters.at(i);
+    float after = (float) keep * before - update;
+    parameters.put(i, after);
+    gradients.put(i, before - after);
+  }
+
   /**
    * Sets parameter {@code i} to {@code keep * p - update}, where {@code keep = 1 - lr *
    * weightDecay} (Keras' decoupled decay {@code p -= lr wd p} before the rule's update), and

@@ -144,6 +144,11 @@ public abstract class Updater {
     return fresh;
   }
 
+  /** The values of the optimizer's state (Adam: two per parameter); 0 before it is attached. */
+  public final long stateValues() {
+    return attachedSize < 0 ? 0 : (long) stateCount() * attachedSize;
+  }
+
   /**
    * Allocates the state for {@code size} parameters, once; called by the model. Until the model
    * describes its arrays with {@link #describeParameters}, the buffer is one trainable weight.

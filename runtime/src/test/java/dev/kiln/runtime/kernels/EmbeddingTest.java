@@ -83,6 +83,43 @@ class EmbeddingTest {
     assertAllClose(expected, dEmbeddings, 1e-6, indexType + " indices");
   }
 
+  /**
+   * Rows of 41 floats, two or more full vectors and part of one for the gradient's lanes, and
+   * 6,400 tokens, enough output for the gather to run on two threads.
+   */
+  @ParameterizedTest
+  @EnumSource(names = {"INT", "LONG"})
+  void wideRowsOfManyTokensInFloat32(DataType indexType) {
+    int vocabulary = 50;
+    int width = 41;
+    int[] tokens = new int[64 * 100];
+    for (int p = 0; p < tokens.length; p++) {
+      tokens[p] = (p * 7 + p / 13) % vocabulary;
+    }
+    INDArray ids = NdArrays.copy(Nd4j.createFromArray(tokens).reshape(64, 100), indexType);
+    INDArray embeddings =
+        NdArrays.copy(RandomArrays.uniform(3, vocabulary, width), DataType.FLOAT);
+    INDArray out = NdArrays.zeros(DataType.FLOAT, 64, 100, width).addi(Double.NaN);
+    Embedding.forward(ids, embeddings, out);
+    INDArray dOut = NdArrays.copy(RandomArrays.uniform(5, 64, 100, width), DataType.FLOAT);
+    INDArray dEmbeddings = NdArrays.zeros(DataType.FLOAT, vocabulary, width).addi(Double.NaN);
+    Embedding.backward(ids, dOut, dEmbeddings);
+
+    double[] table = values(embeddings);
+    double[] gradient = values(dOut);
+    double[] expectedOut = new double[tokens.length * width];
+    double[] expectedGradient = new double[vocabulary * width];
+    for (int p = 0; p < tokens.length; p++) {
+      for (int j = 0; j < width; j++) {
+        expectedOut[p * width + j] = table[tokens[p] * width + j];
+        expectedGradient[tokens[p] * width + j] += gradient[p * width + j];
+      }
+    }
+    assertArrayEquals(expectedOut, values(out), "out");
+    // 128 float32 additions a row of the table.
+    assertAllClose(expectedGradient, dEmbeddings, 1e-4, "dEmbeddings");
+  }
+
   @ParameterizedTest
   @EnumSource(names = {"INT", "LONG", "FLOAT"})
   void repeatedCallsCreateNoArrays(DataType indexType) {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.EnumSource.Mode;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
@@ -85,6 +86,53 @@ class JavaLoopsTest {
     assertEquals(small.sumNumber().doubleValue(), Reductions.sum(small), 1e-12);
     INDArray large = RandomArrays.uniform(6, JavaLoops.MAX_LENGTH + 3);
     assertEquals(JavaLoops.sum(large), Reductions.sum(large), 1e-9);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {FloatLoops.CHUNK - 1, FloatLoops.CHUNK + 7, 3 * FloatLoops.CHUNK})
+  void floatLoopsOverSeveralChunksAndWideRowsMatchLibnd4j(int units) {
+    // Rows wider than a chunk, and arrays of several chunks ending in a partial one.
+    INDArray flat = RandomArrays.uniform(8, 5 * units + units + 3).subi(0.5).castTo(DataType.FLOAT);
+    INDArray rows = NdArrays.view(flat, 3, 5, units);
+    INDArray bias = NdArrays.view(flat, 3 + 5L * units, units);
+    INDArray expected = rows.dup();
+    Nd4j.exec(new BiasAdd(expected, bias, expected, false));
+    JavaLoops.addBias(rows, bias);
+    assertAllClose(values(expected), rows, 1e-6, "bias add");
+    INDArray sums = NdArrays.zeros(DataType.FLOAT, units);
+    JavaLoops.sumRows(rows, sums);
+    assertAllClose(values(rows.sum(0)), sums, 1e-5, "row sums");
+
+    INDArray expectedRelu = rows.dup();
+    Nd4j.exec(new RectifiedLinear(expectedRelu, expectedRelu, 0.0));
+    JavaLoops.relu(rows);
+    assertArrayEquals(values(expectedRelu), values(rows), "relu");
+    INDArray dy = RandomArrays.uniform(9, 5, units).castTo(DataType.FLOAT);
+    INDArray expectedDx = dy.dup();
+    Nd4j.exec(DynamicCustomOp.builder("relu_bp").addInputs(rows, expectedDx)
+        .addOutputs(expectedDx).addFloatingPointArguments(0.0).build());
+    JavaLoops.reluBackward(rows, dy);
+    assertArrayEquals(values(expectedDx), values(dy), "relu backward");
+
+    assertTrue(JavaLoops.allFinite(rows));
+    rows.putScalar(5L * units - 1, Float.NaN);
+    assertFalse(JavaLoops.allFinite(rows), "NaN in the last chunk's last value");
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"}, mode = Mode.INCLUDE)
+  void allFiniteFindsEachKindOfNonFiniteValueAnywhere(DataType type) {
+    INDArray x = RandomArrays.uniform(7, 9, 11).subi(0.5).muli(1e30).castTo(type);
+    x.putScalar(3, type == DataType.FLOAT ? Float.MAX_VALUE : Double.MAX_VALUE);
+    x.putScalar(4, -0.0);
+    assertTrue(JavaLoops.allFinite(x), "finite values, the largest included");
+    for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+      for (long at : new long[] {0, 50, x.length() - 1}) {
+        INDArray withBad = x.dup();
+        withBad.putScalar(at, bad);
+        assertFalse(JavaLoops.allFinite(withBad), bad + " at " + at);
+      }
+    }
   }
 
   @Test

@@ -1,0 +1,100 @@
+package dev.kiln.runtime.kernels;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The elements of a contiguous row-major float32 array as Vector API lanes, loaded from and
+ * stored to the array's native memory. Only code that checked {@link VectorApi#ENABLED} may load
+ * this class.
+ */
+final class FloatLanes {
+
+  /** The widest vector of floats the processor has: 16 lanes with AVX-512, 8 with AVX2. */
+  static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
+  private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+  private final ByteBuffer buffer;
+  private final int base;
+
+  /** The lanes of {@code array}, which must be float32, row-major and contiguous. */
+  FloatLanes(INDArray array) {
+    if (array.dataType() != DataType.FLOAT
+        || array.length() > 1 && (array.ordering() != 'c' || array.elementWiseStride() != 1)) {
+      throw new IllegalArgumentException("vector lanes need a contiguous row-major float array,"
+          + " got " + array.dataType() + " ordered '" + array.ordering() + "' with element stride "
+          + array.elementWiseStride());
+    }
+    // asNio() starts where the array's buffer starts, before a view's offset.
+    this.buffer = array.data().asNio().order(ORDER);
+    this.base = Math.toIntExact(array.offset() * Float.BYTES);
+  }
+
+  /** The lanes of {@code array}, or null for a null array. */
+  static FloatLanes ofNullable(INDArray array) {
+    return array == null ? null : new FloatLanes(array);
+  }
+
+  /**
+   * The lanes from element {@code i} on; where {@code mask} is unset, zero. A null mask sets every
+   * lane: JDK 17 runs a masked load and store in Java code, a blend and a check per lane.
+   */
+  FloatVector load(int i, VectorMask<Float> mask) {
+    return mask == null
+        ? FloatVector.fromByteBuffer(SPECIES, buffer, base + i * Float.BYTES, ORDER)
+        : FloatVector.fromByteBuffer(SPECIES, buffer, base + i * Float.BYTES, ORDER, mask);
+  }
+
+  /** Adds {@code length} elements of {@code source} from {@code from} on to these from at on. */
+  void add(FloatLanes source, int from, int at, int length) {
+    int width = SPECIES.length();
+    int j = 0;
+    for (; j + width <= length; j += width) {
+      FloatVector.fromByteBuffer(SPECIES, buffer, base + (at + j) * Float.BYTES, ORDER)
+          .add(FloatVector.fromByteBuffer(SPECIES, source.buffer,
+              source.base + (from + j) * Float.BYTES, ORDER))
+          .intoByteBuffer(buffer, base + (at + j) * Float.BYTES, ORDER);
+    }
+    for (; j < length; j++) {
+      set(at + j, get(at + j) + source.get(from + j));
+    }
+  }
+
+  /** Sets {@code length} elements from {@code at} on to zero. */
+  void zero(int at, int length) {
+    FloatVector zero = FloatVector.zero(SPECIES);
+    int width = SPECIES.length();
+    int j = 0;
+    for (; j + width <= length; j += width) {
+      zero.intoByteBuffer(buffer, base + (at + j) * Float.BYTES, ORDER);
+    }
+    for (; j < length; j++) {
+      set(at + j, 0);
+    }
+  }
+
+  /** Element {@code i}. */
+  float get(int i) {
+    return buffer.getFloat(base + i * Float.BYTES);
+  }
+
+  /** Sets element {@code i}. */
+  void set(int i, float value) {
+    buffer.putFloat(base + i * Float.BYTES, value);
+  }
+
+  /** Stores the lanes of {@code value} that {@code mask} sets (all if null) from element i on. */
+  void store(FloatVector value, int i, VectorMask<Float> mask) {
+    if (mask == null) {
+      value.intoByteBuffer(buffer, base + i * Float.BYTES, ORDER);
+    } else {
+      value.intoByteBuffer(buffer, base + i * Float.BYTES, ORDER, mask);
+    }
+  }
+}
