@@ -18,10 +18,10 @@ final class FloatLanes {
   /** The widest vector of floats the processor has: 16 lanes with AVX-512, 8 with AVX2. */
   static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
-  private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+  static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
-  private final ByteBuffer buffer;
-  private final int base;
+  final ByteBuffer buffer;
+  final int base;
 
   /** The lanes of {@code array}, which must be float32, row-major and contiguous. */
   FloatLanes(INDArray array) {
@@ -39,6 +39,19 @@ final class FloatLanes {
   /** The lanes of {@code array}, or null for a null array. */
   static FloatLanes ofNullable(INDArray array) {
     return array == null ? null : new FloatLanes(array);
+  }
+
+  /**
+   * The lanes from element {@code i} on, all of them: no mask to test, so that C2 compiles it to
+   * a few nodes where a step inlines dozens of loads and stores (see {@link LstmLanes}).
+   */
+  FloatVector load(int i) {
+    return FloatVector.fromByteBuffer(SPECIES, buffer, base + i * Float.BYTES, ORDER);
+  }
+
+  /** Stores all lanes of {@code value} from element {@code i} on; as {@link #load(int)}. */
+  void store(FloatVector value, int i) {
+    value.intoByteBuffer(buffer, base + i * Float.BYTES, ORDER);
   }
 
   /**

@@ -45,6 +45,13 @@ final class FloatProducts {
   private boolean kernelCopied;
   private boolean transposedCopied;
 
+  /**
+   * The arrays whose floats {@link #floatsOf} gave, and those floats: a step's product reads and
+   * writes the same few step arrays every step, and a buffer view is a few Java objects.
+   */
+  private final INDArray[] viewed = new INDArray[4];
+  private final FloatBuffer[] views = new FloatBuffer[4];
+
   /** Products with {@code recurrentKernel (units, columns)}, float32, row-major and contiguous. */
   FloatProducts(INDArray recurrentKernel) {
     this.recurrentKernel = recurrentKernel;
@@ -101,7 +108,7 @@ final class FloatProducts {
     int paddedN = (n + ROWS - 1) / ROWS * ROWS;
     float[] a = scratch.left = atLeast(scratch.left, paddedN * k);
     float[] c = scratch.result = atLeast(scratch.result, paddedN * paddedM);
-    floats(left).get(0, a, 0, n * k);
+    floatsOf(left).get(0, a, 0, n * k);
     Arrays.fill(a, n * k, paddedN * k, 0); // rows whose results are dropped, kept finite
     int width = SPECIES.length();
     int column = 0;
@@ -115,7 +122,7 @@ final class FloatProducts {
         fourByOne(a, right, c, row, column, k, paddedM);
       }
     }
-    FloatBuffer target = floats(out);
+    FloatBuffer target = floatsOf(out);
     if (paddedM == m) {
       target.put(0, c, 0, n * m);
     } else {
@@ -225,6 +232,24 @@ final class FloatProducts {
   /** {@code array} if it holds {@code length} elements, else a new one that does. */
   private static float[] atLeast(float[] array, int length) {
     return array.length >= length ? array : new float[length];
+  }
+
+  /**
+   * {@link #floats} of {@code array}, made once per array for this instance (a kernel call): the
+   * buffer's absolute get and put leave its position as it is.
+   */
+  private FloatBuffer floatsOf(INDArray array) {
+    for (int i = 0; i < viewed.length; i++) {
+      if (viewed[i] == array) {
+        return views[i];
+      }
+      if (viewed[i] == null) {
+        viewed[i] = array;
+        views[i] = floats(array);
+        return views[i];
+      }
+    }
+    return floats(array);
   }
 
   /** The elements of a contiguous row-major float array, from its first on. */

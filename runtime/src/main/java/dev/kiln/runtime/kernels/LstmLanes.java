@@ -1,6 +1,9 @@
 package dev.kiln.runtime.kernels;
 
+import static dev.kiln.runtime.kernels.FloatLanes.ORDER;
 import static dev.kiln.runtime.kernels.FloatLanes.SPECIES;
+
+import java.nio.ByteBuffer;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -50,109 +53,276 @@ final class LstmLanes implements LstmSteps {
     this.dCell = new FloatLanes(step.dCell());
   }
 
-  /** The lanes of units {@code unit} on: null for all of them, else those before {@code units}. */
-  private VectorMask<Float> lanes(int unit) {
-    return unit + SPECIES.length() <= units ? null : SPECIES.indexInRange(unit, units);
+  /*
+   * Each pass loops over rows and vectors of units and calls one method per vector that loads,
+   * computes and stores it, so that no FloatVector crosses a call C2 may leave out of line. The
+   * whole vectors take loads and stores without a mask: with the masked ones (whose JDK 17 code
+   * is large) a step's loop body passed C2's NodeCountInliningCutoff, the loads and stores after
+   * it stayed calls, and every vector that crossed one was boxed on the heap (12 MB per forward
+   * call of LSTM(128) at 64x28). Only a last, partial vector of a row takes masks.
+   */
+
+  /** The number of units in whole vectors. */
+  private int wholeUnits() {
+    return units - units % SPECIES.length();
+  }
+
+  /** The lanes of the units from {@code unit} on that are before {@code units}. */
+  private VectorMask<Float> tail(int unit) {
+    return SPECIES.indexInRange(unit, units);
   }
 
   @Override
   public void forward(int t) {
     int u = units;
+    int whole = wholeUnits();
     for (int row = 0; row < n; row++) {
       int gate = (row * steps + t) * 4 * u;
       int step = (row * steps + t) * u;
       int running = row * u;
       int rec = row * 4 * u;
-      for (int unit = 0; unit < u; unit += SPECIES.length()) {
-        VectorMask<Float> m = lanes(unit);
-        FloatVector i = sigmoid(preActivation(gate, rec, unit, m));
-        FloatVector f = sigmoid(preActivation(gate, rec, unit + u, m));
-        FloatVector g = tanh(preActivation(gate, rec, unit + 2 * u, m));
-        FloatVector o = sigmoid(preActivation(gate, rec, unit + 3 * u, m));
-        FloatVector cBefore = cell.load(running + unit, m);
-        FloatVector c = f.fma(cBefore, i.mul(g));
-        FloatVector tanhC = tanh(c);
-        FloatVector h = o.mul(tanhC);
-        gates.store(i, gate + unit, m);
-        gates.store(f, gate + unit + u, m);
-        gates.store(g, gate + unit + 2 * u, m);
-        gates.store(o, gate + unit + 3 * u, m);
-        cellsBefore.store(cBefore, step + unit, m);
-        statesBefore.store(state.load(running + unit, m), step + unit, m);
-        cellTanh.store(tanhC, step + unit, m);
-        cell.store(c, running + unit, m);
-        state.store(h, running + unit, m);
-        if (sequence != null) {
-          sequence.store(h, step + unit, m);
-        }
+      for (int unit = 0; unit < whole; unit += SPECIES.length()) {
+        forward(gate + unit, step + unit, running + unit, rec + unit, unit);
       }
+      if (whole < u) {
+        forward(gate + whole, step + whole, running + whole, rec + whole, whole, tail(whole));
+      }
+    }
+  }
+
+  /**
+   * One whole vector of {@link #forward(int)}: {@code gate} to {@code rec} include the unit. The
+   * gates go through {@code gates} to the cell's update, each part a method of its own (below
+   * C2's node cutoff, see above).
+   */
+  private void forward(int gate, int step, int running, int rec, int unit) {
+    activate(gate, rec, unit, false);
+    activate(gate + units, rec + units, unit + units, false);
+    activate(gate + 2 * units, rec + 2 * units, unit + 2 * units, true);
+    activate(gate + 3 * units, rec + 3 * units, unit + 3 * units, false);
+    update(gate, step, running, true);
+  }
+
+  /**
+   * A whole vector of one gate, from its pre-activation into {@code gates}: sigmoid, or tanh with
+   * {@code tanh}. Here and in the other whole-vector parts every call on a vector is the Vector
+   * API's own (which C2 inlines past its cutoff), none to {@link FloatLanes} or {@link #sigmoid}.
+   */
+  private void activate(int gate, int rec, int column, boolean tanh) {
+    FloatVector z = FloatVector.fromByteBuffer(SPECIES, gates.buffer, gates.base + gate * 4, ORDER)
+        .add(FloatVector.fromByteBuffer(SPECIES, recurrent.buffer, recurrent.base + rec * 4,
+            ORDER));
+    if (bias != null) {
+      z = z.add(FloatVector.fromByteBuffer(SPECIES, bias.buffer, bias.base + column * 4, ORDER));
+    }
+    FloatVector a = tanh
+        ? TWO.div(z.mul(-2f).lanewise(VectorOperators.EXP).add(1f)).sub(1f)
+        : ONE.div(z.neg().lanewise(VectorOperators.EXP).add(1f));
+    a.intoByteBuffer(gates.buffer, gates.base + gate * 4, ORDER);
+  }
+
+  /** A whole vector's c and h from its gates; with {@code traced}, c, h and tanh(c) kept. */
+  private void update(int gate, int step, int running, boolean traced) {
+    int u = units;
+    ByteBuffer b = gates.buffer;
+    int at = gates.base + gate * 4;
+    FloatVector i = FloatVector.fromByteBuffer(SPECIES, b, at, ORDER);
+    FloatVector f = FloatVector.fromByteBuffer(SPECIES, b, at + u * 4, ORDER);
+    FloatVector g = FloatVector.fromByteBuffer(SPECIES, b, at + 2 * u * 4, ORDER);
+    FloatVector o = FloatVector.fromByteBuffer(SPECIES, b, at + 3 * u * 4, ORDER);
+    int c0 = cell.base + running * 4;
+    FloatVector cBefore = FloatVector.fromByteBuffer(SPECIES, cell.buffer, c0, ORDER);
+    FloatVector c = f.fma(cBefore, i.mul(g));
+    FloatVector tanhC = TWO.div(c.mul(-2f).lanewise(VectorOperators.EXP).add(1f)).sub(1f);
+    FloatVector h = o.mul(tanhC);
+    int h0 = state.base + running * 4;
+    if (traced) {
+      cBefore.intoByteBuffer(cellsBefore.buffer, cellsBefore.base + step * 4, ORDER);
+      FloatVector.fromByteBuffer(SPECIES, state.buffer, h0, ORDER)
+          .intoByteBuffer(statesBefore.buffer, statesBefore.base + step * 4, ORDER);
+      tanhC.intoByteBuffer(cellTanh.buffer, cellTanh.base + step * 4, ORDER);
+    }
+    c.intoByteBuffer(cell.buffer, c0, ORDER);
+    h.intoByteBuffer(state.buffer, h0, ORDER);
+    if (sequence != null) {
+      h.intoByteBuffer(sequence.buffer, sequence.base + step * 4, ORDER);
+    }
+  }
+
+  /** The last, partial vector of {@link #forward(int)}, its units' lanes set in {@code m}. */
+  private void forward(int gate, int step, int running, int rec, int unit, VectorMask<Float> m) {
+    int u = units;
+    FloatVector i = sigmoid(preActivation(gate, rec, unit, m));
+    FloatVector f = sigmoid(preActivation(gate + u, rec + u, unit + u, m));
+    FloatVector g = tanh(preActivation(gate + 2 * u, rec + 2 * u, unit + 2 * u, m));
+    FloatVector o = sigmoid(preActivation(gate + 3 * u, rec + 3 * u, unit + 3 * u, m));
+    FloatVector cBefore = cell.load(running, m);
+    FloatVector c = f.fma(cBefore, i.mul(g));
+    FloatVector tanhC = tanh(c);
+    FloatVector h = o.mul(tanhC);
+    gates.store(i, gate, m);
+    gates.store(f, gate + u, m);
+    gates.store(g, gate + 2 * u, m);
+    gates.store(o, gate + 3 * u, m);
+    cellsBefore.store(cBefore, step, m);
+    statesBefore.store(state.load(running, m), step, m);
+    cellTanh.store(tanhC, step, m);
+    cell.store(c, running, m);
+    state.store(h, running, m);
+    if (sequence != null) {
+      sequence.store(h, step, m);
     }
   }
 
   @Override
   public void infer(int t) {
     int u = units;
+    int whole = wholeUnits();
     for (int row = 0; row < n; row++) {
       int gate = (row * steps + t) * 4 * u;
+      int step = (row * steps + t) * u;
       int running = row * u;
       int rec = row * 4 * u;
-      for (int unit = 0; unit < u; unit += SPECIES.length()) {
-        VectorMask<Float> m = lanes(unit);
-        FloatVector i = sigmoid(preActivation(gate, rec, unit, m));
-        FloatVector f = sigmoid(preActivation(gate, rec, unit + u, m));
-        FloatVector g = tanh(preActivation(gate, rec, unit + 2 * u, m));
-        FloatVector o = sigmoid(preActivation(gate, rec, unit + 3 * u, m));
-        FloatVector c = f.fma(cell.load(running + unit, m), i.mul(g));
-        FloatVector h = o.mul(tanh(c));
-        cell.store(c, running + unit, m);
-        state.store(h, running + unit, m);
-        if (sequence != null) {
-          sequence.store(h, (row * steps + t) * u + unit, m);
-        }
+      for (int unit = 0; unit < whole; unit += SPECIES.length()) {
+        infer(gate + unit, step + unit, running + unit, rec + unit, unit);
+      }
+      if (whole < u) {
+        infer(gate + whole, step + whole, running + whole, rec + whole, whole, tail(whole));
       }
     }
   }
 
+  /** One whole vector of {@link #infer(int)}, as {@link #forward(int, int, int, int, int)}. */
+  private void infer(int gate, int step, int running, int rec, int unit) {
+    activate(gate, rec, unit, false);
+    activate(gate + units, rec + units, unit + units, false);
+    activate(gate + 2 * units, rec + 2 * units, unit + 2 * units, true);
+    activate(gate + 3 * units, rec + 3 * units, unit + 3 * units, false);
+    update(gate, step, running, false);
+  }
+
+  /** The last, partial vector of {@link #infer(int)}, its units' lanes set in {@code m}. */
+  private void infer(int gate, int step, int running, int rec, int unit, VectorMask<Float> m) {
+    int u = units;
+    FloatVector i = sigmoid(preActivation(gate, rec, unit, m));
+    FloatVector f = sigmoid(preActivation(gate + u, rec + u, unit + u, m));
+    FloatVector g = tanh(preActivation(gate + 2 * u, rec + 2 * u, unit + 2 * u, m));
+    FloatVector o = sigmoid(preActivation(gate + 3 * u, rec + 3 * u, unit + 3 * u, m));
+    FloatVector c = f.fma(cell.load(running, m), i.mul(g));
+    FloatVector h = o.mul(tanh(c));
+    cell.store(c, running, m);
+    state.store(h, running, m);
+    if (sequence != null) {
+      sequence.store(h, step, m);
+    }
+  }
+
   private FloatVector preActivation(int gate, int rec, int column, VectorMask<Float> m) {
-    FloatVector z = gates.load(gate + column, m).add(recurrent.load(rec + column, m));
+    FloatVector z = gates.load(gate, m).add(recurrent.load(rec, m));
     return bias == null ? z : z.add(bias.load(column, m));
   }
 
   @Override
   public void backward(int t) {
     int u = units;
+    int whole = wholeUnits();
     for (int row = 0; row < n; row++) {
       int gate = (row * steps + t) * 4 * u;
       int step = (row * steps + t) * u;
       int running = row * u;
       int rec = row * 4 * u;
-      for (int unit = 0; unit < u; unit += SPECIES.length()) {
-        VectorMask<Float> m = lanes(unit);
-        FloatVector i = gates.load(gate + unit, m);
-        FloatVector f = gates.load(gate + unit + u, m);
-        FloatVector g = gates.load(gate + unit + 2 * u, m);
-        FloatVector o = gates.load(gate + unit + 3 * u, m);
-        FloatVector tanhC = cellTanh.load(step + unit, m);
-        FloatVector dh = dState.load(running + unit, m);
-        if (sequence != null) {
-          dh = dh.add(sequence.load(step + unit, m));
-        }
-        FloatVector dc = dCell.load(running + unit, m).add(dh.mul(o).mul(oneMinusSquare(tanhC)));
-        FloatVector di = dc.mul(g).mul(i).mul(oneMinus(i));
-        FloatVector df = dc.mul(cellsBefore.load(step + unit, m)).mul(f).mul(oneMinus(f));
-        FloatVector dg = dc.mul(i).mul(oneMinusSquare(g));
-        FloatVector dO = dh.mul(tanhC).mul(o).mul(oneMinus(o));
-        gates.store(di, gate + unit, m);
-        gates.store(df, gate + unit + u, m);
-        gates.store(dg, gate + unit + 2 * u, m);
-        gates.store(dO, gate + unit + 3 * u, m);
-        recurrent.store(di, rec + unit, m);
-        recurrent.store(df, rec + unit + u, m);
-        recurrent.store(dg, rec + unit + 2 * u, m);
-        recurrent.store(dO, rec + unit + 3 * u, m);
-        dCell.store(dc.mul(f), running + unit, m);
+      for (int unit = 0; unit < whole; unit += SPECIES.length()) {
+        backward(gate + unit, step + unit, running + unit, rec + unit);
+      }
+      if (whole < u) {
+        backward(gate + whole, step + whole, running + whole, rec + whole, tail(whole));
       }
     }
+  }
+
+  /**
+   * One whole vector of {@link #backward(int)}: {@code gate} to {@code rec} include the unit. The
+   * gradient of the cell passes from the first part to the second in {@code dCell}.
+   */
+  private void backward(int gate, int step, int running, int rec) {
+    backwardOutput(gate, step, running, rec);
+    backwardCell(gate, step, running, rec);
+  }
+
+  /** The output gate's gradient, and in {@code dCell} the cell's, from h's and c's after. */
+  private void backwardOutput(int gate, int step, int running, int rec) {
+    int u = units;
+    FloatVector o = FloatVector.fromByteBuffer(SPECIES, gates.buffer,
+        gates.base + (gate + 3 * u) * 4, ORDER);
+    FloatVector tanhC = FloatVector.fromByteBuffer(SPECIES, cellTanh.buffer,
+        cellTanh.base + step * 4, ORDER);
+    FloatVector dh = FloatVector.fromByteBuffer(SPECIES, dState.buffer,
+        dState.base + running * 4, ORDER);
+    if (sequence != null) {
+      dh = dh.add(FloatVector.fromByteBuffer(SPECIES, sequence.buffer,
+          sequence.base + step * 4, ORDER));
+    }
+    int c0 = dCell.base + running * 4;
+    FloatVector dc = FloatVector.fromByteBuffer(SPECIES, dCell.buffer, c0, ORDER)
+        .add(dh.mul(o).mul(tanhC.mul(tanhC).neg().add(1f)));
+    FloatVector dO = dh.mul(tanhC).mul(o).mul(o.neg().add(1f));
+    dO.intoByteBuffer(gates.buffer, gates.base + (gate + 3 * u) * 4, ORDER);
+    dO.intoByteBuffer(recurrent.buffer, recurrent.base + (rec + 3 * u) * 4, ORDER);
+    dc.intoByteBuffer(dCell.buffer, c0, ORDER);
+  }
+
+  /** The other gates' gradients from the cell's in {@code dCell}, then dCell for the step before. */
+  private void backwardCell(int gate, int step, int running, int rec) {
+    int u = units;
+    ByteBuffer b = gates.buffer;
+    int at = gates.base + gate * 4;
+    FloatVector i = FloatVector.fromByteBuffer(SPECIES, b, at, ORDER);
+    FloatVector f = FloatVector.fromByteBuffer(SPECIES, b, at + u * 4, ORDER);
+    FloatVector g = FloatVector.fromByteBuffer(SPECIES, b, at + 2 * u * 4, ORDER);
+    int c0 = dCell.base + running * 4;
+    FloatVector dc = FloatVector.fromByteBuffer(SPECIES, dCell.buffer, c0, ORDER);
+    FloatVector cBefore = FloatVector.fromByteBuffer(SPECIES, cellsBefore.buffer,
+        cellsBefore.base + step * 4, ORDER);
+    FloatVector di = dc.mul(g).mul(i).mul(i.neg().add(1f));
+    FloatVector df = dc.mul(cBefore).mul(f).mul(f.neg().add(1f));
+    FloatVector dg = dc.mul(i).mul(g.mul(g).neg().add(1f));
+    di.intoByteBuffer(b, at, ORDER);
+    df.intoByteBuffer(b, at + u * 4, ORDER);
+    dg.intoByteBuffer(b, at + 2 * u * 4, ORDER);
+    ByteBuffer r = recurrent.buffer;
+    int r0 = recurrent.base + rec * 4;
+    di.intoByteBuffer(r, r0, ORDER);
+    df.intoByteBuffer(r, r0 + u * 4, ORDER);
+    dg.intoByteBuffer(r, r0 + 2 * u * 4, ORDER);
+    dc.mul(f).intoByteBuffer(dCell.buffer, c0, ORDER);
+  }
+
+  /** The last, partial vector of {@link #backward(int)}, its units' lanes set in {@code m}. */
+  private void backward(int gate, int step, int running, int rec, VectorMask<Float> m) {
+    int u = units;
+    FloatVector i = gates.load(gate, m);
+    FloatVector f = gates.load(gate + u, m);
+    FloatVector g = gates.load(gate + 2 * u, m);
+    FloatVector o = gates.load(gate + 3 * u, m);
+    FloatVector tanhC = cellTanh.load(step, m);
+    FloatVector dh = dState.load(running, m);
+    if (sequence != null) {
+      dh = dh.add(sequence.load(step, m));
+    }
+    FloatVector dc = dCell.load(running, m).add(dh.mul(o).mul(oneMinusSquare(tanhC)));
+    FloatVector di = dc.mul(g).mul(i).mul(oneMinus(i));
+    FloatVector df = dc.mul(cellsBefore.load(step, m)).mul(f).mul(oneMinus(f));
+    FloatVector dg = dc.mul(i).mul(oneMinusSquare(g));
+    FloatVector dO = dh.mul(tanhC).mul(o).mul(oneMinus(o));
+    gates.store(di, gate, m);
+    gates.store(df, gate + u, m);
+    gates.store(dg, gate + 2 * u, m);
+    gates.store(dO, gate + 3 * u, m);
+    recurrent.store(di, rec, m);
+    recurrent.store(df, rec + u, m);
+    recurrent.store(dg, rec + 2 * u, m);
+    recurrent.store(dO, rec + 3 * u, m);
+    dCell.store(dc.mul(f), running, m);
   }
 
   private static FloatVector oneMinus(FloatVector x) {
