@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.runtime.testing.PlainArrays;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,19 +30,8 @@ class TorchAttentionTest {
   private static Map<String, double[]> fixtures;
 
   @BeforeAll
-  static void readFixtures() throws IOException {
-    fixtures = new HashMap<>();
-    try (InputStream in =
-        TorchAttentionTest.class.getResourceAsStream("torch-attention-fixtures.txt")) {
-      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-        if (line.isBlank() || line.startsWith("#")) {
-          continue;
-        }
-        int colon = line.indexOf(':');
-        fixtures.put(line.substring(0, colon), Arrays.stream(line.substring(colon + 1).trim()
-            .split(" ")).mapToDouble(Double::parseDouble).toArray());
-      }
-    }
+  static void readFixtures() {
+    fixtures = TorchFixtures.read("torch-attention-fixtures.txt");
   }
 
   @Test

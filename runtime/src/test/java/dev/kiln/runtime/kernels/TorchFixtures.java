@@ -25,8 +25,16 @@ final class TorchFixtures {
   private TorchFixtures() {}
 
   private static Map<String, double[]> load() {
+    return read("torch-conv-fixtures.txt");
+  }
+
+  /**
+   * The rows of a fixture file beside this class, by name: lines {@code name: v1 v2 ...}, with
+   * blank lines and {@code #} comments skipped.
+   */
+  static Map<String, double[]> read(String resource) {
     Map<String, double[]> rows = new HashMap<>();
-    try (InputStream in = TorchFixtures.class.getResourceAsStream("torch-conv-fixtures.txt");
+    try (InputStream in = TorchFixtures.class.getResourceAsStream(resource);
         BufferedReader reader =
             new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       for (String line = reader.readLine(); line != null; line = reader.readLine()) {

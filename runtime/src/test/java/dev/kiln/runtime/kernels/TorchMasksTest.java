@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.runtime.testing.PlainArrays;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,19 +40,8 @@ class TorchMasksTest {
   private static Map<String, double[]> fixtures;
 
   @BeforeAll
-  static void readFixtures() throws IOException {
-    fixtures = new HashMap<>();
-    try (InputStream in =
-        TorchMasksTest.class.getResourceAsStream("torch-mask-fixtures.txt")) {
-      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-        if (line.isBlank() || line.startsWith("#")) {
-          continue;
-        }
-        int colon = line.indexOf(':');
-        fixtures.put(line.substring(0, colon), Arrays.stream(line.substring(colon + 1).trim()
-            .split(" ")).mapToDouble(Double::parseDouble).toArray());
-      }
-    }
+  static void readFixtures() {
+    fixtures = TorchFixtures.read("torch-mask-fixtures.txt");
   }
 
   @ParameterizedTest
