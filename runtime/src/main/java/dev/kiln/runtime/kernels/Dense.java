@@ -28,9 +28,28 @@ public final class Dense {
    */
   public static void forward(INDArray x, INDArray kernel, INDArray bias, INDArray out) {
     Matmul.rows(x, kernel, out, false, false);
-    if (bias == null) {
-      return;
+    if (bias != null) {
+      addBias(out, bias);
     }
+  }
+
+  /**
+   * {@link #forward} followed by ReLU, {@code out = max(x . kernel + bias, 0)}, the bias and the
+   * ReLU in one pass over the product's output ({@link BiasRelu}). Its backward pass is {@link
+   * Relu#backward} on {@code out}, then {@link #backward}.
+   *
+   * @param x input, {@code (..., in)}
+   * @param kernel {@code (in, units)}
+   * @param bias {@code (units)}, or {@code null} for a layer without bias
+   * @param out written, {@code (..., units)}
+   */
+  public static void forwardRelu(INDArray x, INDArray kernel, INDArray bias, INDArray out) {
+    Matmul.rows(x, kernel, out, false, false);
+    BiasRelu.apply(out, bias);
+  }
+
+  /** Adds {@code bias} to each row of {@code out}'s last axis, in Java up to a size. */
+  static void addBias(INDArray out, INDArray bias) {
     if (JavaLoops.suit(out)) {
       JavaLoops.addBias(out, bias);
     } else {
