@@ -16,6 +16,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class BiasRelu {
 
+  /** The largest array, in values, for the one-thread pass; libnd4j's ops take larger ones. */
+  static final long MAX_LENGTH = 1 << 20;
+
   /** Values per chunk of the plain float loop. */
   private static final int CHUNK = 4096;
 
@@ -29,8 +32,8 @@ final class BiasRelu {
    * axis, and applies ReLU.
    */
   static void apply(INDArray out, INDArray bias) {
-    if (out.dataType() != DataType.FLOAT || !Elements.accepts(out)) {
-      // Float64 (the gradient checks) and strided views: the two passes as before.
+    if (out.dataType() != DataType.FLOAT || !Elements.accepts(out) || out.length() > MAX_LENGTH) {
+      // Float64 (the gradient checks), strided views, large arrays: the two passes as before.
       if (bias != null) {
         Dense.addBias(out, bias);
       }
@@ -43,6 +46,23 @@ final class BiasRelu {
       applyFloats((Elements.Floats) Elements.of(out),
           bias == null ? null : (Elements.Floats) Elements.of(bias));
     }
+  }
+
+  /**
+   * ReLU's gradient and the bias gradient in one pass: zeroes {@code dy} where {@code y}, the
+   * ReLU's output, is not positive, and writes the sums of {@code dy}'s rows (its last axis) into
+   * {@code dBias}. Float32 arrays take lanes where the Vector API is on; the others the two kernels
+   * as before.
+   */
+  static void gradient(INDArray y, INDArray dy, INDArray dBias) {
+    if (VectorApi.ENABLED && dy.dataType() == DataType.FLOAT && y.dataType() == DataType.FLOAT
+        && dBias.dataType() == DataType.FLOAT && Elements.accepts(y) && Elements.accepts(dy)
+        && Elements.accepts(dBias) && dy.length() <= MAX_LENGTH) {
+      BiasReluLanes.gradientAndSums(y, dy, dBias);
+      return;
+    }
+    Relu.backward(y, dy);
+    Dense.biasGradient(dy, dBias);
   }
 
   /** The pass in float arithmetic over chunks of a row, for JVMs without the Vector API. */

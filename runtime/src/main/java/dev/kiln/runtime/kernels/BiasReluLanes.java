@@ -5,7 +5,7 @@ import jdk.incubator.vector.VectorOperators;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * {@link BiasRelu}'s pass over a contiguous float32 array in Vector API lanes: each row's whole
+ * {@link BiasRelu}'s passes over contiguous float32 arrays in Vector API lanes: each row's whole
  * vectors in lanes, the rest of the row one value at a time. Only code that checked {@link
  * VectorApi#ENABLED} may load this class.
  */
@@ -52,6 +52,38 @@ final class BiasReluLanes {
       float v = values.get(i);
       values.set(i, v < 0 ? 0 : v);
     }
+  }
+
+  /**
+   * Zeroes {@code dy} where {@code y} is not positive and writes the sums of its rows into {@code
+   * sums}: row after row added in float, as {@link FloatLoops#sumRows} adds them.
+   */
+  static void gradientAndSums(INDArray y, INDArray dy, INDArray sums) {
+    FloatLanes output = new FloatLanes(y);
+    FloatLanes gradient = new FloatLanes(dy);
+    FloatLanes total = new FloatLanes(sums);
+    int n = Math.toIntExact(dy.length());
+    int units = Math.toIntExact(sums.length());
+    total.zero(0, units);
+    for (int start = 0; start < n; start += units) {
+      int j = 0;
+      for (; j + WIDTH <= units; j += WIDTH) {
+        gradientVector(output, gradient, total, start + j, j);
+      }
+      for (; j < units; j++) {
+        float g = output.get(start + j) > 0 ? gradient.get(start + j) : 0;
+        gradient.set(start + j, g);
+        total.set(j, total.get(j) + g);
+      }
+    }
+  }
+
+  private static void gradientVector(
+      FloatLanes output, FloatLanes gradient, FloatLanes total, int at, int sumAt) {
+    FloatVector g = FloatVector.zero(FloatLanes.SPECIES)
+        .blend(gradient.load(at), output.load(at).compare(VectorOperators.GT, 0f));
+    gradient.store(g, at);
+    total.store(total.load(sumAt).add(g), sumAt);
   }
 
   private static void vector(FloatLanes values, FloatLanes bias, int at, int biasAt) {
