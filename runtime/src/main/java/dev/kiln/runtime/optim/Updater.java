@@ -183,6 +183,8 @@ public abstract class Updater {
     }
     attachedSize = size;
     attachedType = dataType;
+    // The lanes address float buffers by int byte offsets.
+    lanes &= size <= Integer.MAX_VALUE / Float.BYTES;
     stateElements = new Elements[stateCount()];
     for (int i = 0; i < stateCount(); i++) {
       INDArray array = NdArrays.zeros(dataType, size);
