@@ -46,6 +46,9 @@ public final class Reductions {
     if (!x.dataType().isFPType()) {
       return true;
     }
+    if (x.isEmpty()) {
+      return true; // and an empty array has no buffer for the lanes to read
+    }
     if (VectorApi.appliesTo(x.dataType()) && x.length() <= FINITE_LANES_LENGTH
         && Elements.accepts(x)) {
       return FiniteLanes.allFinite(x);

@@ -47,6 +47,11 @@ class FiniteLanesTest {
   }
 
   @Test
+  void anEmptyArrayIsFinite() {
+    assertTrue(Reductions.allFinite(Nd4j.zeros(DataType.FLOAT, 0, 784)), "0 x 784");
+  }
+
+  @Test
   void warmedUpCheckAllocatesAlmostNoHeap() {
     assumeTrue(VectorApi.ENABLED, "the lanes run with the Vector API only");
     INDArray input = Nd4j.createFromArray(finite(64 * 784));
