@@ -23,6 +23,15 @@ public final class MaxPool2D {
    */
   public static void forward(INDArray x, Window window, INDArray out) {
     Pools.requireUndilated(window);
+    if (MaxPoolLanes.handles(x, out)) {
+      MaxPoolLanes.forward(x, window, out);
+      return;
+    }
+    nativeForward(x, window, out);
+  }
+
+  /** libnd4j's maxpool2d: for float64, and float32 without the Vector API. */
+  static void nativeForward(INDArray x, Window window, INDArray out) {
     Nd4j.exec(
         DynamicCustomOp.builder("maxpool2d")
             .addInputs(NativeWindows.reached(x, window, out.size(1), out.size(2)))

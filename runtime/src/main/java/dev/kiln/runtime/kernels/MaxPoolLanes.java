@@ -9,8 +9,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Max pooling's backward pass over float32 channels-last images in Vector API lanes: a vector of
- * channels of one window at a time, the output rows split over two threads ({@link
+ * Max pooling over float32 channels-last images in Vector API lanes, forward and backward: a
+ * vector of channels of one window at a time, the output rows split over two threads ({@link
  * SecondThread}). libnd4j's maxpool2d_bp took 17 ms of CPU for CnnFlat's first pooling
  * (64x28x28x128 in 2x2 windows), about six passes over the image's memory; this takes one read of
  * the image and one write of its gradient.
@@ -42,6 +42,77 @@ final class MaxPoolLanes {
   private static boolean lanes(INDArray array) {
     return array.dataType() == DataType.FLOAT && array.rank() == 4
         && array.ordering() == 'c' && array.elementWiseStride() == 1;
+  }
+
+  /** Whether the forward pass takes the call: as {@link #handles(INDArray, INDArray, INDArray)}. */
+  static boolean handles(INDArray x, INDArray out) {
+    return VectorApi.appliesTo(x.dataType()) && lanes(x) && lanes(out)
+        && x.length() < Integer.MAX_VALUE / Float.BYTES;
+  }
+
+  /** Writes each window's maximum, per channel, into {@code out}. */
+  static void forward(INDArray x, Window window, INDArray out) {
+    PoolGrid grid = PoolGrid.of(x, window, out);
+    FloatLanes image = new FloatLanes(x);
+    FloatLanes target = new FloatLanes(out);
+    int rows = grid.n() * grid.oh();
+    if (SecondThread.ENABLED && x.length() >= TWO_THREADS && rows >= 2) {
+      SecondThread.run(() -> forwardRows(grid, image, target, rows / 2, rows),
+          () -> forwardRows(grid, image, target, 0, rows / 2));
+    } else {
+      forwardRows(grid, image, target, 0, rows);
+    }
+  }
+
+  private static void forwardRows(PoolGrid grid, FloatLanes x, FloatLanes out, int from, int to) {
+    int c = grid.c();
+    int rowStride = grid.w() * c;
+    boolean square = grid.poolH() == 2 && grid.poolW() == 2;
+    float[] carried = new float[WIDTH];
+    for (int row = from; row < to; row++) {
+      int b = row / grid.oh();
+      int i = row % grid.oh();
+      int top = grid.firstRow(i);
+      int rows = grid.endRow(i) - top;
+      for (int j = 0; j < grid.ow(); j++) {
+        int left = grid.firstColumn(j);
+        int columns = grid.endColumn(j) - left;
+        int outAt = (row * grid.ow() + j) * c;
+        int cellAt = grid.pixel(b, top, left);
+        int k = 0;
+        if (square && rows == 2 && columns == 2) {
+          for (; k + WIDTH <= c; k += WIDTH) {
+            maxSquare(x, out, outAt + k, cellAt + k, rowStride, c);
+          }
+        } else {
+          for (; k + WIDTH <= c; k += WIDTH) {
+            windowMax(x, cellAt + k, rows, columns, rowStride, c, carried);
+            out.store(FloatVector.fromArray(SPECIES, carried, 0), outAt + k);
+          }
+        }
+        for (; k < c; k++) {
+          out.set(outAt + k, maxOne(x, cellAt + k, rows, columns, rowStride, c));
+        }
+      }
+    }
+  }
+
+  private static void maxSquare(
+      FloatLanes x, FloatLanes out, int outAt, int cellAt, int rowStride, int cellStride) {
+    int at10 = cellAt + rowStride;
+    FloatVector top = x.load(cellAt).max(x.load(cellAt + cellStride));
+    out.store(top.max(x.load(at10).max(x.load(at10 + cellStride))), outAt);
+  }
+
+  private static float maxOne(
+      FloatLanes x, int cellAt, int rows, int columns, int rowStride, int cellStride) {
+    float max = x.get(cellAt);
+    for (int r = 0; r < rows; r++) {
+      for (int q = 0; q < columns; q++) {
+        max = Math.max(max, x.get(cellAt + r * rowStride + q * cellStride));
+      }
+    }
+    return max;
   }
 
   /**
@@ -131,16 +202,22 @@ final class MaxPoolLanes {
   private static void routeLanes(FloatLanes x, FloatLanes dOut, FloatLanes dx, int outAt,
       int cellAt, int rows, int columns, int rowStride, int cellStride, float floor,
       boolean accumulate, float[] carried) {
-    x.load(cellAt).intoArray(carried, 0);
-    for (int r = 0; r < rows; r++) {
-      for (int q = 0; q < columns; q++) {
-        raiseMax(x, cellAt + r * rowStride + q * cellStride, carried);
-      }
-    }
+    windowMax(x, cellAt, rows, columns, rowStride, cellStride, carried);
     startGradient(dOut, outAt, floor, carried);
     for (int r = 0; r < rows; r++) {
       for (int q = 0; q < columns; q++) {
         routeCell(x, dx, cellAt + r * rowStride + q * cellStride, accumulate, carried);
+      }
+    }
+  }
+
+  /** The window's maximum, a vector of channels, into {@code carried} from 0 on. */
+  private static void windowMax(FloatLanes x, int cellAt, int rows, int columns, int rowStride,
+      int cellStride, float[] carried) {
+    x.load(cellAt).intoArray(carried, 0);
+    for (int r = 0; r < rows; r++) {
+      for (int q = 0; q < columns; q++) {
+        raiseMax(x, cellAt + r * rowStride + q * cellStride, carried);
       }
     }
   }

@@ -55,6 +55,22 @@ class MaxPoolLanesTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
+  void forwardLanesAndNativeMatchLoops(PoolingCase k) {
+    INDArray x = RandomArrays.uniform(10, k.xShape()).castTo(DataType.FLOAT);
+    // A maximum is one of the values: float32 holds it exactly.
+    double[] expected = k.reference(values(x), true);
+    INDArray nativeOut = nans(k.outShape()).castTo(DataType.FLOAT);
+    MaxPool2D.nativeForward(x, k.window(), nativeOut);
+    assertAllClose(expected, nativeOut, 0, "libnd4j out");
+    if (VectorApi.ENABLED) {
+      INDArray lanesOut = nans(k.outShape()).castTo(DataType.FLOAT);
+      MaxPoolLanes.forward(x, k.window(), lanesOut);
+      assertAllClose(expected, lanesOut, 0, "lanes out");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
   void float32LanesAgreeWithFloat64(PoolingCase k) {
     assumeTrue(VectorApi.ENABLED);
     INDArray x = RandomArrays.uniform(11, k.xShape());

@@ -28,7 +28,8 @@ class PoolingLanesHeapTest {
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"2x2 tiles", "3x3 overlapping", "2x2 tiles through relu", "relu"})
+  @ValueSource(strings = {"2x2 tiles", "3x3 overlapping", "2x2 tiles through relu", "relu",
+      "2x2 forward", "3x3 forward"})
   void warmedUpCallsAllocateNoHeap(String kernel) {
     assumeTrue(VectorApi.ENABLED, "the lanes run with the Vector API only");
     DataType f = DataType.FLOAT;
@@ -43,6 +44,8 @@ class PoolingLanesHeapTest {
           () -> MaxPoolLanes.backward(x, overlappingOut, Window.same(3, 3, 2, 2), dx, false);
       case "2x2 tiles through relu" ->
           () -> MaxPoolLanes.backward(x, tilesOut, Window.valid(2, 2, 2, 2), dx, true);
+      case "2x2 forward" -> () -> MaxPoolLanes.forward(x, Window.valid(2, 2, 2, 2), tilesOut);
+      case "3x3 forward" -> () -> MaxPoolLanes.forward(x, Window.same(3, 3, 2, 2), overlappingOut);
       default -> () -> ReluLanes.backward(x, dx);
     };
     long thread = Thread.currentThread().getId();
