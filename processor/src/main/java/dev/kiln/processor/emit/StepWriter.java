@@ -130,10 +130,15 @@ final class StepWriter {
     CodeBlock output = context.bufferField(names.output(node));
     CodeBlock.Builder layer = CodeBlock.builder().add("// $L\n", node.name());
     layer.add(ActivityCode.gradient(plan, node, output, code.outputGradient()));
-    if (!plan.lossIsFused(node)) {
+    Node reluTaker = plan.reluTakenBackwardBy(node);
+    if (reluTaker != null) {
+      layer.add("// (its relu went backward in $L's backward pass)\n", reluTaker.name());
+    } else if (!plan.lossIsFused(node)) {
       layer.add(ActivationCode.backward(plan.activation(node), code.output(), output, code.outputGradient()));
     }
-    layer.add(node.decl().kind().backward(code));
+    layer.add(plan.takesInputReluBackward(node)
+        ? node.decl().kind().backwardThroughRelu(code)
+        : node.decl().kind().backward(code));
     if (!context.isFirstWeightGradientWriter(node)) {
       Node owner = network.node(node.weightsOwner());
       for (ParamDecl param : owner.params()) {
