@@ -67,32 +67,44 @@ final class MaxPoolLanes {
   private static void forwardRows(PoolGrid grid, FloatLanes x, FloatLanes out, int from, int to) {
     int c = grid.c();
     int rowStride = grid.w() * c;
-    boolean square = grid.poolH() == 2 && grid.poolW() == 2;
+    int squares = c % WIDTH == 0 ? grid.wholeSquares() : 0;
     float[] carried = new float[WIDTH];
     for (int row = from; row < to; row++) {
       int b = row / grid.oh();
       int i = row % grid.oh();
       int top = grid.firstRow(i);
       int rows = grid.endRow(i) - top;
-      for (int j = 0; j < grid.ow(); j++) {
+      int j = 0;
+      if (rows == 2 && squares > 0) {
+        maxSquares(x, out, row * grid.ow() * c, grid.pixel(b, top, 0), squares, rowStride, c);
+        j = squares;
+      }
+      for (; j < grid.ow(); j++) {
         int left = grid.firstColumn(j);
         int columns = grid.endColumn(j) - left;
         int outAt = (row * grid.ow() + j) * c;
         int cellAt = grid.pixel(b, top, left);
         int k = 0;
-        if (square && rows == 2 && columns == 2) {
-          for (; k + WIDTH <= c; k += WIDTH) {
-            maxSquare(x, out, outAt + k, cellAt + k, rowStride, c);
-          }
-        } else {
-          for (; k + WIDTH <= c; k += WIDTH) {
-            windowMax(x, cellAt + k, rows, columns, rowStride, c, carried);
-            out.store(FloatVector.fromArray(SPECIES, carried, 0), outAt + k);
-          }
+        for (; k + WIDTH <= c; k += WIDTH) {
+          windowMax(x, cellAt + k, rows, columns, rowStride, c, carried);
+          out.store(FloatVector.fromArray(SPECIES, carried, 0), outAt + k);
         }
         for (; k < c; k++) {
           out.set(outAt + k, maxOne(x, cellAt + k, rows, columns, rowStride, c));
         }
+      }
+    }
+  }
+
+  /**
+   * {@code squares} whole 2x2 windows side by side at stride 2, the common case, in straight-line
+   * code per vector; {@code c} is a whole number of vectors.
+   */
+  private static void maxSquares(FloatLanes x, FloatLanes out, int outAt, int cellAt,
+      int squares, int rowStride, int c) {
+    for (int j = 0; j < squares; j++, outAt += c, cellAt += 2 * c) {
+      for (int k = 0; k < c; k += WIDTH) {
+        maxSquare(x, out, outAt + k, cellAt + k, rowStride, c);
       }
     }
   }
@@ -156,28 +168,28 @@ final class MaxPoolLanes {
     // Through a ReLU a window passes its gradient on when its maximum is positive: at least the
     // least positive float.
     float floor = throughRelu ? Float.MIN_VALUE : Float.NEGATIVE_INFINITY;
-    boolean square = !accumulate && grid.poolH() == 2 && grid.poolW() == 2;
+    int squares = c % WIDTH == 0 ? grid.wholeSquares() : 0;
     float[] carried = new float[2 * WIDTH];
     for (int row = from; row < to; row++) {
       int b = row / grid.oh();
       int i = row % grid.oh();
       int top = grid.firstRow(i);
       int rows = grid.endRow(i) - top;
-      for (int j = 0; j < grid.ow(); j++) {
+      int j = 0;
+      if (rows == 2 && squares > 0) {
+        routeSquares(x, dOut, dx, row * grid.ow() * c, grid.pixel(b, top, 0), squares, rowStride,
+            c, floor);
+        j = squares;
+      }
+      for (; j < grid.ow(); j++) {
         int left = grid.firstColumn(j);
         int columns = grid.endColumn(j) - left;
         int outAt = (row * grid.ow() + j) * c;
         int cellAt = grid.pixel(b, top, left);
         int k = 0;
-        if (square && rows == 2 && columns == 2) {
-          for (; k + WIDTH <= c; k += WIDTH) {
-            routeSquare(x, dOut, dx, outAt + k, cellAt + k, rowStride, c, floor);
-          }
-        } else {
-          for (; k + WIDTH <= c; k += WIDTH) {
-            routeLanes(x, dOut, dx, outAt + k, cellAt + k, rows, columns, rowStride, c,
-                floor, accumulate, carried);
-          }
+        for (; k + WIDTH <= c; k += WIDTH) {
+          routeLanes(x, dOut, dx, outAt + k, cellAt + k, rows, columns, rowStride, c,
+              floor, accumulate, carried);
         }
         for (; k < c; k++) {
           routeOne(x, dOut, dx, outAt + k, cellAt + k, rows, columns, rowStride, c,
@@ -246,10 +258,17 @@ final class MaxPoolLanes {
     left.blend(0f, first).intoArray(carried, WIDTH);
   }
 
-  /**
-   * {@link #routeLanes} for a 2x2 window inside the image that shares no pixel with another, the
-   * common case, in straight-line code.
-   */
+  /** {@link #maxSquares}' windows backward: {@link #routeLanes} in straight-line code. */
+  private static void routeSquares(FloatLanes x, FloatLanes dOut, FloatLanes dx, int outAt,
+      int cellAt, int squares, int rowStride, int c, float floor) {
+    for (int j = 0; j < squares; j++, outAt += c, cellAt += 2 * c) {
+      for (int k = 0; k < c; k += WIDTH) {
+        routeSquare(x, dOut, dx, outAt + k, cellAt + k, rowStride, c, floor);
+      }
+    }
+  }
+
+  /** {@link #routeLanes} for one whole 2x2 window that shares no pixel with another. */
   private static void routeSquare(FloatLanes x, FloatLanes dOut, FloatLanes dx, int outAt,
       int cellAt, int rowStride, int cellStride, float floor) {
     int at10 = cellAt + rowStride;

@@ -43,6 +43,16 @@ record PoolGrid(int n, int h, int w, int c, int oh, int ow, int poolH, int poolW
     return strideH == poolH && strideW == poolW;
   }
 
+  /**
+   * How many output columns from the first on have a whole 2x2 window at stride 2: all of them
+   * but a last one cut by the image's edge; 0 for other windows. Such windows have no padding
+   * before them.
+   */
+  int wholeSquares() {
+    boolean square = poolH == 2 && poolW == 2 && strideH == 2 && strideW == 2 && padLeft == 0;
+    return square ? Math.min(ow, w / 2) : 0;
+  }
+
   /** Whether a pixel may lie in the windows of two output rows. */
   boolean overlapsRows() {
     return strideH < poolH;

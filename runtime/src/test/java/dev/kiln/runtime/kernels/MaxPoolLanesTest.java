@@ -22,8 +22,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * Max pooling's backward pass in float32 Vector API lanes ({@link MaxPoolLanes}) and through a
  * ReLU ({@link MaxPool2D#backwardThroughRelu}), against the float64 path, whose gradients
- * finite differences check. 37 channels are two or four full vectors and a part of one; the
- * larger cases run on two threads.
+ * finite differences check. 37 channels are two or four full vectors and a part of one, 32
+ * whole vectors; the larger cases run on two threads.
  */
 class MaxPoolLanesTest {
 
@@ -39,7 +39,11 @@ class MaxPoolLanesTest {
         // Past MaxPoolLanes.TWO_THREADS: split by output rows, and by images where they overlap.
         lanes(4, 25, 24, Window.valid(2, 2, 2, 2)),
         lanes(4, 25, 24, Window.same(3, 3, 2, 2)),
-        lanes(1, 49, 48, Window.same(3, 3, 2, 2)));
+        lanes(1, 49, 48, Window.same(3, 3, 2, 2)),
+        // 32 channels, whole vectors: runs of 2x2 windows side by side, then a cut last column.
+        new PoolingCase(2, 7, 6, 32, Window.valid(2, 2, 2, 2)),
+        new PoolingCase(2, 7, 7, 32, Window.same(2, 2, 2, 2)),
+        new PoolingCase(4, 25, 25, 32, Window.valid(2, 2, 2, 2)));
   }
 
   private static PoolingCase lanes(int n, int h, int w, Window window) {

@@ -29,7 +29,7 @@ class PoolingLanesHeapTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"2x2 tiles", "3x3 overlapping", "2x2 tiles through relu", "relu",
-      "2x2 forward", "3x3 forward"})
+      "2x2 forward", "3x3 forward", "2x2 runs", "2x2 runs forward"})
   void warmedUpCallsAllocateNoHeap(String kernel) {
     assumeTrue(VectorApi.ENABLED, "the lanes run with the Vector API only");
     DataType f = DataType.FLOAT;
@@ -38,6 +38,10 @@ class PoolingLanesHeapTest {
     INDArray tilesOut = RandomArrays.uniform(42, 2, 5, 6, 37).castTo(f);
     INDArray overlappingOut = RandomArrays.uniform(43, 2, 5, 6, 37).castTo(f);
     INDArray dx = x.ulike();
+    // 32 channels: whole vectors, whose 2x2 windows run side by side.
+    INDArray whole = RandomArrays.uniform(44, 2, 10, 12, 32).castTo(f);
+    INDArray wholeOut = RandomArrays.uniform(45, 2, 5, 6, 32).castTo(f);
+    INDArray dWhole = whole.ulike();
     Runnable call = switch (kernel) {
       case "2x2 tiles" -> () -> MaxPoolLanes.backward(x, tilesOut, Window.valid(2, 2, 2, 2), dx, false);
       case "3x3 overlapping" ->
@@ -46,6 +50,9 @@ class PoolingLanesHeapTest {
           () -> MaxPoolLanes.backward(x, tilesOut, Window.valid(2, 2, 2, 2), dx, true);
       case "2x2 forward" -> () -> MaxPoolLanes.forward(x, Window.valid(2, 2, 2, 2), tilesOut);
       case "3x3 forward" -> () -> MaxPoolLanes.forward(x, Window.same(3, 3, 2, 2), overlappingOut);
+      case "2x2 runs" ->
+          () -> MaxPoolLanes.backward(whole, wholeOut, Window.valid(2, 2, 2, 2), dWhole, true);
+      case "2x2 runs forward" -> () -> MaxPoolLanes.forward(whole, Window.valid(2, 2, 2, 2), wholeOut);
       default -> () -> ReluLanes.backward(x, dx);
     };
     long thread = Thread.currentThread().getId();
