@@ -23,7 +23,7 @@ public final class MaxPool2D {
    */
   public static void forward(INDArray x, Window window, INDArray out) {
     Pools.requireUndilated(window);
-    if (MaxPoolLanes.handles(x, out)) {
+    if (VectorApi.appliesTo(x.dataType()) && MaxPoolLanes.handles(x, out)) {
       MaxPoolLanes.forward(x, window, out);
       return;
     }
@@ -55,7 +55,7 @@ public final class MaxPool2D {
       return;
     }
     Pools.requireUndilated(window);
-    if (MaxPoolLanes.handles(x, dOut, dx)) {
+    if (VectorApi.appliesTo(x.dataType()) && MaxPoolLanes.handles(x, dOut, dx)) {
       MaxPoolLanes.backward(x, dOut, window, dx, false);
     } else {
       nativeBackward(x, dOut, window, dx);
@@ -93,7 +93,7 @@ public final class MaxPool2D {
       return;
     }
     Pools.requireUndilated(window);
-    if (MaxPoolLanes.handles(x, dOut, dx)) {
+    if (VectorApi.appliesTo(x.dataType()) && MaxPoolLanes.handles(x, dOut, dx)) {
       MaxPoolLanes.backward(x, dOut, window, dx, true);
     } else {
       nativeBackward(x, dOut, window, dx);

@@ -31,11 +31,11 @@ final class MaxPoolLanes {
 
   /**
    * Whether this path takes the call: float32 row-major contiguous arrays, no larger than int
-   * indexes of their bytes reach.
+   * indexes of their bytes reach. The caller checks {@link VectorApi#appliesTo} first: without
+   * the Vector API this class must not load.
    */
   static boolean handles(INDArray x, INDArray dOut, INDArray dx) {
-    return VectorApi.appliesTo(x.dataType())
-        && lanes(x) && lanes(dOut) && lanes(dx) && x.length() == dx.length()
+    return lanes(x) && lanes(dOut) && lanes(dx) && x.length() == dx.length()
         && x.length() < Integer.MAX_VALUE / Float.BYTES;
   }
 
@@ -46,7 +46,7 @@ final class MaxPoolLanes {
 
   /** Whether the forward pass takes the call: as {@link #handles(INDArray, INDArray, INDArray)}. */
   static boolean handles(INDArray x, INDArray out) {
-    return VectorApi.appliesTo(x.dataType()) && lanes(x) && lanes(out)
+    return lanes(x) && lanes(out)
         && x.length() < Integer.MAX_VALUE / Float.BYTES;
   }
 

@@ -23,9 +23,12 @@ final class ReluLanes {
 
   private ReluLanes() {}
 
-  /** Whether this path takes {@code y} and {@code dy}: float32, contiguous, row-major. */
+  /**
+   * Whether this path takes {@code y} and {@code dy}: float32, contiguous, row-major. The caller
+   * checks {@link VectorApi#appliesTo} first: without the Vector API this class must not load.
+   */
   static boolean handles(INDArray y, INDArray dy) {
-    return VectorApi.appliesTo(y.dataType()) && lanes(y) && lanes(dy)
+    return lanes(y) && lanes(dy)
         && y.length() == dy.length() && y.length() < Integer.MAX_VALUE / Float.BYTES;
   }
 
