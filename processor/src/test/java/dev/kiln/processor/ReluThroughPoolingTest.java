@@ -69,7 +69,8 @@ class ReluThroughPoolingTest {
     lines[2] = "  @Input(shape = {8, 8, 2}) Tensor input();";
     System.arraycopy(layers, 0, lines, 3, layers.length);
     lines[layers.length + 3] = "  @Output(loss = CATEGORICAL_CROSSENTROPY)";
-    lines[layers.length + 4] = "  @Dense(units = 3, activation = SOFTMAX) Tensor output(Tensor flat);";
+    lines[layers.length + 4] =
+        "  @Dense(units = 3, activation = SOFTMAX) Tensor output(Tensor flat);";
     lines[layers.length + 5] = "}";
     Compilation compilation = Sources.compile(Sources.model("Net", lines));
     assertThat(compilation).succeeded();

@@ -89,7 +89,7 @@ final class Conv2DKernelGradient {
         && after.offset() == array.offset() + array.length();
   }
 
-  /** All window rows' columns ({@link #writeColumns(INDArray, Window, int, int, INDArray, int, int)}). */
+  /** The columns of all window rows. */
   static void writeColumns(INDArray x, Window window, int oh, int ow, INDArray columns) {
     writeColumns(x, window, oh, ow, columns, 0, window.height());
   }

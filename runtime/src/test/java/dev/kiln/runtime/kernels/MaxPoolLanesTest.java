@@ -37,13 +37,13 @@ class MaxPoolLanesTest {
         lanes(2, 7, 6, Window.valid(3, 2, 2, 2)),
         lanes(2, 5, 9, Window.same(1, 1, 3, 3)),
         // Past MaxPoolLanes.TWO_THREADS: split by output rows, and by images where they overlap.
-        lanes(4, 25, 24, Window.valid(2, 2, 2, 2)),
-        lanes(4, 25, 24, Window.same(3, 3, 2, 2)),
-        lanes(1, 49, 48, Window.same(3, 3, 2, 2)),
+        lanes(8, 33, 32, Window.valid(2, 2, 2, 2)),
+        lanes(8, 33, 32, Window.same(3, 3, 2, 2)),
+        lanes(1, 97, 96, Window.same(3, 3, 2, 2)),
         // 32 channels, whole vectors: runs of 2x2 windows side by side, then a cut last column.
         new PoolingCase(2, 7, 6, 32, Window.valid(2, 2, 2, 2)),
         new PoolingCase(2, 7, 7, 32, Window.same(2, 2, 2, 2)),
-        new PoolingCase(4, 25, 25, 32, Window.valid(2, 2, 2, 2)));
+        new PoolingCase(8, 33, 33, 32, Window.valid(2, 2, 2, 2)));
   }
 
   private static PoolingCase lanes(int n, int h, int w, Window window) {

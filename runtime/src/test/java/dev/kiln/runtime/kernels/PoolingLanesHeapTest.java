@@ -43,7 +43,8 @@ class PoolingLanesHeapTest {
     INDArray wholeOut = RandomArrays.uniform(45, 2, 5, 6, 32).castTo(f);
     INDArray dWhole = whole.ulike();
     Runnable call = switch (kernel) {
-      case "2x2 tiles" -> () -> MaxPoolLanes.backward(x, tilesOut, Window.valid(2, 2, 2, 2), dx, false);
+      case "2x2 tiles" ->
+          () -> MaxPoolLanes.backward(x, tilesOut, Window.valid(2, 2, 2, 2), dx, false);
       case "3x3 overlapping" ->
           () -> MaxPoolLanes.backward(x, overlappingOut, Window.same(3, 3, 2, 2), dx, false);
       case "2x2 tiles through relu" ->
@@ -52,7 +53,8 @@ class PoolingLanesHeapTest {
       case "3x3 forward" -> () -> MaxPoolLanes.forward(x, Window.same(3, 3, 2, 2), overlappingOut);
       case "2x2 runs" ->
           () -> MaxPoolLanes.backward(whole, wholeOut, Window.valid(2, 2, 2, 2), dWhole, true);
-      case "2x2 runs forward" -> () -> MaxPoolLanes.forward(whole, Window.valid(2, 2, 2, 2), wholeOut);
+      case "2x2 runs forward" ->
+          () -> MaxPoolLanes.forward(whole, Window.valid(2, 2, 2, 2), wholeOut);
       default -> () -> ReluLanes.backward(x, dx);
     };
     long thread = Thread.currentThread().getId();
