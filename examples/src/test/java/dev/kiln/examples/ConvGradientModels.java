@@ -59,6 +59,36 @@ final class ConvGradientModels {
     Tensor output(Tensor flat);
   }
 
+  /**
+   * Max poolings that alone read a ReLU convolution, which the step takes backward together
+   * (MaxPool2D.backwardThroughRelu): 2x2 windows with a row no window covers, then overlapping
+   * 3x3 windows. 19 and 17 channels are whole float32 vectors and a part of one.
+   */
+  @Model
+  interface ReluPooled {
+    @Input(shape = {9, 8, 2})
+    Tensor image();
+
+    @Conv2D(filters = 19, kernelSize = 3, padding = SAME, activation = RELU)
+    Tensor conv1(Tensor image);
+
+    @MaxPooling2D(poolSize = 2)
+    Tensor pool1(Tensor conv1);
+
+    @Conv2D(filters = 17, kernelSize = 3, padding = SAME, activation = RELU)
+    Tensor conv2(Tensor pool1);
+
+    @MaxPooling2D(poolSize = 3, strides = 2, padding = SAME)
+    Tensor pool2(Tensor conv2);
+
+    @Flatten
+    Tensor flat(Tensor pool2);
+
+    @Output(loss = CATEGORICAL_CROSSENTROPY)
+    @Dense(units = 3, activation = SOFTMAX)
+    Tensor output(Tensor flat);
+  }
+
   /** Same padding with a dilated, non-square kernel; strided average pooling; global pooling. */
   @Model
   interface DilatedSame {

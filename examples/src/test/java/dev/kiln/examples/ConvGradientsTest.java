@@ -3,6 +3,7 @@ package dev.kiln.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.runtime.testing.PlainArrays;
 import dev.kiln.runtime.testing.RandomArrays;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -79,5 +80,31 @@ class ConvGradientsTest {
     INDArray steps = RandomArrays.uniform(22, 3, 2, 3);
     INDArray y = RandomArrays.uniform(23, 3, 2);
     ModelChecks.assertGradientsMatch(model, () -> model.computeGradients(steps, y), ALL);
+  }
+
+  @Test
+  void maxPoolingsTakeTheirReluBackwardInFloat64() {
+    ReluPooledModel model = ReluPooledModel.create(24, DataType.DOUBLE);
+    INDArray image = RandomArrays.uniform(25, 3, 9, 8, 2);
+    INDArray y = RandomArrays.oneHot(26, 3, 3);
+    ModelChecks.assertGradientsMatch(model, () -> model.computeGradients(image, y), ALL);
+  }
+
+  /** Float32 runs the pooling and its ReLU backward in Vector API lanes. */
+  @Test
+  void maxPoolingsTakeTheirReluBackwardInFloat32AsInFloat64() {
+    ReluPooledModel float64 = ReluPooledModel.create(27, DataType.DOUBLE);
+    ReluPooledModel float32 = ReluPooledModel.create(27, DataType.FLOAT);
+    float32.parameters().assign(float64.parameters());
+    INDArray image = RandomArrays.uniform(28, 4, 9, 8, 2);
+    INDArray y = RandomArrays.oneHot(29, 4, 3);
+    float64.computeGradients(image, y);
+    float32.computeGradients(image.castTo(DataType.FLOAT), y.castTo(DataType.FLOAT));
+    double[] expected = PlainArrays.values(float64.gradients());
+    double scale = 0;
+    for (double value : expected) {
+      scale = Math.max(scale, Math.abs(value));
+    }
+    PlainArrays.assertAllClose(expected, float32.gradients(), 1e-4 * scale, "gradients");
   }
 }

@@ -3,6 +3,7 @@ package dev.kiln.processor.emit;
 import dev.kiln.Activation;
 import dev.kiln.processor.shape.Network;
 import dev.kiln.processor.shape.Node;
+import dev.kiln.processor.training.ActivityRule;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -80,6 +81,33 @@ final class StepPlan {
   /** Whether the output's loss computes the gradient before its activation directly. */
   boolean lossIsFused(Node node) {
     return node.decl().isOutput() && LossCode.isFused(node.decl().output(), activation(node));
+  }
+
+  /**
+   * The layer whose backward pass takes this layer's ReLU backward too ({@code
+   * MaxPool2D.backwardThroughRelu}), saving a pass over a large gradient, or null: the one layer
+   * that reads this ReLU's output, when no loss, second reader or activity regularizer adds to
+   * the gradient it writes.
+   */
+  Node reluTakenBackwardBy(Node node) {
+    if (node.decl().kind().isInput() || activation(node) != Activation.RELU
+        || ActivityRule.of(network, node).any()) {
+      return null;
+    }
+    List<GradientWrite> list = writes.get(node.name());
+    if (list.size() != 1 || list.get(0).reader() == null) {
+      return null;
+    }
+    Node reader = list.get(0).reader();
+    boolean takesIt = reader.inputs().size() == 1
+        && reader.decl().kind().goesBackwardThroughRelu(reader.decl());
+    return takesIt ? reader : null;
+  }
+
+  /** Whether {@code node}'s backward pass takes its input's ReLU backward too (see above). */
+  boolean takesInputReluBackward(Node node) {
+    return node.inputs().size() == 1
+        && reluTakenBackwardBy(network.node(node.inputs().get(0))) == node;
   }
 
   /** Whether the layer keeps its pre-activation apart from its output. */

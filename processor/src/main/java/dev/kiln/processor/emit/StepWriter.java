@@ -141,16 +141,21 @@ final class StepWriter {
     CodeBlock output = context.bufferField(names.output(node));
     CodeBlock.Builder layer = CodeBlock.builder().add("// $L\n", node.name());
     layer.add(ActivityCode.gradient(plan, node, output, code.outputGradient()));
-    CodeBlock fused = plan.lossIsFused(node)
+    Node reluTaker = plan.reluTakenBackwardBy(node);
+    CodeBlock fused = plan.lossIsFused(node) || reluTaker != null
         ? null
         : node.decl().kind().backwardWithActivation(code, plan.activation(node));
     if (fused != null) {
       layer.add(fused);
     } else {
-      if (!plan.lossIsFused(node)) {
+      if (reluTaker != null) {
+        layer.add("// (its relu went backward in $L's backward pass)\n", reluTaker.name());
+      } else if (!plan.lossIsFused(node)) {
         layer.add(ActivationCode.backward(plan.activation(node), code.output(), output, code.outputGradient()));
       }
-      layer.add(node.decl().kind().backward(code));
+      layer.add(plan.takesInputReluBackward(node)
+          ? node.decl().kind().backwardThroughRelu(code)
+          : node.decl().kind().backward(code));
     }
     if (!context.isFirstWeightGradientWriter(node)) {
       Node owner = network.node(node.weightsOwner());

@@ -133,6 +133,22 @@ public interface LayerKind {
   }
 
   /**
+   * Whether {@link #backwardThroughRelu} can take this layer's backward pass: the step then uses
+   * it where this layer alone reads a ReLU's output (see the emitter's {@code StepPlan}).
+   */
+  default boolean goesBackwardThroughRelu(LayerDecl layer) {
+    return false;
+  }
+
+  /**
+   * The backward call(s) that also take the ReLU of the input layer backward, writing the
+   * gradient before that ReLU into {@link LayerCode#inputGradient}.
+   */
+  default CodeBlock backwardThroughRelu(LayerCode code) {
+    throw new UnsupportedOperationException(kerasName() + " has no backward pass through a ReLU");
+  }
+
+  /**
    * The names of the components of {@link #parametersType()}, in order; a parameter the layer
    * does not have (a bias with {@code useBias = false}) is passed as null.
    */

@@ -83,4 +83,19 @@ final class PoolingKind implements LayerKind {
     return CodeBlock.of("$T.backward($L, $L, $L, $L);\n", kernel, code.input(0),
         code.outputGradient(), code.constant("WINDOW"), code.inputGradient(0));
   }
+
+  /**
+   * Max pooling routes each window's gradient to its largest cell, which a ReLU before it let
+   * through exactly when the window's maximum is positive: the runtime does both in one pass.
+   */
+  @Override
+  public boolean goesBackwardThroughRelu(LayerDecl layer) {
+    return annotation == MaxPooling2D.class;
+  }
+
+  @Override
+  public CodeBlock backwardThroughRelu(LayerCode code) {
+    return CodeBlock.of("$T.backwardThroughRelu($L, $L, $L, $L);\n", kernel, code.input(0),
+        code.outputGradient(), code.constant("WINDOW"), code.inputGradient(0));
+  }
 }

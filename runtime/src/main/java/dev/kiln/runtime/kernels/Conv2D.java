@@ -58,11 +58,12 @@ public final class Conv2D {
   public static void backward(
       INDArray x, INDArray kernel, INDArray dOut, Window window,
       INDArray dKernel, INDArray dBias, INDArray dx) {
-    if (dx == null && Conv2DKernelGradient.handles(x, dOut, dKernel)) {
-      Conv2DKernelGradient.compute(x, dOut, window, dKernel);
-    } else {
-      withInputGradient(x, kernel, dOut, window, dKernel, dx);
+    if (dx == null && Conv2DKernelGradient.handles(x, dOut, dKernel)
+        && (dBias == null || Elements.accepts(dBias) && dBias.dataType() == dKernel.dataType())) {
+      Conv2DKernelGradient.compute(x, dOut, window, dKernel, dBias);
+      return;
     }
+    withInputGradient(x, kernel, dOut, window, dKernel, dx);
     if (dBias != null) {
       biasGradient(dOut, dBias);
     }

@@ -1,6 +1,7 @@
 package dev.kiln.runtime.kernels;
 
 import dev.kiln.runtime.Elements;
+import dev.kiln.runtime.SecondThread;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -18,6 +19,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class Conv2DKernelGradient {
 
+  /** Columns of this many values or more are written on two threads, half the window rows each. */
+  static final long TWO_THREADS = 1 << 18;
+
   private Conv2DKernelGradient() {}
 
   /**
@@ -30,27 +34,73 @@ final class Conv2DKernelGradient {
   }
 
   /**
-   * Writes the kernel gradient into {@code dKernel}.
+   * Writes the kernel gradient into {@code dKernel}, and the bias gradient into {@code dBias}
+   * unless it is null. With a bias the columns get one more row, of ones, so that the same product
+   * reads {@code dOut} once for both: its last row is the bias gradient, written in place where
+   * the bias gradient follows the kernel's in their buffer, as a model's flat gradient lays them.
    *
    * @param x the forward input, {@code (n, h, w, c)}
    * @param dOut {@code (n, oh, ow, filters)}
    * @param window as in the forward pass
    * @param dKernel written, {@code (kh, kw, c, filters)}
+   * @param dBias written, {@code (filters)}, or null
    */
-  static void compute(INDArray x, INDArray dOut, Window window, INDArray dKernel) {
+  static void compute(INDArray x, INDArray dOut, Window window, INDArray dKernel, INDArray dBias) {
     long taps = (long) window.height() * window.width() * x.size(3);
     long positions = dOut.size(0) * dOut.size(1) * dOut.size(2);
-    INDArray columns =
-        WorkArrays.get(Conv2DKernelGradient.class, "columns", x.dataType(), taps, positions);
-    writeColumns(x, window, (int) dOut.size(1), (int) dOut.size(2), columns);
-    Matmul.rows(columns, dOut, dKernel, false, false);
+    // With a bias, a name of its own: the row of ones stays from call to call.
+    INDArray columns = dBias == null
+        ? WorkArrays.get(Conv2DKernelGradient.class, "columns", x.dataType(), taps, positions)
+        : WorkArrays.get(
+            Conv2DKernelGradient.class, "columns and ones", x.dataType(), taps + 1, positions);
+    int oh = (int) dOut.size(1);
+    int ow = (int) dOut.size(2);
+    int half = window.height() / 2;
+    if (SecondThread.ENABLED && half > 0 && taps * positions >= TWO_THREADS) {
+      SecondThread.run(() -> writeColumns(x, window, oh, ow, columns, half, window.height()),
+          () -> writeColumns(x, window, oh, ow, columns, 0, half));
+    } else {
+      writeColumns(x, window, oh, ow, columns, 0, window.height());
+    }
+    if (dBias == null) {
+      Matmul.rows(columns, dOut, dKernel, false, false);
+      return;
+    }
+    Elements ones = Elements.of(columns);
+    if (ones.get(taps * positions) != 1) {
+      ones.fill(taps * positions, positions, 1); // a new array
+    }
+    long filters = dOut.size(3);
+    if (followsInBuffer(dKernel, dBias)) {
+      Matmul.rows(columns, dOut, SameViews.matrixOver(dKernel, taps + 1, filters), false, false);
+      return;
+    }
+    INDArray product =
+        WorkArrays.get(Conv2DKernelGradient.class, "product", x.dataType(), taps + 1, filters);
+    Matmul.rows(columns, dOut, product, false, false);
+    Elements both = Elements.of(product);
+    both.copyTo(0, Elements.of(dKernel), 0, Math.toIntExact(taps * filters));
+    both.copyTo(taps * filters, Elements.of(dBias), 0, Math.toIntExact(filters));
+  }
+
+  /** Whether {@code after} lies right after {@code array} in the same buffer, both contiguous. */
+  private static boolean followsInBuffer(INDArray array, INDArray after) {
+    return array.data() == after.data() && Elements.accepts(after)
+        && after.offset() == array.offset() + array.length();
+  }
+
+  /** The columns of all window rows. */
+  static void writeColumns(INDArray x, Window window, int oh, int ow, INDArray columns) {
+    writeColumns(x, window, oh, ow, columns, 0, window.height());
   }
 
   /**
    * {@code columns[(p, q, ch), (b, i, j)] = x[b, i * sh + p * dh - padTop, j * sw + q * dw -
-   * padLeft, ch]}, 0 where that falls outside the image. Package-private for the benchmark.
+   * padLeft, ch]}, 0 where that falls outside the image, for window rows {@code p} in {@code
+   * [fromRow, toRow)}. Package-private for the benchmark.
    */
-  static void writeColumns(INDArray x, Window window, int oh, int ow, INDArray columns) {
+  static void writeColumns(
+      INDArray x, Window window, int oh, int ow, INDArray columns, int fromRow, int toRow) {
     int n = (int) x.size(0);
     int h = (int) x.size(1);
     int w = (int) x.size(2);
@@ -66,8 +116,8 @@ final class Conv2DKernelGradient {
     long sourceStep = window.strideWidth() * pixelStep;
     Elements source = Elements.of(planar ? channelPlanes(x) : x);
     Elements target = Elements.of(columns);
-    long at = 0;
-    for (int p = 0; p < window.height(); p++) {
+    long at = (long) fromRow * window.width() * c * n * oh * ow;
+    for (int p = fromRow; p < toRow; p++) {
       for (int q = 0; q < window.width(); q++) {
         int firstCol = q * window.dilationWidth() - padLeft;
         // The output columns whose input column lies inside the image: [jStart, jEnd).

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.kernels;
 
+import dev.kiln.runtime.Elements;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarDivision;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
@@ -13,6 +14,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * identity. The mask of kept entries is the caller's, so that the backward pass sees the same one.
  */
 public final class Dropout {
+
+  private static final int CHUNK = 4096;
+
+  private static final ThreadLocal<float[][]> CHUNKS =
+      ThreadLocal.withInitial(() -> new float[][] {new float[CHUNK], new float[CHUNK]});
 
   private Dropout() {}
 
@@ -41,8 +47,7 @@ public final class Dropout {
       return;
     }
     Nd4j.getExecutioner().exec(new BernoulliDistribution(mask, 1 - rate), random);
-    Nd4j.exec(new MulOp(x, mask, out));
-    Nd4j.exec(new ScalarDivision(out, null, out, 1 - rate));
+    scaleKept(x, mask, 1 - rate, out);
   }
 
   /**
@@ -63,8 +68,48 @@ public final class Dropout {
       return;
     }
     Require.sameShape(mask, dOut, "Dropout mask");
-    Nd4j.exec(new MulOp(dOut, mask, dx));
-    Nd4j.exec(new ScalarDivision(dx, null, dx, 1 - rate));
+    scaleKept(dOut, mask, 1 - rate, dx);
+  }
+
+  /**
+   * {@code out = x * mask / keep}: one Java pass over contiguous arrays of one type, where libnd4j
+   * took two ops and 0.5-1 ms over CnnFlat's 64x3136 values.
+   */
+  private static void scaleKept(INDArray x, INDArray mask, double keep, INDArray out) {
+    if (!Elements.accepts(x) || !Elements.accepts(mask) || !Elements.accepts(out)
+        || x.dataType() != mask.dataType() || x.dataType() != out.dataType()) {
+      Nd4j.exec(new MulOp(x, mask, out));
+      Nd4j.exec(new ScalarDivision(out, null, out, keep));
+      return;
+    }
+    Elements values = Elements.of(x);
+    Elements kept = Elements.of(mask);
+    Elements scaled = Elements.of(out);
+    if (values instanceof Elements.Floats in && kept instanceof Elements.Floats m
+        && scaled instanceof Elements.Floats result) {
+      scaleKept(in, m, (float) keep, result);
+      return;
+    }
+    for (long i = 0, n = values.length(); i < n; i++) {
+      scaled.set(i, values.get(i) * kept.get(i) / keep);
+    }
+  }
+
+  /** {@link #scaleKept(INDArray, INDArray, double, INDArray)} in float, a chunk at a time. */
+  private static void scaleKept(
+      Elements.Floats x, Elements.Floats mask, float keep, Elements.Floats out) {
+    float[][] chunks = CHUNKS.get();
+    float[] values = chunks[0];
+    float[] kept = chunks[1];
+    for (int start = 0, n = (int) x.length(); start < n; start += CHUNK) {
+      int length = Math.min(CHUNK, n - start);
+      x.read(start, values, length);
+      mask.read(start, kept, length);
+      for (int i = 0; i < length; i++) {
+        values[i] = values[i] * kept[i] / keep;
+      }
+      out.write(start, values, length);
+    }
   }
 
   private static void copy(INDArray from, INDArray to) {

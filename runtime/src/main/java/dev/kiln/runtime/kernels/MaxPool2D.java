@@ -23,6 +23,15 @@ public final class MaxPool2D {
    */
   public static void forward(INDArray x, Window window, INDArray out) {
     Pools.requireUndilated(window);
+    if (VectorApi.appliesTo(x.dataType()) && MaxPoolLanes.handles(x, out)) {
+      MaxPoolLanes.forward(x, window, out);
+      return;
+    }
+    nativeForward(x, window, out);
+  }
+
+  /** libnd4j's maxpool2d: for float64, and float32 without the Vector API. */
+  static void nativeForward(INDArray x, Window window, INDArray out) {
     Nd4j.exec(
         DynamicCustomOp.builder("maxpool2d")
             .addInputs(NativeWindows.reached(x, window, out.size(1), out.size(2)))
@@ -46,6 +55,15 @@ public final class MaxPool2D {
       return;
     }
     Pools.requireUndilated(window);
+    if (VectorApi.appliesTo(x.dataType()) && MaxPoolLanes.handles(x, dOut, dx)) {
+      MaxPoolLanes.backward(x, dOut, window, dx, false);
+    } else {
+      nativeBackward(x, dOut, window, dx);
+    }
+  }
+
+  /** libnd4j's maxpool2d_bp: for float64, and float32 without the Vector API. */
+  static void nativeBackward(INDArray x, INDArray dOut, Window window, INDArray dx) {
     INDArray reached = NativeWindows.reached(x, window, dOut.size(1), dOut.size(2));
     if (reached != x) {
       // Pixels no window reaches get no gradient; maxpool2d_bp writes only the reached part.
@@ -57,5 +75,29 @@ public final class MaxPool2D {
             .addOutputs(NativeWindows.reached(dx, window, dOut.size(1), dOut.size(2)))
             .addIntegerArguments(NativeWindows.pooling(window, window.same(), UNUSED))
             .build());
+  }
+
+  /**
+   * {@link #backward} followed by {@link Relu#backward} for a pooling whose input {@code x} is a
+   * ReLU's output and whose gradient is the only one that ReLU gets: writes into {@code dx} the
+   * gradient of the ReLU's input. A window whose maximum is not positive passes nothing on, so the
+   * float32 lanes ({@link MaxPoolLanes}) do both in one pass over the image.
+   *
+   * @param x the ReLU's output, the pooling's input, {@code (n, h, w, c)}
+   * @param dOut {@code (n, oh, ow, c)}
+   * @param window as in the forward pass
+   * @param dx written, {@code (n, h, w, c)}, or {@code null} when nothing needs it
+   */
+  public static void backwardThroughRelu(INDArray x, INDArray dOut, Window window, INDArray dx) {
+    if (dx == null) {
+      return;
+    }
+    Pools.requireUndilated(window);
+    if (VectorApi.appliesTo(x.dataType()) && MaxPoolLanes.handles(x, dOut, dx)) {
+      MaxPoolLanes.backward(x, dOut, window, dx, true);
+    } else {
+      nativeBackward(x, dOut, window, dx);
+      Relu.backward(x, dx);
+    }
   }
 }

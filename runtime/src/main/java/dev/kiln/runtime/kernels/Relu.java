@@ -24,6 +24,11 @@ public final class Relu {
    * respect to the input: zero where {@code y} is zero.
    */
   public static void backward(INDArray y, INDArray dy) {
+    if (!JavaLoops.suit(y) && VectorApi.appliesTo(y.dataType()) && ReluLanes.handles(y, dy)) {
+      // A convolution's output: libnd4j's relu_bp is slow over it (ReluLanes).
+      ReluLanes.backward(y, dy);
+      return;
+    }
     if (JavaLoops.suit(y) && JavaLoops.suit(dy)) {
       JavaLoops.reluBackward(y, dy);
       return;

@@ -39,6 +39,19 @@ final class SameViews {
     return view;
   }
 
+  /**
+   * {@code rows * columns} values of {@code array}'s buffer from its first on, row-major, which
+   * may run past {@code array} into what follows it there (a kernel's gradient and its bias's).
+   */
+  static INDArray matrixOver(INDArray array, long rows, long columns) {
+    Entry entry = entry(array);
+    INDArray view = entry.view;
+    if (view == null || view.rank() != 2 || view.size(0) != rows || view.size(1) != columns) {
+      entry.view = view = dev.kiln.runtime.NdArrays.view(array, 0, rows, columns);
+    }
+    return view;
+  }
+
   /** {@code array} seen as {@code (batch, rows, columns)}, row-major. */
   static INDArray matrices(INDArray array, long batch, long rows, long columns) {
     Entry entry = entry(array);

@@ -5,6 +5,7 @@ import static dev.kiln.runtime.kernels.KernelChecks.nansLike;
 import static dev.kiln.runtime.testing.PlainArrays.values;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.runtime.NdArrays;
 import dev.kiln.runtime.kernels.Conv2DTest.Case;
 import dev.kiln.runtime.testing.FiniteDifferences;
 import dev.kiln.runtime.testing.PlainArrays;
@@ -54,6 +55,9 @@ class Conv2DKernelGradientTest {
     cases.add(new Case(2, 9, 9, 3, 2, Window.valid(3, 3, 1, 1).dilated(2, 2)));
     cases.add(new Case(2, 9, 9, 1, 2, Window.same(3, 3, 1, 1).dilated(2, 2)));
     cases.add(new Case(2, 5, 9, 2, 3, Window.same(1, 1, 3, 3)));
+    // Columns past TWO_THREADS values, written on two threads; an odd number of window rows.
+    cases.add(new Case(8, 40, 40, 3, 4, Window.same(4, 4, 1, 1)));
+    cases.add(new Case(8, 40, 40, 1, 4, Window.valid(5, 5, 1, 1)));
     return cases.stream();
   }
 
@@ -98,6 +102,34 @@ class Conv2DKernelGradientTest {
       numeric.putScalar(i, FiniteDifferences.derivative(loss, parameter, i));
     }
     return numeric;
+  }
+
+  /**
+   * The kernel's and the bias's gradients as a model lays them, one after the other in one flat
+   * buffer: the product writes both in place. Without a bias, only the kernel's.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void gradientsSideBySideInOneBufferAndWithoutBias(Case k) {
+    for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+      INDArray x = RandomArrays.uniform(12, k.xShape()).castTo(type);
+      INDArray kernel = RandomArrays.uniform(13, k.kernelShape()).castTo(type);
+      INDArray dOut = RandomArrays.uniform(14, k.outShape()).castTo(type);
+      INDArray expectedKernel = nansLike(kernel);
+      INDArray expectedBias = nans(k.filters()).castTo(type);
+      Conv2D.backward(x, kernel, dOut, k.window(), expectedKernel, expectedBias, nansLike(x));
+      long kernelLength = kernel.length();
+      INDArray flat = nans(kernelLength + k.filters() + 1).castTo(type);
+      INDArray dKernel = NdArrays.view(flat, 0, k.kernelShape());
+      INDArray dBias = NdArrays.view(flat, kernelLength, k.filters());
+      Conv2D.backward(x, kernel, dOut, k.window(), dKernel, dBias, null);
+      assertClose(expectedKernel, dKernel, CONV2D_BP_TOLERANCE, type + " dKernel");
+      assertClose(expectedBias, dBias, CONV2D_BP_TOLERANCE, type + " dBias");
+      assertTrue(Double.isNaN(flat.getDouble(flat.length() - 1)), "written past the bias");
+      INDArray alone = nansLike(kernel);
+      Conv2D.backward(x, kernel, dOut, k.window(), alone, null, null);
+      assertClose(expectedKernel, alone, CONV2D_BP_TOLERANCE, type + " dKernel without bias");
+    }
   }
 
   /** An input that is a contiguous view at an offset (a slice of a larger batch) is read there. */

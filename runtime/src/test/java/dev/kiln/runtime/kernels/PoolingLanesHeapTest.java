@@ -1,0 +1,78 @@
+package dev.kiln.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kiln.runtime.testing.RandomArrays;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The float32 pooling and ReLU lanes allocate no Java heap once C2 has compiled them (see {@link
+ * LstmLanesHeapTest}): max pooling's backward pass first boxed a vector carried through its
+ * window loop and allocated 96 MB a call over CnnFlat's first pooling. The arrays are small
+ * enough to stay on this thread, whose allocations are counted.
+ */
+class PoolingLanesHeapTest {
+
+  /** Heap bytes a warmed-up call may allocate: its few small objects. */
+  private static final long LIMIT = 1024;
+
+  private static final int CALLS = 20;
+  private static final long DEADLINE_NANOS = 8_000_000_000L;
+
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"2x2 tiles", "3x3 overlapping", "2x2 tiles through relu", "relu",
+      "2x2 forward", "3x3 forward", "2x2 runs", "2x2 runs forward"})
+  void warmedUpCallsAllocateNoHeap(String kernel) {
+    assumeTrue(VectorApi.ENABLED, "the lanes run with the Vector API only");
+    DataType f = DataType.FLOAT;
+    // 37 channels: whole vectors and a part of one; under MaxPoolLanes.TWO_THREADS values.
+    INDArray x = RandomArrays.uniform(41, 2, 10, 12, 37).castTo(f);
+    INDArray tilesOut = RandomArrays.uniform(42, 2, 5, 6, 37).castTo(f);
+    INDArray overlappingOut = RandomArrays.uniform(43, 2, 5, 6, 37).castTo(f);
+    INDArray dx = x.ulike();
+    // 32 channels: whole vectors, whose 2x2 windows run side by side.
+    INDArray whole = RandomArrays.uniform(44, 2, 10, 12, 32).castTo(f);
+    INDArray wholeOut = RandomArrays.uniform(45, 2, 5, 6, 32).castTo(f);
+    INDArray dWhole = whole.ulike();
+    Runnable call = switch (kernel) {
+      case "2x2 tiles" ->
+          () -> MaxPoolLanes.backward(x, tilesOut, Window.valid(2, 2, 2, 2), dx, false);
+      case "3x3 overlapping" ->
+          () -> MaxPoolLanes.backward(x, overlappingOut, Window.same(3, 3, 2, 2), dx, false);
+      case "2x2 tiles through relu" ->
+          () -> MaxPoolLanes.backward(x, tilesOut, Window.valid(2, 2, 2, 2), dx, true);
+      case "2x2 forward" -> () -> MaxPoolLanes.forward(x, Window.valid(2, 2, 2, 2), tilesOut);
+      case "3x3 forward" -> () -> MaxPoolLanes.forward(x, Window.same(3, 3, 2, 2), overlappingOut);
+      case "2x2 runs" ->
+          () -> MaxPoolLanes.backward(whole, wholeOut, Window.valid(2, 2, 2, 2), dWhole, true);
+      case "2x2 runs forward" ->
+          () -> MaxPoolLanes.forward(whole, Window.valid(2, 2, 2, 2), wholeOut);
+      default -> () -> ReluLanes.backward(x, dx);
+    };
+    long thread = Thread.currentThread().getId();
+    long start = System.nanoTime();
+    long fewest = Long.MAX_VALUE;
+    int underLimit = 0;
+    while (underLimit < 5 && System.nanoTime() - start < DEADLINE_NANOS) {
+      long before = THREADS.getThreadAllocatedBytes(thread);
+      for (int i = 0; i < CALLS; i++) {
+        call.run();
+      }
+      long perCall = (THREADS.getThreadAllocatedBytes(thread) - before) / CALLS;
+      fewest = Math.min(fewest, perCall);
+      if (perCall <= LIMIT) {
+        underLimit++;
+      }
+    }
+    assertTrue(fewest <= LIMIT, kernel + ": a warmed-up call allocated at least " + fewest
+        + " heap bytes, more than " + LIMIT + " (vectors boxed?)");
+  }
+}
