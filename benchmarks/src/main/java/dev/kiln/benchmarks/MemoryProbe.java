@@ -3,6 +3,8 @@ package dev.kiln.benchmarks;
 import dev.kiln.examples.UNetModel;
 import dev.kiln.runtime.BufferPlan;
 import dev.kiln.runtime.KilnModel;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryType;
 import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -50,9 +52,14 @@ public final class MemoryProbe {
     } catch (NoSuchMethodException e) {
       // A model with a variable-length input has no plan: its buffers are not shared.
     }
-    System.out.println(String.format(Locale.ROOT, "memory %s %d %d %d %d %d %d %d", key, batch,
+    // The Java heap is part of the resident set: its pools' peak use shows how much of a peak it is.
+    long heap = ManagementFactory.getMemoryPoolMXBeans().stream()
+        .filter(pool -> pool.getType() == MemoryType.HEAP)
+        .mapToLong(pool -> pool.getPeakUsage().getUsed())
+        .sum();
+    System.out.println(String.format(Locale.ROOT, "memory %s %d %d %d %d %d %d %d %d", key, batch,
         loaded.residentBytes(), predicted.peakResidentBytes(), trained.peakResidentBytes(),
-        trained.arrayBytes(), planned, floor));
+        trained.arrayBytes(), planned, floor, heap));
   }
 
   private static Networks.Network network(String key) {

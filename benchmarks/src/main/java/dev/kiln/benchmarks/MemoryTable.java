@@ -19,15 +19,16 @@ final class MemoryTable {
 
   /** One probe's readings, in bytes; planned and floor are -1 for a model without a plan. */
   record Reading(String key, int batch, long loaded, long predictPeak, long trainPeak, long arrays,
-      long planned, long floor) {
+      long planned, long floor, long heapPeak) {
 
     static Reading parse(String line) {
       String[] f = line.trim().split(" ");
-      if (f.length != 9 || !f[0].equals("memory")) {
+      if (f.length != 10 || !f[0].equals("memory")) {
         throw new IllegalArgumentException("not a memory reading: " + line);
       }
       return new Reading(f[1], Integer.parseInt(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]),
-          Long.parseLong(f[5]), Long.parseLong(f[6]), Long.parseLong(f[7]), Long.parseLong(f[8]));
+          Long.parseLong(f[5]), Long.parseLong(f[6]), Long.parseLong(f[7]), Long.parseLong(f[8]),
+          Long.parseLong(f[9]));
     }
 
     /** The peak of training less what the JVM and ND4J held before the model, over the floor. */
@@ -47,9 +48,13 @@ final class MemoryTable {
   }
 
   private static Reading probe(String key) throws IOException, InterruptedException {
-    List<String> command = List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), MemoryProbe.class.getName(), key);
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // The probe runs the kernels this JVM runs: with the Vector API's lanes where it has them.
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+      command.addAll(List.of("--add-modules", "jdk.incubator.vector"));
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), MemoryProbe.class.getName(), key));
     Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     String reading = null;
     try (BufferedReader out = new BufferedReader(
@@ -70,21 +75,22 @@ final class MemoryTable {
   static List<String> render(List<Reading> readings, List<String> titles) {
     List<String> lines = new ArrayList<>();
     lines.add("| network | batch | JVM and ND4J loaded | peak after " + MemoryProbe.PREDICTIONS
-        + " predictions | peak after " + MemoryProbe.TRAINING_STEPS + " training steps | Kiln's arrays"
+        + " predictions | peak after " + MemoryProbe.TRAINING_STEPS + " training steps | of it, Java heap | Kiln's arrays"
         + " | planned | floor | (peak - loaded) / floor |");
-    lines.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    lines.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (int i = 0; i < readings.size(); i++) {
       Reading r = readings.get(i);
-      lines.add(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s |",
+      lines.add(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |",
           titles.get(i), r.batch(), mb(r.loaded()), mb(r.predictPeak()), mb(r.trainPeak()),
-          mb(r.arrays()), mb(r.planned()), mb(r.floor()),
+          mb(r.heapPeak()), mb(r.arrays()), mb(r.planned()), mb(r.floor()),
           Double.isNaN(r.overFloor()) ? "-" : String.format(Locale.ROOT, "%.2f", r.overFloor())));
     }
     lines.add("");
     lines.add("MB = 10^6 bytes. Each network in a fresh JVM: its resident set (VmRSS) once ND4J is"
         + " loaded, then its peak resident set (VmHWM, /proc/self/status) after " + MemoryProbe.PREDICTIONS
         + " predictions and after " + MemoryProbe.TRAINING_STEPS + " training steps that follow them"
-        + " (so the prediction buffers count in both). Kiln's arrays: bytes of every array the runtime"
+        + " (so the prediction buffers count in both). Of it, Java heap: the heap pools' peak use"
+        + " (MemoryPoolMXBean), part of the resident set. Kiln's arrays: bytes of every array the runtime"
         + " created (NdArrays). Planned: parameters, gradients, optimizer state and a training step's"
         + " batch buffers as the processor planned them; floor: the same with the most loss gradients"
         + " live at once in place of their arena (\"-\": a variable-length model, not planned).");
