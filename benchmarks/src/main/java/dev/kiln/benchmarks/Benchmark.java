@@ -39,7 +39,9 @@ public final class Benchmark {
     System.out.println();
     System.out.println("Batch " + Networks.BATCH + ", float32, Adam (Headlines: RMSprop), "
         + options.steps() + " timed runs per framework (784-step models: " + options.longSteps()
-        + "), after " + options.warmup() + " warm-up runs (784-step models: 1).");
+        + "), after " + options.warmup() + " warm-up runs (784-step models: 1) and "
+        + Comparison.WARMUP_NANOS / 1_000_000_000L + " s more of them (784-step models: none),"
+        + " each framework, training and inference apart.");
     System.out.println();
     double peakGflops = GemmRates.peak(20);
     List<Comparison> comparisons = new ArrayList<>();
@@ -133,10 +135,9 @@ public final class Benchmark {
   private static void printProfile(Networks.Network network, Options options) {
     System.err.println("profiling " + network.key() + " ...");
     Networks.Twins twins = network.build().apply(new RandomData(7));
-    for (int i = 0; i < options.warmupFor(network); i++) {
-      twins.kiln().trainStep();
-      twins.dl4j().trainStep();
-    }
+    Interleaved.warmUp(
+        List.of(Interleaved.local(twins.kiln()::trainStep), Interleaved.local(twins.dl4j()::trainStep)),
+        options.warmupFor(network), Comparison.warmupNanos(network));
     int steps = network.longSequence() ? Math.min(options.profileSteps(), 2) : options.profileSteps();
     OpProfile.Breakdown kiln = OpProfile.profile(twins.kiln()::trainStep, steps, OpProfile::kilnCaller);
     OpProfile.Breakdown dl4j = OpProfile.profile(twins.dl4j()::trainStep, steps, OpProfile::dl4jCaller);

@@ -46,6 +46,17 @@ record Comparison(
     }
   }
 
+  /**
+   * How long each framework keeps warming up after its warm-up runs, training and inference
+   * each, for the JIT compiler: not for the 784-step models, whose one warm-up run takes seconds.
+   */
+  static final long WARMUP_NANOS = 1_000_000_000L;
+
+  /** {@link #WARMUP_NANOS}, or none for the 784-step models. */
+  static long warmupNanos(Networks.Network network) {
+    return network.longSequence() ? 0 : WARMUP_NANOS;
+  }
+
   /** Measures {@code network} as {@code options} say: warm-up, then interleaved timed runs. */
   static Comparison measure(Networks.Network network, Options options, Optional<PyTorchProcess> torch) {
     Networks.Twins twins = network.build().apply(new RandomData(7));
@@ -61,8 +72,8 @@ record Comparison(
       inference.add(t.inference());
     });
     int warmup = options.warmupFor(network);
-    Interleaved.time(training, warmup, warmup);
-    Interleaved.time(inference, warmup, warmup);
+    Interleaved.warmUp(training, warmup, warmupNanos(network));
+    Interleaved.warmUp(inference, warmup, warmupNanos(network));
     int steps = options.stepsFor(network);
     return new Comparison(
         network.title(),

@@ -52,6 +52,26 @@ final class Interleaved {
     };
   }
 
+  /**
+   * Warms each contender up, one after the other: {@code runs} runs, then more for {@code
+   * moreNanos}. A few runs leave Java code interpreted or compiled by C1, where Vector API code
+   * allocates a heap object per vector operation: Kiln's MLP took 5 to 40 steps, tens of
+   * milliseconds and megabytes of heap each, before C2 had compiled its lanes, and its first 3
+   * steps alone took over a second (so the time must count after them).
+   */
+  static void warmUp(List<Contender> contenders, int runs, long moreNanos) {
+    double[] millis = new double[1];
+    for (Contender contender : contenders) {
+      for (int i = 0; i < runs; i++) {
+        contender.runBlock(millis, 0, 1);
+      }
+      long start = System.nanoTime();
+      while (System.nanoTime() - start < moreNanos) {
+        contender.runBlock(millis, 0, 1);
+      }
+    }
+  }
+
   /** Runs each contender {@code count} times, taking turns in blocks of {@code block}. */
   static List<Runs> time(List<Contender> contenders, int count, int block) {
     int n = contenders.size();

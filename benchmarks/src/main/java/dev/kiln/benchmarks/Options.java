@@ -45,7 +45,8 @@ record Options(
         --networks a,b,...   networks to time (default: all but rnn; "all" for every one); keys: %s
         --steps N            timed training steps and inference batches per framework (default 20)
         --long-steps N       the same for the 784-step sequence models (default 3)
-        --warmup N           untimed steps per framework first (default 3; 784-step models: 1)
+        --warmup N           untimed steps per framework first (default 3; 784-step models: 1),
+                             then 1 s more of them (JIT compilation; 784-step models: none)
         --block N            steps one framework runs before the other takes over (default 5)
         --profile a,b,...    also break these networks' training step down by native op
         --profile-steps N    training steps each breakdown averages (default 10)

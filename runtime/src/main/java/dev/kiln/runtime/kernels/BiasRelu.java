@@ -32,6 +32,9 @@ final class BiasRelu {
    * axis, and applies ReLU.
    */
   static void apply(INDArray out, INDArray bias) {
+    if (out.isEmpty()) {
+      return;
+    }
     if (out.dataType() != DataType.FLOAT || !Elements.accepts(out) || out.length() > MAX_LENGTH) {
       // Float64 (the gradient checks), strided views, large arrays: the two passes as before.
       if (bias != null) {
@@ -55,6 +58,10 @@ final class BiasRelu {
    * as before.
    */
   static void gradient(INDArray y, INDArray dy, INDArray dBias) {
+    if (dy.isEmpty()) {
+      dBias.assign(0);
+      return;
+    }
     if (VectorApi.ENABLED && dy.dataType() == DataType.FLOAT && y.dataType() == DataType.FLOAT
         && dBias.dataType() == DataType.FLOAT && Elements.accepts(y) && Elements.accepts(dy)
         && Elements.accepts(dBias) && dy.length() <= MAX_LENGTH) {

@@ -149,6 +149,9 @@ public final class Concatenate {
    */
   private static long copyBlocks(int axis, INDArray part, INDArray whole, long offset,
       boolean intoWhole) {
+    if (part.isEmpty()) {
+      return offset + part.size(axis); // nothing to copy, and no buffer to copy from
+    }
     long inner = 1;
     for (int i = axis + 1; i < whole.rank(); i++) {
       inner *= whole.size(i);

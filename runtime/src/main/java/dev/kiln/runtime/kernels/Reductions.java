@@ -1,5 +1,6 @@
 package dev.kiln.runtime.kernels;
 
+import dev.kiln.runtime.Elements;
 import dev.kiln.runtime.NdArrays;
 import java.util.EnumMap;
 import java.util.Map;
@@ -31,14 +32,26 @@ public final class Reductions {
     return result.getDouble(0);
   }
 
+  /** Float32 arrays up to this many values are checked in lanes ({@link FiniteLanes}). */
+  static final long FINITE_LANES_LENGTH = 1 << 20;
+
   /**
-   * Whether every value is finite (no NaN, no infinity). Small arrays are checked in Java, one
-   * independent test per value (a sum's chain of dependent additions took three times as long);
-   * larger ones through their sum, which is finite when they all are, unless it overflows.
+   * Whether every value is finite (no NaN, no infinity). Contiguous float32 arrays up to {@link
+   * #FINITE_LANES_LENGTH} values are checked in Vector API lanes where the API is on; other small
+   * arrays in Java, one independent test per value (a sum's chain of dependent additions took
+   * three times as long); larger ones through their sum, which is finite when they all are,
+   * unless it overflows.
    */
   public static boolean allFinite(INDArray x) {
     if (!x.dataType().isFPType()) {
       return true;
+    }
+    if (x.isEmpty()) {
+      return true; // and an empty array has no buffer for the lanes to read
+    }
+    if (VectorApi.appliesTo(x.dataType()) && x.length() <= FINITE_LANES_LENGTH
+        && Elements.accepts(x)) {
+      return FiniteLanes.allFinite(x);
     }
     if (JavaLoops.suit(x)) {
       return JavaLoops.allFinite(x);
