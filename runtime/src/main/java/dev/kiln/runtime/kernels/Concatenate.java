@@ -1,12 +1,14 @@
 package dev.kiln.runtime.kernels;
 
+import dev.kiln.runtime.Elements;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.shape.Concat;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Keras' Concatenate: the inputs side by side along one axis; they agree on every other axis.
- * The backward pass hands each input its slice of the output gradient.
+ * The backward pass hands each input its slice of the output gradient. Contiguous row-major arrays
+ * of one type are joined and split by Java bulk copies, others by libnd4j.
  */
 public final class Concatenate {
 
@@ -24,6 +26,14 @@ public final class Concatenate {
       total += input.size(axis);
     }
     Require.shape(out, Require.withSize(out.shape(), axis, total), "Concatenate output");
+    if (inJava(out, inputs)) {
+      long at = 0;
+      for (INDArray input : inputs) {
+        copyBlocks(input, 0, input.size(axis), out, at, axis);
+        at += input.size(axis);
+      }
+      return;
+    }
     // libnd4j's concat: the inputs in order, the axis as its one integer argument.
     Concat concat = new Concat(axis, inputs);
     concat.addOutputArgument(out);
@@ -113,7 +123,50 @@ public final class Concatenate {
   /** Copies the slice of {@code dOut} at {@code offset} into {@code dInput}; returns its end. */
   private static long copySlice(int axis, INDArray dOut, INDArray dInput, long offset) {
     long end = offset + dInput.size(axis);
-    dInput.assign(Views.range(dOut, axis, offset, end));
+    if (inJava(dOut, dInput)) {
+      copyBlocks(dOut, offset, dInput.size(axis), dInput, 0, axis);
+    } else {
+      dInput.assign(Views.range(dOut, axis, offset, end));
+    }
     return end;
+  }
+
+  /**
+   * Whether Java copies join these arrays: contiguous, row-major and of one data type. A libnd4j
+   * concat of Headlines' two small inputs took 0.6 ms, most of it the op's own overhead.
+   */
+  private static boolean inJava(INDArray out, INDArray... parts) {
+    if (!Elements.accepts(out)) {
+      return false;
+    }
+    for (INDArray part : parts) {
+      if (!Elements.accepts(part) || part.dataType() != out.dataType()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Copies {@code length} entries along {@code axis} of {@code source}, from {@code from} on, to
+   * {@code target}'s entries from {@code at} on: one bulk copy per index of the axes before
+   * {@code axis}, the arrays agreeing on every other axis.
+   */
+  private static void copyBlocks(INDArray source, long from, long length, INDArray target,
+      long at, int axis) {
+    long after = 1;
+    for (int a = axis + 1; a < source.rank(); a++) {
+      after *= source.size(a);
+    }
+    long before = source.length() / (source.size(axis) * after);
+    long sourceRow = source.size(axis) * after;
+    long targetRow = target.size(axis) * after;
+    int block = Math.toIntExact(length * after);
+    Elements sourceElements = Elements.of(source);
+    Elements targetElements = Elements.of(target);
+    for (long o = 0; o < before; o++) {
+      sourceElements.copyTo(o * sourceRow + from * after, targetElements,
+          o * targetRow + at * after, block);
+    }
   }
 }
