@@ -1,7 +1,6 @@
 package dev.kiln.runtime.kernels;
 
 import dev.kiln.runtime.Elements;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -51,12 +50,12 @@ final class LstmCells implements LstmSteps {
     this.mask = ofNullable(mask);
     this.carried = mask == null ? null : Elements.of(WorkArrays.get(LstmCells.class, "carried",
         step.state().dataType(), n, units));
-    this.floor = step.state().dataType() == DataType.FLOAT ? TinyGradients.FLOOR : 0;
+    this.floor = TinyGradients.floorOf(gates);
   }
 
   /** {@code value}, or zero below {@link #floor} in magnitude. */
   private double flushed(double value) {
-    return Math.abs(value) < floor ? 0 : value;
+    return TinyGradients.flushed(value, floor);
   }
 
   /** Whether sample {@code row} skips step {@code t}. */

@@ -1,5 +1,7 @@
 package dev.kiln.runtime.kernels;
 
+import dev.kiln.runtime.Elements;
+
 /**
  * Gradients too small to matter, which the float32 backward passes of recurrent layers set to
  * zero. Over a long sequence the gradient that flows back through the steps shrinks by a factor
@@ -10,7 +12,8 @@ package dev.kiln.runtime.kernels;
  * gradient is 10^27 times under any that a loss of order one starts (float32 keeps 7 digits), no
  * optimizer moves a parameter by it (Adam's and RMSprop's epsilon, 1e-7, dwarfs it), and flushing
  * at that level rather than at the subnormal boundary keeps its products with weights (a weight as
- * small as 2^-26 included) normal as well. Float64 passes keep every value.
+ * small as 2^-26 included) normal as well. Float64 passes keep every value. LSTM, GRU and
+ * SimpleRNN flush their float32 gradients, in lanes and in loops.
  */
 final class TinyGradients {
 
@@ -18,4 +21,14 @@ final class TinyGradients {
   static final float FLOOR = 0x1p-100f;
 
   private TinyGradients() {}
+
+  /** The floor of gradients in {@code elements}: {@link #FLOOR} for float32, else 0 (keep all). */
+  static double floorOf(Elements elements) {
+    return elements instanceof Elements.Floats ? FLOOR : 0;
+  }
+
+  /** {@code value}, or zero when its magnitude is below {@code floor}. */
+  static double flushed(double value, double floor) {
+    return Math.abs(value) < floor ? 0 : value;
+  }
 }
