@@ -25,12 +25,12 @@ final class EmbeddingLanes {
       int target = id * width;
       int first = tokens.first(id);
       int end = tokens.end(id);
-      if (first == end) {
-        table.zero(target, width);
-        continue;
-      }
       for (int j = 0; j < whole; j += SPECIES.length()) {
-        sumColumns(tokens, rows, table, width, first, end, target + j, j);
+        if (first == end) {
+          zeroColumns(table, target + j);
+        } else {
+          sumColumns(tokens, rows, table, width, first, end, target + j, j);
+        }
       }
       for (int j = whole; j < width; j++) {
         float sum = 0;
@@ -40,6 +40,16 @@ final class EmbeddingLanes {
         table.set(target + j, sum);
       }
     }
+  }
+
+  /*
+   * Each vector lives inside one small method that calls only the Vector API's own methods, as in
+   * LstmLanes: a vector passed to a call that C2 leaves out of line is boxed on the heap.
+   */
+
+  /** One vector of zeros at element {@code at} of the table. */
+  private static void zeroColumns(FloatLanes table, int at) {
+    FloatVector.zero(SPECIES).intoByteBuffer(table.buffer, table.base + at * Float.BYTES, ORDER);
   }
 
   /** One vector of columns from {@code column} on, summed over tokens {@code [first, end)}. */

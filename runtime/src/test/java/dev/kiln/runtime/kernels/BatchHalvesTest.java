@@ -18,9 +18,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A float32 LSTM call whose batch runs in two halves at once ({@link BatchHalves}) gives the bits
- * of the same call in one loop: each row's products and cells are the same arithmetic on either
- * thread. 7 sequences split into 3 and 4 rows; 37 units are whole vectors and a part of one.
+ * A float32 LSTM call whose batch runs in two halves at once ({@link BatchHalves}) gives what the
+ * same call gives in one loop: each row's products and cells are the same arithmetic on either
+ * thread. Not always the same bits: the Vector API's exp differs by an ulp between code C2 has
+ * compiled and code it has not yet, and the two calls may meet their methods in either state. 7
+ * sequences split into 3 and 4 rows; 37 units are whole vectors and a part of one.
  */
 class BatchHalvesTest {
 
@@ -56,9 +58,12 @@ class BatchHalvesTest {
     BatchHalves.allowed = true;
   }
 
+  /** Relative to the largest magnitude of each array (at least 1): a few float32 ulps. */
+  private static final double TOLERANCE = 1e-6;
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
-  void halvesGiveTheBitsOfOneLoop(Variant variant) {
+  void halvesGiveWhatOneLoopGives(Variant variant) {
     assumeTrue(SecondThread.ENABLED && VectorApi.ENABLED,
         "halves need a second core and the Vector API");
     assertTrue(BatchHalves.split(DataType.FLOAT, N, STEPS, UNITS, 4), "this call splits");
@@ -68,7 +73,12 @@ class BatchHalvesTest {
     float[][] halves = run(variant);
     String[] names = {"out", "dKernel", "dRecurrentKernel", "dBias", "dx"};
     for (int i = 0; i < names.length; i++) {
-      assertArrayEquals(oneLoop[i], halves[i], variant + " " + names[i]);
+      float scale = 1;
+      for (float value : oneLoop[i]) {
+        scale = Math.max(scale, Math.abs(value));
+      }
+      assertArrayEquals(oneLoop[i], halves[i], (float) (TOLERANCE * scale),
+          variant + " " + names[i]);
     }
   }
 
