@@ -32,6 +32,8 @@ final class GruCells {
   private final Elements bias;
   private final Elements state;
   private final Elements mask;
+  /** Gradients below this magnitude are written as zero: {@link TinyGradients} for float32. */
+  private final double floor;
 
   /**
    * @param bias {@code (2, 3 * units)}: the input bias, then the recurrent bias; or null
@@ -47,6 +49,7 @@ final class GruCells {
     this.bias = bias;
     this.state = state;
     this.mask = mask;
+    this.floor = TinyGradients.floorOf(gates);
   }
 
   /**
@@ -147,21 +150,23 @@ final class GruCells {
         double r = gates.get(gate + u + unit);
         double hh = gates.get(gate + 2 * u + unit);
         double h = statesBefore.get(step + unit);
-        double dh = dState.get(running + unit) + dDirect.get(running + unit)
-            + (dOut == null ? 0 : dOut.get(step + unit));
-        double dz = dh * (h - hh) * z * (1 - z);
-        double dhh = dh * (1 - z) * (1 - hh * hh);
-        double dr = dhh * candidateRecurrent.get(step + unit) * r * (1 - r);
+        double dh = TinyGradients.flushed(dState.get(running + unit) + dDirect.get(running + unit)
+            + (dOut == null ? 0 : dOut.get(step + unit)), floor);
+        double dz = TinyGradients.flushed(dh * (h - hh) * z * (1 - z), floor);
+        double dhh = TinyGradients.flushed(dh * (1 - z) * (1 - hh * hh), floor);
+        double dr = TinyGradients.flushed(dhh * candidateRecurrent.get(step + unit) * r * (1 - r),
+            floor);
+        double dhhReset = TinyGradients.flushed(dhh * r, floor);
         gates.set(gate + unit, dz);
         gates.set(gate + u + unit, dr);
         gates.set(gate + 2 * u + unit, dhh);
         dRecurrent.set(gate + unit, dz);
         dRecurrent.set(gate + u + unit, dr);
-        dRecurrent.set(gate + 2 * u + unit, dhh * r);
+        dRecurrent.set(gate + 2 * u + unit, dhhReset);
         recurrent.set(rec + unit, dz);
         recurrent.set(rec + u + unit, dr);
-        recurrent.set(rec + 2 * u + unit, dhh * r);
-        dDirect.set(running + unit, dh * z);
+        recurrent.set(rec + 2 * u + unit, dhhReset);
+        dDirect.set(running + unit, TinyGradients.flushed(dh * z, floor));
       }
     }
   }

@@ -110,21 +110,18 @@ public final class Lstm {
     long n = x.size(0);
     long steps = x.size(1);
     long units = recurrentKernel.size(0);
-    StepArrays step = new StepArrays(Lstm.class, x.dataType(), n, units, 4);
     INDArray sequenceOut = returnSequences ? Sequences.writable(out, Lstm.class, "out") : null;
-    if (trace == null) {
-      LstmTrace projections = LstmTrace.projectionsOnly(x.dataType(), n, steps, units);
-      Sequences.project(x, kernel, projections.gates());
-      LstmSteps cells = startedCells(step, projections, bias, sequenceOut, mask);
-      for (long k = 0; k < steps; k++) {
-        step.recurrentProduct(recurrentKernel);
-        cells.infer((int) stepAt(k, steps, reverse));
-      }
-    } else {
-      run(LstmTrace.in(trace, n, steps, units), step, x, mask, kernel, recurrentKernel, bias,
-          reverse, sequenceOut);
+    INDArray lastState = returnSequences ? null : Sequences.writable(out, Lstm.class, "last");
+    LstmTrace run = trace == null
+        ? LstmTrace.projectionsOnly(x.dataType(), n, steps, units)
+        : LstmTrace.in(trace, n, steps, units);
+    run(run, x, mask, kernel, recurrentKernel, bias, reverse, sequenceOut, lastState, trace != null);
+    if (sequenceOut != null && sequenceOut != out) {
+      out.assign(sequenceOut);
     }
-    Sequences.finishOutput(out, sequenceOut, step.state());
+    if (lastState != null && lastState != out) {
+      out.assign(lastState);
+    }
   }
 
   /**
@@ -200,25 +197,45 @@ public final class Lstm {
     long steps = x.size(1);
     long units = recurrentKernel.size(0);
     DataType dataType = x.dataType();
-    StepArrays step = new StepArrays(Lstm.class, dataType, n, units, 4);
     LstmTrace run;
     if (trace == null) {
       run = LstmTrace.shared(dataType, n, steps, units);
-      run(run, step, x, mask, kernel, recurrentKernel, bias, reverse, null);
+      run(run, x, mask, kernel, recurrentKernel, bias, reverse, null, null, true);
     } else {
       run = LstmTrace.in(trace, n, steps, units);
     }
+    INDArray dOutRows = Sequences.readable(dOut, Lstm.class, "dOut");
+    INDArray readableMask = readableMask(mask);
+    boolean split = BatchHalves.split(dataType, n, steps, units, 4);
+    BatchHalves.run(split, n, (from, to) -> backwardRows(run.rows(from, to),
+        BatchHalves.rows(dOutRows, from, to), returnSequences,
+        BatchHalves.rows(readableMask, from, to), recurrentKernel, reverse, split));
+    Sequences.gradientsAfterLoop(x, run.gates(), run.statesBefore(), run.gates(), kernel, dKernel,
+        recurrentKernel, dRecurrentKernel, bias != null ? dBias : null, dx);
+  }
+
+  /**
+   * The backward loop over some rows of the batch, on this thread: the gates' pre-activation
+   * gradients into {@code run.gates()}. {@code dOut} holds the rows' loss gradient: of the output
+   * sequence with {@code returnSequences}, else of the last state.
+   */
+  private static void backwardRows(LstmTrace run, INDArray dOut, boolean returnSequences,
+      INDArray mask, INDArray recurrentKernel, boolean reverse, boolean split) {
+    long rows = run.gates().size(0);
+    long steps = run.gates().size(1);
+    long units = recurrentKernel.size(0);
+    StepArrays step =
+        new StepArrays(Lstm.class, run.gates().dataType(), rows, units, 4, split);
     // dL/dh and dL/dc after the step being undone; the gemm of each step turns the gates'
     // gradients into dL/dh before it.
-    INDArray dOutSteps = null;
+    Elements dState = Elements.of(step.dState());
     if (returnSequences) {
-      dOutSteps = Sequences.readable(dOut, Lstm.class, "dOut");
-      step.dState().assign(0);
+      dState.fill(0, dState.length(), 0);
     } else {
-      step.dState().assign(dOut);
+      Elements.of(dOut).copyTo(0, dState, 0, Math.toIntExact(dState.length()));
     }
     Elements.of(step.dCell()).fill(0, step.dCell().length(), 0);
-    LstmSteps cells = LstmSteps.of(step, run, null, dOutSteps, readableMask(mask));
+    LstmSteps cells = LstmSteps.of(step, run, null, returnSequences ? dOut : null, mask);
     for (long k = steps - 1; k >= 0; k--) {
       int t = (int) stepAt(k, steps, reverse);
       cells.backward(t);
@@ -227,34 +244,68 @@ public final class Lstm {
         cells.restoreCarried(t);
       }
     }
-    Sequences.gradientsAfterLoop(x, run.gates(), run.statesBefore(), run.gates(), kernel, dKernel,
-        recurrentKernel, dRecurrentKernel, bias != null ? dBias : null, dx);
   }
 
-  /** The passes of a run over {@code trace}, starting from the zero state. */
+  /** The passes of a run over {@code trace} from the zero state; {@code mask} readable or null. */
   private static LstmSteps startedCells(StepArrays step, LstmTrace trace, INDArray bias,
       INDArray sequenceOut, INDArray mask) {
     Elements state = Elements.of(step.state());
     Elements cell = Elements.of(step.cell());
     state.fill(0, state.length(), 0);
     cell.fill(0, cell.length(), 0);
-    return LstmSteps.of(step, trace, bias, sequenceOut, readableMask(mask));
+    return LstmSteps.of(step, trace, bias, sequenceOut, mask);
   }
 
   private static INDArray readableMask(INDArray mask) {
     return mask == null ? null : Sequences.readable(mask, Lstm.class, "mask");
   }
 
-  /** Runs the layer over {@code x}, keeping every step in {@code trace}. */
-  private static void run(LstmTrace trace, StepArrays step, INDArray x, INDArray mask,
-      INDArray kernel, INDArray recurrentKernel, INDArray bias, boolean reverse,
-      INDArray sequenceOut) {
+  /**
+   * Runs the layer over {@code x} from the zero state: the input projections into {@code
+   * run.gates()}, then the steps, in halves of the batch at once where {@link BatchHalves} says.
+   *
+   * @param sequenceOut written with h after each step, or null
+   * @param lastState written with h after the last step, or null
+   * @param traced whether {@code run} is a whole trace to keep every step in, or only the
+   *     projections
+   */
+  private static void run(LstmTrace run, INDArray x, INDArray mask, INDArray kernel,
+      INDArray recurrentKernel, INDArray bias, boolean reverse, INDArray sequenceOut,
+      INDArray lastState, boolean traced) {
+    long n = x.size(0);
     long steps = x.size(1);
-    Sequences.project(x, kernel, trace.gates());
-    LstmSteps cells = startedCells(step, trace, bias, sequenceOut, mask);
+    long units = recurrentKernel.size(0);
+    Sequences.project(x, kernel, run.gates());
+    INDArray readableMask = readableMask(mask);
+    boolean split = BatchHalves.split(x.dataType(), n, steps, units, 4);
+    BatchHalves.run(split, n, (from, to) -> runRows(run.rows(from, to),
+        BatchHalves.rows(readableMask, from, to), recurrentKernel, bias, reverse,
+        BatchHalves.rows(sequenceOut, from, to), BatchHalves.rows(lastState, from, to), traced,
+        split));
+  }
+
+  /** The steps of {@link #run} over some rows of the batch, on this thread. */
+  private static void runRows(LstmTrace run, INDArray mask, INDArray recurrentKernel,
+      INDArray bias, boolean reverse, INDArray sequenceOut, INDArray lastState, boolean traced,
+      boolean split) {
+    long rows = run.gates().size(0);
+    long steps = run.gates().size(1);
+    long units = recurrentKernel.size(0);
+    StepArrays step =
+        new StepArrays(Lstm.class, run.gates().dataType(), rows, units, 4, split);
+    LstmSteps cells = startedCells(step, run, bias, sequenceOut, mask);
     for (long k = 0; k < steps; k++) {
       step.recurrentProduct(recurrentKernel);
-      cells.forward((int) stepAt(k, steps, reverse));
+      int t = (int) stepAt(k, steps, reverse);
+      if (traced) {
+        cells.forward(t);
+      } else {
+        cells.infer(t);
+      }
+    }
+    if (lastState != null) {
+      Elements.of(step.state()).copyTo(0, Elements.of(lastState), 0,
+          Math.toIntExact(lastState.length()));
     }
   }
 }

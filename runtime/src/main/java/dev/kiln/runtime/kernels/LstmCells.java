@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link LstmSteps} as plain Java loops in double precision over the arrays' native memory (see
  * {@link Elements}): float64 arrays, float32 where the Vector API is not available, and every
  * masked run (Keras' mask: a masked step carries h and c unchanged and repeats the last output).
+ * Float32 gradients below {@link TinyGradients#FLOOR} are written as zero, as in the lanes.
  */
 final class LstmCells implements LstmSteps {
 
@@ -27,6 +28,8 @@ final class LstmCells implements LstmSteps {
   private final Elements mask;
   /** A skipped step's gradient of h, which reaches h before the step unchanged. */
   private final Elements carried;
+  /** Gradients below this magnitude are written as zero: {@link TinyGradients} for float32. */
+  private final double floor;
 
   /** @param mask {@code (n, steps)}, 0 for a step to skip, or null */
   LstmCells(StepArrays step, LstmTrace trace, INDArray bias, INDArray sequence, INDArray mask) {
@@ -47,6 +50,12 @@ final class LstmCells implements LstmSteps {
     this.mask = ofNullable(mask);
     this.carried = mask == null ? null : Elements.of(WorkArrays.get(LstmCells.class, "carried",
         step.state().dataType(), n, units));
+    this.floor = TinyGradients.floorOf(gates);
+  }
+
+  /** {@code value}, or zero below {@link #floor} in magnitude. */
+  private double flushed(double value) {
+    return TinyGradients.flushed(value, floor);
   }
 
   /** Whether sample {@code row} skips step {@code t}. */
@@ -160,12 +169,13 @@ final class LstmCells implements LstmSteps {
         double g = gates.get(gate + unit + 2 * u);
         double o = gates.get(gate + unit + 3 * u);
         double tanhC = cellTanh.get(step + unit);
-        double dh = dState.get(running + unit) + (sequence == null ? 0 : sequence.get(step + unit));
-        double dc = dCell.get(running + unit) + dh * o * (1 - tanhC * tanhC);
-        double di = dc * g * i * (1 - i);
-        double df = dc * cellsBefore.get(step + unit) * f * (1 - f);
-        double dg = dc * i * (1 - g * g);
-        double dO = dh * tanhC * o * (1 - o);
+        double dh = flushed(
+            dState.get(running + unit) + (sequence == null ? 0 : sequence.get(step + unit)));
+        double dc = flushed(dCell.get(running + unit) + dh * o * (1 - tanhC * tanhC));
+        double di = flushed(dc * g * i * (1 - i));
+        double df = flushed(dc * cellsBefore.get(step + unit) * f * (1 - f));
+        double dg = flushed(dc * i * (1 - g * g));
+        double dO = flushed(dh * tanhC * o * (1 - o));
         gates.set(gate + unit, di);
         gates.set(gate + unit + u, df);
         gates.set(gate + unit + 2 * u, dg);
@@ -174,7 +184,7 @@ final class LstmCells implements LstmSteps {
         recurrent.set(rec + unit + u, df);
         recurrent.set(rec + unit + 2 * u, dg);
         recurrent.set(rec + unit + 3 * u, dO);
-        dCell.set(running + unit, dc * f);
+        dCell.set(running + unit, flushed(dc * f));
       }
     }
   }

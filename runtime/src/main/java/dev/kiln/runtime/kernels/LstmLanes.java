@@ -13,8 +13,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * {@link LstmSteps} for float32 arrays in Vector API lanes, computing in float32: the same
  * equations as {@link LstmCells}, a vector of units at a time (16 with AVX-512), each exp one
- * vector instruction sequence rather than one call per element. Only {@link LstmSteps#of} creates
- * one, when {@link VectorApi} allows.
+ * vector instruction sequence rather than one call per element. The backward pass writes gradients
+ * below {@link TinyGradients#FLOOR} as zero. Only {@link LstmSteps#of} creates one, when {@link
+ * VectorApi} allows.
  */
 final class LstmLanes implements LstmSteps {
 
@@ -262,16 +263,19 @@ final class LstmLanes implements LstmSteps {
       dh = dh.add(FloatVector.fromByteBuffer(SPECIES, sequence.buffer,
           sequence.base + step * 4, ORDER));
     }
+    dh = dh.blend(0f, dh.abs().lt(TinyGradients.FLOOR));
     int c0 = dCell.base + running * 4;
     FloatVector dc = FloatVector.fromByteBuffer(SPECIES, dCell.buffer, c0, ORDER)
         .add(dh.mul(o).mul(tanhC.mul(tanhC).neg().add(1f)));
+    dc = dc.blend(0f, dc.abs().lt(TinyGradients.FLOOR));
     FloatVector dO = dh.mul(tanhC).mul(o).mul(o.neg().add(1f));
+    dO = dO.blend(0f, dO.abs().lt(TinyGradients.FLOOR));
     dO.intoByteBuffer(gates.buffer, gates.base + (gate + 3 * u) * 4, ORDER);
     dO.intoByteBuffer(recurrent.buffer, recurrent.base + (rec + 3 * u) * 4, ORDER);
     dc.intoByteBuffer(dCell.buffer, c0, ORDER);
   }
 
-  /** The other gates' gradients from the cell's in {@code dCell}, then dCell for the step before. */
+  /** The other gates' gradients from the cell's in {@code dCell}, then dCell of the step before. */
   private void backwardCell(int gate, int step, int running, int rec) {
     int u = units;
     ByteBuffer b = gates.buffer;
@@ -286,6 +290,9 @@ final class LstmLanes implements LstmSteps {
     FloatVector di = dc.mul(g).mul(i).mul(i.neg().add(1f));
     FloatVector df = dc.mul(cBefore).mul(f).mul(f.neg().add(1f));
     FloatVector dg = dc.mul(i).mul(g.mul(g).neg().add(1f));
+    di = di.blend(0f, di.abs().lt(TinyGradients.FLOOR));
+    df = df.blend(0f, df.abs().lt(TinyGradients.FLOOR));
+    dg = dg.blend(0f, dg.abs().lt(TinyGradients.FLOOR));
     di.intoByteBuffer(b, at, ORDER);
     df.intoByteBuffer(b, at + u * 4, ORDER);
     dg.intoByteBuffer(b, at + 2 * u * 4, ORDER);
@@ -294,7 +301,9 @@ final class LstmLanes implements LstmSteps {
     di.intoByteBuffer(r, r0, ORDER);
     df.intoByteBuffer(r, r0 + u * 4, ORDER);
     dg.intoByteBuffer(r, r0 + 2 * u * 4, ORDER);
-    dc.mul(f).intoByteBuffer(dCell.buffer, c0, ORDER);
+    FloatVector dcBefore = dc.mul(f);
+    dcBefore = dcBefore.blend(0f, dcBefore.abs().lt(TinyGradients.FLOOR));
+    dcBefore.intoByteBuffer(dCell.buffer, c0, ORDER);
   }
 
   /** The last, partial vector of {@link #backward(int)}, its units' lanes set in {@code m}. */
@@ -309,11 +318,12 @@ final class LstmLanes implements LstmSteps {
     if (sequence != null) {
       dh = dh.add(sequence.load(step, m));
     }
-    FloatVector dc = dCell.load(running, m).add(dh.mul(o).mul(oneMinusSquare(tanhC)));
-    FloatVector di = dc.mul(g).mul(i).mul(oneMinus(i));
-    FloatVector df = dc.mul(cellsBefore.load(step, m)).mul(f).mul(oneMinus(f));
-    FloatVector dg = dc.mul(i).mul(oneMinusSquare(g));
-    FloatVector dO = dh.mul(tanhC).mul(o).mul(oneMinus(o));
+    dh = flushed(dh);
+    FloatVector dc = flushed(dCell.load(running, m).add(dh.mul(o).mul(oneMinusSquare(tanhC))));
+    FloatVector di = flushed(dc.mul(g).mul(i).mul(oneMinus(i)));
+    FloatVector df = flushed(dc.mul(cellsBefore.load(step, m)).mul(f).mul(oneMinus(f)));
+    FloatVector dg = flushed(dc.mul(i).mul(oneMinusSquare(g)));
+    FloatVector dO = flushed(dh.mul(tanhC).mul(o).mul(oneMinus(o)));
     gates.store(di, gate, m);
     gates.store(df, gate + u, m);
     gates.store(dg, gate + 2 * u, m);
@@ -322,7 +332,12 @@ final class LstmLanes implements LstmSteps {
     recurrent.store(df, rec + u, m);
     recurrent.store(dg, rec + 2 * u, m);
     recurrent.store(dO, rec + 3 * u, m);
-    dCell.store(dc.mul(f), running, m);
+    dCell.store(flushed(dc.mul(f)), running, m);
+  }
+
+  /** {@code x} with the lanes below {@link TinyGradients#FLOOR} in magnitude set to zero. */
+  private static FloatVector flushed(FloatVector x) {
+    return x.blend(0f, x.abs().lt(TinyGradients.FLOOR));
   }
 
   private static FloatVector oneMinus(FloatVector x) {

@@ -32,6 +32,12 @@ record LstmTrace(INDArray gates, INDArray cellsBefore, INDArray cellTanh, INDArr
         WorkArrays.get(Lstm.class, "projections", dataType, n, steps, 4 * units), null, null, null);
   }
 
+  /** The trace of rows {@code [from, to)} of the batch: views, {@link BatchHalves#rows}. */
+  LstmTrace rows(long from, long to) {
+    return new LstmTrace(BatchHalves.rows(gates, from, to), BatchHalves.rows(cellsBefore, from, to),
+        BatchHalves.rows(cellTanh, from, to), BatchHalves.rows(statesBefore, from, to));
+  }
+
   /** A trace in views of consecutive parts of a layer's own trace buffer. */
   static LstmTrace in(INDArray trace, long n, long steps, long units) {
     long needed = length(n, steps, units);

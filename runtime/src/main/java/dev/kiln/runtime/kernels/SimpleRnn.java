@@ -148,6 +148,8 @@ public final class SimpleRnn {
       step.dState().assign(dOut);
     }
     Elements dState = Elements.of(step.dState());
+    // Float32 gradients below TinyGradients.FLOOR are written as zero.
+    double floor = TinyGradients.floorOf(dPre);
     for (long k = steps - 1; k >= 0; k--) {
       int t = (int) stepAt(k, steps, reverse);
       for (int row = 0; row < n; row++) {
@@ -165,7 +167,7 @@ public final class SimpleRnn {
         for (int unit = 0; unit < units; unit++) {
           double h = dPre.get(at + unit);
           double dh = dState.get(row * units + unit) + (dOutSteps == null ? 0 : dOutSteps.get(at + unit));
-          double gradient = dh * (1 - h * h);
+          double gradient = TinyGradients.flushed(dh * (1 - h * h), floor);
           dPre.set(at + unit, gradient);
           dPreStep.set(row * units + unit, gradient);
         }

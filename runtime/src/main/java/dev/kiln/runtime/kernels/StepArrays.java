@@ -34,7 +34,17 @@ final class StepArrays {
   private FloatProducts lanes;
 
   StepArrays(Class<?> kernel, DataType dataType, long n, long units, int gates) {
-    this.inLanes = VectorApi.appliesTo(dataType) && FloatProducts.suits(n, units, gates * units);
+    this(kernel, dataType, n, units, gates, false);
+  }
+
+  /**
+   * @param javaProducts whether float32 products run in Java lanes whatever their size: a half of
+   *     a batch on its own core ({@link BatchHalves})
+   */
+  StepArrays(Class<?> kernel, DataType dataType, long n, long units, int gates,
+      boolean javaProducts) {
+    this.inLanes = VectorApi.appliesTo(dataType)
+        && (javaProducts || FloatProducts.suits(n, units, gates * units));
     this.state = WorkArrays.get(kernel, "state", dataType, n, units);
     this.cell = WorkArrays.get(kernel, "cell", dataType, n, units);
     this.recurrent = WorkArrays.get(kernel, "recurrent", dataType, n, gates * units);

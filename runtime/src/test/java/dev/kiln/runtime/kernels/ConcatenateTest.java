@@ -19,6 +19,29 @@ class ConcatenateTest {
     INDArray a = RandomArrays.uniform(1, 3, 2);
     INDArray b = RandomArrays.uniform(2, 3, 4);
     INDArray c = RandomArrays.uniform(3, 3, 1);
+    assertJoinsAlongAxis1(a, b, c);
+  }
+
+  /** A column-major input is not for Java's bulk copies: libnd4j joins and splits these. */
+  @Test
+  void joinsAColumnMajorMatrixToo() {
+    INDArray a = RandomArrays.uniform(1, 3, 2);
+    INDArray b = RandomArrays.uniform(2, 3, 4).dup('f');
+    INDArray c = RandomArrays.uniform(3, 3, 1);
+    assertJoinsAlongAxis1(a, b, c);
+    INDArray dOut = RandomArrays.uniform(4, 3, 7);
+    INDArray dB = nans(3, 4).dup('f');
+    Concatenate.backward(1, dOut, nans(3, 2), dB, nans(3, 1));
+    double[] expected = new double[12];
+    for (int row = 0; row < 3; row++) {
+      for (int j = 0; j < 4; j++) {
+        expected[row * 4 + j] = dOut.getDouble(row, j + 2);
+      }
+    }
+    assertValues(expected, dB.dup('c'), "b's slice");
+  }
+
+  private static void assertJoinsAlongAxis1(INDArray a, INDArray b, INDArray c) {
     INDArray out = nans(3, 7);
     Concatenate.forward(1, out, a, b, c);
     double[] expected = new double[21];

@@ -82,8 +82,40 @@ class LstmLanesTest {
     }
   }
 
+  /**
+   * A loss gradient of 1e-32 gives float32 gradients below {@link TinyGradients#FLOOR}, which are
+   * zero (the float64 loops keep them); one of 1e-24 gives gradients above it, which match the
+   * float64 loops' as at scale 1.
+   */
+  @Test
+  void float32GradientsBelowTheFloorAreZero() {
+    Variant variant = new Variant(true, false, true, true);
+    INDArray[] float64 = run(variant, DataType.DOUBLE, 1e-32);
+    INDArray[] float32 = run(variant, DataType.FLOAT, 1e-32);
+    INDArray[] kept = run(variant, DataType.FLOAT, 1e-24);
+    INDArray[] keptFloat64 = run(variant, DataType.DOUBLE, 1e-24);
+    String[] names = {"dKernel", "dRecurrentKernel", "dBias", "dx"};
+    for (int i = 0; i < names.length; i++) {
+      double[] tiny = values(float64[i + 1]);
+      assertTrue(java.util.Arrays.stream(tiny).anyMatch(value -> value != 0),
+          "float64 " + names[i] + " keeps tiny gradients");
+      assertAllClose(new double[tiny.length], float32[i + 1], 0, "float32 " + names[i]);
+      double[] expected = values(keptFloat64[i + 1]);
+      double scale = 0;
+      for (double value : expected) {
+        scale = Math.max(scale, Math.abs(value));
+      }
+      assertAllClose(expected, kept[i + 1], TOLERANCE * scale, "float32 " + names[i] + " at 1e-24");
+    }
+  }
+
   /** The output and gradients {@code out, dKernel, dRecurrentKernel, dBias, dx} in one type. */
   private static INDArray[] run(Variant variant, DataType dataType) {
+    return run(variant, dataType, 1);
+  }
+
+  /** {@link #run(Variant, DataType)} with the loss gradient {@code dOut} scaled. */
+  private static INDArray[] run(Variant variant, DataType dataType, double dOutScale) {
     INDArray x = cast(RandomArrays.uniform(61, N, STEPS, IN), dataType);
     INDArray kernel = cast(RandomArrays.uniform(67, IN, 4 * UNITS), dataType);
     // Small enough that the gates do not saturate, where float32 would hide errors.
@@ -91,7 +123,7 @@ class LstmLanesTest {
     INDArray bias = variant.bias() ? cast(RandomArrays.uniform(73, 4 * UNITS), dataType) : null;
     long[] outShape =
         variant.returnSequences() ? new long[] {N, STEPS, UNITS} : new long[] {N, UNITS};
-    INDArray dOut = cast(RandomArrays.uniform(79, outShape), dataType);
+    INDArray dOut = cast(RandomArrays.uniform(79, outShape).muli(dOutScale), dataType);
     INDArray out = NdArrays.zeros(dataType, outShape);
     INDArray dKernel = kernel.ulike();
     INDArray dRecurrentKernel = recurrentKernel.ulike();
