@@ -243,18 +243,25 @@ final class LstmLanes implements LstmSteps {
 
   /**
    * One whole vector of {@link #backward(int)}: {@code gate} to {@code rec} include the unit. The
-   * gradient of the cell passes from the first part to the second in {@code dCell}.
+   * parts pass the cell's gradient in {@code dCell} and the gates' in {@code recurrent}.
    */
   private void backward(int gate, int step, int running, int rec) {
-    backwardOutput(gate, step, running, rec);
-    backwardCell(gate, step, running, rec);
+    backwardCellGradient(gate, step, running);
+    backwardOutputGate(gate, step, running, rec);
+    backwardInputGates(gate, step, running, rec);
+    backwardCarry(gate, running, rec);
   }
 
-  /** The output gate's gradient, and in {@code dCell} the cell's, from h's and c's after. */
-  private void backwardOutput(int gate, int step, int running, int rec) {
-    int u = units;
+  /*
+   * The four parts of a whole vector's backward step, each small enough that C2 inlines every
+   * Vector API call in it (with the flushes below TinyGradients.FLOOR, two parts were not, and
+   * their vectors were boxed: megabytes a training step). They pass values through the arrays.
+   */
+
+  /** In {@code dCell}, the cell's gradient: what came from later steps plus what h passes. */
+  private void backwardCellGradient(int gate, int step, int running) {
     FloatVector o = FloatVector.fromByteBuffer(SPECIES, gates.buffer,
-        gates.base + (gate + 3 * u) * 4, ORDER);
+        gates.base + (gate + 3 * units) * 4, ORDER);
     FloatVector tanhC = FloatVector.fromByteBuffer(SPECIES, cellTanh.buffer,
         cellTanh.base + step * 4, ORDER);
     FloatVector dh = FloatVector.fromByteBuffer(SPECIES, dState.buffer,
@@ -267,43 +274,66 @@ final class LstmLanes implements LstmSteps {
     int c0 = dCell.base + running * 4;
     FloatVector dc = FloatVector.fromByteBuffer(SPECIES, dCell.buffer, c0, ORDER)
         .add(dh.mul(o).mul(tanhC.mul(tanhC).neg().add(1f)));
-    dc = dc.blend(0f, dc.abs().lt(TinyGradients.FLOOR));
-    FloatVector dO = dh.mul(tanhC).mul(o).mul(o.neg().add(1f));
-    dO = dO.blend(0f, dO.abs().lt(TinyGradients.FLOOR));
-    dO.intoByteBuffer(gates.buffer, gates.base + (gate + 3 * u) * 4, ORDER);
-    dO.intoByteBuffer(recurrent.buffer, recurrent.base + (rec + 3 * u) * 4, ORDER);
-    dc.intoByteBuffer(dCell.buffer, c0, ORDER);
+    dc.blend(0f, dc.abs().lt(TinyGradients.FLOOR)).intoByteBuffer(dCell.buffer, c0, ORDER);
   }
 
-  /** The other gates' gradients from the cell's in {@code dCell}, then dCell of the step before. */
-  private void backwardCell(int gate, int step, int running, int rec) {
+  /** The output gate's gradient, into {@code gates} and {@code recurrent}. */
+  private void backwardOutputGate(int gate, int step, int running, int rec) {
+    int at = gates.base + (gate + 3 * units) * 4;
+    FloatVector o = FloatVector.fromByteBuffer(SPECIES, gates.buffer, at, ORDER);
+    FloatVector tanhC = FloatVector.fromByteBuffer(SPECIES, cellTanh.buffer,
+        cellTanh.base + step * 4, ORDER);
+    FloatVector dh = FloatVector.fromByteBuffer(SPECIES, dState.buffer,
+        dState.base + running * 4, ORDER);
+    if (sequence != null) {
+      dh = dh.add(FloatVector.fromByteBuffer(SPECIES, sequence.buffer,
+          sequence.base + step * 4, ORDER));
+    }
+    dh = dh.blend(0f, dh.abs().lt(TinyGradients.FLOOR));
+    FloatVector dO = dh.mul(tanhC).mul(o).mul(o.neg().add(1f));
+    dO = dO.blend(0f, dO.abs().lt(TinyGradients.FLOOR));
+    dO.intoByteBuffer(gates.buffer, at, ORDER);
+    dO.intoByteBuffer(recurrent.buffer, recurrent.base + (rec + 3 * units) * 4, ORDER);
+  }
+
+  /** The input, forget and candidate gates' gradients from the cell's, into {@code recurrent}. */
+  private void backwardInputGates(int gate, int step, int running, int rec) {
     int u = units;
     ByteBuffer b = gates.buffer;
     int at = gates.base + gate * 4;
     FloatVector i = FloatVector.fromByteBuffer(SPECIES, b, at, ORDER);
     FloatVector f = FloatVector.fromByteBuffer(SPECIES, b, at + u * 4, ORDER);
     FloatVector g = FloatVector.fromByteBuffer(SPECIES, b, at + 2 * u * 4, ORDER);
-    int c0 = dCell.base + running * 4;
-    FloatVector dc = FloatVector.fromByteBuffer(SPECIES, dCell.buffer, c0, ORDER);
+    FloatVector dc = FloatVector.fromByteBuffer(SPECIES, dCell.buffer,
+        dCell.base + running * 4, ORDER);
     FloatVector cBefore = FloatVector.fromByteBuffer(SPECIES, cellsBefore.buffer,
         cellsBefore.base + step * 4, ORDER);
     FloatVector di = dc.mul(g).mul(i).mul(i.neg().add(1f));
     FloatVector df = dc.mul(cBefore).mul(f).mul(f.neg().add(1f));
     FloatVector dg = dc.mul(i).mul(g.mul(g).neg().add(1f));
-    di = di.blend(0f, di.abs().lt(TinyGradients.FLOOR));
-    df = df.blend(0f, df.abs().lt(TinyGradients.FLOOR));
-    dg = dg.blend(0f, dg.abs().lt(TinyGradients.FLOOR));
-    di.intoByteBuffer(b, at, ORDER);
-    df.intoByteBuffer(b, at + u * 4, ORDER);
-    dg.intoByteBuffer(b, at + 2 * u * 4, ORDER);
     ByteBuffer r = recurrent.buffer;
     int r0 = recurrent.base + rec * 4;
-    di.intoByteBuffer(r, r0, ORDER);
-    df.intoByteBuffer(r, r0 + u * 4, ORDER);
-    dg.intoByteBuffer(r, r0 + 2 * u * 4, ORDER);
-    FloatVector dcBefore = dc.mul(f);
-    dcBefore = dcBefore.blend(0f, dcBefore.abs().lt(TinyGradients.FLOOR));
-    dcBefore.intoByteBuffer(dCell.buffer, c0, ORDER);
+    di.blend(0f, di.abs().lt(TinyGradients.FLOOR)).intoByteBuffer(r, r0, ORDER);
+    df.blend(0f, df.abs().lt(TinyGradients.FLOOR)).intoByteBuffer(r, r0 + u * 4, ORDER);
+    dg.blend(0f, dg.abs().lt(TinyGradients.FLOOR)).intoByteBuffer(r, r0 + 2 * u * 4, ORDER);
+  }
+
+  /** dCell for the step before; then the three gates' gradients from {@code recurrent} to gates. */
+  private void backwardCarry(int gate, int running, int rec) {
+    int u = units;
+    ByteBuffer b = gates.buffer;
+    int at = gates.base + gate * 4;
+    int c0 = dCell.base + running * 4;
+    FloatVector dcBefore = FloatVector.fromByteBuffer(SPECIES, dCell.buffer, c0, ORDER)
+        .mul(FloatVector.fromByteBuffer(SPECIES, b, at + u * 4, ORDER));
+    dcBefore.blend(0f, dcBefore.abs().lt(TinyGradients.FLOOR))
+        .intoByteBuffer(dCell.buffer, c0, ORDER);
+    ByteBuffer r = recurrent.buffer;
+    int r0 = recurrent.base + rec * 4;
+    FloatVector.fromByteBuffer(SPECIES, r, r0, ORDER).intoByteBuffer(b, at, ORDER);
+    FloatVector.fromByteBuffer(SPECIES, r, r0 + u * 4, ORDER).intoByteBuffer(b, at + u * 4, ORDER);
+    FloatVector.fromByteBuffer(SPECIES, r, r0 + 2 * u * 4, ORDER)
+        .intoByteBuffer(b, at + 2 * u * 4, ORDER);
   }
 
   /** The last, partial vector of {@link #backward(int)}, its units' lanes set in {@code m}. */
