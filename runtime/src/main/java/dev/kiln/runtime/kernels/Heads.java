@@ -93,6 +93,11 @@ final class Heads {
     int count = (int) heads.size(1);
     int steps = (int) heads.size(2);
     int size = (int) heads.size(3);
+    if (in instanceof Elements.Floats floats && out instanceof Elements.Floats to
+        && (offset == null || offset instanceof Elements.Floats)) {
+      splitFloats(floats, (Elements.Floats) offset, (float) scale, to, n, count, steps, size);
+      return;
+    }
     long from = 0;
     for (int i = 0; i < n; i++) {
       for (int t = 0; t < steps; t++) {
@@ -118,6 +123,10 @@ final class Heads {
     int count = (int) heads.size(1);
     int steps = (int) heads.size(2);
     int size = (int) heads.size(3);
+    if (in instanceof Elements.Floats floats && out instanceof Elements.Floats to) {
+      mergeFloats(floats, (float) scale, to, n, count, steps, size);
+      return;
+    }
     long to = 0;
     for (int i = 0; i < n; i++) {
       for (int t = 0; t < steps; t++) {
@@ -132,6 +141,55 @@ final class Heads {
             }
           }
         }
+      }
+    }
+  }
+
+  /*
+   * The float32 moves: a row of all heads, (heads * size) values, is read or written in one bulk
+   * copy and each head's part in another, and the bias and scale are applied to the row in a Java
+   * array, which C2 vectorizes (element by element through the buffer, a split of 64x64x128 values
+   * took 2.4 ms of CPU).
+   */
+
+  private static void splitFloats(Elements.Floats in, Elements.Floats bias, float scale,
+      Elements.Floats out, int n, int count, int steps, int size) {
+    int width = count * size;
+    float[] row = JavaWork.floats(0, width);
+    float[] offset = JavaWork.floats(1, width);
+    if (bias == null) {
+      java.util.Arrays.fill(offset, 0, width, 0f);
+    } else {
+      bias.read(0, offset, width);
+    }
+    for (int i = 0, from = 0; i < n; i++) {
+      for (int t = 0; t < steps; t++, from += width) {
+        in.read(from, row, width);
+        for (int j = 0; j < width; j++) {
+          row[j] = (row[j] + offset[j]) * scale;
+        }
+        for (int h = 0; h < count; h++) {
+          out.write(((i * count + h) * steps + t) * size, row, h * size, size);
+        }
+      }
+    }
+  }
+
+  private static void mergeFloats(Elements.Floats in, float scale, Elements.Floats out, int n,
+      int count, int steps, int size) {
+    int width = count * size;
+    float[] row = JavaWork.floats(0, width);
+    for (int i = 0, to = 0; i < n; i++) {
+      for (int t = 0; t < steps; t++, to += width) {
+        for (int h = 0; h < count; h++) {
+          in.read(((i * count + h) * steps + t) * size, row, h * size, size);
+        }
+        if (scale != 1) {
+          for (int j = 0; j < width; j++) {
+            row[j] *= scale;
+          }
+        }
+        out.write(to, row, width);
       }
     }
   }

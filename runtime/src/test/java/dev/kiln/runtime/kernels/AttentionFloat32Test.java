@@ -1,0 +1,160 @@
+package dev.kiln.runtime.kernels;
+
+import static dev.kiln.runtime.testing.PlainArrays.assertAllClose;
+import static dev.kiln.runtime.testing.PlainArrays.values;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kiln.runtime.Elements;
+import dev.kiln.runtime.NdArrays;
+import dev.kiln.runtime.testing.RandomArrays;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Attention's float32 paths: the softmax in Vector API lanes ({@link AttentionSoftmaxLanes})
+ * against the float64 loops, the moves between layouts in float arrays ({@link Heads}) against
+ * their float64 loops, and the whole layer's float32 gradients against float32 finite
+ * differences, with keys in whole vectors (lanes) and not (loops).
+ */
+class AttentionFloat32Test {
+
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+  @Test
+  void softmaxLanesMatchFloat64Loops() {
+    assumeTrue(VectorApi.ENABLED);
+    INDArray scores = RandomArrays.uniform(41, 3, 2, 5, 32).muli(6);
+    scores.putScalar(new long[] {0, 0, 0, 3}, 80); // a large score: the max is taken out first
+    scores.putScalar(new long[] {0, 0, 1, 7}, -80);
+    INDArray dp = RandomArrays.uniform(42, 3, 2, 5, 32);
+    INDArray probabilities = scores.dup();
+    AttentionSoftmax.forward(probabilities, false);
+    INDArray gradient = dp.dup();
+    AttentionSoftmax.backward(probabilities, gradient);
+
+    INDArray floats = scores.castTo(DataType.FLOAT);
+    AttentionSoftmax.forward(floats, false);
+    INDArray floatGradient = dp.castTo(DataType.FLOAT);
+    AttentionSoftmax.backward(floats, floatGradient);
+    assertAllClose(values(probabilities), floats, 1e-6, "probabilities");
+    assertAllClose(values(gradient), floatGradient, 1e-6, "gradient of the scores");
+  }
+
+  @Test
+  void headMovesInFloat32EqualTheFloat64Loops() {
+    int n = 2;
+    int heads = 3;
+    int steps = 5;
+    int size = 4;
+    INDArray sideBySide = RandomArrays.uniform(43, n, steps, heads * size);
+    INDArray bias = RandomArrays.uniform(44, heads, size);
+    INDArray split = Nd4j.zeros(DataType.DOUBLE, n, heads, steps, size);
+    Heads.split(sideBySide, bias, 0.5, split);
+    INDArray floatSplit = Nd4j.zeros(DataType.FLOAT, n, heads, steps, size);
+    Heads.split(sideBySide.castTo(DataType.FLOAT), bias.castTo(DataType.FLOAT), 0.5, floatSplit);
+    assertInstanceOf(Elements.Floats.class, Elements.of(floatSplit));
+    assertAllClose(values(split), floatSplit, 1e-6, "split with bias and scale");
+
+    INDArray merged = Nd4j.zeros(DataType.DOUBLE, n, steps, heads * size);
+    Heads.merge(split, 3, merged);
+    INDArray floatMerged = Nd4j.zeros(DataType.FLOAT, n, steps, heads * size);
+    Heads.merge(floatSplit, 3, floatMerged);
+    assertAllClose(values(merged), floatMerged, 1e-5, "merge with scale");
+    Heads.merge(floatSplit, 1, floatMerged);
+    Heads.split(floatMerged, null, 1, floatSplit);
+    assertAllClose(values(split), floatSplit, 1e-6, "merge then split, unscaled");
+  }
+
+  @Test
+  void float32GradientsInLanesMatchFiniteDifferences() {
+    assumeTrue(VectorApi.ENABLED);
+    assumeTrue(AttentionSoftmaxLanes.suits(16));
+    checkGradients(16);
+  }
+
+  @Test
+  void float32GradientsInLoopsMatchFiniteDifferences() {
+    checkGradients(5); // 5 keys: the softmax's loops, whatever the Vector API
+  }
+
+  /** Self-attention over {@code steps} steps, 2 heads of 3, in float32. */
+  private static void checkGradients(int steps) {
+    int n = 2;
+    int width = 4;
+    MultiHeadAttention.Settings s = new MultiHeadAttention.Settings(2, 3, 3, false, 0);
+    INDArray x = floats(51, n, steps, width);
+    MultiHeadAttention.Parameters p = new MultiHeadAttention.Parameters(
+        floats(52, width, 2, 3), floats(53, 2, 3), floats(54, width, 2, 3), floats(55, 2, 3),
+        floats(56, width, 2, 3), floats(57, 2, 3), floats(58, 2, 3, width), floats(59, width));
+    MultiHeadAttention.Trace trace = new MultiHeadAttention.Trace(zeros(n, 2, steps, 3),
+        zeros(n, 2, steps, 3), zeros(n, 2, steps, 3), zeros(n, 2, steps, steps), null, null,
+        zeros(n, steps, 6));
+    INDArray out = zeros(n, steps, width);
+    INDArray r = floats(60, n, steps, width);
+    Runnable forward = () -> MultiHeadAttention.forward(x, x, x, p, s, false, null, trace, out);
+    forward.run();
+    MultiHeadAttention.Parameters g = new MultiHeadAttention.Parameters(
+        zeros(width, 2, 3), zeros(2, 3), zeros(width, 2, 3), zeros(2, 3), zeros(width, 2, 3),
+        zeros(2, 3), zeros(2, 3, width), zeros(width));
+    INDArray dx = zeros(n, steps, width);
+    MultiHeadAttention.backward(x, x, x, p, s, trace, r, g, dx, dx, dx);
+    String at = steps + " keys: ";
+    Float32Gradients.assertGradient(at + "queryKernel", forward, out, r, p.queryKernel(),
+        g.queryKernel());
+    Float32Gradients.assertGradient(at + "queryBias", forward, out, r, p.queryBias(),
+        g.queryBias());
+    Float32Gradients.assertGradient(at + "keyKernel", forward, out, r, p.keyKernel(),
+        g.keyKernel());
+    Float32Gradients.assertGradient(at + "valueKernel", forward, out, r, p.valueKernel(),
+        g.valueKernel());
+    Float32Gradients.assertGradient(at + "valueBias", forward, out, r, p.valueBias(),
+        g.valueBias());
+    Float32Gradients.assertGradient(at + "outputKernel", forward, out, r, p.outputKernel(),
+        g.outputKernel());
+    Float32Gradients.assertGradient(at + "outputBias", forward, out, r, p.outputBias(),
+        g.outputBias());
+    Float32Gradients.assertGradient(at + "input", forward, out, r, x, dx);
+  }
+
+  /**
+   * A warmed-up softmax in lanes, forward and backward, allocates only the call's few objects:
+   * no vector boxed on the heap (see LstmLanesHeapTest).
+   */
+  @Test
+  void warmedUpSoftmaxLanesAllocateNoHeapPerRow() {
+    assumeTrue(VectorApi.ENABLED);
+    INDArray scores = RandomArrays.uniform(61, 4, 4, 16, 64).castTo(DataType.FLOAT); // 1 thread
+    INDArray d = NdArrays.zeros(DataType.FLOAT, 4, 4, 16, 64);
+    long limit = 1024;
+    long thread = Thread.currentThread().getId();
+    long fewest = Long.MAX_VALUE;
+    long start = System.nanoTime();
+    int underLimit = 0;
+    while (underLimit < 5 && System.nanoTime() - start < 8_000_000_000L) {
+      long before = THREADS.getThreadAllocatedBytes(thread);
+      for (int call = 0; call < 20; call++) {
+        AttentionSoftmax.forward(scores, false); // probabilities of probabilities: still rows
+        AttentionSoftmax.backward(scores, d);
+      }
+      long perCall = (THREADS.getThreadAllocatedBytes(thread) - before) / 20;
+      fewest = Math.min(fewest, perCall);
+      underLimit += perCall <= limit ? 1 : 0;
+    }
+    assertTrue(fewest <= limit, "a warmed-up softmax forward and backward call in lanes over"
+        + " 4x4x16x64 scores allocated " + fewest + " heap bytes, more than " + limit);
+  }
+
+  private static INDArray floats(long seed, long... shape) {
+    return RandomArrays.uniform(seed, shape).castTo(DataType.FLOAT);
+  }
+
+  private static INDArray zeros(long... shape) {
+    return NdArrays.zeros(DataType.FLOAT, shape);
+  }
+}
