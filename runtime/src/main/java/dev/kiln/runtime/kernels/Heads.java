@@ -50,11 +50,13 @@ final class Heads {
    */
   static void projectBackward(INDArray x, INDArray kernel, INDArray dHeads, double scale,
       INDArray dProjected, INDArray dKernel, INDArray dBias, INDArray dx, boolean accumulate) {
-    merge(dHeads, scale, dProjected);
-    Matmul.rows(x, dProjected, inputMatrix(dKernel), true, false);
-    if (dBias != null) {
-      ColumnSums.of(dProjected, SameViews.vector(dBias));
+    if (!mergeSummingFloats(dHeads, scale, dProjected, dBias)) {
+      merge(dHeads, scale, dProjected);
+      if (dBias != null) {
+        ColumnSums.of(dProjected, SameViews.vector(dBias));
+      }
     }
+    Matmul.rows(x, dProjected, inputMatrix(dKernel), true, false);
     if (dx != null) {
       Matmul.rows(dProjected, inputMatrix(kernel), dx, false, true, accumulate);
     }
@@ -177,8 +179,48 @@ final class Heads {
 
   private static void mergeFloats(Elements.Floats in, float scale, Elements.Floats out, int n,
       int count, int steps, int size) {
+    mergeFloats(in, scale, out, n, count, steps, size, null);
+  }
+
+  /**
+   * {@link #merge} of float arrays that also writes the column sums of the merged rows into
+   * {@code dBias} (the bias gradient of a projection) in the same pass, rather than in a product
+   * with ones after it. Returns false, doing nothing, for arrays it does not take.
+   */
+  private static boolean mergeSummingFloats(INDArray heads, double scale, INDArray sideBySide,
+      INDArray dBias) {
+    Elements in = Elements.of(heads);
+    Elements out = Elements.of(sideBySide);
+    boolean floatBias = dBias == null
+        || Elements.accepts(dBias) && Elements.of(dBias) instanceof Elements.Floats;
+    if (!(in instanceof Elements.Floats floats && out instanceof Elements.Floats to && floatBias)) {
+      return false;
+    }
+    int count = (int) heads.size(1);
+    int size = (int) heads.size(3);
+    double[] sums = dBias == null ? null : JavaWork.doubles(0, count * size);
+    mergeFloats(floats, (float) scale, to, (int) heads.size(0), count, (int) heads.size(2), size,
+        sums);
+    if (dBias != null) {
+      JavaWork.write(sums, dBias);
+    }
+    return true;
+  }
+
+  /** Rows whose column sums are added in float32 before they go into float64 sums. */
+  private static final int SUM_BLOCK = 64;
+
+  /** The merge, and with {@code sums} not null, the column sums of its rows written there. */
+  private static void mergeFloats(Elements.Floats in, float scale, Elements.Floats out, int n,
+      int count, int steps, int size, double[] sums) {
     int width = count * size;
     float[] row = JavaWork.floats(0, width);
+    float[] block = JavaWork.floats(1, width);
+    if (sums != null) {
+      java.util.Arrays.fill(sums, 0, width, 0);
+      java.util.Arrays.fill(block, 0, width, 0f);
+    }
+    int rows = 0;
     for (int i = 0, to = 0; i < n; i++) {
       for (int t = 0; t < steps; t++, to += width) {
         for (int h = 0; h < count; h++) {
@@ -190,7 +232,25 @@ final class Heads {
           }
         }
         out.write(to, row, width);
+        if (sums != null) {
+          for (int j = 0; j < width; j++) {
+            block[j] += row[j];
+          }
+          if (++rows % SUM_BLOCK == 0) {
+            addBlock(block, sums, width);
+          }
+        }
       }
+    }
+    if (sums != null) {
+      addBlock(block, sums, width);
+    }
+  }
+
+  private static void addBlock(float[] block, double[] sums, int width) {
+    for (int j = 0; j < width; j++) {
+      sums[j] += block[j];
+      block[j] = 0;
     }
   }
 }
