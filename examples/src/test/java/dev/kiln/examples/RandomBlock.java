@@ -104,7 +104,7 @@ final class RandomBlock {
           int[] declared = read.shape.clone();
           for (int axis = 0; axis < declared.length; axis++) {
             if (generator.chance(0.5)) {
-              declared[axis] = RandomValidModels.VARIABLE; // Open: the application takes the size.
+              declared[axis] = FuzzShapes.VARIABLE; // Open: the application takes the size.
             }
           }
           inputShapes.add(declared);
@@ -161,7 +161,7 @@ final class RandomBlock {
           same &= user.reads.get(at).shape[axis] == declared[axis];
         }
         if (!same || generator.chance(0.5)) {
-          declared[axis] = RandomValidModels.VARIABLE; // Open: each application takes its own size.
+          declared[axis] = FuzzShapes.VARIABLE; // Open: each application takes its own size.
         }
       }
       inputShapes.add(declared);
@@ -269,7 +269,7 @@ final class RandomBlock {
     if (!sharedApplications.isEmpty()) {
       features.add("block applied again with its weights");
     }
-    if (inputShapes.stream().anyMatch(shape -> Arrays.stream(shape).anyMatch(d -> d == RandomValidModels.VARIABLE))) {
+    if (inputShapes.stream().anyMatch(shape -> Arrays.stream(shape).anyMatch(d -> d == FuzzShapes.VARIABLE))) {
       features.add("block with open sizes");
     }
     if (nested != null) {
@@ -363,7 +363,7 @@ final class RandomBlock {
             .append(binding.parameter()).append("\")");
       }
       source.append("\n  Tensor ").append(member.name).append("(")
-          .append(RandomValidModels.parameters(member, this::localName))
+          .append(RandomModelSource.parameters(member, this::localName))
           .append(");\n");
     }
     source.append("}\n");

@@ -1,8 +1,8 @@
 package dev.kiln.examples;
 
-import static dev.kiln.examples.RandomValidModels.VARIABLE;
-import static dev.kiln.examples.RandomValidModels.convolutionWeights;
-import static dev.kiln.examples.RandomValidModels.window;
+import static dev.kiln.examples.FuzzShapes.VARIABLE;
+import static dev.kiln.examples.RandomImageKinds.convolutionWeights;
+import static dev.kiln.examples.FuzzShapes.window;
 
 import dev.kiln.examples.RandomValidModels.Kind;
 import java.util.List;

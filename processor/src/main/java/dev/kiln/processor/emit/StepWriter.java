@@ -1,0 +1,226 @@
+package dev.kiln.processor.emit;
+
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import dev.kiln.Activation;
+import dev.kiln.processor.layers.ParamDecl;
+import dev.kiln.processor.parse.OutputDecl;
+import dev.kiln.processor.shape.Network;
+import dev.kiln.processor.shape.Node;
+import dev.kiln.processor.training.ActivityRule;
+import dev.kiln.processor.training.WeightRules;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The step: {@code forward}, {@code losses} and {@code backward} as straight-line kernel calls in
+ * execution order, and the base class's batch hooks that run them.
+ */
+final class StepWriter {
+
+  private final ModelContext context;
+  private final Network network;
+  private final StepPlan plan;
+  private final Naming names;
+  private final MaskCode maskCode;
+
+  StepWriter(ModelContext context) {
+    this.context = context;
+    this.network = context.network;
+    this.plan = context.plan;
+    this.names = context.names;
+    this.maskCode = context.maskCode;
+  }
+
+  MethodSpec forward(TypeSpec.Builder type) {
+    MethodSpec.Builder method = MethodSpec.methodBuilder("forward")
+        .addModifiers(Modifier.PRIVATE)
+        .addJavadoc("The forward pass, layer by layer in execution order.\n")
+        .addParameter(context.buffers, names.local("b"));
+    context.addInputParameters(method, false);
+    method.addParameter(boolean.class, names.local("training"));
+    List<CodeParts.Piece> layers = new ArrayList<>();
+    for (Node node : network.nodes()) {
+      if (node.decl().kind().isInput()) {
+        continue;
+      }
+      NodeCode code = new NodeCode(context, node);
+      Activation activation = plan.activation(node);
+      layers.add(new CodeParts.Piece(node.name(), CodeBlock.builder()
+          .add("// $L: $L$L -> $L$L\n", node.name(), node.decl().kind().kerasName(),
+              activation == Activation.LINEAR ? "" : ", " + activation.name().toLowerCase(),
+              node.shape().withBatch(), maskCode.note(node))
+          .add(maskCode.combination(node, code))
+          .add(node.decl().kind().forward(code))
+          .add(ActivationCode.forward(activation, code.output(), context.bufferField(names.output(node))))
+          .build()));
+    }
+    return inParts(type, method, "forward", "The forward pass of", layers);
+  }
+
+  /** {@code method} with the pieces as its body, calling parts added to {@code type} if they did not fit. */
+  private static MethodSpec inParts(TypeSpec.Builder type,
+      MethodSpec.Builder method, String name, String purpose, List<CodeParts.Piece> pieces) {
+    CodeParts.Split split = CodeParts.split(method.build(), name, purpose, pieces);
+    type.addTypes(split.parts());
+    return method.addCode(split.body()).build();
+  }
+
+  MethodSpec losses() {
+    MethodSpec.Builder method = MethodSpec.methodBuilder("losses")
+        .addModifiers(Modifier.PRIVATE)
+        .addJavadoc("Each output's loss, and the gradient that starts the backward pass.\n")
+        .addParameter(context.buffers, names.local("b"));
+    context.addTargetParameters(method, false);
+    List<Node> outputs = network.outputs();
+    for (int i = 0; i < outputs.size(); i++) {
+      Node node = outputs.get(i);
+      OutputDecl output = node.decl().output();
+      method.addCode("// $L: $L$L\n", node.name(), LossCode.describe(output, plan.activation(node)),
+          maskCode.lossNote(node));
+      if (!maskCode.masksLoss(node)) {
+        method.addStatement(
+            "setOutputLoss($L, $L)",
+            i,
+            LossCode.call(
+                output,
+                context.bufferField(names.output(node)),
+                CodeBlock.of("$L", names.target(node)),
+                CodeBlock.of("lossWeight($L)", i),
+                context.bufferField(names.gradient(node)),
+                CodeBlock.of("labelSmoothing($L)", i)));
+        continue;
+      }
+      String p = names.local("p");
+      String y = names.local("y");
+      String dp = names.local("dp");
+      method.addStatement("setOutputLoss($L, $L)", i, maskCode.loss(node,
+          CodeBlock.of("$L", names.target(node)), p, y, dp,
+          LossCode.call(output, CodeBlock.of("$L", p), CodeBlock.of("$L", y),
+              CodeBlock.of("lossWeight($L)", i), CodeBlock.of("$L", dp),
+              CodeBlock.of("labelSmoothing($L)", i))));
+    }
+    return method.build();
+  }
+
+  MethodSpec backward(TypeSpec.Builder type) {
+    MethodSpec.Builder method = MethodSpec.methodBuilder("backward")
+        .addModifiers(Modifier.PRIVATE)
+        .addJavadoc("The backward pass, in reverse execution order; every parameter gradient is written.\n")
+        .addParameter(context.buffers, names.local("b"));
+    context.addInputParameters(method, false);
+    List<Node> reversed = new ArrayList<>(network.nodes());
+    Collections.reverse(reversed);
+    List<CodeParts.Piece> layers = new ArrayList<>();
+    for (Node node : reversed) {
+      if (!node.decl().kind().isInput()) {
+        layers.add(new CodeParts.Piece(node.name(), backwardOf(node)));
+      }
+    }
+    return inParts(type, method, "backward", "The backward pass of", layers);
+  }
+
+  private CodeBlock backwardOf(Node node) {
+    NodeCode code = new NodeCode(context, node);
+    CodeBlock output = context.bufferField(names.output(node));
+    CodeBlock.Builder layer = CodeBlock.builder().add("// $L\n", node.name());
+    layer.add(ActivityCode.gradient(plan, node, output, code.outputGradient()));
+    if (!plan.lossIsFused(node)) {
+      layer.add(ActivationCode.backward(plan.activation(node), code.output(), output, code.outputGradient()));
+    }
+    layer.add(node.decl().kind().backward(code));
+    if (!context.isFirstWeightGradientWriter(node)) {
+      Node owner = network.node(node.weightsOwner());
+      for (ParamDecl param : owner.params()) {
+        if (param.trainable()) {
+          layer.addStatement("$L.addi($L)", names.grad(owner, param), names.gradPart(owner, param));
+        }
+      }
+    }
+    for (int i = 0; i < node.inputs().size(); i++) {
+      Node input = network.node(node.inputs().get(i));
+      StepPlan.GradientWrite write = new StepPlan.GradientWrite(node, i);
+      if (plan.hasGradient(input) && !plan.isFirstWrite(input, write)) {
+        layer.addStatement("$L.addi($L)", context.bufferField(names.gradient(input)),
+            context.bufferField(names.gradientPart(input, plan.partIndex(input, write))));
+      }
+    }
+    return layer.build();
+  }
+
+  /**
+   * The loss a pass returns: the outputs' weighted losses, plus the weight regularizers' penalty
+   * ({@code weightPenalty}, which in a training pass also adds its gradient) and the activity
+   * regularizers' on the buffers {@code b}, where the model has them.
+   */
+  String lossWithPenalties(String weightPenalty, String b) {
+    String loss = "weightedLoss()";
+    if (regularized()) {
+      loss += " + " + weightPenalty;
+    }
+    if (ActivityRule.anyIn(network)) {
+      loss += " + activityPenalty(" + b + ")";
+    }
+    return loss;
+  }
+
+  /** Whether a weight regularizer adds to the loss: the passes then add its penalty. */
+  private boolean regularized() {
+    return network.nodes().stream().anyMatch(node -> node.params().stream()
+        .anyMatch(param -> {
+          WeightRules rules = WeightRules.of(node.decl().method(), param.name());
+          return rules.l1() != 0 || rules.l2() != 0;
+        }));
+  }
+
+  /** The base class's hooks: {@code trainOnBatch}, {@code testOnBatch}, {@code predictOnBatch}, {@code lastOutput}. */
+  List<MethodSpec> batchHooks() {
+    String inputs = ShapeText.indexed("inputs", network.inputs().size());
+    String targets = ShapeText.indexed("targets", network.outputs().size());
+    MethodSpec train = hook("trainOnBatch", TypeName.DOUBLE, true)
+        .addStatement("return trainStep($L, $L)", inputs, targets)
+        .build();
+    MethodSpec test = hook("testOnBatch", TypeName.DOUBLE, true)
+        .addStatement("$T b = buffersFor($L)", context.buffers, inputs)
+        .addStatement("forward(b, $L, false)", inputs)
+        .addStatement("losses(b, $L)", targets)
+        .addStatement("return $L", lossWithPenalties("weightPenalties()", "b"))
+        .build();
+    MethodSpec predict = hook("predictOnBatch", TypeName.VOID, false)
+        .addStatement("forward($L($L), $L, false)",
+            context.memory.isPlanned() ? "inferenceBuffersFor" : "buffersFor", inputs, inputs)
+        .build();
+    CodeBlock.Builder cases = CodeBlock.builder().add("return switch (index) {\n$>");
+    List<Node> outputs = network.outputs();
+    for (int i = 0; i < outputs.size(); i++) {
+      cases.add("case $L -> current.$L;\n", i, names.output(outputs.get(i)));
+    }
+    cases.add("default -> throw new $T(\"no output \" + index);\n$<};\n", IndexOutOfBoundsException.class);
+    MethodSpec lastOutput = MethodSpec.methodBuilder("lastOutput")
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PROTECTED)
+        .returns(ModelContext.INDARRAY)
+        .addParameter(int.class, "index")
+        .addCode(cases.build())
+        .build();
+    return List.of(train, test, predict, lastOutput);
+  }
+
+  private static MethodSpec.Builder hook(String name, TypeName returns, boolean withTargets) {
+    // One model's buffers serve one pass at a time: calls from several threads take turns.
+    MethodSpec.Builder method = MethodSpec.methodBuilder(name)
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PROTECTED, Modifier.SYNCHRONIZED)
+        .returns(returns)
+        .addParameter(ArrayTypeName.of(ModelContext.INDARRAY), "inputs");
+    if (withTargets) {
+      method.addParameter(ArrayTypeName.of(ModelContext.INDARRAY), "targets");
+    }
+    return method;
+  }
+}
