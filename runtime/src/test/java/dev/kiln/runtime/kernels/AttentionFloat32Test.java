@@ -74,37 +74,46 @@ class AttentionFloat32Test {
   @Test
   void float32GradientsInLanesMatchFiniteDifferences() {
     assumeTrue(VectorApi.ENABLED);
-    assumeTrue(AttentionSoftmaxLanes.suits(16));
-    checkGradients(16);
+    int width = FloatLanes.SPECIES.length();
+    // the softmax in lanes, the products in libnd4j (values of 3 are no whole vector)
+    checkGradients(width, width, 3, 3);
+    // the whole core in lanes (AttentionLanes): an odd query row alone, one vector of values
+    checkGradients(5, width, 3, width);
   }
 
   @Test
   void float32GradientsInLoopsMatchFiniteDifferences() {
-    checkGradients(5); // 5 keys: the softmax's loops, whatever the Vector API
+    checkGradients(5, 5, 3, 3); // 5 keys: the softmax's loops, whatever the Vector API
   }
 
-  /** Self-attention over {@code steps} steps, 2 heads of 3, in float32. */
-  private static void checkGradients(int steps) {
+  /**
+   * Attention of {@code queries} steps to {@code keys} steps (self-attention when equal), 2
+   * heads, in float32.
+   */
+  private static void checkGradients(int queries, int keys, int keyDim, int valueDim) {
     int n = 2;
     int width = 4;
-    MultiHeadAttention.Settings s = new MultiHeadAttention.Settings(2, 3, 3, false, 0);
-    INDArray x = floats(51, n, steps, width);
+    MultiHeadAttention.Settings s = new MultiHeadAttention.Settings(2, keyDim, valueDim, false, 0);
+    INDArray x = floats(51, n, queries, width);
+    INDArray y = queries == keys ? x : floats(61, n, keys, width);
     MultiHeadAttention.Parameters p = new MultiHeadAttention.Parameters(
-        floats(52, width, 2, 3), floats(53, 2, 3), floats(54, width, 2, 3), floats(55, 2, 3),
-        floats(56, width, 2, 3), floats(57, 2, 3), floats(58, 2, 3, width), floats(59, width));
-    MultiHeadAttention.Trace trace = new MultiHeadAttention.Trace(zeros(n, 2, steps, 3),
-        zeros(n, 2, steps, 3), zeros(n, 2, steps, 3), zeros(n, 2, steps, steps), null, null,
-        zeros(n, steps, 6));
-    INDArray out = zeros(n, steps, width);
-    INDArray r = floats(60, n, steps, width);
-    Runnable forward = () -> MultiHeadAttention.forward(x, x, x, p, s, false, null, trace, out);
+        floats(52, width, 2, keyDim), floats(53, 2, keyDim), floats(54, width, 2, keyDim),
+        floats(55, 2, keyDim), floats(56, width, 2, valueDim), floats(57, 2, valueDim),
+        floats(58, 2, valueDim, width), floats(59, width));
+    MultiHeadAttention.Trace trace = new MultiHeadAttention.Trace(zeros(n, 2, queries, keyDim),
+        zeros(n, 2, keys, keyDim), zeros(n, 2, keys, valueDim), zeros(n, 2, queries, keys), null,
+        null, zeros(n, queries, 2 * valueDim));
+    INDArray out = zeros(n, queries, width);
+    INDArray r = floats(60, n, queries, width);
+    Runnable forward = () -> MultiHeadAttention.forward(x, y, y, p, s, false, null, trace, out);
     forward.run();
     MultiHeadAttention.Parameters g = new MultiHeadAttention.Parameters(
-        zeros(width, 2, 3), zeros(2, 3), zeros(width, 2, 3), zeros(2, 3), zeros(width, 2, 3),
-        zeros(2, 3), zeros(2, 3, width), zeros(width));
-    INDArray dx = zeros(n, steps, width);
-    MultiHeadAttention.backward(x, x, x, p, s, trace, r, g, dx, dx, dx);
-    String at = steps + " keys: ";
+        zeros(width, 2, keyDim), zeros(2, keyDim), zeros(width, 2, keyDim), zeros(2, keyDim),
+        zeros(width, 2, valueDim), zeros(2, valueDim), zeros(2, valueDim, width), zeros(width));
+    INDArray dx = zeros(n, queries, width);
+    INDArray dy = queries == keys ? dx : zeros(n, keys, width);
+    MultiHeadAttention.backward(x, y, y, p, s, trace, r, g, dx, dy, dy);
+    String at = queries + " queries, " + keys + " keys, values of " + valueDim + ": ";
     Float32Gradients.assertGradient(at + "queryKernel", forward, out, r, p.queryKernel(),
         g.queryKernel());
     Float32Gradients.assertGradient(at + "queryBias", forward, out, r, p.queryBias(),
@@ -119,7 +128,49 @@ class AttentionFloat32Test {
         g.outputKernel());
     Float32Gradients.assertGradient(at + "outputBias", forward, out, r, p.outputBias(),
         g.outputBias());
-    Float32Gradients.assertGradient(at + "input", forward, out, r, x, dx);
+    Float32Gradients.assertGradient(at + "query input", forward, out, r, x, dx);
+    if (y != x) {
+      Float32Gradients.assertGradient(at + "value input", forward, out, r, y, dy);
+    }
+  }
+
+  /**
+   * The core in lanes against libnd4j's batched products and the softmax in float32, for query
+   * counts odd and even and values of one, two and three vectors: probabilities and context.
+   */
+  @Test
+  void coreInLanesMatchesTheBatchedProducts() {
+    assumeTrue(VectorApi.ENABLED);
+    int width = FloatLanes.SPECIES.length();
+    for (int[] shape : new int[][] {{7, width, 5, width}, {8, 2 * width, 3, 2 * width},
+        {3, 3 * width, 6, 3 * width}, {2, width, 1, 3 * width}}) {
+      int queries = shape[0];
+      int keys = shape[1];
+      int keyDim = shape[2];
+      int valueDim = shape[3];
+      int n = 2;
+      int heads = 3;
+      INDArray q = floats(71, n, heads, queries, keyDim).muli(2);
+      INDArray k = floats(72, n, heads, keys, keyDim).muli(2);
+      INDArray v = floats(73, n, heads, keys, valueDim);
+      INDArray expectedScores = zeros(n, heads, queries, keys);
+      INDArray expectedContext = zeros(n, heads, queries, valueDim);
+      Heads.multiply(q, k, expectedScores, false, true);
+      AttentionSoftmax.forward(expectedScores, false);
+      Heads.multiply(expectedScores, v, expectedContext, false, false);
+      INDArray scores = zeros(n, heads, queries, keys).assign(Float.NaN);
+      INDArray context = zeros(n, heads, queries, valueDim).assign(Float.NaN);
+      assertTrue(AttentionLanes.suits(keys, valueDim));
+      AttentionLanes.Heads lanes = new AttentionLanes.Heads(new FloatLanes(q), new FloatLanes(k),
+          new FloatLanes(v), new FloatLanes(scores), new FloatLanes(context), queries, keys,
+          keyDim, valueDim);
+      AttentionLanes.forward(lanes, 0, n * heads,
+          new float[AttentionLanes.workLength(keys, keyDim, valueDim)]);
+      String what = queries + "x" + keys + " scores, keys of " + keyDim + ", values of "
+          + valueDim;
+      assertAllClose(values(expectedScores), scores, 1e-6, what + ": probabilities");
+      assertAllClose(values(expectedContext), context, 1e-5, what + ": context");
+    }
   }
 
   /**
