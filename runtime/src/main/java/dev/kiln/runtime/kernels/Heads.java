@@ -1,6 +1,7 @@
 package dev.kiln.runtime.kernels;
 
 import dev.kiln.runtime.Elements;
+import dev.kiln.runtime.SecondThread;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -151,11 +152,35 @@ final class Heads {
    * The float32 moves: a row of all heads, (heads * size) values, is read or written in one bulk
    * copy and each head's part in another, and the bias and scale are applied to the row in a Java
    * array, which C2 vectorizes (element by element through the buffer, a split of 64x64x128 values
-   * took 2.4 ms of CPU).
+   * took 2.4 ms of CPU). From TWO_THREADS values on, each half of the samples on its own thread.
    */
+
+  /** The smallest array moved on two threads ({@link SecondThread}). */
+  static final long TWO_THREADS = 1 << 16;
+
+  /** A pass over the samples {@code [from, to)}. */
+  private interface Samples {
+    void run(int from, int to);
+  }
+
+  /** {@code part} over {@code n} samples of {@code length} values in all, in two halves. */
+  private static void inHalves(long length, int n, Samples part) {
+    if (length < TWO_THREADS || n < 2) {
+      part.run(0, n);
+      return;
+    }
+    int half = n / 2;
+    SecondThread.run(() -> part.run(half, n), () -> part.run(0, half));
+  }
 
   private static void splitFloats(Elements.Floats in, Elements.Floats bias, float scale,
       Elements.Floats out, int n, int count, int steps, int size) {
+    inHalves(in.length(), n, (from, to) -> splitFloats(in, bias, scale, out, from, to, count,
+        steps, size));
+  }
+
+  private static void splitFloats(Elements.Floats in, Elements.Floats bias, float scale,
+      Elements.Floats out, int fromSample, int toSample, int count, int steps, int size) {
     int width = count * size;
     float[] row = JavaWork.floats(0, width);
     float[] offset = JavaWork.floats(1, width);
@@ -164,7 +189,7 @@ final class Heads {
     } else {
       bias.read(0, offset, width);
     }
-    for (int i = 0, from = 0; i < n; i++) {
+    for (int i = fromSample, from = fromSample * steps * width; i < toSample; i++) {
       for (int t = 0; t < steps; t++, from += width) {
         in.read(from, row, width);
         for (int j = 0; j < width; j++) {
@@ -179,13 +204,15 @@ final class Heads {
 
   private static void mergeFloats(Elements.Floats in, float scale, Elements.Floats out, int n,
       int count, int steps, int size) {
-    mergeFloats(in, scale, out, n, count, steps, size, null);
+    inHalves(in.length(), n, (from, to) -> mergeFloats(in, scale, out, from, to, count, steps,
+        size, null));
   }
 
   /**
    * {@link #merge} of float arrays that also writes the column sums of the merged rows into
    * {@code dBias} (the bias gradient of a projection) in the same pass, rather than in a product
-   * with ones after it. Returns false, doing nothing, for arrays it does not take.
+   * with ones after it; each half of the samples sums into arrays of its own, added at the end.
+   * Returns false, doing nothing, for arrays it does not take.
    */
   private static boolean mergeSummingFloats(INDArray heads, double scale, INDArray sideBySide,
       INDArray dBias) {
@@ -196,23 +223,36 @@ final class Heads {
     if (!(in instanceof Elements.Floats floats && out instanceof Elements.Floats to && floatBias)) {
       return false;
     }
+    int n = (int) heads.size(0);
     int count = (int) heads.size(1);
+    int steps = (int) heads.size(2);
     int size = (int) heads.size(3);
-    double[] sums = dBias == null ? null : JavaWork.doubles(0, count * size);
-    mergeFloats(floats, (float) scale, to, (int) heads.size(0), count, (int) heads.size(2), size,
-        sums);
-    if (dBias != null) {
-      JavaWork.write(sums, dBias);
+    int width = count * size;
+    if (dBias == null) {
+      mergeFloats(floats, (float) scale, to, n, count, steps, size);
+      return true;
     }
+    double[] sums = JavaWork.doubles(0, width);
+    double[] helperSums = JavaWork.doubles(1, width);
+    java.util.Arrays.fill(helperSums, 0, width, 0);
+    inHalves(floats.length(), n, (from, until) -> mergeFloats(floats, (float) scale, to, from,
+        until, count, steps, size, from == 0 ? sums : helperSums));
+    for (int j = 0; j < width; j++) {
+      sums[j] += helperSums[j];
+    }
+    JavaWork.write(sums, dBias);
     return true;
   }
 
   /** Rows whose column sums are added in float32 before they go into float64 sums. */
   private static final int SUM_BLOCK = 64;
 
-  /** The merge, and with {@code sums} not null, the column sums of its rows written there. */
-  private static void mergeFloats(Elements.Floats in, float scale, Elements.Floats out, int n,
-      int count, int steps, int size, double[] sums) {
+  /**
+   * The merge of samples {@code [fromSample, toSample)}, and with {@code sums} not null, the
+   * column sums of their rows written there.
+   */
+  private static void mergeFloats(Elements.Floats in, float scale, Elements.Floats out,
+      int fromSample, int toSample, int count, int steps, int size, double[] sums) {
     int width = count * size;
     float[] row = JavaWork.floats(0, width);
     float[] block = JavaWork.floats(1, width);
@@ -221,7 +261,7 @@ final class Heads {
       java.util.Arrays.fill(block, 0, width, 0f);
     }
     int rows = 0;
-    for (int i = 0, to = 0; i < n; i++) {
+    for (int i = fromSample, to = fromSample * steps * width; i < toSample; i++) {
       for (int t = 0; t < steps; t++, to += width) {
         for (int h = 0; h < count; h++) {
           in.read(((i * count + h) * steps + t) * size, row, h * size, size);

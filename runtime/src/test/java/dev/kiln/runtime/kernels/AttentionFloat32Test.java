@@ -71,6 +71,41 @@ class AttentionFloat32Test {
     assertAllClose(values(split), floatSplit, 1e-6, "merge then split, unscaled");
   }
 
+  /**
+   * Moves of 64K values and more run in two halves of the samples at once, and the bias gradient
+   * summed in a backward merge adds both halves' sums: the same as the float64 loops.
+   */
+  @Test
+  void largeHeadMovesInTwoHalvesEqualTheFloat64Loops() {
+    int n = 5;
+    int heads = 4;
+    int steps = 64;
+    int size = 64;
+    assertTrue(n * heads * steps * size >= Heads.TWO_THREADS);
+    INDArray sideBySide = RandomArrays.uniform(45, n, steps, heads * size);
+    INDArray bias = RandomArrays.uniform(46, heads, size);
+    INDArray split = Nd4j.zeros(DataType.DOUBLE, n, heads, steps, size);
+    Heads.split(sideBySide, bias, 0.25, split);
+    INDArray floatSplit = Nd4j.zeros(DataType.FLOAT, n, heads, steps, size);
+    Heads.split(sideBySide.castTo(DataType.FLOAT), bias.castTo(DataType.FLOAT), 0.25, floatSplit);
+    assertAllClose(values(split), floatSplit, 1e-6, "split in two halves");
+
+    INDArray x = RandomArrays.uniform(47, n, steps, 8);
+    INDArray kernel = RandomArrays.uniform(48, 8, heads, size);
+    INDArray dKernel = Nd4j.zeros(DataType.DOUBLE, 8, heads, size);
+    INDArray dBias = Nd4j.zeros(DataType.DOUBLE, heads, size);
+    INDArray merged = Nd4j.zeros(DataType.DOUBLE, n, steps, heads * size);
+    Heads.projectBackward(x, kernel, split, 3, merged, dKernel, dBias, null, false);
+    INDArray floatMerged = Nd4j.zeros(DataType.FLOAT, n, steps, heads * size);
+    INDArray floatKernelGradient = Nd4j.zeros(DataType.FLOAT, 8, heads, size);
+    INDArray floatBias = Nd4j.zeros(DataType.FLOAT, heads, size);
+    Heads.projectBackward(x.castTo(DataType.FLOAT), kernel.castTo(DataType.FLOAT), floatSplit, 3,
+        floatMerged, floatKernelGradient, floatBias, null, false);
+    assertAllClose(values(merged), floatMerged, 1e-5, "merge in two halves");
+    assertAllClose(values(dBias), floatBias, 2e-4, "bias gradient over 320 rows, two halves");
+    assertAllClose(values(dKernel), floatKernelGradient, 2e-4, "kernel gradient");
+  }
+
   @Test
   void float32GradientsInLanesMatchFiniteDifferences() {
     assumeTrue(VectorApi.ENABLED);
