@@ -2,6 +2,7 @@ package dev.kiln.runtime.kernels;
 
 import dev.kiln.runtime.Elements;
 import dev.kiln.runtime.SecondThread;
+import java.lang.ref.Reference;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -32,6 +33,7 @@ final class AttentionSoftmax {
       int rows = Math.toIntExact(scores.length() / keys);
       inHalves(scores.length(), rows,
           (from, to) -> AttentionSoftmaxLanes.forward(lanes, keys, from, to));
+      Reference.reachabilityFence(scores); // lanes do not hold their arrays
       return;
     }
     Elements values = Elements.of(scores);
@@ -193,6 +195,8 @@ final class AttentionSoftmax {
       int rows = Math.toIntExact(probabilities.length() / keys);
       inHalves(probabilities.length(), rows,
           (from, to) -> AttentionSoftmaxLanes.backward(p, d, keys, from, to));
+      Reference.reachabilityFence(probabilities); // lanes do not hold their arrays
+      Reference.reachabilityFence(dProbabilities);
       return;
     }
     Elements p = Elements.of(probabilities);

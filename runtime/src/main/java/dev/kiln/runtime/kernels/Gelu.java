@@ -2,6 +2,7 @@ package dev.kiln.runtime.kernels;
 
 import dev.kiln.runtime.Elements;
 import dev.kiln.runtime.SecondThread;
+import java.lang.ref.Reference;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -35,6 +36,8 @@ public final class Gelu {
       FloatLanes out = new FloatLanes(y);
       int n = Math.toIntExact(z.length());
       inHalves(n, (from, to) -> GeluLanes.forward(x, out, from, to));
+      Reference.reachabilityFence(z); // lanes view the native memory, they do not hold the array
+      Reference.reachabilityFence(y);
       return;
     }
     forwardInLoops(z, y);
@@ -64,6 +67,8 @@ public final class Gelu {
       FloatLanes gradient = new FloatLanes(dy);
       int n = Math.toIntExact(z.length());
       inHalves(n, (from, to) -> GeluLanes.backward(x, gradient, from, to));
+      Reference.reachabilityFence(z);
+      Reference.reachabilityFence(dy);
       return;
     }
     backwardInLoops(z, dy);

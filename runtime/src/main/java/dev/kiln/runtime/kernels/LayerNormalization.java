@@ -2,6 +2,7 @@ package dev.kiln.runtime.kernels;
 
 import dev.kiln.runtime.Elements;
 import dev.kiln.runtime.SecondThread;
+import java.lang.ref.Reference;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -45,6 +46,10 @@ public final class LayerNormalization {
       FloatLanes y = new FloatLanes(out);
       inHalves(x.length(), (int) (x.length() / features),
           (from, to) -> LayerNormalizationLanes.forward(rows, y, from, to));
+      Reference.reachabilityFence(x); // lanes do not hold their arrays
+      Reference.reachabilityFence(gamma);
+      Reference.reachabilityFence(beta);
+      Reference.reachabilityFence(out);
       return;
     }
     Elements in = elements(x);
@@ -192,6 +197,10 @@ public final class LayerNormalization {
     if (dBeta != null) {
       JavaWork.write(betaSums, dBeta);
     }
+    Reference.reachabilityFence(x); // lanes do not hold their arrays
+    Reference.reachabilityFence(gamma);
+    Reference.reachabilityFence(dOut);
+    Reference.reachabilityFence(dx);
   }
 
   /** Whether the lanes take a call: float32 rows of whole vectors, every array contiguous. */

@@ -3,6 +3,7 @@ package dev.kiln.runtime.kernels;
 import dev.kiln.runtime.Elements;
 import dev.kiln.runtime.SecondThread;
 import org.nd4j.linalg.api.buffer.DataType;
+import java.lang.ref.Reference;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.rng.Random;
 
@@ -184,11 +185,13 @@ public final class MultiHeadAttention {
     int work = AttentionLanes.workLength((int) scores.size(3), s.keyDim(), s.valueDim());
     if (scores.length() < TWO_THREADS) {
       AttentionLanes.forward(heads, 0, count, JavaWork.floats(6, work));
-      return;
+    } else {
+      int half = count / 2;
+      SecondThread.run(() -> AttentionLanes.forward(heads, half, count, JavaWork.floats(6, work)),
+          () -> AttentionLanes.forward(heads, 0, half, JavaWork.floats(6, work)));
     }
-    int half = count / 2;
-    SecondThread.run(() -> AttentionLanes.forward(heads, half, count, JavaWork.floats(6, work)),
-        () -> AttentionLanes.forward(heads, 0, half, JavaWork.floats(6, work)));
+    Reference.reachabilityFence(trace); // lanes do not hold their arrays
+    Reference.reachabilityFence(headContext);
   }
 
   /**

@@ -217,6 +217,8 @@ class GeluLanesTest {
     INDArray z = floats(x);
     INDArray y = NdArrays.zeros(DataType.FLOAT, x.length).assign(Float.NaN);
     forward.accept(z, y);
+    // Lanes view native memory without holding the array: z must outlive the call.
+    java.lang.ref.Reference.reachabilityFence(z);
     return y.toFloatVector();
   }
 
@@ -224,6 +226,7 @@ class GeluLanesTest {
     INDArray z = floats(x);
     INDArray dy = floats(r);
     backward.accept(z, dy);
+    java.lang.ref.Reference.reachabilityFence(z);
     return dy.toFloatVector();
   }
 
