@@ -17,7 +17,6 @@ import dev.kiln.runtime.NdArrays;
 import dev.kiln.runtime.OutputSpec;
 import dev.kiln.runtime.ParameterSpec;
 import dev.kiln.runtime.kernels.Dense;
-import dev.kiln.runtime.kernels.Relu;
 import dev.kiln.runtime.kernels.Softmax;
 import dev.kiln.runtime.kernels.Tanh;
 import dev.kiln.runtime.losses.CategoricalCrossEntropy;
@@ -311,8 +310,7 @@ public final class SmallModel extends KilnModel {
    */
   private void forward(Buffers b, INDArray input, boolean training) {
     // hidden: Dense, relu -> (None, 8)
-    Dense.forward(input, hiddenKernel, hiddenBias, b.hidden);
-    Relu.forward(b.hidden);
+    Dense.forwardRelu(input, hiddenKernel, hiddenBias, b.hidden);
     // features: Dense, tanh -> (None, 5)
     Dense.forward(b.hidden, featuresKernel, featuresBias, b.featuresPreActivation);
     Tanh.forward(b.featuresPreActivation, b.features);
@@ -339,8 +337,7 @@ public final class SmallModel extends KilnModel {
     Tanh.backward(b.featuresPreActivation, b.dFeatures);
     Dense.backward(b.hidden, featuresKernel, b.dFeatures, featuresKernelGrad, featuresBiasGrad, b.dHidden);
     // hidden
-    Relu.backward(b.hidden, b.dHidden);
-    Dense.backward(input, hiddenKernel, b.dHidden, hiddenKernelGrad, hiddenBiasGrad, null);
+    Dense.backwardRelu(input, hiddenKernel, b.hidden, b.dHidden, hiddenKernelGrad, hiddenBiasGrad, null);
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.kiln.runtime;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -85,6 +87,11 @@ public abstract sealed class Elements permits Elements.Floats, Elements.Doubles 
     return length;
   }
 
+  /** The array these are the elements of. */
+  final INDArray array() {
+    return array;
+  }
+
   /** Whether these are the elements of {@code other} itself (not of an equal array). */
   public final boolean isOf(INDArray other) {
     return array == other;
@@ -104,6 +111,7 @@ public abstract sealed class Elements permits Elements.Floats, Elements.Doubles 
   public static final class Floats extends Elements {
     private final FloatBuffer buffer;
     private final int base;
+    private ByteBuffer bytes;
 
     Floats(INDArray array) {
       super(array);
@@ -130,6 +138,22 @@ public abstract sealed class Elements permits Elements.Floats, Elements.Doubles 
     /** Sets element {@code i}. */
     public void put(int i, float value) {
       buffer.put(base + i, value);
+    }
+
+    /**
+     * The same native memory as bytes in the platform's order, for Vector API loads and stores:
+     * element {@code i} starts at byte {@link #byteOffset}{@code (i)}. Made on first use.
+     */
+    public ByteBuffer bytes() {
+      if (bytes == null) {
+        bytes = array().data().asNio().order(ByteOrder.nativeOrder());
+      }
+      return bytes;
+    }
+
+    /** Where element {@code i} starts in {@link #bytes}. */
+    public int byteOffset(int i) {
+      return (base + i) * Float.BYTES;
     }
 
     /** Copies {@code length} elements from {@code from} on into {@code target}, in bulk. */

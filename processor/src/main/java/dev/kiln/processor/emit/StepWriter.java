@@ -56,11 +56,22 @@ final class StepWriter {
               activation == Activation.LINEAR ? "" : ", " + activation.name().toLowerCase(),
               node.shape().withBatch(), maskCode.note(node))
           .add(maskCode.combination(node, code))
-          .add(node.decl().kind().forward(code))
-          .add(ActivationCode.forward(activation, code.output(), context.bufferField(names.output(node))))
+          .add(forwardWithActivation(node, code, activation))
           .build()));
     }
     return inParts(type, method, "forward", "The forward pass of", layers);
+  }
+
+  /** The layer's forward call and its activation's, or one call doing both where the kind has it. */
+  private CodeBlock forwardWithActivation(Node node, NodeCode code, Activation activation) {
+    CodeBlock fused = node.decl().kind().forwardWithActivation(code, activation);
+    if (fused != null) {
+      return fused;
+    }
+    return CodeBlock.builder()
+        .add(node.decl().kind().forward(code))
+        .add(ActivationCode.forward(activation, code.output(), context.bufferField(names.output(node))))
+        .build();
   }
 
   /** {@code method} with the pieces as its body, calling parts added to {@code type} if they did not fit. */
@@ -130,10 +141,17 @@ final class StepWriter {
     CodeBlock output = context.bufferField(names.output(node));
     CodeBlock.Builder layer = CodeBlock.builder().add("// $L\n", node.name());
     layer.add(ActivityCode.gradient(plan, node, output, code.outputGradient()));
-    if (!plan.lossIsFused(node)) {
-      layer.add(ActivationCode.backward(plan.activation(node), code.output(), output, code.outputGradient()));
+    CodeBlock fused = plan.lossIsFused(node)
+        ? null
+        : node.decl().kind().backwardWithActivation(code, plan.activation(node));
+    if (fused != null) {
+      layer.add(fused);
+    } else {
+      if (!plan.lossIsFused(node)) {
+        layer.add(ActivationCode.backward(plan.activation(node), code.output(), output, code.outputGradient()));
+      }
+      layer.add(node.decl().kind().backward(code));
     }
-    layer.add(node.decl().kind().backward(code));
     if (!context.isFirstWeightGradientWriter(node)) {
       Node owner = network.node(node.weightsOwner());
       for (ParamDecl param : owner.params()) {

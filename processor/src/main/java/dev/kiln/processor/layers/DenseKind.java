@@ -127,6 +127,21 @@ final class DenseKind implements LayerKind {
         code.output());
   }
 
+  /** ReLU: {@code Dense.forwardRelu}, the bias and the ReLU in one pass. */
+  @Override
+  public CodeBlock forwardWithActivation(LayerCode code, Activation activation) {
+    if (activation != Activation.RELU) {
+      return null;
+    }
+    return CodeBlock.of(
+        "$T.forwardRelu($L, $L, $L, $L);\n",
+        KERNEL,
+        code.input(0),
+        code.param("kernel"),
+        code.param("bias"),
+        code.output());
+  }
+
   @Override
   public CodeBlock backward(LayerCode code) {
     return CodeBlock.of(
@@ -134,6 +149,24 @@ final class DenseKind implements LayerKind {
         KERNEL,
         code.input(0),
         code.param("kernel"),
+        code.outputGradient(),
+        code.grad("kernel"),
+        code.grad("bias"),
+        code.inputGradient(0));
+  }
+
+  /** ReLU: {@code Dense.backwardRelu}, ReLU's gradient and the bias gradient in one pass. */
+  @Override
+  public CodeBlock backwardWithActivation(LayerCode code, Activation activation) {
+    if (activation != Activation.RELU) {
+      return null;
+    }
+    return CodeBlock.of(
+        "$T.backwardRelu($L, $L, $L, $L, $L, $L, $L);\n",
+        KERNEL,
+        code.input(0),
+        code.param("kernel"),
+        code.output(),
         code.outputGradient(),
         code.grad("kernel"),
         code.grad("bias"),

@@ -111,8 +111,26 @@ public interface LayerKind {
   /** The forward call(s), writing {@link LayerCode#output()}. */
   CodeBlock forward(LayerCode code);
 
+  /**
+   * The forward call(s) with {@code activation} applied by the same kernel, in one pass over the
+   * output (Dense's bias and ReLU), or null when this kind has no such kernel: then the
+   * activation's own kernel runs after {@link #forward}.
+   */
+  default CodeBlock forwardWithActivation(LayerCode code, Activation activation) {
+    return null;
+  }
+
   /** The backward call(s), reading {@link LayerCode#outputGradient()}. */
   CodeBlock backward(LayerCode code);
+
+  /**
+   * The backward call(s) of {@link #forwardWithActivation}, taking the activation's gradient in
+   * the same kernel, or null when the kind has none for {@code activation}: then the activation's
+   * own backward call runs before {@link #backward}.
+   */
+  default CodeBlock backwardWithActivation(LayerCode code, Activation activation) {
+    return null;
+  }
 
   /**
    * The names of the components of {@link #parametersType()}, in order; a parameter the layer

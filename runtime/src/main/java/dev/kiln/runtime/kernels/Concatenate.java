@@ -1,5 +1,6 @@
 package dev.kiln.runtime.kernels;
 
+import dev.kiln.runtime.Elements;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.shape.Concat;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,6 +25,13 @@ public final class Concatenate {
       total += input.size(axis);
     }
     Require.shape(out, Require.withSize(out.shape(), axis, total), "Concatenate output");
+    if (contiguousAlike(out, inputs)) {
+      long offset = 0;
+      for (INDArray input : inputs) {
+        offset = copyBlocks(axis, input, out, offset, true);
+      }
+      return;
+    }
     // libnd4j's concat: the inputs in order, the axis as its one integer argument.
     Concat concat = new Concat(axis, inputs);
     concat.addOutputArgument(out);
@@ -112,8 +120,52 @@ public final class Concatenate {
 
   /** Copies the slice of {@code dOut} at {@code offset} into {@code dInput}; returns its end. */
   private static long copySlice(int axis, INDArray dOut, INDArray dInput, long offset) {
+    if (contiguousAlike(dOut, dInput)) {
+      return copyBlocks(axis, dInput, dOut, offset, false);
+    }
     long end = offset + dInput.size(axis);
     dInput.assign(Views.range(dOut, axis, offset, end));
     return end;
+  }
+
+  /** Whether every array is contiguous and row-major, of one data type: then bulk copies serve. */
+  private static boolean contiguousAlike(INDArray whole, INDArray... parts) {
+    if (!Elements.accepts(whole)) {
+      return false;
+    }
+    for (INDArray part : parts) {
+      if (part == null || part.dataType() != whole.dataType() || !Elements.accepts(part)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Copies between {@code part} and its slice of {@code whole} at {@code offset} along {@code
+   * axis}, one bulk copy per index of the axes before it: into {@code whole} when {@code
+   * intoWhole}, out of it otherwise. libnd4j's concat and a view's assign took twice as long on the
+   * shared-input network's 64 x 6,208 join. Returns the slice's end.
+   */
+  private static long copyBlocks(int axis, INDArray part, INDArray whole, long offset,
+      boolean intoWhole) {
+    long inner = 1;
+    for (int i = axis + 1; i < whole.rank(); i++) {
+      inner *= whole.size(i);
+    }
+    long outer = whole.length() / (whole.size(axis) * inner);
+    int block = Math.toIntExact(part.size(axis) * inner);
+    long wholeRow = whole.size(axis) * inner;
+    Elements parts = Elements.of(part);
+    Elements wholes = Elements.of(whole);
+    for (long o = 0; o < outer; o++) {
+      long at = o * wholeRow + offset * inner;
+      if (intoWhole) {
+        parts.copyTo(o * block, wholes, at, block);
+      } else {
+        wholes.copyTo(at, parts, o * block, block);
+      }
+    }
+    return offset + part.size(axis);
   }
 }

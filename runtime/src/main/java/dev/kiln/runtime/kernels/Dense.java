@@ -28,9 +28,28 @@ public final class Dense {
    */
   public static void forward(INDArray x, INDArray kernel, INDArray bias, INDArray out) {
     Matmul.rows(x, kernel, out, false, false);
-    if (bias == null) {
-      return;
+    if (bias != null) {
+      addBias(out, bias);
     }
+  }
+
+  /**
+   * {@link #forward} followed by ReLU, {@code out = max(x . kernel + bias, 0)}, the bias and the
+   * ReLU in one pass over the product's output ({@link BiasRelu}). Its backward pass is {@link
+   * #backwardRelu}.
+   *
+   * @param x input, {@code (..., in)}
+   * @param kernel {@code (in, units)}
+   * @param bias {@code (units)}, or {@code null} for a layer without bias
+   * @param out written, {@code (..., units)}
+   */
+  public static void forwardRelu(INDArray x, INDArray kernel, INDArray bias, INDArray out) {
+    Matmul.rows(x, kernel, out, false, false);
+    BiasRelu.apply(out, bias);
+  }
+
+  /** Adds {@code bias} to each row of {@code out}'s last axis, in Java up to a size. */
+  static void addBias(INDArray out, INDArray bias) {
     if (JavaLoops.suit(out)) {
       JavaLoops.addBias(out, bias);
     } else {
@@ -54,14 +73,45 @@ public final class Dense {
       INDArray x, INDArray kernel, INDArray dOut, INDArray dKernel, INDArray dBias, INDArray dx) {
     Matmul.rows(x, dOut, dKernel, true, false);
     if (dBias != null) {
-      if (JavaLoops.suit(dOut)) {
-        JavaLoops.sumRows(dOut, dBias);
-      } else {
-        ColumnSums.of(dOut, dBias); // a product with ones: libnd4j's column sum is slow
-      }
+      biasGradient(dOut, dBias);
     }
     if (dx != null) {
       Matmul.rows(dOut, kernel, dx, false, true);
+    }
+  }
+
+  /**
+   * The backward pass of {@link #forwardRelu}: ReLU's gradient and the bias gradient in one pass
+   * over {@code dOut} ({@link BiasRelu#gradient}), then {@link #backward}'s products.
+   *
+   * @param x the forward input, {@code (..., in)}
+   * @param kernel {@code (in, units)}
+   * @param y the forward output, after ReLU, {@code (..., units)}
+   * @param dOut {@code (..., units)}: the loss gradient with respect to {@code y}, turned in place
+   *     into the gradient with respect to the output before ReLU
+   * @param dKernel written with {@code x^T . dOut}, {@code (in, units)}
+   * @param dBias written with the sum of {@code dOut} over all but the last axis, or {@code null}
+   * @param dx written with {@code dOut . kernel^T}, or {@code null} when no layer needs it
+   */
+  public static void backwardRelu(INDArray x, INDArray kernel, INDArray y, INDArray dOut,
+      INDArray dKernel, INDArray dBias, INDArray dx) {
+    if (dBias == null) {
+      Relu.backward(y, dOut);
+    } else {
+      BiasRelu.gradient(y, dOut, dBias);
+    }
+    Matmul.rows(x, dOut, dKernel, true, false);
+    if (dx != null) {
+      Matmul.rows(dOut, kernel, dx, false, true);
+    }
+  }
+
+  /** Writes the sums of {@code dOut} over all but its last axis into {@code dBias}. */
+  static void biasGradient(INDArray dOut, INDArray dBias) {
+    if (JavaLoops.suit(dOut)) {
+      JavaLoops.sumRows(dOut, dBias);
+    } else {
+      ColumnSums.of(dOut, dBias); // a product with ones: libnd4j's column sum is slow
     }
   }
 }

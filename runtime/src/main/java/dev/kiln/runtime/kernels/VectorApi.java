@@ -12,19 +12,19 @@ import org.nd4j.linalg.api.buffer.DataType;
  * processors the JDK computes vector exp one lane at a time, slower than the plain loop. So the
  * vector passes run on x86-64 with the module, and not with the system property {@code
  * kiln.vectorApi=false}; float64 keeps the plain loops, whose exp rounds as {@code Math.exp}
- * does, for the gradient checks.
+ * does, for the gradient checks. Public for the optimizers' passes ({@code optim}).
  */
-final class VectorApi {
+public final class VectorApi {
 
   /** Whether float32 passes use the Vector API in this JVM. */
-  static final boolean ENABLED = !"false".equals(System.getProperty("kiln.vectorApi"))
+  public static final boolean ENABLED = !"false".equals(System.getProperty("kiln.vectorApi"))
       && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
       && isX86(System.getProperty("os.arch", ""));
 
   private VectorApi() {}
 
   /** Whether arrays of {@code dataType} take the Vector API's passes. */
-  static boolean appliesTo(DataType dataType) {
+  public static boolean appliesTo(DataType dataType) {
     return ENABLED && dataType == DataType.FLOAT;
   }
 

@@ -43,7 +43,10 @@ public class Adam extends MomentUpdater {
     }
   }
 
-  /** The same update in float arithmetic, as PyTorch and Keras run it on float32 parameters. */
+  /**
+   * The same update in float arithmetic, as PyTorch and Keras run it on float32 parameters: whole
+   * vectors in lanes where the Vector API is on ({@link UpdateLanes}), the rest here.
+   */
   private void updateFloats(
       Elements.Floats parameters, Elements.Floats gradients, Elements.Floats secondMoment,
       Elements.Floats firstMoment, Span span) {
@@ -53,7 +56,12 @@ public class Adam extends MomentUpdater {
     float c2 = (float) (1 - beta2);
     float eps = (float) epsilon;
     float r = (float) rate;
-    for (int i = Math.toIntExact(span.from()), n = Math.toIntExact(span.to()); i < n; i++) {
+    int i = Math.toIntExact(span.from());
+    if (lanes) {
+      i = UpdateLanes.adam(parameters, gradients, secondMoment, firstMoment, span, b1, c1, b2, c2,
+          eps, r);
+    }
+    for (int n = Math.toIntExact(span.to()); i < n; i++) {
       float g = span.gradient(gradients, i);
       float m = b1 * firstMoment.at(i) + c1 * g;
       float v = b2 * secondMoment.at(i) + c2 * g * g;

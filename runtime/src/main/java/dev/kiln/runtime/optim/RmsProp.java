@@ -46,7 +46,8 @@ public final class RmsProp extends Updater {
   /**
    * The same update in float arithmetic, as PyTorch and Keras run it on float32 parameters:
    * Headlines' 5.2M parameters took 60 to 90 ms of CPU a step in double arithmetic (see {@link
-   * Elements.Floats} for why).
+   * Elements.Floats} for why). Whole vectors run in lanes where the Vector API is on ({@link
+   * UpdateLanes}), the rest here.
    */
   private void updateFloats(Elements.Floats parameters, Elements.Floats gradients,
       Elements.Floats meanSquare, Span span) {
@@ -54,7 +55,12 @@ public final class RmsProp extends Updater {
     float addSquare = (float) (1 - rho);
     float eps = (float) epsilon;
     float r = (float) rate;
-    for (int i = Math.toIntExact(span.from()), n = Math.toIntExact(span.to()); i < n; i++) {
+    int i = Math.toIntExact(span.from());
+    if (lanes) {
+      i = UpdateLanes.rmsProp(parameters, gradients, meanSquare, span, keepSquare, addSquare, eps,
+          r);
+    }
+    for (int n = Math.toIntExact(span.to()); i < n; i++) {
       float g = span.gradient(gradients, i);
       float a = keepSquare * meanSquare.at(i) + addSquare * g * g;
       meanSquare.put(i, a);

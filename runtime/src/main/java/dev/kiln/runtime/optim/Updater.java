@@ -3,6 +3,7 @@ package dev.kiln.runtime.optim;
 import dev.kiln.runtime.Elements;
 import dev.kiln.runtime.NdArrays;
 import dev.kiln.runtime.SecondThread;
+import dev.kiln.runtime.kernels.VectorApi;
 import dev.kiln.runtime.optim.schedules.LearningRateSchedule;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,8 +45,14 @@ public abstract class Updater {
   private final Span span = new Span();
   private final Span secondSpan = new Span();
 
-  /** Regions at least this long are updated in two halves at once ({@link SecondThread}). */
+  /** Buffers at least this long are updated in two halves at once ({@link SecondThread}). */
   static final long SPLIT_LENGTH = 1 << 18;
+
+  /** Whether long buffers take two threads; tests turn it off to compare. */
+  boolean twoThreads = SecondThread.ENABLED;
+
+  /** Whether float32 rules may run in Vector API lanes; tests turn it off to compare. */
+  boolean lanes = VectorApi.ENABLED;
 
   protected Updater(double learningRate) {
     this.learningRate = checkedRate(learningRate);
@@ -72,31 +79,44 @@ public abstract class Updater {
       double rate = currentLearningRate();
       beginStep(iterations, rate);
       computeScales(g);
-      span.clamp = clipping.kind() == GradientClipping.Kind.CLIP_VALUE
+      double clamp = clipping.kind() == GradientClipping.Kind.CLIP_VALUE
           ? clipping.limit()
           : Double.POSITIVE_INFINITY;
-      for (int r = 0; r < regions.size(); r++) {
-        ParameterRegion region = regions.get(r);
-        span.from = region.offset();
-        span.to = region.offset() + region.length();
-        span.gradientScale = regionScales[r];
-        span.keep = decays(region.role()) ? 1 - rate * weightDecay : 1;
-        if (region.length() >= SPLIT_LENGTH && SecondThread.ENABLED) {
-          // The pass is memory-bound; two cores each take half (Headlines' 5.2M parameters).
-          long middle = span.from + region.length() / 2;
-          secondSpan.from = middle;
-          secondSpan.to = span.to;
-          secondSpan.gradientScale = span.gradientScale;
-          secondSpan.clamp = span.clamp;
-          secondSpan.keep = span.keep;
-          span.to = middle;
-          SecondThread.run(() -> update(p, g, secondSpan), () -> update(p, g, span));
-        } else {
-          update(p, g, span);
-        }
+      double keepDecayed = 1 - rate * weightDecay;
+      long length = parameters.length();
+      if (length >= SPLIT_LENGTH && twoThreads) {
+        // The pass is memory-bound: two cores each take half the buffer, whatever its regions.
+        long middle = length / 2 / 64 * 64; // both halves start on a whole vector
+        SecondThread.run(
+            () -> updateRange(p, g, middle, length, secondSpan, clamp, keepDecayed),
+            () -> updateRange(p, g, 0, middle, span, clamp, keepDecayed));
+      } else {
+        updateRange(p, g, 0, length, span, clamp, keepDecayed);
       }
     }
     iterations++;
+  }
+
+  /**
+   * Updates the parameters in {@code [from, to)}, region by region, each with its own gradient
+   * scale and decay, through {@code span}.
+   */
+  private void updateRange(Elements p, Elements g, long from, long to, Span span, double clamp,
+      double keepDecayed) {
+    span.clamp = clamp;
+    for (int r = 0; r < regions.size(); r++) {
+      ParameterRegion region = regions.get(r);
+      long start = Math.max(from, region.offset());
+      long end = Math.min(to, region.offset() + region.length());
+      if (start >= end) {
+        continue;
+      }
+      span.from = start;
+      span.to = end;
+      span.gradientScale = regionScales[r];
+      span.keep = decays(region.role()) ? keepDecayed : 1;
+      update(p, g, span);
+    }
   }
 
   private boolean decays(ParameterRegion.Role role) {
@@ -163,6 +183,8 @@ public abstract class Updater {
     }
     attachedSize = size;
     attachedType = dataType;
+    // The lanes address float buffers by int byte offsets.
+    lanes &= size <= Integer.MAX_VALUE / Float.BYTES;
     stateElements = new Elements[stateCount()];
     for (int i = 0; i < stateCount(); i++) {
       INDArray array = NdArrays.zeros(dataType, size);

@@ -32,6 +32,30 @@ class ConcatenateTest {
   }
 
   @Test
+  void stridedViewsAndFloat32GiveWhatContiguousFloat64Gives() {
+    // Contiguous arrays take bulk copies; a strided view takes libnd4j's concat and assign.
+    INDArray wide = RandomArrays.uniform(4, 3, 2, 5);
+    INDArray strided = wide.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+        org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3));
+    INDArray b = RandomArrays.uniform(5, 3, 2, 4);
+    INDArray expected = nans(3, 2, 6);
+    Concatenate.forward(2, expected, strided.dup(), b);
+    INDArray fromView = nans(3, 2, 6);
+    Concatenate.forward(2, fromView, strided, b);
+    assertEquals(expected, fromView, "a strided input");
+    INDArray floats = nans(3, 2, 6).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+    Concatenate.forward(2, floats, strided.castTo(floats.dataType()), b.castTo(floats.dataType()));
+    assertEquals(expected.castTo(floats.dataType()), floats, "float32");
+
+    INDArray dStrided = wide.dup().assign(Double.NaN).get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+        org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3));
+    INDArray dB = nansLike(b);
+    Concatenate.backward(2, expected, dStrided, dB);
+    assertEquals(strided, dStrided, "the gradient slice into a strided view");
+    assertEquals(b, dB, "the gradient slice into a contiguous array");
+  }
+
+  @Test
   void joinsThreeImagesAlongTheChannelAxis() {
     INDArray a = RandomArrays.uniform(4, 2, 3, 4, 1);
     INDArray b = RandomArrays.uniform(5, 2, 3, 4, 2);

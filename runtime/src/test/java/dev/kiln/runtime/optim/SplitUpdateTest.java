@@ -13,8 +13,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A region long enough to be updated in two halves at once ends exactly where the same buffer
- * updated region by region in short regions ends, for every rule.
+ * A buffer long enough to be updated in two halves at once, on two threads, ends exactly where
+ * the same buffer updated in one pass on one thread ends, for every rule, whether it is one
+ * region or many short ones (the halves cut through a region).
  */
 class SplitUpdateTest {
 
@@ -26,20 +27,24 @@ class SplitUpdateTest {
     float[] start = random(1);
     float[][] gradients = {random(2), random(3), random(4)};
 
-    float[] split = run(optimizer, start, gradients, List.of(new ParameterRegion(0, LENGTH,
-        ParameterRegion.Role.WEIGHT)));
+    List<ParameterRegion> oneRegion =
+        List.of(new ParameterRegion(0, LENGTH, ParameterRegion.Role.WEIGHT));
     List<ParameterRegion> shortRegions = new ArrayList<>();
     for (long offset = 0; offset < LENGTH; offset += 1000) {
       shortRegions.add(new ParameterRegion(offset, Math.min(1000, LENGTH - offset), ParameterRegion.Role.WEIGHT));
     }
-    float[] whole = run(optimizer, start, gradients, shortRegions);
+    float[] whole = run(optimizer, start, gradients, oneRegion, false);
+    float[] split = run(optimizer, start, gradients, oneRegion, true);
+    float[] shortSplit = run(optimizer, start, gradients, shortRegions, true);
 
     assertArrayEquals(whole, split, optimizer.name());
+    assertArrayEquals(whole, shortSplit, optimizer.name() + " in short regions");
   }
 
   private static float[] run(Optimizer optimizer, float[] start, float[][] gradients,
-      List<ParameterRegion> regions) {
+      List<ParameterRegion> regions, boolean twoThreads) {
     Updater updater = Updaters.create(optimizer, Updaters.defaultLearningRate(optimizer));
+    updater.twoThreads = twoThreads;
     updater.attach(LENGTH, DataType.FLOAT);
     updater.describeParameters(regions);
     INDArray parameters = NdArrays.zeros(DataType.FLOAT, LENGTH);
