@@ -1,6 +1,5 @@
 package dev.kiln.runtime.kernels;
 
-import static dev.kiln.runtime.kernels.FloatLanes.ORDER;
 import static dev.kiln.runtime.kernels.FloatLanes.SPECIES;
 
 import jdk.incubator.vector.FloatVector;
@@ -22,61 +21,73 @@ final class AttentionSoftmaxLanes {
   }
 
   /*
-   * One row per call, every call on a vector the Vector API's own: a FloatVector that crosses a
-   * call C2 leaves out of line is boxed on the heap (see LstmLanes).
+   * One row per call, every call on a vector the Vector API's own (see LstmLanes), on a copy of
+   * the row in a Java array: loads from the buffer inline many more nodes, and in a JVM that had
+   * run other lanes kernels (the full test suite) the row's method passed C2's inlining cutoff and
+   * boxed its vectors.
+   */
+
+  /*
+   * One row per call, every call on a vector the Vector API's own (see LstmLanes), on a copy of
+   * the row in a Java array: loads from the buffer inline many more nodes, and in a JVM that had
+   * run other lanes kernels (the full test suite) the row's method passed C2's inlining cutoff and
+   * boxed its vectors.
    */
 
   /** Replaces rows {@code [fromRow, toRow)} of {@code keys} scores by their probabilities. */
   static void forward(FloatLanes scores, int keys, int fromRow, int toRow) {
-    for (int row = fromRow; row < toRow; row++) {
-      forwardRow(scores, row * keys * Float.BYTES + scores.base, keys * Float.BYTES);
+    float[] row = JavaWork.floats(7, keys);
+    for (int r = fromRow; r < toRow; r++) {
+      scores.read(r * keys, row, 0, keys);
+      forwardRow(row, keys);
+      scores.write(row, 0, r * keys, keys);
     }
   }
 
   /** Turns rows of {@code d} into the scores' gradient: {@code p * (d - sum(d * p))}. */
   static void backward(FloatLanes p, FloatLanes d, int keys, int fromRow, int toRow) {
-    for (int row = fromRow; row < toRow; row++) {
-      backwardRow(p, d, row * keys * Float.BYTES, keys * Float.BYTES);
+    float[] rows = JavaWork.floats(7, 2 * keys);
+    for (int r = fromRow; r < toRow; r++) {
+      p.read(r * keys, rows, 0, keys);
+      d.read(r * keys, rows, keys, keys);
+      backwardRow(rows, keys);
+      d.write(rows, keys, r * keys, keys);
     }
   }
 
-  /** The softmax of the row whose first byte is {@code start}, {@code bytes} long. */
-  private static void forwardRow(FloatLanes scores, int start, int bytes) {
-    int step = SPECIES.vectorByteSize();
-    int end = start + bytes;
-    FloatVector max = FloatVector.fromByteBuffer(SPECIES, scores.buffer, start, ORDER);
-    for (int at = start + step; at < end; at += step) {
-      max = max.max(FloatVector.fromByteBuffer(SPECIES, scores.buffer, at, ORDER));
+  /** The softmax of {@code row[0, keys)}, in place. */
+  private static void forwardRow(float[] row, int keys) {
+    int width = SPECIES.length();
+    FloatVector max = FloatVector.fromArray(SPECIES, row, 0);
+    for (int at = width; at < keys; at += width) {
+      max = max.max(FloatVector.fromArray(SPECIES, row, at));
     }
     float largest = max.reduceLanes(VectorOperators.MAX);
     FloatVector sum = FloatVector.zero(SPECIES);
-    for (int at = start; at < end; at += step) {
-      FloatVector e = FloatVector.fromByteBuffer(SPECIES, scores.buffer, at, ORDER)
-          .sub(largest).lanewise(VectorOperators.EXP);
-      e.intoByteBuffer(scores.buffer, at, ORDER);
+    for (int at = 0; at < keys; at += width) {
+      FloatVector e = FloatVector.fromArray(SPECIES, row, at).sub(largest)
+          .lanewise(VectorOperators.EXP);
+      e.intoArray(row, at);
       sum = sum.add(e);
     }
     float inverse = 1 / sum.reduceLanes(VectorOperators.ADD);
-    for (int at = start; at < end; at += step) {
-      FloatVector.fromByteBuffer(SPECIES, scores.buffer, at, ORDER).mul(inverse)
-          .intoByteBuffer(scores.buffer, at, ORDER);
+    for (int at = 0; at < keys; at += width) {
+      FloatVector.fromArray(SPECIES, row, at).mul(inverse).intoArray(row, at);
     }
   }
 
-  private static void backwardRow(FloatLanes p, FloatLanes d, int start, int bytes) {
-    int step = SPECIES.vectorByteSize();
-    int pStart = p.base + start;
-    int dStart = d.base + start;
+  /** {@code rows[keys + j] = p_j (d_j - sum(p d))}, with {@code p} in {@code rows[0, keys)}. */
+  private static void backwardRow(float[] rows, int keys) {
+    int width = SPECIES.length();
     FloatVector dot = FloatVector.zero(SPECIES);
-    for (int at = 0; at < bytes; at += step) {
-      dot = FloatVector.fromByteBuffer(SPECIES, p.buffer, pStart + at, ORDER)
-          .fma(FloatVector.fromByteBuffer(SPECIES, d.buffer, dStart + at, ORDER), dot);
+    for (int at = 0; at < keys; at += width) {
+      dot = FloatVector.fromArray(SPECIES, rows, at)
+          .fma(FloatVector.fromArray(SPECIES, rows, keys + at), dot);
     }
     float total = dot.reduceLanes(VectorOperators.ADD);
-    for (int at = 0; at < bytes; at += step) {
-      FloatVector probability = FloatVector.fromByteBuffer(SPECIES, p.buffer, pStart + at, ORDER);
-      FloatVector.fromByteBuffer(SPECIES, d.buffer, dStart + at, ORDER).sub(total)
-          .mul(probability).intoByteBuffer(d.buffer, dStart + at, ORDER);
+    for (int at = 0; at < keys; at += width) {
+      FloatVector.fromArray(SPECIES, rows, keys + at).sub(total)
+          .mul(FloatVector.fromArray(SPECIES, rows, at)).intoArray(rows, keys + at);
     }
   }
 }
