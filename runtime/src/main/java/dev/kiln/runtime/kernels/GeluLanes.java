@@ -57,13 +57,14 @@ final class GeluLanes {
 
   /** Writes {@code y[i] = gelu(x[i])} for {@code from <= i < to}; {@code y} may be {@code x}. */
   static void forward(FloatLanes x, FloatLanes y, int from, int to) {
-    float[] work = JavaWork.floats(7, CHUNK);
+    float[] work = JavaWork.floats(7, 4 * CHUNK);
     int width = SPECIES.length();
     for (int start = from; start < to; start += CHUNK) {
       int length = Math.min(CHUNK, to - start);
       x.read(start, work, 0, length);
       int j = 0;
       for (; j + width <= length; j += width) {
+        tail(work, j);
         forward(work, j);
       }
       for (; j < length; j++) {
@@ -75,7 +76,7 @@ final class GeluLanes {
 
   /** Turns {@code dy[i]} into {@code dy[i] * gelu'(x[i])} for {@code from <= i < to}. */
   static void backward(FloatLanes x, FloatLanes dy, int from, int to) {
-    float[] work = JavaWork.floats(7, 2 * CHUNK);
+    float[] work = JavaWork.floats(7, 4 * CHUNK);
     int width = SPECIES.length();
     for (int start = from; start < to; start += CHUNK) {
       int length = Math.min(CHUNK, to - start);
@@ -83,6 +84,7 @@ final class GeluLanes {
       dy.read(start, work, CHUNK, length);
       int j = 0;
       for (; j + width <= length; j += width) {
+        tail(work, j);
         backward(work, j);
       }
       for (; j < length; j++) {
@@ -93,26 +95,38 @@ final class GeluLanes {
   }
 
   /*
-   * One whole vector per call, every call on a vector the Vector API's own: a FloatVector that
+   * Every call on a vector in the methods below is the Vector API's own: a FloatVector that
    * crosses a call C2 leaves out of line is boxed on the heap (see LstmLanes). The vectors come
-   * from a Java array, not the buffer: a load from a buffer inlines many more nodes, and in a JVM
-   * that had run other lanes kernels (the full test suite) this method then passed C2's inlining
-   * cutoff and boxed its vectors, 2.8 MB a call over 4K values.
+   * from a Java array, not the buffer, and a whole vector's work is two methods that meet in the
+   * array: in one method, or loading from the buffer, it passed C2's inlining cutoff in a JVM that
+   * had run other lanes kernels (the full test suite) and boxed its vectors, 2.8 MB a call over
+   * 4K values. Work: x in [0, CHUNK), dy in [CHUNK, 2 CHUNK), the exponentials and the scaled
+   * tails in the next two.
    */
 
-  private static void forward(float[] work, int i) {
-    FloatVector x = FloatVector.fromArray(SPECIES, work, i);
-    FloatVector z = x.abs().min(FAR);
+  /**
+   * {@code work[2 CHUNK + i] = exp(-x^2 / 2)} and {@code work[3 CHUNK + i] = Q(|x|) / exp(-x^2 /
+   * 2)} for a whole vector of {@code x = work[i]}.
+   */
+  private static void tail(float[] work, int i) {
+    FloatVector z = FloatVector.fromArray(SPECIES, work, i).abs().min(FAR);
     FloatVector square = z.mul(z);
     FloatVector squareError = z.fma(z, square.neg());
     FloatVector e = square.mul(-0.5f).lanewise(VectorOperators.EXP);
-    e = e.fma(squareError.mul(-0.5f), e); // exp(-(square + error) / 2), to first order
+    e.fma(squareError.mul(-0.5f), e).intoArray(work, 2 * CHUNK + i); // to first order
     FloatVector cz = z.mul(C);
     FloatVector t = ONE.div(cz.add(ONE));
     FloatVector u = cz.mul(t);
     FloatVector g = G11.fma(u, G10).fma(u, G9).fma(u, G8).fma(u, G7).fma(u, G6).fma(u, G5)
         .fma(u, G4).fma(u, G3).fma(u, G2).fma(u, G1).fma(u, G0);
-    FloatVector left = x.mul(t.mul(g)).mul(e); // x Q(|x|)
+    t.mul(g).intoArray(work, 3 * CHUNK + i);
+  }
+
+  private static void forward(float[] work, int i) {
+    FloatVector x = FloatVector.fromArray(SPECIES, work, i);
+    FloatVector e = FloatVector.fromArray(SPECIES, work, 2 * CHUNK + i);
+    FloatVector scaledTail = FloatVector.fromArray(SPECIES, work, 3 * CHUNK + i);
+    FloatVector left = x.mul(scaledTail).mul(e); // x Q(|x|)
     VectorMask<Float> right = x.compare(VectorOperators.GE, 0f);
     left.blend(x.sub(left), right).intoArray(work, i); // x (1 - Q(x)) on the right
   }
@@ -121,17 +135,8 @@ final class GeluLanes {
   private static void backward(float[] work, int i) {
     FloatVector x = FloatVector.fromArray(SPECIES, work, i);
     FloatVector dy = FloatVector.fromArray(SPECIES, work, CHUNK + i);
-    FloatVector z = x.abs().min(FAR);
-    FloatVector square = z.mul(z);
-    FloatVector squareError = z.fma(z, square.neg());
-    FloatVector e = square.mul(-0.5f).lanewise(VectorOperators.EXP);
-    e = e.fma(squareError.mul(-0.5f), e);
-    FloatVector cz = z.mul(C);
-    FloatVector t = ONE.div(cz.add(ONE));
-    FloatVector u = cz.mul(t);
-    FloatVector g = G11.fma(u, G10).fma(u, G9).fma(u, G8).fma(u, G7).fma(u, G6).fma(u, G5)
-        .fma(u, G4).fma(u, G3).fma(u, G2).fma(u, G1).fma(u, G0);
-    FloatVector scaledTail = t.mul(g); // Q(z) / exp(-z^2 / 2)
+    FloatVector e = FloatVector.fromArray(SPECIES, work, 2 * CHUNK + i);
+    FloatVector scaledTail = FloatVector.fromArray(SPECIES, work, 3 * CHUNK + i);
     FloatVector scaledSlope = x.mul(DENSITY); // x phi(x) / exp(-x^2 / 2)
     // Phi(x) + x phi(x): Q + x phi on the left, 1 - Q + x phi on the right
     FloatVector left = scaledSlope.add(scaledTail).mul(e);

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.kiln.runtime.Elements;
 import dev.kiln.runtime.NdArrays;
 import dev.kiln.runtime.testing.RandomArrays;
-import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,9 +21,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * differences, with keys in whole vectors (lanes) and not (loops).
  */
 class AttentionFloat32Test {
-
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   @Test
   void softmaxLanesMatchFloat64Loops() {
@@ -209,75 +205,6 @@ class AttentionFloat32Test {
       assertAllClose(values(expectedScores), scores, 1e-6, what + ": probabilities");
       assertAllClose(values(expectedContext), context, 1e-5, what + ": context");
     }
-  }
-
-  /**
-   * A warmed-up softmax in lanes, forward and backward, allocates only the call's few objects:
-   * no vector boxed on the heap (see LstmLanesHeapTest).
-   */
-  @Test
-  void warmedUpSoftmaxLanesAllocateNoHeapPerRow() {
-    assumeTrue(VectorApi.ENABLED);
-    INDArray scores = RandomArrays.uniform(61, 4, 4, 16, 64).castTo(DataType.FLOAT); // 1 thread
-    INDArray d = NdArrays.zeros(DataType.FLOAT, 4, 4, 16, 64);
-    long limit = 1024;
-    long thread = Thread.currentThread().getId();
-    long fewest = Long.MAX_VALUE;
-    long start = System.nanoTime();
-    int underLimit = 0;
-    while (underLimit < 5 && System.nanoTime() - start < 8_000_000_000L) {
-      long before = THREADS.getThreadAllocatedBytes(thread);
-      for (int call = 0; call < 20; call++) {
-        AttentionSoftmax.forward(scores, false); // probabilities of probabilities: still rows
-        AttentionSoftmax.backward(scores, d);
-      }
-      long perCall = (THREADS.getThreadAllocatedBytes(thread) - before) / 20;
-      fewest = Math.min(fewest, perCall);
-      underLimit += perCall <= limit ? 1 : 0;
-    }
-    assertTrue(fewest <= limit, "a warmed-up softmax forward and backward call in lanes over"
-        + " 4x4x16x64 scores allocated " + fewest + " heap bytes, more than " + limit);
-  }
-
-  /** A warmed-up call of the core in lanes allocates nothing: no vector boxed on the heap. */
-  @Test
-  void warmedUpCoreInLanesAllocatesNoHeap() {
-    assumeTrue(VectorApi.ENABLED);
-    int width = FloatLanes.SPECIES.length();
-    int queries = 9;
-    int keys = 2 * width;
-    int size = 2 * width;
-    INDArray q = floats(91, 2, 2, queries, size);
-    INDArray k = floats(92, 2, 2, keys, size);
-    INDArray v = floats(93, 2, 2, keys, size);
-    INDArray scores = zeros(2, 2, queries, keys);
-    INDArray context = zeros(2, 2, queries, size);
-    // Lanes view the arrays' native memory without holding the arrays: those stay referenced.
-    AttentionLanes.Heads heads = new AttentionLanes.Heads(new FloatLanes(q), new FloatLanes(k),
-        new FloatLanes(v), new FloatLanes(scores), new FloatLanes(context), queries, keys, size,
-        size);
-    float[] work = new float[AttentionLanes.workLength(keys, size, size)];
-    long limit = 256;
-    long thread = Thread.currentThread().getId();
-    long fewest = Long.MAX_VALUE;
-    long start = System.nanoTime();
-    int underLimit = 0;
-    while (underLimit < 5 && System.nanoTime() - start < 8_000_000_000L) {
-      long before = THREADS.getThreadAllocatedBytes(thread);
-      for (int call = 0; call < 20; call++) {
-        AttentionLanes.forward(heads, 0, 4, work);
-      }
-      long perCall = (THREADS.getThreadAllocatedBytes(thread) - before) / 20;
-      fewest = Math.min(fewest, perCall);
-      underLimit += perCall <= limit ? 1 : 0;
-    }
-    java.lang.ref.Reference.reachabilityFence(q);
-    java.lang.ref.Reference.reachabilityFence(k);
-    java.lang.ref.Reference.reachabilityFence(v);
-    java.lang.ref.Reference.reachabilityFence(scores);
-    java.lang.ref.Reference.reachabilityFence(context);
-    assertTrue(fewest <= limit, "a warmed-up call of the attention core in lanes over 4 heads"
-        + " allocated " + fewest + " heap bytes, more than " + limit);
   }
 
   private static INDArray floats(long seed, long... shape) {

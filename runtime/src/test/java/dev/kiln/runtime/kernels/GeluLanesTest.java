@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.runtime.NdArrays;
-import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
@@ -33,9 +32,6 @@ class GeluLanesTest {
    */
   private static final float STEP = 1f / 64;
   private static final double DIFFERENCE_TOLERANCE = 1e-4;
-
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   @Test
   void theTestsRunTheLanesOnX86() {
@@ -145,42 +141,6 @@ class GeluLanesTest {
       assertEquals(one[i], halves[i], "gelu at " + i);
       assertEquals(oneGradient[i], halvesGradient[i], "gradient at " + i);
     }
-  }
-
-  /**
-   * A warmed-up forward and backward call (two forward calls and a backward one here) allocates only the call's few objects (lanes and
-   * buffer views): no vector boxed on the heap, as C2 does with one that crosses a call it leaves
-   * out of line (see LstmLanesHeapTest).
-   */
-  @Test
-  void warmedUpLanesAllocateNoHeapPerVector() {
-    assumeTrue(VectorApi.ENABLED);
-    int n = 4096 + 7; // one thread: below Gelu.TWO_THREADS
-    INDArray z = NdArrays.zeros(DataType.FLOAT, n);
-    INDArray y = NdArrays.zeros(DataType.FLOAT, n);
-    INDArray dy = NdArrays.zeros(DataType.FLOAT, n);
-    for (int i = 0; i < n; i++) {
-      z.putScalar(i, (i % 97) / 8.0 - 6);
-    }
-    long limit = 1024;
-    long thread = Thread.currentThread().getId();
-    long fewest = Long.MAX_VALUE;
-    long start = System.nanoTime();
-    int underLimit = 0;
-    while (underLimit < 5 && System.nanoTime() - start < 8_000_000_000L) {
-      long before = THREADS.getThreadAllocatedBytes(thread);
-      for (int call = 0; call < 20; call++) {
-        Gelu.forward(z, y);
-        Gelu.forward(z, dy); // a fresh gradient without an ND4J op, whose objects are not GELU's
-        Gelu.backward(z, dy);
-      }
-      long perCall = (THREADS.getThreadAllocatedBytes(thread) - before) / 20;
-      fewest = Math.min(fewest, perCall);
-      underLimit += perCall <= limit ? 1 : 0;
-    }
-    assertTrue(fewest <= limit, "a warmed-up forward and backward call of GELU over " + n
-        + " floats in lanes allocated " + fewest + " heap bytes, more than " + limit
-        + " (vectors boxed? see -XX:+UnlockDiagnosticVMOptions -XX:+PrintInlining)");
   }
 
   /**
