@@ -166,6 +166,16 @@ public abstract sealed class Elements permits Elements.Floats, Elements.Doubles 
       buffer.put(base + at, source, 0, length);
     }
 
+    /** Copies {@code length} elements from {@code from} on into {@code target} from {@code offset}. */
+    public void read(int from, float[] target, int offset, int length) {
+      buffer.get(base + from, target, offset, length);
+    }
+
+    /** Sets {@code length} elements from {@code at} on from {@code source} from {@code offset}. */
+    public void write(int at, float[] source, int offset, int length) {
+      buffer.put(base + at, source, offset, length);
+    }
+
     @Override
     public void copyTo(long from, Elements target, long at, int length) {
       if (target instanceof Floats floats) {

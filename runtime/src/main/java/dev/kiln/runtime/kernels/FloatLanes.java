@@ -92,6 +92,32 @@ final class FloatLanes {
     }
   }
 
+  /** Copies {@code length} elements from {@code from} on into {@code target} from {@code offset}. */
+  void read(int from, float[] target, int offset, int length) {
+    int width = SPECIES.length();
+    int j = 0;
+    for (; j + width <= length; j += width) {
+      FloatVector.fromByteBuffer(SPECIES, buffer, base + (from + j) * Float.BYTES, ORDER)
+          .intoArray(target, offset + j);
+    }
+    for (; j < length; j++) {
+      target[offset + j] = get(from + j);
+    }
+  }
+
+  /** Sets {@code length} elements from {@code at} on from {@code source} from {@code offset}. */
+  void write(float[] source, int offset, int at, int length) {
+    int width = SPECIES.length();
+    int j = 0;
+    for (; j + width <= length; j += width) {
+      FloatVector.fromArray(SPECIES, source, offset + j)
+          .intoByteBuffer(buffer, base + (at + j) * Float.BYTES, ORDER);
+    }
+    for (; j < length; j++) {
+      set(at + j, source[offset + j]);
+    }
+  }
+
   /** Element {@code i}. */
   float get(int i) {
     return buffer.getFloat(base + i * Float.BYTES);

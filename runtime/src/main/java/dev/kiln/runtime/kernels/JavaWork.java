@@ -4,8 +4,9 @@ import dev.kiln.runtime.Elements;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Java arrays for kernels written as loops over {@code double[]}: one per thread and slot, grown
- * when a larger one is asked for and then reused, so that a steady training loop allocates none.
+ * Java arrays for kernels written as loops over {@code double[]} or {@code float[]}: one per
+ * thread, type and slot, grown when a larger one is asked for and then reused, so that a steady
+ * training loop allocates none.
  */
 final class JavaWork {
 
@@ -14,7 +15,19 @@ final class JavaWork {
   private static final ThreadLocal<double[][]> ARRAYS =
       ThreadLocal.withInitial(() -> new double[SLOTS][0]);
 
+  private static final ThreadLocal<float[][]> FLOATS =
+      ThreadLocal.withInitial(() -> new float[SLOTS][0]);
+
   private JavaWork() {}
+
+  /** A float work array of at least {@code length} elements; its contents are undefined. */
+  static float[] floats(int slot, long length) {
+    float[][] arrays = FLOATS.get();
+    if (arrays[slot].length < length) {
+      arrays[slot] = new float[Math.toIntExact(length)];
+    }
+    return arrays[slot];
+  }
 
   /** A work array of at least {@code length} elements; its contents are undefined. */
   static double[] doubles(int slot, long length) {

@@ -1,6 +1,8 @@
 package dev.kiln.runtime.kernels;
 
 import dev.kiln.runtime.Elements;
+import dev.kiln.runtime.SecondThread;
+import java.lang.ref.Reference;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -8,9 +10,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * gamma * xhat + beta} with {@code xhat = (x - mean) / sqrt(variance + epsilon)}, the mean and
  * the biased variance taken over the row. The backward pass recomputes each row's statistics
  * (two passes over the row) rather than keeping them, and computes every gradient in one more pass
- * per row. Java loops over each row read once into a Java array, in double precision.
+ * per row. Java loops over each row read once into a Java array, in double precision; float32
+ * rows of whole vectors in Vector API lanes when {@link VectorApi} allows ({@link
+ * LayerNormalizationLanes}), in two halves of rows at once from {@link #TWO_THREADS} values on.
  */
 public final class LayerNormalization {
+
+  /** The smallest array the lanes do on two threads ({@link SecondThread}). */
+  static final long TWO_THREADS = 1 << 16;
 
   private LayerNormalization() {}
 
@@ -34,6 +41,17 @@ public final class LayerNormalization {
       INDArray x, INDArray gamma, INDArray beta, long features, double epsilon, INDArray out) {
     Require.sameShape(out, x, "LayerNormalization output");
     requireRows(x, gamma, beta, features);
+    if (inLanes(features, x, gamma, beta, out)) {
+      LayerNormalizationLanes.Rows rows = rows(x, gamma, beta, features, epsilon);
+      FloatLanes y = new FloatLanes(out);
+      inHalves(x.length(), (int) (x.length() / features),
+          (from, to) -> LayerNormalizationLanes.forward(rows, y, from, to));
+      Reference.reachabilityFence(x); // lanes do not hold their arrays
+      Reference.reachabilityFence(gamma);
+      Reference.reachabilityFence(beta);
+      Reference.reachabilityFence(out);
+      return;
+    }
     Elements in = elements(x);
     Elements y = Elements.of(out);
     int width = Math.toIntExact(features);
@@ -83,6 +101,10 @@ public final class LayerNormalization {
       INDArray dx) {
     Require.sameShape(dOut, x, "LayerNormalization output gradient");
     requireRows(x, gamma, dGamma, features);
+    if (inLanes(features, x, gamma, dOut, dx, dGamma, dBeta)) {
+      backwardInLanes(x, gamma, features, epsilon, dOut, dGamma, dBeta, dx);
+      return;
+    }
     Elements in = elements(x);
     Elements gradient = elements(dOut);
     Elements inputGradient = dx == null ? null : Elements.of(dx);
@@ -129,6 +151,90 @@ public final class LayerNormalization {
     if (dBeta != null) {
       JavaWork.write(offsetGradient, dBeta);
     }
+  }
+
+  /**
+   * The backward pass in lanes: each half of the rows sums its parameter gradients into float64
+   * arrays of its own (the caller's work arrays, handed to both threads), added at the end.
+   */
+  private static void backwardInLanes(INDArray x, INDArray gamma, long features, double epsilon,
+      INDArray dOut, INDArray dGamma, INDArray dBeta, INDArray dx) {
+    LayerNormalizationLanes.Rows rows = rows(x, gamma, null, features, epsilon);
+    FloatLanes gradient = new FloatLanes(dOut);
+    FloatLanes inputGradient = FloatLanes.ofNullable(dx);
+    int width = (int) features;
+    double[] gammaSums = JavaWork.doubles(3, width);
+    double[] betaSums = JavaWork.doubles(4, width);
+    double[] helperGammaSums = JavaWork.doubles(5, width);
+    double[] helperBetaSums = JavaWork.doubles(6, width);
+    java.util.Arrays.fill(gammaSums, 0, width, 0);
+    java.util.Arrays.fill(betaSums, 0, width, 0);
+    java.util.Arrays.fill(helperGammaSums, 0, width, 0);
+    java.util.Arrays.fill(helperBetaSums, 0, width, 0);
+    float[] blockGamma = JavaWork.floats(2, width);
+    float[] blockBeta = JavaWork.floats(3, width);
+    float[] helperBlockGamma = JavaWork.floats(4, width);
+    float[] helperBlockBeta = JavaWork.floats(5, width);
+    int count = (int) (x.length() / features);
+    if (x.length() < TWO_THREADS || !SecondThread.ENABLED) {
+      LayerNormalizationLanes.backward(rows, gradient, inputGradient, 0, count, blockGamma,
+          blockBeta, gammaSums, betaSums);
+    } else {
+      int half = count / 2;
+      SecondThread.run(
+          () -> LayerNormalizationLanes.backward(rows, gradient, inputGradient, half, count,
+              helperBlockGamma, helperBlockBeta, helperGammaSums, helperBetaSums),
+          () -> LayerNormalizationLanes.backward(rows, gradient, inputGradient, 0, half,
+              blockGamma, blockBeta, gammaSums, betaSums));
+      for (int j = 0; j < width; j++) {
+        gammaSums[j] += helperGammaSums[j];
+        betaSums[j] += helperBetaSums[j];
+      }
+    }
+    if (dGamma != null) {
+      JavaWork.write(gammaSums, dGamma);
+    }
+    if (dBeta != null) {
+      JavaWork.write(betaSums, dBeta);
+    }
+    Reference.reachabilityFence(x); // lanes do not hold their arrays
+    Reference.reachabilityFence(gamma);
+    Reference.reachabilityFence(dOut);
+    Reference.reachabilityFence(dx);
+  }
+
+  /** Whether the lanes take a call: float32 rows of whole vectors, every array contiguous. */
+  private static boolean inLanes(long features, INDArray... arrays) {
+    if (!VectorApi.ENABLED || !LayerNormalizationLanes.suits(features)) {
+      return false;
+    }
+    for (INDArray array : arrays) {
+      if (array != null && (!VectorApi.appliesTo(array.dataType()) || !Elements.accepts(array))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static LayerNormalizationLanes.Rows rows(INDArray x, INDArray gamma, INDArray beta,
+      long features, double epsilon) {
+    return new LayerNormalizationLanes.Rows(new FloatLanes(x), FloatLanes.ofNullable(gamma),
+        FloatLanes.ofNullable(beta), (int) features, (float) epsilon);
+  }
+
+  /** A pass over the rows {@code [from, to)}. */
+  private interface Part {
+    void run(int from, int to);
+  }
+
+  /** {@code part} over {@code count} rows of {@code length} values in all, in two halves. */
+  private static void inHalves(long length, int count, Part part) {
+    if (length < TWO_THREADS) {
+      part.run(0, count);
+      return;
+    }
+    int half = count / 2;
+    SecondThread.run(() -> part.run(half, count), () -> part.run(0, half));
   }
 
   private static double mean(double[] row, int width) {

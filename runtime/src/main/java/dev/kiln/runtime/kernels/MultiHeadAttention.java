@@ -1,5 +1,9 @@
 package dev.kiln.runtime.kernels;
 
+import dev.kiln.runtime.Elements;
+import dev.kiln.runtime.SecondThread;
+import org.nd4j.linalg.api.buffer.DataType;
+import java.lang.ref.Reference;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.rng.Random;
 
@@ -131,17 +135,63 @@ public final class MultiHeadAttention {
         trace.queries());
     Heads.project(key, p.keyKernel(), p.keyBias(), 1, w.keyProjection, trace.keys());
     Heads.project(value, p.valueKernel(), p.valueBias(), 1, w.valueProjection, trace.values());
-    Heads.multiply(trace.queries(), trace.keys(), trace.scores(), false, true);
-    AttentionSoftmax.forward(trace.scores(), s.causal(), queryMask, valueMask, keyMask);
-    INDArray weights = trace.scores();
-    if (training && s.dropout() > 0) {
-      Dropout.forward(trace.scores(), s.dropout(), true, random, trace.dropoutMask(),
-          trace.dropped());
-      weights = trace.dropped();
+    boolean masked = queryMask != null || valueMask != null || keyMask != null;
+    boolean dropped = training && s.dropout() > 0;
+    if (!masked && !dropped && !s.causal() && inLanes(trace, w)) {
+      attendInLanes(trace, s, w.headContext);
+    } else {
+      Heads.multiply(trace.queries(), trace.keys(), trace.scores(), false, true);
+      AttentionSoftmax.forward(trace.scores(), s.causal(), queryMask, valueMask, keyMask);
+      INDArray weights = trace.scores();
+      if (dropped) {
+        Dropout.forward(trace.scores(), s.dropout(), true, random, trace.dropoutMask(),
+            trace.dropped());
+        weights = trace.dropped();
+      }
+      Heads.multiply(weights, trace.values(), w.headContext, false, false);
     }
-    Heads.multiply(weights, trace.values(), w.headContext, false, false);
     Heads.merge(w.headContext, 1, trace.context());
     Heads.dense(trace.context(), Heads.outputMatrix(p.outputKernel()), p.outputBias(), out);
+  }
+
+  /** The smallest number of scores attended to on two threads ({@link SecondThread}). */
+  static final long TWO_THREADS = 1 << 16;
+
+  /** Whether the float32 core in lanes ({@link AttentionLanes}) takes this layer's heads. */
+  private static boolean inLanes(Trace trace, AttentionWork w) {
+    INDArray scores = trace.scores();
+    return VectorApi.appliesTo(scores.dataType())
+        && AttentionLanes.suits(scores.size(3), w.headContext.size(3))
+        && contiguousFloats(trace.queries(), trace.keys(), trace.values(), scores, w.headContext);
+  }
+
+  private static boolean contiguousFloats(INDArray... arrays) {
+    for (INDArray array : arrays) {
+      if (array.dataType() != DataType.FLOAT || !Elements.accepts(array)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Scores, probabilities and context of every head in lanes, in two halves of heads. */
+  private static void attendInLanes(Trace trace, Settings s, INDArray headContext) {
+    INDArray scores = trace.scores();
+    int count = Math.toIntExact(scores.size(0) * scores.size(1));
+    AttentionLanes.Heads heads = new AttentionLanes.Heads(new FloatLanes(trace.queries()),
+        new FloatLanes(trace.keys()), new FloatLanes(trace.values()), new FloatLanes(scores),
+        new FloatLanes(headContext), (int) scores.size(2), (int) scores.size(3), s.keyDim(),
+        s.valueDim());
+    int work = AttentionLanes.workLength((int) scores.size(3), s.keyDim(), s.valueDim());
+    if (scores.length() < TWO_THREADS) {
+      AttentionLanes.forward(heads, 0, count, JavaWork.floats(6, work));
+    } else {
+      int half = count / 2;
+      SecondThread.run(() -> AttentionLanes.forward(heads, half, count, JavaWork.floats(6, work)),
+          () -> AttentionLanes.forward(heads, 0, half, JavaWork.floats(6, work)));
+    }
+    Reference.reachabilityFence(trace); // lanes do not hold their arrays
+    Reference.reachabilityFence(headContext);
   }
 
   /**
@@ -173,7 +223,12 @@ public final class MultiHeadAttention {
     AttentionWork w = AttentionWork.of(trace, s);
     Matmul.rows(trace.context(), dOut, Heads.outputMatrix(grads.outputKernel()), true, false);
     if (grads.outputBias() != null) {
-      ColumnSums.of(dOut, grads.outputBias());
+      if (dOut.dataType() == DataType.FLOAT && Elements.accepts(dOut)
+          && Elements.accepts(grads.outputBias())) {
+        JavaLoops.sumRows(dOut, grads.outputBias()); // a float pass: the product took 1.3 ms
+      } else {
+        ColumnSums.of(dOut, grads.outputBias());
+      }
     }
     Matmul.rows(dOut, Heads.outputMatrix(p.outputKernel()), w.dContext, false, true);
     Heads.split(w.dContext, null, 1, w.dHeadContext);

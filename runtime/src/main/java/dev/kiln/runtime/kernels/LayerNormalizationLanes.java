@@ -1,0 +1,153 @@
+package dev.kiln.runtime.kernels;
+
+import static dev.kiln.runtime.kernels.FloatLanes.ORDER;
+import static dev.kiln.runtime.kernels.FloatLanes.SPECIES;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * {@link LayerNormalization} for float32 rows whose length is a whole number of vectors (128
+ * features: eight vectors of 16 with AVX-512), in Vector API lanes, computing in float32: the
+ * same equations, the row's statistics from vector sums. The parameter gradients are summed in
+ * float32 over blocks of {@link #BLOCK} rows and the blocks' sums in float64, so that their
+ * rounding does not grow with the batch. Only {@link LayerNormalization} calls it, when {@link
+ * VectorApi} allows.
+ */
+final class LayerNormalizationLanes {
+
+  /** Rows whose parameter gradients are summed in float32 before they go into float64 sums. */
+  static final int BLOCK = 64;
+
+  private LayerNormalizationLanes() {}
+
+  /** Whether rows of {@code features} values take the lanes. */
+  static boolean suits(long features) {
+    return features % SPECIES.length() == 0;
+  }
+
+  /** The arrays of one call, as lanes; {@code gamma} and {@code beta} may be null. */
+  record Rows(FloatLanes x, FloatLanes gamma, FloatLanes beta, int features, float epsilon) {}
+
+  /** Writes rows {@code [fromRow, toRow)} of {@code out}. */
+  static void forward(Rows rows, FloatLanes out, int fromRow, int toRow) {
+    int bytes = rows.features() * Float.BYTES;
+    for (int row = fromRow; row < toRow; row++) {
+      forwardRow(rows, out, row * bytes, bytes);
+    }
+  }
+
+  /**
+   * Writes rows {@code [fromRow, toRow)} of {@code dx} (unless null; it may be {@code dOut}) and
+   * adds those rows' parameter gradients to {@code dGamma} and {@code dBeta}, float64 sums of
+   * {@code features} values each.
+   *
+   * @param blockGamma work, {@code features} floats
+   * @param blockBeta work, {@code features} floats
+   */
+  static void backward(Rows rows, FloatLanes dOut, FloatLanes dx, int fromRow, int toRow,
+      float[] blockGamma, float[] blockBeta, double[] dGamma, double[] dBeta) {
+    int features = rows.features();
+    int bytes = features * Float.BYTES;
+    for (int block = fromRow; block < toRow; block += BLOCK) {
+      java.util.Arrays.fill(blockGamma, 0, features, 0f);
+      java.util.Arrays.fill(blockBeta, 0, features, 0f);
+      for (int row = block, end = Math.min(toRow, block + BLOCK); row < end; row++) {
+        backwardRow(rows, dOut, dx, row * bytes, bytes, blockGamma, blockBeta);
+      }
+      for (int j = 0; j < features; j++) {
+        dGamma[j] += blockGamma[j];
+        dBeta[j] += blockBeta[j];
+      }
+    }
+  }
+
+  /*
+   * One row per call, every call on a vector the Vector API's own: a FloatVector that crosses a
+   * call C2 leaves out of line is boxed on the heap (see LstmLanes). Offsets are in bytes.
+   */
+
+  private static void forwardRow(Rows rows, FloatLanes out, int start, int bytes) {
+    FloatLanes x = rows.x();
+    FloatLanes gamma = rows.gamma();
+    FloatLanes beta = rows.beta();
+    int step = SPECIES.vectorByteSize();
+    FloatVector sum = FloatVector.zero(SPECIES);
+    for (int at = 0; at < bytes; at += step) {
+      sum = sum.add(FloatVector.fromByteBuffer(SPECIES, x.buffer, x.base + start + at, ORDER));
+    }
+    float mean = sum.reduceLanes(VectorOperators.ADD) / rows.features();
+    FloatVector squares = FloatVector.zero(SPECIES);
+    for (int at = 0; at < bytes; at += step) {
+      FloatVector centred = FloatVector.fromByteBuffer(SPECIES, x.buffer, x.base + start + at,
+          ORDER).sub(mean);
+      squares = centred.fma(centred, squares);
+    }
+    float variance = squares.reduceLanes(VectorOperators.ADD) / rows.features();
+    float inverse = (float) (1 / Math.sqrt(variance + rows.epsilon()));
+    for (int at = 0; at < bytes; at += step) {
+      FloatVector y = FloatVector.fromByteBuffer(SPECIES, x.buffer, x.base + start + at, ORDER)
+          .sub(mean).mul(inverse);
+      if (gamma != null) {
+        y = y.mul(FloatVector.fromByteBuffer(SPECIES, gamma.buffer, gamma.base + at, ORDER));
+      }
+      if (beta != null) {
+        y = y.add(FloatVector.fromByteBuffer(SPECIES, beta.buffer, beta.base + at, ORDER));
+      }
+      y.intoByteBuffer(out.buffer, out.base + start + at, ORDER);
+    }
+  }
+
+  /**
+   * With {@code g = dOut * gamma}: {@code dx = (g - mean(g) - xhat * mean(g * xhat)) * inverse};
+   * adds {@code dOut * xhat} and {@code dOut} to the block's parameter sums.
+   */
+  private static void backwardRow(Rows rows, FloatLanes dOut, FloatLanes dx, int start,
+      int bytes, float[] blockGamma, float[] blockBeta) {
+    FloatLanes x = rows.x();
+    FloatLanes gamma = rows.gamma();
+    int step = SPECIES.vectorByteSize();
+    FloatVector sum = FloatVector.zero(SPECIES);
+    for (int at = 0; at < bytes; at += step) {
+      sum = sum.add(FloatVector.fromByteBuffer(SPECIES, x.buffer, x.base + start + at, ORDER));
+    }
+    float mean = sum.reduceLanes(VectorOperators.ADD) / rows.features();
+    FloatVector squares = FloatVector.zero(SPECIES);
+    for (int at = 0; at < bytes; at += step) {
+      FloatVector centred = FloatVector.fromByteBuffer(SPECIES, x.buffer, x.base + start + at,
+          ORDER).sub(mean);
+      squares = centred.fma(centred, squares);
+    }
+    float variance = squares.reduceLanes(VectorOperators.ADD) / rows.features();
+    float inverse = (float) (1 / Math.sqrt(variance + rows.epsilon()));
+    FloatVector sumG = FloatVector.zero(SPECIES);
+    FloatVector sumGXhat = FloatVector.zero(SPECIES);
+    for (int at = 0, j = 0; at < bytes; at += step, j += SPECIES.length()) {
+      FloatVector xhat = FloatVector.fromByteBuffer(SPECIES, x.buffer, x.base + start + at,
+          ORDER).sub(mean).mul(inverse);
+      FloatVector d = FloatVector.fromByteBuffer(SPECIES, dOut.buffer, dOut.base + start + at,
+          ORDER);
+      FloatVector g = gamma == null ? d
+          : d.mul(FloatVector.fromByteBuffer(SPECIES, gamma.buffer, gamma.base + at, ORDER));
+      sumG = sumG.add(g);
+      sumGXhat = g.fma(xhat, sumGXhat);
+      d.fma(xhat, FloatVector.fromArray(SPECIES, blockGamma, j)).intoArray(blockGamma, j);
+      d.add(FloatVector.fromArray(SPECIES, blockBeta, j)).intoArray(blockBeta, j);
+    }
+    if (dx == null) {
+      return;
+    }
+    float meanG = sumG.reduceLanes(VectorOperators.ADD) / rows.features();
+    float meanGXhat = sumGXhat.reduceLanes(VectorOperators.ADD) / rows.features();
+    for (int at = 0; at < bytes; at += step) {
+      FloatVector xhat = FloatVector.fromByteBuffer(SPECIES, x.buffer, x.base + start + at,
+          ORDER).sub(mean).mul(inverse);
+      FloatVector d = FloatVector.fromByteBuffer(SPECIES, dOut.buffer, dOut.base + start + at,
+          ORDER);
+      FloatVector g = gamma == null ? d
+          : d.mul(FloatVector.fromByteBuffer(SPECIES, gamma.buffer, gamma.base + at, ORDER));
+      g.sub(meanG).sub(xhat.mul(meanGXhat)).mul(inverse)
+          .intoByteBuffer(dx.buffer, dx.base + start + at, ORDER);
+    }
+  }
+}
