@@ -51,27 +51,6 @@ class FiniteLanesTest {
     assertTrue(Reductions.allFinite(Nd4j.zeros(DataType.FLOAT, 0, 784)), "0 x 784");
   }
 
-  @Test
-  void warmedUpCheckAllocatesAlmostNoHeap() {
-    assumeTrue(VectorApi.ENABLED, "the lanes run with the Vector API only");
-    INDArray input = Nd4j.createFromArray(finite(64 * 784));
-    com.sun.management.ThreadMXBean threads =
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long thread = Thread.currentThread().getId();
-    long start = System.nanoTime();
-    long fewest = Long.MAX_VALUE;
-    // Until C2 has compiled the loop: a vector left on the heap costs 64 bytes, 3,136 a call.
-    while (fewest > 256 && System.nanoTime() - start < 8_000_000_000L) {
-      long before = threads.getThreadAllocatedBytes(thread);
-      for (int i = 0; i < 50; i++) {
-        assertTrue(FiniteLanes.allFinite(input));
-      }
-      fewest = Math.min(fewest, (threads.getThreadAllocatedBytes(thread) - before) / 50);
-    }
-    // The lanes view of the array, about 110 bytes, is the only object left.
-    assertTrue(fewest <= 256, "a warmed-up check of 64 x 784 floats allocated " + fewest);
-  }
-
   /** Finite values of both signs, the extremes among them. */
   private static float[] finite(int length) {
     Random random = new Random(length);

@@ -8,8 +8,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The JVM {@link LanesHeapTest} starts: warms up GELU, attention's softmax and attention's core in
- * lanes, each on one thread, and prints the fewest heap bytes a call allocated, one line per
+ * The JVM {@link LanesHeapTest} starts: warms up GELU, attention's softmax, attention's core and
+ * the input check's finite test in lanes, each on one thread, and prints the fewest heap bytes a call allocated, one line per
  * kernel ({@code name bytes}).
  */
 public final class LanesHeapChild {
@@ -46,6 +46,13 @@ public final class LanesHeapChild {
         new FloatLanes(v), new FloatLanes(p), new FloatLanes(c), queries, keys, keys, keys);
     float[] work = new float[AttentionLanes.workLength(keys, keys, keys)];
     System.out.println("core " + fewestBytes(() -> AttentionLanes.forward(heads, 0, 4, work)));
+    INDArray input = RandomArrays.uniform(6, 64, 784).castTo(DataType.FLOAT);
+    System.out.println("finite " + fewestBytes(() -> {
+      if (!FiniteLanes.allFinite(input)) {
+        throw new AssertionError("finite values found not finite");
+      }
+    }));
+    Reference.reachabilityFence(input);
     Reference.reachabilityFence(z);
     Reference.reachabilityFence(y);
     Reference.reachabilityFence(dy);
