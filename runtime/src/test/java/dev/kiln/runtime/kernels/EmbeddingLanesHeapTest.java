@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.runtime.NdArrays;
 import dev.kiln.runtime.testing.RandomArrays;
-import java.lang.management.ManagementFactory;
+import java.lang.ref.Reference;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,14 +28,18 @@ class EmbeddingLanesHeapTest {
   private static final long LIMIT = 1024;
 
   private static final int CALLS = 50;
-  private static final long DEADLINE_NANOS = 8_000_000_000L;
-
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   @Test
   void warmedUpRowsInLanesAllocateNoHeap() {
     assumeTrue(VectorApi.ENABLED, "the gradient's rows run in lanes with the Vector API only");
+    long fewest = FreshJvm.bytesPerCall(EmbeddingLanesHeapTest.class, "fewestBytes", null);
+    assertTrue(fewest <= LIMIT, "a warmed-up call of the Embedding gradient's rows in lanes"
+        + " allocated at least " + fewest + " heap bytes, more than " + LIMIT
+        + " (vectors boxed? see -XX:+UnlockDiagnosticVMOptions -XX:+PrintInlining)");
+  }
+
+  /** The measurement, which the test runs in a JVM of its own ({@link FreshJvm}). */
+  static long fewestBytes() {
     int[] tokens = new int[TOKENS];
     for (int p = 0; p < TOKENS; p++) {
       tokens[p] = (p * 31 + p / 7) % (VOCABULARY - 20);
@@ -47,24 +51,13 @@ class EmbeddingLanesHeapTest {
     FloatLanes table = new FloatLanes(dTable);
     TokenIds checked = TokenIds.of(ids, VOCABULARY);
 
-    long thread = Thread.currentThread().getId();
-    long start = System.nanoTime();
-    long fewest = Long.MAX_VALUE;
-    int underLimit = 0;
-    while (underLimit < 5 && System.nanoTime() - start < DEADLINE_NANOS) {
-      long before = THREADS.getThreadAllocatedBytes(thread);
-      for (int call = 0; call < CALLS; call++) {
-        TokensById sorted = TokensById.of(checked, VOCABULARY);
-        EmbeddingLanes.writeRows(sorted, rows, table, WIDTH, 0, VOCABULARY);
-      }
-      long perCall = (THREADS.getThreadAllocatedBytes(thread) - before) / CALLS;
-      fewest = Math.min(fewest, perCall);
-      if (perCall <= LIMIT) {
-        underLimit++;
-      }
-    }
-    assertTrue(fewest <= LIMIT, "a warmed-up call of the Embedding gradient's rows in lanes"
-        + " allocated at least " + fewest + " heap bytes, more than " + LIMIT
-        + " (vectors boxed? see -XX:+UnlockDiagnosticVMOptions -XX:+PrintInlining)");
+    long fewest = HeapPerCall.fewestBytes(() -> {
+      TokensById sorted = TokensById.of(checked, VOCABULARY);
+      EmbeddingLanes.writeRows(sorted, rows, table, WIDTH, 0, VOCABULARY);
+    }, CALLS, LIMIT);
+    // The lanes view the arrays' memory without holding them.
+    Reference.reachabilityFence(dOut);
+    Reference.reachabilityFence(dTable);
+    return fewest;
   }
 }

@@ -2,7 +2,6 @@ package dev.kiln.runtime.kernels;
 
 import dev.kiln.runtime.NdArrays;
 import dev.kiln.runtime.testing.RandomArrays;
-import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -13,9 +12,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * kernel ({@code name bytes}).
  */
 public final class LanesHeapChild {
-
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   private LanesHeapChild() {}
 
@@ -65,19 +61,6 @@ public final class LanesHeapChild {
 
   /** Warm-up until 5 measurements of 20 calls are within LanesHeapTest.LIMIT, or 8 s. */
   private static long fewestBytes(Runnable call) {
-    long thread = Thread.currentThread().getId();
-    long fewest = Long.MAX_VALUE;
-    long start = System.nanoTime();
-    int under = 0;
-    while (under < 5 && System.nanoTime() - start < 8_000_000_000L) {
-      long before = THREADS.getThreadAllocatedBytes(thread);
-      for (int i = 0; i < 20; i++) {
-        call.run();
-      }
-      long perCall = (THREADS.getThreadAllocatedBytes(thread) - before) / 20;
-      fewest = Math.min(fewest, perCall);
-      under += perCall <= LanesHeapTest.LIMIT ? 1 : 0;
-    }
-    return fewest;
+    return HeapPerCall.fewestBytes(call, 20, LanesHeapTest.LIMIT);
   }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.runtime.NdArrays;
 import dev.kiln.runtime.testing.RandomArrays;
-import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -25,9 +24,6 @@ class LayerNormalizationFloat32Test {
    * for the input gradient; the parameter gradients, sums over rows, 8.5e-6 over 1,025 rows).
    */
   private static final double TOLERANCE = 5e-7;
-
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   @Test
   void lanesMatchFloat64LoopsOnOneThread() {
@@ -107,6 +103,17 @@ class LayerNormalizationFloat32Test {
   @Test
   void warmedUpLanesAllocateNoHeapPerRow() {
     assumeTrue(VectorApi.ENABLED);
+    long fewest =
+        FreshJvm.bytesPerCall(LayerNormalizationFloat32Test.class, "fewestBytesPerCall", null);
+    assertTrue(fewest <= HEAP_LIMIT, "a warmed-up LayerNormalization forward and backward call in"
+        + " lanes over 256 rows of 128 allocated " + fewest + " heap bytes, more than " + HEAP_LIMIT);
+  }
+
+  /** Heap bytes a warmed-up forward and backward call may allocate: its few objects. */
+  private static final long HEAP_LIMIT = 2048;
+
+  /** The measurement, which the test runs in a JVM of its own ({@link FreshJvm}). */
+  static long fewestBytesPerCall() {
     int rows = 256; // 32K values: one thread
     INDArray x = RandomArrays.uniform(91, rows, 128).castTo(DataType.FLOAT);
     INDArray gamma = RandomArrays.uniform(92, 128).castTo(DataType.FLOAT);
@@ -115,23 +122,10 @@ class LayerNormalizationFloat32Test {
     INDArray dGamma = NdArrays.zeros(DataType.FLOAT, 128);
     INDArray dBeta = NdArrays.zeros(DataType.FLOAT, 128);
     INDArray dx = NdArrays.zeros(DataType.FLOAT, rows, 128);
-    long limit = 2048;
-    long thread = Thread.currentThread().getId();
-    long fewest = Long.MAX_VALUE;
-    long start = System.nanoTime();
-    int underLimit = 0;
-    while (underLimit < 5 && System.nanoTime() - start < 8_000_000_000L) {
-      long before = THREADS.getThreadAllocatedBytes(thread);
-      for (int call = 0; call < 20; call++) {
-        LayerNormalization.forward(x, gamma, beta, 128, 1e-3, out);
-        LayerNormalization.backward(x, gamma, 128, 1e-3, out, dGamma, dBeta, dx);
-      }
-      long perCall = (THREADS.getThreadAllocatedBytes(thread) - before) / 20;
-      fewest = Math.min(fewest, perCall);
-      underLimit += perCall <= limit ? 1 : 0;
-    }
-    assertTrue(fewest <= limit, "a warmed-up LayerNormalization forward and backward call in"
-        + " lanes over 256 rows of 128 allocated " + fewest + " heap bytes, more than " + limit);
+    return HeapPerCall.fewestBytes(() -> {
+      LayerNormalization.forward(x, gamma, beta, 128, 1e-3, out);
+      LayerNormalization.backward(x, gamma, 128, 1e-3, out, dGamma, dBeta, dx);
+    }, 20, HEAP_LIMIT);
   }
 
   private static INDArray f(INDArray x) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.runtime.testing.RandomArrays;
-import java.lang.management.ManagementFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -22,16 +21,19 @@ class PoolingLanesHeapTest {
   private static final long LIMIT = 1024;
 
   private static final int CALLS = 20;
-  private static final long DEADLINE_NANOS = 8_000_000_000L;
-
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"2x2 tiles", "3x3 overlapping", "2x2 tiles through relu", "relu",
       "2x2 forward", "3x3 forward", "2x2 runs", "2x2 runs forward"})
   void warmedUpCallsAllocateNoHeap(String kernel) {
     assumeTrue(VectorApi.ENABLED, "the lanes run with the Vector API only");
+    long fewest = FreshJvm.bytesPerCall(PoolingLanesHeapTest.class, "fewestBytes", kernel);
+    assertTrue(fewest <= LIMIT, kernel + ": a warmed-up call allocated at least " + fewest
+        + " heap bytes, more than " + LIMIT + " (vectors boxed?)");
+  }
+
+  /** The measurement, which the test runs in a JVM of its own ({@link FreshJvm}). */
+  static long fewestBytes(String kernel) {
     DataType f = DataType.FLOAT;
     // 37 channels: whole vectors and a part of one; under MaxPoolLanes.TWO_THREADS values.
     INDArray x = RandomArrays.uniform(41, 2, 10, 12, 37).castTo(f);
@@ -57,22 +59,6 @@ class PoolingLanesHeapTest {
           () -> MaxPoolLanes.forward(whole, Window.valid(2, 2, 2, 2), wholeOut);
       default -> () -> ReluLanes.backward(x, dx);
     };
-    long thread = Thread.currentThread().getId();
-    long start = System.nanoTime();
-    long fewest = Long.MAX_VALUE;
-    int underLimit = 0;
-    while (underLimit < 5 && System.nanoTime() - start < DEADLINE_NANOS) {
-      long before = THREADS.getThreadAllocatedBytes(thread);
-      for (int i = 0; i < CALLS; i++) {
-        call.run();
-      }
-      long perCall = (THREADS.getThreadAllocatedBytes(thread) - before) / CALLS;
-      fewest = Math.min(fewest, perCall);
-      if (perCall <= LIMIT) {
-        underLimit++;
-      }
-    }
-    assertTrue(fewest <= LIMIT, kernel + ": a warmed-up call allocated at least " + fewest
-        + " heap bytes, more than " + LIMIT + " (vectors boxed?)");
+    return HeapPerCall.fewestBytes(call, CALLS, LIMIT);
   }
 }
