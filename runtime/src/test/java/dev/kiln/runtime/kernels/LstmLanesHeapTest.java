@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.runtime.NdArrays;
 import dev.kiln.runtime.testing.RandomArrays;
-import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -30,12 +29,8 @@ class LstmLanesHeapTest {
   /** Heap bytes a forward and backward call of all steps may allocate, after warm-up. */
   private static final long LIMIT = 2048;
 
-  /** Calls per measurement, and how long warm-up and measurements may take at most. */
+  /** Calls per measurement. */
   private static final int CALLS = 20;
-  private static final long DEADLINE_NANOS = 8_000_000_000L;
-
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   @Test
   void warmedUpStepsInLanesAllocateNoHeap() {
@@ -66,29 +61,17 @@ class LstmLanesHeapTest {
     LstmSteps cells = LstmSteps.of(step, run, bias, sequence);
     assertInstanceOf(LstmLanes.class, cells);
 
-    long thread = Thread.currentThread().getId();
-    long start = System.nanoTime();
-    long fewest = Long.MAX_VALUE;
-    int underLimit = 0;
     // Warm-up until C2 has compiled the steps, then the fewest bytes of several measurements.
-    while (underLimit < 5 && System.nanoTime() - start < DEADLINE_NANOS) {
-      long before = THREADS.getThreadAllocatedBytes(thread);
-      for (int call = 0; call < CALLS; call++) {
-        for (int t = 0; t < STEPS; t++) {
-          step.recurrentProduct(recurrentKernel);
-          cells.forward(t);
-        }
-        for (int t = STEPS - 1; t >= 0; t--) {
-          cells.backward(t);
-          step.stateGradientProduct(recurrentKernel);
-        }
+    long fewest = HeapPerCall.fewestBytes(() -> {
+      for (int t = 0; t < STEPS; t++) {
+        step.recurrentProduct(recurrentKernel);
+        cells.forward(t);
       }
-      long perCall = (THREADS.getThreadAllocatedBytes(thread) - before) / CALLS;
-      fewest = Math.min(fewest, perCall);
-      if (perCall <= LIMIT) {
-        underLimit++;
+      for (int t = STEPS - 1; t >= 0; t--) {
+        cells.backward(t);
+        step.stateGradientProduct(recurrentKernel);
       }
-    }
+    }, CALLS, LIMIT);
     // The lanes view the arrays' memory without holding them.
     Reference.reachabilityFence(trace);
     Reference.reachabilityFence(sequence);
