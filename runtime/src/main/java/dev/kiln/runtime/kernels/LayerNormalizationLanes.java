@@ -67,24 +67,36 @@ final class LayerNormalizationLanes {
    * call C2 leaves out of line is boxed on the heap (see LstmLanes). Offsets are in bytes.
    */
 
-  private static void forwardRow(Rows rows, FloatLanes out, int start, int bytes) {
+  /** The mean of the row of x at byte {@code start}. */
+  private static float mean(Rows rows, int start, int bytes) {
     FloatLanes x = rows.x();
-    FloatLanes gamma = rows.gamma();
-    FloatLanes beta = rows.beta();
-    int step = SPECIES.vectorByteSize();
     FloatVector sum = FloatVector.zero(SPECIES);
-    for (int at = 0; at < bytes; at += step) {
+    for (int at = 0; at < bytes; at += SPECIES.vectorByteSize()) {
       sum = sum.add(FloatVector.fromByteBuffer(SPECIES, x.buffer, x.base + start + at, ORDER));
     }
-    float mean = sum.reduceLanes(VectorOperators.ADD) / rows.features();
+    return sum.reduceLanes(VectorOperators.ADD) / rows.features();
+  }
+
+  /** {@code 1 / sqrt(variance + epsilon)} of the row of x at byte {@code start}. */
+  private static float inverseDeviation(Rows rows, int start, int bytes, float mean) {
+    FloatLanes x = rows.x();
     FloatVector squares = FloatVector.zero(SPECIES);
-    for (int at = 0; at < bytes; at += step) {
+    for (int at = 0; at < bytes; at += SPECIES.vectorByteSize()) {
       FloatVector centred = FloatVector.fromByteBuffer(SPECIES, x.buffer, x.base + start + at,
           ORDER).sub(mean);
       squares = centred.fma(centred, squares);
     }
     float variance = squares.reduceLanes(VectorOperators.ADD) / rows.features();
-    float inverse = (float) (1 / Math.sqrt(variance + rows.epsilon()));
+    return (float) (1 / Math.sqrt(variance + rows.epsilon()));
+  }
+
+  private static void forwardRow(Rows rows, FloatLanes out, int start, int bytes) {
+    FloatLanes x = rows.x();
+    FloatLanes gamma = rows.gamma();
+    FloatLanes beta = rows.beta();
+    int step = SPECIES.vectorByteSize();
+    float mean = mean(rows, start, bytes);
+    float inverse = inverseDeviation(rows, start, bytes, mean);
     for (int at = 0; at < bytes; at += step) {
       FloatVector y = FloatVector.fromByteBuffer(SPECIES, x.buffer, x.base + start + at, ORDER)
           .sub(mean).mul(inverse);
@@ -107,19 +119,8 @@ final class LayerNormalizationLanes {
     FloatLanes x = rows.x();
     FloatLanes gamma = rows.gamma();
     int step = SPECIES.vectorByteSize();
-    FloatVector sum = FloatVector.zero(SPECIES);
-    for (int at = 0; at < bytes; at += step) {
-      sum = sum.add(FloatVector.fromByteBuffer(SPECIES, x.buffer, x.base + start + at, ORDER));
-    }
-    float mean = sum.reduceLanes(VectorOperators.ADD) / rows.features();
-    FloatVector squares = FloatVector.zero(SPECIES);
-    for (int at = 0; at < bytes; at += step) {
-      FloatVector centred = FloatVector.fromByteBuffer(SPECIES, x.buffer, x.base + start + at,
-          ORDER).sub(mean);
-      squares = centred.fma(centred, squares);
-    }
-    float variance = squares.reduceLanes(VectorOperators.ADD) / rows.features();
-    float inverse = (float) (1 / Math.sqrt(variance + rows.epsilon()));
+    float mean = mean(rows, start, bytes);
+    float inverse = inverseDeviation(rows, start, bytes, mean);
     FloatVector sumG = FloatVector.zero(SPECIES);
     FloatVector sumGXhat = FloatVector.zero(SPECIES);
     for (int at = 0, j = 0; at < bytes; at += step, j += SPECIES.length()) {
