@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.kiln.runtime.Elements;
 import dev.kiln.runtime.NdArrays;
 import dev.kiln.runtime.testing.RandomArrays;
-import java.lang.management.ManagementFactory;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -121,27 +120,22 @@ class BiasReluTest {
   @Test
   void warmedUpPassesInLanesAllocateAlmostNoHeap() {
     assumeTrue(VectorApi.ENABLED, "the lanes run with the Vector API only");
+    long fewest = FreshJvm.bytesPerCall(BiasReluTest.class, "fewestBytesPerPass", null);
+    // The five lanes views of the two calls, about 110 bytes each, are the only objects left.
+    assertTrue(fewest <= 1024, "a warmed-up forward and backward pass on 64 x 512 allocated "
+        + fewest + " bytes");
+  }
+
+  /** The measurement, which the test runs in a JVM of its own ({@link FreshJvm}). */
+  static long fewestBytesPerPass() {
     INDArray out = floats(3, 64, 512);
     INDArray bias = floats(5, 512);
     INDArray dy = floats(7, 64, 512);
     INDArray dBias = Nd4j.zeros(DataType.FLOAT, 512);
-    com.sun.management.ThreadMXBean threads =
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long thread = Thread.currentThread().getId();
-    long start = System.nanoTime();
-    long fewest = Long.MAX_VALUE;
-    // Until C2 has compiled the passes: a vector left on the heap costs 64 bytes, 2,048 a pass.
-    while (fewest > 1024 && System.nanoTime() - start < 8_000_000_000L) {
-      long before = threads.getThreadAllocatedBytes(thread);
-      for (int i = 0; i < 50; i++) {
-        BiasRelu.apply(out, bias);
-        BiasRelu.gradient(out, dy, dBias);
-      }
-      fewest = Math.min(fewest, (threads.getThreadAllocatedBytes(thread) - before) / 50);
-    }
-    // The five lanes views of the two calls, about 110 bytes each, are the only objects left.
-    assertTrue(fewest <= 1024, "a warmed-up forward and backward pass on 64 x 512 allocated "
-        + fewest + " bytes");
+    return HeapPerCall.fewestBytes(() -> {
+      BiasRelu.apply(out, bias);
+      BiasRelu.gradient(out, dy, dBias);
+    }, 50, 1024);
   }
 
   /** The analytic gradients of {@code sum(forwardRelu(x) * r)}, by {@link Dense#backwardRelu}. */

@@ -18,12 +18,12 @@ import java.util.List;
  * model) allocated megabytes a call, so the heap checks run where the answer does not depend on
  * the order of the tests.
  */
-final class FreshJvm {
+public final class FreshJvm {
 
   private FreshJvm() {}
 
   /** What {@code main} of {@code mainClass} prints, line by line; fails the test if it fails. */
-  static List<String> lines(Class<?> mainClass, String... args) {
+  public static List<String> lines(Class<?> mainClass, String... args) {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "--add-modules", "jdk.incubator.vector",
@@ -51,7 +51,7 @@ final class FreshJvm {
    * The heap bytes a warmed-up call allocated, as the static method {@code method} of {@code
    * type} (taking {@code argument}, or nothing when it is null) measures them in a new JVM.
    */
-  static long bytesPerCall(Class<?> type, String method, String argument) {
+  public static long bytesPerCall(Class<?> type, String method, String argument) {
     List<String> lines = argument == null
         ? lines(HeapCheckChild.class, type.getName(), method)
         : lines(HeapCheckChild.class, type.getName(), method, argument);
