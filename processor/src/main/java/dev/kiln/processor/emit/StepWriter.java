@@ -62,8 +62,23 @@ final class StepWriter {
     return inParts(type, method, "forward", "The forward pass of", layers);
   }
 
-  /** The layer's forward call and its activation's, or one call doing both where the kind has it. */
+  /**
+   * The layer's forward call and its activation's, or one call doing both where the kind has it;
+   * a ReLU that the reading layer takes is left to it, and a layer that takes its input's ReLU
+   * applies it.
+   */
   private CodeBlock forwardWithActivation(Node node, NodeCode code, Activation activation) {
+    Node reluTaker = plan.reluTakenBackwardBy(node);
+    if (reluTaker != null) {
+      return CodeBlock.builder()
+          .add(node.decl().kind().forward(code))
+          .add("// (its relu goes forward in $L's forward pass, on the pooled values)\n",
+              reluTaker.name())
+          .build();
+    }
+    if (plan.takesInputReluBackward(node)) {
+      return node.decl().kind().forwardThroughRelu(code);
+    }
     CodeBlock fused = node.decl().kind().forwardWithActivation(code, activation);
     if (fused != null) {
       return fused;

@@ -53,21 +53,28 @@ final class MaxPoolLanes {
         && x.length() < Integer.MAX_VALUE / Float.BYTES;
   }
 
-  /** Writes each window's maximum, per channel, into {@code out}. */
-  static void forward(INDArray x, Window window, INDArray out) {
+  /**
+   * Writes each window's maximum, per channel, into {@code out}, or with {@code relu} the larger
+   * of it and 0: ReLU's output pooled, from its input ({@code max(relu(a), relu(b)) =
+   * relu(max(a, b))}), in one pass over the image.
+   */
+  static void forward(INDArray x, Window window, INDArray out, boolean relu) {
     PoolGrid grid = PoolGrid.of(x, window, out);
     FloatLanes image = new FloatLanes(x);
     FloatLanes target = new FloatLanes(out);
+    // max(v, -inf) is v, NaN included.
+    float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
     int rows = grid.n() * grid.oh();
     if (SecondThread.ENABLED && x.length() >= TWO_THREADS && rows >= 2) {
-      SecondThread.run(() -> forwardRows(grid, image, target, rows / 2, rows),
-          () -> forwardRows(grid, image, target, 0, rows / 2));
+      SecondThread.run(() -> forwardRows(grid, image, target, floor, rows / 2, rows),
+          () -> forwardRows(grid, image, target, floor, 0, rows / 2));
     } else {
-      forwardRows(grid, image, target, 0, rows);
+      forwardRows(grid, image, target, floor, 0, rows);
     }
   }
 
-  private static void forwardRows(PoolGrid grid, FloatLanes x, FloatLanes out, int from, int to) {
+  private static void forwardRows(
+      PoolGrid grid, FloatLanes x, FloatLanes out, float floor, int from, int to) {
     int c = grid.c();
     int rowStride = grid.w() * c;
     int squares = c % WIDTH == 0 ? grid.wholeSquares() : 0;
@@ -79,7 +86,8 @@ final class MaxPoolLanes {
       int rows = grid.endRow(i) - top;
       int j = 0;
       if (rows == 2 && squares > 0) {
-        maxSquares(x, out, row * grid.ow() * c, grid.pixel(b, top, 0), squares, rowStride, c);
+        maxSquares(x, out, row * grid.ow() * c, grid.pixel(b, top, 0), squares, rowStride, c,
+            floor);
         j = squares;
       }
       for (; j < grid.ow(); j++) {
@@ -90,10 +98,10 @@ final class MaxPoolLanes {
         int k = 0;
         for (; k + WIDTH <= c; k += WIDTH) {
           windowMax(x, cellAt + k, rows, columns, rowStride, c, carried);
-          out.store(FloatVector.fromArray(SPECIES, carried, 0), outAt + k);
+          out.store(FloatVector.fromArray(SPECIES, carried, 0).max(floor), outAt + k);
         }
         for (; k < c; k++) {
-          out.set(outAt + k, maxOne(x, cellAt + k, rows, columns, rowStride, c));
+          out.set(outAt + k, Math.max(maxOne(x, cellAt + k, rows, columns, rowStride, c), floor));
         }
       }
     }
@@ -104,19 +112,19 @@ final class MaxPoolLanes {
    * code per vector; {@code c} is a whole number of vectors.
    */
   private static void maxSquares(FloatLanes x, FloatLanes out, int outAt, int cellAt,
-      int squares, int rowStride, int c) {
+      int squares, int rowStride, int c, float floor) {
     for (int j = 0; j < squares; j++, outAt += c, cellAt += 2 * c) {
       for (int k = 0; k < c; k += WIDTH) {
-        maxSquare(x, out, outAt + k, cellAt + k, rowStride, c);
+        maxSquare(x, out, outAt + k, cellAt + k, rowStride, c, floor);
       }
     }
   }
 
-  private static void maxSquare(
-      FloatLanes x, FloatLanes out, int outAt, int cellAt, int rowStride, int cellStride) {
+  private static void maxSquare(FloatLanes x, FloatLanes out, int outAt, int cellAt,
+      int rowStride, int cellStride, float floor) {
     int at10 = cellAt + rowStride;
     FloatVector top = x.load(cellAt).max(x.load(cellAt + cellStride));
-    out.store(top.max(x.load(at10).max(x.load(at10 + cellStride))), outAt);
+    out.store(top.max(x.load(at10).max(x.load(at10 + cellStride))).max(floor), outAt);
   }
 
   private static float maxOne(

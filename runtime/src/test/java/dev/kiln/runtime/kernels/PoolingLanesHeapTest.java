@@ -24,7 +24,8 @@ class PoolingLanesHeapTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"2x2 tiles", "3x3 overlapping", "2x2 tiles through relu", "relu",
-      "2x2 forward", "3x3 forward", "2x2 runs", "2x2 runs forward"})
+      "2x2 forward", "3x3 forward", "2x2 runs", "2x2 runs forward", "2x2 forward relu",
+      "2x2 runs forward relu"})
   void warmedUpCallsAllocateNoHeap(String kernel) {
     assumeTrue(VectorApi.ENABLED, "the lanes run with the Vector API only");
     long fewest = FreshJvm.bytesPerCall(PoolingLanesHeapTest.class, "fewestBytes", kernel);
@@ -51,12 +52,16 @@ class PoolingLanesHeapTest {
           () -> MaxPoolLanes.backward(x, overlappingOut, Window.same(3, 3, 2, 2), dx, false);
       case "2x2 tiles through relu" ->
           () -> MaxPoolLanes.backward(x, tilesOut, Window.valid(2, 2, 2, 2), dx, true);
-      case "2x2 forward" -> () -> MaxPoolLanes.forward(x, Window.valid(2, 2, 2, 2), tilesOut);
-      case "3x3 forward" -> () -> MaxPoolLanes.forward(x, Window.same(3, 3, 2, 2), overlappingOut);
+      case "2x2 forward" -> () -> MaxPoolLanes.forward(x, Window.valid(2, 2, 2, 2), tilesOut, false);
+      case "3x3 forward" -> () -> MaxPoolLanes.forward(x, Window.same(3, 3, 2, 2), overlappingOut, false);
       case "2x2 runs" ->
           () -> MaxPoolLanes.backward(whole, wholeOut, Window.valid(2, 2, 2, 2), dWhole, true);
       case "2x2 runs forward" ->
-          () -> MaxPoolLanes.forward(whole, Window.valid(2, 2, 2, 2), wholeOut);
+          () -> MaxPoolLanes.forward(whole, Window.valid(2, 2, 2, 2), wholeOut, false);
+      case "2x2 forward relu" ->
+          () -> MaxPoolLanes.forward(x, Window.valid(2, 2, 2, 2), tilesOut, true);
+      case "2x2 runs forward relu" ->
+          () -> MaxPoolLanes.forward(whole, Window.valid(2, 2, 2, 2), wholeOut, true);
       default -> () -> ReluLanes.backward(x, dx);
     };
     return HeapPerCall.fewestBytes(call, CALLS, LIMIT);
