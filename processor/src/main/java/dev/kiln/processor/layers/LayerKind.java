@@ -151,6 +151,15 @@ public interface LayerKind {
   }
 
   /**
+   * For a prediction, one call computing this layer, its ReLU and the 2-D max pooling that alone
+   * reads it ({@code poolWindow}, writing {@code pooled}), which may leave this layer's own
+   * output unwritten; or null when the kind has no such kernel.
+   */
+  default CodeBlock forwardPooledRelu(LayerCode code, CodeBlock poolWindow, CodeBlock pooled) {
+    return null;
+  }
+
+  /**
    * The backward call(s) that also take the ReLU of the input layer backward, reading that
    * layer's values before the ReLU (as {@link #forwardThroughRelu} left them) and writing the
    * gradient before that ReLU into {@link LayerCode#inputGradient}.
