@@ -62,19 +62,17 @@ final class MaxPoolLanes {
     PoolGrid grid = PoolGrid.of(x, window, out);
     FloatLanes image = new FloatLanes(x);
     FloatLanes target = new FloatLanes(out);
-    // max(v, -inf) is v, NaN included.
-    float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
     int rows = grid.n() * grid.oh();
     if (SecondThread.ENABLED && x.length() >= TWO_THREADS && rows >= 2) {
-      SecondThread.run(() -> forwardRows(grid, image, target, floor, rows / 2, rows),
-          () -> forwardRows(grid, image, target, floor, 0, rows / 2));
+      SecondThread.run(() -> forwardRows(grid, image, target, relu, rows / 2, rows),
+          () -> forwardRows(grid, image, target, relu, 0, rows / 2));
     } else {
-      forwardRows(grid, image, target, floor, 0, rows);
+      forwardRows(grid, image, target, relu, 0, rows);
     }
   }
 
   private static void forwardRows(
-      PoolGrid grid, FloatLanes x, FloatLanes out, float floor, int from, int to) {
+      PoolGrid grid, FloatLanes x, FloatLanes out, boolean relu, int from, int to) {
     int c = grid.c();
     int rowStride = grid.w() * c;
     int squares = c % WIDTH == 0 ? grid.wholeSquares() : 0;
@@ -86,8 +84,13 @@ final class MaxPoolLanes {
       int rows = grid.endRow(i) - top;
       int j = 0;
       if (rows == 2 && squares > 0) {
-        maxSquares(x, out, row * grid.ow() * c, grid.pixel(b, top, 0), squares, rowStride, c,
-            floor);
+        int outAt = row * grid.ow() * c;
+        int cellAt = grid.pixel(b, top, 0);
+        if (relu) {
+          maxSquaresRelu(x, out, outAt, cellAt, squares, rowStride, c);
+        } else {
+          maxSquares(x, out, outAt, cellAt, squares, rowStride, c);
+        }
         j = squares;
       }
       for (; j < grid.ow(); j++) {
@@ -98,10 +101,14 @@ final class MaxPoolLanes {
         int k = 0;
         for (; k + WIDTH <= c; k += WIDTH) {
           windowMax(x, cellAt + k, rows, columns, rowStride, c, carried);
-          out.store(FloatVector.fromArray(SPECIES, carried, 0).max(floor), outAt + k);
+          if (relu) {
+            reluCarried(carried);
+          }
+          out.store(FloatVector.fromArray(SPECIES, carried, 0), outAt + k);
         }
         for (; k < c; k++) {
-          out.set(outAt + k, Math.max(maxOne(x, cellAt + k, rows, columns, rowStride, c), floor));
+          float max = maxOne(x, cellAt + k, rows, columns, rowStride, c);
+          out.set(outAt + k, relu ? Math.max(max, 0f) : max);
         }
       }
     }
@@ -112,19 +119,42 @@ final class MaxPoolLanes {
    * code per vector; {@code c} is a whole number of vectors.
    */
   private static void maxSquares(FloatLanes x, FloatLanes out, int outAt, int cellAt,
-      int squares, int rowStride, int c, float floor) {
+      int squares, int rowStride, int c) {
     for (int j = 0; j < squares; j++, outAt += c, cellAt += 2 * c) {
       for (int k = 0; k < c; k += WIDTH) {
-        maxSquare(x, out, outAt + k, cellAt + k, rowStride, c, floor);
+        maxSquare(x, out, outAt + k, cellAt + k, rowStride, c);
       }
     }
   }
 
-  private static void maxSquare(FloatLanes x, FloatLanes out, int outAt, int cellAt,
-      int rowStride, int cellStride, float floor) {
+  private static void maxSquare(
+      FloatLanes x, FloatLanes out, int outAt, int cellAt, int rowStride, int cellStride) {
     int at10 = cellAt + rowStride;
     FloatVector top = x.load(cellAt).max(x.load(cellAt + cellStride));
-    out.store(top.max(x.load(at10).max(x.load(at10 + cellStride))).max(floor), outAt);
+    out.store(top.max(x.load(at10).max(x.load(at10 + cellStride))), outAt);
+  }
+
+  /** {@link #maxSquares} with ReLU: each maximum, or 0 where it is below. */
+  private static void maxSquaresRelu(FloatLanes x, FloatLanes out, int outAt, int cellAt,
+      int squares, int rowStride, int c) {
+    for (int j = 0; j < squares; j++, outAt += c, cellAt += 2 * c) {
+      for (int k = 0; k < c; k += WIDTH) {
+        maxSquareRelu(x, out, outAt + k, cellAt + k, rowStride, c);
+      }
+    }
+  }
+
+  private static void maxSquareRelu(
+      FloatLanes x, FloatLanes out, int outAt, int cellAt, int rowStride, int cellStride) {
+    int at10 = cellAt + rowStride;
+    FloatVector top = x.load(cellAt).max(x.load(cellAt + cellStride));
+    FloatVector max = top.max(x.load(at10).max(x.load(at10 + cellStride)));
+    out.store(max.max(FloatVector.zero(SPECIES)), outAt);
+  }
+
+  private static void reluCarried(float[] carried) {
+    FloatVector.fromArray(SPECIES, carried, 0).max(FloatVector.zero(SPECIES))
+        .intoArray(carried, 0);
   }
 
   private static float maxOne(

@@ -173,7 +173,7 @@ final class SmallConvLanes {
       for (; j < p.ow; j++) {
         int corner = p.corner(b, i, j);
         for (int k = 0; k < p.filters; k += WIDTH) {
-          out.store(one(p, corner, k), at + j * p.filters + k);
+          one(p, corner, k, out, at + j * p.filters + k);
         }
       }
     }
@@ -192,18 +192,19 @@ final class SmallConvLanes {
         for (int k = 0; k < p.filters; k += WIDTH) {
           four(p, p.corner(b, i, left), p.corner(b, i, left + 1), p.corner(b, i + 1, left),
               p.corner(b, i + 1, left + 1), k, sums);
-          pooled.store(maxOfFour(sums), at + k);
+          storeReluOfMax(sums, pooled, at + k);
         }
       }
     }
   }
 
-  private static FloatVector maxOfFour(float[] sums) {
+  /** The window's four sums' maximum, or 0 where it is below, as MaxPoolLanes takes it. */
+  private static void storeReluOfMax(float[] sums, FloatLanes pooled, int at) {
     FloatVector top = FloatVector.fromArray(SPECIES, sums, 0)
         .max(FloatVector.fromArray(SPECIES, sums, WIDTH));
     FloatVector bottom = FloatVector.fromArray(SPECIES, sums, 2 * WIDTH)
         .max(FloatVector.fromArray(SPECIES, sums, 3 * WIDTH));
-    return top.max(bottom).max(0f);
+    pooled.store(top.max(bottom).max(FloatVector.zero(SPECIES)), at);
   }
 
   /**
@@ -233,13 +234,17 @@ final class SmallConvLanes {
     s3.intoArray(sums, 3 * WIDTH);
   }
 
-  /** {@link #four} for one pixel: the same operations in the same order. */
-  private static FloatVector one(Plan p, int a0, int k) {
+  /** {@link #four} for one pixel, the same operations in the same order, stored at {@code at}. */
+  private static void one(Plan p, int a0, int k, FloatLanes out, int at) {
+    float[] x = p.x;
+    float[] kernel = p.kernel;
+    int[] taps = p.taps;
+    int filters = p.filters;
     FloatVector s0 = FloatVector.fromArray(SPECIES, p.bias, k);
     for (int t = 0; t < p.tapCount; t++) {
-      FloatVector weights = FloatVector.fromArray(SPECIES, p.kernel, t * p.filters + k);
-      s0 = weights.fma(FloatVector.broadcast(SPECIES, p.x[a0 + p.taps[t]]), s0);
+      FloatVector weights = FloatVector.fromArray(SPECIES, kernel, t * filters + k);
+      s0 = weights.fma(FloatVector.broadcast(SPECIES, x[a0 + taps[t]]), s0);
     }
-    return s0;
+    out.store(s0, at);
   }
 }
