@@ -1,0 +1,137 @@
+package dev.kiln.runtime.kernels;
+
+import static dev.kiln.runtime.testing.PlainArrays.assertAllClose;
+import static dev.kiln.runtime.testing.PlainArrays.values;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.kiln.runtime.NdArrays;
+import dev.kiln.runtime.testing.RandomArrays;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Small products on the calling thread (OpenBLAS) against plain loops in float64: every transpose,
+ * views into larger buffers at an offset, column-major and row-strided operands, accumulation.
+ */
+class CallerBlasTest {
+
+  @ParameterizedTest
+  @CsvSource({
+      "false, false, DOUBLE", "true, false, DOUBLE", "false, true, DOUBLE", "true, true, DOUBLE",
+      "false, false, FLOAT", "true, false, FLOAT", "false, true, FLOAT", "true, true, FLOAT"})
+  void productsOfViewsAtAnOffsetMatchPlainLoops(boolean transposeA, boolean transposeB,
+      DataType type) {
+    // As a model's kernels are: views of one flat buffer, none at its start.
+    INDArray flat = RandomArrays.uniform(1, 200).castTo(type);
+    INDArray a = NdArrays.view(flat, 7, transposeA ? 6 : 5, transposeA ? 5 : 6);
+    INDArray b = NdArrays.view(flat, 60, transposeB ? 4 : 6, transposeB ? 6 : 4);
+    INDArray c = NdArrays.view(NdArrays.zeros(type, 40), 3, 5, 4);
+    double[] expected = product(values(a), a.shape(), transposeA, values(b), b.shape(), transposeB);
+
+    for (int round = 0; round < 2; round++) {
+      Matmul.rows(a, b, c, transposeA, transposeB);
+      assertAllClose(expected, c, tolerance(type), type + " round " + round);
+      a.muli(-1); // the bound product must see its arrays' new values
+      for (int i = 0; i < expected.length; i++) {
+        expected[i] = -expected[i];
+      }
+    }
+  }
+
+  @Test
+  void columnMajorAndRowStridedOperandsAreReadInPlace() {
+    INDArray whole = RandomArrays.uniform(2, 8, 9);
+    INDArray a = whole.get(NDArrayIndex.interval(1, 6), NDArrayIndex.interval(2, 8)); // rows 9 apart
+    INDArray b = RandomArrays.uniform(3, 6, 4).dup('f'); // columns adjacent in memory
+    INDArray c = NdArrays.zeros(DataType.DOUBLE, 5, 4);
+    assertNotNull(CallerBlas.of(a, b, c, false, false, false), "both layouts run on the caller");
+
+    Matmul.rows(a, b, c, false, false);
+
+    double[] expected = product(values(a), a.shape(), false, values(b), b.shape(), false);
+    assertAllClose(expected, c, 1e-12, "strided and column-major");
+  }
+
+  @Test
+  void accumulatingAddsToWhatIsThere() {
+    INDArray a = RandomArrays.uniform(4, 3, 5);
+    INDArray b = RandomArrays.uniform(5, 5, 2);
+    INDArray c = RandomArrays.uniform(6, 3, 2);
+    double[] expected = product(values(a), a.shape(), false, values(b), b.shape(), false);
+    double[] before = values(c);
+    for (int i = 0; i < expected.length; i++) {
+      expected[i] += before[i];
+    }
+
+    Matmul.rows(a, b, c, false, false, true);
+
+    assertAllClose(expected, c, 1e-12, "accumulated");
+  }
+
+  @Test
+  void largerProductsAndOtherTypesStayWithLibnd4j() {
+    long side = 64;
+    INDArray a = NdArrays.zeros(DataType.FLOAT, side, side + 1);
+    INDArray b = NdArrays.zeros(DataType.FLOAT, side + 1, side);
+    assertNull(CallerBlas.of(a, b, NdArrays.zeros(DataType.FLOAT, side, side), false, false, false),
+        "64 x 65 x 64 multiply-adds is over OpenBLAS's one-thread limit");
+    INDArray small = NdArrays.zeros(DataType.HALF, 2, 2);
+    assertNull(CallerBlas.of(small, small, NdArrays.zeros(DataType.HALF, 2, 2), false, false,
+        false));
+    INDArray square = NdArrays.zeros(DataType.FLOAT, side, side);
+    assertNotNull(CallerBlas.of(square, square, NdArrays.zeros(DataType.FLOAT, side, side), false,
+        false, false), "64 x 64 x 64 is at the limit");
+  }
+
+  @Test
+  void aLargerProductThroughLibnd4jMatchesPlainLoops() {
+    INDArray a = RandomArrays.uniform(7, 64, 70).castTo(DataType.FLOAT);
+    INDArray b = RandomArrays.uniform(8, 70, 64).castTo(DataType.FLOAT);
+    INDArray c = NdArrays.zeros(DataType.FLOAT, 64, 64);
+
+    Matmul.rows(a, b, c, false, false);
+
+    double[] expected = product(values(a), a.shape(), false, values(b), b.shape(), false);
+    assertAllClose(expected, c, 1e-4, "libnd4j");
+  }
+
+  @Test
+  void mismatchedShapesAreStillRefused() {
+    INDArray a = NdArrays.zeros(DataType.FLOAT, 3, 4);
+    INDArray b = NdArrays.zeros(DataType.FLOAT, 5, 2);
+    INDArray c = NdArrays.zeros(DataType.FLOAT, 3, 2);
+    assertNull(CallerBlas.of(a, b, c, false, false, false));
+    assertThrows(RuntimeException.class, () -> Matmul.rows(a, b, c, false, false));
+  }
+
+  private static double tolerance(DataType type) {
+    return type == DataType.FLOAT ? 1e-5 : 1e-12;
+  }
+
+  /** {@code op(a) . op(b)} in plain loops, of row-major values. */
+  private static double[] product(double[] a, long[] aShape, boolean transposeA, double[] b,
+      long[] bShape, boolean transposeB) {
+    int m = (int) (transposeA ? aShape[1] : aShape[0]);
+    int k = (int) (transposeA ? aShape[0] : aShape[1]);
+    int n = (int) (transposeB ? bShape[0] : bShape[1]);
+    double[] c = new double[m * n];
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        double sum = 0;
+        for (int p = 0; p < k; p++) {
+          double x = transposeA ? a[p * m + i] : a[i * k + p];
+          double y = transposeB ? b[j * k + p] : b[p * n + j];
+          sum += x * y;
+        }
+        c[i * n + j] = sum;
+      }
+    }
+    return c;
+  }
+}
