@@ -11,9 +11,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ships, on the calling thread, bound once to its arrays' memory. libnd4j's matmul (oneDNN) costs
  * about 10 microseconds a call whatever the size, waking its OpenMP threads: the MLP's output
  * layer, {@code (64, 128) . (128, 10)}, took 10.5 us there and 2.1 here, its two backward products
- * 10.3 and 5.4 against 2.0 and 1.2. OpenBLAS runs a product of at most {@link #MAXIMUM_WORK}
- * multiply-adds on the calling thread (above, its own threads join, which spin while they wait);
- * larger products stay with libnd4j.
+ * 10.3 and 5.4 against 2.0 and 1.2. OpenBLAS runs a product of at most {@link #ONE_THREAD_WORK}
+ * multiply-adds on the calling thread (above, its own threads join, which spin while they wait),
+ * so a product of up to {@link #MAXIMUM_WORK} runs as blocks of rows of that size each. Larger
+ * products stay with libnd4j.
  */
 final class CallerBlas {
 
@@ -22,7 +23,17 @@ final class CallerBlas {
    * THRESHOLD} multiply-adds; per-thread CPU time confirms it ({@code (64, 64) . (64, 64)} on the
    * caller alone, {@code (64, 216) . (216, 128)} on two threads).
    */
-  static final long MAXIMUM_WORK = 65_536L * 4;
+  static final long ONE_THREAD_WORK = 65_536L * 4;
+
+  /**
+   * Multiply-adds up to which a product runs on the calling thread, in blocks of rows. Below it,
+   * waking libnd4j's second thread costs more than the thread saves under {@code
+   * OMP_WAIT_POLICY=PASSIVE}: the MLP's {@code (64, 216) . (216, 128)} after its two larger
+   * products took 79 us in libnd4j and 28-37 here in blocks of 8 or 9 rows (loaded machine, its
+   * JVM given priority); with spinning OpenMP threads libnd4j took 24. Its next larger product,
+   * {@code (64, 512) . (512, 216)}, is faster in libnd4j either way.
+   */
+  static final long MAXIMUM_WORK = 8 * ONE_THREAD_WORK;
 
   private static final int ROW_MAJOR = 101;
   private static final int NO_TRANSPOSE = 111;
@@ -44,6 +55,11 @@ final class CallerBlas {
   private final int leadingB;
   private final int leadingC;
   private final double beta;
+  /** Rows of the result per call, and how far apart rows of {@code op(a)} lie in memory. */
+  private final int blockRows;
+  private final long rowStepA;
+  private final long startA;
+  private final long startC;
 
   private CallerBlas(INDArray a, INDArray b, INDArray c, Layout layoutA, Layout layoutB,
       boolean transposeA, boolean transposeB, boolean accumulate) {
@@ -63,12 +79,17 @@ final class CallerBlas {
     this.leadingB = layoutB.leading;
     this.leadingC = Layout.of(c).leading;
     this.beta = accumulate ? 1 : 0;
+    this.blockRows = (int) Math.max(1, Math.min(m, ONE_THREAD_WORK / ((long) n * k)));
+    this.rowStepA = this.transposeA == NO_TRANSPOSE ? leadingA : 1;
+    this.startA = offsetInBuffer(a);
+    this.startC = offsetInBuffer(c);
   }
 
   /**
    * The product {@code c = op(a) . op(b)} (or {@code c += } with {@code accumulate}) of three
    * matrices, or null when it does not run here: another data type, more than {@link
-   * #MAXIMUM_WORK} multiply-adds, or a layout BLAS cannot read in place.
+   * #MAXIMUM_WORK} multiply-adds (or more than {@link #ONE_THREAD_WORK} in one row of the
+   * result), or a layout BLAS cannot read in place.
    */
   static CallerBlas of(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB,
       boolean accumulate) {
@@ -83,7 +104,7 @@ final class CallerBlas {
     long k = a.size(transposeA ? 0 : 1);
     boolean shapesAgree = a.size(transposeA ? 1 : 0) == m && b.size(transposeB ? 0 : 1) == n
         && b.size(transposeB ? 1 : 0) == k;
-    if (!shapesAgree || k == 0 || m * n * k > MAXIMUM_WORK) {
+    if (!shapesAgree || k == 0 || m * n * k > MAXIMUM_WORK || n * k > ONE_THREAD_WORK) {
       return null; // libnd4j names a mismatch
     }
     Layout layoutA = Layout.of(a);
@@ -96,12 +117,19 @@ final class CallerBlas {
   }
 
   void run() {
-    if (single) {
-      openblas_nolapack.cblas_sgemm(ROW_MAJOR, transposeA, transposeB, m, n, k, 1f, floatA,
-          leadingA, floatB, leadingB, (float) beta, floatC, leadingC);
-    } else {
-      openblas_nolapack.cblas_dgemm(ROW_MAJOR, transposeA, transposeB, m, n, k, 1.0, doubleA,
-          leadingA, doubleB, leadingB, beta, doubleC, leadingC);
+    for (int row = 0; row < m; row += blockRows) {
+      int rows = Math.min(blockRows, m - row);
+      if (single) {
+        floatA.position(startA + row * rowStepA);
+        floatC.position(startC + (long) row * leadingC);
+        openblas_nolapack.cblas_sgemm(ROW_MAJOR, transposeA, transposeB, rows, n, k, 1f, floatA,
+            leadingA, floatB, leadingB, (float) beta, floatC, leadingC);
+      } else {
+        doubleA.position(startA + row * rowStepA);
+        doubleC.position(startC + (long) row * leadingC);
+        openblas_nolapack.cblas_dgemm(ROW_MAJOR, transposeA, transposeB, rows, n, k, 1.0, doubleA,
+            leadingA, doubleB, leadingB, beta, doubleC, leadingC);
+      }
     }
   }
 

@@ -74,26 +74,58 @@ class CallerBlasTest {
     assertAllClose(expected, c, 1e-12, "accumulated");
   }
 
+  @ParameterizedTest
+  @CsvSource({
+      "false, false, DOUBLE", "true, false, DOUBLE", "false, true, DOUBLE", "true, true, DOUBLE",
+      "false, false, FLOAT", "true, true, FLOAT"})
+  void productsInBlocksOfRowsCoverTheWholeResult(boolean transposeA, boolean transposeB,
+      DataType type) {
+    // The MLP's third layer: blocks of 9 rows (9 x 216 x 128 multiply-adds each), the last of 1.
+    INDArray flat = RandomArrays.uniform(11, 64 * 216 + 216 * 128 + 5).castTo(type);
+    INDArray a = NdArrays.view(flat, 5, transposeA ? 216 : 64, transposeA ? 64 : 216);
+    INDArray b = NdArrays.view(flat, 5 + 64 * 216, transposeB ? 128 : 216, transposeB ? 216 : 128);
+    INDArray wide = RandomArrays.uniform(12, 64, 130).castTo(type);
+    INDArray c = wide.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 129)); // rows 130 apart
+    double[] expected = product(values(a), a.shape(), transposeA, values(b), b.shape(), transposeB);
+    double[] before = values(c);
+    for (int i = 0; i < expected.length; i++) {
+      expected[i] += before[i];
+    }
+    double[] firstColumn = values(wide.getColumn(0));
+    double[] lastColumn = values(wide.getColumn(129));
+    assertNotNull(CallerBlas.of(a, b, c, transposeA, transposeB, true));
+
+    Matmul.rows(a, b, c, transposeA, transposeB, true);
+
+    assertAllClose(expected, c, type == DataType.FLOAT ? 1e-4 : 1e-12, type + " in blocks");
+    assertAllClose(firstColumn, values(wide.getColumn(0)), 0, "the column before the view");
+    assertAllClose(lastColumn, values(wide.getColumn(129)), 0, "the column after the view");
+  }
+
   @Test
   void largerProductsAndOtherTypesStayWithLibnd4j() {
-    long side = 64;
-    INDArray a = NdArrays.zeros(DataType.FLOAT, side, side + 1);
-    INDArray b = NdArrays.zeros(DataType.FLOAT, side + 1, side);
-    assertNull(CallerBlas.of(a, b, NdArrays.zeros(DataType.FLOAT, side, side), false, false, false),
-        "64 x 65 x 64 multiply-adds is over OpenBLAS's one-thread limit");
+    assertNull(CallerBlas.of(NdArrays.zeros(DataType.FLOAT, 128, 129),
+            NdArrays.zeros(DataType.FLOAT, 129, 128), NdArrays.zeros(DataType.FLOAT, 128, 128),
+            false, false, false),
+        "128 x 129 x 128 multiply-adds is over the limit");
+    assertNull(CallerBlas.of(NdArrays.zeros(DataType.FLOAT, 2, 600),
+            NdArrays.zeros(DataType.FLOAT, 600, 500), NdArrays.zeros(DataType.FLOAT, 2, 500),
+            false, false, false),
+        "one row of 600 x 500 is over OpenBLAS's one-thread limit");
     INDArray small = NdArrays.zeros(DataType.HALF, 2, 2);
     assertNull(CallerBlas.of(small, small, NdArrays.zeros(DataType.HALF, 2, 2), false, false,
         false));
-    INDArray square = NdArrays.zeros(DataType.FLOAT, side, side);
-    assertNotNull(CallerBlas.of(square, square, NdArrays.zeros(DataType.FLOAT, side, side), false,
-        false, false), "64 x 64 x 64 is at the limit");
+    assertNotNull(CallerBlas.of(NdArrays.zeros(DataType.FLOAT, 128, 128),
+        NdArrays.zeros(DataType.FLOAT, 128, 128), NdArrays.zeros(DataType.FLOAT, 128, 128), false,
+        false, false), "128 x 128 x 128 is at the limit");
   }
 
   @Test
   void aLargerProductThroughLibnd4jMatchesPlainLoops() {
-    INDArray a = RandomArrays.uniform(7, 64, 70).castTo(DataType.FLOAT);
-    INDArray b = RandomArrays.uniform(8, 70, 64).castTo(DataType.FLOAT);
+    INDArray a = RandomArrays.uniform(7, 64, 520).castTo(DataType.FLOAT);
+    INDArray b = RandomArrays.uniform(8, 520, 64).castTo(DataType.FLOAT);
     INDArray c = NdArrays.zeros(DataType.FLOAT, 64, 64);
+    assertNull(CallerBlas.of(a, b, c, false, false, false));
 
     Matmul.rows(a, b, c, false, false);
 
