@@ -29,7 +29,7 @@ final class CallerBlas {
    * Multiply-adds up to which a product runs on the calling thread, in blocks of rows. Below it,
    * waking libnd4j's second thread costs more than the thread saves under {@code
    * OMP_WAIT_POLICY=PASSIVE}: the MLP's {@code (64, 216) . (216, 128)} after its two larger
-   * products took 79 us in libnd4j and 28-37 here in blocks of 8 or 9 rows (loaded machine, its
+   * products took 79 us in libnd4j and 28-41 here in blocks of 8 or 9 rows (loaded machine, its
    * JVM given priority); with spinning OpenMP threads libnd4j took 24. Its next larger product,
    * {@code (64, 512) . (512, 216)}, is faster in libnd4j either way.
    */
