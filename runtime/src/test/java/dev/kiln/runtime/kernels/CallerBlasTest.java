@@ -8,16 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.runtime.NdArrays;
 import dev.kiln.runtime.testing.RandomArrays;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Small products on the calling thread (OpenBLAS) against plain loops in float64: every transpose,
- * views into larger buffers at an offset, column-major and row-strided operands, accumulation.
+ * Products on the calling thread (OpenBLAS) against plain loops in float64: every transpose, views
+ * into larger buffers at an offset, column-major and row-strided operands, accumulation, blocks of
+ * rows.
  */
 class CallerBlasTest {
 
@@ -47,7 +48,8 @@ class CallerBlasTest {
   @Test
   void columnMajorAndRowStridedOperandsAreReadInPlace() {
     INDArray whole = RandomArrays.uniform(2, 8, 9);
-    INDArray a = whole.get(NDArrayIndex.interval(1, 6), NDArrayIndex.interval(2, 8)); // rows 9 apart
+    // Rows 9 apart in memory.
+    INDArray a = whole.get(NDArrayIndex.interval(1, 6), NDArrayIndex.interval(2, 8));
     INDArray b = RandomArrays.uniform(3, 6, 4).dup('f'); // columns adjacent in memory
     INDArray c = NdArrays.zeros(DataType.DOUBLE, 5, 4);
     assertNotNull(CallerBlas.of(a, b, c, false, false, false), "both layouts run on the caller");
