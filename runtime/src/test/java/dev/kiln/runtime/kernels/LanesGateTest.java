@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kiln.runtime.NdArrays;
 import dev.kiln.runtime.testing.RandomArrays;
 import java.util.List;
 import java.util.function.Consumer;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@link LanesGate}: a cold kernel runs a chunk in lanes and the rest in its plain loop, with the
@@ -78,6 +80,15 @@ class LanesGateTest {
       g.assign(dy);
       ReluLanes.backward(y, g);
     });
+    // 1000 rows of 40 columns (two vectors and a part with 16 lanes), some of them no token's.
+    int[] tokens = new int[3000];
+    for (int p = 0; p < tokens.length; p++) {
+      tokens[p] = (p * 37 + p / 11) % 990;
+    }
+    INDArray ids = NdArrays.copy(Nd4j.createFromArray(tokens).reshape(30, 100), DataType.INT);
+    INDArray dOut = RandomArrays.uniform(56, 30, 100, 40).subi(0.5).castTo(DataType.FLOAT);
+    assertSameBits("Embedding gradient", NdArrays.zeros(DataType.FLOAT, 1000, 40),
+        dTable -> EmbeddingGradient.write(ids, dOut, dTable));
     INDArray nan = y.dup();
     nan.putScalar(nan.length() - 3, Float.NaN);
     for (boolean whole : new boolean[] {true, false}) {
