@@ -30,6 +30,9 @@ final class MaxPoolLanes {
    */
   static final long TWO_THREADS = 1 << 18;
 
+  private static final LanesGate FORWARD = new LanesGate("max pooling's forward");
+  private static final LanesGate BACKWARD = new LanesGate("max pooling's backward");
+
   private MaxPoolLanes() {}
 
   /**
@@ -72,13 +75,15 @@ final class MaxPoolLanes {
     int rowStride = grid.w() * c;
     int squares = c % WIDTH == 0 ? grid.wholeSquares() : 0;
     float[] carried = new float[WIDTH];
+    int lanesEnd = FORWARD.lanesEnd(from, to, grid.ow() * c); // cold: later rows in plain loops
+    long mark = FORWARD.start();
     for (int row = from; row < to; row++) {
       int b = row / grid.oh();
       int i = row % grid.oh();
       int top = grid.firstRow(i);
       int rows = grid.endRow(i) - top;
       int j = 0;
-      if (rows == 2 && squares > 0) {
+      if (rows == 2 && squares > 0 && row < lanesEnd) {
         maxSquares(x, out, row * grid.ow() * c, grid.pixel(b, top, 0), squares, rowStride, c);
         j = squares;
       }
@@ -88,7 +93,7 @@ final class MaxPoolLanes {
         int outAt = (row * grid.ow() + j) * c;
         int cellAt = grid.pixel(b, top, left);
         int k = 0;
-        for (; k + WIDTH <= c; k += WIDTH) {
+        for (; k + WIDTH <= c && row < lanesEnd; k += WIDTH) {
           windowMax(x, cellAt + k, rows, columns, rowStride, c, carried);
           out.store(FloatVector.fromArray(SPECIES, carried, 0), outAt + k);
         }
@@ -97,6 +102,7 @@ final class MaxPoolLanes {
         }
       }
     }
+    FORWARD.finish(mark, lanesEnd > from);
   }
 
   /**
@@ -173,13 +179,15 @@ final class MaxPoolLanes {
     float floor = throughRelu ? Float.MIN_VALUE : Float.NEGATIVE_INFINITY;
     int squares = c % WIDTH == 0 ? grid.wholeSquares() : 0;
     float[] carried = new float[2 * WIDTH];
+    int lanesEnd = BACKWARD.lanesEnd(from, to, grid.ow() * c); // cold: later rows in plain loops
+    long mark = BACKWARD.start();
     for (int row = from; row < to; row++) {
       int b = row / grid.oh();
       int i = row % grid.oh();
       int top = grid.firstRow(i);
       int rows = grid.endRow(i) - top;
       int j = 0;
-      if (rows == 2 && squares > 0) {
+      if (rows == 2 && squares > 0 && row < lanesEnd) {
         routeSquares(x, dOut, dx, row * grid.ow() * c, grid.pixel(b, top, 0), squares, rowStride,
             c, floor);
         j = squares;
@@ -190,7 +198,7 @@ final class MaxPoolLanes {
         int outAt = (row * grid.ow() + j) * c;
         int cellAt = grid.pixel(b, top, left);
         int k = 0;
-        for (; k + WIDTH <= c; k += WIDTH) {
+        for (; k + WIDTH <= c && row < lanesEnd; k += WIDTH) {
           routeLanes(x, dOut, dx, outAt + k, cellAt + k, rows, columns, rowStride, c,
               floor, accumulate, carried);
         }
@@ -203,6 +211,7 @@ final class MaxPoolLanes {
         zeroLeftovers(grid, dx, b, i, top, rows);
       }
     }
+    BACKWARD.finish(mark, lanesEnd > from);
   }
 
   /**
