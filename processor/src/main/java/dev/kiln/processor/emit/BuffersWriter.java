@@ -77,7 +77,11 @@ final class BuffersWriter {
       CodeBlock.Builder allocation = CodeBlock.builder();
       addBuffer(fields, allocation, names.output(node), node, "$L's output");
       if (plan.hasPreActivation(node)) {
-        addBuffer(fields, allocation, names.preActivation(node), node, "$L's output before its activation");
+        boolean fused = node.decl().kind()
+            .forwardWithActivation(new NodeCode(context, node), plan.activation(node)) != null;
+        addBuffer(fields, allocation, names.preActivation(node), node, fused
+            ? "$L's product, before the bias and the activation its kernel adds in one pass"
+            : "$L's output before its activation");
       }
       if (plan.hasGradient(node)) {
         addBuffer(fields, allocation, names.gradient(node), node, "The loss gradient of $L's output");

@@ -68,6 +68,11 @@ final class NodeCode implements LayerCode {
   }
 
   @Override
+  public CodeBlock activated() {
+    return context.bufferField(context.names.output(node));
+  }
+
+  @Override
   public CodeBlock param(String name) {
     CodeBlock field = context.paramOrNull(context.network.node(node.weightsOwner()), name);
     return qualified && !field.toString().equals("null")

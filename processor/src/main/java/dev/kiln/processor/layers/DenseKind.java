@@ -127,19 +127,38 @@ final class DenseKind implements LayerKind {
         code.output());
   }
 
-  /** ReLU: {@code Dense.forwardRelu}, the bias and the ReLU in one pass. */
+  /**
+   * ReLU: {@code Dense.forwardRelu}, the bias and the ReLU in one pass. GELU: {@code
+   * Dense.forwardGelu}, the bias and the GELU in one pass over the product, which stays in the
+   * pre-activation buffer without the bias.
+   */
   @Override
   public CodeBlock forwardWithActivation(LayerCode code, Activation activation) {
-    if (activation != Activation.RELU) {
-      return null;
+    if (activation == Activation.RELU) {
+      return CodeBlock.of(
+          "$T.forwardRelu($L, $L, $L, $L);\n",
+          KERNEL,
+          code.input(0),
+          code.param("kernel"),
+          code.param("bias"),
+          code.output());
     }
-    return CodeBlock.of(
-        "$T.forwardRelu($L, $L, $L, $L);\n",
-        KERNEL,
-        code.input(0),
-        code.param("kernel"),
-        code.param("bias"),
-        code.output());
+    if (activation == Activation.GELU && keepsProduct(code)) {
+      return CodeBlock.of(
+          "$T.forwardGelu($L, $L, $L, $L, $L);\n",
+          KERNEL,
+          code.input(0),
+          code.param("kernel"),
+          code.param("bias"),
+          code.output(),
+          code.activated());
+    }
+    return null;
+  }
+
+  /** Whether the layer's product has a buffer apart from its activation's output. */
+  private static boolean keepsProduct(LayerCode code) {
+    return !code.output().toString().equals(code.activated().toString());
   }
 
   @Override
@@ -155,22 +174,38 @@ final class DenseKind implements LayerKind {
         code.inputGradient(0));
   }
 
-  /** ReLU: {@code Dense.backwardRelu}, ReLU's gradient and the bias gradient in one pass. */
+  /**
+   * ReLU: {@code Dense.backwardRelu}, ReLU's gradient and the bias gradient in one pass. GELU:
+   * {@code Dense.backwardGelu}, the same for GELU, reading the product and the bias.
+   */
   @Override
   public CodeBlock backwardWithActivation(LayerCode code, Activation activation) {
-    if (activation != Activation.RELU) {
-      return null;
+    if (activation == Activation.RELU) {
+      return CodeBlock.of(
+          "$T.backwardRelu($L, $L, $L, $L, $L, $L, $L);\n",
+          KERNEL,
+          code.input(0),
+          code.param("kernel"),
+          code.output(),
+          code.outputGradient(),
+          code.grad("kernel"),
+          code.grad("bias"),
+          code.inputGradient(0));
     }
-    return CodeBlock.of(
-        "$T.backwardRelu($L, $L, $L, $L, $L, $L, $L);\n",
-        KERNEL,
-        code.input(0),
-        code.param("kernel"),
-        code.output(),
-        code.outputGradient(),
-        code.grad("kernel"),
-        code.grad("bias"),
-        code.inputGradient(0));
+    if (activation == Activation.GELU && keepsProduct(code)) {
+      return CodeBlock.of(
+          "$T.backwardGelu($L, $L, $L, $L, $L, $L, $L, $L);\n",
+          KERNEL,
+          code.input(0),
+          code.param("kernel"),
+          code.param("bias"),
+          code.output(),
+          code.outputGradient(),
+          code.grad("kernel"),
+          code.grad("bias"),
+          code.inputGradient(0));
+    }
+    return null;
   }
 
   @Override

@@ -32,6 +32,12 @@ public interface LayerCode {
   /** Where the layer's own computation writes, before any activation. */
   CodeBlock output();
 
+  /**
+   * Where the layer's activation writes: {@link #output()} itself unless the activation keeps
+   * the pre-activation apart (see {@link LayerKind#forwardWithActivation}).
+   */
+  CodeBlock activated();
+
   /** Parameter {@code name}, or {@code null} if the layer does not have it. */
   CodeBlock param(String name);
 

@@ -262,6 +262,11 @@ record TimeDistributedKind(LayerKind inner) implements LayerKind {
     }
 
     @Override
+    public CodeBlock activated() {
+      return fold(outer.activated());
+    }
+
+    @Override
     public CodeBlock param(String name) {
       return outer.param(name);
     }

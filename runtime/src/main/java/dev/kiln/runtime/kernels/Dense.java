@@ -6,7 +6,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A fully connected layer: {@code out = x . kernel + bias}, over the last axis of {@code x}.
- * The activation is a kernel of its own, applied by the caller.
+ * The activation is a kernel of its own, applied by the caller, but for ReLU and GELU, which have
+ * entries of their own here that apply the bias and the activation in one pass.
  */
 public final class Dense {
 
@@ -46,6 +47,23 @@ public final class Dense {
   public static void forwardRelu(INDArray x, INDArray kernel, INDArray bias, INDArray out) {
     Matmul.rows(x, kernel, out, false, false);
     BiasRelu.apply(out, bias);
+  }
+
+  /**
+   * {@link #forward} followed by the exact GELU, {@code y = gelu(x . kernel + bias)}, the bias and
+   * the GELU in one pass over the product ({@link BiasGelu}); {@code product} keeps {@code x .
+   * kernel} without the bias, for {@link #backwardGelu}.
+   *
+   * @param x input, {@code (..., in)}
+   * @param kernel {@code (in, units)}
+   * @param bias {@code (units)}, or {@code null} for a layer without bias
+   * @param product written with {@code x . kernel}, {@code (..., units)}
+   * @param y written, {@code (..., units)}
+   */
+  public static void forwardGelu(INDArray x, INDArray kernel, INDArray bias, INDArray product,
+      INDArray y) {
+    Matmul.rows(x, kernel, product, false, false);
+    BiasGelu.forward(product, bias, y);
   }
 
   /** Adds {@code bias} to each row of {@code out}'s last axis, in Java up to a size. */
@@ -100,6 +118,29 @@ public final class Dense {
     } else {
       BiasRelu.gradient(y, dOut, dBias);
     }
+    Matmul.rows(x, dOut, dKernel, true, false);
+    if (dx != null) {
+      Matmul.rows(dOut, kernel, dx, false, true);
+    }
+  }
+
+  /**
+   * The backward pass of {@link #forwardGelu}: GELU's gradient and the bias gradient in one pass
+   * over {@code dOut} ({@link BiasGelu#backward}), then {@link #backward}'s products.
+   *
+   * @param x the forward input, {@code (..., in)}
+   * @param kernel {@code (in, units)}
+   * @param bias {@code (units)}, or {@code null} for a layer without bias
+   * @param product the forward pass's {@code x . kernel}, {@code (..., units)}
+   * @param dOut {@code (..., units)}: the loss gradient with respect to {@code y}, turned in place
+   *     into the gradient with respect to the output before GELU
+   * @param dKernel written with {@code x^T . dOut}, {@code (in, units)}
+   * @param dBias written with the sum of {@code dOut} over all but the last axis, or {@code null}
+   * @param dx written with {@code dOut . kernel^T}, or {@code null} when no layer needs it
+   */
+  public static void backwardGelu(INDArray x, INDArray kernel, INDArray bias, INDArray product,
+      INDArray dOut, INDArray dKernel, INDArray dBias, INDArray dx) {
+    BiasGelu.backward(product, bias, dOut, dBias);
     Matmul.rows(x, dOut, dKernel, true, false);
     if (dx != null) {
       Matmul.rows(dOut, kernel, dx, false, true);

@@ -12,6 +12,8 @@ import jdk.incubator.vector.FloatVector;
  */
 final class EmbeddingLanes {
 
+  private static final LanesGate GATE = new LanesGate("the Embedding gradient's");
+
   private EmbeddingLanes() {}
 
   /**
@@ -20,11 +22,15 @@ final class EmbeddingLanes {
    */
   static void writeRows(TokensById tokens, FloatLanes rows, FloatLanes table, int width,
       int from, int to) {
-    int whole = width - width % SPECIES.length();
+    int wholeWidth = width - width % SPECIES.length();
+    // Cold: the rows after a chunk's worth sum in the scalar loop, in the same order (LanesGate).
+    int lanesEnd = GATE.lanesEnd(from, to, width);
+    long mark = GATE.start();
     for (int id = from; id < to; id++) {
       int target = id * width;
       int first = tokens.first(id);
       int end = tokens.end(id);
+      int whole = id < lanesEnd ? wholeWidth : 0;
       for (int j = 0; j < whole; j += SPECIES.length()) {
         if (first == end) {
           zeroColumns(table, target + j);
@@ -40,6 +46,7 @@ final class EmbeddingLanes {
         table.set(target + j, sum);
       }
     }
+    GATE.finish(mark, wholeWidth > 0 && lanesEnd > from);
   }
 
   /*

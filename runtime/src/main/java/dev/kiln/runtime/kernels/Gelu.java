@@ -87,12 +87,12 @@ public final class Gelu {
   }
 
   /** A pass over the values {@code [from, to)}. */
-  private interface Part {
+  interface Part {
     void run(int from, int to);
   }
 
   /** {@code part} over {@code [0, n)}: in two halves at once from {@link #TWO_THREADS} on. */
-  private static void inHalves(int n, Part part) {
+  static void inHalves(int n, Part part) {
     if (n < TWO_THREADS) {
       part.run(0, n);
       return;

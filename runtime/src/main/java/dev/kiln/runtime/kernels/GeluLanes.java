@@ -18,7 +18,11 @@ import jdk.incubator.vector.VectorOperators;
  * a left tail keeps its digits, which {@code (1 + erf(x / sqrt(2))) / 2} loses. {@code z^2} is
  * carried as a float pair ({@code fma} gives the rounding error of {@code z * z}), so that {@code
  * exp(-z^2 / 2)} keeps its float digits far out in the tail, and the exponential is the last
- * factor, so that no product before it falls below float32's normal range. The gradient {@code
+ * factor, so that no product before it falls below float32's normal range. Where the exponential
+ * itself would be subnormal ({@code |x| > 13.2}), it is two normal factors {@code exp(-z^2 / 4)}:
+ * the JDK's compiled vector exp was 3 subnormal steps off there, which a factor of {@code 0.4 |x|}
+ * after it made 4.6 units of the gradient's last place (its Java fallback, before C2 compiles the
+ * kernel, was not), and a prediction or gradient step must not depend on the JIT. The gradient {@code
  * Phi(x) + x phi(x)} takes the density {@code phi} from the same exponential. {@code
  * GeluLanesTest} measures both against the float64 kernel.
  */
@@ -50,6 +54,12 @@ final class GeluLanes {
 
   private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
 
+  /**
+   * Beyond this {@code |x|}, {@code exp(-x^2 / 2)} is below float32's normal range (from {@code
+   * sqrt(2 * 87.34) = 13.22} on), where the JDK's vector exp keeps only a few digits.
+   */
+  private static final float SUBNORMAL = 13.2f;
+
   private GeluLanes() {}
 
   /** Values per chunk copied into a Java array. */
@@ -57,11 +67,22 @@ final class GeluLanes {
 
   /** Writes {@code y[i] = gelu(x[i])} for {@code from <= i < to}; {@code y} may be {@code x}. */
   static void forward(FloatLanes x, FloatLanes y, int from, int to) {
-    float[] work = JavaWork.floats(7, 4 * CHUNK);
+    forward(x, null, 1, y, from, to);
+  }
+
+  /**
+   * Writes {@code y[i] = gelu(x[i] + bias[i % units])} for {@code from <= i < to}, the bias added
+   * in float32 as a pass of its own would; a null {@code bias} adds nothing.
+   */
+  static void forward(FloatLanes x, float[] bias, int units, FloatLanes y, int from, int to) {
+    float[] work = JavaWork.floats(7, 5 * CHUNK);
     int width = SPECIES.length();
     for (int start = from; start < to; start += CHUNK) {
       int length = Math.min(CHUNK, to - start);
       x.read(start, work, 0, length);
+      if (bias != null) {
+        addBias(work, length, bias, units, start);
+      }
       int j = 0;
       for (; j + width <= length; j += width) {
         tail(work, j);
@@ -76,11 +97,30 @@ final class GeluLanes {
 
   /** Turns {@code dy[i]} into {@code dy[i] * gelu'(x[i])} for {@code from <= i < to}. */
   static void backward(FloatLanes x, FloatLanes dy, int from, int to) {
-    float[] work = JavaWork.floats(7, 4 * CHUNK);
+    backward(x, null, 1, dy, null, from, to);
+  }
+
+  /**
+   * Turns {@code dy[i]} into {@code dy[i] * gelu'(x[i] + bias[i % units])} for {@code from <= i <
+   * to} and, with {@code sums} not null, adds each result to {@code sums[i % units]}: the bias
+   * gradient of these values in the same pass, summed in float32 over about {@link #SUM_BLOCK}
+   * rows at a time and in float64 over those. A null {@code bias} adds nothing.
+   */
+  static void backward(FloatLanes x, float[] bias, int units, FloatLanes dy, double[] sums,
+      int from, int to) {
+    float[] work = JavaWork.floats(7, 5 * CHUNK);
+    float[] block = sums == null ? null : JavaWork.floats(5, units);
+    if (block != null) {
+      java.util.Arrays.fill(block, 0, units, 0f);
+    }
+    int blockLength = 0;
     int width = SPECIES.length();
     for (int start = from; start < to; start += CHUNK) {
       int length = Math.min(CHUNK, to - start);
       x.read(start, work, 0, length);
+      if (bias != null) {
+        addBias(work, length, bias, units, start);
+      }
       dy.read(start, work, CHUNK, length);
       int j = 0;
       for (; j + width <= length; j += width) {
@@ -90,7 +130,62 @@ final class GeluLanes {
       for (; j < length; j++) {
         work[CHUNK + j] = (float) (work[CHUNK + j] * Gelu.derivative(work[j]));
       }
+      if (block != null) {
+        addColumns(work, length, block, units, start);
+        blockLength += length;
+        if (blockLength >= SUM_BLOCK * units) {
+          flush(block, sums, units);
+          blockLength = 0;
+        }
+      }
       dy.write(work, CHUNK, start, length);
+    }
+    if (block != null) {
+      flush(block, sums, units);
+    }
+  }
+
+  /** Rows, about, whose column sums are added in float32 before they go into float64 sums. */
+  private static final int SUM_BLOCK = 64;
+
+  private static void flush(float[] block, double[] sums, int units) {
+    for (int j = 0; j < units; j++) {
+      sums[j] += block[j];
+      block[j] = 0;
+    }
+  }
+
+  /** {@code work[j] += bias[(first + j) % units]} for {@code j < length}, a row's part at a time. */
+  private static void addBias(float[] work, int length, float[] bias, int units, int first) {
+    int column = first % units;
+    for (int j = 0; j < length; column = 0) {
+      int run = Math.min(units - column, length - j);
+      add(bias, column, work, j, run);
+      j += run;
+    }
+  }
+
+  /** {@code sums[(first + j) % units] += work[CHUNK + j]} for {@code j < length}. */
+  private static void addColumns(float[] work, int length, float[] sums, int units, int first) {
+    int column = first % units;
+    for (int j = 0; j < length; column = 0) {
+      int run = Math.min(units - column, length - j);
+      add(work, CHUNK + j, sums, column, run);
+      j += run;
+    }
+  }
+
+  /** {@code to[at + k] += from[start + k]} for {@code k < length}, whole vectors first. */
+  private static void add(float[] from, int start, float[] to, int at, int length) {
+    int width = SPECIES.length();
+    int k = 0;
+    for (; k + width <= length; k += width) {
+      FloatVector.fromArray(SPECIES, to, at + k)
+          .add(FloatVector.fromArray(SPECIES, from, start + k))
+          .intoArray(to, at + k);
+    }
+    for (; k < length; k++) {
+      to[at + k] += from[start + k];
     }
   }
 
@@ -101,19 +196,30 @@ final class GeluLanes {
    * array: in one method, or loading from the buffer, it passed C2's inlining cutoff in a JVM that
    * had run other lanes kernels (the full test suite) and boxed its vectors, 2.8 MB a call over
    * 4K values. Work: x in [0, CHUNK), dy in [CHUNK, 2 CHUNK), the exponentials and the scaled
-   * tails in the next two.
+   * tails in the next two, the exponentials' second factors (1, but far out) in the fifth.
    */
 
   /**
-   * {@code work[2 CHUNK + i] = exp(-x^2 / 2)} and {@code work[3 CHUNK + i] = Q(|x|) / exp(-x^2 /
-   * 2)} for a whole vector of {@code x = work[i]}.
+   * {@code work[2 CHUNK + i] * work[4 CHUNK + i] = exp(-x^2 / 2)} and {@code work[3 CHUNK + i] =
+   * Q(|x|) / exp(-x^2 / 2)} for a whole vector of {@code x = work[i]}.
    */
   private static void tail(float[] work, int i) {
     FloatVector z = FloatVector.fromArray(SPECIES, work, i).abs().min(FAR);
     FloatVector square = z.mul(z);
     FloatVector squareError = z.fma(z, square.neg());
     FloatVector e = square.mul(-0.5f).lanewise(VectorOperators.EXP);
-    e.fma(squareError.mul(-0.5f), e).intoArray(work, 2 * CHUNK + i); // to first order
+    e = e.fma(squareError.mul(-0.5f), e); // to first order
+    VectorMask<Float> far = z.compare(VectorOperators.GT, SUBNORMAL);
+    if (far.anyTrue()) {
+      // exp(-z^2 / 2) is subnormal there and keeps few digits: two normal factors exp(-z^2 / 4)
+      FloatVector half = square.mul(-0.25f).lanewise(VectorOperators.EXP);
+      half = half.fma(squareError.mul(-0.25f), half);
+      e.blend(half, far).intoArray(work, 2 * CHUNK + i);
+      ONE.blend(half, far).intoArray(work, 4 * CHUNK + i);
+    } else {
+      e.intoArray(work, 2 * CHUNK + i);
+      ONE.intoArray(work, 4 * CHUNK + i);
+    }
     FloatVector cz = z.mul(C);
     FloatVector t = ONE.div(cz.add(ONE));
     FloatVector u = cz.mul(t);
@@ -125,8 +231,9 @@ final class GeluLanes {
   private static void forward(float[] work, int i) {
     FloatVector x = FloatVector.fromArray(SPECIES, work, i);
     FloatVector e = FloatVector.fromArray(SPECIES, work, 2 * CHUNK + i);
+    FloatVector second = FloatVector.fromArray(SPECIES, work, 4 * CHUNK + i);
     FloatVector scaledTail = FloatVector.fromArray(SPECIES, work, 3 * CHUNK + i);
-    FloatVector left = x.mul(scaledTail).mul(e); // x Q(|x|)
+    FloatVector left = x.mul(scaledTail).mul(e).mul(second); // x Q(|x|)
     VectorMask<Float> right = x.compare(VectorOperators.GE, 0f);
     left.blend(x.sub(left), right).intoArray(work, i); // x (1 - Q(x)) on the right
   }
@@ -135,11 +242,13 @@ final class GeluLanes {
   private static void backward(float[] work, int i) {
     FloatVector x = FloatVector.fromArray(SPECIES, work, i);
     FloatVector dy = FloatVector.fromArray(SPECIES, work, CHUNK + i);
-    FloatVector e = FloatVector.fromArray(SPECIES, work, 2 * CHUNK + i);
+    FloatVector first = FloatVector.fromArray(SPECIES, work, 2 * CHUNK + i);
+    FloatVector second = FloatVector.fromArray(SPECIES, work, 4 * CHUNK + i);
+    FloatVector e = first.mul(second);
     FloatVector scaledTail = FloatVector.fromArray(SPECIES, work, 3 * CHUNK + i);
     FloatVector scaledSlope = x.mul(DENSITY); // x phi(x) / exp(-x^2 / 2)
     // Phi(x) + x phi(x): Q + x phi on the left, 1 - Q + x phi on the right
-    FloatVector left = scaledSlope.add(scaledTail).mul(e);
+    FloatVector left = scaledSlope.add(scaledTail).mul(first).mul(second);
     FloatVector slope = scaledSlope.sub(scaledTail).fma(e, ONE);
     VectorMask<Float> right = x.compare(VectorOperators.GE, 0f);
     dy.mul(left.blend(slope, right)).intoArray(work, CHUNK + i);

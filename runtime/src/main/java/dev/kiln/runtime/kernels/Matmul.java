@@ -19,6 +19,8 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * straight through libnd4j's entry point. A context cannot be rebound to other arrays (libnd4j
  * keeps every array ever set on it until it is deleted), so another array means another context.
  *
+ * <p>Small products skip libnd4j: {@link CallerBlas} runs them on the calling thread.
+ *
  * <p>The contexts hold their arrays: up to {@link #CAPACITY} products' arrays per thread stay
  * reachable until newer products push them out.
  */
@@ -121,6 +123,8 @@ final class Matmul {
     private final boolean transposeA;
     private final boolean transposeB;
     private final boolean accumulate;
+    /** The product on the calling thread, for small ones; else null and libnd4j's context. */
+    private final CallerBlas onCaller;
     private final long hash;
     private final OpContext context;
     long lastUsed;
@@ -136,6 +140,13 @@ final class Matmul {
       INDArray aRows = batched ? a : Rows.ofLastAxis(a);
       INDArray bRows = batched ? b : Rows.ofLastAxis(b);
       INDArray cRows = batched ? c : Rows.ofLastAxis(c);
+      this.onCaller =
+          batched ? null : CallerBlas.of(aRows, bRows, cRows, transposeA, transposeB, accumulate);
+      if (onCaller != null) {
+        this.hash = 0;
+        this.context = null;
+        return;
+      }
       MMulTranspose transposes =
           MMulTranspose.builder().transposeA(transposeA).transposeB(transposeB).build();
       Mmul op = new Mmul(aRows, bRows, cRows, 1.0, accumulate ? 1.0 : 0.0, transposes);
@@ -155,6 +166,9 @@ final class Matmul {
 
     /** Deletes the native context. */
     void close() {
+      if (context == null) {
+        return;
+      }
       try {
         context.close();
       } catch (Exception e) {
@@ -163,6 +177,10 @@ final class Matmul {
     }
 
     void run() {
+      if (onCaller != null) {
+        onCaller.run();
+        return;
+      }
       if (NATIVE.execCustomOp2(null, hash, context.contextPointer()) != 0
           || NATIVE.lastErrorCode() != 0) {
         throw new IllegalStateException("matmul failed: " + NATIVE.lastErrorMessage());

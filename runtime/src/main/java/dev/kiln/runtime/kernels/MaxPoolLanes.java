@@ -30,6 +30,9 @@ final class MaxPoolLanes {
    */
   static final long TWO_THREADS = 1 << 18;
 
+  private static final LanesGate FORWARD = new LanesGate("max pooling's forward");
+  private static final LanesGate BACKWARD = new LanesGate("max pooling's backward");
+
   private MaxPoolLanes() {}
 
   /**
@@ -77,13 +80,15 @@ final class MaxPoolLanes {
     int rowStride = grid.w() * c;
     int squares = c % WIDTH == 0 ? grid.wholeSquares() : 0;
     float[] carried = new float[WIDTH];
+    int lanesEnd = FORWARD.lanesEnd(from, to, grid.ow() * c); // cold: later rows in plain loops
+    long mark = FORWARD.start();
     for (int row = from; row < to; row++) {
       int b = row / grid.oh();
       int i = row % grid.oh();
       int top = grid.firstRow(i);
       int rows = grid.endRow(i) - top;
       int j = 0;
-      if (rows == 2 && squares > 0) {
+      if (rows == 2 && squares > 0 && row < lanesEnd) {
         int outAt = row * grid.ow() * c;
         int cellAt = grid.pixel(b, top, 0);
         if (relu) {
@@ -99,7 +104,7 @@ final class MaxPoolLanes {
         int outAt = (row * grid.ow() + j) * c;
         int cellAt = grid.pixel(b, top, left);
         int k = 0;
-        for (; k + WIDTH <= c; k += WIDTH) {
+        for (; k + WIDTH <= c && row < lanesEnd; k += WIDTH) {
           windowMax(x, cellAt + k, rows, columns, rowStride, c, carried);
           if (relu) {
             reluCarried(carried);
@@ -112,6 +117,7 @@ final class MaxPoolLanes {
         }
       }
     }
+    FORWARD.finish(mark, lanesEnd > from);
   }
 
   /**
@@ -211,13 +217,15 @@ final class MaxPoolLanes {
     float floor = throughRelu ? Float.MIN_VALUE : Float.NEGATIVE_INFINITY;
     int squares = c % WIDTH == 0 ? grid.wholeSquares() : 0;
     float[] carried = new float[2 * WIDTH];
+    int lanesEnd = BACKWARD.lanesEnd(from, to, grid.ow() * c); // cold: later rows in plain loops
+    long mark = BACKWARD.start();
     for (int row = from; row < to; row++) {
       int b = row / grid.oh();
       int i = row % grid.oh();
       int top = grid.firstRow(i);
       int rows = grid.endRow(i) - top;
       int j = 0;
-      if (rows == 2 && squares > 0) {
+      if (rows == 2 && squares > 0 && row < lanesEnd) {
         routeSquares(x, dOut, dx, row * grid.ow() * c, grid.pixel(b, top, 0), squares, rowStride,
             c, floor);
         j = squares;
@@ -228,7 +236,7 @@ final class MaxPoolLanes {
         int outAt = (row * grid.ow() + j) * c;
         int cellAt = grid.pixel(b, top, left);
         int k = 0;
-        for (; k + WIDTH <= c; k += WIDTH) {
+        for (; k + WIDTH <= c && row < lanesEnd; k += WIDTH) {
           routeLanes(x, dOut, dx, outAt + k, cellAt + k, rows, columns, rowStride, c,
               floor, accumulate, carried);
         }
@@ -241,6 +249,7 @@ final class MaxPoolLanes {
         zeroLeftovers(grid, dx, b, i, top, rows);
       }
     }
+    BACKWARD.finish(mark, lanesEnd > from);
   }
 
   /**

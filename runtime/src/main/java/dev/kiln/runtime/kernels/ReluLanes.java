@@ -24,6 +24,8 @@ final class ReluLanes {
    */
   static final long TWO_THREADS = 1 << 18;
 
+  private static final LanesGate GATE = new LanesGate("ReLU's backward");
+
   private ReluLanes() {}
 
   /**
@@ -55,9 +57,12 @@ final class ReluLanes {
 
   private static void backward(FloatLanes y, FloatLanes dy, int from, int to) {
     int i = from;
-    for (; i + WIDTH <= to; i += WIDTH) {
+    int lanesEnd = GATE.lanesEnd(from, to); // cold: a chunk in lanes, the rest below (LanesGate)
+    long mark = GATE.start();
+    for (; i + WIDTH <= lanesEnd; i += WIDTH) {
       backwardLanes(y, dy, i);
     }
+    GATE.finish(mark, i > from);
     for (; i < to; i++) {
       if (!(y.get(i) > 0)) {
         dy.set(i, 0);

@@ -20,10 +20,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 class GeluLanesTest {
 
-  /** Measured: 3.6 at most, from the polynomial's and exp's rounding (see GeluLanes). */
+  /**
+   * Measured: 3.8 at most once compiled, 3.6 before, from the polynomial's and exp's rounding (see
+   * GeluLanes).
+   */
   private static final double VALUE_ULPS = 4;
 
-  /** Measured: 3.6 at most, of the larger of {@code Phi(x)} and {@code |x phi(x)|}. */
+  /**
+   * Measured: 2.9 at most, compiled or not, of the larger of {@code Phi(x)} and {@code |x phi(x)|}
+   * (4.6 once compiled, before the far tail took two exponential factors).
+   */
   private static final double GRADIENT_ULPS = 4;
 
   /**
@@ -61,6 +67,49 @@ class GeluLanesTest {
   @Test
   void valuesAreWithinFourUnitsInTheLastPlaceOfFloat64() {
     assumeTrue(VectorApi.ENABLED);
+    assertValuesWithinBound();
+  }
+
+  @Test
+  void gradientsAreWithinFourUnitsInTheLastPlaceOfTheirTerms() {
+    assumeTrue(VectorApi.ENABLED);
+    assertGradientsWithinBound();
+  }
+
+  /**
+   * The same bounds once C2 has compiled the kernel, whose vector exp is the JDK's compiled one
+   * (before, its Java fallback): which of the two a call gets depends on the JVM's history.
+   */
+  @Test
+  void theBoundsHoldOnceTheKernelIsCompiled() {
+    assumeTrue(VectorApi.ENABLED);
+    compile();
+    assertValuesWithinBound();
+    assertGradientsWithinBound();
+  }
+
+  /**
+   * Runs the kernel until C2 has compiled it, as it has in a model's steady state. Before, some of
+   * a call's vectors take the Vector API's Java exp, which may round differently from the compiled
+   * one by a unit in the last place.
+   */
+  private static void compile() {
+    INDArray z = NdArrays.zeros(DataType.FLOAT, 1 << 20);
+    float[] spread = new float[1 << 20];
+    SplittableRandom random = new SplittableRandom(41);
+    for (int i = 0; i < spread.length; i++) {
+      spread[i] = (float) random.nextDouble(-16, 16);
+    }
+    z.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(spread));
+    INDArray dy = NdArrays.zeros(DataType.FLOAT, 1 << 20);
+    for (int i = 0; i < 40; i++) {
+      dy.assign(1);
+      Gelu.forward(z, dy);
+      Gelu.backward(z, dy);
+    }
+  }
+
+  private static void assertValuesWithinBound() {
     float[] x = arguments();
     float[] y = values(x, Gelu::forward);
     double worst = 0;
@@ -82,9 +131,7 @@ class GeluLanesTest {
     assertEquals(40f, values(new float[] {40f}, Gelu::forward)[0], "far right: x");
   }
 
-  @Test
-  void gradientsAreWithinFourUnitsInTheLastPlaceOfTheirTerms() {
-    assumeTrue(VectorApi.ENABLED);
+  private static void assertGradientsWithinBound() {
     float[] x = arguments();
     float[] ones = new float[x.length];
     java.util.Arrays.fill(ones, 1f);
@@ -123,6 +170,7 @@ class GeluLanesTest {
   @Test
   void twoHalvesEqualOnePass() {
     assumeTrue(VectorApi.ENABLED);
+    compile(); // both runs in compiled code, whose exp is the same on both threads
     int n = (int) Gelu.TWO_THREADS * 2 + 5;
     float[] x = new float[n];
     float[] r = new float[n];

@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.runtime.testing.RandomArrays;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,6 +28,16 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * whole vectors; the larger cases run on two threads.
  */
 class MaxPoolLanesTest {
+
+  @BeforeEach
+  void lanesRunWhole() {
+    LanesGate.force(true); // cold calls run a chunk in lanes; LanesGateTest tests that split
+  }
+
+  @AfterEach
+  void gatesMeasureAgain() {
+    LanesGate.force(null);
+  }
 
   static Stream<PoolingCase> cases() {
     return Stream.of(

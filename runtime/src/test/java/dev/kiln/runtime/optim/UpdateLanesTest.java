@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.runtime.NdArrays;
 import dev.kiln.runtime.kernels.FreshJvm;
+import dev.kiln.runtime.kernels.LanesGate;
 import dev.kiln.runtime.kernels.VectorApi;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ class UpdateLanesTest {
 
   /** Region lengths: shorter than a vector, whole vectors of 8 and 16 lanes, and between. */
   private static final long[] REGION_LENGTHS = {1, 7, 8, 15, 16, 17, 33, 48, 1000, 4099};
+  // 4099: past LanesGate.COLD_ELEMENTS, so that a cold pass leaves most of it to the loop.
 
   static Stream<Arguments> rules() {
     List<Arguments> cases = new ArrayList<>();
@@ -53,6 +55,19 @@ class UpdateLanesTest {
   @MethodSource("rules")
   void lanesGiveTheScalarLoopsBits(String name, Supplier<Updater> rule, GradientClipping clipping) {
     assumeTrue(VectorApi.ENABLED, "the lanes run with the Vector API only");
+    try {
+      // Whole: every span in lanes; cold: a chunk in lanes and the rest in the rule's loop.
+      for (boolean whole : new boolean[] {true, false}) {
+        LanesGate.force(whole);
+        compareWithScalarLoops(name + (whole ? " whole" : " cold"), rule, clipping);
+      }
+    } finally {
+      LanesGate.force(null);
+    }
+  }
+
+  private static void compareWithScalarLoops(
+      String name, Supplier<Updater> rule, GradientClipping clipping) {
     List<ParameterRegion> regions = new ArrayList<>();
     long offset = 0;
     for (int i = 0; i < REGION_LENGTHS.length; i++) {
@@ -89,6 +104,42 @@ class UpdateLanesTest {
   }
 
   private static final int ADAM_LENGTH = 100_000;
+
+  /**
+   * A cold step's heap: LanesGate.COLD_ELEMENTS in lanes, some 100 KB, the step's objects, and the
+   * first step's one-time set-up (about 1 MB, the thread measure's included).
+   */
+  private static final long COLD_STEP_LIMIT = 1 << 22;
+
+  @Test
+  void coldAdamStepsAllocateAChunksWorthOfHeap() {
+    assumeTrue(VectorApi.ENABLED, "the lanes run with the Vector API only");
+    long bytes = FreshJvm.bytesPerCall(UpdateLanesTest.class, "mostBytesOfColdAdamSteps", null);
+    // Interpreted lanes over all 2^21 parameters: some 100 bytes a parameter.
+    assertTrue(bytes <= COLD_STEP_LIMIT, "one of the first Adam steps over " + COLD_LENGTH
+        + " floats allocated " + bytes + " bytes of heap, more than " + COLD_STEP_LIMIT);
+  }
+
+  private static final int COLD_LENGTH = 1 << 21;
+
+  /** The most heap of any of a fresh JVM's first 3 Adam steps, in lanes where they are warm. */
+  static long mostBytesOfColdAdamSteps() {
+    Run run = new Run(new Adam(1e-3), GradientClipping.NONE,
+        List.of(new ParameterRegion(0, COLD_LENGTH, ParameterRegion.Role.WEIGHT)), COLD_LENGTH,
+        true);
+    run.updater.twoThreads = false; // one thread, whose allocations the measure sees
+    run.gradients.assign(Nd4j.createFromArray(gaussian(7, COLD_LENGTH)));
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long thread = Thread.currentThread().getId();
+    long most = 0;
+    for (int i = 0; i < 3; i++) {
+      long before = threads.getThreadAllocatedBytes(thread);
+      run.updater.step(run.parameters, run.gradients);
+      most = Math.max(most, threads.getThreadAllocatedBytes(thread) - before);
+    }
+    return most;
+  }
 
   /** The measurement, which the test runs in a JVM of its own ({@link FreshJvm}). */
   static long fewestBytesPerAdamStep() {

@@ -1,0 +1,66 @@
+package dev.kiln.processor;
+
+import static com.google.testing.compile.CompilationSubject.assertThat;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.testing.compile.Compilation;
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Dense layer with exact GELU applies its bias inside GELU's pass ({@code Dense.forwardGelu}),
+ * keeping its product apart in the pre-activation buffer, and takes GELU's gradient with the bias
+ * gradient ({@code Dense.backwardGelu}); other activations and wrapped Dense layers keep their own
+ * calls.
+ */
+class DenseGeluTest {
+
+  @Test
+  void denseWithGeluCallsTheFusedEntries() throws IOException {
+    String source = modelOf(
+        "  @Dense(units = 6, activation = GELU) Tensor hidden(Tensor input);",
+        "  @Output(loss = MSE) @Dense(units = 2) Tensor output(Tensor hidden);");
+    assertContains(source, "Dense.forwardGelu(input, hiddenKernel, hiddenBias,"
+        + " b.hiddenPreActivation, b.hidden);");
+    assertContains(source, "Dense.backwardGelu(input, hiddenKernel, hiddenBias,"
+        + " b.hiddenPreActivation, b.dHidden, hiddenKernelGrad, hiddenBiasGrad, null);");
+    assertContains(source, "hidden's product, before the bias and the activation its kernel adds");
+    assertLacks(source, "Gelu.forward(");
+    assertLacks(source, "Gelu.backward(");
+  }
+
+  @Test
+  void otherActivationsAndWrappedLayersKeepTheirOwnCalls() throws IOException {
+    String source = modelOf(
+        "  @Dense(units = 6, activation = GELU_TANH) Tensor hidden(Tensor input);",
+        "  @TimeDistributed @Dense(units = 3, activation = GELU) Tensor steps(Tensor hidden);",
+        "  @Output(loss = MSE) @Dense(units = 2) Tensor output(Tensor steps);");
+    assertContains(source, "GeluTanh.forward(b.hiddenPreActivation, b.hidden);");
+    assertContains(source, "Gelu.forward(b.stepsPreActivation, b.steps);");
+    assertLacks(source, "forwardGelu");
+    assertLacks(source, "backwardGelu");
+  }
+
+  /** The generated source of a sequence model with {@code layers} after its input. */
+  private static String modelOf(String... layers) throws IOException {
+    String[] lines = new String[layers.length + 4];
+    lines[0] = "@Model(optimizer = Optimizer.ADAM)";
+    lines[1] = "interface Net {";
+    lines[2] = "  @Input(shape = {5, 4}) Tensor input();";
+    System.arraycopy(layers, 0, lines, 3, layers.length);
+    lines[layers.length + 3] = "}";
+    Compilation compilation = Sources.compile(Sources.model("Net", lines));
+    assertThat(compilation).succeeded();
+    return compilation.generatedSourceFile("test.NetModel").orElseThrow()
+        .getCharContent(false).toString();
+  }
+
+  private static void assertContains(String source, String expected) {
+    assertTrue(source.contains(expected), "expected in the generated model: " + expected);
+  }
+
+  private static void assertLacks(String source, String unexpected) {
+    assertFalse(source.contains(unexpected), "not expected in the generated model: " + unexpected);
+  }
+}
