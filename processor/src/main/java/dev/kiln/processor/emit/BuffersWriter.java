@@ -30,6 +30,13 @@ final class BuffersWriter {
     this.memory = context.memory;
   }
 
+  /** Whether a prediction computes some layer in the pooling after it (the step's {@code b.training}). */
+  private boolean poolsInPrediction() {
+    CodeBlock none = CodeBlock.of("");
+    return network.nodes().stream().anyMatch(node -> context.plan.reluTakenBackwardBy(node) != null
+        && node.decl().kind().forwardPooledRelu(new NodeCode(context, node), none, none) != null);
+  }
+
   TypeSpec buffersClass() {
     StepPlan plan = context.plan;
     TypeSpec.Builder type = TypeSpec.classBuilder(context.buffers)
@@ -53,6 +60,13 @@ final class BuffersWriter {
           .build());
       constructor.addStatement("arena = $T.zeros(dataType, batchSize * (training ? TRAINING_ARENA : INFERENCE_ARENA))",
           Runtime.ND_ARRAYS);
+    }
+    if (memory.isPlanned() && poolsInPrediction()) {
+      type.addField(FieldSpec.builder(boolean.class, "training", Modifier.FINAL)
+          .addJavadoc("Whether for training: a prediction may leave an output that only the next layer\n"
+              + "reads unwritten, where that layer computes it as it reads it.\n")
+          .build());
+      constructor.addStatement("this.training = training");
     }
     List<FieldSpec.Builder> fields = new ArrayList<>();
     List<CodeParts.Piece> allocations = new ArrayList<>();

@@ -114,7 +114,11 @@ final class PublicMethods {
     List<CodeBlock> copies = new ArrayList<>();
     List<String> pieceNames = new ArrayList<>();
     for (Node node : network.nodes()) {
-      copies.add(CodeBlock.of("$T.copy($L)", Runtime.ND_ARRAYS, context.activationOf(node)));
+      CodeBlock copy = CodeBlock.of("$T.copy($L)", Runtime.ND_ARRAYS, context.activationOf(node));
+      // A layer whose ReLU its reader applies keeps the values before it in its buffer.
+      copies.add(context.plan.reluTakenBackwardBy(node) == null
+          ? copy
+          : CodeBlock.of("$T.applied($L)", Runtime.kernel("Relu"), copy));
       pieceNames.add(node.name());
     }
     for (ResultTypes.BufferActivation extra : bufferActivations) {

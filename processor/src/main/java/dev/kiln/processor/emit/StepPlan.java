@@ -84,10 +84,11 @@ final class StepPlan {
   }
 
   /**
-   * The layer whose backward pass takes this layer's ReLU backward too ({@code
-   * MaxPool2D.backwardThroughRelu}), saving a pass over a large gradient, or null: the one layer
-   * that reads this ReLU's output, when no loss, second reader or activity regularizer adds to
-   * the gradient it writes.
+   * The layer that takes this layer's ReLU, forward and backward ({@code MaxPool2D.forwardRelu}
+   * and {@code backwardThroughRelu}), saving a pass over a large output and one over its
+   * gradient, or null: the one layer that reads this ReLU's output, when no loss, second reader
+   * or activity regularizer reads the output or adds to the gradient. This layer's buffer then
+   * holds its values before the ReLU; {@code activations} applies it to its copy.
    */
   Node reluTakenBackwardBy(Node node) {
     if (node.decl().kind().isInput() || activation(node) != Activation.RELU

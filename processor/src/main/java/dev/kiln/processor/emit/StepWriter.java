@@ -62,8 +62,42 @@ final class StepWriter {
     return inParts(type, method, "forward", "The forward pass of", layers);
   }
 
-  /** The layer's forward call and its activation's, or one call doing both where the kind has it. */
+  /**
+   * The layer's forward call and its activation's, or one call doing both where the kind has it;
+   * a ReLU that the reading layer takes is left to it, and a layer that takes its input's ReLU
+   * applies it.
+   */
   private CodeBlock forwardWithActivation(Node node, NodeCode code, Activation activation) {
+    Node reluTaker = plan.reluTakenBackwardBy(node);
+    if (reluTaker != null) {
+      if (pooledInPrediction(node, reluTaker) == null) {
+        return CodeBlock.builder()
+            .add(node.decl().kind().forward(code))
+            .add("// (its relu goes forward in $L's forward pass, on the pooled values)\n",
+                reluTaker.name())
+            .build();
+      }
+      return CodeBlock.builder()
+          .beginControlFlow("if ($L.training)", names.local("b"))
+          .add(node.decl().kind().forward(code))
+          .endControlFlow()
+          .add("// (its relu goes forward in $L's forward pass, on the pooled values; a prediction\n"
+              + "// computes this layer there, as it pools it)\n", reluTaker.name())
+          .build();
+    }
+    if (plan.takesInputReluBackward(node)) {
+      CodeBlock pooled = pooledInPrediction(network.node(node.inputs().get(0)), node);
+      if (pooled == null) {
+        return node.decl().kind().forwardThroughRelu(code);
+      }
+      return CodeBlock.builder()
+          .beginControlFlow("if ($L.training)", names.local("b"))
+          .add(node.decl().kind().forwardThroughRelu(code))
+          .nextControlFlow("else")
+          .add(pooled)
+          .endControlFlow()
+          .build();
+    }
     CodeBlock fused = node.decl().kind().forwardWithActivation(code, activation);
     if (fused != null) {
       return fused;
@@ -72,6 +106,20 @@ final class StepWriter {
         .add(node.decl().kind().forward(code))
         .add(ActivationCode.forward(activation, code.output(), context.bufferField(names.output(node))))
         .build();
+  }
+
+  /**
+   * The prediction's call computing {@code layer}, its ReLU and {@code pool}, the one layer that
+   * takes that ReLU, or null: only prediction buffers ({@code b.training} false, planned memory)
+   * may leave the layer's own output unwritten; {@code activations(...)} runs on training buffers.
+   */
+  private CodeBlock pooledInPrediction(Node layer, Node pool) {
+    if (!context.memory.isPlanned()) {
+      return null;
+    }
+    NodeCode poolCode = new NodeCode(context, pool);
+    return layer.decl().kind().forwardPooledRelu(
+        new NodeCode(context, layer), poolCode.constant("WINDOW"), poolCode.output());
   }
 
   /** {@code method} with the pieces as its body, calling parts added to {@code type} if they did not fit. */

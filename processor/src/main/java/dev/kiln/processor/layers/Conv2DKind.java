@@ -1,6 +1,8 @@
 package dev.kiln.processor.layers;
 
+import com.palantir.javapoet.CodeBlock;
 import dev.kiln.Conv2D;
+import dev.kiln.processor.emit.Runtime;
 import dev.kiln.processor.shape.Node;
 import dev.kiln.processor.shape.Shape;
 
@@ -14,6 +16,14 @@ final class Conv2DKind extends ConvolutionKind {
   @Override
   public Shape outputShape(ShapeContext context) {
     return Windows.outputImage(context, filters(context.layer()));
+  }
+
+  /** The runtime pools small convolutions as it computes them (its {@code SmallConvLanes}). */
+  @Override
+  public CodeBlock forwardPooledRelu(LayerCode code, CodeBlock poolWindow, CodeBlock pooled) {
+    return CodeBlock.of("$T.forwardPooledRelu($L, $L, $L, $L, $L, $L, $L);\n",
+        Runtime.kernel("Conv2D"), code.input(0), code.param("kernel"), code.param("bias"),
+        code.constant("WINDOW"), code.output(), poolWindow, pooled);
   }
 
   @Override

@@ -133,15 +133,35 @@ public interface LayerKind {
   }
 
   /**
-   * Whether {@link #backwardThroughRelu} can take this layer's backward pass: the step then uses
-   * it where this layer alone reads a ReLU's output (see the emitter's {@code StepPlan}).
+   * Whether this layer can take the ReLU of a layer it alone reads, forward ({@link
+   * #forwardThroughRelu}, on its own output) and backward ({@link #backwardThroughRelu}): the
+   * step then uses both, and the input layer's buffer keeps its values before the ReLU (see the
+   * emitter's {@code StepPlan}).
    */
   default boolean goesBackwardThroughRelu(LayerDecl layer) {
     return false;
   }
 
   /**
-   * The backward call(s) that also take the ReLU of the input layer backward, writing the
+   * The forward call(s) applying the input layer's ReLU too, reading that layer's values before
+   * it and writing this layer's output as if it had read the ReLU's output.
+   */
+  default CodeBlock forwardThroughRelu(LayerCode code) {
+    throw new UnsupportedOperationException(kerasName() + " has no forward pass through a ReLU");
+  }
+
+  /**
+   * For a prediction, one call computing this layer, its ReLU and the 2-D max pooling that alone
+   * reads it ({@code poolWindow}, writing {@code pooled}), which may leave this layer's own
+   * output unwritten; or null when the kind has no such kernel.
+   */
+  default CodeBlock forwardPooledRelu(LayerCode code, CodeBlock poolWindow, CodeBlock pooled) {
+    return null;
+  }
+
+  /**
+   * The backward call(s) that also take the ReLU of the input layer backward, reading that
+   * layer's values before the ReLU (as {@link #forwardThroughRelu} left them) and writing the
    * gradient before that ReLU into {@link LayerCode#inputGradient}.
    */
   default CodeBlock backwardThroughRelu(LayerCode code) {

@@ -87,10 +87,18 @@ final class PoolingKind implements LayerKind {
   /**
    * Max pooling routes each window's gradient to its largest cell, which a ReLU before it let
    * through exactly when the window's maximum is positive: the runtime does both in one pass.
+   * Forward, the ReLU of the window's maximum is the maximum of the ReLU's outputs, so it runs
+   * on the pooled values, a fraction of the image.
    */
   @Override
   public boolean goesBackwardThroughRelu(LayerDecl layer) {
     return annotation == MaxPooling2D.class;
+  }
+
+  @Override
+  public CodeBlock forwardThroughRelu(LayerCode code) {
+    return CodeBlock.of("$T.forwardRelu($L, $L, $L);\n", kernel, code.input(0),
+        code.constant("WINDOW"), code.output());
   }
 
   @Override

@@ -31,6 +31,11 @@ public final class Conv2D {
    */
   public static void forward(
       INDArray x, INDArray kernel, INDArray bias, Window window, INDArray out) {
+    if (VectorApi.appliesTo(x.dataType())
+        && SmallConvLanes.handles(x, kernel, bias, window, out)) {
+      SmallConvLanes.forward(x, kernel, bias, window, out);
+      return;
+    }
     DynamicCustomOp.DynamicCustomOpsBuilder op =
         DynamicCustomOp.builder("conv2d")
             .addIntegerArguments(NativeWindows.convolution(window, window.same()));
@@ -41,6 +46,32 @@ public final class Conv2D {
       op.addInputs(reached, kernel);
     }
     OneDnn.exec(op.addOutputs(out).build(), OneDnn.mishandles(window, reached));
+  }
+
+  /**
+   * {@link #forward}, then its ReLU and a max pooling ({@link MaxPool2D#forwardRelu}), for a
+   * prediction: where {@link SmallConvLanes} takes both, the convolution's outputs are pooled as
+   * they are computed and {@code out} is not written; the pooled values are the same bits.
+   *
+   * @param x input, {@code (n, h, w, c)}
+   * @param kernel {@code (kh, kw, c, filters)}
+   * @param bias {@code (filters)}, or {@code null}
+   * @param window the convolution's window
+   * @param out the convolution's output, {@code (n, oh, ow, filters)}, written or not
+   * @param pool the pooling's window
+   * @param pooled written, {@code (n, ph, pw, filters)}
+   */
+  public static void forwardPooledRelu(INDArray x, INDArray kernel, INDArray bias, Window window,
+      INDArray out, Window pool, INDArray pooled) {
+    if (VectorApi.appliesTo(x.dataType()) && SmallConvLanes.poolsInPlace(pool)
+        && SmallConvLanes.handles(x, kernel, bias, window, out)
+        && pooled.dataType() == out.dataType() && pooled.ordering() == 'c'
+        && pooled.elementWiseStride() == 1) {
+      SmallConvLanes.forwardPooledRelu(x, kernel, bias, window, pooled);
+      return;
+    }
+    forward(x, kernel, bias, window, out);
+    MaxPool2D.forwardRelu(out, pool, pooled);
   }
 
   /**

@@ -24,10 +24,31 @@ public final class MaxPool2D {
   public static void forward(INDArray x, Window window, INDArray out) {
     Pools.requireUndilated(window);
     if (VectorApi.appliesTo(x.dataType()) && MaxPoolLanes.handles(x, out)) {
-      MaxPoolLanes.forward(x, window, out);
+      MaxPoolLanes.forward(x, window, out, false);
       return;
     }
     nativeForward(x, window, out);
+  }
+
+  /**
+   * {@link Relu#forward} then {@link #forward}, for a pooling that alone reads a ReLU's output:
+   * since {@code max(relu(a), relu(b)) = relu(max(a, b))}, the ReLU applies to the pooled values
+   * and {@code x} keeps the values before it. {@link #backwardThroughRelu} takes that {@code x}
+   * as it takes the ReLU's output: the windows' largest cells are the same where the maximum is
+   * positive, and a window whose maximum is not passes nothing on either way.
+   *
+   * @param x the ReLU's input, {@code (n, h, w, c)}
+   * @param window the pool size, strides and padding
+   * @param out written with the pooled ReLU output, {@code (n, oh, ow, c)}
+   */
+  public static void forwardRelu(INDArray x, Window window, INDArray out) {
+    Pools.requireUndilated(window);
+    if (VectorApi.appliesTo(x.dataType()) && MaxPoolLanes.handles(x, out)) {
+      MaxPoolLanes.forward(x, window, out, true);
+      return;
+    }
+    nativeForward(x, window, out);
+    Relu.forward(out);
   }
 
   /** libnd4j's maxpool2d: for float64, and float32 without the Vector API. */
@@ -83,7 +104,8 @@ public final class MaxPool2D {
    * gradient of the ReLU's input. A window whose maximum is not positive passes nothing on, so the
    * float32 lanes ({@link MaxPoolLanes}) do both in one pass over the image.
    *
-   * @param x the ReLU's output, the pooling's input, {@code (n, h, w, c)}
+   * @param x the ReLU's output, the pooling's input, {@code (n, h, w, c)}; or the ReLU's input,
+   *     where {@link #forwardRelu} applied it
    * @param dOut {@code (n, oh, ow, c)}
    * @param window as in the forward pass
    * @param dx written, {@code (n, h, w, c)}, or {@code null} when nothing needs it

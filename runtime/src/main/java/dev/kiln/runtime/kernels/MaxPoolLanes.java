@@ -56,21 +56,26 @@ final class MaxPoolLanes {
         && x.length() < Integer.MAX_VALUE / Float.BYTES;
   }
 
-  /** Writes each window's maximum, per channel, into {@code out}. */
-  static void forward(INDArray x, Window window, INDArray out) {
+  /**
+   * Writes each window's maximum, per channel, into {@code out}, or with {@code relu} the larger
+   * of it and 0: ReLU's output pooled, from its input ({@code max(relu(a), relu(b)) =
+   * relu(max(a, b))}), in one pass over the image.
+   */
+  static void forward(INDArray x, Window window, INDArray out, boolean relu) {
     PoolGrid grid = PoolGrid.of(x, window, out);
     FloatLanes image = new FloatLanes(x);
     FloatLanes target = new FloatLanes(out);
     int rows = grid.n() * grid.oh();
     if (SecondThread.ENABLED && x.length() >= TWO_THREADS && rows >= 2) {
-      SecondThread.run(() -> forwardRows(grid, image, target, rows / 2, rows),
-          () -> forwardRows(grid, image, target, 0, rows / 2));
+      SecondThread.run(() -> forwardRows(grid, image, target, relu, rows / 2, rows),
+          () -> forwardRows(grid, image, target, relu, 0, rows / 2));
     } else {
-      forwardRows(grid, image, target, 0, rows);
+      forwardRows(grid, image, target, relu, 0, rows);
     }
   }
 
-  private static void forwardRows(PoolGrid grid, FloatLanes x, FloatLanes out, int from, int to) {
+  private static void forwardRows(
+      PoolGrid grid, FloatLanes x, FloatLanes out, boolean relu, int from, int to) {
     int c = grid.c();
     int rowStride = grid.w() * c;
     int squares = c % WIDTH == 0 ? grid.wholeSquares() : 0;
@@ -84,7 +89,13 @@ final class MaxPoolLanes {
       int rows = grid.endRow(i) - top;
       int j = 0;
       if (rows == 2 && squares > 0 && row < lanesEnd) {
-        maxSquares(x, out, row * grid.ow() * c, grid.pixel(b, top, 0), squares, rowStride, c);
+        int outAt = row * grid.ow() * c;
+        int cellAt = grid.pixel(b, top, 0);
+        if (relu) {
+          maxSquaresRelu(x, out, outAt, cellAt, squares, rowStride, c);
+        } else {
+          maxSquares(x, out, outAt, cellAt, squares, rowStride, c);
+        }
         j = squares;
       }
       for (; j < grid.ow(); j++) {
@@ -95,10 +106,14 @@ final class MaxPoolLanes {
         int k = 0;
         for (; k + WIDTH <= c && row < lanesEnd; k += WIDTH) {
           windowMax(x, cellAt + k, rows, columns, rowStride, c, carried);
+          if (relu) {
+            reluCarried(carried);
+          }
           out.store(FloatVector.fromArray(SPECIES, carried, 0), outAt + k);
         }
         for (; k < c; k++) {
-          out.set(outAt + k, maxOne(x, cellAt + k, rows, columns, rowStride, c));
+          float max = maxOne(x, cellAt + k, rows, columns, rowStride, c);
+          out.set(outAt + k, relu ? Math.max(max, 0f) : max);
         }
       }
     }
@@ -123,6 +138,29 @@ final class MaxPoolLanes {
     int at10 = cellAt + rowStride;
     FloatVector top = x.load(cellAt).max(x.load(cellAt + cellStride));
     out.store(top.max(x.load(at10).max(x.load(at10 + cellStride))), outAt);
+  }
+
+  /** {@link #maxSquares} with ReLU: each maximum, or 0 where it is below. */
+  private static void maxSquaresRelu(FloatLanes x, FloatLanes out, int outAt, int cellAt,
+      int squares, int rowStride, int c) {
+    for (int j = 0; j < squares; j++, outAt += c, cellAt += 2 * c) {
+      for (int k = 0; k < c; k += WIDTH) {
+        maxSquareRelu(x, out, outAt + k, cellAt + k, rowStride, c);
+      }
+    }
+  }
+
+  private static void maxSquareRelu(
+      FloatLanes x, FloatLanes out, int outAt, int cellAt, int rowStride, int cellStride) {
+    int at10 = cellAt + rowStride;
+    FloatVector top = x.load(cellAt).max(x.load(cellAt + cellStride));
+    FloatVector max = top.max(x.load(at10).max(x.load(at10 + cellStride)));
+    out.store(max.max(FloatVector.zero(SPECIES)), outAt);
+  }
+
+  private static void reluCarried(float[] carried) {
+    FloatVector.fromArray(SPECIES, carried, 0).max(FloatVector.zero(SPECIES))
+        .intoArray(carried, 0);
   }
 
   private static float maxOne(

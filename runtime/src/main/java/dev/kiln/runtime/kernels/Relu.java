@@ -20,6 +20,15 @@ public final class Relu {
   }
 
   /**
+   * {@code x} after {@link #forward}: the ReLU output of a layer whose buffer keeps the values
+   * before it ({@link MaxPool2D#forwardRelu}), for a copy handed out.
+   */
+  public static INDArray applied(INDArray x) {
+    forward(x);
+    return x;
+  }
+
+  /**
    * Turns {@code dy}, the gradient with respect to the output {@code y}, into the gradient with
    * respect to the input: zero where {@code y} is zero.
    */

@@ -26,7 +26,7 @@ public final class ColdLanesChild {
     INDArray dy = RandomArrays.uniform(63, 1, 256, 128, 64).castTo(DataType.FLOAT);
     System.out.println("cold-relu " + mostBytes(() -> ReluLanes.backward(x, dy)));
     System.out.println("cold-pool-forward "
-        + mostBytes(() -> MaxPoolLanes.forward(x, Window.valid(2, 2, 2, 2), pooled)));
+        + mostBytes(() -> MaxPoolLanes.forward(x, Window.valid(2, 2, 2, 2), pooled, false)));
     System.out.println("cold-pool-backward "
         + mostBytes(() -> MaxPoolLanes.backward(x, pooled, Window.valid(2, 2, 2, 2), dx, true)));
     System.out.println("cold-finite " + mostBytes(() -> FiniteLanes.allFinite(x)));

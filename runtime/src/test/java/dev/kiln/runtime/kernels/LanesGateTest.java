@@ -69,9 +69,13 @@ class LanesGateTest {
     INDArray y = RandomArrays.uniform(54, 3, 100_003).subi(0.5).castTo(DataType.FLOAT);
     INDArray dy = RandomArrays.uniform(55, 3, 100_003).castTo(DataType.FLOAT);
     assertSameBits("max pooling forward", pooled,
-        out -> MaxPoolLanes.forward(x, Window.valid(2, 2, 2, 2), out));
+        out -> MaxPoolLanes.forward(x, Window.valid(2, 2, 2, 2), out, false));
+    assertSameBits("max pooling forward with relu", pooled,
+        out -> MaxPoolLanes.forward(x, Window.valid(2, 2, 2, 2), out, true));
     assertSameBits("max pooling forward, 3x3", overlapping,
-        out -> MaxPoolLanes.forward(x, Window.same(3, 3, 2, 2), out));
+        out -> MaxPoolLanes.forward(x, Window.same(3, 3, 2, 2), out, false));
+    assertSameBits("max pooling forward, 3x3 with relu", overlapping,
+        out -> MaxPoolLanes.forward(x, Window.same(3, 3, 2, 2), out, true));
     assertSameBits("max pooling backward", x,
         dx -> MaxPoolLanes.backward(x, pooled, Window.valid(2, 2, 2, 2), dx, true));
     assertSameBits("max pooling backward, 3x3", x,

@@ -80,8 +80,71 @@ class MaxPoolLanesTest {
     assertAllClose(expected, nativeOut, 0, "libnd4j out");
     if (VectorApi.ENABLED) {
       INDArray lanesOut = nans(k.outShape()).castTo(DataType.FLOAT);
-      MaxPoolLanes.forward(x, k.window(), lanesOut);
+      MaxPoolLanes.forward(x, k.window(), lanesOut, false);
       assertAllClose(expected, lanesOut, 0, "lanes out");
+    }
+  }
+
+  /** The ReLU applied to the pooled values: the pooling of the ReLU's output, exactly. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void forwardReluPoolsTheReluOutput(PoolingCase k) {
+    INDArray z = RandomArrays.uniform(23, k.xShape()).castTo(DataType.FLOAT);
+    INDArray y = z.dup();
+    Relu.forward(y);
+    double[] expected = k.reference(values(y), true);
+    INDArray zBefore = z.dup();
+    INDArray out = nans(k.outShape()).castTo(DataType.FLOAT);
+    MaxPool2D.forwardRelu(z, k.window(), out);
+    assertAllClose(expected, out, 0, "forwardRelu out");
+    assertAllClose(values(zBefore), z, 0, "forwardRelu's input, untouched");
+    INDArray out64 = nans(k.outShape());
+    MaxPool2D.forwardRelu(z.castTo(DataType.DOUBLE), k.window(), out64);
+    assertAllClose(expected, out64, 0, "forwardRelu out, float64 (libnd4j)");
+    if (VectorApi.ENABLED) {
+      INDArray lanesOut = nans(k.outShape()).castTo(DataType.FLOAT);
+      MaxPoolLanes.forward(z, k.window(), lanesOut, true);
+      assertAllClose(expected, lanesOut, 0, "lanes out");
+    }
+  }
+
+  /**
+   * forwardRelu leaves the ReLU's input in the buffer, and backwardThroughRelu then reads it: its
+   * gradient checked by finite differences of {@code forwardRelu} (float64), and float32 lanes
+   * against float64, ties included.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.kiln.runtime.kernels.PoolingCase#backwardCases")
+  void throughReluFromTheReluInputMatchesFiniteDifferences(PoolingCase k) {
+    INDArray z = RandomArrays.uniform(24, k.xShape());
+    INDArray r = RandomArrays.uniform(25, k.outShape());
+    INDArray out = nans(k.outShape());
+    INDArray dz = nansLike(z);
+    MaxPool2D.backwardThroughRelu(z, r, k.window(), dz);
+    assertGradient("dz", () -> MaxPool2D.forwardRelu(z, k.window(), out), out, r, z, dz);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void float32ThroughReluFromTheReluInputAgreesWithFloat64(PoolingCase k) {
+    for (double scale : new double[] {1, 1.4}) {
+      INDArray z = RandomArrays.uniform(26, k.xShape()).muli(scale);
+      if (scale != 1) {
+        // -1, 0 and 1: ties, and windows whose maximum is 0.
+        z.assign(Transforms.round(z));
+      }
+      INDArray y = z.dup();
+      Relu.forward(y);
+      INDArray dOut = RandomArrays.uniform(27, k.outShape());
+      INDArray dz64 = nansLike(z);
+      MaxPool2D.backwardThroughRelu(y, dOut, k.window(), dz64);
+      INDArray dz32 = nansLike(z).castTo(DataType.FLOAT);
+      MaxPool2D.backwardThroughRelu(
+          z.castTo(DataType.FLOAT), dOut.castTo(DataType.FLOAT), k.window(), dz32);
+      assertAllClose(values(dz64), dz32, 1e-6, "dz from the ReLU's input, scale " + scale);
+      INDArray dzFromInput64 = nansLike(z);
+      MaxPool2D.backwardThroughRelu(z, dOut, k.window(), dzFromInput64);
+      assertAllClose(values(dz64), dzFromInput64, 0, "float64 dz from the ReLU's input");
     }
   }
 

@@ -1,0 +1,295 @@
+package dev.kiln.runtime.kernels;
+
+import dev.kiln.runtime.SecondThread;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The forward pass of a float32 convolution with few taps per filter (a first layer over one or a
+ * few channels: 4x4x1, 8x8x1), in Vector API lanes on two threads ({@link SecondThread}): each
+ * output value is its bias plus the taps' products, added one by one in the kernel's order
+ * {@code (row, column, channel)}, a vector of filters at a time. oneDNN's convolution has only
+ * {@code kh * kw * c} products per output to share out and spends its time writing the output.
+ *
+ * <p>{@link #forwardPooledRelu} also takes a ReLU and a tiling 2x2 max pooling after the
+ * convolution without writing the convolution's output (prediction's path): it computes each
+ * window's four outputs with the same arithmetic as {@link #forward} and writes {@code max(0,
+ * their maximum)}, so that a prediction gives bit for bit the values the layers give one by one.
+ * Only code that checked {@link VectorApi#ENABLED} may load this class.
+ */
+final class SmallConvLanes {
+
+  private static final VectorSpecies<Float> SPECIES = FloatLanes.SPECIES;
+  private static final int WIDTH = SPECIES.length();
+
+  /** The most taps ({@code kh * kw * c}) per filter done here: above, oneDNN's GEMM wins. */
+  static final int MAXIMUM_TAPS = 64;
+
+  /** Output values below which one thread does the whole convolution. */
+  static final long TWO_THREADS = 1 << 16;
+
+  /**
+   * A thread's Java arrays, grown as needed and kept: the calling thread's hold a call's input,
+   * kernel, bias and tap offsets, which both threads read; each thread's {@code sums} its four
+   * vectors of sums on their way out.
+   */
+  private static final ThreadLocal<Arrays> ARRAYS = ThreadLocal.withInitial(Arrays::new);
+
+  private static final class Arrays {
+    float[] x = new float[0];
+    float[] kernel = new float[0];
+    float[] bias = new float[0];
+    int[] taps = new int[0];
+    final float[] sums = new float[4 * WIDTH];
+  }
+
+  private static final LanesGate CONVOLUTION = new LanesGate("small convolution");
+  private static final LanesGate POOLED = new LanesGate("small convolution, pooled");
+
+  private SmallConvLanes() {}
+
+  /**
+   * Whether this path takes the convolution: float32, row-major contiguous arrays, valid
+   * padding, no dilation, at most {@link #MAXIMUM_TAPS} taps, filters a whole number of vectors.
+   */
+  static boolean handles(INDArray x, INDArray kernel, INDArray bias, Window window, INDArray out) {
+    long taps = kernel.size(0) * kernel.size(1) * kernel.size(2);
+    return !window.same() && window.dilationHeight() == 1 && window.dilationWidth() == 1
+        && floats(x) && floats(kernel) && floats(out) && (bias == null || floats(bias))
+        && x.rank() == 4 && out.rank() == 4 && taps <= MAXIMUM_TAPS
+        && kernel.size(3) % WIDTH == 0 && x.length() < Integer.MAX_VALUE / Float.BYTES
+        && out.length() < Integer.MAX_VALUE / Float.BYTES;
+  }
+
+  /** Whether {@link #forwardPooledRelu} takes the pooling too: 2x2 windows at stride 2, valid. */
+  static boolean poolsInPlace(Window pool) {
+    return !pool.same() && pool.height() == 2 && pool.width() == 2
+        && pool.strideHeight() == 2 && pool.strideWidth() == 2
+        && pool.dilationHeight() == 1 && pool.dilationWidth() == 1;
+  }
+
+  private static boolean floats(INDArray array) {
+    return array.dataType() == DataType.FLOAT
+        && (array.length() <= 1 || array.ordering() == 'c' && array.elementWiseStride() == 1);
+  }
+
+  /** {@code out (n, oh, ow, f) = x (n, h, w, c) * kernel (kh, kw, c, f) + bias}. */
+  static void forward(INDArray x, INDArray kernel, INDArray bias, Window window, INDArray out) {
+    Plan plan = Plan.of(x, kernel, bias, window, out.size(1), out.size(2));
+    FloatLanes target = new FloatLanes(out);
+    int rows = plan.n * plan.oh;
+    if (SecondThread.ENABLED && out.length() >= TWO_THREADS && rows >= 2) {
+      SecondThread.run(() -> convolveRows(plan, target, rows / 2, rows),
+          () -> convolveRows(plan, target, 0, rows / 2));
+    } else {
+      convolveRows(plan, target, 0, rows);
+    }
+  }
+
+  /**
+   * {@link #forward}, ReLU and a max pooling of 2x2 windows at stride 2 ({@link #poolsInPlace})
+   * into {@code pooled (n, ph, pw, f)}; the convolution's outputs are not kept.
+   */
+  static void forwardPooledRelu(
+      INDArray x, INDArray kernel, INDArray bias, Window window, INDArray pooled) {
+    Plan plan = Plan.of(x, kernel, bias, window, 2 * pooled.size(1), 2 * pooled.size(2));
+    FloatLanes target = new FloatLanes(pooled);
+    int rows = (int) (plan.n * pooled.size(1));
+    int columns = (int) pooled.size(2);
+    if (SecondThread.ENABLED && pooled.length() * 4 >= TWO_THREADS && rows >= 2) {
+      SecondThread.run(() -> poolRows(plan, target, columns, rows / 2, rows),
+          () -> poolRows(plan, target, columns, 0, rows / 2));
+    } else {
+      poolRows(plan, target, columns, 0, rows);
+    }
+  }
+
+  /**
+   * One call's sizes and arrays: {@code taps[t]}, the offset in {@code x} of tap {@code t} from
+   * the window's first cell; {@code ow} and {@code oh} the convolution's output size used.
+   */
+  private record Plan(float[] x, float[] kernel, float[] bias, int[] taps, int tapCount,
+      int filters, int n, int h, int w, int c, int oh, int ow, int strideH, int strideW) {
+
+    static Plan of(INDArray x, INDArray kernel, INDArray bias, Window window, long oh, long ow) {
+      Arrays arrays = ARRAYS.get();
+      int length = (int) x.length();
+      int kh = (int) kernel.size(0);
+      int kw = (int) kernel.size(1);
+      int c = (int) kernel.size(2);
+      int filters = (int) kernel.size(3);
+      int w = (int) x.size(2);
+      int tapCount = kh * kw * c;
+      arrays.x = atLeast(arrays.x, length);
+      new FloatLanes(x).read(0, arrays.x, 0, length);
+      arrays.kernel = atLeast(arrays.kernel, tapCount * filters);
+      new FloatLanes(kernel).read(0, arrays.kernel, 0, tapCount * filters);
+      arrays.bias = atLeast(arrays.bias, filters);
+      if (bias == null) {
+        java.util.Arrays.fill(arrays.bias, 0, filters, 0f);
+      } else {
+        new FloatLanes(bias).read(0, arrays.bias, 0, filters);
+      }
+      if (arrays.taps.length < tapCount) {
+        arrays.taps = new int[tapCount];
+      }
+      for (int u = 0, t = 0; u < kh; u++) {
+        for (int v = 0; v < kw * c; v++) {
+          arrays.taps[t++] = u * w * c + v;
+        }
+      }
+      return new Plan(arrays.x, arrays.kernel, arrays.bias, arrays.taps, tapCount, filters,
+          (int) x.size(0), (int) x.size(1), w, c, (int) oh, (int) ow,
+          window.strideHeight(), window.strideWidth());
+    }
+
+    /** Where output pixel {@code (b, i, j)}'s window starts in {@code x}. */
+    int corner(int b, int i, int j) {
+      return ((b * h + i * strideH) * w + j * strideW) * c;
+    }
+  }
+
+  private static float[] atLeast(float[] array, int length) {
+    return array.length >= length ? array : new float[length];
+  }
+
+  /**
+   * Output rows {@code [from, to)} of all images, four pixels at a time, then the rest; a cold
+   * call's later rows in plain loops ({@link LanesGate}), which give the same bits.
+   */
+  private static void convolveRows(Plan p, FloatLanes out, int from, int to) {
+    float[] sums = ARRAYS.get().sums;
+    int lanesEnd = CONVOLUTION.lanesEnd(from, to, p.ow * p.filters);
+    long mark = CONVOLUTION.start();
+    for (int row = from; row < lanesEnd; row++) {
+      int b = row / p.oh;
+      int i = row % p.oh;
+      int at = row * p.ow * p.filters;
+      int j = 0;
+      for (; j + 4 <= p.ow; j += 4) {
+        for (int k = 0; k < p.filters; k += WIDTH) {
+          four(p, p.corner(b, i, j), p.corner(b, i, j + 1), p.corner(b, i, j + 2),
+              p.corner(b, i, j + 3), k, sums);
+          for (int q = 0; q < 4; q++) {
+            out.store(FloatVector.fromArray(SPECIES, sums, q * WIDTH),
+                at + (j + q) * p.filters + k);
+          }
+        }
+      }
+      for (; j < p.ow; j++) {
+        int corner = p.corner(b, i, j);
+        for (int k = 0; k < p.filters; k += WIDTH) {
+          one(p, corner, k, out, at + j * p.filters + k);
+        }
+      }
+    }
+    CONVOLUTION.finish(mark, lanesEnd > from);
+    for (int row = lanesEnd; row < to; row++) {
+      int b = row / p.oh;
+      int i = row % p.oh;
+      for (int j = 0; j < p.ow; j++) {
+        int at = (row * p.ow + j) * p.filters;
+        for (int f = 0; f < p.filters; f++) {
+          out.set(at + f, plainSum(p, p.corner(b, i, j), f));
+        }
+      }
+    }
+  }
+
+  /** Pooled rows {@code [from, to)} of all images: each 2x2 window's outputs, ReLU, maximum. */
+  private static void poolRows(Plan p, FloatLanes pooled, int columns, int from, int to) {
+    int rowsPerImage = p.oh / 2;
+    float[] sums = ARRAYS.get().sums;
+    int lanesEnd = POOLED.lanesEnd(from, to, 4 * columns * p.filters);
+    long mark = POOLED.start();
+    for (int row = from; row < lanesEnd; row++) {
+      int b = row / rowsPerImage;
+      int i = 2 * (row % rowsPerImage);
+      for (int j = 0; j < columns; j++) {
+        int at = (row * columns + j) * p.filters;
+        int left = 2 * j;
+        for (int k = 0; k < p.filters; k += WIDTH) {
+          four(p, p.corner(b, i, left), p.corner(b, i, left + 1), p.corner(b, i + 1, left),
+              p.corner(b, i + 1, left + 1), k, sums);
+          storeReluOfMax(sums, pooled, at + k);
+        }
+      }
+    }
+    POOLED.finish(mark, lanesEnd > from);
+    for (int row = lanesEnd; row < to; row++) {
+      int b = row / rowsPerImage;
+      int i = 2 * (row % rowsPerImage);
+      for (int j = 0; j < columns; j++) {
+        int at = (row * columns + j) * p.filters;
+        int left = 2 * j;
+        for (int f = 0; f < p.filters; f++) {
+          float top = Math.max(plainSum(p, p.corner(b, i, left), f),
+              plainSum(p, p.corner(b, i, left + 1), f));
+          float bottom = Math.max(plainSum(p, p.corner(b, i + 1, left), f),
+              plainSum(p, p.corner(b, i + 1, left + 1), f));
+          pooled.set(at + f, Math.max(Math.max(top, bottom), 0f));
+        }
+      }
+    }
+  }
+
+  /** One output value in a plain loop: the lanes' operations, one lane of them. */
+  private static float plainSum(Plan p, int corner, int filter) {
+    float sum = p.bias[filter];
+    for (int t = 0; t < p.tapCount; t++) {
+      sum = Math.fma(p.kernel[t * p.filters + filter], p.x[corner + p.taps[t]], sum);
+    }
+    return sum;
+  }
+
+  private static void storeReluOfMax(float[] sums, FloatLanes pooled, int at) {
+    FloatVector top = FloatVector.fromArray(SPECIES, sums, 0)
+        .max(FloatVector.fromArray(SPECIES, sums, WIDTH));
+    FloatVector bottom = FloatVector.fromArray(SPECIES, sums, 2 * WIDTH)
+        .max(FloatVector.fromArray(SPECIES, sums, 3 * WIDTH));
+    pooled.store(top.max(bottom).max(FloatVector.zero(SPECIES)), at);
+  }
+
+  /**
+   * Filters {@code [k, k + WIDTH)} of the four output pixels whose windows start at {@code a0}
+   * to {@code a3}, into {@code sums}: the bias, then each tap's product added in order.
+   */
+  private static void four(Plan p, int a0, int a1, int a2, int a3, int k, float[] sums) {
+    float[] x = p.x;
+    float[] kernel = p.kernel;
+    int[] taps = p.taps;
+    int filters = p.filters;
+    FloatVector s0 = FloatVector.fromArray(SPECIES, p.bias, k);
+    FloatVector s1 = s0;
+    FloatVector s2 = s0;
+    FloatVector s3 = s0;
+    for (int t = 0; t < p.tapCount; t++) {
+      FloatVector weights = FloatVector.fromArray(SPECIES, kernel, t * filters + k);
+      int offset = taps[t];
+      s0 = weights.fma(FloatVector.broadcast(SPECIES, x[a0 + offset]), s0);
+      s1 = weights.fma(FloatVector.broadcast(SPECIES, x[a1 + offset]), s1);
+      s2 = weights.fma(FloatVector.broadcast(SPECIES, x[a2 + offset]), s2);
+      s3 = weights.fma(FloatVector.broadcast(SPECIES, x[a3 + offset]), s3);
+    }
+    s0.intoArray(sums, 0);
+    s1.intoArray(sums, WIDTH);
+    s2.intoArray(sums, 2 * WIDTH);
+    s3.intoArray(sums, 3 * WIDTH);
+  }
+
+  /** {@link #four} for one pixel, the same operations in the same order, stored at {@code at}. */
+  private static void one(Plan p, int a0, int k, FloatLanes out, int at) {
+    float[] x = p.x;
+    float[] kernel = p.kernel;
+    int[] taps = p.taps;
+    int filters = p.filters;
+    FloatVector s0 = FloatVector.fromArray(SPECIES, p.bias, k);
+    for (int t = 0; t < p.tapCount; t++) {
+      FloatVector weights = FloatVector.fromArray(SPECIES, kernel, t * filters + k);
+      s0 = weights.fma(FloatVector.broadcast(SPECIES, x[a0 + taps[t]]), s0);
+    }
+    out.store(s0, at);
+  }
+}
