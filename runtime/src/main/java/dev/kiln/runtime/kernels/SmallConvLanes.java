@@ -18,6 +18,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * window's four outputs with the same arithmetic as {@link #forward} and writes {@code max(0,
  * their maximum)}, so that a prediction gives bit for bit the values the layers give one by one.
  * Only code that checked {@link VectorApi#ENABLED} may load this class.
+ *
+ * <p>No {@link LanesGate}: behind one, a cold gate's plain loops took most of the seed CNN's first
+ * convolution for as long as the benchmark ran (a training step 124 ms, 58 without the gate).
  */
 final class SmallConvLanes {
 
@@ -44,9 +47,6 @@ final class SmallConvLanes {
     int[] taps = new int[0];
     final float[] sums = new float[4 * WIDTH];
   }
-
-  private static final LanesGate CONVOLUTION = new LanesGate("small convolution");
-  private static final LanesGate POOLED = new LanesGate("small convolution, pooled");
 
   private SmallConvLanes() {}
 
@@ -155,15 +155,10 @@ final class SmallConvLanes {
     return array.length >= length ? array : new float[length];
   }
 
-  /**
-   * Output rows {@code [from, to)} of all images, four pixels at a time, then the rest; a cold
-   * call's later rows in plain loops ({@link LanesGate}), which give the same bits.
-   */
+  /** Output rows {@code [from, to)} of all images, four pixels at a time, then the rest. */
   private static void convolveRows(Plan p, FloatLanes out, int from, int to) {
     float[] sums = ARRAYS.get().sums;
-    int lanesEnd = CONVOLUTION.lanesEnd(from, to, p.ow * p.filters);
-    long mark = CONVOLUTION.start();
-    for (int row = from; row < lanesEnd; row++) {
+    for (int row = from; row < to; row++) {
       int b = row / p.oh;
       int i = row % p.oh;
       int at = row * p.ow * p.filters;
@@ -185,26 +180,13 @@ final class SmallConvLanes {
         }
       }
     }
-    CONVOLUTION.finish(mark, lanesEnd > from);
-    for (int row = lanesEnd; row < to; row++) {
-      int b = row / p.oh;
-      int i = row % p.oh;
-      for (int j = 0; j < p.ow; j++) {
-        int at = (row * p.ow + j) * p.filters;
-        for (int f = 0; f < p.filters; f++) {
-          out.set(at + f, plainSum(p, p.corner(b, i, j), f));
-        }
-      }
-    }
   }
 
   /** Pooled rows {@code [from, to)} of all images: each 2x2 window's outputs, ReLU, maximum. */
   private static void poolRows(Plan p, FloatLanes pooled, int columns, int from, int to) {
     int rowsPerImage = p.oh / 2;
     float[] sums = ARRAYS.get().sums;
-    int lanesEnd = POOLED.lanesEnd(from, to, 4 * columns * p.filters);
-    long mark = POOLED.start();
-    for (int row = from; row < lanesEnd; row++) {
+    for (int row = from; row < to; row++) {
       int b = row / rowsPerImage;
       int i = 2 * (row % rowsPerImage);
       for (int j = 0; j < columns; j++) {
@@ -217,33 +199,9 @@ final class SmallConvLanes {
         }
       }
     }
-    POOLED.finish(mark, lanesEnd > from);
-    for (int row = lanesEnd; row < to; row++) {
-      int b = row / rowsPerImage;
-      int i = 2 * (row % rowsPerImage);
-      for (int j = 0; j < columns; j++) {
-        int at = (row * columns + j) * p.filters;
-        int left = 2 * j;
-        for (int f = 0; f < p.filters; f++) {
-          float top = Math.max(plainSum(p, p.corner(b, i, left), f),
-              plainSum(p, p.corner(b, i, left + 1), f));
-          float bottom = Math.max(plainSum(p, p.corner(b, i + 1, left), f),
-              plainSum(p, p.corner(b, i + 1, left + 1), f));
-          pooled.set(at + f, Math.max(Math.max(top, bottom), 0f));
-        }
-      }
-    }
   }
 
-  /** One output value in a plain loop: the lanes' operations, one lane of them. */
-  private static float plainSum(Plan p, int corner, int filter) {
-    float sum = p.bias[filter];
-    for (int t = 0; t < p.tapCount; t++) {
-      sum = Math.fma(p.kernel[t * p.filters + filter], p.x[corner + p.taps[t]], sum);
-    }
-    return sum;
-  }
-
+  /** The window's four sums' maximum, or 0 where it is below, as MaxPoolLanes takes it. */
   private static void storeReluOfMax(float[] sums, FloatLanes pooled, int at) {
     FloatVector top = FloatVector.fromArray(SPECIES, sums, 0)
         .max(FloatVector.fromArray(SPECIES, sums, WIDTH));

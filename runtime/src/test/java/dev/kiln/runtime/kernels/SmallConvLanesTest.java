@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.runtime.testing.RandomArrays;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,37 +36,6 @@ class SmallConvLanesTest {
         new Conv2DTest.Case(3, 11, 12, 3, 32, Window.valid(3, 3, 2, 2)),
         new Conv2DTest.Case(2, 7, 9, 3, 16, Window.valid(1, 3, 1, 2)),
         new Conv2DTest.Case(16, 28, 28, 1, 32, Window.valid(4, 4, 1, 1)));
-  }
-
-  @AfterEach
-  void gatesMeasureAgain() {
-    LanesGate.force(null);
-  }
-
-  /**
-   * A cold call runs a chunk of rows in lanes and the rest in plain loops ({@link LanesGate}):
-   * the same bits as a warm call's lanes, for the convolution and the pooled prediction.
-   */
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("cases")
-  void coldCallsGiveTheLanesBits(Conv2DTest.Case k) {
-    INDArray x = RandomArrays.uniform(37, k.xShape()).castTo(DataType.FLOAT);
-    INDArray kernel = RandomArrays.uniform(38, k.kernelShape()).castTo(DataType.FLOAT);
-    INDArray bias = RandomArrays.uniform(39, k.filters()).castTo(DataType.FLOAT);
-    Window pool = Window.valid(2, 2, 2, 2);
-    long[] pooledShape = {k.n(), k.oh() / 2, k.ow() / 2, k.filters()};
-    INDArray[] outs = new INDArray[2];
-    INDArray[] pooleds = new INDArray[2];
-    for (int cold = 0; cold < 2; cold++) {
-      LanesGate.force(cold == 0);
-      outs[cold] = nans(k.outShape()).castTo(DataType.FLOAT);
-      Conv2D.forward(x, kernel, bias, k.window(), outs[cold]);
-      pooleds[cold] = nans(pooledShape).castTo(DataType.FLOAT);
-      Conv2D.forwardPooledRelu(x, kernel, bias, k.window(),
-          nans(k.outShape()).castTo(DataType.FLOAT), pool, pooleds[cold]);
-    }
-    assertAllClose(values(outs[0]), outs[1], 0, "cold convolution");
-    assertAllClose(values(pooleds[0]), pooleds[1], 0, "cold pooled prediction");
   }
 
   @Test
