@@ -13,7 +13,7 @@ import java.lang.management.ManagementFactory;
  * Java heap before its first collections (the U-Net's peak at batch 1: 1,634 MB with the lanes,
  * 1,370 without). With the gate a cold call allocates at most a bounded chunk's garbage, and that
  * chunk, run a vector per call of the kernel's lanes method, brings C2 to compile that method
- * after a few dozen kernel calls. The gate measures, around each call's lanes, the bytes its
+ * within a few kernel calls. The gate measures, around each call's lanes, the bytes its
  * thread allocated ({@code com.sun.management.ThreadMXBean}); in a JVM without that measure the
  * lanes run whole, as before.
  *
@@ -25,8 +25,13 @@ import java.lang.management.ManagementFactory;
  */
 public final class LanesGate {
 
-  /** Elements a cold call runs in lanes: a few dozen vectors, some 100 KB of garbage at most. */
-  public static final int COLD_ELEMENTS = 1024;
+  /**
+   * Elements a cold call runs in lanes: about 1.5 MB of garbage interpreted. Enough calls of the
+   * lanes method that C2 compiles it within a few kernel calls: with 1,024 elements, Adam, run
+   * once a step, stayed cold through the benchmark's 25 warm-up steps of CnnFlat (49 ms a step
+   * became 58-76, with 0.5-0.8 MB of heap a step).
+   */
+  public static final int COLD_ELEMENTS = 16384;
 
   private static final com.sun.management.ThreadMXBean THREADS = threadAllocations();
 

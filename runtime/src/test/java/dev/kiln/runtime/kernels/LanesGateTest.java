@@ -24,7 +24,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class LanesGateTest {
 
   /**
-   * A cold call's heap: a chunk of lanes interpreted, some 100 KB, the call's objects, and the
+   * A cold call's heap: a chunk of lanes interpreted, some 1.5 MB, the call's objects, and the
    * first call's one-time set-up (about 1 MB, the thread measure's included).
    */
   static final long COLD_CALL_LIMIT = 1 << 22;
@@ -40,11 +40,11 @@ class LanesGateTest {
     LanesGate.force(false);
     assertEquals(100 + LanesGate.COLD_ELEMENTS, gate.lanesEnd(100, 1_000_000));
     assertEquals(300, gate.lanesEnd(100, 300));
-    assertEquals(11, gate.lanesEnd(10, 50, 8192), "rows of 8192 elements: one");
+    assertEquals(11, gate.lanesEnd(10, 50, 32768), "rows of 32768 elements: one");
     assertEquals(10 + LanesGate.COLD_ELEMENTS / 100, gate.lanesEnd(10, 5000, 100));
     LanesGate.force(true);
     assertEquals(1_000_000, gate.lanesEnd(100, 1_000_000));
-    assertEquals(50, gate.lanesEnd(10, 50, 8192));
+    assertEquals(50, gate.lanesEnd(10, 50, 32768));
   }
 
   @Test

@@ -31,8 +31,8 @@ import org.nd4j.linalg.factory.Nd4j;
 class UpdateLanesTest {
 
   /** Region lengths: shorter than a vector, whole vectors of 8 and 16 lanes, and between. */
-  private static final long[] REGION_LENGTHS = {1, 7, 8, 15, 16, 17, 33, 48, 1000, 4099};
-  // 4099: past LanesGate.COLD_ELEMENTS, so that a cold pass leaves most of it to the loop.
+  private static final long[] REGION_LENGTHS = {1, 7, 8, 15, 16, 17, 33, 48, 1000, 4099, 20011};
+  // 20011: past LanesGate.COLD_ELEMENTS, so that a cold pass leaves most of it to the loop.
 
   static Stream<Arguments> rules() {
     List<Arguments> cases = new ArrayList<>();
@@ -106,10 +106,11 @@ class UpdateLanesTest {
   private static final int ADAM_LENGTH = 100_000;
 
   /**
-   * A cold step's heap: LanesGate.COLD_ELEMENTS in lanes, some 100 KB, the step's objects, and the
-   * first step's one-time set-up (about 1 MB, the thread measure's included).
+   * A cold step's heap: LanesGate.COLD_ELEMENTS in lanes interpreted (Adam: about 225 bytes an
+   * element, 3.7 MB), the step's objects, and the first step's one-time set-up (about 1 MB, the
+   * thread measure's included). The whole array interpreted took 193 MB.
    */
-  private static final long COLD_STEP_LIMIT = 1 << 22;
+  private static final long COLD_STEP_LIMIT = LanesGate.COLD_ELEMENTS * 256L + (1 << 20);
 
   @Test
   void coldAdamStepsAllocateAChunksWorthOfHeap() {
