@@ -12,9 +12,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.runtime.testing.RandomArrays;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -27,17 +26,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * finite differences check. 37 channels are two or four full vectors and a part of one, 32
  * whole vectors; the larger cases run on two threads.
  */
+@ExtendWith(WholeLanes.class)
 class MaxPoolLanesTest {
-
-  @BeforeEach
-  void lanesRunWhole() {
-    LanesGate.force(true); // cold calls run a chunk in lanes; LanesGateTest tests that split
-  }
-
-  @AfterEach
-  void gatesMeasureAgain() {
-    LanesGate.force(null);
-  }
 
   static Stream<PoolingCase> cases() {
     return Stream.of(

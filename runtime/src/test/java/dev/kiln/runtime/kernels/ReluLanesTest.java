@@ -4,9 +4,8 @@ import static dev.kiln.runtime.testing.PlainArrays.assertAllClose;
 import static dev.kiln.runtime.testing.PlainArrays.values;
 
 import dev.kiln.runtime.testing.RandomArrays;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -15,20 +14,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * float32 lanes on two threads ({@link ReluLanes}) with the Vector API, on libnd4j without it and
  * in float64. Each zeroes the gradient where the output is not positive: at 0, -0 and NaN.
  */
+@ExtendWith(WholeLanes.class)
 class ReluLanesTest {
 
   /** Past JavaLoops.MAX_LENGTH, and not a whole number of vectors. */
   private static final long LENGTH = JavaLoops.MAX_LENGTH * 2 + 5;
-
-  @BeforeEach
-  void lanesRunWhole() {
-    LanesGate.force(true); // cold calls run a chunk in lanes; LanesGateTest tests that split
-  }
-
-  @AfterEach
-  void gatesMeasureAgain() {
-    LanesGate.force(null);
-  }
 
   @Test
   void zeroesTheGradientWhereTheOutputIsNotPositive() {
