@@ -32,9 +32,10 @@ final class BuffersWriter {
 
   /** Whether a prediction computes some layer in the pooling after it (the step's {@code b.training}). */
   private boolean poolsInPrediction() {
-    CodeBlock none = CodeBlock.of("");
-    return network.nodes().stream().anyMatch(node -> context.plan.reluTakenBackwardBy(node) != null
-        && node.decl().kind().forwardPooledRelu(new NodeCode(context, node), none, none) != null);
+    return network.nodes().stream().anyMatch(node -> {
+      Node pool = context.plan.reluTakenBackwardBy(node);
+      return pool != null && context.pooledInPrediction(node, pool) != null;
+    });
   }
 
   TypeSpec buffersClass() {

@@ -77,6 +77,20 @@ final class ModelContext {
   }
 
   /** The layers whose parameters the Layers class shows, outside applied blocks. */
+  /**
+   * The prediction's call computing {@code layer}, its ReLU and {@code pool}, the one layer that
+   * takes that ReLU, or null: only prediction buffers ({@code b.training} false, planned memory)
+   * may leave the layer's own output unwritten; {@code activations(...)} runs on training buffers.
+   */
+  CodeBlock pooledInPrediction(Node layer, Node pool) {
+    if (!memory.isPlanned()) {
+      return null;
+    }
+    NodeCode poolCode = new NodeCode(this, pool);
+    return layer.decl().kind().forwardPooledRelu(
+        new NodeCode(this, layer), poolCode.constant("WINDOW"), poolCode.output());
+  }
+
   List<Node> layersWithParameters() {
     return network.nodes().stream()
         .filter(node -> !node.params().isEmpty() && node.decl().kind().parametersType() != null)

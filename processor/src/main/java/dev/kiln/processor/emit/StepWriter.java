@@ -70,7 +70,7 @@ final class StepWriter {
   private CodeBlock forwardWithActivation(Node node, NodeCode code, Activation activation) {
     Node reluTaker = plan.reluTakenBackwardBy(node);
     if (reluTaker != null) {
-      if (pooledInPrediction(node, reluTaker) == null) {
+      if (context.pooledInPrediction(node, reluTaker) == null) {
         return CodeBlock.builder()
             .add(node.decl().kind().forward(code))
             .add("// (its relu goes forward in $L's forward pass, on the pooled values)\n",
@@ -86,7 +86,7 @@ final class StepWriter {
           .build();
     }
     if (plan.takesInputReluBackward(node)) {
-      CodeBlock pooled = pooledInPrediction(network.node(node.inputs().get(0)), node);
+      CodeBlock pooled = context.pooledInPrediction(network.node(node.inputs().get(0)), node);
       if (pooled == null) {
         return node.decl().kind().forwardThroughRelu(code);
       }
@@ -106,20 +106,6 @@ final class StepWriter {
         .add(node.decl().kind().forward(code))
         .add(ActivationCode.forward(activation, code.output(), context.bufferField(names.output(node))))
         .build();
-  }
-
-  /**
-   * The prediction's call computing {@code layer}, its ReLU and {@code pool}, the one layer that
-   * takes that ReLU, or null: only prediction buffers ({@code b.training} false, planned memory)
-   * may leave the layer's own output unwritten; {@code activations(...)} runs on training buffers.
-   */
-  private CodeBlock pooledInPrediction(Node layer, Node pool) {
-    if (!context.memory.isPlanned()) {
-      return null;
-    }
-    NodeCode poolCode = new NodeCode(context, pool);
-    return layer.decl().kind().forwardPooledRelu(
-        new NodeCode(context, layer), poolCode.constant("WINDOW"), poolCode.output());
   }
 
   /** {@code method} with the pieces as its body, calling parts added to {@code type} if they did not fit. */
