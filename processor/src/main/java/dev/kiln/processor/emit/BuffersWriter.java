@@ -81,7 +81,7 @@ final class BuffersWriter {
         boolean fused = node.decl().kind()
             .forwardWithActivation(new NodeCode(context, node), plan.activation(node)) != null;
         addBuffer(fields, allocation, names.preActivation(node), node, fused
-            ? "$L's product, before the bias and the activation its kernel adds in one pass"
+            ? "$L's activation slopes, which its kernel writes in a training pass for the backward pass"
             : "$L's output before its activation");
       }
       if (plan.hasGradient(node)) {
