@@ -130,11 +130,15 @@ public final class MultiHeadAttention {
   public static void forward(INDArray query, INDArray value, INDArray key, INDArray queryMask,
       INDArray valueMask, INDArray keyMask, Parameters p, Settings s, boolean training,
       Random random, Trace trace, INDArray out) {
-    AttentionWork w = AttentionWork.of(trace, s);
-    Heads.project(query, p.queryKernel(), p.queryBias(), s.scale(), w.queryProjection,
-        trace.queries());
-    Heads.project(key, p.keyKernel(), p.keyBias(), 1, w.keyProjection, trace.keys());
-    Heads.project(value, p.valueKernel(), p.valueBias(), 1, w.valueProjection, trace.values());
+    AttentionWork w = AttentionWork.of(trace, s, query.size(2));
+    if (Heads.joint(query, value, key, p, w)) {
+      Heads.projectJoint(query, p, s.scale(), w, trace.queries(), trace.keys(), trace.values());
+    } else {
+      Heads.project(query, p.queryKernel(), p.queryBias(), s.scale(), w.queryProjection,
+          trace.queries());
+      Heads.project(key, p.keyKernel(), p.keyBias(), 1, w.keyProjection, trace.keys());
+      Heads.project(value, p.valueKernel(), p.valueBias(), 1, w.valueProjection, trace.values());
+    }
     boolean masked = queryMask != null || valueMask != null || keyMask != null;
     boolean dropped = training && s.dropout() > 0;
     if (!masked && !dropped && !s.causal() && inLanes(trace, w)) {
@@ -220,7 +224,7 @@ public final class MultiHeadAttention {
   public static void backward(INDArray query, INDArray value, INDArray key, INDArray queryMask,
       INDArray valueMask, INDArray keyMask, Parameters p, Settings s, Trace trace, INDArray dOut,
       Parameters grads, INDArray dQuery, INDArray dValue, INDArray dKey) {
-    AttentionWork w = AttentionWork.of(trace, s);
+    AttentionWork w = AttentionWork.of(trace, s, query.size(2));
     Matmul.rows(trace.context(), dOut, Heads.outputMatrix(grads.outputKernel()), true, false);
     if (grads.outputBias() != null) {
       if (dOut.dataType() == DataType.FLOAT && Elements.accepts(dOut)
@@ -246,6 +250,13 @@ public final class MultiHeadAttention {
     Heads.multiply(w.dScores, trace.keys(), w.dQueries, false, false);
     Heads.multiply(w.dScores, trace.queries(), w.dKeys, true, false);
 
+    if (Heads.joint(query, value, key, p, w) && dQuery == dValue && dValue == dKey
+        && Elements.accepts(grads.queryKernel()) && Elements.accepts(grads.keyKernel())
+        && Elements.accepts(grads.valueKernel())) {
+      Heads.projectJointBackward(query, p, s.scale(), w, w.dQueries, w.dKeys, w.dValues, grads,
+          dQuery);
+      return;
+    }
     // Each input's gradient: the first writer assigns, a later one for the same array adds.
     Heads.projectBackward(value, p.valueKernel(), w.dValues, 1, w.valueProjection,
         grads.valueKernel(), grads.valueBias(), dValue, false);

@@ -77,7 +77,7 @@ class AttentionFloat32Test {
     int heads = 4;
     int steps = 64;
     int size = 64;
-    assertTrue(n * heads * steps * size >= Heads.TWO_THREADS);
+    assertTrue(n * heads * steps * size >= HeadMoves.TWO_THREADS);
     INDArray sideBySide = RandomArrays.uniform(45, n, steps, heads * size);
     INDArray bias = RandomArrays.uniform(46, heads, size);
     INDArray split = Nd4j.zeros(DataType.DOUBLE, n, heads, steps, size);
