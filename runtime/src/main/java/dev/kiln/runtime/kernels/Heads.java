@@ -86,11 +86,20 @@ final class Heads {
    */
   static void projectJoint(INDArray x, MultiHeadAttention.Parameters p, double queryScale,
       AttentionWork w, INDArray queries, INDArray keys, INDArray values) {
-    join(p, w.jointKernel);
-    Matmul.rows(x, w.jointKernel, w.jointProjection, false, false);
+    productJoint(x, p, w);
     HeadMoves.split(w.jointProjection, new INDArray[] {queries, keys, values},
         new INDArray[] {p.queryBias(), p.keyBias(), p.valueBias()},
         new double[] {queryScale, 1, 1});
+  }
+
+  /**
+   * The product of {@link #projectJoint} alone, into {@code w.jointProjection}: {@code (n, T,
+   * heads * (2 * keyDim + valueDim))}, the queries', keys' and values' heads side by side, before
+   * their biases.
+   */
+  static void productJoint(INDArray x, MultiHeadAttention.Parameters p, AttentionWork w) {
+    join(p, w.jointKernel);
+    Matmul.rows(x, w.jointKernel, w.jointProjection, false, false);
   }
 
   /**

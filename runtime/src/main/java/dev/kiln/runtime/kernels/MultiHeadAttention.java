@@ -131,30 +131,40 @@ public final class MultiHeadAttention {
       INDArray valueMask, INDArray keyMask, Parameters p, Settings s, boolean training,
       Random random, Trace trace, INDArray out) {
     AttentionWork w = AttentionWork.of(trace, s, query.size(2));
-    if (Heads.joint(query, value, key, p, w)) {
-      Heads.projectJoint(query, p, s.scale(), w, trace.queries(), trace.keys(), trace.values());
-    } else {
-      Heads.project(query, p.queryKernel(), p.queryBias(), s.scale(), w.queryProjection,
-          trace.queries());
-      Heads.project(key, p.keyKernel(), p.keyBias(), 1, w.keyProjection, trace.keys());
-      Heads.project(value, p.valueKernel(), p.valueBias(), 1, w.valueProjection, trace.values());
-    }
     boolean masked = queryMask != null || valueMask != null || keyMask != null;
     boolean dropped = training && s.dropout() > 0;
-    if (!masked && !dropped && !s.causal() && inLanes(trace, w)) {
-      attendInLanes(trace, s, w.headContext);
+    boolean lanes = !masked && !dropped && !s.causal() && inLanes(trace, w);
+    boolean joint = Heads.joint(query, value, key, p, w);
+    if (joint && lanes && !training && jointInLanes(p, w)) {
+      // A prediction: the core reads the heads straight from the one projection.
+      Heads.productJoint(query, p, w);
+      attendInLanes(trace, s, rawHeads(trace, s, p, w));
     } else {
-      Heads.multiply(trace.queries(), trace.keys(), trace.scores(), false, true);
-      AttentionSoftmax.forward(trace.scores(), s.causal(), queryMask, valueMask, keyMask);
-      INDArray weights = trace.scores();
-      if (dropped) {
-        Dropout.forward(trace.scores(), s.dropout(), true, random, trace.dropoutMask(),
-            trace.dropped());
-        weights = trace.dropped();
+      if (joint) {
+        Heads.projectJoint(query, p, s.scale(), w, trace.queries(), trace.keys(),
+            trace.values());
+      } else {
+        Heads.project(query, p.queryKernel(), p.queryBias(), s.scale(), w.queryProjection,
+            trace.queries());
+        Heads.project(key, p.keyKernel(), p.keyBias(), 1, w.keyProjection, trace.keys());
+        Heads.project(value, p.valueKernel(), p.valueBias(), 1, w.valueProjection,
+            trace.values());
       }
-      Heads.multiply(weights, trace.values(), w.headContext, false, false);
+      if (lanes) {
+        attendInLanes(trace, s, projectedHeads(trace, s));
+      } else {
+        Heads.multiply(trace.queries(), trace.keys(), trace.scores(), false, true);
+        AttentionSoftmax.forward(trace.scores(), s.causal(), queryMask, valueMask, keyMask);
+        INDArray weights = trace.scores();
+        if (dropped) {
+          Dropout.forward(trace.scores(), s.dropout(), true, random, trace.dropoutMask(),
+              trace.dropped());
+          weights = trace.dropped();
+        }
+        Heads.multiply(weights, trace.values(), w.headContext, false, false);
+        Heads.merge(w.headContext, 1, trace.context());
+      }
     }
-    Heads.merge(w.headContext, 1, trace.context());
     Heads.dense(trace.context(), Heads.outputMatrix(p.outputKernel()), p.outputBias(), out);
   }
 
@@ -166,7 +176,18 @@ public final class MultiHeadAttention {
     INDArray scores = trace.scores();
     return VectorApi.appliesTo(scores.dataType())
         && AttentionLanes.suits(scores.size(3), w.headContext.size(3))
-        && contiguousFloats(trace.queries(), trace.keys(), trace.values(), scores, w.headContext);
+        && contiguousFloats(trace.queries(), trace.keys(), trace.values(), scores,
+            trace.context());
+  }
+
+  /** Whether the core in lanes can read the heads from the one projection and the biases. */
+  private static boolean jointInLanes(Parameters p, AttentionWork w) {
+    for (INDArray bias : new INDArray[] {p.queryBias(), p.keyBias(), p.valueBias()}) {
+      if (bias != null && !contiguousFloats(bias)) {
+        return false;
+      }
+    }
+    return contiguousFloats(w.jointProjection);
   }
 
   private static boolean contiguousFloats(INDArray... arrays) {
@@ -178,14 +199,62 @@ public final class MultiHeadAttention {
     return true;
   }
 
+  /** The trace's head-major queries, keys and values, the context side by side. */
+  private static AttentionLanes.Heads projectedHeads(Trace trace, Settings s) {
+    INDArray scores = trace.scores();
+    int queries = (int) scores.size(2);
+    return new AttentionLanes.Heads(new FloatLanes(trace.queries()),
+        AttentionLanes.Layout.headMajor(s.heads(), queries, s.keyDim()),
+        new FloatLanes(trace.keys()),
+        AttentionLanes.Layout.headMajor(s.heads(), (int) scores.size(3), s.keyDim()),
+        new FloatLanes(trace.values()),
+        AttentionLanes.Layout.headMajor(s.heads(), (int) scores.size(3), s.valueDim()),
+        new FloatLanes(scores), new FloatLanes(trace.context()), contextLayout(trace, s),
+        s.heads(), queries, (int) scores.size(3), s.keyDim(), s.valueDim(), null, 1);
+  }
+
+  /**
+   * The queries, keys and values as rows of the one projection of self-attention, before their
+   * biases (read into a Java array side by side) and the queries' scaling; the context side by
+   * side.
+   */
+  private static AttentionLanes.Heads rawHeads(Trace trace, Settings s, Parameters p,
+      AttentionWork w) {
+    INDArray scores = trace.scores();
+    int steps = (int) scores.size(2);
+    int heads = s.heads();
+    int keyWidth = heads * s.keyDim();
+    int width = (int) w.jointProjection.size(2);
+    float[] biases = JavaWork.floats(5, width);
+    INDArray[] parts = {p.queryBias(), p.keyBias(), p.valueBias()};
+    for (int part = 0, at = 0; part < parts.length; part++) {
+      int length = part < 2 ? keyWidth : heads * s.valueDim();
+      if (parts[part] == null) {
+        java.util.Arrays.fill(biases, at, at + length, 0f);
+      } else {
+        ((Elements.Floats) Elements.of(parts[part])).read(0, biases, at, length);
+      }
+      at += length;
+    }
+    FloatLanes projection = new FloatLanes(w.jointProjection);
+    return new AttentionLanes.Heads(projection,
+        AttentionLanes.Layout.sideBySide(0, steps, width, s.keyDim()), projection,
+        AttentionLanes.Layout.sideBySide(keyWidth, steps, width, s.keyDim()), projection,
+        AttentionLanes.Layout.sideBySide(2 * keyWidth, steps, width, s.valueDim()),
+        new FloatLanes(scores), new FloatLanes(trace.context()), contextLayout(trace, s), heads,
+        steps, steps, s.keyDim(), s.valueDim(), biases, (float) s.scale());
+  }
+
+  private static AttentionLanes.Layout contextLayout(Trace trace, Settings s) {
+    int width = s.heads() * s.valueDim();
+    return AttentionLanes.Layout.sideBySide(0, (int) trace.context().size(1), width,
+        s.valueDim());
+  }
+
   /** Scores, probabilities and context of every head in lanes, in two halves of heads. */
-  private static void attendInLanes(Trace trace, Settings s, INDArray headContext) {
+  private static void attendInLanes(Trace trace, Settings s, AttentionLanes.Heads heads) {
     INDArray scores = trace.scores();
     int count = Math.toIntExact(scores.size(0) * scores.size(1));
-    AttentionLanes.Heads heads = new AttentionLanes.Heads(new FloatLanes(trace.queries()),
-        new FloatLanes(trace.keys()), new FloatLanes(trace.values()), new FloatLanes(scores),
-        new FloatLanes(headContext), (int) scores.size(2), (int) scores.size(3), s.keyDim(),
-        s.valueDim());
     int work = AttentionLanes.workLength((int) scores.size(3), s.keyDim(), s.valueDim());
     if (scores.length() < TWO_THREADS) {
       AttentionLanes.forward(heads, 0, count, JavaWork.floats(6, work));
@@ -195,7 +264,6 @@ public final class MultiHeadAttention {
           () -> AttentionLanes.forward(heads, 0, half, JavaWork.floats(6, work)));
     }
     Reference.reachabilityFence(trace); // lanes do not hold their arrays
-    Reference.reachabilityFence(headContext);
   }
 
   /**

@@ -110,6 +110,8 @@ class AttentionFloat32Test {
     checkGradients(width, width, 3, 3);
     // the whole core in lanes (AttentionLanes): an odd query row alone, one vector of values
     checkGradients(5, width, 3, width);
+    // self-attention: a prediction's core reads the heads from the one projection
+    checkGradients(width, width, 3, width);
   }
 
   @Test
@@ -136,8 +138,9 @@ class AttentionFloat32Test {
         null, zeros(n, queries, 2 * valueDim));
     INDArray out = zeros(n, queries, width);
     INDArray r = floats(60, n, queries, width);
+    // The finite differences of a prediction; the backward pass after a training pass.
     Runnable forward = () -> MultiHeadAttention.forward(x, y, y, p, s, false, null, trace, out);
-    forward.run();
+    MultiHeadAttention.forward(x, y, y, p, s, true, null, trace, out);
     MultiHeadAttention.Parameters g = new MultiHeadAttention.Parameters(
         zeros(width, 2, keyDim), zeros(2, keyDim), zeros(width, 2, keyDim), zeros(2, keyDim),
         zeros(width, 2, valueDim), zeros(2, valueDim), zeros(2, valueDim, width), zeros(width));
@@ -192,9 +195,9 @@ class AttentionFloat32Test {
       INDArray scores = zeros(n, heads, queries, keys).assign(Float.NaN);
       INDArray context = zeros(n, heads, queries, valueDim).assign(Float.NaN);
       assertTrue(AttentionLanes.suits(keys, valueDim));
-      AttentionLanes.Heads lanes = new AttentionLanes.Heads(new FloatLanes(q), new FloatLanes(k),
-          new FloatLanes(v), new FloatLanes(scores), new FloatLanes(context), queries, keys,
-          keyDim, valueDim);
+      AttentionLanes.Heads lanes = AttentionLanes.Heads.headMajor(new FloatLanes(q),
+          new FloatLanes(k), new FloatLanes(v), new FloatLanes(scores), new FloatLanes(context),
+          heads, queries, keys, keyDim, valueDim);
       AttentionLanes.forward(lanes, 0, n * heads,
           new float[AttentionLanes.workLength(keys, keyDim, valueDim)]);
       java.lang.ref.Reference.reachabilityFence(q); // the lanes do not hold their arrays

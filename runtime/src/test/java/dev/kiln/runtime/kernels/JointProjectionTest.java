@@ -60,6 +60,29 @@ class JointProjectionTest {
     }
   }
 
+  /**
+   * A float32 prediction whose core reads the heads from the one projection (adding biases and
+   * scaling as it reads) writes the same output and probabilities as a training pass, which
+   * splits the heads first: the same float operations in the same order.
+   */
+  @Test
+  void predictionReadingTheProjectionEqualsTrainingExactly() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(VectorApi.ENABLED);
+    int keys = FloatLanes.SPECIES.length();
+    Layer layer = new Layer(DataType.FLOAT, 3, 2 * keys, 24, 2, 5, keys);
+    MultiHeadAttention.forward(layer.x, layer.x, layer.x, layer.p, layer.s, true, null,
+        layer.trace, layer.out);
+    double[] trained = values(layer.out);
+    double[] trainedScores = values(layer.trace.scores());
+    layer.out.assign(Double.NaN);
+    layer.trace.scores().assign(Double.NaN);
+    layer.trace.context().assign(Double.NaN);
+    MultiHeadAttention.forward(layer.x, layer.x, layer.x, layer.p, layer.s, false, null,
+        layer.trace, layer.out);
+    assertAllClose(trainedScores, layer.trace.scores(), 0, "probabilities");
+    assertAllClose(trained, layer.out, 0, "output");
+  }
+
   /** One self-attention layer whose parameters and gradients are views of flat buffers. */
   private static final class Layer {
     final INDArray x;
