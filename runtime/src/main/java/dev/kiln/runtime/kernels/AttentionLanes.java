@@ -156,7 +156,7 @@ final class AttentionLanes {
   }
 
   /** {@code work[d * count + j] = work[from + j * size + d]}: the keys of a head transposed. */
-  private static void transpose(float[] work, int from, int count, int size) {
+  static void transpose(float[] work, int from, int count, int size) {
     for (int j = 0; j < count; j++) {
       for (int d = 0; d < size; d++) {
         work[d * count + j] = work[from + j * size + d];
@@ -175,7 +175,7 @@ final class AttentionLanes {
    * for the two query rows {@code r}: their scores, two vectors of keys at a time while there are
    * two.
    */
-  private static void scoresRows(float[] work, int size, int count, int query, int out) {
+  static void scoresRows(float[] work, int size, int count, int query, int out) {
     int width = SPECIES.length();
     int second = query + size;
     int j = 0;

@@ -267,6 +267,34 @@ public final class MultiHeadAttention {
   }
 
   /**
+   * The scores' gradient in lanes ({@link AttentionBackwardLanes}), in two halves of heads, where
+   * the arrays suit; returns false, doing nothing, where they do not.
+   */
+  private static boolean scoresGradientInLanes(Trace trace, Settings s, AttentionWork w) {
+    INDArray scores = trace.scores();
+    if (!VectorApi.appliesTo(scores.dataType())
+        || !AttentionSoftmaxLanes.suits((int) scores.size(3))
+        || !contiguousFloats(w.dHeadContext, trace.values(), scores, w.dScores)) {
+      return false;
+    }
+    AttentionBackwardLanes.Heads heads = new AttentionBackwardLanes.Heads(
+        new FloatLanes(w.dHeadContext), new FloatLanes(trace.values()), new FloatLanes(scores),
+        new FloatLanes(w.dScores), (int) scores.size(2), (int) scores.size(3), s.valueDim());
+    int count = Math.toIntExact(scores.size(0) * scores.size(1));
+    int work = AttentionBackwardLanes.workLength((int) scores.size(3), s.valueDim());
+    if (scores.length() < TWO_THREADS) {
+      AttentionBackwardLanes.scoresGradient(heads, 0, count, JavaWork.floats(6, work));
+    } else {
+      int half = count / 2;
+      SecondThread.run(
+          () -> AttentionBackwardLanes.scoresGradient(heads, half, count, JavaWork.floats(6, work)),
+          () -> AttentionBackwardLanes.scoresGradient(heads, 0, half, JavaWork.floats(6, work)));
+    }
+    Reference.reachabilityFence(trace); // lanes do not hold their arrays
+    return true;
+  }
+
+  /**
    * Writes the gradients of every parameter and of the inputs asked for. Inputs that are one
    * array (self-attention passes the same tensor as query, value and key) may share one gradient
    * array: it receives the sum.
@@ -308,12 +336,15 @@ public final class MultiHeadAttention {
     boolean dropped = s.dropout() > 0;
     INDArray weights = dropped ? trace.dropped() : trace.scores();
     Heads.multiply(weights, w.dHeadContext, w.dValues, true, false);
-    Heads.multiply(w.dHeadContext, trace.values(), w.dScores, false, true);
-    if (dropped) {
-      Dropout.backward(w.dScores, s.dropout(), trace.dropoutMask(), w.dScores);
+    boolean masked = queryMask != null || valueMask != null || keyMask != null;
+    if (dropped || masked || !scoresGradientInLanes(trace, s, w)) {
+      Heads.multiply(w.dHeadContext, trace.values(), w.dScores, false, true);
+      if (dropped) {
+        Dropout.backward(w.dScores, s.dropout(), trace.dropoutMask(), w.dScores);
+      }
+      AttentionSoftmax.backward(trace.scores(), w.dScores, s.causal(), queryMask, valueMask,
+          keyMask);
     }
-    AttentionSoftmax.backward(trace.scores(), w.dScores, s.causal(), queryMask, valueMask,
-        keyMask);
 
     Heads.multiply(w.dScores, trace.keys(), w.dQueries, false, false);
     Heads.multiply(w.dScores, trace.queries(), w.dKeys, true, false);

@@ -210,6 +210,43 @@ class AttentionFloat32Test {
     }
   }
 
+  /**
+   * The scores' gradient in lanes against libnd4j's batched product and the softmax's backward
+   * pass in float32, for query counts odd and even, keys of one to three vectors and values of
+   * any size.
+   */
+  @Test
+  void scoresGradientInLanesMatchesTheBatchedProduct() {
+    assumeTrue(VectorApi.ENABLED);
+    int width = FloatLanes.SPECIES.length();
+    for (int[] shape : new int[][] {{7, width, 5}, {8, 2 * width, 16}, {3, 3 * width, 3},
+        {1, width, 2 * width}}) {
+      int queries = shape[0];
+      int keys = shape[1];
+      int valueDim = shape[2];
+      int n = 2;
+      int heads = 3;
+      INDArray scores = floats(81, n, heads, queries, keys).muli(4);
+      AttentionSoftmax.forward(scores, false);
+      INDArray dContext = floats(82, n, heads, queries, valueDim);
+      INDArray v = floats(83, n, heads, keys, valueDim);
+      INDArray expected = zeros(n, heads, queries, keys);
+      Heads.multiply(dContext, v, expected, false, true);
+      AttentionSoftmax.backward(scores, expected);
+      INDArray dScores = zeros(n, heads, queries, keys).assign(Float.NaN);
+      AttentionBackwardLanes.Heads lanes = new AttentionBackwardLanes.Heads(
+          new FloatLanes(dContext), new FloatLanes(v), new FloatLanes(scores),
+          new FloatLanes(dScores), queries, keys, valueDim);
+      AttentionBackwardLanes.scoresGradient(lanes, 0, n * heads,
+          new float[AttentionBackwardLanes.workLength(keys, valueDim)]);
+      java.lang.ref.Reference.reachabilityFence(dContext); // the lanes do not hold their arrays
+      java.lang.ref.Reference.reachabilityFence(v);
+      java.lang.ref.Reference.reachabilityFence(scores);
+      assertAllClose(values(expected), dScores, 1e-6,
+          queries + "x" + keys + " scores, values of " + valueDim + ": scores' gradient");
+    }
+  }
+
   private static INDArray floats(long seed, long... shape) {
     return RandomArrays.uniform(seed, shape).castTo(DataType.FLOAT);
   }

@@ -57,6 +57,12 @@ public final class LanesHeapChild {
         AttentionLanes.Layout.sideBySide(0, keys, 2 * keys, keys), 2, keys, keys, keys, keys,
         new float[rowWidth], 0.5f);
     System.out.println("rawcore " + fewestBytes(() -> AttentionLanes.forward(raw, 0, 4, work)));
+    INDArray ds = NdArrays.zeros(DataType.FLOAT, 2, 2, queries, keys);
+    AttentionBackwardLanes.Heads backward = new AttentionBackwardLanes.Heads(new FloatLanes(c),
+        new FloatLanes(v), new FloatLanes(p), new FloatLanes(ds), queries, keys, keys);
+    float[] backwardWork = new float[AttentionBackwardLanes.workLength(keys, keys)];
+    System.out.println("scoresgradient " + fewestBytes(
+        () -> AttentionBackwardLanes.scoresGradient(backward, 0, 4, backwardWork)));
     INDArray input = RandomArrays.uniform(6, 64, 784).castTo(DataType.FLOAT);
     System.out.println("finite " + fewestBytes(() -> {
       if (!FiniteLanes.allFinite(input)) {
@@ -75,6 +81,7 @@ public final class LanesHeapChild {
     Reference.reachabilityFence(joint);
     Reference.reachabilityFence(side);
     Reference.reachabilityFence(squareScores);
+    Reference.reachabilityFence(ds);
   }
 
   /** Warm-up until 5 measurements of 20 calls are within LanesHeapTest.LIMIT, or 8 s. */
