@@ -220,7 +220,7 @@ class AttentionFloat32Test {
     assumeTrue(VectorApi.ENABLED);
     int width = FloatLanes.SPECIES.length();
     for (int[] shape : new int[][] {{7, width, 5}, {8, 2 * width, 16}, {3, 3 * width, 3},
-        {1, width, 2 * width}}) {
+        {1, width, 2 * width}, {64, 64, 32}}) {
       int queries = shape[0];
       int keys = shape[1];
       int valueDim = shape[2];
