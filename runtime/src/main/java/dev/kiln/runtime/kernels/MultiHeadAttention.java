@@ -80,7 +80,9 @@ public final class MultiHeadAttention {
   }
 
   /**
-   * What the forward pass keeps for the backward pass: the layer's own buffers.
+   * What the forward pass keeps for the backward pass: the layer's own buffers. A training pass
+   * writes them all; a prediction of self-attention in lanes reads its heads straight from the
+   * one projection and leaves the queries, keys and values as they were.
    *
    * @param queries the scaled queries, {@code (n, heads, Tq, keyDim)}
    * @param keys {@code (n, heads, Tv, keyDim)}
