@@ -206,8 +206,10 @@ class PassingSourcesTest {
         "  @Dense(units = 4) Tensor org(Tensor inferenceBuffers);",
         "  @Dense(units = 4) Tensor _private(Tensor org);",
         "  @Dense(units = 4) Tensor $dollar(Tensor _private);",
-        "  @Output(loss = MSE) @Dense(units = 1) Tensor summary(Tensor $dollar);",
-        "  @Output(loss = MSE) @Dense(units = 1) Tensor fit(Tensor $dollar);",
+        "  @Dense(units = 4) Tensor other(Tensor $dollar);",
+        "  @Dense(units = 4) Tensor steps(Tensor other);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor summary(Tensor steps);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor fit(Tensor steps);",
         "}"), "test.WordsModel");
   }
 

@@ -26,8 +26,8 @@ final class Naming {
     for (String reserved : new String[] {"SPEC", "SUMMARY_TABLE", "DOT", "buffers", "inferenceBuffers", "current", "layers"}) {
       fields.newName(reserved, "reserved:" + reserved);
     }
-    // The Buffers constructor's parameters and the arena (MemoryPlan).
-    for (String reserved : new String[] {"batchSize", "training", "arena"}) {
+    // The Buffers constructor's parameters (the other mode's buffers: BuffersWriter) and the arena.
+    for (String reserved : new String[] {"batchSize", "steps", "training", "other", "arena"}) {
       buffers.newName(reserved, "reserved:" + reserved);
     }
     for (Node node : network.nodes()) {
