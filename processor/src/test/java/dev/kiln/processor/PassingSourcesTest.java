@@ -207,10 +207,19 @@ class PassingSourcesTest {
         "  @Dense(units = 4) Tensor _private(Tensor org);",
         "  @Dense(units = 4) Tensor $dollar(Tensor _private);",
         "  @Dense(units = 4) Tensor other(Tensor $dollar);",
-        "  @Dense(units = 4) Tensor steps(Tensor other);",
-        "  @Output(loss = MSE) @Dense(units = 1) Tensor summary(Tensor steps);",
-        "  @Output(loss = MSE) @Dense(units = 1) Tensor fit(Tensor steps);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor summary(Tensor other);",
+        "  @Output(loss = MSE) @Dense(units = 1) Tensor fit(Tensor other);",
         "}"), "test.WordsModel");
+  }
+
+  @Test
+  void aVariableLengthModelMayNameALayerSteps() {
+    compilesCleanly(Sources.model("Lengths",
+        "@Model interface Lengths {",
+        "  @Input(shape = {-1, 3}) Tensor tokens();",
+        "  @LSTM(units = 4, returnSequences = true) Tensor steps(Tensor tokens);",
+        "  @Output(loss = MSE) @LSTM(units = 2) Tensor output(Tensor steps);",
+        "}"), "test.LengthsModel");
   }
 
   @Test

@@ -100,9 +100,12 @@ final class ModelContext {
 
   /** The inputs whose steps axis has a variable length. */
   List<Node> variableLengthInputs() {
-    return network.inputs().stream()
-        .filter(node -> node.shape().rank() > 0 && node.shape().dim(0) == Shape.VARIABLE)
-        .toList();
+    return network.inputs().stream().filter(ModelContext::variableLength).toList();
+  }
+
+  /** Whether an input's steps vary from batch to batch (the Buffers then take their count). */
+  static boolean variableLength(Node input) {
+    return input.shape().rank() > 0 && input.shape().dim(0) == Shape.VARIABLE;
   }
 
   void addInputParameters(MethodSpec.Builder method, boolean document) {

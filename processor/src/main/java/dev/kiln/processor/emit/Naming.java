@@ -26,9 +26,13 @@ final class Naming {
     for (String reserved : new String[] {"SPEC", "SUMMARY_TABLE", "DOT", "buffers", "inferenceBuffers", "current", "layers"}) {
       fields.newName(reserved, "reserved:" + reserved);
     }
-    // The Buffers constructor's parameters (the other mode's buffers: BuffersWriter) and the arena.
-    for (String reserved : new String[] {"batchSize", "steps", "training", "other", "arena"}) {
+    // The Buffers constructor's parameters (the other mode's buffers: BuffersWriter; a variable
+    // length's steps) and the arena.
+    for (String reserved : new String[] {"batchSize", "training", "other", "arena"}) {
       buffers.newName(reserved, "reserved:" + reserved);
+    }
+    if (network.inputs().stream().anyMatch(ModelContext::variableLength)) {
+      buffers.newName("steps", "reserved:steps");
     }
     for (Node node : network.nodes()) {
       for (ParamDecl param : node.params()) {
