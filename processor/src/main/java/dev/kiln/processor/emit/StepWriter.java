@@ -77,6 +77,16 @@ final class StepWriter {
                 reluTaker.name())
             .build();
       }
+      if (context.pooledInTraining(node, reluTaker) != null) {
+        return CodeBlock.builder()
+            .beginControlFlow("if ($L.training && !$L)", names.local("b"), names.local("training"))
+            .add(node.decl().kind().forward(code))
+            .endControlFlow()
+            .add("// (its relu goes forward in $L's forward pass, on the pooled values; a prediction\n"
+                + "// and a training step compute this layer there, as they pool it)\n",
+                reluTaker.name())
+            .build();
+      }
       return CodeBlock.builder()
           .beginControlFlow("if ($L.training)", names.local("b"))
           .add(node.decl().kind().forward(code))
@@ -86,9 +96,22 @@ final class StepWriter {
           .build();
     }
     if (plan.takesInputReluBackward(node)) {
-      CodeBlock pooled = context.pooledInPrediction(network.node(node.inputs().get(0)), node);
+      Node layer = network.node(node.inputs().get(0));
+      CodeBlock pooled = context.pooledInPrediction(layer, node);
       if (pooled == null) {
         return node.decl().kind().forwardThroughRelu(code);
+      }
+      CodeBlock trained = context.pooledInTraining(layer, node);
+      if (trained != null) {
+        return CodeBlock.builder()
+            .beginControlFlow("if ($L)", names.local("training"))
+            .add(trained)
+            .nextControlFlow("else if ($L.training)", names.local("b"))
+            .add(node.decl().kind().forwardThroughRelu(code))
+            .nextControlFlow("else")
+            .add(pooled)
+            .endControlFlow()
+            .build();
       }
       return CodeBlock.builder()
           .beginControlFlow("if ($L.training)", names.local("b"))
@@ -182,13 +205,17 @@ final class StepWriter {
     if (fused != null) {
       layer.add(fused);
     } else {
+      if (reluTaker != null && context.pooledInTraining(node, reluTaker) != null) {
+        return layer.add("// (its backward pass, with its relu's, went in $L's backward pass)\n",
+            reluTaker.name()).build();
+      }
       if (reluTaker != null) {
         layer.add("// (its relu went backward in $L's backward pass)\n", reluTaker.name());
       } else if (!plan.lossIsFused(node)) {
         layer.add(ActivationCode.backward(plan.activation(node), code.output(), output, code.outputGradient()));
       }
       layer.add(plan.takesInputReluBackward(node)
-          ? node.decl().kind().backwardThroughRelu(code)
+          ? backwardThroughRelu(node, code)
           : node.decl().kind().backward(code));
     }
     if (!context.isFirstWeightGradientWriter(node)) {
@@ -208,6 +235,22 @@ final class StepWriter {
       }
     }
     return layer.build();
+  }
+
+  /**
+   * The backward call of a layer taking its input layer's ReLU; where a training step pooled
+   * that layer as it computed it ({@code ModelContext.pooledInTraining}), that layer's backward
+   * pass too, from this layer's gradient.
+   */
+  private CodeBlock backwardThroughRelu(Node node, NodeCode code) {
+    Node layer = network.node(node.inputs().get(0));
+    if (context.pooledInTraining(layer, node) == null) {
+      return node.decl().kind().backwardThroughRelu(code);
+    }
+    return CodeBlock.builder()
+        .add("// (and $L's, whose relu and pooling this are)\n", layer.name())
+        .add(context.pooledBackward(layer, node))
+        .build();
   }
 
   /**

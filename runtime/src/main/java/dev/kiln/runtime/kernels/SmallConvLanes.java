@@ -2,6 +2,7 @@ package dev.kiln.runtime.kernels;
 
 import dev.kiln.runtime.SecondThread;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -107,10 +108,31 @@ final class SmallConvLanes {
   }
 
   /**
+   * {@link #forwardPooledRelu}, and into {@code trace}, laid out as {@code pooled}, which cell of
+   * each window passed the gradient back, for {@link SmallConvPoolGradient}: 0 to 3 in row-major
+   * order, the first holding the window's maximum as {@link MaxPoolLanes} routes it, or -1 where
+   * the maximum is not positive and the ReLU passes nothing.
+   */
+  static void forwardPooledReluTraced(INDArray x, INDArray kernel, INDArray bias, Window window,
+      INDArray pooled, INDArray trace) {
+    Plan plan = Plan.of(x, kernel, bias, window, 2 * pooled.size(1), 2 * pooled.size(2));
+    FloatLanes target = new FloatLanes(pooled);
+    FloatLanes cells = new FloatLanes(trace);
+    int rows = (int) (plan.n * pooled.size(1));
+    int columns = (int) pooled.size(2);
+    if (SecondThread.ENABLED && pooled.length() * 4 >= TWO_THREADS && rows >= 2) {
+      SecondThread.run(() -> poolRowsTraced(plan, target, cells, columns, rows / 2, rows),
+          () -> poolRowsTraced(plan, target, cells, columns, 0, rows / 2));
+    } else {
+      poolRowsTraced(plan, target, cells, columns, 0, rows);
+    }
+  }
+
+  /**
    * One call's sizes and arrays: {@code taps[t]}, the offset in {@code x} of tap {@code t} from
    * the window's first cell; {@code ow} and {@code oh} the convolution's output size used.
    */
-  private record Plan(float[] x, float[] kernel, float[] bias, int[] taps, int tapCount,
+  record Plan(float[] x, float[] kernel, float[] bias, int[] taps, int tapCount,
       int filters, int n, int h, int w, int c, int oh, int ow, int strideH, int strideW) {
 
     static Plan of(INDArray x, INDArray kernel, INDArray bias, Window window, long oh, long ow) {
@@ -199,6 +221,47 @@ final class SmallConvLanes {
         }
       }
     }
+  }
+
+  /** {@link #poolRows}, also writing each window's winning cell into {@code trace}. */
+  private static void poolRowsTraced(
+      Plan p, FloatLanes pooled, FloatLanes trace, int columns, int from, int to) {
+    int rowsPerImage = p.oh / 2;
+    float[] sums = ARRAYS.get().sums;
+    for (int row = from; row < to; row++) {
+      int b = row / rowsPerImage;
+      int i = 2 * (row % rowsPerImage);
+      for (int j = 0; j < columns; j++) {
+        int at = (row * columns + j) * p.filters;
+        int left = 2 * j;
+        for (int k = 0; k < p.filters; k += WIDTH) {
+          four(p, p.corner(b, i, left), p.corner(b, i, left + 1), p.corner(b, i + 1, left),
+              p.corner(b, i + 1, left + 1), k, sums);
+          storeReluOfMaxTraced(sums, pooled, trace, at + k);
+        }
+      }
+    }
+  }
+
+  /**
+   * {@link #storeReluOfMax}, the same bits, and the winning cell: the first of the four, in
+   * row-major order, equal to the maximum; -1 where the maximum is not positive (or NaN).
+   */
+  private static void storeReluOfMaxTraced(
+      float[] sums, FloatLanes pooled, FloatLanes trace, int at) {
+    FloatVector s0 = FloatVector.fromArray(SPECIES, sums, 0);
+    FloatVector s1 = FloatVector.fromArray(SPECIES, sums, WIDTH);
+    FloatVector s2 = FloatVector.fromArray(SPECIES, sums, 2 * WIDTH);
+    FloatVector s3 = FloatVector.fromArray(SPECIES, sums, 3 * WIDTH);
+    FloatVector max = s0.max(s1).max(s2.max(s3));
+    pooled.store(max.max(FloatVector.zero(SPECIES)), at);
+    FloatVector cell = FloatVector.broadcast(SPECIES, -1f)
+        .blend(3f, s3.eq(max))
+        .blend(2f, s2.eq(max))
+        .blend(1f, s1.eq(max))
+        .blend(0f, s0.eq(max))
+        .blend(-1f, max.compare(VectorOperators.GT, 0f).not());
+    trace.store(cell, at);
   }
 
   /** The window's four sums' maximum, or 0 where it is below, as MaxPoolLanes takes it. */
