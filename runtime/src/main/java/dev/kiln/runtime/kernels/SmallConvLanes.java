@@ -52,17 +52,15 @@ final class SmallConvLanes {
   private SmallConvLanes() {}
 
   /**
-   * Whether this path takes the convolution: float32, row-major contiguous arrays, no dilation,
-   * at most {@link #MAXIMUM_TAPS} taps, filters a whole number of vectors. Same padding runs as
-   * valid padding over a copy of the input with the zeros around it.
+   * Whether this path takes the convolution: float32, row-major contiguous arrays, valid
+   * padding, no dilation, at most {@link #MAXIMUM_TAPS} taps, filters a whole number of vectors.
    */
   static boolean handles(INDArray x, INDArray kernel, INDArray bias, Window window, INDArray out) {
     long taps = kernel.size(0) * kernel.size(1) * kernel.size(2);
-    return window.dilationHeight() == 1 && window.dilationWidth() == 1
+    return !window.same() && window.dilationHeight() == 1 && window.dilationWidth() == 1
         && floats(x) && floats(kernel) && floats(out) && (bias == null || floats(bias))
         && x.rank() == 4 && out.rank() == 4 && taps <= MAXIMUM_TAPS
-        && kernel.size(3) % WIDTH == 0 && x.size(0) * (x.size(1) + kernel.size(0))
-            * (x.size(2) + kernel.size(1)) * x.size(3) < Integer.MAX_VALUE / Float.BYTES
+        && kernel.size(3) % WIDTH == 0 && x.length() < Integer.MAX_VALUE / Float.BYTES
         && out.length() < Integer.MAX_VALUE / Float.BYTES;
   }
 
@@ -139,20 +137,15 @@ final class SmallConvLanes {
 
     static Plan of(INDArray x, INDArray kernel, INDArray bias, Window window, long oh, long ow) {
       Arrays arrays = ARRAYS.get();
+      int length = (int) x.length();
       int kh = (int) kernel.size(0);
       int kw = (int) kernel.size(1);
       int c = (int) kernel.size(2);
       int filters = (int) kernel.size(3);
-      int n = (int) x.size(0);
-      int padTop = padBefore((int) x.size(1), kh, window.strideHeight(), window.same());
-      int padLeft = padBefore((int) x.size(2), kw, window.strideWidth(), window.same());
-      int h = (int) x.size(1) + padTop
-          + padAfter((int) x.size(1), kh, window.strideHeight(), window.same());
-      int w = (int) x.size(2) + padLeft
-          + padAfter((int) x.size(2), kw, window.strideWidth(), window.same());
+      int w = (int) x.size(2);
       int tapCount = kh * kw * c;
-      arrays.x = atLeast(arrays.x, n * h * w * c);
-      copyPadded(x, arrays.x, h, w, padTop, padLeft);
+      arrays.x = atLeast(arrays.x, length);
+      new FloatLanes(x).read(0, arrays.x, 0, length);
       arrays.kernel = atLeast(arrays.kernel, tapCount * filters);
       new FloatLanes(kernel).read(0, arrays.kernel, 0, tapCount * filters);
       arrays.bias = atLeast(arrays.bias, filters);
@@ -170,45 +163,8 @@ final class SmallConvLanes {
         }
       }
       return new Plan(arrays.x, arrays.kernel, arrays.bias, arrays.taps, tapCount, filters,
-          n, h, w, c, (int) oh, (int) ow, window.strideHeight(), window.strideWidth());
-    }
-
-    /**
-     * {@code x} into {@code target} as {@code (n, h, w, c)} images with {@code padTop} rows and
-     * {@code padLeft} columns of zeros before and the rest after: same padding becomes valid.
-     */
-    private static void copyPadded(
-        INDArray x, float[] target, int h, int w, int padTop, int padLeft) {
-      FloatLanes source = new FloatLanes(x);
-      int n = (int) x.size(0);
-      int rows = (int) x.size(1);
-      int c = (int) x.size(3);
-      int row = (int) x.size(2) * c;
-      if (rows == h && row == w * c) {
-        source.read(0, target, 0, n * h * w * c);
-        return;
-      }
-      java.util.Arrays.fill(target, 0, n * h * w * c, 0f);
-      for (int b = 0, from = 0; b < n; b++) {
-        for (int i = 0; i < rows; i++, from += row) {
-          source.read(from, target, ((b * h + padTop + i) * w + padLeft) * c, row);
-        }
-      }
-    }
-
-    /** TensorFlow's same padding before the first row: half the overhang, rounded down. */
-    private static int padBefore(int in, int size, int stride, boolean same) {
-      return same ? overhang(in, size, stride) / 2 : 0;
-    }
-
-    private static int padAfter(int in, int size, int stride, boolean same) {
-      return same ? overhang(in, size, stride) - overhang(in, size, stride) / 2 : 0;
-    }
-
-    /** How far same padding's windows reach past the image, {@code ceil(in / stride)} of them. */
-    private static int overhang(int in, int size, int stride) {
-      int out = (in + stride - 1) / stride;
-      return Math.max((out - 1) * stride + size - in, 0);
+          (int) x.size(0), (int) x.size(1), w, c, (int) oh, (int) ow,
+          window.strideHeight(), window.strideWidth());
     }
 
     /** Where output pixel {@code (b, i, j)}'s window starts in {@code x}. */

@@ -35,11 +35,7 @@ class SmallConvLanesTest {
         // Three channels at stride 2 and 1x3; past TWO_THREADS, split over rows.
         new Conv2DTest.Case(3, 11, 12, 3, 32, Window.valid(3, 3, 2, 2)),
         new Conv2DTest.Case(2, 7, 9, 3, 16, Window.valid(1, 3, 1, 2)),
-        new Conv2DTest.Case(16, 28, 28, 1, 32, Window.valid(4, 4, 1, 1)),
-        // Same padding (CnnFlat's first convolution, smaller): over a zero-padded copy; an even
-        // kernel pads one more after than before, stride 2 as TensorFlow pads it.
-        new Conv2DTest.Case(2, 9, 10, 1, 32, Window.same(4, 4, 1, 1)),
-        new Conv2DTest.Case(2, 11, 9, 3, 16, Window.same(3, 3, 2, 2)));
+        new Conv2DTest.Case(16, 28, 28, 1, 32, Window.valid(4, 4, 1, 1)));
   }
 
   @Test
@@ -54,13 +50,13 @@ class SmallConvLanesTest {
         Nd4j.zeros(DataType.FLOAT, k.outShape())), "the cases run in the lanes");
   }
 
-  /** Dilation, too many taps, filters not a whole number of vectors, or float64: oneDNN. */
+  /** Same padding, dilation, too many taps, or filters not a whole number of vectors: oneDNN. */
   @Test
   void otherConvolutionsStayWithOneDnn() {
     INDArray x = Nd4j.zeros(DataType.FLOAT, 1, 8, 8, 1);
     INDArray out = Nd4j.zeros(DataType.FLOAT, 1, 8, 8, 32);
     INDArray kernel = Nd4j.zeros(DataType.FLOAT, 3, 3, 1, 32);
-    assertTrue(SmallConvLanes.handles(x, kernel, null, Window.same(3, 3, 1, 1), out));
+    assertFalse(SmallConvLanes.handles(x, kernel, null, Window.same(3, 3, 1, 1), out));
     assertFalse(SmallConvLanes.handles(
         x, kernel, null, Window.valid(3, 3, 1, 1).dilated(2, 2), out));
     assertFalse(SmallConvLanes.handles(Nd4j.zeros(DataType.FLOAT, 1, 8, 8, 8),
