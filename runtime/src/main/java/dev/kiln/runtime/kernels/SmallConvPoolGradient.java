@@ -81,10 +81,7 @@ final class SmallConvPoolGradient {
       Work second = first.second.sized(length);
       SecondThread.run(() -> sumRows(plan, cells, gradient, columns, rows / 2, rows, second.sums),
           () -> sumRows(plan, cells, gradient, columns, 0, rows / 2, first.sums));
-      for (int i = 0; i < length; i += WIDTH) {
-        FloatVector.fromArray(SPECIES, first.sums, i)
-            .add(FloatVector.fromArray(SPECIES, second.sums, i)).intoArray(first.sums, i);
-      }
+      addInto(first.sums, second.sums, length);
     } else {
       sumRows(plan, cells, gradient, columns, 0, rows, first.sums);
     }
@@ -107,17 +104,31 @@ final class SmallConvPoolGradient {
       for (int j = 0; j < columns; j++) {
         int at = (row * columns + j) * filters;
         int left = 2 * j;
-        int a0 = p.corner(b, i, left);
-        int a1 = p.corner(b, i, left + 1);
-        int a2 = p.corner(b, i + 1, left);
-        int a3 = p.corner(b, i + 1, left + 1);
-        for (int k = 0; k < filters; k += WIDTH) {
-          FloatVector cell = trace.load(at + k);
-          if (cell.compare(VectorOperators.GE, 0f).anyTrue()) {
-            addWindow(p, a0, a1, a2, a3, cell, dPooled.load(at + k), k, sums);
-          }
-        }
+        addWindow(p, trace, dPooled, at, p.corner(b, i, left), p.corner(b, i, left + 1),
+            p.corner(b, i + 1, left), p.corner(b, i + 1, left + 1), sums);
       }
+    }
+  }
+
+  /**
+   * One window, every vector of filters that passes something back. A method of its own, called
+   * per window, so that C2 compiles its vectors whole: in {@link #sumRows}, which runs once a
+   * call, its loop stayed in code that allocated the loaded vectors.
+   */
+  private static void addWindow(SmallConvLanes.Plan p, FloatLanes trace, FloatLanes dPooled,
+      int at, int a0, int a1, int a2, int a3, float[] sums) {
+    for (int k = 0; k < p.filters(); k += WIDTH) {
+      FloatVector cell = trace.load(at + k);
+      if (cell.compare(VectorOperators.GE, 0f).anyTrue()) {
+        addWindow(p, a0, a1, a2, a3, cell, dPooled.load(at + k), k, sums);
+      }
+    }
+  }
+
+  /** {@code sums[i] += more[i]}: a plain loop, which C2 vectorizes and never boxes. */
+  private static void addInto(float[] sums, float[] more, int length) {
+    for (int i = 0; i < length; i++) {
+      sums[i] += more[i];
     }
   }
 
