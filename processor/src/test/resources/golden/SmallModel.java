@@ -344,7 +344,8 @@ public final class SmallModel extends KilnModel {
    * The buffers for the shape of this batch, allocated on first use.
    */
   private Buffers buffersFor(INDArray input) {
-    current = buffers.get(input.size(0), batchSize -> new Buffers(dataType(), batchSize, true));
+    current = buffers.get(input.size(0),
+            batchSize -> new Buffers(dataType(), batchSize, true, inferenceBuffers.peek(batchSize)));
     return current;
   }
 
@@ -352,7 +353,8 @@ public final class SmallModel extends KilnModel {
    * The prediction buffers for the shape of this batch, allocated on first use.
    */
   private Buffers inferenceBuffersFor(INDArray input) {
-    current = inferenceBuffers.get(input.size(0), batchSize -> new Buffers(dataType(), batchSize, false));
+    current = inferenceBuffers.get(input.size(0),
+            batchSize -> new Buffers(dataType(), batchSize, false, buffers.peek(batchSize)));
     return current;
   }
 
@@ -462,9 +464,12 @@ public final class SmallModel extends KilnModel {
      * @param training whether for training (the forward pass keeps every output, the
      *     gradients share {@link #TRAINING_ARENA}) or for predictions (the outputs share
      *     {@link #INFERENCE_ARENA}, there are no gradients)
+     * @param other the other mode's buffers for this batch size, or null: a training step and a
+     *     prediction never run at once, so these take its arena when it is large enough
      */
-    Buffers(DataType dataType, long batchSize, boolean training) {
-      arena = NdArrays.zeros(dataType, batchSize * (training ? TRAINING_ARENA : INFERENCE_ARENA));
+    Buffers(DataType dataType, long batchSize, boolean training, Buffers other) {
+      arena = NdArrays.sharedOrZeros(dataType, batchSize * (training ? TRAINING_ARENA : INFERENCE_ARENA),
+              other == null ? null : other.arena);
       hidden = training ? NdArrays.zeros(dataType, batchSize, 8) : NdArrays.view(arena, batchSize * 0L, batchSize, 8);
       dHidden = training ? NdArrays.view(arena, batchSize * 0L, batchSize, 8) : null;
       features = training ? NdArrays.zeros(dataType, batchSize, 5) : NdArrays.view(arena, batchSize * 16L, batchSize, 5);

@@ -2,9 +2,7 @@ package dev.kiln.benchmarks;
 
 import dev.kiln.examples.TransformerEncoderModel;
 import dev.kiln.runtime.NdArrays;
-import dev.kiln.runtime.kernels.Add;
 import dev.kiln.runtime.kernels.Dense;
-import dev.kiln.runtime.kernels.Gelu;
 import dev.kiln.runtime.kernels.LayerNormalization;
 import dev.kiln.runtime.kernels.MultiHeadAttention;
 import dev.kiln.runtime.losses.MeanSquaredError;
@@ -69,18 +67,16 @@ final class EncoderStepByKernel {
     INDArray attended = zeros(n, STEPS, WIDTH);
     INDArray attentionOut = zeros(n, STEPS, WIDTH);
     INDArray normed = zeros(n, STEPS, WIDTH);
-    INDArray preActivation = zeros(n, STEPS, HIDDEN);
+    INDArray slope = zeros(n, STEPS, HIDDEN);
     INDArray hidden = zeros(n, STEPS, HIDDEN);
     INDArray projectedOut = zeros(n, STEPS, WIDTH);
     INDArray fed = zeros(n, STEPS, WIDTH);
     INDArray out = zeros(n, STEPS, WIDTH);
     INDArray dOut = zeros(n, STEPS, WIDTH);
-    INDArray dFed = zeros(n, STEPS, WIDTH);
     INDArray dNormed = zeros(n, STEPS, WIDTH);
     INDArray dNormedPart = zeros(n, STEPS, WIDTH);
     INDArray dHidden = zeros(n, STEPS, HIDDEN);
     INDArray dProjected = zeros(n, STEPS, WIDTH);
-    INDArray dAttended = zeros(n, STEPS, WIDTH);
     INDArray dAttention = zeros(n, STEPS, WIDTH);
     INDArray flatParameters = zeros(parameterCount);
     INDArray flatGradients = zeros(parameterCount);
@@ -91,30 +87,26 @@ final class EncoderStepByKernel {
     Runnable step = () -> {
       clock.count("MultiHeadAttention.forward", () -> MultiHeadAttention.forward(x, x, x, attention,
           settings, true, null, trace, attentionOut));
-      clock.count("Add.forward", () -> Add.forward(attended, x, attentionOut));
-      clock.count("LayerNormalization.forward", () -> LayerNormalization.forward(attended,
-          norm1[0], norm1[1], WIDTH, EPSILON, normed));
-      clock.count("Dense.forward", () -> Dense.forward(normed, feedForward.kernel(),
-          feedForward.bias(), preActivation));
-      clock.count("Gelu.forward", () -> Gelu.forward(preActivation, hidden));
+      clock.count("LayerNormalization.forwardOfSum", () -> LayerNormalization.forwardOfSum(x,
+          attentionOut, norm1[0], norm1[1], WIDTH, EPSILON, attended, normed));
+      clock.count("Dense.forwardGelu", () -> Dense.forwardGelu(normed, feedForward.kernel(),
+          feedForward.bias(), slope, hidden, true));
       clock.count("Dense.forward", () -> Dense.forward(hidden, projected.kernel(),
           projected.bias(), projectedOut));
-      clock.count("Add.forward", () -> Add.forward(fed, normed, projectedOut));
-      clock.count("LayerNormalization.forward", () -> LayerNormalization.forward(fed,
-          norm2[0], norm2[1], WIDTH, EPSILON, out));
+      clock.count("LayerNormalization.forwardOfSum", () -> LayerNormalization.forwardOfSum(normed,
+          projectedOut, norm2[0], norm2[1], WIDTH, EPSILON, fed, out));
       clock.count("MeanSquaredError.compute", () -> MeanSquaredError.compute(out, y, 1.0, dOut));
-      clock.count("LayerNormalization.backward", () -> LayerNormalization.backward(fed, norm2[0],
-          WIDTH, EPSILON, dOut, norm2Grads[0], norm2Grads[1], dFed));
-      clock.count("Add.backward", () -> Add.backward(dFed, dNormed, dProjected));
+      clock.count("LayerNormalization.backwardOfSum", () -> LayerNormalization.backwardOfSum(fed,
+          norm2[0], WIDTH, EPSILON, dOut, norm2Grads[0], norm2Grads[1], dNormed, dProjected));
       clock.count("Dense.backward", () -> Dense.backward(hidden, projected.kernel(), dProjected,
           projectedGrads.kernel(), projectedGrads.bias(), dHidden));
-      clock.count("Gelu.backward", () -> Gelu.backward(preActivation, dHidden));
-      clock.count("Dense.backward", () -> Dense.backward(normed, feedForward.kernel(), dHidden,
-          feedForwardGrads.kernel(), feedForwardGrads.bias(), dNormedPart));
+      clock.count("Dense.backwardGeluFromSlope", () -> Dense.backwardGeluFromSlope(normed,
+          feedForward.kernel(), slope, dHidden, feedForwardGrads.kernel(),
+          feedForwardGrads.bias(), dNormedPart));
       clock.count("generated code: addi", () -> dNormed.addi(dNormedPart));
-      clock.count("LayerNormalization.backward", () -> LayerNormalization.backward(attended,
-          norm1[0], WIDTH, EPSILON, dNormed, norm1Grads[0], norm1Grads[1], dAttended));
-      clock.count("Add.backward", () -> Add.backward(dAttended, null, dAttention));
+      clock.count("LayerNormalization.backwardOfSum", () -> LayerNormalization.backwardOfSum(
+          attended, norm1[0], WIDTH, EPSILON, dNormed, norm1Grads[0], norm1Grads[1], null,
+          dAttention));
       clock.count("MultiHeadAttention.backward", () -> MultiHeadAttention.backward(x, x, x,
           attention, settings, trace, dAttention, attentionGrads, null, null, null));
       clock.count("Adam (Updater.step)", () -> adam.step(flatParameters, flatGradients));

@@ -42,6 +42,7 @@ final class RandomMerges {
         generator.pick(
             List.of(
                 "Add",
+                "Add",
                 "Multiply",
                 "Concatenate",
                 "Concatenate",
@@ -92,7 +93,12 @@ final class RandomMerges {
             "@" + kind + (axisText.isEmpty() ? "" : "(" + axisText + ")"),
             kind,
             in -> concatenate ? concatenated(in, freeAxis) : in.get(0));
-    return generator.add(merge, parts) != null;
+    Layer merged = generator.add(merge, parts);
+    if (merged != null && kind.equals("Add") && parts.size() == 2 && generator.chance(0.5)) {
+      // A residual's add and norm, which the step computes in one pass each way.
+      generator.add(generator.featureKinds.layerNormalization(merged.shape), List.of(merged));
+    }
+    return merged != null;
   }
 
   /**

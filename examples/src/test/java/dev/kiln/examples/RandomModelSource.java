@@ -220,6 +220,17 @@ final class RandomModelSource {
     mark(
         features,
         generator.layers().stream()
+            .anyMatch(layer -> !layer.isInput()
+                && layer.kind.family().equals("LayerNormalization")
+                && !layer.reads.get(0).isInput()
+                && layer.reads.get(0).kind.family().equals("Add")
+                && layer.reads.get(0).reads.size() == 2
+                && layer.reads.get(0).readers == 1
+                && layer.reads.get(0).output == null),
+        "add and norm");
+    mark(
+        features,
+        generator.layers().stream()
             .anyMatch(layer -> layer.reads.size() > new HashSet<>(layer.reads).size()),
         "one tensor read twice by a layer");
     mark(

@@ -47,5 +47,15 @@ class UNetMemoryPlanTest {
     long buffers = FLOAT_BYTES * plan.trainingValues(1);
     assertTrue(allocated >= buffers && allocated <= buffers * 1.02,
         allocated + " bytes allocated by the first step, " + buffers + " planned for its buffers");
+
+    // A prediction at the same batch size lays its outputs over the gradients' arena: it
+    // allocates its dropout masks and the returned output, not another arena.
+    before = NdArrays.createdBytes();
+    model.predict(image, 1);
+    long predicted = NdArrays.createdBytes() - before;
+    assertTrue(plan.inferenceArena() <= plan.gradientArena(), plan.toString());
+    assertTrue(predicted < FLOAT_BYTES * plan.inferenceArena() / 10,
+        predicted + " bytes allocated by the first prediction after training, against an arena of "
+            + FLOAT_BYTES * plan.inferenceArena());
   }
 }

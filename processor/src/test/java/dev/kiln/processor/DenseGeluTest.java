@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A Dense layer with exact GELU applies its bias inside GELU's pass ({@code Dense.forwardGelu}),
- * keeping its product apart in the pre-activation buffer, and takes GELU's gradient with the bias
- * gradient ({@code Dense.backwardGelu}); other activations and wrapped Dense layers keep their own
- * calls.
+ * which in training leaves GELU's derivative in the pre-activation buffer, and takes GELU's
+ * gradient with the bias gradient from it ({@code Dense.backwardGeluFromSlope}); other
+ * activations and wrapped Dense layers keep their own calls.
  */
 class DenseGeluTest {
 
@@ -22,10 +22,10 @@ class DenseGeluTest {
         "  @Dense(units = 6, activation = GELU) Tensor hidden(Tensor input);",
         "  @Output(loss = MSE) @Dense(units = 2) Tensor output(Tensor hidden);");
     assertContains(source, "Dense.forwardGelu(input, hiddenKernel, hiddenBias,"
-        + " b.hiddenPreActivation, b.hidden);");
-    assertContains(source, "Dense.backwardGelu(input, hiddenKernel, hiddenBias,"
+        + " b.hiddenPreActivation, b.hidden, training);");
+    assertContains(source, "Dense.backwardGeluFromSlope(input, hiddenKernel,"
         + " b.hiddenPreActivation, b.dHidden, hiddenKernelGrad, hiddenBiasGrad, null);");
-    assertContains(source, "hidden's product, before the bias and the activation its kernel adds");
+    assertContains(source, "hidden's activation slopes, which its kernel writes in a training pass");
     assertLacks(source, "Gelu.forward(");
     assertLacks(source, "Gelu.backward(");
   }

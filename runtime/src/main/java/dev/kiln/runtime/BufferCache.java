@@ -37,6 +37,14 @@ public final class BufferCache<B> {
     return buffers;
   }
 
+  /** The buffers this cache holds for {@code batchSize} samples without a steps axis, or null. */
+  public B peek(long batchSize) {
+    if (batchSize == recentSize && recentSteps == 0) {
+      return recent;
+    }
+    return batchSize == previousSize && previousSteps == 0 ? previous : null;
+  }
+
   /** The buffers for {@code batchSize} samples, for models without a steps axis. */
   public B get(long batchSize, java.util.function.LongFunction<B> create) {
     return get(batchSize, 0, (size, steps) -> create.apply(size));

@@ -24,6 +24,20 @@ public final class NdArrays {
     return array;
   }
 
+  /**
+   * {@code shared} itself when it is a flat array of {@code dataType} with at least {@code length}
+   * values, else a new zero-filled one of {@code length}: memory that two sets of buffers used at
+   * different times (a training step's gradients, a prediction's outputs) can share. Its contents
+   * are whatever the other user left.
+   */
+  public static INDArray sharedOrZeros(DataType dataType, long length, INDArray shared) {
+    if (shared != null && shared.dataType() == dataType && shared.rank() == 1
+        && shared.length() >= length) {
+      return shared;
+    }
+    return zeros(dataType, length);
+  }
+
   /** A new row-major array holding a copy of {@code source}. */
   public static INDArray copy(INDArray source) {
     return copy(source, source.dataType());

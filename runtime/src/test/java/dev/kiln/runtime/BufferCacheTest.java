@@ -1,6 +1,7 @@
 package dev.kiln.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.util.ArrayList;
@@ -45,6 +46,19 @@ class BufferCacheTest {
     assertEquals(List.of(32L, 16L, 8L), created);
     get(32);
     assertEquals(List.of(32L, 16L, 8L, 32L), created, "32 was evicted by 8");
+  }
+
+  @Test
+  void peekFindsEitherCachedSizeAndCreatesNothing() {
+    Object full = get(32);
+    Object last = get(16);
+    assertSame(full, cache.peek(32));
+    assertSame(last, cache.peek(16));
+    assertNull(cache.peek(8));
+    assertEquals(List.of(32L, 16L), created);
+    assertSame(last, get(16), "peek did not change which size is the least recent");
+    get(8);
+    assertNull(cache.peek(32), "32 was evicted by 8");
   }
 
   @Test

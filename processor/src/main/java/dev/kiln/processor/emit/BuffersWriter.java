@@ -52,15 +52,18 @@ final class BuffersWriter {
     if (memory.isPlanned()) {
       constructor.addJavadoc("@param training whether for training (the forward pass keeps every output, the\n"
           + "    gradients share {@link #TRAINING_ARENA}) or for predictions (the outputs share\n"
-          + "    {@link #INFERENCE_ARENA}, there are no gradients)\n");
+          + "    {@link #INFERENCE_ARENA}, there are no gradients)\n"
+          + "@param other the other mode's buffers for this batch size, or null: a training step and a\n"
+          + "    prediction never run at once, so these take its arena when it is large enough\n");
       constructor.addParameter(boolean.class, "training");
+      constructor.addParameter(context.buffers, "other");
       type.addField(arenaConstant("TRAINING_ARENA", memory.trainingArena(), ArenaTable.training(memory)));
       type.addField(arenaConstant("INFERENCE_ARENA", memory.inferenceArena(), ArenaTable.inference(memory)));
       type.addField(FieldSpec.builder(ModelContext.INDARRAY, "arena", Modifier.FINAL)
           .addJavadoc("The memory the buffers placed by {@link #TRAINING_ARENA} or {@link #INFERENCE_ARENA} share.\n")
           .build());
-      constructor.addStatement("arena = $T.zeros(dataType, batchSize * (training ? TRAINING_ARENA : INFERENCE_ARENA))",
-          Runtime.ND_ARRAYS);
+      constructor.addStatement("arena = $T.sharedOrZeros(dataType, batchSize * (training ? TRAINING_ARENA : INFERENCE_ARENA),\n"
+          + "    other == null ? null : other.arena)", Runtime.ND_ARRAYS);
     }
     if (memory.isPlanned() && poolsInPrediction()) {
       type.addField(FieldSpec.builder(boolean.class, "training", Modifier.FINAL)
@@ -81,7 +84,7 @@ final class BuffersWriter {
         boolean fused = node.decl().kind()
             .forwardWithActivation(new NodeCode(context, node), plan.activation(node)) != null;
         addBuffer(fields, allocation, names.preActivation(node), node, fused
-            ? "$L's product, before the bias and the activation its kernel adds in one pass"
+            ? "$L's activation slopes, which its kernel writes in a training pass for the backward pass"
             : "$L's output before its activation");
       }
       if (plan.hasGradient(node)) {
@@ -163,9 +166,13 @@ final class BuffersWriter {
     String first = names.input(network.inputs().get(0));
     List<Node> variable = context.variableLengthInputs();
     if (variable.isEmpty()) {
-      method.addStatement(
-          "current = buffers.get($L.size(0), batchSize -> new Buffers(dataType(), batchSize$L))", first,
-          memory.isPlanned() ? ", true" : "");
+      if (memory.isPlanned()) {
+        method.addStatement("current = buffers.get($L.size(0),\n"
+            + "    batchSize -> new Buffers(dataType(), batchSize, true, inferenceBuffers.peek(batchSize)))", first);
+      } else {
+        method.addStatement(
+            "current = buffers.get($L.size(0), batchSize -> new Buffers(dataType(), batchSize))", first);
+      }
     } else {
       String steps = names.local("steps");
       method.addStatement("long $L = -1", steps);
@@ -198,7 +205,8 @@ final class BuffersWriter {
         .addJavadoc("The prediction buffers for the shape of this batch, allocated on first use.\n");
     context.addInputParameters(method, false);
     method.addStatement(
-        "current = inferenceBuffers.get($L.size(0), batchSize -> new Buffers(dataType(), batchSize, false))",
+        "current = inferenceBuffers.get($L.size(0),\n"
+            + "    batchSize -> new Buffers(dataType(), batchSize, false, buffers.peek(batchSize)))",
         names.input(network.inputs().get(0)));
     return method.addStatement("return current").build();
   }

@@ -55,7 +55,7 @@ final class MemoryPlan {
       }
       int lastRead = node.decl().isOutput() ? last : position;
       for (Node reader : network.consumers(node.name())) {
-        lastRead = Math.max(lastRead, nodes.indexOf(reader));
+        lastRead = Math.max(lastRead, nodes.indexOf(plan.sums().forwardRunsAt(reader)));
       }
       inferenceLifetimes.add(new ArenaPlanner.Lifetime(names.output(node), size, position, lastRead));
       if (plan.hasPreActivation(node)) {
@@ -83,7 +83,7 @@ final class MemoryPlan {
       return;
     }
     long size = node.shape().length();
-    int own = backwardStep(network, node);
+    int own = backwardStep(network, plan.sums().gradientReadAt(node));
     int first = node.decl().isOutput() ? 0 : own;
     Map<Integer, int[]> partSpans = new HashMap<>();
     for (Node reader : network.consumers(node.name())) {

@@ -37,6 +37,7 @@ final class StepPlan {
   /** For each layer, the scratch buffer of each write of its gradient (see {@link #partIndex}). */
   private final Map<String, Map<GradientWrite, Integer>> partIndices = new HashMap<>();
   private final Map<String, Integer> gradientParts = new HashMap<>();
+  private final SumNormalization sums;
 
   StepPlan(Network network) {
     this.network = network;
@@ -72,6 +73,12 @@ final class StepPlan {
       partIndices.put(node.name(), indices);
       gradientParts.put(node.name(), parts);
     }
+    this.sums = new SumNormalization(network, writes);
+  }
+
+  /** The residual adds that the LayerNormalization after them computes in its passes. */
+  SumNormalization sums() {
+    return sums;
   }
 
   Activation activation(Node node) {

@@ -68,6 +68,15 @@ final class StepWriter {
    * applies it.
    */
   private CodeBlock forwardWithActivation(Node node, NodeCode code, Activation activation) {
+    Node norm = plan.sums().normTaking(node);
+    if (norm != null) {
+      return CodeBlock.of("// (summed in $L's pass, which normalises each row of the sum as it writes it)\n",
+          norm.name());
+    }
+    Node sum = plan.sums().sumTakenBy(node);
+    if (sum != null) {
+      return node.decl().kind().forwardOfSum(code, new NodeCode(context, sum));
+    }
     Node reluTaker = plan.reluTakenBackwardBy(node);
     if (reluTaker != null) {
       if (context.pooledInPrediction(node, reluTaker) == null) {
@@ -214,9 +223,7 @@ final class StepWriter {
       } else if (!plan.lossIsFused(node)) {
         layer.add(ActivationCode.backward(plan.activation(node), code.output(), output, code.outputGradient()));
       }
-      layer.add(plan.takesInputReluBackward(node)
-          ? backwardThroughRelu(node, code)
-          : node.decl().kind().backward(code));
+      layer.add(backwardCall(node, code));
     }
     if (!context.isFirstWeightGradientWriter(node)) {
       Node owner = network.node(node.weightsOwner());
@@ -238,19 +245,33 @@ final class StepWriter {
   }
 
   /**
-   * The backward call of a layer taking its input layer's ReLU; where a training step pooled
-   * that layer as it computed it ({@code ModelContext.pooledInTraining}), that layer's backward
-   * pass too, from this layer's gradient.
+   * The layer's own backward call: through its input's ReLU where it takes it (and, where a
+   * training step pooled that input layer as it computed it, {@code
+   * ModelContext.pooledInTraining}, that layer's backward pass too, from this layer's gradient);
+   * for a residual Add that a norm takes, the norm's backward pass, which writes the Add's input
+   * gradients; nothing for that norm.
    */
-  private CodeBlock backwardThroughRelu(Node node, NodeCode code) {
-    Node layer = network.node(node.inputs().get(0));
-    if (context.pooledInTraining(layer, node) == null) {
-      return node.decl().kind().backwardThroughRelu(code);
+  private CodeBlock backwardCall(Node node, NodeCode code) {
+    if (plan.takesInputReluBackward(node)) {
+      Node layer = network.node(node.inputs().get(0));
+      if (context.pooledInTraining(layer, node) == null) {
+        return node.decl().kind().backwardThroughRelu(code);
+      }
+      return CodeBlock.builder()
+          .add("// (and $L's, whose relu and pooling this are)\n", layer.name())
+          .add(context.pooledBackward(layer, node))
+          .build();
     }
-    return CodeBlock.builder()
-        .add("// (and $L's, whose relu and pooling this are)\n", layer.name())
-        .add(context.pooledBackward(layer, node))
-        .build();
+    Node norm = plan.sums().normTaking(node);
+    if (norm != null) {
+      return norm.decl().kind().backwardOfSum(new NodeCode(context, norm), code);
+    }
+    Node sum = plan.sums().sumTakenBy(node);
+    if (sum != null) {
+      return CodeBlock.of("// (goes backward in $L's pass, writing the gradients of the sum's inputs)\n",
+          sum.name());
+    }
+    return node.decl().kind().backward(code);
   }
 
   /**

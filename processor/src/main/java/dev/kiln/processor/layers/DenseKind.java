@@ -129,8 +129,8 @@ final class DenseKind implements LayerKind {
 
   /**
    * ReLU: {@code Dense.forwardRelu}, the bias and the ReLU in one pass. GELU: {@code
-   * Dense.forwardGelu}, the bias and the GELU in one pass over the product, which stays in the
-   * pre-activation buffer without the bias.
+   * Dense.forwardGelu}, the bias and the GELU in one pass over the product, which in training
+   * also writes GELU's derivative into the pre-activation buffer.
    */
   @Override
   public CodeBlock forwardWithActivation(LayerCode code, Activation activation) {
@@ -145,13 +145,14 @@ final class DenseKind implements LayerKind {
     }
     if (activation == Activation.GELU && keepsProduct(code)) {
       return CodeBlock.of(
-          "$T.forwardGelu($L, $L, $L, $L, $L);\n",
+          "$T.forwardGelu($L, $L, $L, $L, $L, $L);\n",
           KERNEL,
           code.input(0),
           code.param("kernel"),
           code.param("bias"),
           code.output(),
-          code.activated());
+          code.activated(),
+          code.training());
     }
     return null;
   }
@@ -176,7 +177,8 @@ final class DenseKind implements LayerKind {
 
   /**
    * ReLU: {@code Dense.backwardRelu}, ReLU's gradient and the bias gradient in one pass. GELU:
-   * {@code Dense.backwardGelu}, the same for GELU, reading the product and the bias.
+   * {@code Dense.backwardGeluFromSlope}, the same for GELU, multiplying by the derivative the
+   * forward pass left in the pre-activation buffer.
    */
   @Override
   public CodeBlock backwardWithActivation(LayerCode code, Activation activation) {
@@ -194,11 +196,10 @@ final class DenseKind implements LayerKind {
     }
     if (activation == Activation.GELU && keepsProduct(code)) {
       return CodeBlock.of(
-          "$T.backwardGelu($L, $L, $L, $L, $L, $L, $L, $L);\n",
+          "$T.backwardGeluFromSlope($L, $L, $L, $L, $L, $L, $L);\n",
           KERNEL,
           code.input(0),
           code.param("kernel"),
-          code.param("bias"),
           code.output(),
           code.outputGradient(),
           code.grad("kernel"),

@@ -190,6 +190,32 @@ public interface LayerKind {
   }
 
   /**
+   * Whether this layer can take the {@code @Add} of two inputs that it alone reads into its own
+   * passes ({@link #forwardOfSum}, {@link #backwardOfSum}): the step then computes the sum inside
+   * this layer's forward pass and the sum's input gradients inside its backward pass (see the
+   * emitter's {@code SumNormalization}).
+   */
+  default boolean takesSum(LayerDecl layer) {
+    return false;
+  }
+
+  /**
+   * The forward call computing the Add {@code sum} (writing its output) and this layer from it, in
+   * one pass.
+   */
+  default CodeBlock forwardOfSum(LayerCode code, LayerCode sum) {
+    throw new UnsupportedOperationException(kerasName() + " takes no sum");
+  }
+
+  /**
+   * The backward call of {@link #forwardOfSum}: this layer's parameter gradients and the gradients
+   * of the Add's inputs ({@code sum}'s input gradients), without the Add's own in between.
+   */
+  default CodeBlock backwardOfSum(LayerCode code, LayerCode sum) {
+    throw new UnsupportedOperationException(kerasName() + " takes no sum");
+  }
+
+  /**
    * The names of the components of {@link #parametersType()}, in order; a parameter the layer
    * does not have (a bias with {@code useBias = false}) is passed as null.
    */

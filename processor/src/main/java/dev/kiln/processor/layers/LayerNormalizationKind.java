@@ -135,6 +135,26 @@ final class LayerNormalizationKind implements LayerKind {
         code.grad("gamma"), code.grad("beta"), code.inputGradient(0));
   }
 
+  /** {@code LayerNormalization.forwardOfSum} and {@code backwardOfSum}: a residual's add and norm. */
+  @Override
+  public boolean takesSum(LayerDecl layer) {
+    return true;
+  }
+
+  @Override
+  public CodeBlock forwardOfSum(LayerCode code, LayerCode sum) {
+    return CodeBlock.of("$T.forwardOfSum($L, $L, $L, $L, $L, $L, $L, $L);\n", KERNEL,
+        sum.input(0), sum.input(1), code.param("gamma"), code.param("beta"), features(code),
+        epsilon(code), sum.output(), code.output());
+  }
+
+  @Override
+  public CodeBlock backwardOfSum(LayerCode code, LayerCode sum) {
+    return CodeBlock.of("$T.backwardOfSum($L, $L, $L, $L, $L, $L, $L, $L, $L);\n", KERNEL,
+        sum.output(), code.param("gamma"), features(code), epsilon(code), code.outputGradient(),
+        code.grad("gamma"), code.grad("beta"), sum.inputGradient(0), sum.inputGradient(1));
+  }
+
   @Override
   public List<String> parameterNames() {
     return List.of("gamma", "beta");

@@ -12,8 +12,11 @@ import jdk.incubator.vector.VectorOperators;
  * at a time while the head's keys and values stay in the core's first-level cache, in place of
  * two batched products and a softmax pass over every score (64 heads of 64x64 scores per sample:
  * 5.4 ms of CPU at 64x4 heads, the libnd4j products at 33-56 GFLOPS). Rows of whole vectors only
- * ({@link #suits}); no mask, no causal mask and no dropout. Only {@link MultiHeadAttention} calls
- * it, when {@link VectorApi} allows.
+ * ({@link #suits}); no mask, no causal mask and no dropout. It reads the queries, keys and values
+ * and writes the context where their {@link Layout}s say: in a prediction of self-attention, the
+ * rows of the one projection of all three (adding the biases as it reads them), and the heads'
+ * context side by side, so that no pass splits or merges heads. Only {@link MultiHeadAttention}
+ * calls it, when {@link VectorApi} allows.
  */
 final class AttentionLanes {
 
@@ -24,9 +27,55 @@ final class AttentionLanes {
     return keys % SPECIES.length() == 0 && valueDim % SPECIES.length() == 0;
   }
 
-  /** The arrays of a call: {@code (n * heads)} heads each, row-major, as lanes. */
-  record Heads(FloatLanes queries, FloatLanes keys, FloatLanes values, FloatLanes scores,
-      FloatLanes context, int queryCount, int keyCount, int keyDim, int valueDim) {}
+  /**
+   * Where the rows of {@code (n * heads)} heads lie in an array: row {@code t} of head {@code h}
+   * of sample {@code i} starts at element {@code start + i * sample + h * head + t * row}.
+   */
+  record Layout(int start, int sample, int head, int row) {
+
+    /** Head-major, {@code (n, heads, steps, size)}. */
+    static Layout headMajor(int heads, int steps, int size) {
+      return new Layout(0, heads * steps * size, steps * size, size);
+    }
+
+    /**
+     * Side by side, {@code (n, steps, width)}: rows of {@code width} values whose heads of {@code
+     * size} start at column {@code start}.
+     */
+    static Layout sideBySide(int start, int steps, int width, int size) {
+      return new Layout(start, steps * width, size, width);
+    }
+
+    /** Where row {@code t} of head {@code index} (of {@code n * heads}) starts. */
+    int at(int index, int heads, int t) {
+      return start + index / heads * sample + index % heads * head + t * row;
+    }
+  }
+
+  /**
+   * The arrays of a call, as lanes, with {@code heads} heads a sample: queries, keys and values
+   * where their layouts say, the probabilities head-major, the context where its layout says.
+   * Where {@code biases} is not null, the queries, keys and values are the projections before
+   * their biases, which sit there side by side (queries', keys', values'; zeros for a layer
+   * without), and the queries before their scaling by {@code queryScale}: both are applied as
+   * rows are read, as {@link HeadMoves#split} applies them.
+   */
+  record Heads(FloatLanes queries, Layout queryLayout, FloatLanes keys, Layout keyLayout,
+      FloatLanes values, Layout valueLayout, FloatLanes scores, FloatLanes context,
+      Layout contextLayout, int heads, int queryCount, int keyCount, int keyDim, int valueDim,
+      float[] biases, float queryScale) {
+
+    /** Head-major queries, keys, values and context, biased and scaled already. */
+    static Heads headMajor(FloatLanes queries, FloatLanes keys, FloatLanes values,
+        FloatLanes scores, FloatLanes context, int heads, int queryCount, int keyCount,
+        int keyDim, int valueDim) {
+      return new Heads(queries, Layout.headMajor(heads, queryCount, keyDim), keys,
+          Layout.headMajor(heads, keyCount, keyDim), values,
+          Layout.headMajor(heads, keyCount, valueDim), scores, context,
+          Layout.headMajor(heads, queryCount, valueDim), heads, queryCount, keyCount, keyDim,
+          valueDim, null, 1);
+    }
+  }
 
   /** The floats of work a thread needs for heads of these sizes. */
   static int workLength(int keyCount, int keyDim, int valueDim) {
@@ -49,35 +98,65 @@ final class AttentionLanes {
     int query = values + valueLength;
     int probabilities = query + 2 * size;
     int queries = h.queryCount();
+    int heads = h.heads();
+    int keyBiases = heads * size;
+    int valueBiases = 2 * keyBiases;
     for (int head = from; head < to; head++) {
-      h.keys().read(head * keys, work, keys, keys);
+      int inSample = head % heads;
+      readRows(h, h.keys(), h.keyLayout(), head, 0, count, size, work, keys,
+          keyBiases + inSample * size, 1);
       transpose(work, keys, count, size);
-      h.values().read(head * valueLength, work, values, valueLength);
+      readRows(h, h.values(), h.valueLayout(), head, 0, count, h.valueDim(), work, values,
+          valueBiases + inSample * h.valueDim(), 1);
       int first = head * queries;
       int i = 0;
       for (; i + 2 <= queries; i += 2) {
         int row = first + i;
-        h.queries().read(row * size, work, query, 2 * size);
+        readRows(h, h.queries(), h.queryLayout(), head, i, 2, size, work, query,
+            inSample * size, h.queryScale());
         scoresRows(work, size, count, query, probabilities);
-        softmaxRow(work, probabilities, count);
-        softmaxRow(work, probabilities + count, count);
+        softmaxRows(work, probabilities, count);
         h.scores().write(work, probabilities, row * count, 2 * count);
-        contextRows(h, row, work, values, probabilities, 2);
+        contextRows(h, h.contextLayout().at(head, heads, i), work, values, probabilities, 2);
       }
       if (i < queries) {
         int row = first + i;
-        h.queries().read(row * size, work, query, size);
+        readRows(h, h.queries(), h.queryLayout(), head, i, 1, size, work, query,
+            inSample * size, h.queryScale());
         java.util.Arrays.fill(work, query + size, query + 2 * size, 0f); // a zero second row
         scoresRows(work, size, count, query, probabilities);
         softmaxRow(work, probabilities, count);
         h.scores().write(work, probabilities, row * count, count);
-        contextRows(h, row, work, values, probabilities, 1);
+        contextRows(h, h.contextLayout().at(head, heads, i), work, values, probabilities, 1);
+      }
+    }
+  }
+
+  /**
+   * Reads rows {@code [first, first + rows)} of head {@code head} into {@code work[at...]}, one
+   * after the other, adding the biases from {@code h.biases()[biasAt...]} and scaling where
+   * {@code h} has biases.
+   */
+  private static void readRows(Heads h, FloatLanes lanes, Layout layout, int head, int first,
+      int rows, int size, float[] work, int at, int biasAt, float scale) {
+    float[] biases = h.biases();
+    if (layout.row() == size && biases == null) {
+      lanes.read(layout.at(head, h.heads(), first), work, at, rows * size); // rows adjacent
+      return;
+    }
+    for (int r = 0; r < rows; r++) {
+      int to = at + r * size;
+      lanes.read(layout.at(head, h.heads(), first + r), work, to, size);
+      if (biases != null) {
+        for (int j = 0; j < size; j++) {
+          work[to + j] = (work[to + j] + biases[biasAt + j]) * scale;
+        }
       }
     }
   }
 
   /** {@code work[d * count + j] = work[from + j * size + d]}: the keys of a head transposed. */
-  private static void transpose(float[] work, int from, int count, int size) {
+  static void transpose(float[] work, int from, int count, int size) {
     for (int j = 0; j < count; j++) {
       for (int d = 0; d < size; d++) {
         work[d * count + j] = work[from + j * size + d];
@@ -96,7 +175,7 @@ final class AttentionLanes {
    * for the two query rows {@code r}: their scores, two vectors of keys at a time while there are
    * two.
    */
-  private static void scoresRows(float[] work, int size, int count, int query, int out) {
+  static void scoresRows(float[] work, int size, int count, int query, int out) {
     int width = SPECIES.length();
     int second = query + size;
     int j = 0;
@@ -133,6 +212,43 @@ final class AttentionLanes {
     }
   }
 
+  /**
+   * The softmax of the two rows {@code work[from, from + count)} and the {@code count} after it,
+   * in place, side by side: each row is a chain of dependent steps (a maximum across lanes, the
+   * exponentials' sum across lanes, a division), and two chains keep the core busier than one.
+   */
+  private static void softmaxRows(float[] work, int from, int count) {
+    int width = SPECIES.length();
+    int second = from + count;
+    FloatVector maxA = FloatVector.fromArray(SPECIES, work, from);
+    FloatVector maxB = FloatVector.fromArray(SPECIES, work, second);
+    for (int at = width; at < count; at += width) {
+      maxA = maxA.max(FloatVector.fromArray(SPECIES, work, from + at));
+      maxB = maxB.max(FloatVector.fromArray(SPECIES, work, second + at));
+    }
+    float largestA = maxA.reduceLanes(VectorOperators.MAX);
+    float largestB = maxB.reduceLanes(VectorOperators.MAX);
+    FloatVector sumA = FloatVector.zero(SPECIES);
+    FloatVector sumB = sumA;
+    for (int at = 0; at < count; at += width) {
+      FloatVector a = FloatVector.fromArray(SPECIES, work, from + at).sub(largestA)
+          .lanewise(VectorOperators.EXP);
+      FloatVector b = FloatVector.fromArray(SPECIES, work, second + at).sub(largestB)
+          .lanewise(VectorOperators.EXP);
+      a.intoArray(work, from + at);
+      b.intoArray(work, second + at);
+      sumA = sumA.add(a);
+      sumB = sumB.add(b);
+    }
+    float inverseA = 1 / sumA.reduceLanes(VectorOperators.ADD);
+    float inverseB = 1 / sumB.reduceLanes(VectorOperators.ADD);
+    for (int at = 0; at < count; at += width) {
+      FloatVector.fromArray(SPECIES, work, from + at).mul(inverseA).intoArray(work, from + at);
+      FloatVector.fromArray(SPECIES, work, second + at).mul(inverseB)
+          .intoArray(work, second + at);
+    }
+  }
+
   /** The softmax of {@code work[from, from + count)}, in place. */
   private static void softmaxRow(float[] work, int from, int count) {
     int width = SPECIES.length();
@@ -156,18 +272,19 @@ final class AttentionLanes {
   }
 
   /**
-   * {@code context[row + r, :] = P[row + r, :] . V} for {@code rows} (1 or 2) rows, the head's
-   * values and the rows' probabilities from {@code work}: two vectors of value columns at a time,
-   * the two rows' sums apart (one row's even and odd value steps apart), so that four sums are in
-   * flight.
+   * {@code context[r, :] = P[r, :] . V} for {@code rows} (1 or 2) query rows of a head, the first
+   * written from element {@code first} of the context on and the second a context row after it, the
+   * head's values and the rows' probabilities from {@code work}: two vectors of value columns at
+   * a time, the two rows' sums apart (one row's even and odd value steps apart), so that four
+   * sums are in flight.
    */
-  private static void contextRows(Heads h, int row, float[] work, int values, int probabilities,
-      int rows) {
+  private static void contextRows(Heads h, int first, float[] work, int values,
+      int probabilities, int rows) {
     FloatLanes context = h.context();
     int count = h.keyCount();
     int size = h.valueDim();
     int width = SPECIES.length();
-    int out = context.base + row * size * Float.BYTES;
+    int out = context.base + first * Float.BYTES;
     boolean two = rows == 2;
     int second = two ? probabilities + count : probabilities + 1;
     int secondStep = two ? 0 : size;
@@ -194,7 +311,7 @@ final class AttentionLanes {
       }
       int bytes = c * Float.BYTES;
       int otherBytes = other * Float.BYTES;
-      int secondRow = size * Float.BYTES;
+      int secondRow = h.contextLayout().row() * Float.BYTES;
       if (two) {
         a0.intoByteBuffer(context.buffer, out + bytes, ORDER);
         b0.intoByteBuffer(context.buffer, out + secondRow + bytes, ORDER);

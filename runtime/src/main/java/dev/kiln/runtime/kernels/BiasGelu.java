@@ -15,6 +15,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * pass. Float32 arrays take {@link GeluLanes} where the Vector API is on, the others {@link Gelu}'s
  * double-precision formula; the sum {@code p + b} rounds to the arrays' type first, as the bias
  * pass did, so the activation is the unfused one's to the bit.
+ *
+ * <p>A training step takes {@link #forwardWithSlope} and {@link #backwardFromSlope} instead: the
+ * forward pass writes GELU's derivative beside the activation, from the same exponential and
+ * tail, and the backward pass multiplies by it. GELU's backward pass was the costlier of the two
+ * (64 x 64 x 512 values: 7.0 ms of CPU against 5.2 forward, loaded machine).
  */
 final class BiasGelu {
 
@@ -25,7 +30,7 @@ final class BiasGelu {
    *
    * @param product {@code (..., units)}, read
    * @param bias {@code (units)}, or null for none
-   * @param y written, shaped like {@code product}; not {@code product}
+   * @param y written, shaped like {@code product}; may be {@code product}
    */
   static void forward(INDArray product, INDArray bias, INDArray y) {
     Require.sameShape(y, product, "activation output");
@@ -71,6 +76,128 @@ final class BiasGelu {
         out.set(i, Gelu.value(sum(in, offset, i, column, rounded)));
       }
     });
+  }
+
+  /**
+   * A training step's forward pass: turns {@code y}, the product, into {@code gelu(y + bias)} in
+   * place and writes GELU's derivative at {@code y + bias} into {@code slope}, so that the
+   * backward pass ({@link #backwardFromSlope}) only multiplies. Values and slopes are those of
+   * {@link #forward} and {@link #backward} to the bit, but for float32 arrays without the Vector
+   * API, whose slope rounds to float32 before the gradient is multiplied by it.
+   *
+   * @param y {@code (..., units)}: the product, read, then the activation, written
+   * @param bias {@code (units)}, or null for none
+   * @param slope written, shaped like {@code y}
+   */
+  static void forwardWithSlope(INDArray y, INDArray bias, INDArray slope) {
+    Require.sameShape(slope, y, "activation slope");
+    if (!takes(y, bias) || !Elements.accepts(slope) || slope.dataType() != y.dataType()) {
+      INDArray z = y.dup('c');
+      if (bias != null) {
+        Dense.addBias(z, bias);
+      }
+      Gelu.forward(z, y);
+      slope.assign(1);
+      Gelu.backward(z, slope);
+      return;
+    }
+    int n = Math.toIntExact(y.length());
+    if (n == 0) {
+      return;
+    }
+    int units = (int) y.size(-1);
+    if (lanes(y, bias, slope)) {
+      FloatLanes values = new FloatLanes(y);
+      FloatLanes slopes = new FloatLanes(slope);
+      float[] b = floats(bias, units, 6);
+      Gelu.inHalves(n, (from, to) -> GeluLanes.forwardWithSlope(values, b, units, slopes, from,
+          to));
+      Reference.reachabilityFence(y);
+      Reference.reachabilityFence(slope);
+      return;
+    }
+    forwardWithSlopeInLoops(y, bias, slope);
+  }
+
+  /** {@link #forwardWithSlope} in double precision whatever the Vector API. */
+  static void forwardWithSlopeInLoops(INDArray y, INDArray bias, INDArray slope) {
+    int n = Math.toIntExact(y.length());
+    int units = (int) y.size(-1);
+    Elements values = Elements.of(y);
+    Elements offset = bias == null ? null : Elements.of(bias);
+    Elements slopes = Elements.of(slope);
+    boolean rounded = y.dataType() == DataType.FLOAT;
+    Gelu.inHalves(n, (from, to) -> {
+      for (int i = from, column = from % units; i < to;
+          i++, column = column + 1 == units ? 0 : column + 1) {
+        double z = sum(values, offset, i, column, rounded);
+        slopes.set(i, Gelu.derivative(z));
+        values.set(i, Gelu.value(z));
+      }
+    });
+  }
+
+  /**
+   * The backward pass of {@link #forwardWithSlope}: turns {@code dy}, the loss gradient with
+   * respect to {@code y}, into {@code dy * slope}, in place, and writes its sums over all but the
+   * last axis into {@code dBias} as {@link #backward} does.
+   *
+   * @param slope the forward pass's {@code slope}
+   * @param dy {@code (..., units)}, read and written
+   * @param dBias written, {@code (units)}; or null when nobody needs it
+   */
+  static void backwardFromSlope(INDArray slope, INDArray dy, INDArray dBias) {
+    Require.sameShape(dy, slope, "activation gradient");
+    boolean summed = dBias != null;
+    int n = Math.toIntExact(dy.length());
+    if (!takes(slope, null) || !Elements.accepts(dy) || slope.dataType() != dy.dataType()
+        || summed && !Elements.accepts(dBias) || n == 0) {
+      dy.muli(slope);
+      if (summed) {
+        Dense.biasGradient(dy, dBias);
+      }
+      return;
+    }
+    backwardFromSlope(slope, dy, dBias, lanes(slope, null, dy));
+  }
+
+  /**
+   * {@link #backwardFromSlope} in lanes or, with {@code inLanes} false, in double precision
+   * whatever the Vector API, for arrays it takes without a copy.
+   */
+  static void backwardFromSlope(INDArray slope, INDArray dy, INDArray dBias, boolean inLanes) {
+    int n = Math.toIntExact(dy.length());
+    int units = (int) dy.size(-1);
+    boolean summed = dBias != null;
+    double[] sums = summed ? zeroed(JavaWork.doubles(0, units), units) : null;
+    double[] helperSums = summed ? zeroed(JavaWork.doubles(1, units), units) : null;
+    if (inLanes) {
+      FloatLanes slopes = new FloatLanes(slope);
+      FloatLanes gradient = new FloatLanes(dy);
+      Gelu.inHalves(n, (from, to) -> GeluLanes.backwardFromSlope(slopes, units, gradient,
+          from == 0 ? sums : helperSums, from, to));
+      Reference.reachabilityFence(slope);
+      Reference.reachabilityFence(dy);
+    } else {
+      Elements slopes = Elements.of(slope);
+      Elements gradient = Elements.of(dy);
+      Gelu.inHalves(n, (from, to) -> {
+        double[] mine = from == 0 ? sums : helperSums;
+        for (int i = from, column = from % units; i < to;
+            i++, column = column + 1 == units ? 0 : column + 1) {
+          gradient.set(i, gradient.get(i) * slopes.get(i));
+          if (mine != null) {
+            mine[column] += gradient.get(i);
+          }
+        }
+      });
+    }
+    if (summed) {
+      for (int j = 0; j < units; j++) {
+        sums[j] += helperSums[j];
+      }
+      JavaWork.write(sums, dBias);
+    }
   }
 
   /**

@@ -66,6 +66,30 @@ public final class Dense {
     BiasGelu.forward(product, bias, y);
   }
 
+  /**
+   * {@link #forwardGelu} for a pass that says whether it trains. The product goes into {@code y}
+   * and one pass over it ({@link BiasGelu}) adds the bias and applies the GELU in place; in
+   * training that pass also writes GELU's derivative into {@code slope}, which {@link
+   * #backwardGeluFromSlope} reads, so that the backward pass only multiplies by it. A prediction
+   * leaves {@code slope} as it is.
+   *
+   * @param x input, {@code (..., in)}
+   * @param kernel {@code (in, units)}
+   * @param bias {@code (units)}, or {@code null} for a layer without bias
+   * @param slope {@code (..., units)}: in training written with {@code gelu'(x . kernel + bias)}
+   * @param y written, {@code (..., units)}
+   * @param training whether the backward pass follows
+   */
+  public static void forwardGelu(INDArray x, INDArray kernel, INDArray bias, INDArray slope,
+      INDArray y, boolean training) {
+    Matmul.rows(x, kernel, y, false, false);
+    if (training) {
+      BiasGelu.forwardWithSlope(y, bias, slope);
+    } else {
+      BiasGelu.forward(y, bias, y);
+    }
+  }
+
   /** Adds {@code bias} to each row of {@code out}'s last axis, in Java up to a size. */
   static void addBias(INDArray out, INDArray bias) {
     if (JavaLoops.suit(out)) {
@@ -141,6 +165,29 @@ public final class Dense {
   public static void backwardGelu(INDArray x, INDArray kernel, INDArray bias, INDArray product,
       INDArray dOut, INDArray dKernel, INDArray dBias, INDArray dx) {
     BiasGelu.backward(product, bias, dOut, dBias);
+    Matmul.rows(x, dOut, dKernel, true, false);
+    if (dx != null) {
+      Matmul.rows(dOut, kernel, dx, false, true);
+    }
+  }
+
+  /**
+   * The backward pass of a training {@link #forwardGelu(INDArray, INDArray, INDArray, INDArray,
+   * INDArray, boolean)}: {@code dOut} times GELU's slope and the bias gradient in one pass ({@link
+   * BiasGelu#backwardFromSlope}), then {@link #backward}'s products.
+   *
+   * @param x the forward input, {@code (..., in)}
+   * @param kernel {@code (in, units)}
+   * @param slope the forward pass's GELU derivative, {@code (..., units)}
+   * @param dOut {@code (..., units)}: the loss gradient with respect to the activation, turned in
+   *     place into the gradient with respect to the output before GELU
+   * @param dKernel written with {@code x^T . dOut}, {@code (in, units)}
+   * @param dBias written with the sum of {@code dOut} over all but the last axis, or {@code null}
+   * @param dx written with {@code dOut . kernel^T}, or {@code null} when no layer needs it
+   */
+  public static void backwardGeluFromSlope(INDArray x, INDArray kernel, INDArray slope,
+      INDArray dOut, INDArray dKernel, INDArray dBias, INDArray dx) {
+    BiasGelu.backwardFromSlope(slope, dOut, dBias);
     Matmul.rows(x, dOut, dKernel, true, false);
     if (dx != null) {
       Matmul.rows(dOut, kernel, dx, false, true);

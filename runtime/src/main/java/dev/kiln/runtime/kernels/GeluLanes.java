@@ -95,6 +95,76 @@ final class GeluLanes {
     }
   }
 
+  /**
+   * Turns {@code y[i]}, the product, into {@code gelu(y[i] + bias[i % units])} and writes GELU's
+   * derivative there into {@code slope[i]}, for {@code from <= i < to}: a training step's forward
+   * pass, whose backward pass then only multiplies ({@link #backwardFromSlope}). Values and slopes
+   * are {@link #forward}'s and {@link #backward}'s to the bit.
+   */
+  static void forwardWithSlope(FloatLanes y, float[] bias, int units, FloatLanes slope, int from,
+      int to) {
+    float[] work = JavaWork.floats(7, 5 * CHUNK);
+    int width = SPECIES.length();
+    for (int start = from; start < to; start += CHUNK) {
+      int length = Math.min(CHUNK, to - start);
+      y.read(start, work, 0, length);
+      if (bias != null) {
+        addBias(work, length, bias, units, start);
+      }
+      int j = 0;
+      for (; j + width <= length; j += width) {
+        tail(work, j);
+        slope(work, j, CHUNK);
+        forward(work, j);
+      }
+      for (; j < length; j++) {
+        work[CHUNK + j] = (float) Gelu.derivative(work[j]);
+        work[j] = (float) Gelu.value(work[j]);
+      }
+      y.write(work, 0, start, length);
+      slope.write(work, CHUNK, start, length);
+    }
+  }
+
+  /**
+   * Turns {@code dy[i]} into {@code dy[i] * slope[i]} for {@code from <= i < to} and, with {@code
+   * sums} not null, adds each result to {@code sums[i % units]} as {@link #backward} does.
+   */
+  static void backwardFromSlope(FloatLanes slope, int units, FloatLanes dy, double[] sums,
+      int from, int to) {
+    float[] work = JavaWork.floats(7, 5 * CHUNK);
+    float[] block = sums == null ? null : JavaWork.floats(5, units);
+    if (block != null) {
+      java.util.Arrays.fill(block, 0, units, 0f);
+    }
+    int blockLength = 0;
+    for (int start = from; start < to; start += CHUNK) {
+      int length = Math.min(CHUNK, to - start);
+      slope.read(start, work, 0, length);
+      dy.read(start, work, CHUNK, length);
+      multiply(work, length);
+      if (block != null) {
+        addColumns(work, length, block, units, start);
+        blockLength += length;
+        if (blockLength >= SUM_BLOCK * units) {
+          flush(block, sums, units);
+          blockLength = 0;
+        }
+      }
+      dy.write(work, CHUNK, start, length);
+    }
+    if (block != null) {
+      flush(block, sums, units);
+    }
+  }
+
+  /** {@code work[CHUNK + i] *= work[i]} for {@code i < length}: a loop C2 vectorizes. */
+  private static void multiply(float[] work, int length) {
+    for (int i = 0; i < length; i++) {
+      work[CHUNK + i] *= work[i];
+    }
+  }
+
   /** Turns {@code dy[i]} into {@code dy[i] * gelu'(x[i])} for {@code from <= i < to}. */
   static void backward(FloatLanes x, FloatLanes dy, int from, int to) {
     backward(x, null, 1, dy, null, from, to);
@@ -128,7 +198,8 @@ final class GeluLanes {
         backward(work, j);
       }
       for (; j < length; j++) {
-        work[CHUNK + j] = (float) (work[CHUNK + j] * Gelu.derivative(work[j]));
+        // the derivative rounds to float32 first, as the lanes' does
+        work[CHUNK + j] *= (float) Gelu.derivative(work[j]);
       }
       if (block != null) {
         addColumns(work, length, block, units, start);
@@ -238,10 +309,20 @@ final class GeluLanes {
     left.blend(x.sub(left), right).intoArray(work, i); // x (1 - Q(x)) on the right
   }
 
-  /** {@code work[CHUNK + i] *= gelu'(work[i])} for a whole vector. */
+  /**
+   * {@code work[CHUNK + i] *= gelu'(work[i])} for a whole vector; the derivative takes the scaled
+   * tail's place.
+   */
   private static void backward(float[] work, int i) {
+    slope(work, i, 3 * CHUNK);
+    FloatVector.fromArray(SPECIES, work, CHUNK + i)
+        .mul(FloatVector.fromArray(SPECIES, work, 3 * CHUNK + i))
+        .intoArray(work, CHUNK + i);
+  }
+
+  /** {@code work[at + i] = gelu'(work[i])} for a whole vector, from {@link #tail}'s factors. */
+  private static void slope(float[] work, int i, int at) {
     FloatVector x = FloatVector.fromArray(SPECIES, work, i);
-    FloatVector dy = FloatVector.fromArray(SPECIES, work, CHUNK + i);
     FloatVector first = FloatVector.fromArray(SPECIES, work, 2 * CHUNK + i);
     FloatVector second = FloatVector.fromArray(SPECIES, work, 4 * CHUNK + i);
     FloatVector e = first.mul(second);
@@ -251,6 +332,6 @@ final class GeluLanes {
     FloatVector left = scaledSlope.add(scaledTail).mul(first).mul(second);
     FloatVector slope = scaledSlope.sub(scaledTail).fma(e, ONE);
     VectorMask<Float> right = x.compare(VectorOperators.GE, 0f);
-    dy.mul(left.blend(slope, right)).intoArray(work, CHUNK + i);
+    left.blend(slope, right).intoArray(work, at + i);
   }
 }

@@ -1,7 +1,6 @@
 package dev.kiln.runtime.kernels;
 
 import dev.kiln.runtime.Elements;
-import dev.kiln.runtime.SecondThread;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -51,15 +50,108 @@ final class Heads {
    */
   static void projectBackward(INDArray x, INDArray kernel, INDArray dHeads, double scale,
       INDArray dProjected, INDArray dKernel, INDArray dBias, INDArray dx, boolean accumulate) {
-    if (!mergeSummingFloats(dHeads, scale, dProjected, dBias)) {
-      merge(dHeads, scale, dProjected);
-      if (dBias != null) {
-        ColumnSums.of(dProjected, SameViews.vector(dBias));
-      }
-    }
+    HeadMoves.merge(new INDArray[] {dHeads}, new double[] {scale}, dProjected,
+        new INDArray[] {dBias});
     Matmul.rows(x, dProjected, inputMatrix(dKernel), true, false);
     if (dx != null) {
       Matmul.rows(dProjected, inputMatrix(kernel), dx, false, true, accumulate);
+    }
+  }
+
+  /** Whether the projections may run as one product at all; tests compare both ways. */
+  static volatile boolean jointAllowed = true;
+
+  /**
+   * Whether self-attention's three projections of {@code x} run as one product ({@link
+   * #projectJoint}): query, value and key are the one array {@code x} and every kernel is
+   * contiguous (the model's parameter views are).
+   */
+  static boolean joint(INDArray query, INDArray value, INDArray key, MultiHeadAttention.Parameters p,
+      AttentionWork w) {
+    return jointAllowed && query == value && value == key && w.jointProjection != null
+        && Elements.accepts(p.queryKernel()) && Elements.accepts(p.keyKernel())
+        && Elements.accepts(p.valueKernel());
+  }
+
+  /**
+   * Self-attention's projections as one product of {@code x} with the three kernels side by side
+   * (copied from the parameters on each call, as they change every step), split in one pass into
+   * the queries (scaled), keys and values: the three products took 3.4 ms of CPU at 64x64x128
+   * into 4 heads of 32 and the one product 2.7.
+   *
+   * @param x {@code (n, T, in)}
+   * @param queries written, {@code (n, heads, T, keyDim)}
+   * @param keys written, {@code (n, heads, T, keyDim)}
+   * @param values written, {@code (n, heads, T, valueDim)}
+   */
+  static void projectJoint(INDArray x, MultiHeadAttention.Parameters p, double queryScale,
+      AttentionWork w, INDArray queries, INDArray keys, INDArray values) {
+    productJoint(x, p, w);
+    HeadMoves.split(w.jointProjection, new INDArray[] {queries, keys, values},
+        new INDArray[] {p.queryBias(), p.keyBias(), p.valueBias()},
+        new double[] {queryScale, 1, 1});
+  }
+
+  /**
+   * The product of {@link #projectJoint} alone, into {@code w.jointProjection}: {@code (n, T,
+   * heads * (2 * keyDim + valueDim))}, the queries', keys' and values' heads side by side, before
+   * their biases.
+   */
+  static void productJoint(INDArray x, MultiHeadAttention.Parameters p, AttentionWork w) {
+    join(p, w.jointKernel);
+    Matmul.rows(x, w.jointKernel, w.jointProjection, false, false);
+  }
+
+  /**
+   * The backward pass of {@link #projectJoint}: the heads' gradients merged in one pass (summing
+   * the biases' gradients), one product for the three kernels' gradients and one for the input's.
+   *
+   * @param grads the kernels' and biases' gradients written
+   * @param dx written, {@code (n, T, in)}, or null when nobody needs it
+   */
+  static void projectJointBackward(INDArray x, MultiHeadAttention.Parameters p, double queryScale,
+      AttentionWork w, INDArray dQueries, INDArray dKeys, INDArray dValues,
+      MultiHeadAttention.Parameters grads, INDArray dx) {
+    HeadMoves.merge(new INDArray[] {dQueries, dKeys, dValues}, new double[] {queryScale, 1, 1},
+        w.jointProjection, new INDArray[] {grads.queryBias(), grads.keyBias(), grads.valueBias()});
+    Matmul.rows(x, w.jointProjection, w.jointKernelGradient, true, false);
+    unjoin(w.jointKernelGradient, grads.queryKernel(), grads.keyKernel(), grads.valueKernel());
+    if (dx != null) {
+      join(p, w.jointKernel);
+      Matmul.rows(w.jointProjection, w.jointKernel, dx, false, true);
+    }
+  }
+
+  /** Copies the query, key and value kernels side by side into {@code joint}, row by row. */
+  private static void join(MultiHeadAttention.Parameters p, INDArray joint) {
+    INDArray[] kernels = {p.queryKernel(), p.keyKernel(), p.valueKernel()};
+    Elements to = Elements.of(joint);
+    long rows = joint.size(0);
+    long width = joint.size(1);
+    long start = 0;
+    for (INDArray kernel : kernels) {
+      Elements from = Elements.of(kernel);
+      int length = (int) (kernel.length() / rows);
+      for (long r = 0; r < rows; r++) {
+        from.copyTo(r * length, to, r * width + start, length);
+      }
+      start += length;
+    }
+  }
+
+  /** Copies {@code joint}'s parts back into the three kernel-shaped arrays, row by row. */
+  private static void unjoin(INDArray joint, INDArray... kernels) {
+    Elements from = Elements.of(joint);
+    long rows = joint.size(0);
+    long width = joint.size(1);
+    long start = 0;
+    for (INDArray kernel : kernels) {
+      Elements to = Elements.of(kernel);
+      int length = (int) (kernel.length() / rows);
+      for (long r = 0; r < rows; r++) {
+        from.copyTo(r * width + start, to, r * length, length);
+      }
+      start += length;
     }
   }
 
@@ -89,208 +181,12 @@ final class Heads {
    * @param heads written, {@code (n, heads, steps, size)}
    */
   static void split(INDArray sideBySide, INDArray bias, double scale, INDArray heads) {
-    Elements in = Elements.of(sideBySide);
-    Elements out = Elements.of(heads);
-    Elements offset = bias == null ? null : Elements.of(bias);
-    int n = (int) heads.size(0);
-    int count = (int) heads.size(1);
-    int steps = (int) heads.size(2);
-    int size = (int) heads.size(3);
-    if (in instanceof Elements.Floats floats && out instanceof Elements.Floats to
-        && (offset == null || offset instanceof Elements.Floats)) {
-      splitFloats(floats, (Elements.Floats) offset, (float) scale, to, n, count, steps, size);
-      return;
-    }
-    long from = 0;
-    for (int i = 0; i < n; i++) {
-      for (int t = 0; t < steps; t++) {
-        for (int h = 0; h < count; h++) {
-          long to = (((long) i * count + h) * steps + t) * size;
-          for (int j = 0; j < size; j++, from++) {
-            double value = in.get(from);
-            if (offset != null) {
-              value += offset.get(h * size + j);
-            }
-            out.set(to + j, scale == 1 ? value : scale * value);
-          }
-        }
-      }
-    }
+    HeadMoves.split(sideBySide, new INDArray[] {heads}, new INDArray[] {bias},
+        new double[] {scale});
   }
 
   /** Writes {@code sideBySide[i, t, h * size + j] = scale * heads[i, h, t, j]}. */
   static void merge(INDArray heads, double scale, INDArray sideBySide) {
-    Elements in = Elements.of(heads);
-    Elements out = Elements.of(sideBySide);
-    int n = (int) heads.size(0);
-    int count = (int) heads.size(1);
-    int steps = (int) heads.size(2);
-    int size = (int) heads.size(3);
-    if (in instanceof Elements.Floats floats && out instanceof Elements.Floats to) {
-      mergeFloats(floats, (float) scale, to, n, count, steps, size);
-      return;
-    }
-    long to = 0;
-    for (int i = 0; i < n; i++) {
-      for (int t = 0; t < steps; t++) {
-        for (int h = 0; h < count; h++) {
-          long from = (((long) i * count + h) * steps + t) * size;
-          if (scale == 1) {
-            in.copyTo(from, out, to, size);
-            to += size;
-          } else {
-            for (int j = 0; j < size; j++, to++) {
-              out.set(to, scale * in.get(from + j));
-            }
-          }
-        }
-      }
-    }
-  }
-
-  /*
-   * The float32 moves: a row of all heads, (heads * size) values, is read or written in one bulk
-   * copy and each head's part in another, and the bias and scale are applied to the row in a Java
-   * array, which C2 vectorizes (element by element through the buffer, a split of 64x64x128 values
-   * took 2.4 ms of CPU). From TWO_THREADS values on, each half of the samples on its own thread.
-   */
-
-  /** The smallest array moved on two threads ({@link SecondThread}). */
-  static final long TWO_THREADS = 1 << 16;
-
-  /** A pass over the samples {@code [from, to)}. */
-  private interface Samples {
-    void run(int from, int to);
-  }
-
-  /** {@code part} over {@code n} samples of {@code length} values in all, in two halves. */
-  private static void inHalves(long length, int n, Samples part) {
-    if (length < TWO_THREADS || n < 2) {
-      part.run(0, n);
-      return;
-    }
-    int half = n / 2;
-    SecondThread.run(() -> part.run(half, n), () -> part.run(0, half));
-  }
-
-  private static void splitFloats(Elements.Floats in, Elements.Floats bias, float scale,
-      Elements.Floats out, int n, int count, int steps, int size) {
-    inHalves(in.length(), n, (from, to) -> splitFloats(in, bias, scale, out, from, to, count,
-        steps, size));
-  }
-
-  private static void splitFloats(Elements.Floats in, Elements.Floats bias, float scale,
-      Elements.Floats out, int fromSample, int toSample, int count, int steps, int size) {
-    int width = count * size;
-    float[] row = JavaWork.floats(0, width);
-    float[] offset = JavaWork.floats(1, width);
-    if (bias == null) {
-      java.util.Arrays.fill(offset, 0, width, 0f);
-    } else {
-      bias.read(0, offset, width);
-    }
-    for (int i = fromSample, from = fromSample * steps * width; i < toSample; i++) {
-      for (int t = 0; t < steps; t++, from += width) {
-        in.read(from, row, width);
-        for (int j = 0; j < width; j++) {
-          row[j] = (row[j] + offset[j]) * scale;
-        }
-        for (int h = 0; h < count; h++) {
-          out.write(((i * count + h) * steps + t) * size, row, h * size, size);
-        }
-      }
-    }
-  }
-
-  private static void mergeFloats(Elements.Floats in, float scale, Elements.Floats out, int n,
-      int count, int steps, int size) {
-    inHalves(in.length(), n, (from, to) -> mergeFloats(in, scale, out, from, to, count, steps,
-        size, null));
-  }
-
-  /**
-   * {@link #merge} of float arrays that also writes the column sums of the merged rows into
-   * {@code dBias} (the bias gradient of a projection) in the same pass, rather than in a product
-   * with ones after it; each half of the samples sums into arrays of its own, added at the end.
-   * Returns false, doing nothing, for arrays it does not take.
-   */
-  private static boolean mergeSummingFloats(INDArray heads, double scale, INDArray sideBySide,
-      INDArray dBias) {
-    Elements in = Elements.of(heads);
-    Elements out = Elements.of(sideBySide);
-    boolean floatBias = dBias == null
-        || Elements.accepts(dBias) && Elements.of(dBias) instanceof Elements.Floats;
-    if (!(in instanceof Elements.Floats floats && out instanceof Elements.Floats to && floatBias)) {
-      return false;
-    }
-    int n = (int) heads.size(0);
-    int count = (int) heads.size(1);
-    int steps = (int) heads.size(2);
-    int size = (int) heads.size(3);
-    int width = count * size;
-    if (dBias == null) {
-      mergeFloats(floats, (float) scale, to, n, count, steps, size);
-      return true;
-    }
-    double[] sums = JavaWork.doubles(0, width);
-    double[] helperSums = JavaWork.doubles(1, width);
-    java.util.Arrays.fill(helperSums, 0, width, 0);
-    inHalves(floats.length(), n, (from, until) -> mergeFloats(floats, (float) scale, to, from,
-        until, count, steps, size, from == 0 ? sums : helperSums));
-    for (int j = 0; j < width; j++) {
-      sums[j] += helperSums[j];
-    }
-    JavaWork.write(sums, dBias);
-    return true;
-  }
-
-  /** Rows whose column sums are added in float32 before they go into float64 sums. */
-  private static final int SUM_BLOCK = 64;
-
-  /**
-   * The merge of samples {@code [fromSample, toSample)}, and with {@code sums} not null, the
-   * column sums of their rows written there.
-   */
-  private static void mergeFloats(Elements.Floats in, float scale, Elements.Floats out,
-      int fromSample, int toSample, int count, int steps, int size, double[] sums) {
-    int width = count * size;
-    float[] row = JavaWork.floats(0, width);
-    float[] block = JavaWork.floats(1, width);
-    if (sums != null) {
-      java.util.Arrays.fill(sums, 0, width, 0);
-      java.util.Arrays.fill(block, 0, width, 0f);
-    }
-    int rows = 0;
-    for (int i = fromSample, to = fromSample * steps * width; i < toSample; i++) {
-      for (int t = 0; t < steps; t++, to += width) {
-        for (int h = 0; h < count; h++) {
-          in.read(((i * count + h) * steps + t) * size, row, h * size, size);
-        }
-        if (scale != 1) {
-          for (int j = 0; j < width; j++) {
-            row[j] *= scale;
-          }
-        }
-        out.write(to, row, width);
-        if (sums != null) {
-          for (int j = 0; j < width; j++) {
-            block[j] += row[j];
-          }
-          if (++rows % SUM_BLOCK == 0) {
-            addBlock(block, sums, width);
-          }
-        }
-      }
-    }
-    if (sums != null) {
-      addBlock(block, sums, width);
-    }
-  }
-
-  private static void addBlock(float[] block, double[] sums, int width) {
-    for (int j = 0; j < width; j++) {
-      sums[j] += block[j];
-      block[j] = 0;
-    }
+    HeadMoves.merge(new INDArray[] {heads}, new double[] {scale}, sideBySide, null);
   }
 }

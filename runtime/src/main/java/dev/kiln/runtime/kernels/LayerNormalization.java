@@ -78,6 +78,78 @@ public final class LayerNormalization {
   }
 
   /**
+   * Keras' {@code LayerNormalization()(Add()([a, b]))} in one pass: each row of {@code sum = a +
+   * b} is written and normalised into {@code out} while it is in the cache; the values of {@link
+   * Add#forward} followed by {@link #forward}, to the bit. The backward pass is {@link
+   * #backwardOfSum}.
+   *
+   * @param a the Add's first input, shaped like {@code sum}
+   * @param b the Add's second input, shaped like {@code sum}
+   * @param gamma {@code features} values, or {@code null} for a scale of 1
+   * @param beta {@code features} values, or {@code null} for an offset of 0
+   * @param features the number of values normalised together
+   * @param sum written with {@code a + b}: the Add's output, which the backward pass reads
+   * @param out written, shaped like {@code sum}; not {@code a}, {@code b} or {@code sum}
+   */
+  public static void forwardOfSum(INDArray a, INDArray b, INDArray gamma, INDArray beta,
+      long features, double epsilon, INDArray sum, INDArray out) {
+    Require.sameShape(a, sum, "Add input");
+    Require.sameShape(b, sum, "Add input");
+    Require.sameShape(out, sum, "LayerNormalization output");
+    requireRows(sum, gamma, beta, features);
+    if (inLanes(features, a, b, sum, gamma, beta, out)) {
+      LayerNormalizationLanes.Rows rows = rows(sum, gamma, beta, features, epsilon);
+      FloatLanes first = new FloatLanes(a);
+      FloatLanes second = new FloatLanes(b);
+      FloatLanes y = new FloatLanes(out);
+      inHalves(sum.length(), (int) (sum.length() / features),
+          (from, to) -> LayerNormalizationLanes.forwardOfSum(rows, first, second, y, from, to));
+      Reference.reachabilityFence(a); // lanes do not hold their arrays
+      Reference.reachabilityFence(b);
+      Reference.reachabilityFence(gamma);
+      Reference.reachabilityFence(beta);
+      Reference.reachabilityFence(sum);
+      Reference.reachabilityFence(out);
+      return;
+    }
+    Add.forward(sum, a, b);
+    forward(sum, gamma, beta, features, epsilon, out);
+  }
+
+  /**
+   * The backward pass of {@link #forwardOfSum}: {@link #backward}'s gradients, the input gradient
+   * written into both of the Add's input gradients at once (the gradient of a sum is its
+   * output's), without the Add's own gradient in between.
+   *
+   * @param sum the forward pass's {@code sum}
+   * @param gamma as in the forward pass, or {@code null}
+   * @param dOut the output gradient, shaped like {@code sum}
+   * @param dGamma written, {@code features} values, or {@code null}
+   * @param dBeta written, {@code features} values, or {@code null}
+   * @param dA written with the gradient of {@code a}, or {@code null} when nobody needs it
+   * @param dB written with the gradient of {@code b}, or {@code null} when nobody needs it
+   */
+  public static void backwardOfSum(INDArray sum, INDArray gamma, long features, double epsilon,
+      INDArray dOut, INDArray dGamma, INDArray dBeta, INDArray dA, INDArray dB) {
+    INDArray dx = dA != null ? dA : dB;
+    INDArray copy = dA != null ? dB : null;
+    if (copy != null) {
+      Require.sameShape(copy, sum, "Add input gradient");
+    }
+    if (copy != null && inLanes(features, sum, gamma, dOut, dx, copy, dGamma, dBeta)) {
+      Require.sameShape(dOut, sum, "LayerNormalization output gradient");
+      Require.sameShape(dx, sum, "Add input gradient");
+      requireRows(sum, gamma, dGamma, features);
+      backwardInLanes(sum, gamma, features, epsilon, dOut, dGamma, dBeta, dx, copy);
+      return;
+    }
+    backward(sum, gamma, features, epsilon, dOut, dGamma, dBeta, dx);
+    if (copy != null) {
+      Add.backward(dx, copy);
+    }
+  }
+
+  /**
    * The gradients, fused: with {@code g = dOut * gamma} per row, {@code dx = (g - mean(g) - xhat *
    * mean(g * xhat)) / sqrt(variance + epsilon)}; {@code dGamma = sum(dOut * xhat)} and {@code
    * dBeta = sum(dOut)} over the rows, summed in double precision. Each row of {@code x} and
@@ -102,7 +174,7 @@ public final class LayerNormalization {
     Require.sameShape(dOut, x, "LayerNormalization output gradient");
     requireRows(x, gamma, dGamma, features);
     if (inLanes(features, x, gamma, dOut, dx, dGamma, dBeta)) {
-      backwardInLanes(x, gamma, features, epsilon, dOut, dGamma, dBeta, dx);
+      backwardInLanes(x, gamma, features, epsilon, dOut, dGamma, dBeta, dx, null);
       return;
     }
     Elements in = elements(x);
@@ -158,10 +230,11 @@ public final class LayerNormalization {
    * arrays of its own (the caller's work arrays, handed to both threads), added at the end.
    */
   private static void backwardInLanes(INDArray x, INDArray gamma, long features, double epsilon,
-      INDArray dOut, INDArray dGamma, INDArray dBeta, INDArray dx) {
+      INDArray dOut, INDArray dGamma, INDArray dBeta, INDArray dx, INDArray copy) {
     LayerNormalizationLanes.Rows rows = rows(x, gamma, null, features, epsilon);
     FloatLanes gradient = new FloatLanes(dOut);
     FloatLanes inputGradient = FloatLanes.ofNullable(dx);
+    FloatLanes copied = FloatLanes.ofNullable(copy);
     int width = (int) features;
     double[] gammaSums = JavaWork.doubles(3, width);
     double[] betaSums = JavaWork.doubles(4, width);
@@ -177,14 +250,14 @@ public final class LayerNormalization {
     float[] helperBlockBeta = JavaWork.floats(5, width);
     int count = (int) (x.length() / features);
     if (x.length() < TWO_THREADS || !SecondThread.ENABLED) {
-      LayerNormalizationLanes.backward(rows, gradient, inputGradient, 0, count, blockGamma,
-          blockBeta, gammaSums, betaSums);
+      LayerNormalizationLanes.backward(rows, gradient, inputGradient, copied, 0, count,
+          blockGamma, blockBeta, gammaSums, betaSums);
     } else {
       int half = count / 2;
       SecondThread.run(
-          () -> LayerNormalizationLanes.backward(rows, gradient, inputGradient, half, count,
-              helperBlockGamma, helperBlockBeta, helperGammaSums, helperBetaSums),
-          () -> LayerNormalizationLanes.backward(rows, gradient, inputGradient, 0, half,
+          () -> LayerNormalizationLanes.backward(rows, gradient, inputGradient, copied, half,
+              count, helperBlockGamma, helperBlockBeta, helperGammaSums, helperBetaSums),
+          () -> LayerNormalizationLanes.backward(rows, gradient, inputGradient, copied, 0, half,
               blockGamma, blockBeta, gammaSums, betaSums));
       for (int j = 0; j < width; j++) {
         gammaSums[j] += helperGammaSums[j];
@@ -201,6 +274,7 @@ public final class LayerNormalization {
     Reference.reachabilityFence(gamma);
     Reference.reachabilityFence(dOut);
     Reference.reachabilityFence(dx);
+    Reference.reachabilityFence(copy);
   }
 
   /** Whether the lanes take a call: float32 rows of whole vectors, every array contiguous. */

@@ -38,6 +38,20 @@ final class LayerNormalizationLanes {
   }
 
   /**
+   * Writes rows {@code [fromRow, toRow)} of {@code rows.x()} with {@code a + b} and then of {@code
+   * out}, each row normalised while its sum is in the cache: {@link Add} and {@link #forward}'s
+   * values to the bit.
+   */
+  static void forwardOfSum(Rows rows, FloatLanes a, FloatLanes b, FloatLanes out, int fromRow,
+      int toRow) {
+    int bytes = rows.features() * Float.BYTES;
+    for (int row = fromRow; row < toRow; row++) {
+      sumRow(a, b, rows.x(), row * bytes, bytes);
+      forwardRow(rows, out, row * bytes, bytes);
+    }
+  }
+
+  /**
    * Writes rows {@code [fromRow, toRow)} of {@code dx} (unless null; it may be {@code dOut}) and
    * adds those rows' parameter gradients to {@code dGamma} and {@code dBeta}, float64 sums of
    * {@code features} values each.
@@ -47,6 +61,16 @@ final class LayerNormalizationLanes {
    */
   static void backward(Rows rows, FloatLanes dOut, FloatLanes dx, int fromRow, int toRow,
       float[] blockGamma, float[] blockBeta, double[] dGamma, double[] dBeta) {
+    backward(rows, dOut, dx, null, fromRow, toRow, blockGamma, blockBeta, dGamma, dBeta);
+  }
+
+  /**
+   * {@link #backward}, each row of {@code dx} also copied into {@code copy} unless null (the
+   * gradient of both inputs of an {@link Add} before the normalisation); {@code dx} is not null
+   * where {@code copy} is not.
+   */
+  static void backward(Rows rows, FloatLanes dOut, FloatLanes dx, FloatLanes copy, int fromRow,
+      int toRow, float[] blockGamma, float[] blockBeta, double[] dGamma, double[] dBeta) {
     int features = rows.features();
     int bytes = features * Float.BYTES;
     for (int block = fromRow; block < toRow; block += BLOCK) {
@@ -54,6 +78,9 @@ final class LayerNormalizationLanes {
       java.util.Arrays.fill(blockBeta, 0, features, 0f);
       for (int row = block, end = Math.min(toRow, block + BLOCK); row < end; row++) {
         backwardRow(rows, dOut, dx, row * bytes, bytes, blockGamma, blockBeta);
+        if (copy != null) {
+          copyRow(dx, copy, row * bytes, bytes);
+        }
       }
       for (int j = 0; j < features; j++) {
         dGamma[j] += blockGamma[j];
@@ -66,6 +93,23 @@ final class LayerNormalizationLanes {
    * One row per call, every call on a vector the Vector API's own: a FloatVector that crosses a
    * call C2 leaves out of line is boxed on the heap (see LstmLanes). Offsets are in bytes.
    */
+
+  /** {@code sum = a + b} over the row at byte {@code start}. */
+  private static void sumRow(FloatLanes a, FloatLanes b, FloatLanes sum, int start, int bytes) {
+    for (int at = 0; at < bytes; at += SPECIES.vectorByteSize()) {
+      FloatVector.fromByteBuffer(SPECIES, a.buffer, a.base + start + at, ORDER)
+          .add(FloatVector.fromByteBuffer(SPECIES, b.buffer, b.base + start + at, ORDER))
+          .intoByteBuffer(sum.buffer, sum.base + start + at, ORDER);
+    }
+  }
+
+  /** Copies the row at byte {@code start} of {@code from} into {@code to}. */
+  private static void copyRow(FloatLanes from, FloatLanes to, int start, int bytes) {
+    for (int at = 0; at < bytes; at += SPECIES.vectorByteSize()) {
+      FloatVector.fromByteBuffer(SPECIES, from.buffer, from.base + start + at, ORDER)
+          .intoByteBuffer(to.buffer, to.base + start + at, ORDER);
+    }
+  }
 
   /** The mean of the row of x at byte {@code start}. */
   private static float mean(Rows rows, int start, int bytes) {

@@ -35,6 +35,16 @@ final class OneDnn {
 
   /** Runs {@code op}, without oneDNN when {@code bypass} is set. */
   static void exec(CustomOp op, boolean bypass) {
+    // Before: what smaller ops freed is not resident under this one's copies; after: nor its own.
+    FreedNativeMemory.release(op);
+    try {
+      execHelped(op, bypass);
+    } finally {
+      FreedNativeMemory.release(op);
+    }
+  }
+
+  private static void execHelped(CustomOp op, boolean bypass) {
     if (!bypass) {
       Nd4j.exec(op);
       return;

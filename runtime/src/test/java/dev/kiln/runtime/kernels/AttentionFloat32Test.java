@@ -77,7 +77,7 @@ class AttentionFloat32Test {
     int heads = 4;
     int steps = 64;
     int size = 64;
-    assertTrue(n * heads * steps * size >= Heads.TWO_THREADS);
+    assertTrue(n * heads * steps * size >= HeadMoves.TWO_THREADS);
     INDArray sideBySide = RandomArrays.uniform(45, n, steps, heads * size);
     INDArray bias = RandomArrays.uniform(46, heads, size);
     INDArray split = Nd4j.zeros(DataType.DOUBLE, n, heads, steps, size);
@@ -110,6 +110,8 @@ class AttentionFloat32Test {
     checkGradients(width, width, 3, 3);
     // the whole core in lanes (AttentionLanes): an odd query row alone, one vector of values
     checkGradients(5, width, 3, width);
+    // self-attention: a prediction's core reads the heads from the one projection
+    checkGradients(width, width, 3, width);
   }
 
   @Test
@@ -136,8 +138,9 @@ class AttentionFloat32Test {
         null, zeros(n, queries, 2 * valueDim));
     INDArray out = zeros(n, queries, width);
     INDArray r = floats(60, n, queries, width);
+    // The finite differences of a prediction; the backward pass after a training pass.
     Runnable forward = () -> MultiHeadAttention.forward(x, y, y, p, s, false, null, trace, out);
-    forward.run();
+    MultiHeadAttention.forward(x, y, y, p, s, true, null, trace, out);
     MultiHeadAttention.Parameters g = new MultiHeadAttention.Parameters(
         zeros(width, 2, keyDim), zeros(2, keyDim), zeros(width, 2, keyDim), zeros(2, keyDim),
         zeros(width, 2, valueDim), zeros(2, valueDim), zeros(2, valueDim, width), zeros(width));
@@ -192,9 +195,9 @@ class AttentionFloat32Test {
       INDArray scores = zeros(n, heads, queries, keys).assign(Float.NaN);
       INDArray context = zeros(n, heads, queries, valueDim).assign(Float.NaN);
       assertTrue(AttentionLanes.suits(keys, valueDim));
-      AttentionLanes.Heads lanes = new AttentionLanes.Heads(new FloatLanes(q), new FloatLanes(k),
-          new FloatLanes(v), new FloatLanes(scores), new FloatLanes(context), queries, keys,
-          keyDim, valueDim);
+      AttentionLanes.Heads lanes = AttentionLanes.Heads.headMajor(new FloatLanes(q),
+          new FloatLanes(k), new FloatLanes(v), new FloatLanes(scores), new FloatLanes(context),
+          heads, queries, keys, keyDim, valueDim);
       AttentionLanes.forward(lanes, 0, n * heads,
           new float[AttentionLanes.workLength(keys, keyDim, valueDim)]);
       java.lang.ref.Reference.reachabilityFence(q); // the lanes do not hold their arrays
@@ -204,6 +207,43 @@ class AttentionFloat32Test {
           + valueDim;
       assertAllClose(values(expectedScores), scores, 1e-6, what + ": probabilities");
       assertAllClose(values(expectedContext), context, 1e-5, what + ": context");
+    }
+  }
+
+  /**
+   * The scores' gradient in lanes against libnd4j's batched product and the softmax's backward
+   * pass in float32, for query counts odd and even, keys of one to three vectors and values of
+   * any size.
+   */
+  @Test
+  void scoresGradientInLanesMatchesTheBatchedProduct() {
+    assumeTrue(VectorApi.ENABLED);
+    int width = FloatLanes.SPECIES.length();
+    for (int[] shape : new int[][] {{7, width, 5}, {8, 2 * width, 16}, {3, 3 * width, 3},
+        {1, width, 2 * width}, {64, 64, 32}}) {
+      int queries = shape[0];
+      int keys = shape[1];
+      int valueDim = shape[2];
+      int n = 2;
+      int heads = 3;
+      INDArray scores = floats(81, n, heads, queries, keys).muli(4);
+      AttentionSoftmax.forward(scores, false);
+      INDArray dContext = floats(82, n, heads, queries, valueDim);
+      INDArray v = floats(83, n, heads, keys, valueDim);
+      INDArray expected = zeros(n, heads, queries, keys);
+      Heads.multiply(dContext, v, expected, false, true);
+      AttentionSoftmax.backward(scores, expected);
+      INDArray dScores = zeros(n, heads, queries, keys).assign(Float.NaN);
+      AttentionBackwardLanes.Heads lanes = new AttentionBackwardLanes.Heads(
+          new FloatLanes(dContext), new FloatLanes(v), new FloatLanes(scores),
+          new FloatLanes(dScores), queries, keys, valueDim);
+      AttentionBackwardLanes.scoresGradient(lanes, 0, n * heads,
+          new float[AttentionBackwardLanes.workLength(keys, valueDim)]);
+      java.lang.ref.Reference.reachabilityFence(dContext); // the lanes do not hold their arrays
+      java.lang.ref.Reference.reachabilityFence(v);
+      java.lang.ref.Reference.reachabilityFence(scores);
+      assertAllClose(values(expected), dScores, 1e-6,
+          queries + "x" + keys + " scores, values of " + valueDim + ": scores' gradient");
     }
   }
 

@@ -108,6 +108,126 @@ class BiasGeluTest {
   }
 
   @Test
+  void trainingForwardLeavesTheValuesAndSlopesOfTheTwoPasses() {
+    for (int units : UNITS) {
+      for (int rows : ROWS) {
+        String what = rows + " x " + units;
+        INDArray product = gaussian(29 + units + rows, rows, units);
+        INDArray bias = gaussian(31 + units, units);
+        INDArray dy = gaussian(37 + units + rows, rows, units);
+        for (boolean inLanes : VectorApi.ENABLED ? new boolean[] {true, false}
+            : new boolean[] {false}) {
+          String path = what + (inLanes ? ", lanes" : ", loops");
+          INDArray expectedValues = nans(rows, units);
+          INDArray expectedGradient = dy.dup();
+          INDArray expectedSums = Nd4j.zeros(DataType.FLOAT, units);
+          if (inLanes) {
+            BiasGelu.forward(product, bias, expectedValues);
+          } else {
+            BiasGelu.forwardInLoops(product, bias, expectedValues);
+          }
+          BiasGelu.backward(product, bias, expectedGradient, expectedSums, inLanes);
+
+          INDArray values = product.dup();
+          INDArray slope = nans(rows, units);
+          if (inLanes) {
+            BiasGelu.forwardWithSlope(values, bias, slope);
+          } else {
+            BiasGelu.forwardWithSlopeInLoops(values, bias, slope);
+          }
+          assertSameBits(expectedValues, values, path + ": values");
+          INDArray gradient = dy.dup();
+          INDArray sums = Nd4j.zeros(DataType.FLOAT, units).assign(Float.NaN);
+          BiasGelu.backwardFromSlope(slope, gradient, sums, inLanes);
+          if (inLanes) {
+            assertSameBits(expectedGradient, gradient, path + ": gradient");
+            assertSameBits(expectedSums, sums, path + ": bias gradient");
+          } else {
+            // the slope rounds to float32 before the product: one rounding more, which for a
+            // subnormal slope is half of Float.MIN_VALUE, times dy
+            double[] e = PlainArrays.values(expectedGradient);
+            double[] a = PlainArrays.values(gradient);
+            double[] d = PlainArrays.values(dy);
+            for (int i = 0; i < e.length; i++) {
+              assertEquals(e[i], a[i], Math.ulp((float) e[i]) + Math.abs(d[i]) * Float.MIN_VALUE,
+                  path + ": gradient " + i);
+            }
+            double[] g = PlainArrays.values(gradient);
+            for (int j = 0; j < units; j++) {
+              double magnitude = 0;
+              for (int i = 0; i < rows; i++) {
+                magnitude += Math.abs(g[i * units + j]);
+              }
+              // each term one float32 unit apart at most, and the sums' own rounding
+              assertEquals(expectedSums.getFloat(j), sums.getFloat(j), 0x1p-23 * magnitude
+                  + 2 * Math.ulp(expectedSums.getFloat(j)), path + ": bias gradient " + j);
+            }
+          }
+        }
+        INDArray product64 = product.castTo(DataType.DOUBLE);
+        INDArray bias64 = bias.castTo(DataType.DOUBLE);
+        INDArray expected64 = product64.like();
+        BiasGelu.forward(product64, bias64, expected64);
+        INDArray expectedGradient64 = dy.castTo(DataType.DOUBLE);
+        BiasGelu.backward(product64, bias64, expectedGradient64, null);
+        INDArray values64 = product64.dup();
+        INDArray slope64 = product64.like();
+        BiasGelu.forwardWithSlope(values64, bias64, slope64);
+        INDArray gradient64 = dy.castTo(DataType.DOUBLE);
+        BiasGelu.backwardFromSlope(slope64, gradient64, null);
+        assertSameBits(expected64, values64, what + ", float64: values");
+        assertSameBits(expectedGradient64, gradient64, what + ", float64: gradient");
+      }
+    }
+  }
+
+  @Test
+  void gradientsThroughTheTrainingPassMatchFiniteDifferences() {
+    int units = 19;
+    INDArray x = RandomArrays.uniform(41, 6, 5).subi(0.5).muli(4);
+    INDArray kernel = RandomArrays.uniform(42, 5, units).subi(0.5);
+    INDArray bias = RandomArrays.uniform(43, units).subi(0.5);
+    INDArray r = RandomArrays.uniform(44, 6, units);
+    INDArray slope = KernelChecks.nans(6, units);
+    INDArray out = KernelChecks.nans(6, units);
+    Runnable forward = () -> Dense.forwardGelu(x, kernel, bias, slope, out, true);
+    Gradients float64 = Gradients.fromSlope(x, kernel, bias, r, true);
+    KernelChecks.assertGradient("dKernel", forward, out, r, kernel, float64.kernel);
+    KernelChecks.assertGradient("dBias", forward, out, r, bias, float64.bias);
+    KernelChecks.assertGradient("dx", forward, out, r, x, float64.x);
+
+    DataType f = DataType.FLOAT;
+    for (boolean inLanes : VectorApi.ENABLED ? new boolean[] {true, false}
+        : new boolean[] {false}) {
+      String path = inLanes ? "lanes " : "loops ";
+      Gradients float32 = Gradients.fromSlope(x.castTo(f), kernel.castTo(f), bias.castTo(f),
+          r.castTo(f), inLanes);
+      KernelChecks.assertCloseToFloat64(float64.kernel, float32.kernel, path + "float32 dKernel");
+      KernelChecks.assertCloseToFloat64(float64.bias, float32.bias, path + "float32 dBias");
+      KernelChecks.assertCloseToFloat64(float64.x, float32.x, path + "float32 dx");
+
+      INDArray x32 = x.castTo(f);
+      INDArray kernel32 = kernel.castTo(f);
+      INDArray bias32 = bias.castTo(f);
+      INDArray r32 = r.castTo(f);
+      INDArray out32 = NdArrays.zeros(f, 6, units);
+      INDArray slope32 = NdArrays.zeros(f, 6, units);
+      Runnable forward32 = () -> {
+        Matmul.rows(x32, kernel32, out32, false, false);
+        if (inLanes) {
+          BiasGelu.forwardWithSlope(out32, bias32, slope32);
+        } else {
+          BiasGelu.forwardWithSlopeInLoops(out32, bias32, slope32);
+        }
+      };
+      Gradients g = Gradients.fromSlope(x32, kernel32, bias32, r32, inLanes);
+      Float32Gradients.assertGradient(path + "dKernel", forward32, out32, r32, kernel32, g.kernel);
+      Float32Gradients.assertGradient(path + "dBias", forward32, out32, r32, bias32, g.bias);
+      Float32Gradients.assertGradient(path + "dx", forward32, out32, r32, x32, g.x);
+    }
+  }
+
+  @Test
   void gradientsThroughForwardGeluMatchFiniteDifferences() {
     int units = 19;
     INDArray x = RandomArrays.uniform(1, 6, 5).subi(0.5).muli(4);
@@ -187,7 +307,28 @@ class BiasGeluTest {
     return HeapPerCall.fewestBytes(() -> {
       BiasGelu.forward(product, bias, y);
       BiasGelu.backward(product, bias, dy, dBias);
-    }, 50, 4096);
+    }, 10, 4096); // short rounds: a loaded machine runs the cold first round slowly
+  }
+
+  @Test
+  void warmedUpTrainingPassesInLanesAllocateAlmostNoHeap() {
+    assumeTrue(VectorApi.ENABLED, "the lanes run with the Vector API only");
+    long fewest = FreshJvm.bytesPerCall(BiasGeluTest.class, "fewestBytesPerTrainingPass", null);
+    assertTrue(fewest <= 2048, "a warmed-up forward pass with slopes and backward pass from them"
+        + " on 64 x 64 x 512 allocated " + fewest + " bytes");
+  }
+
+  /** The measurement, which the test runs in a JVM of its own ({@link FreshJvm}). */
+  static long fewestBytesPerTrainingPass() {
+    INDArray y = gaussian(3, 64 * 64, 512);
+    INDArray bias = gaussian(5, 512);
+    INDArray slope = NdArrays.zeros(DataType.FLOAT, 64 * 64, 512);
+    INDArray dy = gaussian(7, 64 * 64, 512);
+    INDArray dBias = Nd4j.zeros(DataType.FLOAT, 512);
+    return HeapPerCall.fewestBytes(() -> {
+      BiasGelu.forwardWithSlope(y, bias, slope);
+      BiasGelu.backwardFromSlope(slope, dy, dBias); // repeated GELUs of y stay finite
+    }, 10, 4096); // short rounds: a loaded machine runs the cold first round slowly
   }
 
   /**
@@ -207,6 +348,31 @@ class BiasGeluTest {
         Dense.backwardGelu(x, kernel, bias, product, dOut, g.kernel, g.bias, g.x);
       } else {
         BiasGelu.backward(product, bias, dOut, g.bias, false);
+        Matmul.rows(x, dOut, g.kernel, true, false);
+        Matmul.rows(dOut, kernel, g.x, false, true);
+      }
+      return g;
+    }
+
+    /**
+     * The same through a training pass: {@link Dense#forwardGelu} with its slope and {@link
+     * Dense#backwardGeluFromSlope} or, with {@code inLanes} false, the loops and the products.
+     */
+    static Gradients fromSlope(INDArray x, INDArray kernel, INDArray bias, INDArray r,
+        boolean inLanes) {
+      DataType type = x.dataType();
+      INDArray slope = NdArrays.zeros(type, x.size(0), kernel.size(1));
+      INDArray out = NdArrays.zeros(type, x.size(0), kernel.size(1));
+      Gradients g = new Gradients(NdArrays.zeros(type, kernel.shape()),
+          NdArrays.zeros(type, bias.shape()), NdArrays.zeros(type, x.shape()));
+      INDArray dOut = r.dup();
+      if (inLanes || type != DataType.FLOAT) {
+        Dense.forwardGelu(x, kernel, bias, slope, out, true);
+        Dense.backwardGeluFromSlope(x, kernel, slope, dOut, g.kernel, g.bias, g.x);
+      } else {
+        Matmul.rows(x, kernel, out, false, false);
+        BiasGelu.forwardWithSlopeInLoops(out, bias, slope);
+        BiasGelu.backwardFromSlope(slope, dOut, g.bias, false);
         Matmul.rows(x, dOut, g.kernel, true, false);
         Matmul.rows(dOut, kernel, g.x, false, true);
       }

@@ -38,10 +38,31 @@ public final class LanesHeapChild {
     INDArray v = RandomArrays.uniform(5, 2, 2, keys, keys).castTo(DataType.FLOAT);
     INDArray p = NdArrays.zeros(DataType.FLOAT, 2, 2, queries, keys);
     INDArray c = NdArrays.zeros(DataType.FLOAT, 2, 2, queries, keys);
-    AttentionLanes.Heads heads = new AttentionLanes.Heads(new FloatLanes(q), new FloatLanes(k),
-        new FloatLanes(v), new FloatLanes(p), new FloatLanes(c), queries, keys, keys, keys);
+    AttentionLanes.Heads heads = AttentionLanes.Heads.headMajor(new FloatLanes(q),
+        new FloatLanes(k), new FloatLanes(v), new FloatLanes(p), new FloatLanes(c), 2, queries,
+        keys, keys, keys);
     float[] work = new float[AttentionLanes.workLength(keys, keys, keys)];
     System.out.println("core " + fewestBytes(() -> AttentionLanes.forward(heads, 0, 4, work)));
+    // the core reading rows of one projection side by side, adding biases and scaling
+    INDArray joint = RandomArrays.uniform(7, 2, keys, 2 * 3 * keys).castTo(DataType.FLOAT);
+    INDArray side = NdArrays.zeros(DataType.FLOAT, 2, keys, 2 * keys);
+    INDArray squareScores = NdArrays.zeros(DataType.FLOAT, 2, 2, keys, keys);
+    FloatLanes lanes = new FloatLanes(joint);
+    int rowWidth = 6 * keys;
+    AttentionLanes.Heads raw = new AttentionLanes.Heads(lanes,
+        AttentionLanes.Layout.sideBySide(0, keys, rowWidth, keys), lanes,
+        AttentionLanes.Layout.sideBySide(2 * keys, keys, rowWidth, keys), lanes,
+        AttentionLanes.Layout.sideBySide(4 * keys, keys, rowWidth, keys),
+        new FloatLanes(squareScores), new FloatLanes(side),
+        AttentionLanes.Layout.sideBySide(0, keys, 2 * keys, keys), 2, keys, keys, keys, keys,
+        new float[rowWidth], 0.5f);
+    System.out.println("rawcore " + fewestBytes(() -> AttentionLanes.forward(raw, 0, 4, work)));
+    INDArray ds = NdArrays.zeros(DataType.FLOAT, 2, 2, queries, keys);
+    AttentionBackwardLanes.Heads backward = new AttentionBackwardLanes.Heads(new FloatLanes(c),
+        new FloatLanes(v), new FloatLanes(p), new FloatLanes(ds), queries, keys, keys);
+    float[] backwardWork = new float[AttentionBackwardLanes.workLength(keys, keys)];
+    System.out.println("scoresgradient " + fewestBytes(
+        () -> AttentionBackwardLanes.scoresGradient(backward, 0, 4, backwardWork)));
     INDArray input = RandomArrays.uniform(6, 64, 784).castTo(DataType.FLOAT);
     System.out.println("finite " + fewestBytes(() -> {
       if (!FiniteLanes.allFinite(input)) {
@@ -57,6 +78,10 @@ public final class LanesHeapChild {
     Reference.reachabilityFence(v);
     Reference.reachabilityFence(p);
     Reference.reachabilityFence(c);
+    Reference.reachabilityFence(joint);
+    Reference.reachabilityFence(side);
+    Reference.reachabilityFence(squareScores);
+    Reference.reachabilityFence(ds);
   }
 
   /** Warm-up until 5 measurements of 20 calls are within LanesHeapTest.LIMIT, or 8 s. */
