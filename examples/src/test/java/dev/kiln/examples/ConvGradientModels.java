@@ -60,6 +60,29 @@ final class ConvGradientModels {
   }
 
   /**
+   * A first convolution with few taps, its ReLU and a 2x2 pooling: a float32 training step runs
+   * them in one pass forward and one backward ({@code Conv2D.forwardPooledReluForBackward}).
+   */
+  @Model
+  interface FirstConvPooled {
+    @Input(shape = {11, 10, 1})
+    Tensor image();
+
+    @Conv2D(filters = 32, kernelSize = 4, activation = RELU)
+    Tensor conv1(Tensor image);
+
+    @MaxPooling2D(poolSize = 2)
+    Tensor pool1(Tensor conv1);
+
+    @Flatten
+    Tensor flat(Tensor pool1);
+
+    @Output(loss = CATEGORICAL_CROSSENTROPY)
+    @Dense(units = 3, activation = SOFTMAX)
+    Tensor output(Tensor flat);
+  }
+
+  /**
    * Max poolings that alone read a ReLU convolution, which the step takes backward together
    * (MaxPool2D.backwardThroughRelu): 2x2 windows with a row no window covers, then overlapping
    * 3x3 windows. 19 and 17 channels are whole float32 vectors and a part of one.

@@ -90,6 +90,38 @@ class ConvGradientsTest {
     ModelChecks.assertGradientsMatch(model, () -> model.computeGradients(image, y), ALL);
   }
 
+  @Test
+  void aFirstConvolutionPooledInTrainingInFloat64() {
+    FirstConvPooledModel model = FirstConvPooledModel.create(30, DataType.DOUBLE);
+    INDArray image = RandomArrays.uniform(31, 3, 11, 10, 1);
+    INDArray y = RandomArrays.oneHot(32, 3, 3);
+    ModelChecks.assertGradientsMatch(model, () -> model.computeGradients(image, y), ALL);
+  }
+
+  /**
+   * Float32 runs the first convolution, its ReLU and pooling in one pass each way, in Vector API
+   * lanes; activations() after the step still shows the convolution's own output.
+   */
+  @Test
+  void aFirstConvolutionPooledInTrainingInFloat32AsInFloat64() {
+    FirstConvPooledModel float64 = FirstConvPooledModel.create(33, DataType.DOUBLE);
+    FirstConvPooledModel float32 = FirstConvPooledModel.create(33, DataType.FLOAT);
+    float32.parameters().assign(float64.parameters());
+    INDArray image = RandomArrays.uniform(34, 5, 11, 10, 1);
+    INDArray y = RandomArrays.oneHot(35, 5, 3);
+    float64.computeGradients(image, y);
+    float32.computeGradients(image.castTo(DataType.FLOAT), y.castTo(DataType.FLOAT));
+    double[] expected = PlainArrays.values(float64.gradients());
+    double scale = 0;
+    for (double value : expected) {
+      scale = Math.max(scale, Math.abs(value));
+    }
+    PlainArrays.assertAllClose(expected, float32.gradients(), 1e-4 * scale, "gradients");
+    PlainArrays.assertAllClose(
+        PlainArrays.values(float64.activations(image).conv1()),
+        float32.activations(image.castTo(DataType.FLOAT)).conv1(), 1e-5, "conv1's activation");
+  }
+
   /** Float32 runs the pooling and its ReLU backward in Vector API lanes. */
   @Test
   void maxPoolingsTakeTheirReluBackwardInFloat32AsInFloat64() {

@@ -16,12 +16,31 @@ class ReluThroughPoolingTest {
   @Test
   void aPoolingThatAloneReadsTheReluTakesItBackward() throws IOException {
     String step = backwardOf(
-        "  @Conv2D(filters = 4, kernelSize = 3, activation = RELU) Tensor conv(Tensor input);",
+        "  @Conv2D(filters = 4, kernelSize = 1) Tensor first(Tensor input);",
+        "  @Conv2D(filters = 4, kernelSize = 3, activation = RELU) Tensor conv(Tensor first);",
         "  @MaxPooling2D(poolSize = 2) Tensor pool(Tensor conv);",
         "  @Flatten Tensor flat(Tensor pool);");
     assertContains(step, "MaxPool2D.backwardThroughRelu(b.conv, b.dPool, POOL_WINDOW, b.dConv);");
     assertContains(step, "// (its relu went backward in pool's backward pass)");
     assertLacks(step, "Relu.backward(b.conv");
+  }
+
+  /**
+   * A convolution reading the model's input needs no input gradient: its backward pass, its
+   * ReLU's and the pooling's are one call in the pooling's backward step, from the trace that
+   * the training step's forward call left ({@code Conv2D.forwardPooledReluForBackward}).
+   */
+  @Test
+  void aFirstConvolutionGoesBackwardWithItsPooling() throws IOException {
+    String step = backwardOf(
+        "  @Conv2D(filters = 4, kernelSize = 3, activation = RELU) Tensor conv(Tensor input);",
+        "  @MaxPooling2D(poolSize = 2) Tensor pool(Tensor conv);",
+        "  @Flatten Tensor flat(Tensor pool);");
+    assertContains(step, "Conv2D.backwardPooledRelu(input, convKernel, convBias, b.conv, b.dPool,"
+        + " CONV_WINDOW, POOL_WINDOW, b.dConv, b.pool, convKernelGrad, convBiasGrad);");
+    assertContains(step, "// (its backward pass, with its relu's, went in pool's backward pass)");
+    assertLacks(step, "backwardThroughRelu");
+    assertLacks(step, "Conv2D.backward(");
   }
 
   @Test

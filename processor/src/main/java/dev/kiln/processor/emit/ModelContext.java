@@ -91,6 +91,33 @@ final class ModelContext {
         new NodeCode(this, layer), poolCode.constant("WINDOW"), poolCode.output());
   }
 
+  /**
+   * A training step's call computing {@code layer}, its ReLU and {@code pool} together, leaving
+   * in the layer's buffer what {@link #pooledBackward} reads, or null. Only where a prediction
+   * pools it too, the layer reads a model input (no input gradient) and has weights of its own
+   * that train; its backward call then runs in {@code pool}'s backward step, where the pool's
+   * gradient is complete and, in the memory plan, still live.
+   */
+  CodeBlock pooledInTraining(Node layer, Node pool) {
+    if (pooledInPrediction(layer, pool) == null || layer.inputs().size() != 1
+        || !network.node(layer.inputs().get(0)).decl().kind().isInput()
+        || !layer.weightsOwner().equals(layer.name())
+        || network.weightUsers(layer.name()).size() != 1
+        || !layer.params().stream().allMatch(ParamDecl::trainable)) {
+      return null;
+    }
+    NodeCode poolCode = new NodeCode(this, pool);
+    return layer.decl().kind().forwardPooledReluForBackward(
+        new NodeCode(this, layer), poolCode.constant("WINDOW"), poolCode.output());
+  }
+
+  /** The backward call of {@link #pooledInTraining}, for {@code pool}'s backward step. */
+  CodeBlock pooledBackward(Node layer, Node pool) {
+    NodeCode poolCode = new NodeCode(this, pool);
+    return layer.decl().kind().backwardPooledRelu(new NodeCode(this, layer),
+        poolCode.constant("WINDOW"), poolCode.output(), poolCode.outputGradient());
+  }
+
   List<Node> layersWithParameters() {
     return network.nodes().stream()
         .filter(node -> !node.params().isEmpty() && node.decl().kind().parametersType() != null)

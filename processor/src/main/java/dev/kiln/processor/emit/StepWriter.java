@@ -86,6 +86,16 @@ final class StepWriter {
                 reluTaker.name())
             .build();
       }
+      if (context.pooledInTraining(node, reluTaker) != null) {
+        return CodeBlock.builder()
+            .beginControlFlow("if ($L.training && !$L)", names.local("b"), names.local("training"))
+            .add(node.decl().kind().forward(code))
+            .endControlFlow()
+            .add("// (its relu goes forward in $L's forward pass, on the pooled values; a prediction\n"
+                + "// and a training step compute this layer there, as they pool it)\n",
+                reluTaker.name())
+            .build();
+      }
       return CodeBlock.builder()
           .beginControlFlow("if ($L.training)", names.local("b"))
           .add(node.decl().kind().forward(code))
@@ -95,9 +105,22 @@ final class StepWriter {
           .build();
     }
     if (plan.takesInputReluBackward(node)) {
-      CodeBlock pooled = context.pooledInPrediction(network.node(node.inputs().get(0)), node);
+      Node layer = network.node(node.inputs().get(0));
+      CodeBlock pooled = context.pooledInPrediction(layer, node);
       if (pooled == null) {
         return node.decl().kind().forwardThroughRelu(code);
+      }
+      CodeBlock trained = context.pooledInTraining(layer, node);
+      if (trained != null) {
+        return CodeBlock.builder()
+            .beginControlFlow("if ($L)", names.local("training"))
+            .add(trained)
+            .nextControlFlow("else if ($L.training)", names.local("b"))
+            .add(node.decl().kind().forwardThroughRelu(code))
+            .nextControlFlow("else")
+            .add(pooled)
+            .endControlFlow()
+            .build();
       }
       return CodeBlock.builder()
           .beginControlFlow("if ($L.training)", names.local("b"))
@@ -191,6 +214,10 @@ final class StepWriter {
     if (fused != null) {
       layer.add(fused);
     } else {
+      if (reluTaker != null && context.pooledInTraining(node, reluTaker) != null) {
+        return layer.add("// (its backward pass, with its relu's, went in $L's backward pass)\n",
+            reluTaker.name()).build();
+      }
       if (reluTaker != null) {
         layer.add("// (its relu went backward in $L's backward pass)\n", reluTaker.name());
       } else if (!plan.lossIsFused(node)) {
@@ -218,13 +245,22 @@ final class StepWriter {
   }
 
   /**
-   * The layer's own backward call: through its input's ReLU where it takes it; for a residual Add
-   * that a norm takes, the norm's backward pass, which writes the Add's input gradients; nothing
-   * for that norm.
+   * The layer's own backward call: through its input's ReLU where it takes it (and, where a
+   * training step pooled that input layer as it computed it, {@code
+   * ModelContext.pooledInTraining}, that layer's backward pass too, from this layer's gradient);
+   * for a residual Add that a norm takes, the norm's backward pass, which writes the Add's input
+   * gradients; nothing for that norm.
    */
   private CodeBlock backwardCall(Node node, NodeCode code) {
     if (plan.takesInputReluBackward(node)) {
-      return node.decl().kind().backwardThroughRelu(code);
+      Node layer = network.node(node.inputs().get(0));
+      if (context.pooledInTraining(layer, node) == null) {
+        return node.decl().kind().backwardThroughRelu(code);
+      }
+      return CodeBlock.builder()
+          .add("// (and $L's, whose relu and pooling this are)\n", layer.name())
+          .add(context.pooledBackward(layer, node))
+          .build();
     }
     Node norm = plan.sums().normTaking(node);
     if (norm != null) {

@@ -26,6 +26,24 @@ final class Conv2DKind extends ConvolutionKind {
         code.constant("WINDOW"), code.output(), poolWindow, pooled);
   }
 
+  /** The runtime keeps the pooling's winning cells in place of the convolution's output. */
+  @Override
+  public CodeBlock forwardPooledReluForBackward(
+      LayerCode code, CodeBlock poolWindow, CodeBlock pooled) {
+    return CodeBlock.of("$T.forwardPooledReluForBackward($L, $L, $L, $L, $L, $L, $L);\n",
+        Runtime.kernel("Conv2D"), code.input(0), code.param("kernel"), code.param("bias"),
+        code.constant("WINDOW"), code.output(), poolWindow, pooled);
+  }
+
+  @Override
+  public CodeBlock backwardPooledRelu(LayerCode code, CodeBlock poolWindow, CodeBlock pooled,
+      CodeBlock pooledGradient) {
+    return CodeBlock.of("$T.backwardPooledRelu($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L);\n",
+        Runtime.kernel("Conv2D"), code.input(0), code.param("kernel"), code.param("bias"),
+        code.output(), pooledGradient, code.constant("WINDOW"), poolWindow, code.outputGradient(),
+        pooled, code.grad("kernel"), code.grad("bias"));
+  }
+
   @Override
   long kernelPositions(Node node) {
     return (long) node.shape().dim(0) * node.shape().dim(1);

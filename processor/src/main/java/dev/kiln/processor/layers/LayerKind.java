@@ -160,6 +160,27 @@ public interface LayerKind {
   }
 
   /**
+   * For a training step, one call computing this layer, its ReLU and the 2-D max pooling that
+   * alone reads it, like {@link #forwardPooledRelu}, which leaves in the layer's own output
+   * buffer what {@link #backwardPooledRelu} reads; or null when the kind has no such kernel.
+   * Only for a layer whose input gradient nobody reads.
+   */
+  default CodeBlock forwardPooledReluForBackward(
+      LayerCode code, CodeBlock poolWindow, CodeBlock pooled) {
+    return null;
+  }
+
+  /**
+   * The backward pass of {@link #forwardPooledReluForBackward}: the pooling's, the ReLU's and
+   * this layer's parameter gradients, from the pooling's output gradient {@code pooledGradient};
+   * the layer's own output gradient buffer may be left unwritten.
+   */
+  default CodeBlock backwardPooledRelu(LayerCode code, CodeBlock poolWindow, CodeBlock pooled,
+      CodeBlock pooledGradient) {
+    return null;
+  }
+
+  /**
    * The backward call(s) that also take the ReLU of the input layer backward, reading that
    * layer's values before the ReLU (as {@link #forwardThroughRelu} left them) and writing the
    * gradient before that ReLU into {@link LayerCode#inputGradient}.

@@ -1,6 +1,7 @@
 package dev.kiln.runtime.kernels;
 
 import dev.kiln.runtime.Elements;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -72,6 +73,77 @@ public final class Conv2D {
     }
     forward(x, kernel, bias, window, out);
     MaxPool2D.forwardRelu(out, pool, pooled);
+  }
+
+  /**
+   * {@link #forwardPooledRelu} in a training step, for a layer that reads a model input (no input
+   * gradient), whose backward pass is {@link #backwardPooledRelu}: {@code out} gets either the
+   * convolution's output, as {@link #forward} writes it, or, where {@link SmallConvLanes} takes
+   * the convolution and the pooling, a trace of each window's winning cell that only {@link
+   * #backwardPooledRelu} reads. {@code pooled} gets the same bits either way.
+   *
+   * @param x input, {@code (n, h, w, c)}
+   * @param kernel {@code (kh, kw, c, filters)}
+   * @param bias {@code (filters)}, or {@code null}
+   * @param window the convolution's window
+   * @param out the convolution's output or the trace, {@code (n, oh, ow, filters)}
+   * @param pool the pooling's window
+   * @param pooled written, {@code (n, ph, pw, filters)}
+   */
+  public static void forwardPooledReluForBackward(INDArray x, INDArray kernel, INDArray bias,
+      Window window, INDArray out, Window pool, INDArray pooled) {
+    if (tracesPooling(x, kernel, bias, window, out, pool, pooled)) {
+      SmallConvLanes.forwardPooledReluTraced(x, kernel, bias, window, pooled, out);
+      return;
+    }
+    forward(x, kernel, bias, window, out);
+    MaxPool2D.forwardRelu(out, pool, pooled);
+  }
+
+  /**
+   * The backward pass of {@link #forwardPooledReluForBackward}: the pooling's and ReLU's ({@link
+   * MaxPool2D#backwardThroughRelu}), then the kernel's and bias's gradients ({@link #backward}
+   * without an input gradient); from the trace, where the forward pass left one, without writing
+   * {@code dOut}.
+   *
+   * @param x the forward input, {@code (n, h, w, c)}
+   * @param kernel {@code (kh, kw, c, filters)}
+   * @param bias {@code (filters)}, or {@code null}, as in the forward pass
+   * @param out what the forward pass left, {@code (n, oh, ow, filters)}
+   * @param dPooled the pooling's output gradient, {@code (n, ph, pw, filters)}
+   * @param window the convolution's window
+   * @param pool the pooling's window
+   * @param dOut the gradient of the convolution's output, {@code (n, oh, ow, filters)}: written
+   *     or not
+   * @param pooled the pooled output, {@code (n, ph, pw, filters)}, as in the forward pass
+   * @param dKernel written, {@code (kh, kw, c, filters)}
+   * @param dBias written, {@code (filters)}, or {@code null}
+   */
+  public static void backwardPooledRelu(INDArray x, INDArray kernel, INDArray bias, INDArray out,
+      INDArray dPooled, Window window, Window pool, INDArray dOut, INDArray pooled,
+      INDArray dKernel, INDArray dBias) {
+    if (tracesPooling(x, kernel, bias, window, out, pool, pooled)) {
+      SmallConvPoolGradient.compute(x, kernel, out, dPooled, window, dKernel, dBias);
+      return;
+    }
+    MaxPool2D.backwardThroughRelu(out, dPooled, pool, dOut);
+    backward(x, kernel, dOut, window, dKernel, dBias, null);
+  }
+
+  /**
+   * Whether the lanes take a training step's convolution, ReLU and pooling together ({@link
+   * #forwardPooledReluForBackward}); forward and backward ask it of the same arrays.
+   */
+  private static boolean tracesPooling(INDArray x, INDArray kernel, INDArray bias, Window window,
+      INDArray out, Window pool, INDArray pooled) {
+    return VectorApi.appliesTo(x.dataType()) && SmallConvLanes.poolsInPlace(pool)
+        && SmallConvLanes.handles(x, kernel, bias, window, out)
+        && dense(pooled);
+  }
+
+  private static boolean dense(INDArray array) {
+    return array.dataType() == DataType.FLOAT && array.ordering() == 'c'
+        && array.elementWiseStride() == 1;
   }
 
   /**

@@ -25,7 +25,8 @@ class PoolingLanesHeapTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"2x2 tiles", "3x3 overlapping", "2x2 tiles through relu", "relu",
       "2x2 forward", "3x3 forward", "2x2 runs", "2x2 runs forward", "2x2 forward relu",
-      "2x2 runs forward relu", "small conv", "small conv pooled"})
+      "2x2 runs forward relu", "small conv", "small conv pooled", "small conv pooled for backward",
+      "small conv pooled backward"})
   void warmedUpCallsAllocateNoHeap(String kernel) {
     assumeTrue(VectorApi.ENABLED, "the lanes run with the Vector API only");
     long fewest = FreshJvm.bytesPerCall(PoolingLanesHeapTest.class, "fewestBytes", kernel);
@@ -51,6 +52,11 @@ class PoolingLanesHeapTest {
     INDArray convBias = RandomArrays.uniform(48, 32).castTo(f);
     INDArray convOut = RandomArrays.uniform(49, 2, 7, 9, 32).castTo(f);
     INDArray convPooled = RandomArrays.uniform(50, 2, 3, 4, 32).castTo(f);
+    INDArray dConvPooled = RandomArrays.uniform(51, 2, 3, 4, 32).castTo(f);
+    INDArray dConvKernel = convKernel.ulike();
+    INDArray dConvBias = convBias.ulike();
+    Conv2D.forwardPooledReluForBackward(image, convKernel, convBias, Window.valid(4, 4, 1, 1),
+        convOut, Window.valid(2, 2, 2, 2), convPooled);
     Runnable call = switch (kernel) {
       case "2x2 tiles" ->
           () -> MaxPoolLanes.backward(x, tilesOut, Window.valid(2, 2, 2, 2), dx, false);
@@ -72,6 +78,12 @@ class PoolingLanesHeapTest {
           image, convKernel, convBias, Window.valid(4, 4, 1, 1), convOut);
       case "small conv pooled" -> () -> Conv2D.forwardPooledRelu(image, convKernel, convBias,
           Window.valid(4, 4, 1, 1), convOut, Window.valid(2, 2, 2, 2), convPooled);
+      case "small conv pooled for backward" -> () -> Conv2D.forwardPooledReluForBackward(image,
+          convKernel, convBias, Window.valid(4, 4, 1, 1), convOut, Window.valid(2, 2, 2, 2),
+          convPooled);
+      case "small conv pooled backward" -> () -> Conv2D.backwardPooledRelu(image, convKernel,
+          convBias, convOut, dConvPooled, Window.valid(4, 4, 1, 1), Window.valid(2, 2, 2, 2),
+          null, convPooled, dConvKernel, dConvBias);
       default -> () -> ReluLanes.backward(x, dx);
     };
     return HeapPerCall.fewestBytes(call, CALLS, LIMIT);

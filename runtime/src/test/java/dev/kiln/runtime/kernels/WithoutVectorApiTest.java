@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The float32 kernels with lanes run in a JVM started without {@code --add-modules
@@ -66,7 +67,37 @@ class WithoutVectorApiTest {
       Relu.backward(y, dy64);
       Relu.backward(y32, dy32);
       KernelChecks.assertCloseToFloat64(dy64, dy32, "relu");
+      firstConvolutionPooledInTraining();
       System.out.println("ok without the Vector API");
+    }
+
+    /** A training step's first convolution, ReLU and pooling: the layers one by one. */
+    private static void firstConvolutionPooledInTraining() {
+      INDArray x = RandomArrays.uniform(3, 2, 9, 10, 1);
+      INDArray kernel = RandomArrays.uniform(4, 4, 4, 1, 32);
+      INDArray bias = RandomArrays.uniform(5, 32);
+      INDArray dPooled = RandomArrays.uniform(6, 2, 3, 3, 32);
+      Window conv = Window.valid(4, 4, 1, 1);
+      Window pool = Window.valid(2, 2, 2, 2);
+      INDArray[] float64 = pooledConvolutionGradients(x, kernel, bias, dPooled, conv, pool);
+      INDArray[] float32 = pooledConvolutionGradients(x.castTo(DataType.FLOAT),
+          kernel.castTo(DataType.FLOAT), bias.castTo(DataType.FLOAT),
+          dPooled.castTo(DataType.FLOAT), conv, pool);
+      KernelChecks.assertCloseToFloat64(float64[0], float32[0], "pooled convolution");
+      KernelChecks.assertCloseToFloat64(float64[1], float32[1], "its kernel gradient");
+      KernelChecks.assertCloseToFloat64(float64[2], float32[2], "its bias gradient");
+    }
+
+    private static INDArray[] pooledConvolutionGradients(INDArray x, INDArray kernel,
+        INDArray bias, INDArray dPooled, Window conv, Window pool) {
+      INDArray out = Nd4j.zeros(x.dataType(), 2, 6, 7, 32);
+      INDArray pooled = dPooled.ulike();
+      INDArray dKernel = kernel.ulike();
+      INDArray dBias = bias.ulike();
+      Conv2D.forwardPooledReluForBackward(x, kernel, bias, conv, out, pool, pooled);
+      Conv2D.backwardPooledRelu(
+          x, kernel, bias, out, dPooled, conv, pool, out.ulike(), pooled, dKernel, dBias);
+      return new INDArray[] {pooled, dKernel, dBias};
     }
   }
 }
