@@ -118,9 +118,15 @@ final class DenseKind implements LayerKind {
 
   @Override
   public CodeBlock forward(LayerCode code) {
+    return productCall("forward", code);
+  }
+
+  /** {@code Dense.<method>(input, kernel, bias, output)}: the plain and the ReLU forward pass. */
+  private static CodeBlock productCall(String method, LayerCode code) {
     return CodeBlock.of(
-        "$T.forward($L, $L, $L, $L);\n",
+        "$T.$L($L, $L, $L, $L);\n",
         KERNEL,
+        method,
         code.input(0),
         code.param("kernel"),
         code.param("bias"),
@@ -135,13 +141,7 @@ final class DenseKind implements LayerKind {
   @Override
   public CodeBlock forwardWithActivation(LayerCode code, Activation activation) {
     if (activation == Activation.RELU) {
-      return CodeBlock.of(
-          "$T.forwardRelu($L, $L, $L, $L);\n",
-          KERNEL,
-          code.input(0),
-          code.param("kernel"),
-          code.param("bias"),
-          code.output());
+      return productCall("forwardRelu", code);
     }
     if (activation == Activation.GELU && keepsProduct(code)) {
       return CodeBlock.of(
@@ -182,31 +182,23 @@ final class DenseKind implements LayerKind {
    */
   @Override
   public CodeBlock backwardWithActivation(LayerCode code, Activation activation) {
-    if (activation == Activation.RELU) {
-      return CodeBlock.of(
-          "$T.backwardRelu($L, $L, $L, $L, $L, $L, $L);\n",
-          KERNEL,
-          code.input(0),
-          code.param("kernel"),
-          code.output(),
-          code.outputGradient(),
-          code.grad("kernel"),
-          code.grad("bias"),
-          code.inputGradient(0));
+    String method = activation == Activation.RELU ? "backwardRelu"
+        : activation == Activation.GELU && keepsProduct(code) ? "backwardGeluFromSlope"
+        : null;
+    if (method == null) {
+      return null;
     }
-    if (activation == Activation.GELU && keepsProduct(code)) {
-      return CodeBlock.of(
-          "$T.backwardGeluFromSlope($L, $L, $L, $L, $L, $L, $L);\n",
-          KERNEL,
-          code.input(0),
-          code.param("kernel"),
-          code.output(),
-          code.outputGradient(),
-          code.grad("kernel"),
-          code.grad("bias"),
-          code.inputGradient(0));
-    }
-    return null;
+    return CodeBlock.of(
+        "$T.$L($L, $L, $L, $L, $L, $L, $L);\n",
+        KERNEL,
+        method,
+        code.input(0),
+        code.param("kernel"),
+        code.output(),
+        code.outputGradient(),
+        code.grad("kernel"),
+        code.grad("bias"),
+        code.inputGradient(0));
   }
 
   @Override

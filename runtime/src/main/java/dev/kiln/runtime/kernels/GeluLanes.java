@@ -144,12 +144,7 @@ final class GeluLanes {
       dy.read(start, work, CHUNK, length);
       multiply(work, length);
       if (block != null) {
-        addColumns(work, length, block, units, start);
-        blockLength += length;
-        if (blockLength >= SUM_BLOCK * units) {
-          flush(block, sums, units);
-          blockLength = 0;
-        }
+        blockLength = sumColumns(work, length, block, sums, units, start, blockLength);
       }
       dy.write(work, CHUNK, start, length);
     }
@@ -202,12 +197,7 @@ final class GeluLanes {
         work[CHUNK + j] *= (float) Gelu.derivative(work[j]);
       }
       if (block != null) {
-        addColumns(work, length, block, units, start);
-        blockLength += length;
-        if (blockLength >= SUM_BLOCK * units) {
-          flush(block, sums, units);
-          blockLength = 0;
-        }
+        blockLength = sumColumns(work, length, block, sums, units, start, blockLength);
       }
       dy.write(work, CHUNK, start, length);
     }
@@ -218,6 +208,21 @@ final class GeluLanes {
 
   /** Rows, about, whose column sums are added in float32 before they go into float64 sums. */
   private static final int SUM_BLOCK = 64;
+
+  /**
+   * Adds a chunk's gradients into the float32 column block, flushing it into {@code sums} once it
+   * holds about {@link #SUM_BLOCK} rows; returns the values the block holds since its last flush.
+   */
+  private static int sumColumns(
+      float[] work, int length, float[] block, double[] sums, int units, int start, int blockLength) {
+    addColumns(work, length, block, units, start);
+    int held = blockLength + length;
+    if (held < SUM_BLOCK * units) {
+      return held;
+    }
+    flush(block, sums, units);
+    return 0;
+  }
 
   private static void flush(float[] block, double[] sums, int units) {
     for (int j = 0; j < units; j++) {
