@@ -8,8 +8,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The JVM {@link LanesHeapTest} starts: warms up GELU, attention's softmax, attention's core,
- * the input check's finite test, the bias add and sums and the squared error's pass in lanes, each on one thread, and prints the fewest heap bytes a call allocated, one line per
- * kernel ({@code name bytes}).
+ * the input check's finite test, the bias add and sums, the squared error's pass and GELU's
+ * backward pass from its slope in lanes, each on one thread, and prints the fewest heap bytes a
+ * call allocated, one line per kernel ({@code name bytes}).
  */
 public final class LanesHeapChild {
 
@@ -78,6 +79,14 @@ public final class LanesHeapChild {
     INDArray gradient = NdArrays.zeros(DataType.FLOAT, 600, 128);
     System.out.println("mse " + fewestBytes(
         () -> SquaredResiduals.sumAndGradient(rows, target, 0.5, gradient)));
+    INDArray slope = RandomArrays.uniform(11, 8, 512).castTo(DataType.FLOAT);
+    INDArray slopeGradient = RandomArrays.uniform(12, 8, 512).castTo(DataType.FLOAT);
+    INDArray biasGradient = NdArrays.zeros(DataType.FLOAT, 512);
+    System.out.println("geluslope " + fewestBytes(
+        () -> BiasGelu.backwardFromSlope(slope, slopeGradient, biasGradient)));
+    Reference.reachabilityFence(slope);
+    Reference.reachabilityFence(slopeGradient);
+    Reference.reachabilityFence(biasGradient);
     Reference.reachabilityFence(input);
     Reference.reachabilityFence(rows);
     Reference.reachabilityFence(bias);
