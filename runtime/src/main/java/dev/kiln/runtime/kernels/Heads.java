@@ -114,6 +114,16 @@ final class Heads {
       MultiHeadAttention.Parameters grads, INDArray dx) {
     HeadMoves.merge(new INDArray[] {dQueries, dKeys, dValues}, new double[] {queryScale, 1, 1},
         w.jointProjection, new INDArray[] {grads.queryBias(), grads.keyBias(), grads.valueBias()});
+    jointKernelBackward(x, p, w, grads, dx);
+  }
+
+  /**
+   * The rest of {@link #projectJointBackward} once the gradient of the one projection is in
+   * {@code w.jointProjection}: one product for the three kernels' gradients and one for the
+   * input's.
+   */
+  static void jointKernelBackward(INDArray x, MultiHeadAttention.Parameters p, AttentionWork w,
+      MultiHeadAttention.Parameters grads, INDArray dx) {
     Matmul.rows(x, w.jointProjection, w.jointKernelGradient, true, false);
     unjoin(w.jointKernelGradient, grads.queryKernel(), grads.keyKernel(), grads.valueKernel());
     if (dx != null) {

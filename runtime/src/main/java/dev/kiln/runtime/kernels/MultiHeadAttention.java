@@ -296,6 +296,89 @@ public final class MultiHeadAttention {
     return true;
   }
 
+  /** Whether the backward pass's core may run in {@link AttentionGradientLanes}; tests compare. */
+  static volatile boolean gradientLanesAllowed = true;
+
+  /**
+   * The gradients of the queries, keys and values in lanes ({@link AttentionGradientLanes}), in
+   * two halves of heads, where the arrays suit; returns false, doing nothing, where they do not.
+   * With {@code joint}, they are written side by side into the one projection's gradient, the
+   * queries' scaled, and their column sums into the biases' gradients; else head-major into the
+   * work arrays, for {@link Heads#projectBackward}.
+   */
+  private static boolean gradientsInLanes(Trace trace, Settings s, AttentionWork w,
+      boolean joint, Parameters grads) {
+    INDArray scores = trace.scores();
+    int queries = (int) scores.size(2);
+    int keys = (int) scores.size(3);
+    if (!gradientLanesAllowed || !VectorApi.appliesTo(scores.dataType())
+        || !AttentionGradientLanes.suits(keys, s.keyDim(), s.valueDim())
+        || !contiguousFloats(trace.queries(), trace.keys(), trace.values(), scores, w.dContext)
+        || !(joint ? contiguousFloats(w.jointProjection)
+            : contiguousFloats(w.dQueries, w.dKeys, w.dValues))) {
+      return false;
+    }
+    int heads = s.heads();
+    int keyDim = s.keyDim();
+    int valueDim = s.valueDim();
+    AttentionLanes.Layout queryLayout = AttentionLanes.Layout.headMajor(heads, queries, keyDim);
+    AttentionLanes.Layout keyLayout = AttentionLanes.Layout.headMajor(heads, keys, keyDim);
+    AttentionLanes.Layout valueLayout = AttentionLanes.Layout.headMajor(heads, keys, valueDim);
+    AttentionLanes.Layout dContextLayout =
+        AttentionLanes.Layout.sideBySide(0, queries, heads * valueDim, valueDim);
+    AttentionGradientLanes.Heads h;
+    if (joint) {
+      FloatLanes projection = new FloatLanes(w.jointProjection);
+      int width = (int) w.jointProjection.size(2);
+      int keyWidth = heads * keyDim;
+      h = new AttentionGradientLanes.Heads(new FloatLanes(trace.queries()), queryLayout,
+          new FloatLanes(trace.keys()), keyLayout, new FloatLanes(trace.values()), valueLayout,
+          new FloatLanes(scores), new FloatLanes(w.dContext), dContextLayout, projection,
+          AttentionLanes.Layout.sideBySide(0, queries, width, keyDim), (float) s.scale(),
+          projection, AttentionLanes.Layout.sideBySide(keyWidth, keys, width, keyDim),
+          projection, AttentionLanes.Layout.sideBySide(2 * keyWidth, keys, width, valueDim),
+          heads, queries, keys, keyDim, valueDim);
+    } else {
+      h = new AttentionGradientLanes.Heads(new FloatLanes(trace.queries()), queryLayout,
+          new FloatLanes(trace.keys()), keyLayout, new FloatLanes(trace.values()), valueLayout,
+          new FloatLanes(scores), new FloatLanes(w.dContext), dContextLayout,
+          new FloatLanes(w.dQueries), queryLayout, 1, new FloatLanes(w.dKeys), keyLayout,
+          new FloatLanes(w.dValues), valueLayout, heads, queries, keys, keyDim, valueDim);
+    }
+    double[] sums = joint ? w.jointBiasSums[0] : null;
+    double[] helperSums = joint ? w.jointBiasSums[1] : null;
+    if (joint) {
+      java.util.Arrays.fill(sums, 0);
+      java.util.Arrays.fill(helperSums, 0);
+    }
+    int count = Math.toIntExact(scores.size(0) * heads);
+    int work = AttentionGradientLanes.workLength(keys, keyDim, valueDim);
+    if (scores.length() < TWO_THREADS) {
+      AttentionGradientLanes.gradients(h, 0, count, JavaWork.floats(6, work), sums);
+    } else {
+      int half = count / 2;
+      SecondThread.run(() -> AttentionGradientLanes.gradients(h, half, count,
+              JavaWork.floats(6, work), helperSums),
+          () -> AttentionGradientLanes.gradients(h, 0, half, JavaWork.floats(6, work), sums));
+    }
+    Reference.reachabilityFence(trace); // lanes do not hold their arrays
+    Reference.reachabilityFence(w);
+    if (joint) {
+      INDArray[] biases = {grads.queryBias(), grads.keyBias(), grads.valueBias()};
+      for (int part = 0, at = 0; part < biases.length; part++) {
+        int length = (part < 2 ? keyDim : valueDim) * heads;
+        if (biases[part] != null) {
+          Elements bias = Elements.of(biases[part]);
+          for (int j = 0; j < length; j++) {
+            bias.set(j, sums[at + j] + helperSums[at + j]);
+          }
+        }
+        at += length;
+      }
+    }
+    return true;
+  }
+
   /**
    * Writes the gradients of every parameter and of the inputs asked for. Inputs that are one
    * array (self-attention passes the same tensor as query, value and key) may share one gradient
@@ -333,30 +416,36 @@ public final class MultiHeadAttention {
       }
     }
     Matmul.rows(dOut, Heads.outputMatrix(p.outputKernel()), w.dContext, false, true);
-    Heads.split(w.dContext, null, 1, w.dHeadContext);
 
     boolean dropped = s.dropout() > 0;
-    INDArray weights = dropped ? trace.dropped() : trace.scores();
-    Heads.multiply(weights, w.dHeadContext, w.dValues, true, false);
     boolean masked = queryMask != null || valueMask != null || keyMask != null;
-    if (dropped || masked || !scoresGradientInLanes(trace, s, w)) {
-      Heads.multiply(w.dHeadContext, trace.values(), w.dScores, false, true);
-      if (dropped) {
-        Dropout.backward(w.dScores, s.dropout(), trace.dropoutMask(), w.dScores);
-      }
-      AttentionSoftmax.backward(trace.scores(), w.dScores, s.causal(), queryMask, valueMask,
-          keyMask);
-    }
-
-    Heads.multiply(w.dScores, trace.keys(), w.dQueries, false, false);
-    Heads.multiply(w.dScores, trace.queries(), w.dKeys, true, false);
-
-    if (Heads.joint(query, value, key, p, w) && dQuery == dValue && dValue == dKey
+    boolean joint = Heads.joint(query, value, key, p, w) && dQuery == dValue && dValue == dKey
         && Elements.accepts(grads.queryKernel()) && Elements.accepts(grads.keyKernel())
-        && Elements.accepts(grads.valueKernel())) {
-      Heads.projectJointBackward(query, p, s.scale(), w, w.dQueries, w.dKeys, w.dValues, grads,
-          dQuery);
-      return;
+        && Elements.accepts(grads.valueKernel());
+    if (!dropped && !masked && gradientsInLanes(trace, s, w, joint, grads)) {
+      if (joint) {
+        Heads.jointKernelBackward(query, p, w, grads, dQuery);
+        return;
+      }
+    } else {
+      Heads.split(w.dContext, null, 1, w.dHeadContext);
+      INDArray weights = dropped ? trace.dropped() : trace.scores();
+      Heads.multiply(weights, w.dHeadContext, w.dValues, true, false);
+      if (dropped || masked || !scoresGradientInLanes(trace, s, w)) {
+        Heads.multiply(w.dHeadContext, trace.values(), w.dScores, false, true);
+        if (dropped) {
+          Dropout.backward(w.dScores, s.dropout(), trace.dropoutMask(), w.dScores);
+        }
+        AttentionSoftmax.backward(trace.scores(), w.dScores, s.causal(), queryMask, valueMask,
+            keyMask);
+      }
+      Heads.multiply(w.dScores, trace.keys(), w.dQueries, false, false);
+      Heads.multiply(w.dScores, trace.queries(), w.dKeys, true, false);
+      if (joint) {
+        Heads.projectJointBackward(query, p, s.scale(), w, w.dQueries, w.dKeys, w.dValues, grads,
+            dQuery);
+        return;
+      }
     }
     // Each input's gradient: the first writer assigns, a later one for the same array adds.
     Heads.projectBackward(value, p.valueKernel(), w.dValues, 1, w.valueProjection,

@@ -7,8 +7,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The JVM {@link LanesHeapTest} starts: warms up GELU, attention's softmax, attention's core and
- * the input check's finite test in lanes, each on one thread, and prints the fewest heap bytes a call allocated, one line per
+ * The JVM {@link LanesHeapTest} starts: warms up GELU, attention's softmax, attention's core, its
+ * backward pass and the input check's finite test in lanes, each on one thread, and prints the fewest heap bytes a call allocated, one line per
  * kernel ({@code name bytes}).
  */
 public final class LanesHeapChild {
@@ -63,6 +63,29 @@ public final class LanesHeapChild {
     float[] backwardWork = new float[AttentionBackwardLanes.workLength(keys, keys)];
     System.out.println("scoresgradient " + fewestBytes(
         () -> AttentionBackwardLanes.scoresGradient(backward, 0, 4, backwardWork)));
+    // the backward pass's core: the queries' gradient side by side, scaled, the keys' and
+    // values' head-major, and the column sums
+    INDArray dQueries = NdArrays.zeros(DataType.FLOAT, 2, queries, 2 * keys);
+    INDArray dKeys = NdArrays.zeros(DataType.FLOAT, 2, 2, keys, keys);
+    INDArray dValues = NdArrays.zeros(DataType.FLOAT, 2, 2, keys, keys);
+    INDArray dContext = RandomArrays.uniform(8, 2, queries, 2 * keys).castTo(DataType.FLOAT);
+    AttentionLanes.Layout queryRows = AttentionLanes.Layout.headMajor(2, queries, keys);
+    AttentionLanes.Layout keyRows = AttentionLanes.Layout.headMajor(2, keys, keys);
+    AttentionLanes.Layout sideBySide = AttentionLanes.Layout.sideBySide(0, queries, 2 * keys,
+        keys);
+    AttentionGradientLanes.Heads gradient = new AttentionGradientLanes.Heads(new FloatLanes(q),
+        queryRows, new FloatLanes(k), keyRows, new FloatLanes(v), keyRows, new FloatLanes(p),
+        new FloatLanes(dContext), sideBySide, new FloatLanes(dQueries), sideBySide, 0.5f,
+        new FloatLanes(dKeys), keyRows, new FloatLanes(dValues), keyRows, 2, queries, keys, keys,
+        keys);
+    float[] gradientWork = new float[AttentionGradientLanes.workLength(keys, keys, keys)];
+    double[] sums = new double[3 * 2 * keys];
+    System.out.println("gradientlanes " + fewestBytes(
+        () -> AttentionGradientLanes.gradients(gradient, 0, 4, gradientWork, sums)));
+    Reference.reachabilityFence(dQueries);
+    Reference.reachabilityFence(dKeys);
+    Reference.reachabilityFence(dValues);
+    Reference.reachabilityFence(dContext);
     INDArray input = RandomArrays.uniform(6, 64, 784).castTo(DataType.FLOAT);
     System.out.println("finite " + fewestBytes(() -> {
       if (!FiniteLanes.allFinite(input)) {

@@ -1,0 +1,222 @@
+package dev.kiln.runtime.kernels;
+
+import static dev.kiln.runtime.kernels.FloatLanes.SPECIES;
+
+import dev.kiln.runtime.kernels.AttentionLanes.Layout;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The backward pass of attention's core for float32 heads in Vector API lanes, one head at a time
+ * while its keys, values and gradients stay in the core's first-level cache: from the context's
+ * gradient {@code dC}, the probabilities {@code P}, the queries {@code Q} (scaled), keys {@code K}
+ * and values {@code V}, per head
+ *
+ * <pre>
+ *   dV = P^T . dC            dP = dC . V^T          dS = P (dP - sum(P dP))
+ *   dQ = dS . K              dK = dS^T . Q
+ * </pre>
+ *
+ * <p>in place of a split of {@code dC} into heads, four batched products (libnd4j's took about 2
+ * ms each at 64x4 heads of 64x64 scores), a pass for {@code dS} and a merge of the three
+ * gradients. It reads {@code dC} and writes {@code dQ}, {@code dK} and {@code dV} where their
+ * {@link Layout}s say: for self-attention, {@code dC} side by side as the output product wrote
+ * it and the three gradients side by side in the one projection's rows, {@code dQ} times the
+ * queries' scale, and the column sums of those rows (the projections' bias gradients) added to
+ * float64 sums. Keys, keys' and values' sizes of whole vectors only ({@link #suits}); no mask and
+ * no dropout. Only {@link MultiHeadAttention} calls it, when {@link VectorApi} allows.
+ */
+final class AttentionGradientLanes {
+
+  private AttentionGradientLanes() {}
+
+  /** Whether heads of these sizes suit: each a whole number of vectors. */
+  static boolean suits(long keys, long keyDim, long valueDim) {
+    int width = SPECIES.length();
+    return keys % width == 0 && keyDim % width == 0 && valueDim % width == 0;
+  }
+
+  /**
+   * The arrays of a call, with {@code heads} heads a sample, as lanes and where their layouts
+   * say; the probabilities head-major {@code (n, heads, Tq, Tv)}.
+   *
+   * @param dQueryScale the factor the queries' gradient is written with
+   */
+  record Heads(FloatLanes queries, Layout queryLayout, FloatLanes keys, Layout keyLayout,
+      FloatLanes values, Layout valueLayout, FloatLanes probabilities, FloatLanes dContext,
+      Layout dContextLayout, FloatLanes dQueries, Layout dQueryLayout, float dQueryScale,
+      FloatLanes dKeys, Layout dKeyLayout, FloatLanes dValues, Layout dValueLayout, int heads,
+      int queryCount, int keyCount, int keyDim, int valueDim) {}
+
+  /** The floats of work a thread needs for heads of these sizes. */
+  static int workLength(int keyCount, int keyDim, int valueDim) {
+    return 2 * valueDim * keyCount + 2 * keyDim * keyCount + 5 * keyDim + 2 * valueDim
+        + 4 * keyCount;
+  }
+
+  /**
+   * Writes the gradients of the queries, keys and values of heads {@code [from, to)}, two query
+   * rows at a time (and a last one alone); with {@code sums} not null, adds the column sums of
+   * every row written to it: queries' columns first ({@code heads * keyDim}), then keys', then
+   * values'.
+   *
+   * @param work {@link #workLength} floats
+   */
+  static void gradients(Heads h, int from, int to, float[] work, double[] sums) {
+    int count = h.keyCount();
+    int keyDim = h.keyDim();
+    int valueDim = h.valueDim();
+    int heads = h.heads();
+    // work: V^T (must start at 0, see AttentionLanes.transpose), V then dV, K, dK, two rows each
+    // of Q, dC, dS, P and dQ, and the queries' gradient summed over the head's rows
+    int dValues = valueDim * count;
+    int keys = 2 * dValues;
+    int dKeys = keys + keyDim * count;
+    int query = dKeys + keyDim * count;
+    int dContext = query + 2 * keyDim;
+    int dScores = dContext + 2 * valueDim;
+    int probabilities = dScores + 2 * count;
+    int dQuery = probabilities + 2 * count;
+    int querySums = dQuery + 2 * keyDim;
+    int queries = h.queryCount();
+    for (int head = from; head < to; head++) {
+      int inSample = head % heads;
+      readRows(h.values(), h.valueLayout(), head, heads, 0, count, valueDim, work, dValues);
+      AttentionLanes.transpose(work, dValues, count, valueDim);
+      java.util.Arrays.fill(work, dValues, dValues + valueDim * count, 0f);
+      readRows(h.keys(), h.keyLayout(), head, heads, 0, count, keyDim, work, keys);
+      java.util.Arrays.fill(work, dKeys, dKeys + keyDim * count, 0f);
+      java.util.Arrays.fill(work, querySums, querySums + keyDim, 0f);
+      for (int i = 0; i < queries; i += 2) {
+        int rows = Math.min(2, queries - i);
+        if (rows == 1) { // a zero second row: its gradients add nothing
+          java.util.Arrays.fill(work, query + keyDim, query + 2 * keyDim, 0f);
+          java.util.Arrays.fill(work, dContext + valueDim, dContext + 2 * valueDim, 0f);
+          java.util.Arrays.fill(work, probabilities + count, probabilities + 2 * count, 0f);
+        }
+        readRows(h.queries(), h.queryLayout(), head, heads, i, rows, keyDim, work, query);
+        readRows(h.dContext(), h.dContextLayout(), head, heads, i, rows, valueDim, work,
+            dContext);
+        h.probabilities().read((head * queries + i) * count, work, probabilities, rows * count);
+        AttentionLanes.scoresRows(work, valueDim, count, dContext, dScores);
+        AttentionBackwardLanes.softmaxGradientRow(work, probabilities, dScores, count);
+        AttentionBackwardLanes.softmaxGradientRow(work, probabilities + count, dScores + count,
+            count);
+        rowsTimes(work, dScores, count, keys, keyDim, dQuery, h.dQueryScale());
+        writeRows(h.dQueries(), h.dQueryLayout(), head, heads, i, rows, keyDim, work, dQuery);
+        if (sums != null) {
+          addRows(work, dQuery, rows, keyDim, querySums);
+        }
+        addOuter(work, dScores, count, query, keyDim, dKeys);
+        addOuter(work, probabilities, count, dContext, valueDim, dValues);
+      }
+      writeRows(h.dKeys(), h.dKeyLayout(), head, heads, 0, count, keyDim, work, dKeys);
+      writeRows(h.dValues(), h.dValueLayout(), head, heads, 0, count, valueDim, work, dValues);
+      if (sums != null) {
+        int queryColumns = heads * keyDim;
+        addSums(work, querySums, 1, keyDim, sums, inSample * keyDim);
+        addSums(work, dKeys, count, keyDim, sums, queryColumns + inSample * keyDim);
+        addSums(work, dValues, count, valueDim, sums, 2 * queryColumns + inSample * valueDim);
+      }
+    }
+  }
+
+  /** Reads rows {@code [first, first + rows)} of head {@code head} into {@code work[at...]}. */
+  private static void readRows(FloatLanes lanes, Layout layout, int head, int heads, int first,
+      int rows, int size, float[] work, int at) {
+    if (layout.row() == size) {
+      lanes.read(layout.at(head, heads, first), work, at, rows * size); // rows adjacent
+      return;
+    }
+    for (int r = 0; r < rows; r++) {
+      lanes.read(layout.at(head, heads, first + r), work, at + r * size, size);
+    }
+  }
+
+  /** Writes {@code work[at...]} into rows {@code [first, first + rows)} of head {@code head}. */
+  private static void writeRows(FloatLanes lanes, Layout layout, int head, int heads, int first,
+      int rows, int size, float[] work, int at) {
+    if (layout.row() == size) {
+      lanes.write(work, at, layout.at(head, heads, first), rows * size);
+      return;
+    }
+    for (int r = 0; r < rows; r++) {
+      lanes.write(work, at + r * size, layout.at(head, heads, first + r), size);
+    }
+  }
+
+  /** Adds {@code rows} rows of {@code size} from {@code work[from...]} to {@code work[to...]}. */
+  private static void addRows(float[] work, int from, int rows, int size, int to) {
+    for (int r = 0; r < rows; r++) {
+      for (int j = 0; j < size; j++) {
+        work[to + j] += work[from + r * size + j];
+      }
+    }
+  }
+
+  /**
+   * Adds the column sums of {@code rows} rows of {@code size} from {@code work[from...]}, summed
+   * in float as the merge of {@link HeadMoves} sums a block, to {@code sums[at...]}.
+   */
+  private static void addSums(float[] work, int from, int rows, int size, double[] sums,
+      int at) {
+    for (int j = 0; j < size; j++) {
+      float sum = 0;
+      for (int r = 0; r < rows; r++) {
+        sum += work[from + r * size + j];
+      }
+      sums[at + j] += sum;
+    }
+  }
+
+  /*
+   * Every call on a vector in the methods below is the Vector API's own: a FloatVector that
+   * crosses a call C2 leaves out of line is boxed on the heap (see LstmLanes).
+   */
+
+  /**
+   * {@code work[out + r * size + c] = scale * sum_j work[rows + r * count + j] * work[matrix + j *
+   * size + c]} for the two rows {@code r}: a vector of columns at a time, each row's even and odd
+   * steps apart so that four sums are in flight.
+   */
+  private static void rowsTimes(float[] work, int rows, int count, int matrix, int size, int out,
+      float scale) {
+    int width = SPECIES.length();
+    int second = rows + count;
+    for (int c = 0; c < size; c += width) {
+      FloatVector a0 = FloatVector.zero(SPECIES);
+      FloatVector a1 = a0;
+      FloatVector b0 = a0;
+      FloatVector b1 = a0;
+      for (int j = 0, at = matrix + c; j < count; j += 2, at += 2 * size) {
+        FloatVector m0 = FloatVector.fromArray(SPECIES, work, at);
+        FloatVector m1 = FloatVector.fromArray(SPECIES, work, at + size);
+        a0 = m0.fma(FloatVector.broadcast(SPECIES, work[rows + j]), a0);
+        a1 = m1.fma(FloatVector.broadcast(SPECIES, work[rows + j + 1]), a1);
+        b0 = m0.fma(FloatVector.broadcast(SPECIES, work[second + j]), b0);
+        b1 = m1.fma(FloatVector.broadcast(SPECIES, work[second + j + 1]), b1);
+      }
+      a0.add(a1).mul(scale).intoArray(work, out + c);
+      b0.add(b1).mul(scale).intoArray(work, out + size + c);
+    }
+  }
+
+  /**
+   * {@code work[sum + j * size + c] += work[coefficients + j] * work[rows + c] + work[coefficients
+   * + count + j] * work[rows + size + c]}: two rows' outer products added to a {@code (count,
+   * size)} sum.
+   */
+  private static void addOuter(float[] work, int coefficients, int count, int rows, int size,
+      int sum) {
+    int width = SPECIES.length();
+    int second = coefficients + count;
+    for (int c = 0; c < size; c += width) {
+      FloatVector r0 = FloatVector.fromArray(SPECIES, work, rows + c);
+      FloatVector r1 = FloatVector.fromArray(SPECIES, work, rows + size + c);
+      for (int j = 0, at = sum + c; j < count; j++, at += size) {
+        FloatVector added = r0.fma(FloatVector.broadcast(SPECIES, work[coefficients + j]),
+            FloatVector.fromArray(SPECIES, work, at));
+        r1.fma(FloatVector.broadcast(SPECIES, work[second + j]), added).intoArray(work, at);
+      }
+    }
+  }
+}
