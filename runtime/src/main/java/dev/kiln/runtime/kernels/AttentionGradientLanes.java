@@ -120,27 +120,32 @@ final class AttentionGradientLanes {
     }
   }
 
-  /** Reads rows {@code [first, first + rows)} of head {@code head} into {@code work[at...]}. */
+  /**
+   * Reads rows {@code [first, first + rows)} of head {@code head} into {@code work[at...]}: the
+   * first row's place found once (a division), the others stepped to.
+   */
   private static void readRows(FloatLanes lanes, Layout layout, int head, int heads, int first,
       int rows, int size, float[] work, int at) {
+    int from = layout.at(head, heads, first);
     if (layout.row() == size) {
-      lanes.read(layout.at(head, heads, first), work, at, rows * size); // rows adjacent
+      lanes.read(from, work, at, rows * size); // rows adjacent
       return;
     }
-    for (int r = 0; r < rows; r++) {
-      lanes.read(layout.at(head, heads, first + r), work, at + r * size, size);
+    for (int r = 0; r < rows; r++, from += layout.row()) {
+      lanes.read(from, work, at + r * size, size);
     }
   }
 
   /** Writes {@code work[at...]} into rows {@code [first, first + rows)} of head {@code head}. */
   private static void writeRows(FloatLanes lanes, Layout layout, int head, int heads, int first,
       int rows, int size, float[] work, int at) {
+    int to = layout.at(head, heads, first);
     if (layout.row() == size) {
-      lanes.write(work, at, layout.at(head, heads, first), rows * size);
+      lanes.write(work, at, to, rows * size);
       return;
     }
-    for (int r = 0; r < rows; r++) {
-      lanes.write(work, at + r * size, layout.at(head, heads, first + r), size);
+    for (int r = 0; r < rows; r++, to += layout.row()) {
+      lanes.write(work, at + r * size, to, size);
     }
   }
 

@@ -137,10 +137,12 @@ public final class MultiHeadAttention {
     boolean dropped = training && s.dropout() > 0;
     boolean lanes = !masked && !dropped && !s.causal() && inLanes(trace, w);
     boolean joint = Heads.joint(query, value, key, p, w);
-    if (joint && lanes && !training && jointInLanes(p, w)) {
-      // A prediction: the core reads the heads straight from the one projection.
+    if (joint && lanes && jointInLanes(p, w)) {
+      // The core reads the heads straight from the one projection; training keeps them too.
       Heads.productJoint(query, p, w);
-      attendInLanes(trace, s, rawHeads(trace, s, p, w));
+      attendInLanes(trace, s, rawHeads(trace, s, p, w), training ? new AttentionLanes.Kept(
+          new FloatLanes(trace.queries()), new FloatLanes(trace.keys()),
+          new FloatLanes(trace.values())) : null);
     } else {
       if (joint) {
         Heads.projectJoint(query, p, s.scale(), w, trace.queries(), trace.keys(),
@@ -153,7 +155,7 @@ public final class MultiHeadAttention {
             trace.values());
       }
       if (lanes) {
-        attendInLanes(trace, s, projectedHeads(trace, s));
+        attendInLanes(trace, s, projectedHeads(trace, s), null);
       } else {
         Heads.multiply(trace.queries(), trace.keys(), trace.scores(), false, true);
         AttentionSoftmax.forward(trace.scores(), s.causal(), queryMask, valueMask, keyMask);
@@ -253,19 +255,31 @@ public final class MultiHeadAttention {
         s.valueDim());
   }
 
-  /** Scores, probabilities and context of every head in lanes, in two halves of heads. */
-  private static void attendInLanes(Trace trace, Settings s, AttentionLanes.Heads heads) {
+  /**
+   * Scores, probabilities and context of every head in lanes, in two halves of the samples (so
+   * that each thread stages whole samples, see {@link AttentionLanes#forward}).
+   */
+  private static void attendInLanes(Trace trace, Settings s, AttentionLanes.Heads heads,
+      AttentionLanes.Kept kept) {
     INDArray scores = trace.scores();
     int count = Math.toIntExact(scores.size(0) * scores.size(1));
     int work = AttentionLanes.workLength((int) scores.size(3), s.keyDim(), s.valueDim());
+    int staged = AttentionLanes.stagedLength(heads);
     if (scores.length() < TWO_THREADS) {
-      AttentionLanes.forward(heads, 0, count, JavaWork.floats(6, work));
+      AttentionLanes.forward(heads, 0, count, JavaWork.floats(6, work), staging(staged), kept);
     } else {
-      int half = count / 2;
-      SecondThread.run(() -> AttentionLanes.forward(heads, half, count, JavaWork.floats(6, work)),
-          () -> AttentionLanes.forward(heads, 0, half, JavaWork.floats(6, work)));
+      int half = scores.size(0) > 1 ? (int) (scores.size(0) / 2) * s.heads() : count / 2;
+      SecondThread.run(() -> AttentionLanes.forward(heads, half, count, JavaWork.floats(6, work),
+              staging(staged), kept),
+          () -> AttentionLanes.forward(heads, 0, half, JavaWork.floats(6, work),
+              staging(staged), kept));
     }
     Reference.reachabilityFence(trace); // lanes do not hold their arrays
+  }
+
+  /** The calling thread's array to stage a sample's rows in, or null for none. */
+  private static float[] staging(int length) {
+    return length == 0 ? null : JavaWork.floats(4, length);
   }
 
   /**

@@ -41,6 +41,16 @@ class JointProjectionTest {
     compare(DataType.FLOAT, 8, 32, 24, 4, 16, 32, 1e-6);
   }
 
+  /**
+   * Scores of 64K values and more: the core reads the one projection on two threads, each
+   * staging whole samples and keeping their heads for the backward pass.
+   */
+  @Test
+  void oneProductEqualsThreeInFloat32OnTwoThreads() {
+    assertTrue(4L * 4 * 64 * 64 >= MultiHeadAttention.TWO_THREADS);
+    compare(DataType.FLOAT, 4, 64, 24, 4, 16, 16, 1e-6);
+  }
+
   /** With float32, {@code tolerance} is relative to the largest value of all (at least 1). */
   private static void compare(DataType type, int n, int steps, int width, int heads, int keyDim,
       int valueDim, double tolerance) {

@@ -43,7 +43,8 @@ public final class LanesHeapChild {
         keys, keys, keys);
     float[] work = new float[AttentionLanes.workLength(keys, keys, keys)];
     System.out.println("core " + fewestBytes(() -> AttentionLanes.forward(heads, 0, 4, work)));
-    // the core reading rows of one projection side by side, adding biases and scaling
+    // the core reading rows of one projection side by side, adding biases and scaling, and
+    // keeping the heads as a training pass does
     INDArray joint = RandomArrays.uniform(7, 2, keys, 2 * 3 * keys).castTo(DataType.FLOAT);
     INDArray side = NdArrays.zeros(DataType.FLOAT, 2, keys, 2 * keys);
     INDArray squareScores = NdArrays.zeros(DataType.FLOAT, 2, 2, keys, keys);
@@ -56,7 +57,17 @@ public final class LanesHeapChild {
         new FloatLanes(squareScores), new FloatLanes(side),
         AttentionLanes.Layout.sideBySide(0, keys, 2 * keys, keys), 2, keys, keys, keys, keys,
         new float[rowWidth], 0.5f);
-    System.out.println("rawcore " + fewestBytes(() -> AttentionLanes.forward(raw, 0, 4, work)));
+    float[] staged = new float[AttentionLanes.stagedLength(raw)];
+    INDArray keptQueries = NdArrays.zeros(DataType.FLOAT, 2, 2, keys, keys);
+    INDArray keptKeys = NdArrays.zeros(DataType.FLOAT, 2, 2, keys, keys);
+    INDArray keptValues = NdArrays.zeros(DataType.FLOAT, 2, 2, keys, keys);
+    AttentionLanes.Kept kept = new AttentionLanes.Kept(new FloatLanes(keptQueries),
+        new FloatLanes(keptKeys), new FloatLanes(keptValues));
+    System.out.println("rawcore " + fewestBytes(
+        () -> AttentionLanes.forward(raw, 0, 4, work, staged, kept)));
+    Reference.reachabilityFence(keptQueries);
+    Reference.reachabilityFence(keptKeys);
+    Reference.reachabilityFence(keptValues);
     INDArray ds = NdArrays.zeros(DataType.FLOAT, 2, 2, queries, keys);
     AttentionBackwardLanes.Heads backward = new AttentionBackwardLanes.Heads(new FloatLanes(c),
         new FloatLanes(v), new FloatLanes(p), new FloatLanes(ds), queries, keys, keys);
