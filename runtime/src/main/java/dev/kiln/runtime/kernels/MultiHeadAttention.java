@@ -315,7 +315,7 @@ public final class MultiHeadAttention {
 
   /**
    * The gradients of the queries, keys and values in lanes ({@link AttentionGradientLanes}), in
-   * two halves of heads, where the arrays suit; returns false, doing nothing, where they do not.
+   * two halves of the samples, where the arrays suit; returns false, doing nothing, where they do not.
    * With {@code joint}, they are written side by side into the one projection's gradient, the
    * queries' scaled, and their column sums into the biases' gradients; else head-major into the
    * work arrays, for {@link Heads#projectBackward}.
@@ -367,13 +367,16 @@ public final class MultiHeadAttention {
     }
     int count = Math.toIntExact(scores.size(0) * heads);
     int work = AttentionGradientLanes.workLength(keys, keyDim, valueDim);
+    int staged = AttentionGradientLanes.stagedLength(h);
     if (scores.length() < TWO_THREADS) {
-      AttentionGradientLanes.gradients(h, 0, count, JavaWork.floats(6, work), sums);
+      AttentionGradientLanes.gradients(h, 0, count, JavaWork.floats(6, work), sums,
+          JavaWork.floats(4, staged));
     } else {
-      int half = count / 2;
+      int half = scores.size(0) > 1 ? (int) (scores.size(0) / 2) * heads : count / 2;
       SecondThread.run(() -> AttentionGradientLanes.gradients(h, half, count,
-              JavaWork.floats(6, work), helperSums),
-          () -> AttentionGradientLanes.gradients(h, 0, half, JavaWork.floats(6, work), sums));
+              JavaWork.floats(6, work), helperSums, JavaWork.floats(4, staged)),
+          () -> AttentionGradientLanes.gradients(h, 0, half, JavaWork.floats(6, work), sums,
+              JavaWork.floats(4, staged)));
     }
     Reference.reachabilityFence(trace); // lanes do not hold their arrays
     Reference.reachabilityFence(w);

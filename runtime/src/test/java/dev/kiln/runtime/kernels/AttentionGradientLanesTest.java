@@ -42,12 +42,17 @@ class AttentionGradientLanesTest {
     compare(2, 2 * width + 1, 3 * width, 3, width, width, 4, 1e-6);
   }
 
-  /** Scores of 64K values and more: two halves of the heads, each with its own bias sums. */
+  /**
+   * Scores of 64K values and more: two halves of the samples, each with its own bias sums; and
+   * of one sample's heads, each thread writing its heads' columns of the sample's rows.
+   */
   @Test
   void twoThreadsMatchTheBatchedProducts() {
     assumeTrue(VectorApi.ENABLED);
     assertTrue(4L * 4 * 64 * 64 >= MultiHeadAttention.TWO_THREADS);
     compare(4, 64, 64, 4, 32, 32, 24, 1e-6);
+    assertTrue(1L * 4 * 128 * 128 >= MultiHeadAttention.TWO_THREADS);
+    compare(1, 128, 128, 4, 16, 16, 8, 1e-6);
   }
 
   /**

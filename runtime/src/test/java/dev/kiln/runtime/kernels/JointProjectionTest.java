@@ -49,6 +49,8 @@ class JointProjectionTest {
   void oneProductEqualsThreeInFloat32OnTwoThreads() {
     assertTrue(4L * 4 * 64 * 64 >= MultiHeadAttention.TWO_THREADS);
     compare(DataType.FLOAT, 4, 64, 24, 4, 16, 16, 1e-6);
+    assertTrue(1L * 4 * 128 * 128 >= MultiHeadAttention.TWO_THREADS);
+    compare(DataType.FLOAT, 1, 128, 8, 4, 16, 16, 1e-6); // one sample's heads in two halves
   }
 
   /** With float32, {@code tolerance} is relative to the largest value of all (at least 1). */

@@ -91,8 +91,9 @@ public final class LanesHeapChild {
         keys);
     float[] gradientWork = new float[AttentionGradientLanes.workLength(keys, keys, keys)];
     double[] sums = new double[3 * 2 * keys];
-    System.out.println("gradientlanes " + fewestBytes(
-        () -> AttentionGradientLanes.gradients(gradient, 0, 4, gradientWork, sums)));
+    float[] gradientStaged = new float[AttentionGradientLanes.stagedLength(gradient)];
+    System.out.println("gradientlanes " + fewestBytes(() -> AttentionGradientLanes.gradients(
+        gradient, 0, 4, gradientWork, sums, gradientStaged)));
     Reference.reachabilityFence(dQueries);
     Reference.reachabilityFence(dKeys);
     Reference.reachabilityFence(dValues);
