@@ -47,10 +47,13 @@ final class AttentionGradientLanes {
       FloatLanes dKeys, Layout dKeyLayout, FloatLanes dValues, Layout dValueLayout, int heads,
       int queryCount, int keyCount, int keyDim, int valueDim) {}
 
+  /** Query rows a head's loop takes at a time. */
+  private static final int ROWS = 4;
+
   /** The floats of work a thread needs for heads of these sizes. */
   static int workLength(int keyCount, int keyDim, int valueDim) {
-    return 2 * valueDim * keyCount + 2 * keyDim * keyCount + 5 * keyDim + 2 * valueDim
-        + 4 * keyCount;
+    return 2 * valueDim * keyCount + 2 * keyDim * keyCount + (2 * ROWS + 1) * keyDim
+        + ROWS * valueDim + 2 * ROWS * keyCount;
   }
 
   /**
@@ -74,8 +77,8 @@ final class AttentionGradientLanes {
   }
 
   /**
-   * Writes the gradients of the queries, keys and values of heads {@code [from, to)}, two query
-   * rows at a time (and a last one alone); with {@code sums} not null, adds the column sums of
+   * Writes the gradients of the queries, keys and values of heads {@code [from, to)}, {@link
+   * #ROWS} query rows at a time (zero rows after the last); with {@code sums} not null, adds the column sums of
    * every row written to it: queries' columns first ({@code heads * keyDim}), then keys', then
    * values'.
    *
@@ -92,17 +95,17 @@ final class AttentionGradientLanes {
     int keyDim = h.keyDim();
     int valueDim = h.valueDim();
     int heads = h.heads();
-    // work: V^T (must start at 0, see AttentionLanes.transpose), V then dV, K, dK, two rows each
-    // of Q, dC, dS, P and dQ, and the queries' gradient summed over the head's rows
+    // work: V^T (must start at 0, see AttentionLanes.transpose), V then dV, K, dK, four rows
+    // each of Q, dC, dS, P and dQ, and the queries' gradient summed over the head's rows
     int dValues = valueDim * count;
     int keys = 2 * dValues;
     int dKeys = keys + keyDim * count;
     int query = dKeys + keyDim * count;
-    int dContext = query + 2 * keyDim;
-    int dScores = dContext + 2 * valueDim;
-    int probabilities = dScores + 2 * count;
-    int dQuery = probabilities + 2 * count;
-    int querySums = dQuery + 2 * keyDim;
+    int dContext = query + ROWS * keyDim;
+    int dScores = dContext + ROWS * valueDim;
+    int probabilities = dScores + ROWS * count;
+    int dQuery = probabilities + ROWS * count;
+    int querySums = dQuery + ROWS * keyDim;
     int queries = h.queryCount();
     // staged: the sample's rows of dC, then of the gradients side by side
     int gathered = stagesGradients(h) ? queries * h.dContextLayout().row() : -1;
@@ -124,22 +127,28 @@ final class AttentionGradientLanes {
       readRows(h.keys(), h.keyLayout(), head, heads, 0, count, keyDim, work, keys);
       java.util.Arrays.fill(work, dKeys, dKeys + keyDim * count, 0f);
       java.util.Arrays.fill(work, querySums, querySums + keyDim, 0f);
-      for (int i = 0; i < queries; i += 2) {
-        int rows = Math.min(2, queries - i);
-        if (rows == 1) { // a zero second row: its gradients add nothing
-          java.util.Arrays.fill(work, query + keyDim, query + 2 * keyDim, 0f);
-          java.util.Arrays.fill(work, dContext + valueDim, dContext + 2 * valueDim, 0f);
-          java.util.Arrays.fill(work, probabilities + count, probabilities + 2 * count, 0f);
+      for (int i = 0; i < queries; i += ROWS) {
+        int rows = Math.min(ROWS, queries - i);
+        if (rows < ROWS) { // zero rows after the last: their gradients add nothing
+          java.util.Arrays.fill(work, query + rows * keyDim, query + ROWS * keyDim, 0f);
+          java.util.Arrays.fill(work, dContext + rows * valueDim, dContext + ROWS * valueDim, 0f);
+          java.util.Arrays.fill(work, probabilities + rows * count, probabilities + ROWS * count,
+              0f);
         }
         readRows(h.queries(), h.queryLayout(), head, heads, i, rows, keyDim, work, query);
         copyRows(staged, 0, h.dContextLayout(), inSample, heads, i, rows, valueDim, work,
             dContext, true);
         h.probabilities().read((head * queries + i) * count, work, probabilities, rows * count);
-        AttentionLanes.scoresRows(work, valueDim, count, dContext, dScores);
-        AttentionBackwardLanes.softmaxGradientRow(work, probabilities, dScores, count);
-        AttentionBackwardLanes.softmaxGradientRow(work, probabilities + count, dScores + count,
-            count);
-        rowsTimes(work, dScores, count, keys, keyDim, dQuery, h.dQueryScale());
+        for (int r = 0; r < ROWS; r += 2) {
+          AttentionLanes.scoresRows(work, valueDim, count, dContext + r * valueDim,
+              dScores + r * count);
+          AttentionBackwardLanes.softmaxGradientRow(work, probabilities + r * count,
+              dScores + r * count, count);
+          AttentionBackwardLanes.softmaxGradientRow(work, probabilities + (r + 1) * count,
+              dScores + (r + 1) * count, count);
+          rowsTimes(work, dScores + r * count, count, keys, keyDim, dQuery + r * keyDim,
+              h.dQueryScale());
+        }
         if (gathered >= 0) {
           copyRows(staged, gathered, h.dQueryLayout(), inSample, heads, i, rows, keyDim, work,
               dQuery, false);
@@ -304,21 +313,27 @@ final class AttentionGradientLanes {
   }
 
   /**
-   * {@code work[sum + j * size + c] += work[coefficients + j] * work[rows + c] + work[coefficients
-   * + count + j] * work[rows + size + c]}: two rows' outer products added to a {@code (count,
-   * size)} sum.
+   * {@code work[sum + j * size + c] += sum_r work[coefficients + r * count + j] * work[rows + r *
+   * size + c]} over the {@link #ROWS} rows {@code r}: their outer products added to a {@code
+   * (count, size)} sum, each vector of the sum loaded and stored once for all of them.
    */
   private static void addOuter(float[] work, int coefficients, int count, int rows, int size,
       int sum) {
     int width = SPECIES.length();
-    int second = coefficients + count;
+    int c1 = coefficients + count;
+    int c2 = c1 + count;
+    int c3 = c2 + count;
     for (int c = 0; c < size; c += width) {
       FloatVector r0 = FloatVector.fromArray(SPECIES, work, rows + c);
       FloatVector r1 = FloatVector.fromArray(SPECIES, work, rows + size + c);
+      FloatVector r2 = FloatVector.fromArray(SPECIES, work, rows + 2 * size + c);
+      FloatVector r3 = FloatVector.fromArray(SPECIES, work, rows + 3 * size + c);
       for (int j = 0, at = sum + c; j < count; j++, at += size) {
         FloatVector added = r0.fma(FloatVector.broadcast(SPECIES, work[coefficients + j]),
             FloatVector.fromArray(SPECIES, work, at));
-        r1.fma(FloatVector.broadcast(SPECIES, work[second + j]), added).intoArray(work, at);
+        added = r1.fma(FloatVector.broadcast(SPECIES, work[c1 + j]), added);
+        added = r2.fma(FloatVector.broadcast(SPECIES, work[c2 + j]), added);
+        r3.fma(FloatVector.broadcast(SPECIES, work[c3 + j]), added).intoArray(work, at);
       }
     }
   }
