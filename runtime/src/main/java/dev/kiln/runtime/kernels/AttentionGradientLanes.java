@@ -78,9 +78,9 @@ final class AttentionGradientLanes {
 
   /**
    * Writes the gradients of the queries, keys and values of heads {@code [from, to)}, {@link
-   * #ROWS} query rows at a time (zero rows after the last); with {@code sums} not null, adds the column sums of
-   * every row written to it: queries' columns first ({@code heads * keyDim}), then keys', then
-   * values'.
+   * #ROWS} query rows at a time (zero rows after the last); with {@code sums} not null, adds the
+   * column sums of every row written to it: queries' columns first ({@code heads * keyDim}), then
+   * keys', then values'.
    *
    * <p>Each sample's rows of the context's gradient are read in one pass in order into {@code
    * staged}, and where the gradients go side by side into one array, its rows are gathered there

@@ -23,7 +23,7 @@ class AttentionGradientLanesTest {
 
   @AfterEach
   void allowLanes() {
-    MultiHeadAttention.gradientLanesAllowed = true;
+    AttentionInLanes.gradientLanesAllowed = true;
   }
 
   @Test
@@ -63,9 +63,9 @@ class AttentionGradientLanesTest {
       int inputWidth, double tolerance) {
     Layer lanes = new Layer(n, queries, keys, heads, keyDim, valueDim, inputWidth);
     Layer products = new Layer(n, queries, keys, heads, keyDim, valueDim, inputWidth);
-    MultiHeadAttention.gradientLanesAllowed = true;
+    AttentionInLanes.gradientLanesAllowed = true;
     lanes.step();
-    MultiHeadAttention.gradientLanesAllowed = false;
+    AttentionInLanes.gradientLanesAllowed = false;
     products.step();
     String at = queries + " queries, " + keys + " keys, " + heads + " heads of " + keyDim + "/"
         + valueDim + ": ";
