@@ -238,20 +238,19 @@ final class AttentionLanes {
     }
   }
 
-  /** {@code row[at + j] = (row[at + j] + biases[biasAt + j]) * scale} for {@code j < length}. */
+  /**
+   * {@code row[at + j] = (row[at + j] + biases[biasAt + j]) * scale} for {@code j < length}: a
+   * plain loop, which C2 vectorizes, rather than Vector API calls, which a JVM with a long history
+   * of compiled lanes kernels sometimes left boxed here (a training forward pass allocating up to
+   * 330 KB).
+   */
   private static void biasRow(float[] row, int at, float[] biases, int biasAt, int length,
       float scale) {
-    int width = SPECIES.length();
-    int j = 0;
-    for (; j + width <= length; j += width) {
-      FloatVector.fromArray(SPECIES, row, at + j)
-          .add(FloatVector.fromArray(SPECIES, biases, biasAt + j)).mul(scale)
-          .intoArray(row, at + j);
-    }
-    for (; j < length; j++) {
+    for (int j = 0; j < length; j++) {
       row[at + j] = (row[at + j] + biases[biasAt + j]) * scale;
     }
   }
+
 
   /** {@code work[d * count + j] = work[from + j * size + d]}: the keys of a head transposed. */
   static void transpose(float[] work, int from, int count, int size) {

@@ -1,18 +1,16 @@
 package dev.kiln.runtime.kernels;
 
-import static dev.kiln.runtime.kernels.FloatLanes.SPECIES;
-
 import dev.kiln.runtime.Elements;
 import dev.kiln.runtime.SecondThread;
 import java.lang.ref.Reference;
-import jdk.incubator.vector.FloatVector;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Attention's output bias added to the rows of its output in Vector API lanes, from {@link
- * #TWO_THREADS} values on in two halves of the rows at once ({@link SecondThread}): the encoder
- * block's {@code (64, 64, 128)} output took 0.22 ms in one thread's float loop. The same float
+ * Attention's output bias added to the rows of its output, each row moved through Vector API
+ * lanes, from {@link #TWO_THREADS} values on in two halves of the rows at once ({@link
+ * SecondThread}): the encoder block's {@code (64, 64, 128)} output took 0.22 ms in one thread's
+ * float loop. The same float
  * additions as {@link JavaLoops#addBias}, so the same values. Only {@link Heads#dense} calls it,
  * when {@link VectorApi} allows (it checks before this class loads).
  */
@@ -47,19 +45,18 @@ final class OutputBiasLanes {
   }
 
   /**
-   * {@code out[r * units + j] += bias[j]} for rows {@code [from, to)}: every call on a vector
-   * the Vector API's own (see LstmLanes).
+   * {@code out[r * units + j] += bias[j]} for rows {@code [from, to)}: each row read into a Java
+   * array and added to in a plain loop, which C2 vectorizes (Vector API calls here were sometimes
+   * left boxed in a JVM with a long history of compiled lanes kernels).
    */
   static void addRows(FloatLanes out, float[] bias, int units, int from, int to) {
-    int width = SPECIES.length();
+    float[] row = JavaWork.floats(2, units);
     for (int r = from, at = from * units; r < to; r++, at += units) {
-      int j = 0;
-      for (; j + width <= units; j += width) {
-        out.store(out.load(at + j).add(FloatVector.fromArray(SPECIES, bias, j)), at + j);
+      out.read(at, row, 0, units);
+      for (int j = 0; j < units; j++) {
+        row[j] += bias[j];
       }
-      for (; j < units; j++) {
-        out.set(at + j, out.get(at + j) + bias[j]);
-      }
+      out.write(row, 0, at, units);
     }
   }
 }
