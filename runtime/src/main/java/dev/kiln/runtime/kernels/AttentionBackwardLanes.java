@@ -79,7 +79,7 @@ final class AttentionBackwardLanes {
    * {@code work[d + j] = p_j (work[d + j] - sum(p work[d...]))}, {@code p} from {@code work[p...]}:
    * every call on a vector the Vector API's own (see LstmLanes).
    */
-  private static void softmaxGradientRow(float[] work, int p, int d, int count) {
+  static void softmaxGradientRow(float[] work, int p, int d, int count) {
     int width = SPECIES.length();
     FloatVector dot = FloatVector.zero(SPECIES);
     for (int at = 0; at < count; at += width) {

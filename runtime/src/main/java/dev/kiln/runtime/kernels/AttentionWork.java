@@ -41,6 +41,12 @@ final class AttentionWork {
   final INDArray jointKernel;
   /** Shaped like {@link #jointKernel} */
   final INDArray jointKernelGradient;
+  /**
+   * The column sums of the one projection's gradient, {@code heads * (2 * keyDim + valueDim)}
+   * each, of the calling thread and of the second thread ({@link AttentionGradientLanes}); null
+   * as {@link #jointProjection}
+   */
+  final double[][] jointBiasSums;
   /** {@code (n, Tq, heads * keyDim)} */
   final INDArray queryProjection;
   /** {@code (n, Tv, heads * keyDim)} */
@@ -85,6 +91,7 @@ final class AttentionWork {
     jointProjection = joint ? NdArrays.view(projections, 0, n, queries, width) : null;
     jointKernel = joint ? NdArrays.zeros(dataType, inputWidth, width) : null;
     jointKernelGradient = joint ? NdArrays.zeros(dataType, inputWidth, width) : null;
+    jointBiasSums = joint ? new double[2][(int) width] : null;
     headContext = NdArrays.zeros(dataType, n, heads, queries, valueDim);
     dContext = NdArrays.zeros(dataType, n, queries, heads * valueDim);
     dHeadContext = NdArrays.zeros(dataType, n, heads, queries, valueDim);

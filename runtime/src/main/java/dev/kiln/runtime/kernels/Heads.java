@@ -114,6 +114,16 @@ final class Heads {
       MultiHeadAttention.Parameters grads, INDArray dx) {
     HeadMoves.merge(new INDArray[] {dQueries, dKeys, dValues}, new double[] {queryScale, 1, 1},
         w.jointProjection, new INDArray[] {grads.queryBias(), grads.keyBias(), grads.valueBias()});
+    jointKernelBackward(x, p, w, grads, dx);
+  }
+
+  /**
+   * The rest of {@link #projectJointBackward} once the gradient of the one projection is in
+   * {@code w.jointProjection}: one product for the three kernels' gradients and one for the
+   * input's.
+   */
+  static void jointKernelBackward(INDArray x, MultiHeadAttention.Parameters p, AttentionWork w,
+      MultiHeadAttention.Parameters grads, INDArray dx) {
     Matmul.rows(x, w.jointProjection, w.jointKernelGradient, true, false);
     unjoin(w.jointKernelGradient, grads.queryKernel(), grads.keyKernel(), grads.valueKernel());
     if (dx != null) {
@@ -158,7 +168,9 @@ final class Heads {
   /** {@code out = x . kernel + bias} over the rows of the last axis; {@code bias} may be null. */
   static void dense(INDArray x, INDArray kernel, INDArray bias, INDArray out) {
     Matmul.rows(x, kernel, out, false, false);
-    if (bias != null) {
+    if (bias != null && VectorApi.appliesTo(out.dataType()) && OutputBiasLanes.suits(out, bias)) {
+      OutputBiasLanes.add(out, bias);
+    } else if (bias != null) {
       JavaLoops.addBias(out, bias);
     }
   }

@@ -3,7 +3,6 @@ package dev.kiln.runtime.kernels;
 import dev.kiln.runtime.Elements;
 import dev.kiln.runtime.SecondThread;
 import org.nd4j.linalg.api.buffer.DataType;
-import java.lang.ref.Reference;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.rng.Random;
 
@@ -135,12 +134,12 @@ public final class MultiHeadAttention {
     AttentionWork w = AttentionWork.of(trace, s, query.size(2));
     boolean masked = queryMask != null || valueMask != null || keyMask != null;
     boolean dropped = training && s.dropout() > 0;
-    boolean lanes = !masked && !dropped && !s.causal() && inLanes(trace, w);
+    boolean lanes = !masked && !dropped && !s.causal() && AttentionInLanes.inLanes(trace, w);
     boolean joint = Heads.joint(query, value, key, p, w);
-    if (joint && lanes && !training && jointInLanes(p, w)) {
-      // A prediction: the core reads the heads straight from the one projection.
+    if (joint && lanes && AttentionInLanes.jointInLanes(p, w)) {
+      // The core reads the heads straight from the one projection; training keeps them too.
       Heads.productJoint(query, p, w);
-      attendInLanes(trace, s, rawHeads(trace, s, p, w));
+      AttentionInLanes.attendToProjection(trace, s, p, w, training);
     } else {
       if (joint) {
         Heads.projectJoint(query, p, s.scale(), w, trace.queries(), trace.keys(),
@@ -153,7 +152,7 @@ public final class MultiHeadAttention {
             trace.values());
       }
       if (lanes) {
-        attendInLanes(trace, s, projectedHeads(trace, s));
+        AttentionInLanes.attendToHeads(trace, s);
       } else {
         Heads.multiply(trace.queries(), trace.keys(), trace.scores(), false, true);
         AttentionSoftmax.forward(trace.scores(), s.causal(), queryMask, valueMask, keyMask);
@@ -172,129 +171,6 @@ public final class MultiHeadAttention {
 
   /** The smallest number of scores attended to on two threads ({@link SecondThread}). */
   static final long TWO_THREADS = 1 << 16;
-
-  /** Whether the float32 core in lanes ({@link AttentionLanes}) takes this layer's heads. */
-  private static boolean inLanes(Trace trace, AttentionWork w) {
-    INDArray scores = trace.scores();
-    return VectorApi.appliesTo(scores.dataType())
-        && AttentionLanes.suits(scores.size(3), w.headContext.size(3))
-        && contiguousFloats(trace.queries(), trace.keys(), trace.values(), scores,
-            trace.context());
-  }
-
-  /** Whether the core in lanes can read the heads from the one projection and the biases. */
-  private static boolean jointInLanes(Parameters p, AttentionWork w) {
-    for (INDArray bias : new INDArray[] {p.queryBias(), p.keyBias(), p.valueBias()}) {
-      if (bias != null && !contiguousFloats(bias)) {
-        return false;
-      }
-    }
-    return contiguousFloats(w.jointProjection);
-  }
-
-  private static boolean contiguousFloats(INDArray... arrays) {
-    for (INDArray array : arrays) {
-      if (array.dataType() != DataType.FLOAT || !Elements.accepts(array)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** The trace's head-major queries, keys and values, the context side by side. */
-  private static AttentionLanes.Heads projectedHeads(Trace trace, Settings s) {
-    INDArray scores = trace.scores();
-    int queries = (int) scores.size(2);
-    return new AttentionLanes.Heads(new FloatLanes(trace.queries()),
-        AttentionLanes.Layout.headMajor(s.heads(), queries, s.keyDim()),
-        new FloatLanes(trace.keys()),
-        AttentionLanes.Layout.headMajor(s.heads(), (int) scores.size(3), s.keyDim()),
-        new FloatLanes(trace.values()),
-        AttentionLanes.Layout.headMajor(s.heads(), (int) scores.size(3), s.valueDim()),
-        new FloatLanes(scores), new FloatLanes(trace.context()), contextLayout(trace, s),
-        s.heads(), queries, (int) scores.size(3), s.keyDim(), s.valueDim(), null, 1);
-  }
-
-  /**
-   * The queries, keys and values as rows of the one projection of self-attention, before their
-   * biases (read into a Java array side by side) and the queries' scaling; the context side by
-   * side.
-   */
-  private static AttentionLanes.Heads rawHeads(Trace trace, Settings s, Parameters p,
-      AttentionWork w) {
-    INDArray scores = trace.scores();
-    int steps = (int) scores.size(2);
-    int heads = s.heads();
-    int keyWidth = heads * s.keyDim();
-    int width = (int) w.jointProjection.size(2);
-    float[] biases = JavaWork.floats(5, width);
-    INDArray[] parts = {p.queryBias(), p.keyBias(), p.valueBias()};
-    for (int part = 0, at = 0; part < parts.length; part++) {
-      int length = part < 2 ? keyWidth : heads * s.valueDim();
-      if (parts[part] == null) {
-        java.util.Arrays.fill(biases, at, at + length, 0f);
-      } else {
-        ((Elements.Floats) Elements.of(parts[part])).read(0, biases, at, length);
-      }
-      at += length;
-    }
-    FloatLanes projection = new FloatLanes(w.jointProjection);
-    return new AttentionLanes.Heads(projection,
-        AttentionLanes.Layout.sideBySide(0, steps, width, s.keyDim()), projection,
-        AttentionLanes.Layout.sideBySide(keyWidth, steps, width, s.keyDim()), projection,
-        AttentionLanes.Layout.sideBySide(2 * keyWidth, steps, width, s.valueDim()),
-        new FloatLanes(scores), new FloatLanes(trace.context()), contextLayout(trace, s), heads,
-        steps, steps, s.keyDim(), s.valueDim(), biases, (float) s.scale());
-  }
-
-  private static AttentionLanes.Layout contextLayout(Trace trace, Settings s) {
-    int width = s.heads() * s.valueDim();
-    return AttentionLanes.Layout.sideBySide(0, (int) trace.context().size(1), width,
-        s.valueDim());
-  }
-
-  /** Scores, probabilities and context of every head in lanes, in two halves of heads. */
-  private static void attendInLanes(Trace trace, Settings s, AttentionLanes.Heads heads) {
-    INDArray scores = trace.scores();
-    int count = Math.toIntExact(scores.size(0) * scores.size(1));
-    int work = AttentionLanes.workLength((int) scores.size(3), s.keyDim(), s.valueDim());
-    if (scores.length() < TWO_THREADS) {
-      AttentionLanes.forward(heads, 0, count, JavaWork.floats(6, work));
-    } else {
-      int half = count / 2;
-      SecondThread.run(() -> AttentionLanes.forward(heads, half, count, JavaWork.floats(6, work)),
-          () -> AttentionLanes.forward(heads, 0, half, JavaWork.floats(6, work)));
-    }
-    Reference.reachabilityFence(trace); // lanes do not hold their arrays
-  }
-
-  /**
-   * The scores' gradient in lanes ({@link AttentionBackwardLanes}), in two halves of heads, where
-   * the arrays suit; returns false, doing nothing, where they do not.
-   */
-  private static boolean scoresGradientInLanes(Trace trace, Settings s, AttentionWork w) {
-    INDArray scores = trace.scores();
-    if (!VectorApi.appliesTo(scores.dataType())
-        || !AttentionSoftmaxLanes.suits((int) scores.size(3))
-        || !contiguousFloats(w.dHeadContext, trace.values(), scores, w.dScores)) {
-      return false;
-    }
-    AttentionBackwardLanes.Heads heads = new AttentionBackwardLanes.Heads(
-        new FloatLanes(w.dHeadContext), new FloatLanes(trace.values()), new FloatLanes(scores),
-        new FloatLanes(w.dScores), (int) scores.size(2), (int) scores.size(3), s.valueDim());
-    int count = Math.toIntExact(scores.size(0) * scores.size(1));
-    int work = AttentionBackwardLanes.workLength((int) scores.size(3), s.valueDim());
-    if (scores.length() < TWO_THREADS) {
-      AttentionBackwardLanes.scoresGradient(heads, 0, count, JavaWork.floats(6, work));
-    } else {
-      int half = count / 2;
-      SecondThread.run(
-          () -> AttentionBackwardLanes.scoresGradient(heads, half, count, JavaWork.floats(6, work)),
-          () -> AttentionBackwardLanes.scoresGradient(heads, 0, half, JavaWork.floats(6, work)));
-    }
-    Reference.reachabilityFence(trace); // lanes do not hold their arrays
-    return true;
-  }
 
   /**
    * Writes the gradients of every parameter and of the inputs asked for. Inputs that are one
@@ -333,30 +209,36 @@ public final class MultiHeadAttention {
       }
     }
     Matmul.rows(dOut, Heads.outputMatrix(p.outputKernel()), w.dContext, false, true);
-    Heads.split(w.dContext, null, 1, w.dHeadContext);
 
     boolean dropped = s.dropout() > 0;
-    INDArray weights = dropped ? trace.dropped() : trace.scores();
-    Heads.multiply(weights, w.dHeadContext, w.dValues, true, false);
     boolean masked = queryMask != null || valueMask != null || keyMask != null;
-    if (dropped || masked || !scoresGradientInLanes(trace, s, w)) {
-      Heads.multiply(w.dHeadContext, trace.values(), w.dScores, false, true);
-      if (dropped) {
-        Dropout.backward(w.dScores, s.dropout(), trace.dropoutMask(), w.dScores);
-      }
-      AttentionSoftmax.backward(trace.scores(), w.dScores, s.causal(), queryMask, valueMask,
-          keyMask);
-    }
-
-    Heads.multiply(w.dScores, trace.keys(), w.dQueries, false, false);
-    Heads.multiply(w.dScores, trace.queries(), w.dKeys, true, false);
-
-    if (Heads.joint(query, value, key, p, w) && dQuery == dValue && dValue == dKey
+    boolean joint = Heads.joint(query, value, key, p, w) && dQuery == dValue && dValue == dKey
         && Elements.accepts(grads.queryKernel()) && Elements.accepts(grads.keyKernel())
-        && Elements.accepts(grads.valueKernel())) {
-      Heads.projectJointBackward(query, p, s.scale(), w, w.dQueries, w.dKeys, w.dValues, grads,
-          dQuery);
-      return;
+        && Elements.accepts(grads.valueKernel());
+    if (!dropped && !masked && AttentionInLanes.gradientsInLanes(trace, s, w, joint, grads)) {
+      if (joint) {
+        Heads.jointKernelBackward(query, p, w, grads, dQuery);
+        return;
+      }
+    } else {
+      Heads.split(w.dContext, null, 1, w.dHeadContext);
+      INDArray weights = dropped ? trace.dropped() : trace.scores();
+      Heads.multiply(weights, w.dHeadContext, w.dValues, true, false);
+      if (dropped || masked || !AttentionInLanes.scoresGradientInLanes(trace, s, w)) {
+        Heads.multiply(w.dHeadContext, trace.values(), w.dScores, false, true);
+        if (dropped) {
+          Dropout.backward(w.dScores, s.dropout(), trace.dropoutMask(), w.dScores);
+        }
+        AttentionSoftmax.backward(trace.scores(), w.dScores, s.causal(), queryMask, valueMask,
+            keyMask);
+      }
+      Heads.multiply(w.dScores, trace.keys(), w.dQueries, false, false);
+      Heads.multiply(w.dScores, trace.queries(), w.dKeys, true, false);
+      if (joint) {
+        Heads.projectJointBackward(query, p, s.scale(), w, w.dQueries, w.dKeys, w.dValues, grads,
+            dQuery);
+        return;
+      }
     }
     // Each input's gradient: the first writer assigns, a later one for the same array adds.
     Heads.projectBackward(value, p.valueKernel(), w.dValues, 1, w.valueProjection,

@@ -112,6 +112,10 @@ class AttentionFloat32Test {
     checkGradients(5, width, 3, width);
     // self-attention: a prediction's core reads the heads from the one projection
     checkGradients(width, width, 3, width);
+    // the backward pass's core in lanes (AttentionGradientLanes): self-attention writes the
+    // gradients side by side into the one projection's, attention to another sequence head-major
+    checkGradients(width, width, width, width);
+    checkGradients(5, width, width, width);
   }
 
   @Test

@@ -7,10 +7,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The JVM {@link LanesHeapTest} starts: warms up GELU, attention's softmax, attention's core,
- * the input check's finite test, the bias add and sums, the squared error's pass and GELU's
- * backward pass from its slope in lanes, each on one thread, and prints the fewest heap bytes a
- * call allocated, one line per kernel ({@code name bytes}).
+ * The JVM {@link LanesHeapTest} starts: warms up GELU, attention's softmax, attention's core, its
+ * backward pass, the input check's finite test, the bias add and sums, the squared error's pass
+ * and GELU's backward pass from its slope in lanes, each on one thread, and prints the fewest heap
+ * bytes a call allocated, one line per kernel ({@code name bytes}).
  */
 public final class LanesHeapChild {
 
@@ -44,7 +44,8 @@ public final class LanesHeapChild {
         keys, keys, keys);
     float[] work = new float[AttentionLanes.workLength(keys, keys, keys)];
     System.out.println("core " + fewestBytes(() -> AttentionLanes.forward(heads, 0, 4, work)));
-    // the core reading rows of one projection side by side, adding biases and scaling
+    // the core reading rows of one projection side by side, adding biases and scaling, and
+    // keeping the heads as a training pass does
     INDArray joint = RandomArrays.uniform(7, 2, keys, 2 * 3 * keys).castTo(DataType.FLOAT);
     INDArray side = NdArrays.zeros(DataType.FLOAT, 2, keys, 2 * keys);
     INDArray squareScores = NdArrays.zeros(DataType.FLOAT, 2, 2, keys, keys);
@@ -57,13 +58,53 @@ public final class LanesHeapChild {
         new FloatLanes(squareScores), new FloatLanes(side),
         AttentionLanes.Layout.sideBySide(0, keys, 2 * keys, keys), 2, keys, keys, keys, keys,
         new float[rowWidth], 0.5f);
-    System.out.println("rawcore " + fewestBytes(() -> AttentionLanes.forward(raw, 0, 4, work)));
+    float[] staged = new float[AttentionLanes.stagedLength(raw)];
+    INDArray keptQueries = NdArrays.zeros(DataType.FLOAT, 2, 2, keys, keys);
+    INDArray keptKeys = NdArrays.zeros(DataType.FLOAT, 2, 2, keys, keys);
+    INDArray keptValues = NdArrays.zeros(DataType.FLOAT, 2, 2, keys, keys);
+    AttentionLanes.Kept kept = new AttentionLanes.Kept(new FloatLanes(keptQueries),
+        new FloatLanes(keptKeys), new FloatLanes(keptValues));
+    System.out.println("rawcore " + fewestBytes(
+        () -> AttentionLanes.forward(raw, 0, 4, work, staged, kept)));
+    Reference.reachabilityFence(keptQueries);
+    Reference.reachabilityFence(keptKeys);
+    Reference.reachabilityFence(keptValues);
     INDArray ds = NdArrays.zeros(DataType.FLOAT, 2, 2, queries, keys);
     AttentionBackwardLanes.Heads backward = new AttentionBackwardLanes.Heads(new FloatLanes(c),
         new FloatLanes(v), new FloatLanes(p), new FloatLanes(ds), queries, keys, keys);
     float[] backwardWork = new float[AttentionBackwardLanes.workLength(keys, keys)];
     System.out.println("scoresgradient " + fewestBytes(
         () -> AttentionBackwardLanes.scoresGradient(backward, 0, 4, backwardWork)));
+    // the backward pass's core: the queries' gradient side by side, scaled, the keys' and
+    // values' head-major, and the column sums
+    INDArray dQueries = NdArrays.zeros(DataType.FLOAT, 2, queries, 2 * keys);
+    INDArray dKeys = NdArrays.zeros(DataType.FLOAT, 2, 2, keys, keys);
+    INDArray dValues = NdArrays.zeros(DataType.FLOAT, 2, 2, keys, keys);
+    INDArray dContext = RandomArrays.uniform(8, 2, queries, 2 * keys).castTo(DataType.FLOAT);
+    AttentionLanes.Layout queryRows = AttentionLanes.Layout.headMajor(2, queries, keys);
+    AttentionLanes.Layout keyRows = AttentionLanes.Layout.headMajor(2, keys, keys);
+    AttentionLanes.Layout sideBySide = AttentionLanes.Layout.sideBySide(0, queries, 2 * keys,
+        keys);
+    AttentionGradientLanes.Heads gradient = new AttentionGradientLanes.Heads(new FloatLanes(q),
+        queryRows, new FloatLanes(k), keyRows, new FloatLanes(v), keyRows, new FloatLanes(p),
+        new FloatLanes(dContext), sideBySide, new FloatLanes(dQueries), sideBySide, 0.5f,
+        new FloatLanes(dKeys), keyRows, new FloatLanes(dValues), keyRows, 2, queries, keys, keys,
+        keys);
+    float[] gradientWork = new float[AttentionGradientLanes.workLength(keys, keys, keys)];
+    double[] sums = new double[3 * 2 * keys];
+    float[] gradientStaged = new float[AttentionGradientLanes.stagedLength(gradient)];
+    System.out.println("gradientlanes " + fewestBytes(() -> AttentionGradientLanes.gradients(
+        gradient, 0, 4, gradientWork, sums, gradientStaged)));
+    Reference.reachabilityFence(dQueries);
+    Reference.reachabilityFence(dKeys);
+    Reference.reachabilityFence(dValues);
+    Reference.reachabilityFence(dContext);
+    INDArray outputRows = RandomArrays.uniform(9, 2, 9, keys + 3).castTo(DataType.FLOAT);
+    INDArray outputBias = RandomArrays.uniform(10, keys + 3).castTo(DataType.FLOAT);
+    System.out.println("outputbias " + fewestBytes(
+        () -> OutputBiasLanes.add(outputRows, outputBias)));
+    Reference.reachabilityFence(outputRows);
+    Reference.reachabilityFence(outputBias);
     INDArray input = RandomArrays.uniform(6, 64, 784).castTo(DataType.FLOAT);
     System.out.println("finite " + fewestBytes(() -> {
       if (!FiniteLanes.allFinite(input)) {
