@@ -85,16 +85,16 @@ public final class LanesHeapChild {
     AttentionLanes.Layout keyRows = AttentionLanes.Layout.headMajor(2, keys, keys);
     AttentionLanes.Layout sideBySide = AttentionLanes.Layout.sideBySide(0, queries, 2 * keys,
         keys);
-    AttentionGradientLanes.Heads gradient = new AttentionGradientLanes.Heads(new FloatLanes(q),
-        queryRows, new FloatLanes(k), keyRows, new FloatLanes(v), keyRows, new FloatLanes(p),
-        new FloatLanes(dContext), sideBySide, new FloatLanes(dQueries), sideBySide, 0.5f,
-        new FloatLanes(dKeys), keyRows, new FloatLanes(dValues), keyRows, 2, queries, keys, keys,
-        keys);
+    AttentionGradientLanes.Heads gradientHeads = new AttentionGradientLanes.Heads(
+        new FloatLanes(q), queryRows, new FloatLanes(k), keyRows, new FloatLanes(v), keyRows,
+        new FloatLanes(p), new FloatLanes(dContext), sideBySide, new FloatLanes(dQueries),
+        sideBySide, 0.5f, new FloatLanes(dKeys), keyRows, new FloatLanes(dValues), keyRows, 2,
+        queries, keys, keys, keys);
     float[] gradientWork = new float[AttentionGradientLanes.workLength(keys, keys, keys)];
-    double[] sums = new double[3 * 2 * keys];
-    float[] gradientStaged = new float[AttentionGradientLanes.stagedLength(gradient)];
+    double[] biasSums = new double[3 * 2 * keys];
+    float[] gradientStaged = new float[AttentionGradientLanes.stagedLength(gradientHeads)];
     System.out.println("gradientlanes " + fewestBytes(() -> AttentionGradientLanes.gradients(
-        gradient, 0, 4, gradientWork, sums, gradientStaged)));
+        gradientHeads, 0, 4, gradientWork, biasSums, gradientStaged)));
     Reference.reachabilityFence(dQueries);
     Reference.reachabilityFence(dKeys);
     Reference.reachabilityFence(dValues);
