@@ -79,7 +79,7 @@ class SharedBuffersTest {
     // Keras' order puts the deeper reader first, so the identity's backward step comes first.
     assertContains(source, "dSame = dD;");
     assertContains(source, "same = d;");
-    assertContains(source, "b.dD.addi(b.dDPart);");
+    assertContains(source, "Dense.addInputGradient(b.dOther, otherKernel, b.dD);");
   }
 
   @Test

@@ -117,7 +117,7 @@ final class MemoryPlan {
         }
         StepPlan.GradientWrite write = new StepPlan.GradientWrite(reader, i);
         first = Math.min(first, step);
-        if (!plan.isFirstWrite(node, write)) {
+        if (!plan.isFirstWrite(node, write) && !plan.addsInPlace(node, write)) {
           int part = plan.partIndex(node, write);
           partSpans.merge(part, new int[] {step, step},
               (a, b) -> new int[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});

@@ -240,7 +240,12 @@ final class StepWriter {
     for (int i = 0; i < node.inputs().size(); i++) {
       Node input = network.node(node.inputs().get(i));
       StepPlan.GradientWrite write = new StepPlan.GradientWrite(node, i);
-      if (plan.hasGradient(input) && !plan.isFirstWrite(input, write)) {
+      if (!plan.hasGradient(input) || plan.isFirstWrite(input, write)) {
+        continue;
+      }
+      if (plan.addsInPlace(input, write)) {
+        layer.add(node.decl().kind().addInputGradient(code, context.bufferField(names.gradient(input))));
+      } else {
         layer.addStatement("$L.addi($L)", context.bufferField(names.gradient(input)),
             context.bufferField(names.gradientPart(input, plan.partIndex(input, write))));
       }

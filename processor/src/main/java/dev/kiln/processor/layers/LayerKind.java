@@ -152,6 +152,24 @@ public interface LayerKind {
   }
 
   /**
+   * Whether this kind can add its input's gradient into a buffer that already holds another
+   * reader's share ({@link #addInputGradient}), where an input has several readers: the step then
+   * needs no buffer for the share and no pass adding it.
+   */
+  default boolean addsInputGradient(LayerDecl layer) {
+    return false;
+  }
+
+  /**
+   * The call adding this layer's share of its one input's gradient to {@code into}, after its
+   * {@link #backward} (or {@link #backwardWithActivation}) ran with no input gradient to write;
+   * only where {@link #addsInputGradient} says so.
+   */
+  default CodeBlock addInputGradient(LayerCode code, CodeBlock into) {
+    throw new UnsupportedOperationException(kerasName() + " cannot add its input gradient");
+  }
+
+  /**
    * Whether this layer can take the ReLU of a layer it alone reads, forward ({@link
    * #forwardThroughRelu}, on its own output) and backward ({@link #backwardThroughRelu}): the
    * step then uses both, and the input layer's buffer keeps its values before the ReLU (see the
