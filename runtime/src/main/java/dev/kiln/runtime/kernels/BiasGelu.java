@@ -1,6 +1,7 @@
 package dev.kiln.runtime.kernels;
 
 import dev.kiln.runtime.Elements;
+import dev.kiln.runtime.SecondThread;
 import java.lang.ref.Reference;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -171,7 +172,23 @@ final class BiasGelu {
     boolean summed = dBias != null;
     double[] sums = summed ? zeroed(JavaWork.doubles(0, units), units) : null;
     double[] helperSums = summed ? zeroed(JavaWork.doubles(1, units), units) : null;
-    if (inLanes) {
+    if (inLanes && GeluSlopeLanes.suits(units)) {
+      FloatLanes slopes = new FloatLanes(slope);
+      FloatLanes gradient = new FloatLanes(dy);
+      int rows = n / units;
+      float[] block = JavaWork.floats(5, units);
+      float[] helperBlock = JavaWork.floats(4, units);
+      if (n < Gelu.TWO_THREADS) {
+        GeluSlopeLanes.backward(slopes, gradient, units, 0, rows, block, sums);
+      } else {
+        int half = rows / 2; // halves of whole rows, each with its own sums
+        SecondThread.run(() -> GeluSlopeLanes.backward(slopes, gradient, units, half, rows,
+            helperBlock, helperSums), () -> GeluSlopeLanes.backward(slopes, gradient, units, 0,
+            half, block, sums));
+      }
+      Reference.reachabilityFence(slope);
+      Reference.reachabilityFence(dy);
+    } else if (inLanes) {
       FloatLanes slopes = new FloatLanes(slope);
       FloatLanes gradient = new FloatLanes(dy);
       Gelu.inHalves(n, (from, to) -> GeluLanes.backwardFromSlope(slopes, units, gradient,

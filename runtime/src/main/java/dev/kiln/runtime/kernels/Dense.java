@@ -90,10 +90,15 @@ public final class Dense {
     }
   }
 
-  /** Adds {@code bias} to each row of {@code out}'s last axis, in Java up to a size. */
+  /**
+   * Adds {@code bias} to each row of {@code out}'s last axis: in one Java loop up to a size, in
+   * two halves at once beyond ({@link BiasRows}), libnd4j's BiasAdd for views of other layouts.
+   */
   static void addBias(INDArray out, INDArray bias) {
     if (JavaLoops.suit(out)) {
       JavaLoops.addBias(out, bias);
+    } else if (BiasRows.take(out, bias)) {
+      BiasRows.add(out, bias);
     } else {
       INDArray rows = Rows.ofLastAxis(out);
       Nd4j.exec(new BiasAdd(rows, bias, rows, false));
@@ -213,6 +218,8 @@ public final class Dense {
   static void biasGradient(INDArray dOut, INDArray dBias) {
     if (JavaLoops.suit(dOut)) {
       JavaLoops.sumRows(dOut, dBias);
+    } else if (BiasRows.take(dOut, dBias)) {
+      BiasRows.sum(dOut, dBias);
     } else {
       ColumnSums.of(dOut, dBias); // a product with ones: libnd4j's column sum is slow
     }

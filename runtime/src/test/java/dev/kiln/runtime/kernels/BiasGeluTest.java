@@ -140,6 +140,9 @@ class BiasGeluTest {
           INDArray gradient = dy.dup();
           INDArray sums = Nd4j.zeros(DataType.FLOAT, units).assign(Float.NaN);
           BiasGelu.backwardFromSlope(slope, gradient, sums, inLanes);
+          INDArray unsummed = dy.dup();
+          BiasGelu.backwardFromSlope(slope, unsummed, null, inLanes);
+          assertSameBits(gradient, unsummed, path + ": gradient without the bias sums");
           // plain loops: the slope rounds to float32 before the product, one rounding more, which
           // for a subnormal slope is half of Float.MIN_VALUE, times dy; lanes: the two passes'
           // exponentials may come from different code (see assertSameLanesBits)
@@ -180,7 +183,11 @@ class BiasGeluTest {
 
   @Test
   void gradientsThroughTheTrainingPassMatchFiniteDifferences() {
-    int units = 19;
+    checkTrainingPassGradients(19);
+    checkTrainingPassGradients(32); // rows of whole vectors: the slope's lanes on the arrays
+  }
+
+  private static void checkTrainingPassGradients(int units) {
     INDArray x = RandomArrays.uniform(41, 6, 5).subi(0.5).muli(4);
     INDArray kernel = RandomArrays.uniform(42, 5, units).subi(0.5);
     INDArray bias = RandomArrays.uniform(43, units).subi(0.5);

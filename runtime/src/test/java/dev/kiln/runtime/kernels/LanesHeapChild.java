@@ -7,9 +7,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The JVM {@link LanesHeapTest} starts: warms up GELU, attention's softmax, attention's core and
- * the input check's finite test in lanes, each on one thread, and prints the fewest heap bytes a call allocated, one line per
- * kernel ({@code name bytes}).
+ * The JVM {@link LanesHeapTest} starts: warms up GELU, attention's softmax, attention's core,
+ * the input check's finite test, the bias add and sums, the squared error's pass and GELU's
+ * backward pass from its slope in lanes, each on one thread, and prints the fewest heap bytes a
+ * call allocated, one line per kernel ({@code name bytes}).
  */
 public final class LanesHeapChild {
 
@@ -69,7 +70,29 @@ public final class LanesHeapChild {
         throw new AssertionError("finite values found not finite");
       }
     }));
+    INDArray rows = RandomArrays.uniform(8, 600, 128).castTo(DataType.FLOAT);
+    INDArray bias = RandomArrays.uniform(9, 128).castTo(DataType.FLOAT);
+    INDArray sums = NdArrays.zeros(DataType.FLOAT, 128);
+    System.out.println("biasadd " + fewestBytes(() -> BiasRows.add(rows, bias)));
+    System.out.println("biassums " + fewestBytes(() -> BiasRows.sum(rows, sums)));
+    INDArray target = RandomArrays.uniform(10, 600, 128).castTo(DataType.FLOAT);
+    INDArray gradient = NdArrays.zeros(DataType.FLOAT, 600, 128);
+    System.out.println("mse " + fewestBytes(
+        () -> SquaredResiduals.sumAndGradient(rows, target, 0.5, gradient)));
+    INDArray slope = RandomArrays.uniform(11, 8, 512).castTo(DataType.FLOAT);
+    INDArray slopeGradient = RandomArrays.uniform(12, 8, 512).castTo(DataType.FLOAT);
+    INDArray biasGradient = NdArrays.zeros(DataType.FLOAT, 512);
+    System.out.println("geluslope " + fewestBytes(
+        () -> BiasGelu.backwardFromSlope(slope, slopeGradient, biasGradient)));
+    Reference.reachabilityFence(slope);
+    Reference.reachabilityFence(slopeGradient);
+    Reference.reachabilityFence(biasGradient);
     Reference.reachabilityFence(input);
+    Reference.reachabilityFence(rows);
+    Reference.reachabilityFence(bias);
+    Reference.reachabilityFence(sums);
+    Reference.reachabilityFence(target);
+    Reference.reachabilityFence(gradient);
     Reference.reachabilityFence(z);
     Reference.reachabilityFence(y);
     Reference.reachabilityFence(dy);

@@ -38,7 +38,10 @@ class WithoutVectorApiTest {
     assertTrue(lines.contains("ok without the Vector API"), String.join("\n", lines));
   }
 
-  /** Max pooling forward, backward and through a ReLU, and a large ReLU gradient, in float32. */
+  /**
+   * Max pooling forward, backward and through a ReLU, a large ReLU gradient, a convolution with its
+   * ReLU and pooling, Dense's bias passes and the squared error, in float32.
+   */
   public static final class Child {
     public static void main(String[] args) {
       if (VectorApi.ENABLED) {
@@ -68,7 +71,32 @@ class WithoutVectorApiTest {
       Relu.backward(y32, dy32);
       KernelChecks.assertCloseToFloat64(dy64, dy32, "relu");
       firstConvolutionPooledInTraining();
+      biasRowsAndSquaredError();
       System.out.println("ok without the Vector API");
+    }
+
+    /** Dense's bias add and bias gradient past JavaLoops' size, and the squared error's pass. */
+    private static void biasRowsAndSquaredError() {
+      INDArray rows = RandomArrays.uniform(7, 1100, 128);
+      INDArray bias = RandomArrays.uniform(8, 128);
+      INDArray target = RandomArrays.uniform(9, 1100, 128);
+      INDArray[] float64 = biasAndError(rows, bias, target);
+      INDArray[] float32 = biasAndError(rows.castTo(DataType.FLOAT),
+          bias.castTo(DataType.FLOAT), target.castTo(DataType.FLOAT));
+      KernelChecks.assertCloseToFloat64(float64[0], float32[0], "bias added");
+      KernelChecks.assertCloseToFloat64(float64[1], float32[1], "bias gradient");
+      KernelChecks.assertCloseToFloat64(float64[2], float32[2], "squared error's gradient");
+      KernelChecks.assertCloseToFloat64(float64[3], float32[3], "squared error");
+    }
+
+    private static INDArray[] biasAndError(INDArray rows, INDArray bias, INDArray target) {
+      INDArray added = rows.dup();
+      Dense.addBias(added, bias);
+      INDArray sums = bias.ulike();
+      Dense.biasGradient(added, sums);
+      INDArray gradient = rows.ulike();
+      double loss = dev.kiln.runtime.losses.MeanSquaredError.compute(added, target, 1, gradient);
+      return new INDArray[] {added, sums, gradient, Nd4j.scalar(rows.dataType(), loss)};
     }
 
     /** A training step's first convolution, ReLU and pooling: the layers one by one. */
