@@ -77,6 +77,20 @@ class DifferentialFuzzTest {
   /** How many models have each feature of {@link RandomValidModels.Generated#features}. */
   private final Map<String, Integer> features = new TreeMap<>();
 
+  /**
+   * How many generated classes take each path of the step that no model source shows: shared
+   * buffers of layers passing their input on, shares of a gradient added in a Dense product or
+   * through a share buffer.
+   */
+  private final Map<String, Integer> generatedPaths = new TreeMap<>();
+
+  private static final Map<String, String> PATH_MARKERS = Map.of(
+      "output in its input's array", "(nothing to compute: its buffer is",
+      "gradient in its input gradient's array", "(nothing to compute: its gradient's array is",
+      "dropout's input array in a prediction", "'s array in a prediction, whose values",
+      "share added in a Dense product", "Dense.addInputGradient(",
+      "share added from a share buffer", "Part);");
+
   private int models;
   private int rejectedByDesign;
   private final FuzzTally tally = new FuzzTally();
@@ -94,7 +108,8 @@ class DifferentialFuzzTest {
             + " seeds %s; %d finite-difference entries, %d at a kink of the loss, %d agreeing at"
             + " the wide step only, %d within the loss's rounding; %d frozen and"
             + " %d zero-gradient tensors; %.1f s, %.1f s of it compiling, checks %s%n"
-            + "Layers of each kind: %s%nModels with each feature: %s%n",
+            + "Layers of each kind: %s%nModels with each feature: %s%n"
+            + "Generated classes with each path: %s%n",
         models,
         disagreements.size(),
         rejectedByDesign,
@@ -109,7 +124,8 @@ class DifferentialFuzzTest {
         compileSeconds,
         tally.checkSeconds,
         coverage,
-        features);
+        features,
+        generatedPaths);
     if (!disagreements.isEmpty()) {
       throw new AssertionError(
           disagreements.size() + " disagreements:\n\n" + String.join("\n\n", disagreements));
@@ -221,6 +237,7 @@ class DifferentialFuzzTest {
                 "compile",
                 "warnings from outside Kiln:\n" + String.join("\n", said)));
     dump(compilation);
+    countPaths(compilation);
     ClassLoader loader = InMemoryCompiler.load(compilation);
     for (RandomValidModels.Generated model : valid) {
       if (!PROGRESS.isEmpty()) {
@@ -240,6 +257,24 @@ class DifferentialFuzzTest {
             model,
             e instanceof FuzzChecks.Disagreement d ? d.check : "run",
             e instanceof FuzzChecks.Disagreement ? e.getMessage() : stackTrace(e));
+      }
+    }
+  }
+
+  private void countPaths(Compilation compilation) {
+    for (JavaFileObject file : compilation.generatedSourceFiles()) {
+      if (!file.getName().endsWith("Model.java")) {
+        continue;
+      }
+      try {
+        String source = file.getCharContent(true).toString();
+        PATH_MARKERS.forEach((path, marker) -> {
+          if (source.contains(marker)) {
+            generatedPaths.merge(path, 1, Integer::sum);
+          }
+        });
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     }
   }

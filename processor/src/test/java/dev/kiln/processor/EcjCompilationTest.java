@@ -59,6 +59,21 @@ class EcjCompilationTest {
                 "  @Dense(units = 2) Tensor output(Tensor flat);",
                 "}")),
         Arguments.of(
+            "Shared",
+            Sources.model(
+                "Shared",
+                "@Model",
+                "interface Shared {",
+                "  @Input(shape = {2, 3}) Tensor input();",
+                "  @Dense(units = 4, activation = TANH) Tensor d(Tensor input);",
+                "  @Flatten Tensor flat(Tensor d);",
+                "  @Dropout(rate = 0.5) Tensor dropped(Tensor flat);",
+                "  @Dense(units = 3, activation = RELU) Tensor a(Tensor dropped);",
+                "  @Dense(units = 3, activation = GELU) Tensor b(Tensor dropped);",
+                "  @Add Tensor sum(Tensor a, Tensor b);",
+                "  @Output(loss = MSE) @ActivationLayer(LINEAR) Tensor output(Tensor sum);",
+                "}")),
+        Arguments.of(
             "Staged",
             Sources.model(
                 "Staged",

@@ -64,6 +64,25 @@ public final class NdArrays {
     return Nd4j.create(flat.data(), shape, strides, flat.offset() + offset, 'c');
   }
 
+  /**
+   * {@code array}'s memory in another shape of the same length, nothing copied: a generated
+   * model's buffer for a layer that passes its input on unchanged in row-major order (Flatten,
+   * Reshape). {@code array} must be contiguous and row-major, as every batch buffer is.
+   */
+  public static INDArray reshaped(INDArray array, long... shape) {
+    long length = 1;
+    for (long size : shape) {
+      length *= size;
+    }
+    if (array.ordering() != 'c' || array.length() != length
+        || array.length() > 1 && array.elementWiseStride() != 1) {
+      throw new IllegalArgumentException("cannot see an array of shape "
+          + java.util.Arrays.toString(array.shape()) + " as " + java.util.Arrays.toString(shape)
+          + " without a copy: it must be contiguous, row-major and of the same length");
+    }
+    return view(array, 0, shape);
+  }
+
   /** How many arrays this class has created since the JVM started. */
   public static long created() {
     return created.get();

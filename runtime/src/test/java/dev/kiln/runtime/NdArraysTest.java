@@ -3,6 +3,8 @@ package dev.kiln.runtime;
 import static dev.kiln.runtime.testing.PlainArrays.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.runtime.testing.RandomArrays;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,27 @@ class NdArraysTest {
     view.muli(10);
     double[] expected = {0, 1, 2, 30, 40, 50, 60, -10, 80, 9, 10, 11};
     assertArrayEquals(expected, values(flat));
+  }
+
+  @Test
+  void reshapedSharesTheMemoryOfAViewInTheArena() {
+    INDArray arena = NdArrays.zeros(DataType.DOUBLE, 20);
+    INDArray images = NdArrays.view(arena, 4, 2, 2, 2, 1);
+    INDArray rows = NdArrays.reshaped(images, 2, 4);
+    assertArrayEquals(new long[] {2, 4}, rows.shape());
+    images.putScalar(new long[] {1, 0, 1, 0}, 7.0);
+    assertEquals(7.0, rows.getDouble(1, 1));
+    rows.putScalar(new long[] {0, 3}, -2.0);
+    assertEquals(-2.0, arena.getDouble(7));
+  }
+
+  @Test
+  void reshapedRefusesALengthOrLayoutThatNeedsACopy() {
+    INDArray matrix = NdArrays.zeros(DataType.FLOAT, 3, 4);
+    IllegalArgumentException length =
+        assertThrows(IllegalArgumentException.class, () -> NdArrays.reshaped(matrix, 5, 2));
+    assertTrue(length.getMessage().contains("[5, 2]"), length.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> NdArrays.reshaped(matrix.transpose(), 12));
   }
 
   @Test

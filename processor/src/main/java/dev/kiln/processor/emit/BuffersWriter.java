@@ -79,7 +79,7 @@ final class BuffersWriter {
         continue;
       }
       CodeBlock.Builder allocation = CodeBlock.builder();
-      addBuffer(fields, allocation, names.output(node), node, "$L's output");
+      addOutput(fields, allocation, node);
       if (plan.hasPreActivation(node)) {
         boolean fused = node.decl().kind()
             .forwardWithActivation(new NodeCode(context, node), plan.activation(node)) != null;
@@ -88,7 +88,7 @@ final class BuffersWriter {
             : "$L's output before its activation");
       }
       if (plan.hasGradient(node)) {
-        addBuffer(fields, allocation, names.gradient(node), node, "The loss gradient of $L's output");
+        addGradient(fields, allocation, node);
       }
       for (int part = 0; part < plan.gradientParts(node); part++) {
         addBuffer(fields, allocation, names.gradientPart(node, part), node,
@@ -126,6 +126,60 @@ final class BuffersWriter {
         .addJavadoc(table)
         .initializer("$LL", Math.max(length, 1))
         .build();
+  }
+
+  /**
+   * A layer's output buffer: its input's array where the layer passes its values on unchanged
+   * ({@link SharedMemory}), in training, in predictions or in both; otherwise as {@link #addBuffer}.
+   */
+  private void addOutput(List<FieldSpec.Builder> fields, CodeBlock.Builder allocation, Node node) {
+    String field = names.output(node);
+    Node inTraining = context.shared.outputSourceInTraining(node);
+    Node inPrediction = context.shared.outputSourceInPrediction(node);
+    if (inTraining == null && inPrediction == null) {
+      addBuffer(fields, allocation, field, node, "$L's output");
+      return;
+    }
+    Node source = inPrediction;
+    fields.add(FieldSpec.builder(ModelContext.INDARRAY, field)
+        .addJavadoc("$L's output, $L: $L's array$L, whose values it passes on unchanged.\n",
+            node.name(), ShapeText.batch(node.shape()), source.name(),
+            inTraining == null ? " in a prediction" : ""));
+    CodeBlock shared = sameMemory(node, names.output(source), source);
+    if (inTraining != null) {
+      allocation.addStatement("$L = $L", field, shared);
+    } else {
+      allocation.addStatement("$L = training ? $L : $L", field, ownMemory(node), shared);
+    }
+  }
+
+  /**
+   * A layer's output gradient: its input's gradient array where the layer's copy would be that
+   * gradient's first write ({@link SharedMemory}); otherwise as {@link #addBuffer}.
+   */
+  private void addGradient(List<FieldSpec.Builder> fields, CodeBlock.Builder allocation, Node node) {
+    String field = names.gradient(node);
+    if (!context.shared.sharesGradientWithInput(node)) {
+      addBuffer(fields, allocation, field, node, "The loss gradient of $L's output");
+      return;
+    }
+    Node input = network.node(node.inputs().get(0));
+    fields.add(FieldSpec.builder(ModelContext.INDARRAY, field)
+        .addJavadoc("The loss gradient of $L's output, $L:\n$L's gradient array, which it passes on unchanged.\n",
+            node.name(), ShapeText.batch(node.shape()), input.name()));
+    CodeBlock shared = sameMemory(node, names.gradient(input), input);
+    // A prediction's buffers have no gradients: the input's field is null there.
+    allocation.addStatement("$L = $L", field, memory.isPlanned() && !node.shape().equals(input.shape())
+        ? CodeBlock.of("training ? $L : null", shared)
+        : shared);
+  }
+
+  /** {@code sourceField}'s array, seen in {@code node}'s shape where the two differ. */
+  private static CodeBlock sameMemory(Node node, String sourceField, Node source) {
+    return node.shape().equals(source.shape())
+        ? CodeBlock.of("$L", sourceField)
+        : CodeBlock.of("$T.reshaped($L, batchSize$L)", Runtime.ND_ARRAYS, sourceField,
+            ShapeText.dims(node.shape()));
   }
 
   /**

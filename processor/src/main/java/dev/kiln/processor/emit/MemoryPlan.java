@@ -5,6 +5,7 @@ import dev.kiln.processor.shape.Network;
 import dev.kiln.processor.shape.Node;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,19 +38,24 @@ final class MemoryPlan {
   private final Map<String, Long> inferenceOffsets = new HashMap<>();
   private long keptValues;
 
-  MemoryPlan(Network network, StepPlan plan, Naming names) {
-    this.planned = network.nodes().stream().allMatch(node -> node.shape().length() >= 0)
-        && network.nodes().stream().allMatch(node -> node.decl().kind().extraBuffers(node).stream()
-            .allMatch(extra -> extra.shape().length() >= 0));
+  MemoryPlan(Network network, StepPlan plan, Naming names, SharedMemory shared) {
+    this.planned = plannable(network);
     List<Node> nodes = network.nodes();
     int last = nodes.size();
+    // Spans by the buffer that owns the memory, in the order first met: a layer passing its
+    // input on unchanged (SharedMemory) lengthens its input's span instead of taking its own.
+    Map<String, ArenaPlanner.Lifetime> outputs = new LinkedHashMap<>();
+    Map<String, ArenaPlanner.Lifetime> gradients = new LinkedHashMap<>();
     for (int position = 0; position < nodes.size(); position++) {
       Node node = nodes.get(position);
       if (node.decl().kind().isInput() || !planned) {
         continue;
       }
       long size = node.shape().length();
-      keptValues += size * (plan.hasPreActivation(node) ? 2 : 1);
+      if (shared.outputSourceInTraining(node) == null) {
+        keptValues += size;
+      }
+      keptValues += plan.hasPreActivation(node) ? size : 0;
       for (LayerKind.ExtraBuffer extra : node.decl().kind().extraBuffers(node)) {
         keptValues += extra.perSample() ? extra.shape().length() : 0;
       }
@@ -57,24 +63,41 @@ final class MemoryPlan {
       for (Node reader : network.consumers(node.name())) {
         lastRead = Math.max(lastRead, nodes.indexOf(plan.sums().forwardRunsAt(reader)));
       }
-      inferenceLifetimes.add(new ArenaPlanner.Lifetime(names.output(node), size, position, lastRead));
+      widen(outputs, names.output(shared.predictionOwner(node)), size, position, lastRead);
       if (plan.hasPreActivation(node)) {
-        inferenceLifetimes.add(
-            new ArenaPlanner.Lifetime(names.preActivation(node), size, position, position));
+        widen(outputs, names.preActivation(node), size, position, position);
       }
-      addGradientLifetimes(network, plan, names, node);
+      addGradientLifetimes(network, plan, names, shared, node, gradients);
     }
+    inferenceLifetimes.addAll(outputs.values());
+    gradientLifetimes.addAll(gradients.values());
     this.training = ArenaPlanner.plan(gradientLifetimes);
     this.inference = ArenaPlanner.plan(inferenceLifetimes);
     training.placements().forEach(p -> trainingOffsets.put(p.lifetime().name(), p.offset()));
     inference.placements().forEach(p -> inferenceOffsets.put(p.lifetime().name(), p.offset()));
   }
 
+  /** Whether a model's buffers can be planned: every size per sample is known at build time. */
+  static boolean plannable(Network network) {
+    return network.nodes().stream().allMatch(node -> node.shape().length() >= 0)
+        && network.nodes().stream().allMatch(node -> node.decl().kind().extraBuffers(node).stream()
+            .allMatch(extra -> extra.shape().length() >= 0));
+  }
+
+  /** Puts {@code name}'s span in {@code spans}, or widens the one there to cover both. */
+  private static void widen(Map<String, ArenaPlanner.Lifetime> spans, String name, long size,
+      int first, int last) {
+    spans.merge(name, new ArenaPlanner.Lifetime(name, size, first, last),
+        (a, b) -> new ArenaPlanner.Lifetime(name, Math.max(a.size(), b.size()),
+            Math.min(a.first(), b.first()), Math.max(a.last(), b.last())));
+  }
+
   /**
    * The lifetimes of a layer's gradient and of its shares. A gradient nothing writes is left out:
    * its layer's backward pass reads it as zeros, so it keeps memory of its own.
    */
-  private void addGradientLifetimes(Network network, StepPlan plan, Naming names, Node node) {
+  private void addGradientLifetimes(Network network, StepPlan plan, Naming names,
+      SharedMemory shared, Node node, Map<String, ArenaPlanner.Lifetime> gradients) {
     if (!plan.hasGradient(node)) {
       return;
     }
@@ -94,18 +117,20 @@ final class MemoryPlan {
         }
         StepPlan.GradientWrite write = new StepPlan.GradientWrite(reader, i);
         first = Math.min(first, step);
-        if (!plan.isFirstWrite(node, write)) {
+        if (!plan.isFirstWrite(node, write) && !plan.addsInPlace(node, write)) {
           int part = plan.partIndex(node, write);
           partSpans.merge(part, new int[] {step, step},
               (a, b) -> new int[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
         }
       }
     }
-    gradientLifetimes.add(new ArenaPlanner.Lifetime(names.gradient(node), size, first, own));
+    Node owner = shared.gradientOwner(node);
+    // An owner's own step ends the span; a sharer only brings its first write forward.
+    widen(gradients, names.gradient(owner), size, first,
+        owner == node ? own : backwardStep(network, plan.sums().gradientReadAt(owner)));
     for (int part = 0; part < plan.gradientParts(node); part++) {
       int[] span = partSpans.getOrDefault(part, new int[] {own, own});
-      gradientLifetimes.add(
-          new ArenaPlanner.Lifetime(names.gradientPart(node, part), size, span[0], span[1]));
+      widen(gradients, names.gradientPart(node, part), size, span[0], span[1]);
     }
   }
 

@@ -25,6 +25,7 @@ final class ModelContext {
   final StepPlan plan;
   final MaskFlow masks;
   final Naming names;
+  final SharedMemory shared;
   final MemoryPlan memory;
   final MaskCode maskCode;
   final ClassName model;
@@ -35,7 +36,8 @@ final class ModelContext {
     this.plan = new StepPlan(network);
     this.masks = MaskFlow.of(network);
     this.names = new Naming(network);
-    this.memory = new MemoryPlan(network, plan, names);
+    this.shared = new SharedMemory(network, plan, MemoryPlan.plannable(network));
+    this.memory = new MemoryPlan(network, plan, names, shared);
     this.maskCode = new MaskCode(masks, names, this::bufferField);
     this.model = ClassName.get(network.model().packageName(), network.model().className());
     this.buffers = model.nestedClass("Buffers");

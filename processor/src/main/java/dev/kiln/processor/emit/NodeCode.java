@@ -105,6 +105,10 @@ final class NodeCode implements LayerCode {
       return CodeBlock.of("null");
     }
     StepPlan.GradientWrite write = new StepPlan.GradientWrite(node, index);
+    if (context.plan.addsInPlace(input, write)) {
+      // The kind's addInputGradient call adds it after the backward call.
+      return CodeBlock.of("null");
+    }
     return context.bufferField(context.plan.isFirstWrite(input, write)
         ? context.names.gradient(input)
         : context.names.gradientPart(input, context.plan.partIndex(input, write)));

@@ -63,6 +63,9 @@ final class StepPlan {
       int parts = 0;
       for (int position = 0; position < list.size(); position++) {
         GradientWrite write = list.get(position);
+        if (position > 0 && addsInPlace(write)) {
+          continue;
+        }
         int index = laterWritesByReader.getOrDefault(write.reader(), 0);
         indices.put(write, index);
         if (position > 0) {
@@ -74,6 +77,25 @@ final class StepPlan {
       gradientParts.put(node.name(), parts);
     }
     this.sums = new SumNormalization(network, writes);
+  }
+
+  /**
+   * Whether {@code write}, when it is not its gradient's first, adds its share straight into the
+   * gradient ({@link dev.kiln.processor.layers.LayerKind#addInputGradient}: Dense's last product
+   * with GEMM's beta = 1) instead of writing a scratch buffer that is then added in.
+   */
+  private static boolean addsInPlace(GradientWrite write) {
+    Node reader = write.reader();
+    return reader != null && reader.inputs().size() == 1
+        && reader.decl().kind().addsInputGradient(reader.decl());
+  }
+
+  /**
+   * Whether {@code write} adds its share straight into {@code node}'s gradient: a write after the
+   * first whose reader's kind can (see {@link #addsInPlace(GradientWrite)}).
+   */
+  boolean addsInPlace(Node node, GradientWrite write) {
+    return !isFirstWrite(node, write) && addsInPlace(write);
   }
 
   /** The residual adds that the LayerNormalization after them computes in its passes. */

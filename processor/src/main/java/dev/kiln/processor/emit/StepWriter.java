@@ -68,6 +68,10 @@ final class StepWriter {
    * applies it.
    */
   private CodeBlock forwardWithActivation(Node node, NodeCode code, Activation activation) {
+    if (context.shared.passesOnAlways(node)) {
+      return CodeBlock.of("// (nothing to compute: its buffer is $L's array, whose values it passes on)\n",
+          context.shared.outputSourceInTraining(node).name());
+    }
     Node norm = plan.sums().normTaking(node);
     if (norm != null) {
       return CodeBlock.of("// (summed in $L's pass, which normalises each row of the sum as it writes it)\n",
@@ -236,7 +240,12 @@ final class StepWriter {
     for (int i = 0; i < node.inputs().size(); i++) {
       Node input = network.node(node.inputs().get(i));
       StepPlan.GradientWrite write = new StepPlan.GradientWrite(node, i);
-      if (plan.hasGradient(input) && !plan.isFirstWrite(input, write)) {
+      if (!plan.hasGradient(input) || plan.isFirstWrite(input, write)) {
+        continue;
+      }
+      if (plan.addsInPlace(input, write)) {
+        layer.add(node.decl().kind().addInputGradient(code, context.bufferField(names.gradient(input))));
+      } else {
         layer.addStatement("$L.addi($L)", context.bufferField(names.gradient(input)),
             context.bufferField(names.gradientPart(input, plan.partIndex(input, write))));
       }
@@ -252,6 +261,10 @@ final class StepWriter {
    * gradients; nothing for that norm.
    */
   private CodeBlock backwardCall(Node node, NodeCode code) {
+    if (context.shared.sharesGradientWithInput(node)) {
+      return CodeBlock.of("// (nothing to compute: its gradient's array is $L's, which it passes on)\n",
+          node.inputs().get(0));
+    }
     if (plan.takesInputReluBackward(node)) {
       Node layer = network.node(node.inputs().get(0));
       if (context.pooledInTraining(layer, node) == null) {

@@ -43,6 +43,12 @@ final class ActivationLayerKind implements LayerKind {
     return layer.attributes().enumValue("value", Activation.class);
   }
 
+  /** A linear activation is the identity. */
+  @Override
+  public Identity identity(LayerDecl layer) {
+    return activation(layer) == Activation.LINEAR ? Identity.ALWAYS : Identity.NEVER;
+  }
+
   @Override
   public CodeBlock forward(LayerCode code) {
     return CodeBlock.of("$L.assign($L);\n", code.output(), code.input(0));

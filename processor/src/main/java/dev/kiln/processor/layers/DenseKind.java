@@ -201,6 +201,22 @@ final class DenseKind implements LayerKind {
         code.inputGradient(0));
   }
 
+  /** Its input gradient is the last product of every backward pass, which can add to its output. */
+  @Override
+  public boolean addsInputGradient(LayerDecl layer) {
+    return true;
+  }
+
+  /**
+   * {@code Dense.addInputGradient}: {@code into += dOut . kernel^T} in the product, from the
+   * gradient before the activation that the backward call left in the output gradient.
+   */
+  @Override
+  public CodeBlock addInputGradient(LayerCode code, CodeBlock into) {
+    return CodeBlock.of("$T.addInputGradient($L, $L, $L);\n", KERNEL, code.outputGradient(),
+        code.param("kernel"), into);
+  }
+
   @Override
   public List<String> parameterNames() {
     return List.of("kernel", "bias");

@@ -62,6 +62,12 @@ final class DropoutKind implements LayerKind {
     return Flops.elementwise(0, elements, 1).withTrainingForward(elements);
   }
 
+  /** Keras' inverted dropout leaves a prediction's values as they are. */
+  @Override
+  public Identity identity(LayerDecl layer) {
+    return Identity.IN_PREDICTION;
+  }
+
   @Override
   public CodeBlock forward(LayerCode code) {
     return CodeBlock.of("$T.forward($L, $L, $L, $L, $L, $L);\n", KERNEL, code.input(0), rate(code),

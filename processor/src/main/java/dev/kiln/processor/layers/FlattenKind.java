@@ -4,6 +4,7 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import dev.kiln.Flatten;
 import dev.kiln.processor.emit.Runtime;
+import dev.kiln.processor.parse.LayerDecl;
 import dev.kiln.processor.shape.Shape;
 
 /** {@code @Flatten}: each sample to one axis, in channels-last order. */
@@ -37,6 +38,12 @@ final class FlattenKind implements LayerKind {
       return null;
     }
     return Shape.of(Math.toIntExact(input.length()));
+  }
+
+  /** The same values, row-major, in one axis. */
+  @Override
+  public Identity identity(LayerDecl layer) {
+    return Identity.ALWAYS;
   }
 
   @Override

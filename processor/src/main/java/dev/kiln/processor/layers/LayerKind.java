@@ -52,6 +52,25 @@ public interface LayerKind {
     return MaskUse.DROPS;
   }
 
+  /**
+   * When a layer of this kind passes its one input's values on unchanged, in row-major order, so
+   * that its output may be the input's memory (seen in its own shape) and its gradient the input's
+   * gradient: the emitter's {@code SharedMemory} decides where that is safe.
+   */
+  enum Identity {
+    /** The layer computes something. */
+    NEVER,
+    /** In every pass: a linear activation, a flatten, a reshape. */
+    ALWAYS,
+    /** In a prediction only: dropout, whose kernel then copies nothing when given one array. */
+    IN_PREDICTION
+  }
+
+  /** Whether, and in which passes, this layer's output is its input's values unchanged. */
+  default Identity identity(LayerDecl layer) {
+    return Identity.NEVER;
+  }
+
   /** Whether this kind is a model input: its tensor is the array the caller passes. */
   default boolean isInput() {
     return false;
@@ -130,6 +149,24 @@ public interface LayerKind {
    */
   default CodeBlock backwardWithActivation(LayerCode code, Activation activation) {
     return null;
+  }
+
+  /**
+   * Whether this kind can add its input's gradient into a buffer that already holds another
+   * reader's share ({@link #addInputGradient}), where an input has several readers: the step then
+   * needs no buffer for the share and no pass adding it.
+   */
+  default boolean addsInputGradient(LayerDecl layer) {
+    return false;
+  }
+
+  /**
+   * The call adding this layer's share of its one input's gradient to {@code into}, after its
+   * {@link #backward} (or {@link #backwardWithActivation}) ran with no input gradient to write;
+   * only where {@link #addsInputGradient} says so.
+   */
+  default CodeBlock addInputGradient(LayerCode code, CodeBlock into) {
+    throw new UnsupportedOperationException(kerasName() + " cannot add its input gradient");
   }
 
   /**

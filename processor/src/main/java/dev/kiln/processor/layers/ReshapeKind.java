@@ -73,6 +73,12 @@ final class ReshapeKind implements LayerKind {
     return Shape.of(target);
   }
 
+  /** The same values, row-major, in another shape. */
+  @Override
+  public Identity identity(LayerDecl layer) {
+    return Identity.ALWAYS;
+  }
+
   @Override
   public CodeBlock forward(LayerCode code) {
     return CodeBlock.of("$T.forward($L, $L);\n", KERNEL, code.input(0), code.output());

@@ -199,6 +199,21 @@ public final class Dense {
     }
   }
 
+  /**
+   * Adds this layer's share of its input's gradient, {@code dOut . kernel^T}, to {@code dx} in the
+   * product itself (GEMM's beta = 1): for an input read by several layers, whose gradient another
+   * reader wrote first, without a buffer for the share and a pass adding it. Call it after the
+   * layer's backward pass (given a null {@code dx}), which leaves in {@code dOut} the gradient
+   * before the activation.
+   *
+   * @param dOut {@code (..., units)}: the gradient with respect to the output before activation
+   * @param kernel {@code (in, units)}
+   * @param dx {@code (..., in)}: holds the other readers' shares; this layer's is added
+   */
+  public static void addInputGradient(INDArray dOut, INDArray kernel, INDArray dx) {
+    Matmul.rows(dOut, kernel, dx, false, true, true);
+  }
+
   /** Writes the sums of {@code dOut} over all but its last axis into {@code dBias}. */
   static void biasGradient(INDArray dOut, INDArray dBias) {
     if (JavaLoops.suit(dOut)) {

@@ -15,13 +15,62 @@ public final class Softmax {
 
   private Softmax() {}
 
+  /** Floats a float32 pass reads at a time: whole rows, or one row longer than this. */
+  private static final int CHUNK = 4096;
+
+  private static final ThreadLocal<float[][]> ROWS =
+      ThreadLocal.withInitial(() -> new float[][] {new float[CHUNK]});
+
   /** Writes {@code softmax(z)} into {@code y}; {@code y} may be {@code z}. */
   public static void forward(INDArray z, INDArray y) {
     if (JavaLoops.suit(z) && JavaLoops.suit(y)) {
-      JavaLoops.softmax(z, y);
+      if (Elements.of(z) instanceof Elements.Floats scores
+          && Elements.of(y) instanceof Elements.Floats probabilities) {
+        floatRows(scores, probabilities, Math.toIntExact(z.size(z.rank() - 1)));
+      } else {
+        JavaLoops.softmax(z, y);
+      }
       return;
     }
     Nd4j.exec(new SoftMax(z, y, z.rank() - 1));
+  }
+
+  /**
+   * Float32 rows in bulk through a Java array, each exponent and the sum in double as before: an
+   * element at a time through the array's buffer took 14 ns a value (the MLP's output softmax, 64
+   * x 10: 9 us).
+   */
+  private static void floatRows(Elements.Floats z, Elements.Floats y, int classes) {
+    float[][] holder = ROWS.get();
+    if (holder[0].length < classes) {
+      holder[0] = new float[classes];
+    }
+    float[] values = holder[0];
+    int chunk = values.length / classes * classes;
+    for (int start = 0, n = (int) z.length(); start < n; start += chunk) {
+      int length = Math.min(chunk, n - start);
+      z.read(start, values, length);
+      for (int row = 0; row < length; row += classes) {
+        softmaxRow(values, row, row + classes);
+      }
+      y.write(start, values, length);
+    }
+  }
+
+  private static void softmaxRow(float[] values, int from, int to) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (int i = from; i < to; i++) {
+      max = Math.max(max, values[i]);
+    }
+    double sum = 0;
+    for (int i = from; i < to; i++) {
+      float e = (float) Math.exp((double) values[i] - max);
+      values[i] = e;
+      sum += e;
+    }
+    for (int i = from; i < to; i++) {
+      values[i] = (float) (values[i] / sum);
+    }
   }
 
   /**
