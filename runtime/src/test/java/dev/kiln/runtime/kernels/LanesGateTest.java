@@ -3,6 +3,7 @@ package dev.kiln.runtime.kernels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -45,6 +46,23 @@ class LanesGateTest {
     LanesGate.force(true);
     assertEquals(1_000_000, gate.lanesEnd(100, 1_000_000));
     assertEquals(50, gate.lanesEnd(10, 50, 32768));
+  }
+
+  @Test
+  void aGrowingGatesChunkDoublesAfterEachRunThatAllocated() {
+    LanesGate gate = new LanesGate("a test's", 4);
+    int chunk = LanesGate.COLD_ELEMENTS;
+    for (int expected : new int[] {chunk, 2 * chunk, 4 * chunk, 4 * chunk}) {
+      assertEquals(expected, gate.lanesEnd(0, 1_000_000), "a cold run's chunk");
+      assertEquals(expected / 100, gate.lanesEnd(0, 1_000_000, 100), "rows of 100");
+      long mark = gate.start();
+      Object[] garbage = new Object[16];
+      gate.finish(mark, garbage.length > 0);
+    }
+    long mark = gate.start();
+    gate.finish(mark, false);
+    assertEquals(4 * chunk, gate.lanesEnd(0, 1_000_000), "a run of nothing changes nothing");
+    assertThrows(IllegalArgumentException.class, () -> new LanesGate("a test's", 0));
   }
 
   @Test
