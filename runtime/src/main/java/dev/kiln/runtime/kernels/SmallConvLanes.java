@@ -38,7 +38,9 @@ final class SmallConvLanes {
    * How far the pooled paths' cold chunks grow ({@link LanesGate#LanesGate(String, int)}): with
    * {@link LanesGate#COLD_ELEMENTS} alone, CnnFlat's training took 10-15 steps to warm its gates
    * (a plain loop each meanwhile); with 8 times that from the first call, 2, but the memory
-   * probe's four cold calls filled 249 MB of Java heap (73 MB with the small chunk).
+   * probe's four cold calls filled 249 MB of Java heap (73 MB with the small chunk). The training
+   * paths count each row twice and grow twice as far: their lanes do about twice the vector
+   * operations per output, which a cold chunk allocates.
    */
   static final int COLD_GROWTH = 8;
 
@@ -64,7 +66,7 @@ final class SmallConvLanes {
   private static final LanesGate POOLED =
       new LanesGate("small convolution, pooled", COLD_GROWTH);
   private static final LanesGate TRACED =
-      new LanesGate("small convolution, pooled for backward", COLD_GROWTH);
+      new LanesGate("small convolution, pooled for backward", 2 * COLD_GROWTH);
 
   private SmallConvLanes() {}
 
@@ -118,13 +120,12 @@ final class SmallConvLanes {
   static void forward(INDArray x, INDArray kernel, INDArray bias, Window window, INDArray out) {
     Plan plan = Plan.of(x, kernel, bias, window, out.size(1), out.size(2));
     FloatLanes target = new FloatLanes(out);
-    Sink sink = new Sink(Sink.STORE, target, null, plan.filters);
     int rows = plan.n * plan.oh;
     if (SecondThread.ENABLED && out.length() >= TWO_THREADS && rows >= 2) {
-      SecondThread.run(() -> convolveRows(plan, target, sink, rows / 2, rows),
-          () -> convolveRows(plan, target, sink, 0, rows / 2));
+      SecondThread.run(() -> convolveRows(plan, target, rows / 2, rows),
+          () -> convolveRows(plan, target, 0, rows / 2));
     } else {
-      convolveRows(plan, target, sink, 0, rows);
+      convolveRows(plan, target, 0, rows);
     }
   }
 
@@ -136,14 +137,13 @@ final class SmallConvLanes {
       INDArray x, INDArray kernel, INDArray bias, Window window, INDArray pooled) {
     Plan plan = Plan.of(x, kernel, bias, window, 2 * pooled.size(1), 2 * pooled.size(2));
     FloatLanes target = new FloatLanes(pooled);
-    Sink sink = new Sink(Sink.POOL, target, null, 0);
     int rows = (int) (plan.n * pooled.size(1));
     int columns = (int) pooled.size(2);
     if (SecondThread.ENABLED && pooled.length() * 4 >= TWO_THREADS && rows >= 2) {
-      SecondThread.run(() -> poolRows(plan, target, sink, columns, rows / 2, rows),
-          () -> poolRows(plan, target, sink, columns, 0, rows / 2));
+      SecondThread.run(() -> poolRows(plan, target, columns, rows / 2, rows),
+          () -> poolRows(plan, target, columns, 0, rows / 2));
     } else {
-      poolRows(plan, target, sink, columns, 0, rows);
+      poolRows(plan, target, columns, 0, rows);
     }
   }
 
@@ -158,14 +158,13 @@ final class SmallConvLanes {
     Plan plan = Plan.of(x, kernel, bias, window, 2 * pooled.size(1), 2 * pooled.size(2));
     FloatLanes target = new FloatLanes(pooled);
     FloatLanes cells = new FloatLanes(trace);
-    Sink sink = new Sink(Sink.TRACE, target, cells, 0);
     int rows = (int) (plan.n * pooled.size(1));
     int columns = (int) pooled.size(2);
     if (SecondThread.ENABLED && pooled.length() * 4 >= TWO_THREADS && rows >= 2) {
-      SecondThread.run(() -> poolRowsTraced(plan, target, cells, sink, columns, rows / 2, rows),
-          () -> poolRowsTraced(plan, target, cells, sink, columns, 0, rows / 2));
+      SecondThread.run(() -> poolRowsTraced(plan, target, cells, columns, rows / 2, rows),
+          () -> poolRowsTraced(plan, target, cells, columns, 0, rows / 2));
     } else {
-      poolRowsTraced(plan, target, cells, sink, columns, 0, rows);
+      poolRowsTraced(plan, target, cells, columns, 0, rows);
     }
   }
 
@@ -248,12 +247,12 @@ final class SmallConvLanes {
    * Output rows {@code [from, to)} of all images; a cold call's later rows in plain loops
    * ({@link LanesGate}, {@link SmallConvLoops}), which give the same bits.
    */
-  private static void convolveRows(Plan p, FloatLanes out, Sink sink, int from, int to) {
+  private static void convolveRows(Plan p, FloatLanes out, int from, int to) {
     float[] sums = ARRAYS.get().sums;
     int lanesEnd = CONVOLUTION.lanesEnd(from, to, p.ow * p.filters);
     long mark = CONVOLUTION.start();
     for (int row = from; row < lanesEnd; row++) {
-      convolveRow(p, out, sink, row, sums);
+      convolveRow(p, out, row, sums);
     }
     CONVOLUTION.finish(mark, lanesEnd > from);
     SmallConvLoops.convolveRows(p, out, lanesEnd, to);
@@ -264,9 +263,9 @@ final class SmallConvLanes {
    * calls, which C2 compiles whole: the row loop runs a few times a call and stays interpreted
    * in a cold JVM, where a vector in its own code allocated on every use, and the gate never
    * warmed (a gate over this loop with the stores in it stayed cold for as long as the seed CNN
-   * trained). {@code sink} stores into {@code out}.
+   * trained).
    */
-  private static void convolveRow(Plan p, FloatLanes out, Sink sink, int row, float[] sums) {
+  private static void convolveRow(Plan p, FloatLanes out, int row, float[] sums) {
     int b = row / p.oh;
     int i = row % p.oh;
     int at = row * p.ow * p.filters;
@@ -279,10 +278,13 @@ final class SmallConvLanes {
       int pixel = at + j * p.filters;
       int k = 0;
       for (; k + 2 * WIDTH <= p.filters; k += 2 * WIDTH) {
-        fourByTwo(p, a0, a1, a2, a3, k, sums, sink, pixel + k);
+        fourByTwo(p, a0, a1, a2, a3, k, sums);
+        storeFour(sums, 0, out, pixel + k, p.filters);
+        storeFour(sums, 4 * WIDTH, out, pixel + k + WIDTH, p.filters);
       }
       for (; k < p.filters; k += WIDTH) {
-        four(p, a0, a1, a2, a3, k, sums, sink, pixel + k);
+        four(p, a0, a1, a2, a3, k, sums);
+        storeFour(sums, 0, out, pixel + k, p.filters);
       }
     }
     for (; j < p.ow; j++) {
@@ -304,8 +306,7 @@ final class SmallConvLanes {
    * Pooled rows {@code [from, to)} of all images: each 2x2 window's outputs, ReLU, maximum; a
    * cold call's later rows in plain loops, as {@link #convolveRows}.
    */
-  private static void poolRows(
-      Plan p, FloatLanes pooled, Sink sink, int columns, int from, int to) {
+  private static void poolRows(Plan p, FloatLanes pooled, int columns, int from, int to) {
     float[] sums = ARRAYS.get().sums;
     int lanesEnd = POOLED.lanesEnd(from, to, 4 * columns * p.filters);
     long mark = POOLED.start();
@@ -321,10 +322,13 @@ final class SmallConvLanes {
         int a3 = p.corner(b, i + 1, left + 1);
         int k = 0;
         for (; k + 2 * WIDTH <= p.filters; k += 2 * WIDTH) {
-          fourByTwo(p, a0, a1, a2, a3, k, sums, sink, at + k);
+          fourByTwo(p, a0, a1, a2, a3, k, sums);
+          storeReluOfMax(sums, 0, pooled, at + k);
+          storeReluOfMax(sums, 4 * WIDTH, pooled, at + k + WIDTH);
         }
         for (; k < p.filters; k += WIDTH) {
-          four(p, a0, a1, a2, a3, k, sums, sink, at + k);
+          four(p, a0, a1, a2, a3, k, sums);
+          storeReluOfMax(sums, 0, pooled, at + k);
         }
       }
     }
@@ -334,9 +338,10 @@ final class SmallConvLanes {
 
   /** {@link #poolRows}, also writing each window's winning cell into {@code trace}. */
   private static void poolRowsTraced(
-      Plan p, FloatLanes pooled, FloatLanes trace, Sink sink, int columns, int from, int to) {
+      Plan p, FloatLanes pooled, FloatLanes trace, int columns, int from, int to) {
     float[] sums = ARRAYS.get().sums;
-    int lanesEnd = TRACED.lanesEnd(from, to, 4 * columns * p.filters);
+    // Twice a pooled row's count: the trace's blends double the vector operations per output.
+    int lanesEnd = TRACED.lanesEnd(from, to, 8 * columns * p.filters);
     long mark = TRACED.start();
     for (int row = from; row < lanesEnd; row++) {
       int b = row / (p.oh / 2);
@@ -350,10 +355,13 @@ final class SmallConvLanes {
         int a3 = p.corner(b, i + 1, left + 1);
         int k = 0;
         for (; k + 2 * WIDTH <= p.filters; k += 2 * WIDTH) {
-          fourByTwo(p, a0, a1, a2, a3, k, sums, sink, at + k);
+          fourByTwo(p, a0, a1, a2, a3, k, sums);
+          storeReluOfMaxTraced(sums, 0, pooled, trace, at + k);
+          storeReluOfMaxTraced(sums, 4 * WIDTH, pooled, trace, at + k + WIDTH);
         }
         for (; k < p.filters; k += WIDTH) {
-          four(p, a0, a1, a2, a3, k, sums, sink, at + k);
+          four(p, a0, a1, a2, a3, k, sums);
+          storeReluOfMaxTraced(sums, 0, pooled, trace, at + k);
         }
       }
     }
@@ -393,11 +401,9 @@ final class SmallConvLanes {
 
   /**
    * Filters {@code [k, k + WIDTH)} of the four output pixels whose windows start at {@code a0}
-   * to {@code a3}, into {@code sums}: the bias, then each tap's product added in order; then to
-   * {@code sink} at {@code at}.
+   * to {@code a3}, into {@code sums}: the bias, then each tap's product added in order.
    */
-  private static void four(
-      Plan p, int a0, int a1, int a2, int a3, int k, float[] sums, Sink sink, int at) {
+  private static void four(Plan p, int a0, int a1, int a2, int a3, int k, float[] sums) {
     float[] x = p.x;
     float[] kernel = p.kernel;
     int[] taps = p.taps;
@@ -418,7 +424,6 @@ final class SmallConvLanes {
     s1.intoArray(sums, WIDTH);
     s2.intoArray(sums, 2 * WIDTH);
     s3.intoArray(sums, 3 * WIDTH);
-    sink.take(sums, 1, at);
   }
 
   /**
@@ -426,14 +431,8 @@ final class SmallConvLanes {
    * second's, each added in the same order. Eight chains of products rather than four, and a
    * broadcast input value feeds two of them: the seed CNN's first convolution pooled for a
    * prediction took 3.8-4.0 ms of CPU a call with four alone, 2.8 with eight (loaded machine).
-   *
-   * <p>The sums go to {@code sink} from here, so that one method with a loop holds a call's
-   * vectors: C2 compiles a method with a loop after some 900 calls and one without only after
-   * 5,000, and until then a cold call's chunk ({@link LanesGate}) allocates; with the pooling's
-   * stores in a method of their own, CnnFlat's training took 17 steps to warm its gate.
    */
-  private static void fourByTwo(
-      Plan p, int a0, int a1, int a2, int a3, int k, float[] sums, Sink sink, int at) {
+  private static void fourByTwo(Plan p, int a0, int a1, int a2, int a3, int k, float[] sums) {
     float[] x = p.x;
     float[] kernel = p.kernel;
     int[] taps = p.taps;
@@ -471,33 +470,6 @@ final class SmallConvLanes {
     u1.intoArray(sums, 5 * WIDTH);
     u2.intoArray(sums, 6 * WIDTH);
     u3.intoArray(sums, 7 * WIDTH);
-    sink.take(sums, 2, at);
-  }
-
-  /**
-   * Where {@link #four} and {@link #fourByTwo} put their sums, chosen once a call: the
-   * convolution's output ({@code STORE}, four pixels {@code stride} apart), or the ReLU of each
-   * window's maximum ({@code POOL}), with its winning cell in {@code trace} ({@code TRACE}).
-   */
-  private record Sink(int mode, FloatLanes out, FloatLanes trace, int stride) {
-    static final int STORE = 0;
-    static final int POOL = 1;
-    static final int TRACE = 2;
-
-    /** {@code vectors} vectors of four sums each from {@code sums}, filters a vector apart. */
-    void take(float[] sums, int vectors, int at) {
-      for (int v = 0; v < vectors; v++) {
-        int from = v * 4 * WIDTH;
-        int to = at + v * WIDTH;
-        if (mode == STORE) {
-          storeFour(sums, from, out, to, stride);
-        } else if (mode == POOL) {
-          storeReluOfMax(sums, from, out, to);
-        } else {
-          storeReluOfMaxTraced(sums, from, out, trace, to);
-        }
-      }
-    }
   }
 
   /** {@link #four} for one pixel, the same operations in the same order, stored at {@code at}. */

@@ -53,7 +53,7 @@ final class SmallConvPoolGradient {
   }
 
   private static final LanesGate GATE =
-      new LanesGate("small convolution's pooled gradient", SmallConvLanes.COLD_GROWTH);
+      new LanesGate("small convolution's pooled gradient", 2 * SmallConvLanes.COLD_GROWTH);
 
   private SmallConvPoolGradient() {}
 
@@ -105,7 +105,8 @@ final class SmallConvPoolGradient {
     int filters = p.filters();
     java.util.Arrays.fill(sums, 0, (p.tapCount() + 1) * filters, 0f);
     int rowsPerImage = p.oh() / 2;
-    int lanesEnd = GATE.lanesEnd(from, to, 4 * columns * filters);
+    // Twice a pooled row's count, as the traced forward pass (SmallConvLanes.COLD_GROWTH).
+    int lanesEnd = GATE.lanesEnd(from, to, 8 * columns * filters);
     long mark = GATE.start();
     for (int row = from; row < lanesEnd; row++) {
       int b = row / rowsPerImage;
