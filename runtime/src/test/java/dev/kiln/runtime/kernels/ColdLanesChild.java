@@ -25,30 +25,34 @@ public final class ColdLanesChild {
     INDArray pooled = RandomArrays.uniform(62, 1, 128, 64, 64).castTo(DataType.FLOAT);
     INDArray dx = x.ulike();
     INDArray dy = RandomArrays.uniform(63, 1, 256, 128, 64).castTo(DataType.FLOAT);
-    INDArray dPooled = RandomArrays.uniform(67, 1, 128, 64, 64).castTo(DataType.FLOAT);
     System.out.println("cold-relu " + mostBytes(() -> ReluLanes.backward(x, dy)));
     System.out.println("cold-pool-forward "
         + mostBytes(() -> MaxPoolLanes.forward(x, Window.valid(2, 2, 2, 2), pooled, false)));
     System.out.println("cold-pool-backward "
         + mostBytes(() -> MaxPoolLanes.backward(x, pooled, Window.valid(2, 2, 2, 2), dx, true)));
     System.out.println("cold-finite " + mostBytes(() -> FiniteLanes.allFinite(x)));
-    // The U-Net's first convolution (3x3, same padding, 64 filters) on a 256x128 image.
-    INDArray image = RandomArrays.uniform(64, 1, 256, 128, 1).castTo(DataType.FLOAT);
+    // A first convolution (3x3, same padding, 64 filters) on a 128x128 image, 2^20 outputs.
+    INDArray image = RandomArrays.uniform(64, 1, 128, 128, 1).castTo(DataType.FLOAT);
     INDArray kernel = RandomArrays.uniform(65, 3, 3, 1, 64).subi(0.5).castTo(DataType.FLOAT);
     INDArray bias = RandomArrays.uniform(66, 64).castTo(DataType.FLOAT);
+    INDArray convOut = RandomArrays.uniform(68, 1, 128, 128, 64).castTo(DataType.FLOAT);
+    INDArray convPooled = RandomArrays.uniform(69, 1, 64, 64, 64).castTo(DataType.FLOAT);
+    INDArray dConvPooled = RandomArrays.uniform(70, 1, 64, 64, 64).castTo(DataType.FLOAT);
+    Window same = Window.same(3, 3, 1, 1);
+    Window pool = Window.valid(2, 2, 2, 2);
     System.out.println("cold-small-conv " + mostBytes(
-        () -> Conv2D.forward(image, kernel, bias, Window.same(3, 3, 1, 1), x)));
+        () -> Conv2D.forward(image, kernel, bias, same, convOut)));
     // The pooled paths' chunks grow with each cold call (SmallConvLanes.COLD_GROWTH): the first.
     System.out.println("cold-small-conv-pooled " + firstBytes(() -> Conv2D.forwardPooledRelu(
-        image, kernel, bias, Window.same(3, 3, 1, 1), x, Window.valid(2, 2, 2, 2), pooled)));
+        image, kernel, bias, same, convOut, pool, convPooled)));
     System.out.println("cold-small-conv-traced " + firstBytes(
-        () -> Conv2D.forwardPooledReluForBackward(image, kernel, bias, Window.same(3, 3, 1, 1),
-            x, Window.valid(2, 2, 2, 2), pooled)));
+        () -> Conv2D.forwardPooledReluForBackward(image, kernel, bias, same, convOut, pool,
+            convPooled)));
     INDArray dKernel = kernel.ulike();
     INDArray dBias = bias.ulike();
     System.out.println("cold-small-conv-gradient " + firstBytes(() -> Conv2D.backwardPooledRelu(
-        image, kernel, bias, x, dPooled, Window.same(3, 3, 1, 1), Window.valid(2, 2, 2, 2), null,
-        pooled, dKernel, dBias)));
+        image, kernel, bias, convOut, dConvPooled, same, pool, null, convPooled, dKernel,
+        dBias)));
   }
 
   private static long mostBytes(Runnable call) {

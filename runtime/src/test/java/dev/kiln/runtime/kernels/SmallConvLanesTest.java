@@ -60,12 +60,21 @@ class SmallConvLanesTest {
         Nd4j.zeros(DataType.FLOAT, k.outShape())), "the cases run in the lanes");
   }
 
-  /** Dilation, too many taps, or filters not a whole number of vectors: oneDNN. */
+  /**
+   * Dilation, too many taps, filters not a whole number of vectors, or same padding on an image
+   * larger than 128x128 (the U-Net's): oneDNN.
+   */
   @Test
   void otherConvolutionsStayWithOneDnn() {
     INDArray x = Nd4j.zeros(DataType.FLOAT, 1, 8, 8, 1);
     INDArray out = Nd4j.zeros(DataType.FLOAT, 1, 8, 8, 32);
     INDArray kernel = Nd4j.zeros(DataType.FLOAT, 3, 3, 1, 32);
+    assertTrue(SmallConvLanes.handles(x, kernel, null, Window.same(3, 3, 1, 1), out));
+    INDArray large = Nd4j.zeros(DataType.FLOAT, 1, 129, 128, 1);
+    INDArray largeOut = Nd4j.zeros(DataType.FLOAT, 1, 129, 128, 32);
+    assertFalse(SmallConvLanes.handles(large, kernel, null, Window.same(3, 3, 1, 1), largeOut));
+    assertTrue(SmallConvLanes.handles(large, kernel, null, Window.valid(3, 3, 1, 1),
+        Nd4j.zeros(DataType.FLOAT, 1, 127, 126, 32)));
     assertFalse(SmallConvLanes.handles(
         x, kernel, null, Window.valid(3, 3, 1, 1).dilated(2, 2), out));
     assertFalse(SmallConvLanes.handles(Nd4j.zeros(DataType.FLOAT, 1, 8, 8, 8),
