@@ -40,25 +40,47 @@ public final class LanesGate {
 
   private final String kernel;
 
+  /** The most elements a cold run may take: {@link #COLD_ELEMENTS} times the gate's growth. */
+  private final int mostColdElements;
+
   /** Whether the last lanes run allocated nothing; read and written by both threads of a call. */
   private volatile boolean clean = THREADS == null;
 
+  /** Elements the next cold run takes in lanes. */
+  private volatile int coldElements = COLD_ELEMENTS;
+
   /** A gate for {@code kernel}, cold: its first calls run a chunk in lanes. */
   public LanesGate(String kernel) {
+    this(kernel, 1);
+  }
+
+  /**
+   * A gate whose chunk doubles after each lanes run that allocated, up to {@code growth} times
+   * {@link #COLD_ELEMENTS}: for kernels that do much arithmetic per element, whose methods a
+   * chunk of {@link #COLD_ELEMENTS} calls too few times for C2 to compile them soon (a small
+   * convolution's, {@code SmallConvLanes}), while the first calls, all that a short run such as
+   * the benchmark's memory probe makes, still take a small chunk.
+   */
+  public LanesGate(String kernel, int growth) {
+    if (growth < 1) {
+      throw new IllegalArgumentException("a lanes gate's growth must be at least 1, got " + growth);
+    }
     this.kernel = kernel;
+    this.mostColdElements = COLD_ELEMENTS * growth;
   }
 
   /** Where this call's lanes over {@code [from, to)} stop: at {@code to} once they run clean. */
   public int lanesEnd(int from, int to) {
-    return whole() ? to : Math.min(to, from + COLD_ELEMENTS);
+    return whole() ? to : Math.min(to, from + coldElements);
   }
 
   /**
    * Where this call's lanes over items {@code [from, to)} (rows, windows) of {@code elements} each
-   * stop: at {@code to} once they run clean, else after {@link #COLD_ELEMENTS}' worth, one at least.
+   * stop: at {@code to} once they run clean, else after a chunk's worth ({@link #COLD_ELEMENTS},
+   * or more for a growing gate), one at least.
    */
   public int lanesEnd(int from, int to, int elements) {
-    return whole() ? to : Math.min(to, from + Math.max(1, COLD_ELEMENTS / Math.max(1, elements)));
+    return whole() ? to : Math.min(to, from + Math.max(1, coldElements / Math.max(1, elements)));
   }
 
   /** The current thread's allocated bytes, to pass to {@link #finish} after the lanes. */
@@ -73,6 +95,9 @@ public final class LanesGate {
   public void finish(long start, boolean ran) {
     if (THREADS != null && ran) {
       clean = THREADS.getCurrentThreadAllocatedBytes() == start;
+      if (!clean && coldElements < mostColdElements) {
+        coldElements = Math.min(2 * coldElements, mostColdElements);
+      }
     }
   }
 

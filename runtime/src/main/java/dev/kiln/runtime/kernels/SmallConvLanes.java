@@ -20,8 +20,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * their maximum)}, so that a prediction gives bit for bit the values the layers give one by one.
  * Only code that checked {@link VectorApi#ENABLED} may load this class.
  *
- * <p>No {@link LanesGate}: behind one, a cold gate's plain loops took most of the seed CNN's first
- * convolution for as long as the benchmark ran (a training step 124 ms, 58 without the gate).
+ * <p>Same padding runs as valid padding over a zero-padded copy of the input. Cold calls run a
+ * chunk of rows in lanes and the rest in {@link SmallConvLoops}' plain loops, the same bits
+ * ({@link LanesGate}): whole lanes, interpreted, filled 250-300 MB of Java heap in the memory
+ * probe's first calls (the seed CNN's, CnnFlat's), and would have with the U-Net's first
+ * convolution (3x3 over 256x256, same padding).
  */
 final class SmallConvLanes {
 
@@ -30,6 +33,24 @@ final class SmallConvLanes {
 
   /** The most taps ({@code kh * kw * c}) per filter done here: above, oneDNN's GEMM wins. */
   static final int MAXIMUM_TAPS = 64;
+
+  /**
+   * How far the pooled paths' cold chunks grow ({@link LanesGate#LanesGate(String, int)}): with
+   * {@link LanesGate#COLD_ELEMENTS} alone, CnnFlat's training took 10-15 steps to warm its gates
+   * (a plain loop each meanwhile); with 8 times that from the first call, 2, but the memory
+   * probe's four cold calls filled 249 MB of Java heap (73 MB with the small chunk). The training
+   * paths count each row twice and grow twice as far: their lanes do about twice the vector
+   * operations per output, which a cold chunk allocates.
+   */
+  static final int COLD_GROWTH = 8;
+
+  /**
+   * The largest image, in pixels, whose same padding runs here: the U-Net's first convolution
+   * (3x3 same over 256x256, batch 1) took 3.1-3.3 ms of CPU in the lanes against 2.4-3.1 in
+   * oneDNN, and its cold chunks raised the U-Net's peak in the memory probe (1,190-1,212 MB
+   * against 1,176-1,195).
+   */
+  static final long SAME_PADDING_PIXELS = 128 * 128;
 
   /** Output values below which one thread does the whole convolution. */
   static final long TWO_THREADS = 1 << 16;
@@ -49,19 +70,48 @@ final class SmallConvLanes {
     final float[] sums = new float[8 * WIDTH];
   }
 
+  private static final LanesGate CONVOLUTION = new LanesGate("small convolution");
+  private static final LanesGate POOLED =
+      new LanesGate("small convolution, pooled", COLD_GROWTH);
+  private static final LanesGate TRACED =
+      new LanesGate("small convolution, pooled for backward", 2 * COLD_GROWTH);
+
   private SmallConvLanes() {}
 
   /**
-   * Whether this path takes the convolution: float32, row-major contiguous arrays, valid
-   * padding, no dilation, at most {@link #MAXIMUM_TAPS} taps, filters a whole number of vectors.
+   * Whether this path takes the convolution: float32, row-major contiguous arrays, no dilation,
+   * at most {@link #MAXIMUM_TAPS} taps, filters a whole number of vectors. Same padding runs as
+   * valid padding over the zero-padded copy of the input that {@link Plan} makes, on images of at
+   * most {@link #SAME_PADDING_PIXELS}.
    */
   static boolean handles(INDArray x, INDArray kernel, INDArray bias, Window window, INDArray out) {
     long taps = kernel.size(0) * kernel.size(1) * kernel.size(2);
-    return !window.same() && window.dilationHeight() == 1 && window.dilationWidth() == 1
+    return window.dilationHeight() == 1 && window.dilationWidth() == 1
+        && (!window.same() || x.size(1) * x.size(2) <= SAME_PADDING_PIXELS)
         && floats(x) && floats(kernel) && floats(out) && (bias == null || floats(bias))
         && x.rank() == 4 && out.rank() == 4 && taps <= MAXIMUM_TAPS
-        && kernel.size(3) % WIDTH == 0 && x.length() < Integer.MAX_VALUE / Float.BYTES
+        && kernel.size(3) % WIDTH == 0
+        && paddedLength(x, window) < Integer.MAX_VALUE / Float.BYTES
         && out.length() < Integer.MAX_VALUE / Float.BYTES;
+  }
+
+  /** The length of the input's copy with its same padding ({@link Plan}), as a long. */
+  private static long paddedLength(INDArray x, Window window) {
+    return x.size(0) * (x.size(1) + padding(x.size(1), window.height(), window.strideHeight(),
+        window.same())) * (x.size(2) + padding(x.size(2), window.width(), window.strideWidth(),
+        window.same())) * x.size(3);
+  }
+
+  /**
+   * Keras' same padding along one axis, before and after together: enough that {@code ceil(in /
+   * stride)} windows fit; valid padding, none.
+   */
+  static int padding(long in, int extent, int stride, boolean same) {
+    if (!same) {
+      return 0;
+    }
+    long out = (in + stride - 1) / stride;
+    return (int) Math.max((out - 1) * stride + extent - in, 0);
   }
 
   /** Whether {@link #forwardPooledRelu} takes the pooling too: 2x2 windows at stride 2, valid. */
@@ -129,23 +179,34 @@ final class SmallConvLanes {
   }
 
   /**
-   * One call's sizes and arrays: {@code taps[t]}, the offset in {@code x} of tap {@code t} from
-   * the window's first cell; {@code ow} and {@code oh} the convolution's output size used.
+   * One call's sizes and arrays: {@code x} the input copied, with the same padding's zeros
+   * around each image ({@code h} and {@code w} the copy's rows and columns: Keras' padding, the
+   * smaller half before), so that every window lies inside it; {@code taps[t]}, the offset in
+   * {@code x} of tap {@code t} from the window's first cell; {@code ow} and {@code oh} the
+   * convolution's output size used.
    */
   record Plan(float[] x, float[] kernel, float[] bias, int[] taps, int tapCount,
       int filters, int n, int h, int w, int c, int oh, int ow, int strideH, int strideW) {
 
     static Plan of(INDArray x, INDArray kernel, INDArray bias, Window window, long oh, long ow) {
       Arrays arrays = ARRAYS.get();
-      int length = (int) x.length();
       int kh = (int) kernel.size(0);
       int kw = (int) kernel.size(1);
       int c = (int) kernel.size(2);
       int filters = (int) kernel.size(3);
-      int w = (int) x.size(2);
+      int n = (int) x.size(0);
+      int h = (int) x.size(1);
       int tapCount = kh * kw * c;
+      int padH = padding(h, kh, window.strideHeight(), window.same());
+      int padW = padding(x.size(2), kw, window.strideWidth(), window.same());
+      int w = (int) x.size(2) + padW;
+      int length = n * (h + padH) * w * c;
       arrays.x = atLeast(arrays.x, length);
-      new FloatLanes(x).read(0, arrays.x, 0, length);
+      if (padH == 0 && padW == 0) {
+        new FloatLanes(x).read(0, arrays.x, 0, length);
+      } else {
+        padded(new FloatLanes(x), n, h, w - padW, c, h + padH, w, padH / 2, padW / 2, arrays.x);
+      }
       arrays.kernel = atLeast(arrays.kernel, tapCount * filters);
       new FloatLanes(kernel).read(0, arrays.kernel, 0, tapCount * filters);
       arrays.bias = atLeast(arrays.bias, filters);
@@ -163,8 +224,23 @@ final class SmallConvLanes {
         }
       }
       return new Plan(arrays.x, arrays.kernel, arrays.bias, arrays.taps, tapCount, filters,
-          (int) x.size(0), (int) x.size(1), w, c, (int) oh, (int) ow,
-          window.strideHeight(), window.strideWidth());
+          n, h + padH, w, c, (int) oh, (int) ow, window.strideHeight(), window.strideWidth());
+    }
+
+    /**
+     * Images {@code (n, h, w, c)} into {@code target} as {@code (n, paddedH, paddedW, c)}, each
+     * image's rows after {@code top} zero rows and its columns after {@code left} zero columns,
+     * zeros after them.
+     */
+    private static void padded(FloatLanes x, int n, int h, int w, int c, int paddedH,
+        int paddedW, int top, int left, float[] target) {
+      java.util.Arrays.fill(target, 0, n * paddedH * paddedW * c, 0f);
+      for (int b = 0; b < n; b++) {
+        for (int i = 0; i < h; i++) {
+          x.read((b * h + i) * w * c, target, ((b * paddedH + top + i) * paddedW + left) * c,
+              w * c);
+        }
+      }
     }
 
     /** Where output pixel {@code (b, i, j)}'s window starts in {@code x}. */
@@ -177,51 +253,76 @@ final class SmallConvLanes {
     return array.length >= length ? array : new float[length];
   }
 
-  /** Output rows {@code [from, to)} of all images, four pixels at a time, then the rest. */
+  /**
+   * Output rows {@code [from, to)} of all images; a cold call's later rows in plain loops
+   * ({@link LanesGate}, {@link SmallConvLoops}), which give the same bits.
+   */
   private static void convolveRows(Plan p, FloatLanes out, int from, int to) {
     float[] sums = ARRAYS.get().sums;
-    for (int row = from; row < to; row++) {
-      int b = row / p.oh;
-      int i = row % p.oh;
-      int at = row * p.ow * p.filters;
-      int j = 0;
-      for (; j + 4 <= p.ow; j += 4) {
-        int a0 = p.corner(b, i, j);
-        int a1 = p.corner(b, i, j + 1);
-        int a2 = p.corner(b, i, j + 2);
-        int a3 = p.corner(b, i, j + 3);
-        int k = 0;
-        for (; k + 2 * WIDTH <= p.filters; k += 2 * WIDTH) {
-          fourByTwo(p, a0, a1, a2, a3, k, sums);
-          for (int q = 0; q < 8; q++) {
-            out.store(FloatVector.fromArray(SPECIES, sums, q * WIDTH),
-                at + (j + q % 4) * p.filters + k + q / 4 * WIDTH);
-          }
-        }
-        for (; k < p.filters; k += WIDTH) {
-          four(p, a0, a1, a2, a3, k, sums);
-          for (int q = 0; q < 4; q++) {
-            out.store(FloatVector.fromArray(SPECIES, sums, q * WIDTH),
-                at + (j + q) * p.filters + k);
-          }
-        }
+    int lanesEnd = CONVOLUTION.lanesEnd(from, to, p.ow * p.filters);
+    long mark = CONVOLUTION.start();
+    for (int row = from; row < lanesEnd; row++) {
+      convolveRow(p, out, row, sums);
+    }
+    CONVOLUTION.finish(mark, lanesEnd > from);
+    SmallConvLoops.convolveRows(p, out, lanesEnd, to);
+  }
+
+  /**
+   * One output row, four pixels at a time, then the rest. Its vectors live in the methods it
+   * calls, which C2 compiles whole: the row loop runs a few times a call and stays interpreted
+   * in a cold JVM, where a vector in its own code allocated on every use, and the gate never
+   * warmed (a gate over this loop with the stores in it stayed cold for as long as the seed CNN
+   * trained).
+   */
+  private static void convolveRow(Plan p, FloatLanes out, int row, float[] sums) {
+    int b = row / p.oh;
+    int i = row % p.oh;
+    int at = row * p.ow * p.filters;
+    int j = 0;
+    for (; j + 4 <= p.ow; j += 4) {
+      int a0 = p.corner(b, i, j);
+      int a1 = p.corner(b, i, j + 1);
+      int a2 = p.corner(b, i, j + 2);
+      int a3 = p.corner(b, i, j + 3);
+      int pixel = at + j * p.filters;
+      int k = 0;
+      for (; k + 2 * WIDTH <= p.filters; k += 2 * WIDTH) {
+        fourByTwo(p, a0, a1, a2, a3, k, sums);
+        storeFour(sums, 0, out, pixel + k, p.filters);
+        storeFour(sums, 4 * WIDTH, out, pixel + k + WIDTH, p.filters);
       }
-      for (; j < p.ow; j++) {
-        int corner = p.corner(b, i, j);
-        for (int k = 0; k < p.filters; k += WIDTH) {
-          one(p, corner, k, out, at + j * p.filters + k);
-        }
+      for (; k < p.filters; k += WIDTH) {
+        four(p, a0, a1, a2, a3, k, sums);
+        storeFour(sums, 0, out, pixel + k, p.filters);
+      }
+    }
+    for (; j < p.ow; j++) {
+      int corner = p.corner(b, i, j);
+      for (int k = 0; k < p.filters; k += WIDTH) {
+        one(p, corner, k, out, at + j * p.filters + k);
       }
     }
   }
 
-  /** Pooled rows {@code [from, to)} of all images: each 2x2 window's outputs, ReLU, maximum. */
+  /** Four pixels' vectors of sums from {@code sums[from]} on, the pixels {@code stride} apart. */
+  private static void storeFour(float[] sums, int from, FloatLanes out, int at, int stride) {
+    for (int q = 0; q < 4; q++) {
+      out.store(FloatVector.fromArray(SPECIES, sums, from + q * WIDTH), at + q * stride);
+    }
+  }
+
+  /**
+   * Pooled rows {@code [from, to)} of all images: each 2x2 window's outputs, ReLU, maximum; a
+   * cold call's later rows in plain loops, as {@link #convolveRows}.
+   */
   private static void poolRows(Plan p, FloatLanes pooled, int columns, int from, int to) {
-    int rowsPerImage = p.oh / 2;
     float[] sums = ARRAYS.get().sums;
-    for (int row = from; row < to; row++) {
-      int b = row / rowsPerImage;
-      int i = 2 * (row % rowsPerImage);
+    int lanesEnd = POOLED.lanesEnd(from, to, 4 * columns * p.filters);
+    long mark = POOLED.start();
+    for (int row = from; row < lanesEnd; row++) {
+      int b = row / (p.oh / 2);
+      int i = 2 * (row % (p.oh / 2));
       for (int j = 0; j < columns; j++) {
         int at = (row * columns + j) * p.filters;
         int left = 2 * j;
@@ -241,16 +342,20 @@ final class SmallConvLanes {
         }
       }
     }
+    POOLED.finish(mark, lanesEnd > from);
+    SmallConvLoops.poolRows(p, pooled, null, columns, lanesEnd, to);
   }
 
   /** {@link #poolRows}, also writing each window's winning cell into {@code trace}. */
   private static void poolRowsTraced(
       Plan p, FloatLanes pooled, FloatLanes trace, int columns, int from, int to) {
-    int rowsPerImage = p.oh / 2;
     float[] sums = ARRAYS.get().sums;
-    for (int row = from; row < to; row++) {
-      int b = row / rowsPerImage;
-      int i = 2 * (row % rowsPerImage);
+    // Twice a pooled row's count: the trace's blends double the vector operations per output.
+    int lanesEnd = TRACED.lanesEnd(from, to, 8 * columns * p.filters);
+    long mark = TRACED.start();
+    for (int row = from; row < lanesEnd; row++) {
+      int b = row / (p.oh / 2);
+      int i = 2 * (row % (p.oh / 2));
       for (int j = 0; j < columns; j++) {
         int at = (row * columns + j) * p.filters;
         int left = 2 * j;
@@ -270,6 +375,8 @@ final class SmallConvLanes {
         }
       }
     }
+    TRACED.finish(mark, lanesEnd > from);
+    SmallConvLoops.poolRows(p, pooled, trace, columns, lanesEnd, to);
   }
 
   /**

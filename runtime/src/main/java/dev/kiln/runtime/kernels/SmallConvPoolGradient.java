@@ -52,6 +52,9 @@ final class SmallConvPoolGradient {
     }
   }
 
+  private static final LanesGate GATE =
+      new LanesGate("small convolution's pooled gradient", 2 * SmallConvLanes.COLD_GROWTH);
+
   private SmallConvPoolGradient() {}
 
   /**
@@ -92,37 +95,36 @@ final class SmallConvPoolGradient {
     }
   }
 
-  /** Windows of pooled rows {@code [from, to)}, added into {@code sums} (kernel, then bias). */
+  /**
+   * Windows of pooled rows {@code [from, to)}, added into {@code sums} (kernel, then bias); a cold
+   * call's later rows in plain loops ({@link LanesGate}, {@link SmallConvLoops}), in the same
+   * order with the same bits.
+   */
   private static void sumRows(SmallConvLanes.Plan p, FloatLanes trace, FloatLanes dPooled,
       int columns, int from, int to, float[] sums) {
     int filters = p.filters();
     java.util.Arrays.fill(sums, 0, (p.tapCount() + 1) * filters, 0f);
     int rowsPerImage = p.oh() / 2;
-    for (int row = from; row < to; row++) {
+    // Twice a pooled row's count, as the traced forward pass (SmallConvLanes.COLD_GROWTH).
+    int lanesEnd = GATE.lanesEnd(from, to, 8 * columns * filters);
+    long mark = GATE.start();
+    for (int row = from; row < lanesEnd; row++) {
       int b = row / rowsPerImage;
       int i = 2 * (row % rowsPerImage);
       for (int j = 0; j < columns; j++) {
         int at = (row * columns + j) * filters;
         int left = 2 * j;
-        addWindow(p, trace, dPooled, at, p.corner(b, i, left), p.corner(b, i, left + 1),
-            p.corner(b, i + 1, left), p.corner(b, i + 1, left + 1), sums);
+        int a0 = p.corner(b, i, left);
+        int a1 = p.corner(b, i, left + 1);
+        int a2 = p.corner(b, i + 1, left);
+        int a3 = p.corner(b, i + 1, left + 1);
+        for (int k = 0; k < filters; k += WIDTH) {
+          addWindow(p, trace, dPooled, at + k, a0, a1, a2, a3, k, sums);
+        }
       }
     }
-  }
-
-  /**
-   * One window, every vector of filters that passes something back. A method of its own, called
-   * per window, so that C2 compiles its vectors whole: in {@link #sumRows}, which runs once a
-   * call, its loop stayed in code that allocated the loaded vectors.
-   */
-  private static void addWindow(SmallConvLanes.Plan p, FloatLanes trace, FloatLanes dPooled,
-      int at, int a0, int a1, int a2, int a3, float[] sums) {
-    for (int k = 0; k < p.filters(); k += WIDTH) {
-      FloatVector cell = trace.load(at + k);
-      if (cell.compare(VectorOperators.GE, 0f).anyTrue()) {
-        addWindow(p, a0, a1, a2, a3, cell, dPooled.load(at + k), k, sums);
-      }
-    }
+    GATE.finish(mark, lanesEnd > from);
+    SmallConvLoops.gradientRows(p, trace, dPooled, columns, lanesEnd, to, sums);
   }
 
   /** {@code sums[i] += more[i]}: a plain loop, which C2 vectorizes and never boxes. */
@@ -133,11 +135,22 @@ final class SmallConvPoolGradient {
   }
 
   /**
-   * One window's gradient for filters {@code [k, k + WIDTH)}, split by winning cell. (Each tap's
-   * four products summed in pairs before the add boxed vectors in C2: 14 MB of heap a call.)
+   * One window's gradient for filters {@code [k, k + WIDTH)} (at {@code window} in the trace and
+   * the pooled gradient), split by winning cell; nothing where
+   * no cell of the vector passes anything back. The trace and gradient are loaded here, in the
+   * method with the tap loop, so that C2 compiles one method with a loop, after some 900 calls
+   * (one without a loop, called per window, took 5,000, and a cold call's chunk allocates until
+   * then, {@link LanesGate}); vectors passed between methods C2 did not inline are boxed. (Each
+   * tap's four products summed in pairs before the add boxed vectors in C2: 14 MB of heap a
+   * call.)
    */
-  private static void addWindow(SmallConvLanes.Plan p, int a0, int a1, int a2, int a3,
-      FloatVector cell, FloatVector g, int k, float[] sums) {
+  private static void addWindow(SmallConvLanes.Plan p, FloatLanes trace, FloatLanes dPooled,
+      int window, int a0, int a1, int a2, int a3, int k, float[] sums) {
+    FloatVector cell = trace.load(window);
+    if (!cell.compare(VectorOperators.GE, 0f).anyTrue()) {
+      return;
+    }
+    FloatVector g = dPooled.load(window);
     FloatVector zero = FloatVector.zero(SPECIES);
     FloatVector g0 = zero.blend(g, cell.eq(0f));
     FloatVector g1 = zero.blend(g, cell.eq(1f));

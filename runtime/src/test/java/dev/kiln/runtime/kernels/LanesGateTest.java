@@ -3,6 +3,7 @@ package dev.kiln.runtime.kernels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -45,6 +46,23 @@ class LanesGateTest {
     LanesGate.force(true);
     assertEquals(1_000_000, gate.lanesEnd(100, 1_000_000));
     assertEquals(50, gate.lanesEnd(10, 50, 32768));
+  }
+
+  @Test
+  void aGrowingGatesChunkDoublesAfterEachRunThatAllocated() {
+    LanesGate gate = new LanesGate("a test's", 4);
+    int chunk = LanesGate.COLD_ELEMENTS;
+    for (int expected : new int[] {chunk, 2 * chunk, 4 * chunk, 4 * chunk}) {
+      assertEquals(expected, gate.lanesEnd(0, 1_000_000), "a cold run's chunk");
+      assertEquals(expected / 100, gate.lanesEnd(0, 1_000_000, 100), "rows of 100");
+      long mark = gate.start();
+      Object[] garbage = new Object[16];
+      gate.finish(mark, garbage.length > 0);
+    }
+    long mark = gate.start();
+    gate.finish(mark, false);
+    assertEquals(4 * chunk, gate.lanesEnd(0, 1_000_000), "a run of nothing changes nothing");
+    assertThrows(IllegalArgumentException.class, () -> new LanesGate("a test's", 0));
   }
 
   @Test
@@ -93,6 +111,34 @@ class LanesGateTest {
     INDArray dOut = RandomArrays.uniform(56, 30, 100, 40).subi(0.5).castTo(DataType.FLOAT);
     assertSameBits("Embedding gradient", NdArrays.zeros(DataType.FLOAT, 1000, 40),
         dTable -> EmbeddingGradient.write(ids, dOut, dTable));
+    // Small convolutions: rows of 30 x 32 outputs, past a cold chunk, on two threads; valid and
+    // same padding, the prediction's pooled path, the training step's and its gradient.
+    INDArray image = RandomArrays.uniform(57, 24, 30, 30, 1).castTo(DataType.FLOAT);
+    INDArray convKernel = RandomArrays.uniform(58, 4, 4, 1, 32).subi(0.5).castTo(DataType.FLOAT);
+    INDArray convBias = RandomArrays.uniform(59, 32).subi(0.5).castTo(DataType.FLOAT);
+    for (Window window : new Window[] {Window.valid(4, 4, 1, 1), Window.same(4, 4, 1, 1)}) {
+      int side = window.same() ? 30 : 27;
+      INDArray convOut = NdArrays.zeros(DataType.FLOAT, 24, side, side, 32);
+      INDArray pooledOut = NdArrays.zeros(DataType.FLOAT, 24, side / 2, side / 2, 32);
+      Window pool = Window.valid(2, 2, 2, 2);
+      assertSameBits("small convolution, " + window, convOut,
+          out -> Conv2D.forward(image, convKernel, convBias, window, out));
+      assertSameBits("small convolution pooled, " + window, pooledOut,
+          out -> Conv2D.forwardPooledRelu(image, convKernel, convBias, window, convOut, pool, out));
+      assertSameBits("small convolution pooled for backward, " + window, convOut,
+          trace -> Conv2D.forwardPooledReluForBackward(
+              image, convKernel, convBias, window, trace, pool, pooledOut.ulike()));
+      INDArray trace = convOut.ulike();
+      INDArray convPooled = pooledOut.ulike();
+      LanesGate.force(true);
+      Conv2D.forwardPooledReluForBackward(
+          image, convKernel, convBias, window, trace, pool, convPooled);
+      INDArray dPooled = RandomArrays.uniform(60, convPooled.shape()).castTo(DataType.FLOAT);
+      INDArray dBias = convBias.ulike();
+      assertSameBits("small convolution's pooled gradient, " + window, convKernel,
+          dKernel -> Conv2D.backwardPooledRelu(image, convKernel, convBias, trace, dPooled,
+              window, pool, null, convPooled, dKernel, dBias));
+    }
     INDArray nan = y.dup();
     nan.putScalar(nan.length() - 3, Float.NaN);
     for (boolean whole : new boolean[] {true, false}) {
@@ -128,6 +174,6 @@ class LanesGateTest {
         measured++;
       }
     }
-    assertEquals(4, measured, "the child's output: " + lines);
+    assertEquals(8, measured, "the child's output: " + lines);
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.runtime.testing.RandomArrays;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -22,6 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * gradient; in float64 (the layers one by one, as the model's finite-difference checks run them)
  * the same as the separate calls.
  */
+@ExtendWith(WholeLanes.class)
 class PooledConvTrainingTest {
 
   private static final Window POOL = Window.valid(2, 2, 2, 2);
@@ -34,7 +36,12 @@ class PooledConvTrainingTest {
         new Conv2DTest.Case(3, 14, 13, 1, 16, Window.valid(8, 8, 1, 1)),
         // Three channels at stride 2; past TWO_THREADS, split over rows.
         new Conv2DTest.Case(3, 13, 12, 3, 32, Window.valid(3, 3, 2, 2)),
-        new Conv2DTest.Case(16, 28, 28, 1, 32, Window.valid(4, 4, 1, 1)));
+        new Conv2DTest.Case(16, 28, 28, 1, 32, Window.valid(4, 4, 1, 1)),
+        // Same padding (CnnFlat's first convolution, smaller): the padding's zeros add nothing
+        // to the kernel's gradient; an odd side at stride 2.
+        new Conv2DTest.Case(2, 9, 10, 1, 32, Window.same(4, 4, 1, 1)),
+        new Conv2DTest.Case(3, 13, 12, 3, 16, Window.same(3, 3, 2, 2)),
+        new Conv2DTest.Case(16, 28, 28, 1, 32, Window.same(4, 4, 1, 1)));
   }
 
   @ParameterizedTest(name = "{0}")
