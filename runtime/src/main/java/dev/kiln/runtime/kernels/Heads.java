@@ -168,10 +168,8 @@ final class Heads {
   /** {@code out = x . kernel + bias} over the rows of the last axis; {@code bias} may be null. */
   static void dense(INDArray x, INDArray kernel, INDArray bias, INDArray out) {
     Matmul.rows(x, kernel, out, false, false);
-    if (bias != null && VectorApi.appliesTo(out.dataType()) && OutputBiasLanes.suits(out, bias)) {
-      OutputBiasLanes.add(out, bias);
-    } else if (bias != null) {
-      JavaLoops.addBias(out, bias);
+    if (bias != null) {
+      Dense.addBias(out, bias);
     }
   }
 

@@ -99,12 +99,6 @@ public final class LanesHeapChild {
     Reference.reachabilityFence(dKeys);
     Reference.reachabilityFence(dValues);
     Reference.reachabilityFence(dContext);
-    INDArray outputRows = RandomArrays.uniform(9, 2, 9, keys + 3).castTo(DataType.FLOAT);
-    INDArray outputBias = RandomArrays.uniform(10, keys + 3).castTo(DataType.FLOAT);
-    System.out.println("outputbias " + fewestBytes(
-        () -> OutputBiasLanes.add(outputRows, outputBias)));
-    Reference.reachabilityFence(outputRows);
-    Reference.reachabilityFence(outputBias);
     INDArray input = RandomArrays.uniform(6, 64, 784).castTo(DataType.FLOAT);
     System.out.println("finite " + fewestBytes(() -> {
       if (!FiniteLanes.allFinite(input)) {
