@@ -30,14 +30,6 @@ final class BuffersWriter {
     this.memory = context.memory;
   }
 
-  /** Whether a prediction computes some layer in the pooling after it (the step's {@code b.training}). */
-  private boolean poolsInPrediction() {
-    return network.nodes().stream().anyMatch(node -> {
-      Node pool = context.plan.reluTakenBackwardBy(node);
-      return pool != null && context.pooledInPrediction(node, pool) != null;
-    });
-  }
-
   TypeSpec buffersClass() {
     StepPlan plan = context.plan;
     TypeSpec.Builder type = TypeSpec.classBuilder(context.buffers)
@@ -65,10 +57,11 @@ final class BuffersWriter {
       constructor.addStatement("arena = $T.sharedOrZeros(dataType, batchSize * (training ? TRAINING_ARENA : INFERENCE_ARENA),\n"
           + "    other == null ? null : other.arena)", Runtime.ND_ARRAYS);
     }
-    if (memory.isPlanned() && poolsInPrediction()) {
+    if (context.buffersKnowTheirMode()) {
       type.addField(FieldSpec.builder(boolean.class, "training", Modifier.FINAL)
-          .addJavadoc("Whether for training: a prediction may leave an output that only the next layer\n"
-              + "reads unwritten, where that layer computes it as it reads it.\n")
+          .addJavadoc("Whether for training (and {@code activations(...)}): a prediction may leave an output\n"
+              + "that only the next layer reads unwritten, where that layer computes it as it reads it,\n"
+              + "and activation buffers that only {@code activations(...)} reads.\n")
           .build());
       constructor.addStatement("this.training = training");
     }

@@ -80,6 +80,22 @@ final class ModelContext {
 
   /** The layers whose parameters the Layers class shows, outside applied blocks. */
   /**
+   * Whether the batch buffers have a {@code training} field, false in a prediction's own buffers
+   * (planned memory): where a prediction computes some layer in the pooling after it, or leaves
+   * a layer's activation buffers ({@link dev.kiln.processor.layers.LayerKind#activationBuffers})
+   * unwritten.
+   */
+  boolean buffersKnowTheirMode() {
+    return memory.isPlanned() && network.nodes().stream().anyMatch(node -> {
+      if (!node.decl().kind().activationBuffers().isEmpty()) {
+        return true;
+      }
+      Node pool = plan.reluTakenBackwardBy(node);
+      return pool != null && pooledInPrediction(node, pool) != null;
+    });
+  }
+
+  /**
    * The prediction's call computing {@code layer}, its ReLU and {@code pool}, the one layer that
    * takes that ReLU, or null: only prediction buffers ({@code b.training} false, planned memory)
    * may leave the layer's own output unwritten; {@code activations(...)} runs on training buffers.

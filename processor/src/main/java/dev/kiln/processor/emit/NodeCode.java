@@ -129,6 +129,12 @@ final class NodeCode implements LayerCode {
   }
 
   @Override
+  public CodeBlock activationBuffersRead() {
+    return context.buffersKnowTheirMode()
+        ? CodeBlock.of("$L.training", context.names.local("b")) : CodeBlock.of("true");
+  }
+
+  @Override
   public CodeBlock random() {
     return CodeBlock.of("noise()");
   }

@@ -56,6 +56,15 @@ public interface LayerCode {
   /** Whether the pass is a training pass (dropout, batch normalisation). */
   CodeBlock training();
 
+  /**
+   * Whether anything reads the layer's activation buffers ({@link LayerKind#activationBuffers})
+   * after this forward pass: a training step and {@code activations(...)} do; a prediction on
+   * its own buffers does not, and may leave them unwritten.
+   */
+  default CodeBlock activationBuffersRead() {
+    return CodeBlock.of("true");
+  }
+
   /** The model's random generator for training noise (dropout masks). */
   CodeBlock random();
 

@@ -244,9 +244,17 @@ final class MultiHeadAttentionKind implements LayerKind {
   public CodeBlock forward(LayerCode code) {
     List<CodeBlock> masks = masks(code);
     if (masks == null) {
-      return CodeBlock.of("$T.forward($L, $L, $L,\n$>$L,\n$L, $L, $L,\n$L,\n$L);\n$<", KERNEL,
+      CodeBlock read = code.activationBuffersRead();
+      if (read.toString().equals("true")) {
+        return CodeBlock.of("$T.forward($L, $L, $L,\n$>$L,\n$L, $L, $L,\n$L,\n$L);\n$<", KERNEL,
+            code.input(0), input(code, 1), input(code, 2), parametersValue(code),
+            code.constant("SETTINGS"), code.training(), code.random(), trace(code), code.output());
+      }
+      // a prediction on its own buffers may leave the probabilities unwritten
+      return CodeBlock.of("$T.forward($L, $L, $L,\n$>$L,\n$L, $L, $L, $L,\n$L,\n$L);\n$<", KERNEL,
           code.input(0), input(code, 1), input(code, 2), parametersValue(code),
-          code.constant("SETTINGS"), code.training(), code.random(), trace(code), code.output());
+          code.constant("SETTINGS"), code.training(), read, code.random(), trace(code),
+          code.output());
     }
     return CodeBlock.of("$T.forward($L, $L, $L,\n$>$L,\n$L,\n$L, $L, $L,\n$L,\n$L);\n$<",
         KERNEL, code.input(0), input(code, 1), input(code, 2), CodeBlock.join(masks, ", "),

@@ -297,6 +297,11 @@ record TimeDistributedKind(LayerKind inner) implements LayerKind {
     }
 
     @Override
+    public CodeBlock activationBuffersRead() {
+      return outer.activationBuffersRead();
+    }
+
+    @Override
     public CodeBlock random() {
       return outer.random();
     }

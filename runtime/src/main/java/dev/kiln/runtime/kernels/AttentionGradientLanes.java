@@ -3,7 +3,6 @@ package dev.kiln.runtime.kernels;
 import static dev.kiln.runtime.kernels.FloatLanes.SPECIES;
 
 import dev.kiln.runtime.kernels.AttentionLanes.Layout;
-import jdk.incubator.vector.FloatVector;
 
 /**
  * The backward pass of attention's core for float32 heads in Vector API lanes, one head at a time
@@ -47,13 +46,10 @@ final class AttentionGradientLanes {
       FloatLanes dKeys, Layout dKeyLayout, FloatLanes dValues, Layout dValueLayout, int heads,
       int queryCount, int keyCount, int keyDim, int valueDim) {}
 
-  /** Query rows a head's loop takes at a time. */
-  private static final int ROWS = 4;
-
   /** The floats of work a thread needs for heads of these sizes. */
-  static int workLength(int keyCount, int keyDim, int valueDim) {
-    return 2 * valueDim * keyCount + 2 * keyDim * keyCount + (2 * ROWS + 1) * keyDim
-        + ROWS * valueDim + 2 * ROWS * keyCount;
+  static int workLength(int queryCount, int keyCount, int keyDim, int valueDim) {
+    return 2 * queryCount * keyDim + 2 * keyCount * keyDim + 2 * keyCount * valueDim
+        + 2 * queryCount * keyCount + queryCount * valueDim;
   }
 
   /**
@@ -77,10 +73,16 @@ final class AttentionGradientLanes {
   }
 
   /**
-   * Writes the gradients of the queries, keys and values of heads {@code [from, to)}, {@link
-   * #ROWS} query rows at a time (zero rows after the last); with {@code sums} not null, adds the
-   * column sums of every row written to it: queries' columns first ({@code heads * keyDim}), then
-   * keys', then values'.
+   * Writes the gradients of the queries, keys and values of heads {@code [from, to)}; with {@code
+   * sums} not null, adds the column sums of every row written to it: queries' columns first
+   * ({@code heads * keyDim}), then keys', then values'.
+   *
+   * <p>Per head, its queries, keys, values (transposed), probabilities and context gradient are
+   * read into {@code work}, and the five products of a head are tiles of {@link AttentionTiles}
+   * over the whole head ({@code dQ} and {@code dK} from the one {@code dS}), the gradients'
+   * sums kept in registers: row by row, adding four rows' outer products at a time to {@code dK}
+   * and {@code dV} in memory, the backward pass's core took half again as long as its forward
+   * pass's.
    *
    * <p>Each sample's rows of the context's gradient are read in one pass in order into {@code
    * staged}, and where the gradients go side by side into one array, its rows are gathered there
@@ -95,18 +97,17 @@ final class AttentionGradientLanes {
     int keyDim = h.keyDim();
     int valueDim = h.valueDim();
     int heads = h.heads();
-    // work: V^T (must start at 0, see AttentionLanes.transpose), V then dV, K, dK, four rows
-    // each of Q, dC, dS, P and dQ, and the queries' gradient summed over the head's rows
-    int dValues = valueDim * count;
-    int keys = 2 * dValues;
-    int dKeys = keys + keyDim * count;
-    int query = dKeys + keyDim * count;
-    int dContext = query + ROWS * keyDim;
-    int dScores = dContext + ROWS * valueDim;
-    int probabilities = dScores + ROWS * count;
-    int dQuery = probabilities + ROWS * count;
-    int querySums = dQuery + ROWS * keyDim;
     int queries = h.queryCount();
+    int rows = AttentionTiles.ROWS;
+    // work: Q, K, V^T, P, dC, dS, dQ, dK, dV (V as rows there first)
+    int keys = queries * keyDim;
+    int valuesT = keys + count * keyDim;
+    int probabilities = valuesT + valueDim * count;
+    int dContext = probabilities + queries * count;
+    int dScores = dContext + queries * valueDim;
+    int dQuery = dScores + queries * count;
+    int dKeys = dQuery + queries * keyDim;
+    int dValues = dKeys + count * keyDim;
     // staged: the sample's rows of dC, then of the gradients side by side
     int gathered = stagesGradients(h) ? queries * h.dContextLayout().row() : -1;
     int sample = -1;
@@ -121,60 +122,52 @@ final class AttentionGradientLanes {
         h.dContext().read(layout.at(sample * heads, heads, 0), staged, 0,
             queries * layout.row());
       }
-      readRows(h.values(), h.valueLayout(), head, heads, 0, count, valueDim, work, dValues);
-      AttentionLanes.transpose(work, dValues, count, valueDim);
-      java.util.Arrays.fill(work, dValues, dValues + valueDim * count, 0f);
+      readRows(h.queries(), h.queryLayout(), head, heads, 0, queries, keyDim, work, 0);
       readRows(h.keys(), h.keyLayout(), head, heads, 0, count, keyDim, work, keys);
-      java.util.Arrays.fill(work, dKeys, dKeys + keyDim * count, 0f);
-      java.util.Arrays.fill(work, querySums, querySums + keyDim, 0f);
-      for (int i = 0; i < queries; i += ROWS) {
-        int rows = Math.min(ROWS, queries - i);
-        if (rows < ROWS) { // zero rows after the last: their gradients add nothing
-          java.util.Arrays.fill(work, query + rows * keyDim, query + ROWS * keyDim, 0f);
-          java.util.Arrays.fill(work, dContext + rows * valueDim, dContext + ROWS * valueDim, 0f);
-          java.util.Arrays.fill(work, probabilities + rows * count, probabilities + ROWS * count,
-              0f);
-        }
-        readRows(h.queries(), h.queryLayout(), head, heads, i, rows, keyDim, work, query);
-        copyRows(staged, 0, h.dContextLayout(), inSample, heads, i, rows, valueDim, work,
-            dContext, true);
-        h.probabilities().read((head * queries + i) * count, work, probabilities, rows * count);
-        for (int r = 0; r < ROWS; r += 2) {
-          AttentionLanes.scoresRows(work, valueDim, count, dContext + r * valueDim,
-              dScores + r * count);
+      readRows(h.values(), h.valueLayout(), head, heads, 0, count, valueDim, work, dValues);
+      AttentionTiles.transpose(work, dValues, valueDim, count, valueDim, work, valuesT);
+      h.probabilities().read(head * queries * count, work, probabilities, queries * count);
+      copyRows(staged, 0, h.dContextLayout(), inSample, heads, 0, queries, valueDim, work,
+          dContext, true);
+      for (int i = 0; i < queries; i += rows) { // dP = dC . V^T, then dS in its place
+        int tile = Math.min(rows, queries - i);
+        AttentionTiles.product(work, dContext + i * valueDim, valueDim, 1, tile, valueDim,
+            valuesT, count, count, dScores + i * count, count, 1f);
+        for (int r = i; r < i + tile; r++) {
           AttentionBackwardLanes.softmaxGradientRow(work, probabilities + r * count,
               dScores + r * count, count);
-          AttentionBackwardLanes.softmaxGradientRow(work, probabilities + (r + 1) * count,
-              dScores + (r + 1) * count, count);
-          rowsTimes(work, dScores + r * count, count, keys, keyDim, dQuery + r * keyDim,
-              h.dQueryScale());
         }
-        if (gathered >= 0) {
-          copyRows(staged, gathered, h.dQueryLayout(), inSample, heads, i, rows, keyDim, work,
-              dQuery, false);
-        } else {
-          writeRows(h.dQueries(), h.dQueryLayout(), head, heads, i, rows, keyDim, work, dQuery);
-        }
-        if (sums != null) {
-          addRows(work, dQuery, rows, keyDim, querySums);
-        }
-        addOuter(work, dScores, count, query, keyDim, dKeys);
-        addOuter(work, probabilities, count, dContext, valueDim, dValues);
+      }
+      for (int i = 0; i < queries; i += rows) { // dQ = scale dS . K
+        AttentionTiles.product(work, dScores + i * count, count, 1, Math.min(rows, queries - i),
+            count, keys, keyDim, keyDim, dQuery + i * keyDim, keyDim, h.dQueryScale());
+      }
+      for (int j = 0; j < count; j += rows) { // dK = dS^T . Q, dV = P^T . dC
+        int tile = Math.min(rows, count - j);
+        AttentionTiles.product(work, dScores + j, 1, count, tile, queries, 0, keyDim, keyDim,
+            dKeys + j * keyDim, keyDim, 1f);
+        AttentionTiles.product(work, probabilities + j, 1, count, tile, queries, dContext,
+            valueDim, valueDim, dValues + j * valueDim, valueDim, 1f);
       }
       if (gathered >= 0) {
+        copyRows(staged, gathered, h.dQueryLayout(), inSample, heads, 0, queries, keyDim, work,
+            dQuery, false);
         copyRows(staged, gathered, h.dKeyLayout(), inSample, heads, 0, count, keyDim, work, dKeys,
             false);
         copyRows(staged, gathered, h.dValueLayout(), inSample, heads, 0, count, valueDim, work,
             dValues, false);
       } else {
+        writeRows(h.dQueries(), h.dQueryLayout(), head, heads, 0, queries, keyDim, work, dQuery);
         writeRows(h.dKeys(), h.dKeyLayout(), head, heads, 0, count, keyDim, work, dKeys);
         writeRows(h.dValues(), h.dValueLayout(), head, heads, 0, count, valueDim, work, dValues);
       }
       if (sums != null) {
         int queryColumns = heads * keyDim;
-        addSums(work, querySums, 1, keyDim, sums, inSample * keyDim);
-        addSums(work, dKeys, count, keyDim, sums, queryColumns + inSample * keyDim);
-        addSums(work, dValues, count, valueDim, sums, 2 * queryColumns + inSample * valueDim);
+        AttentionTiles.addColumnSums(work, dQuery, queries, keyDim, sums, inSample * keyDim);
+        AttentionTiles.addColumnSums(work, dKeys, count, keyDim, sums,
+            queryColumns + inSample * keyDim);
+        AttentionTiles.addColumnSums(work, dValues, count, valueDim, sums,
+            2 * queryColumns + inSample * valueDim);
       }
     }
     if (gathered >= 0 && sample >= 0) {
@@ -253,88 +246,6 @@ final class AttentionGradientLanes {
     }
     for (int r = 0; r < rows; r++, to += layout.row()) {
       lanes.write(work, at + r * size, to, size);
-    }
-  }
-
-  /** Adds {@code rows} rows of {@code size} from {@code work[from...]} to {@code work[to...]}. */
-  private static void addRows(float[] work, int from, int rows, int size, int to) {
-    for (int r = 0; r < rows; r++) {
-      for (int j = 0; j < size; j++) {
-        work[to + j] += work[from + r * size + j];
-      }
-    }
-  }
-
-  /**
-   * Adds the column sums of {@code rows} rows of {@code size} from {@code work[from...]}, summed
-   * in float as the merge of {@link HeadMoves} sums a block, to {@code sums[at...]}.
-   */
-  private static void addSums(float[] work, int from, int rows, int size, double[] sums,
-      int at) {
-    for (int j = 0; j < size; j++) {
-      float sum = 0;
-      for (int r = 0; r < rows; r++) {
-        sum += work[from + r * size + j];
-      }
-      sums[at + j] += sum;
-    }
-  }
-
-  /*
-   * Every call on a vector in the methods below is the Vector API's own: a FloatVector that
-   * crosses a call C2 leaves out of line is boxed on the heap (see LstmLanes).
-   */
-
-  /**
-   * {@code work[out + r * size + c] = scale * sum_j work[rows + r * count + j] * work[matrix + j *
-   * size + c]} for the two rows {@code r}: a vector of columns at a time, each row's even and odd
-   * steps apart so that four sums are in flight.
-   */
-  private static void rowsTimes(float[] work, int rows, int count, int matrix, int size, int out,
-      float scale) {
-    int width = SPECIES.length();
-    int second = rows + count;
-    for (int c = 0; c < size; c += width) {
-      FloatVector a0 = FloatVector.zero(SPECIES);
-      FloatVector a1 = a0;
-      FloatVector b0 = a0;
-      FloatVector b1 = a0;
-      for (int j = 0, at = matrix + c; j < count; j += 2, at += 2 * size) {
-        FloatVector m0 = FloatVector.fromArray(SPECIES, work, at);
-        FloatVector m1 = FloatVector.fromArray(SPECIES, work, at + size);
-        a0 = m0.fma(FloatVector.broadcast(SPECIES, work[rows + j]), a0);
-        a1 = m1.fma(FloatVector.broadcast(SPECIES, work[rows + j + 1]), a1);
-        b0 = m0.fma(FloatVector.broadcast(SPECIES, work[second + j]), b0);
-        b1 = m1.fma(FloatVector.broadcast(SPECIES, work[second + j + 1]), b1);
-      }
-      a0.add(a1).mul(scale).intoArray(work, out + c);
-      b0.add(b1).mul(scale).intoArray(work, out + size + c);
-    }
-  }
-
-  /**
-   * {@code work[sum + j * size + c] += sum_r work[coefficients + r * count + j] * work[rows + r *
-   * size + c]} over the {@link #ROWS} rows {@code r}: their outer products added to a {@code
-   * (count, size)} sum, each vector of the sum loaded and stored once for all of them.
-   */
-  private static void addOuter(float[] work, int coefficients, int count, int rows, int size,
-      int sum) {
-    int width = SPECIES.length();
-    int c1 = coefficients + count;
-    int c2 = c1 + count;
-    int c3 = c2 + count;
-    for (int c = 0; c < size; c += width) {
-      FloatVector r0 = FloatVector.fromArray(SPECIES, work, rows + c);
-      FloatVector r1 = FloatVector.fromArray(SPECIES, work, rows + size + c);
-      FloatVector r2 = FloatVector.fromArray(SPECIES, work, rows + 2 * size + c);
-      FloatVector r3 = FloatVector.fromArray(SPECIES, work, rows + 3 * size + c);
-      for (int j = 0, at = sum + c; j < count; j++, at += size) {
-        FloatVector added = r0.fma(FloatVector.broadcast(SPECIES, work[coefficients + j]),
-            FloatVector.fromArray(SPECIES, work, at));
-        added = r1.fma(FloatVector.broadcast(SPECIES, work[c1 + j]), added);
-        added = r2.fma(FloatVector.broadcast(SPECIES, work[c2 + j]), added);
-        r3.fma(FloatVector.broadcast(SPECIES, work[c3 + j]), added).intoArray(work, at);
-      }
     }
   }
 }

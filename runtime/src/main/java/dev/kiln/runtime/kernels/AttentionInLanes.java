@@ -52,19 +52,23 @@ final class AttentionInLanes {
    * their biases; a training pass also keeps them, biased and scaled, in the trace.
    */
   static void attendToProjection(Trace trace, Settings s,
-      Parameters p, AttentionWork w, boolean training) {
+      Parameters p, AttentionWork w, boolean training, boolean scoresRead) {
     AttentionLanes.Kept kept = training ? new AttentionLanes.Kept(new FloatLanes(trace.queries()),
         new FloatLanes(trace.keys()), new FloatLanes(trace.values())) : null;
-    attendInLanes(trace, s, rawHeads(trace, s, p, w), kept);
+    attendInLanes(trace, s, rawHeads(trace, s, p, w, scoresRead), kept);
   }
 
-  /** The core reading the trace's head-major queries, keys and values. */
-  static void attendToHeads(Trace trace, Settings s) {
-    attendInLanes(trace, s, projectedHeads(trace, s), null);
+  /**
+   * The core reading the trace's head-major queries, keys and values; with {@code scoresRead}
+   * false, leaving the probabilities unwritten.
+   */
+  static void attendToHeads(Trace trace, Settings s, boolean scoresRead) {
+    attendInLanes(trace, s, projectedHeads(trace, s, scoresRead), null);
   }
 
   /** The trace's head-major queries, keys and values, the context side by side. */
-  private static AttentionLanes.Heads projectedHeads(Trace trace, Settings s) {
+  private static AttentionLanes.Heads projectedHeads(Trace trace, Settings s,
+      boolean scoresRead) {
     INDArray scores = trace.scores();
     int queries = (int) scores.size(2);
     return new AttentionLanes.Heads(new FloatLanes(trace.queries()),
@@ -73,8 +77,9 @@ final class AttentionInLanes {
         AttentionLanes.Layout.headMajor(s.heads(), (int) scores.size(3), s.keyDim()),
         new FloatLanes(trace.values()),
         AttentionLanes.Layout.headMajor(s.heads(), (int) scores.size(3), s.valueDim()),
-        new FloatLanes(scores), new FloatLanes(trace.context()), contextLayout(trace, s),
-        s.heads(), queries, (int) scores.size(3), s.keyDim(), s.valueDim(), null, 1);
+        scoresRead ? new FloatLanes(scores) : null, new FloatLanes(trace.context()),
+        contextLayout(trace, s), s.heads(), queries, (int) scores.size(3), s.keyDim(),
+        s.valueDim(), null, 1);
   }
 
   /**
@@ -83,7 +88,7 @@ final class AttentionInLanes {
    * side.
    */
   private static AttentionLanes.Heads rawHeads(Trace trace, Settings s, Parameters p,
-      AttentionWork w) {
+      AttentionWork w, boolean scoresRead) {
     INDArray scores = trace.scores();
     int steps = (int) scores.size(2);
     int heads = s.heads();
@@ -105,8 +110,9 @@ final class AttentionInLanes {
         AttentionLanes.Layout.sideBySide(0, steps, width, s.keyDim()), projection,
         AttentionLanes.Layout.sideBySide(keyWidth, steps, width, s.keyDim()), projection,
         AttentionLanes.Layout.sideBySide(2 * keyWidth, steps, width, s.valueDim()),
-        new FloatLanes(scores), new FloatLanes(trace.context()), contextLayout(trace, s), heads,
-        steps, steps, s.keyDim(), s.valueDim(), biases, (float) s.scale());
+        scoresRead ? new FloatLanes(scores) : null, new FloatLanes(trace.context()),
+        contextLayout(trace, s), heads, steps, steps, s.keyDim(), s.valueDim(), biases,
+        (float) s.scale());
   }
 
   private static AttentionLanes.Layout contextLayout(Trace trace, Settings s) {
@@ -226,7 +232,7 @@ final class AttentionInLanes {
       java.util.Arrays.fill(helperSums, 0);
     }
     int count = Math.toIntExact(scores.size(0) * heads);
-    int work = AttentionGradientLanes.workLength(keys, keyDim, valueDim);
+    int work = AttentionGradientLanes.workLength(queries, keys, keyDim, valueDim);
     int staged = AttentionGradientLanes.stagedLength(h);
     if (scores.length() < MultiHeadAttention.TWO_THREADS) {
       AttentionGradientLanes.gradients(h, 0, count, JavaWork.floats(6, work), sums,

@@ -114,7 +114,21 @@ public final class MultiHeadAttention {
    */
   public static void forward(INDArray query, INDArray value, INDArray key, Parameters p,
       Settings s, boolean training, Random random, Trace trace, INDArray out) {
-    forward(query, value, key, null, null, null, p, s, training, random, trace, out);
+    forward(query, value, key, null, null, null, p, s, training, true, random, trace, out);
+  }
+
+  /**
+   * {@link #forward(INDArray, INDArray, INDArray, Parameters, Settings, boolean, Random, Trace,
+   * INDArray)}, where {@code scoresRead} false says that nothing reads the probabilities after
+   * this pass (a prediction, not a training pass nor {@code activations(...)}): the core in
+   * lanes then leaves {@code trace.scores()} as it was, a write of {@code n * heads * Tq * Tv}
+   * floats saved.
+   */
+  public static void forward(INDArray query, INDArray value, INDArray key, Parameters p,
+      Settings s, boolean training, boolean scoresRead, Random random, Trace trace,
+      INDArray out) {
+    forward(query, value, key, null, null, null, p, s, training, training || scoresRead, random,
+        trace, out);
   }
 
   /**
@@ -131,6 +145,13 @@ public final class MultiHeadAttention {
   public static void forward(INDArray query, INDArray value, INDArray key, INDArray queryMask,
       INDArray valueMask, INDArray keyMask, Parameters p, Settings s, boolean training,
       Random random, Trace trace, INDArray out) {
+    forward(query, value, key, queryMask, valueMask, keyMask, p, s, training, true, random, trace,
+        out);
+  }
+
+  private static void forward(INDArray query, INDArray value, INDArray key, INDArray queryMask,
+      INDArray valueMask, INDArray keyMask, Parameters p, Settings s, boolean training,
+      boolean scoresRead, Random random, Trace trace, INDArray out) {
     AttentionWork w = AttentionWork.of(trace, s, query.size(2));
     boolean masked = queryMask != null || valueMask != null || keyMask != null;
     boolean dropped = training && s.dropout() > 0;
@@ -139,7 +160,7 @@ public final class MultiHeadAttention {
     if (joint && lanes && AttentionInLanes.jointInLanes(p, w)) {
       // The core reads the heads straight from the one projection; training keeps them too.
       Heads.productJoint(query, p, w);
-      AttentionInLanes.attendToProjection(trace, s, p, w, training);
+      AttentionInLanes.attendToProjection(trace, s, p, w, training, scoresRead);
     } else {
       if (joint) {
         Heads.projectJoint(query, p, s.scale(), w, trace.queries(), trace.keys(),
@@ -152,7 +173,7 @@ public final class MultiHeadAttention {
             trace.values());
       }
       if (lanes) {
-        AttentionInLanes.attendToHeads(trace, s);
+        AttentionInLanes.attendToHeads(trace, s, scoresRead);
       } else {
         Heads.multiply(trace.queries(), trace.keys(), trace.scores(), false, true);
         AttentionSoftmax.forward(trace.scores(), s.causal(), queryMask, valueMask, keyMask);

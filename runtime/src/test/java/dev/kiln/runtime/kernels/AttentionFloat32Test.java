@@ -173,6 +173,51 @@ class AttentionFloat32Test {
   }
 
   /**
+   * A prediction that reads no probabilities ({@code scoresRead} false) leaves them as they were
+   * and gives the same output as one that writes them, in lanes for self-attention (the one
+   * projection) and attention to another sequence (head-major heads); a training pass writes
+   * them whatever it is told.
+   */
+  @Test
+  void predictionThatReadsNoScoresLeavesThemAndGivesTheSameOutput() {
+    assumeTrue(VectorApi.ENABLED);
+    int width = FloatLanes.SPECIES.length();
+    int n = 2;
+    int steps = 2 * width;
+    int heads = 2;
+    int size = width;
+    MultiHeadAttention.Settings s =
+        new MultiHeadAttention.Settings(heads, size, size, false, 0);
+    INDArray x = floats(91, n, steps, 8);
+    INDArray y = floats(92, n, steps, 8);
+    MultiHeadAttention.Parameters p = new MultiHeadAttention.Parameters(
+        floats(93, 8, heads, size), floats(94, heads, size), floats(95, 8, heads, size),
+        floats(96, heads, size), floats(97, 8, heads, size), floats(98, heads, size),
+        floats(99, heads, size, 8), floats(100, 8));
+    for (INDArray other : new INDArray[] {x, y}) {
+      String what = other == x ? "self-attention" : "attention to another sequence";
+      MultiHeadAttention.Trace written = trace(n, heads, steps, size);
+      INDArray expected = zeros(n, steps, 8);
+      MultiHeadAttention.forward(x, other, other, p, s, false, true, null, written, expected);
+      assertTrue(!written.scores().isNaN().any(), what + ": scores written");
+      MultiHeadAttention.Trace left = trace(n, heads, steps, size);
+      INDArray out = zeros(n, steps, 8);
+      MultiHeadAttention.forward(x, other, other, p, s, false, false, null, left, out);
+      assertTrue(left.scores().isNaN().all(), what + ": the scores left as they were");
+      assertAllClose(values(expected), out, 0, what + ": output");
+      MultiHeadAttention.forward(x, other, other, p, s, true, false, null, left, out);
+      assertAllClose(values(written.scores()), left.scores(), 0, what + ": training writes them");
+    }
+  }
+
+  private static MultiHeadAttention.Trace trace(int n, int heads, int steps, int size) {
+    return new MultiHeadAttention.Trace(zeros(n, heads, steps, size),
+        zeros(n, heads, steps, size), zeros(n, heads, steps, size),
+        zeros(n, heads, steps, steps).assign(Float.NaN), null, null,
+        zeros(n, steps, heads * size));
+  }
+
+  /**
    * The core in lanes against libnd4j's batched products and the softmax in float32, for query
    * counts odd and even and values of one, two and three vectors: probabilities and context.
    */

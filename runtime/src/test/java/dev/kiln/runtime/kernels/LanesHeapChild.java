@@ -90,7 +90,7 @@ public final class LanesHeapChild {
         new FloatLanes(p), new FloatLanes(dContext), sideBySide, new FloatLanes(dQueries),
         sideBySide, 0.5f, new FloatLanes(dKeys), keyRows, new FloatLanes(dValues), keyRows, 2,
         queries, keys, keys, keys);
-    float[] gradientWork = new float[AttentionGradientLanes.workLength(keys, keys, keys)];
+    float[] gradientWork = new float[AttentionGradientLanes.workLength(queries, keys, keys, keys)];
     double[] biasSums = new double[3 * 2 * keys];
     float[] gradientStaged = new float[AttentionGradientLanes.stagedLength(gradientHeads)];
     System.out.println("gradientlanes " + fewestBytes(() -> AttentionGradientLanes.gradients(
