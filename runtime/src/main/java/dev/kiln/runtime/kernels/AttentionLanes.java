@@ -79,7 +79,7 @@ final class AttentionLanes {
   /** The floats of work a thread needs for heads of these sizes. */
   static int workLength(int keyCount, int keyDim, int valueDim) {
     return 2 * keyDim * keyCount + valueDim * keyCount
-        + AttentionTiles.ROWS * (keyDim + keyCount + valueDim + 1);
+        + AttentionTiles.ROWS * (keyDim + 2 * keyCount + valueDim + 1);
   }
 
   /**
@@ -127,12 +127,13 @@ final class AttentionLanes {
     int size = h.keyDim();
     int valueDim = h.valueDim();
     // work: the keys as rows, transposed, the values, a tile of query rows, of scores, of
-    // context, and a float per row of the tile for the softmax
+    // probabilities, of context, and a float per row of the tile for the softmax
     int keysT = size * count;
     int values = 2 * keysT;
     int query = values + valueDim * count;
     int scores = query + rows * size;
-    int context = scores + rows * count;
+    int probabilities = scores + rows * count;
+    int context = probabilities + rows * count;
     int rowScalars = context + rows * valueDim;
     int queries = h.queryCount();
     int heads = h.heads();
@@ -160,12 +161,12 @@ final class AttentionLanes {
         }
         AttentionTiles.product(work, query, size, 1, tile, size, keysT, count, count, scores,
             count, 1f);
-        AttentionTiles.softmax(work, scores, tile, count, rowScalars);
+        AttentionTiles.softmax(work, scores, tile, count, probabilities, rowScalars);
         if (h.scores() != null) {
-          h.scores().write(work, scores, row * count, tile * count);
+          h.scores().write(work, probabilities, row * count, tile * count);
         }
-        AttentionTiles.product(work, scores, count, 1, tile, count, values, valueDim, valueDim,
-            context, valueDim, 1f);
+        AttentionTiles.product(work, probabilities, count, 1, tile, count, values, valueDim,
+            valueDim, context, valueDim, 1f);
         Layout out = h.contextLayout();
         for (int r = 0, at = out.at(head, heads, i); r < tile; r++, at += out.row()) {
           h.context().write(work, context + r * valueDim, at, valueDim);

@@ -173,39 +173,71 @@ final class AttentionTiles {
   }
 
   /**
-   * The softmax of {@code rows} rows of {@code count} values (a whole number of vectors) from
-   * {@code w[from]} on, one after the other, in place, with {@code rows} floats from {@code
-   * w[scalars]} on to work in.
+   * A row's sum of exponentials below it, taken from the largest value of its tile, is taken
+   * again from the row's own largest value: its values then lie more than 8 below the tile's
+   * largest, and {@code x - largest} rounded to a float would be off by more than a few units in
+   * the last place of the row's own differences (a probability's relative error grows with it).
    */
-  static void softmax(float[] w, int from, int rows, int count, int scalars) {
+  private static final float SMALLEST_SUM = 0x1p-12f;
+
+  /**
+   * Writes the softmax of {@code rows} rows of {@code count} values (a whole number of vectors)
+   * from {@code w[from]} on, one after the other, from {@code w[to]} on (not in place), with
+   * {@code rows} floats from {@code w[scalars]} on to work in.
+   *
+   * <p>The exponentials are taken from the largest value of all rows ({@link #SMALLEST_SUM} says
+   * when a row takes its own), one maximum across lanes for the tile: one a row took 14 of a
+   * row's 50 ns. And in passes over the rows, so that the core overlaps the rows' chains of
+   * dependent steps (the sum across lanes, a division).
+   */
+  static void softmax(float[] w, int from, int rows, int count, int to, int scalars) {
     int width = SPECIES.length();
-    // in three passes over the rows, so that the core overlaps the rows' chains of dependent
-    // steps (a maximum across lanes, the sum across lanes, a division): row by row, a softmax
-    // of 64 values took 50 ns, its maximum across lanes alone 14
-    for (int r = 0, start = from; r < rows; r++, start += count) {
-      FloatVector max = FloatVector.fromArray(SPECIES, w, start);
-      for (int at = start + width, end = start + count; at < end; at += width) {
-        max = max.max(FloatVector.fromArray(SPECIES, w, at));
-      }
-      w[scalars + r] = max.reduceLanes(VectorOperators.MAX);
+    int end = from + rows * count;
+    FloatVector max = FloatVector.fromArray(SPECIES, w, from);
+    for (int at = from + width; at < end; at += width) {
+      max = max.max(FloatVector.fromArray(SPECIES, w, at));
     }
-    for (int r = 0, start = from; r < rows; r++, start += count) {
-      float largest = w[scalars + r];
-      FloatVector sum = FloatVector.zero(SPECIES);
-      for (int at = start, end = start + count; at < end; at += width) {
-        FloatVector e = FloatVector.fromArray(SPECIES, w, at).sub(largest)
-            .lanewise(VectorOperators.EXP);
-        e.intoArray(w, at);
-        sum = sum.add(e);
-      }
-      w[scalars + r] = 1 / sum.reduceLanes(VectorOperators.ADD);
+    float largest = max.reduceLanes(VectorOperators.MAX);
+    for (int r = 0; r < rows; r++) {
+      w[scalars + r] = exponentials(w, from + r * count, count, largest, to + r * count);
     }
-    for (int r = 0, start = from; r < rows; r++, start += count) {
-      float inverse = w[scalars + r];
-      for (int at = start, end = start + count; at < end; at += width) {
+    for (int r = 0; r < rows; r++) {
+      float sum = w[scalars + r];
+      if (sum < SMALLEST_SUM) { // far below the tile's largest value (or not a number)
+        int start = from + r * count;
+        sum = exponentials(w, start, count, rowMaximum(w, start, count), to + r * count);
+      }
+      float inverse = 1 / sum;
+      for (int at = to + r * count, last = at + count; at < last; at += width) {
         FloatVector.fromArray(SPECIES, w, at).mul(inverse).intoArray(w, at);
       }
     }
+  }
+
+  /** The largest of {@code w[start, start + count)}. */
+  private static float rowMaximum(float[] w, int start, int count) {
+    int width = SPECIES.length();
+    FloatVector max = FloatVector.fromArray(SPECIES, w, start);
+    for (int at = start + width, end = start + count; at < end; at += width) {
+      max = max.max(FloatVector.fromArray(SPECIES, w, at));
+    }
+    return max.reduceLanes(VectorOperators.MAX);
+  }
+
+  /**
+   * Writes {@code exp(w - largest)} of {@code w[start, start + count)} from {@code w[to]} on and
+   * returns their sum.
+   */
+  private static float exponentials(float[] w, int start, int count, float largest, int to) {
+    int width = SPECIES.length();
+    FloatVector sum = FloatVector.zero(SPECIES);
+    for (int j = 0; j < count; j += width) {
+      FloatVector e = FloatVector.fromArray(SPECIES, w, start + j).sub(largest)
+          .lanewise(VectorOperators.EXP);
+      e.intoArray(w, to + j);
+      sum = sum.add(e);
+    }
+    return sum.reduceLanes(VectorOperators.ADD);
   }
 
   /**

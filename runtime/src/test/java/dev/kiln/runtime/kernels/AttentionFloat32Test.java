@@ -173,6 +173,44 @@ class AttentionFloat32Test {
   }
 
   /**
+   * The tiles' softmax against float64 per row, for a tile whose rows lie far apart: rows whose
+   * values are 120 and 30 below the tile's largest take their own largest values (the sum of
+   * exponentials from the tile's would be 0, or the differences rounded too coarsely), rows 1
+   * and 4 below keep the tile's.
+   */
+  @Test
+  void tileSoftmaxMatchesFloat64RowsFarApart() {
+    assumeTrue(VectorApi.ENABLED);
+    int count = 2 * FloatLanes.SPECIES.length();
+    float[] offsets = {60, -60, 30, 56, 59};
+    int rows = offsets.length;
+    java.util.Random random = new java.util.Random(7);
+    float[] w = new float[2 * rows * count + rows];
+    double[] expected = new double[rows * count];
+    for (int r = 0; r < rows; r++) {
+      double max = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < count; j++) {
+        w[r * count + j] = offsets[r] + 4 * random.nextFloat();
+        max = Math.max(max, w[r * count + j]);
+      }
+      double sum = 0;
+      for (int j = 0; j < count; j++) {
+        expected[r * count + j] = Math.exp(w[r * count + j] - max);
+        sum += expected[r * count + j];
+      }
+      for (int j = 0; j < count; j++) {
+        expected[r * count + j] /= sum;
+      }
+    }
+    AttentionTiles.softmax(w, 0, rows, count, rows * count, 2 * rows * count);
+    for (int i = 0; i < expected.length; i++) {
+      float p = w[rows * count + i];
+      assertTrue(Math.abs(p - expected[i]) <= 1e-6 * Math.max(expected[i], 1e-3),
+          "row " + i / count + ", value " + i % count + ": " + p + " against " + expected[i]);
+    }
+  }
+
+  /**
    * A prediction that reads no probabilities ({@code scoresRead} false) leaves them as they were
    * and gives the same output as one that writes them, in lanes for self-attention (the one
    * projection) and attention to another sequence (head-major heads); a training pass writes
