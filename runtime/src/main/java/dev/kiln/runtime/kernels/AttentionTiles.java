@@ -194,10 +194,20 @@ final class AttentionTiles {
     int width = SPECIES.length();
     int end = from + rows * count;
     FloatVector max = FloatVector.fromArray(SPECIES, w, from);
-    for (int at = from + width; at < end; at += width) {
-      max = max.max(FloatVector.fromArray(SPECIES, w, at));
+    FloatVector max1 = max; // four chains of dependent maxima, not one
+    FloatVector max2 = max;
+    FloatVector max3 = max;
+    int next = from + width;
+    for (; next + 4 * width <= end; next += 4 * width) {
+      max = max.max(FloatVector.fromArray(SPECIES, w, next));
+      max1 = max1.max(FloatVector.fromArray(SPECIES, w, next + width));
+      max2 = max2.max(FloatVector.fromArray(SPECIES, w, next + 2 * width));
+      max3 = max3.max(FloatVector.fromArray(SPECIES, w, next + 3 * width));
     }
-    float largest = max.reduceLanes(VectorOperators.MAX);
+    for (; next < end; next += width) {
+      max = max.max(FloatVector.fromArray(SPECIES, w, next));
+    }
+    float largest = max.max(max1).max(max2.max(max3)).reduceLanes(VectorOperators.MAX);
     for (int r = 0; r < rows; r++) {
       w[scalars + r] = exponentials(w, from + r * count, count, largest, to + r * count);
     }
