@@ -152,8 +152,7 @@ final class GeluLanes {
         factors(work, j);
       }
       for (int j = 0; j < whole; j += width) {
-        value(work, j);
-        slope(work, j, SLOPE);
+        valueAndSlope(work, j);
       }
       for (int j = whole; j < length; j++) {
         work[SLOPE + j] = (float) Gelu.derivative(work[X + j]);
@@ -378,6 +377,25 @@ final class GeluLanes {
     tail.neg().blend(x.sub(tail), right).intoArray(work, Y + i); // x (1 - Q(x)) on the right
   }
 
+
+  /**
+   * {@link #value} and {@link #slope} into {@code work[SLOPE + i]} for a whole vector, the same
+   * operations on the same loads.
+   */
+  private static void valueAndSlope(float[] work, int i) {
+    FloatVector x = FloatVector.fromArray(SPECIES, work, X + i);
+    FloatVector scaledExp = FloatVector.fromArray(SPECIES, work, EXP + i);
+    FloatVector scaledTail = FloatVector.fromArray(SPECIES, work, TAIL + i);
+    FloatVector z = x.abs();
+    z = z.blend(FAR, z.compare(VectorOperators.GT, FAR));
+    FloatVector tail = z.mul(scaledTail).mul(scaledExp).mul(UNSCALE);
+    VectorMask<Float> right = x.compare(VectorOperators.GE, 0f);
+    tail.neg().blend(x.sub(tail), right).intoArray(work, Y + i);
+    FloatVector scaledSlope = z.mul(DENSITY);
+    FloatVector left = scaledTail.sub(scaledSlope).mul(scaledExp).mul(UNSCALE);
+    FloatVector slope = scaledSlope.sub(scaledTail).fma(scaledExp.mul(UNSCALE), ONE);
+    left.blend(slope, right).intoArray(work, SLOPE + i);
+  }
 
   /** {@code work[Y + i] *= gelu'(work[X + i])} for a whole vector, from {@link #factors}. */
   private static void backward(float[] work, int i) {
