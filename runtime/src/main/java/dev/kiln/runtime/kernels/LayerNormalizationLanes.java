@@ -3,6 +3,7 @@ package dev.kiln.runtime.kernels;
 import static dev.kiln.runtime.kernels.FloatLanes.ORDER;
 import static dev.kiln.runtime.kernels.FloatLanes.SPECIES;
 
+import java.nio.FloatBuffer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -86,14 +87,29 @@ final class LayerNormalizationLanes {
   static void backward(Rows rows, FloatLanes dOut, FloatLanes dx, FloatLanes copy, int fromRow,
       int toRow, float[] blockGamma, float[] blockBeta, double[] dGamma, double[] dBeta) {
     int features = rows.features();
-    int bytes = features * Float.BYTES;
+    // a row of x, of dOut and of dx, copied in and out in bulk; and gamma
+    float[] work = JavaWork.floats(6, 3 * features);
+    float[] scale = null;
+    if (rows.gamma() != null) {
+      scale = JavaWork.floats(7, features);
+      rows.gamma().read(0, scale, 0, features);
+    }
+    FloatBuffer x = floats(rows.x());
+    FloatBuffer gradient = floats(dOut);
+    FloatBuffer inputGradient = dx == null ? null : floats(dx);
+    FloatBuffer copied = copy == null ? null : floats(copy);
     for (int block = fromRow; block < toRow; block += BLOCK) {
       java.util.Arrays.fill(blockGamma, 0, features, 0f);
       java.util.Arrays.fill(blockBeta, 0, features, 0f);
       for (int row = block, end = Math.min(toRow, block + BLOCK); row < end; row++) {
-        backwardRow(rows, dOut, dx, row * bytes, bytes, blockGamma, blockBeta);
+        x.get(first(rows.x(), row * features), work, 0, features);
+        gradient.get(first(dOut, row * features), work, features, features);
+        backwardRow(work, features, scale, rows.epsilon(), dx != null, blockGamma, blockBeta);
+        if (dx != null) {
+          inputGradient.put(first(dx, row * features), work, 2 * features, features);
+        }
         if (copy != null) {
-          copyRow(dx, copy, row * bytes, bytes);
+          copied.put(first(copy, row * features), work, 2 * features, features);
         }
       }
       for (int j = 0; j < features; j++) {
@@ -157,14 +173,6 @@ final class LayerNormalizationLanes {
     }
   }
 
-  /** Copies the row at byte {@code start} of {@code from} into {@code to}. */
-  private static void copyRow(FloatLanes from, FloatLanes to, int start, int bytes) {
-    for (int at = 0; at < bytes; at += SPECIES.vectorByteSize()) {
-      FloatVector.fromByteBuffer(SPECIES, from.buffer, from.base + start + at, ORDER)
-          .intoByteBuffer(to.buffer, to.base + start + at, ORDER);
-    }
-  }
-
   /** The mean of the row of x at byte {@code start}. */
   private static float mean(Rows rows, int start, int bytes) {
     FloatLanes x = rows.x();
@@ -209,44 +217,54 @@ final class LayerNormalizationLanes {
   }
 
   /**
-   * With {@code g = dOut * gamma}: {@code dx = (g - mean(g) - xhat * mean(g * xhat)) * inverse};
-   * adds {@code dOut * xhat} and {@code dOut} to the block's parameter sums.
+   * The floats of {@code lanes}' buffer, for bulk copies of rows: a bulk copy is a memory copy,
+   * about twice as fast as a loop of vectors.
    */
-  private static void backwardRow(Rows rows, FloatLanes dOut, FloatLanes dx, int start,
-      int bytes, float[] blockGamma, float[] blockBeta) {
-    FloatLanes x = rows.x();
-    FloatLanes gamma = rows.gamma();
-    int step = SPECIES.vectorByteSize();
-    float mean = mean(rows, start, bytes);
-    float inverse = inverseDeviation(rows, start, bytes, mean);
+  private static FloatBuffer floats(FloatLanes lanes) {
+    return lanes.buffer.asFloatBuffer();
+  }
+
+  /** The index in {@link #floats}{@code (lanes)} of element {@code i}. */
+  private static int first(FloatLanes lanes, int i) {
+    return lanes.base / Float.BYTES + i;
+  }
+
+  /**
+   * With {@code g = dOut * gamma}: {@code dx = (g - mean(g) - xhat * mean(g * xhat)) * inverse}
+   * into {@code work[2 features, 3 features)} (with {@code written}), from the row of x in {@code
+   * work[0, features)} and of dOut in {@code work[features, 2 features)}; adds {@code dOut * xhat}
+   * and {@code dOut} to the block's parameter sums. Gamma is {@code scale}, or null for none.
+   */
+  private static void backwardRow(float[] work, int features, float[] scale, float epsilon,
+      boolean written, float[] blockGamma, float[] blockBeta) {
+    int width = SPECIES.length();
+    FloatVector total = FloatVector.zero(SPECIES);
+    for (int j = 0; j < features; j += width) {
+      total = total.add(FloatVector.fromArray(SPECIES, work, j));
+    }
+    float mean = total.reduceLanes(VectorOperators.ADD) / features;
+    float inverse = inverseDeviation(work, features, mean, epsilon);
     FloatVector sumG = FloatVector.zero(SPECIES);
     FloatVector sumGXhat = FloatVector.zero(SPECIES);
-    for (int at = 0, j = 0; at < bytes; at += step, j += SPECIES.length()) {
-      FloatVector xhat = FloatVector.fromByteBuffer(SPECIES, x.buffer, x.base + start + at,
-          ORDER).sub(mean).mul(inverse);
-      FloatVector d = FloatVector.fromByteBuffer(SPECIES, dOut.buffer, dOut.base + start + at,
-          ORDER);
-      FloatVector g = gamma == null ? d
-          : d.mul(FloatVector.fromByteBuffer(SPECIES, gamma.buffer, gamma.base + at, ORDER));
+    for (int j = 0; j < features; j += width) {
+      FloatVector xhat = FloatVector.fromArray(SPECIES, work, j).sub(mean).mul(inverse);
+      FloatVector d = FloatVector.fromArray(SPECIES, work, features + j);
+      FloatVector g = scale == null ? d : d.mul(FloatVector.fromArray(SPECIES, scale, j));
       sumG = sumG.add(g);
       sumGXhat = g.fma(xhat, sumGXhat);
       d.fma(xhat, FloatVector.fromArray(SPECIES, blockGamma, j)).intoArray(blockGamma, j);
       d.add(FloatVector.fromArray(SPECIES, blockBeta, j)).intoArray(blockBeta, j);
     }
-    if (dx == null) {
+    if (!written) {
       return;
     }
-    float meanG = sumG.reduceLanes(VectorOperators.ADD) / rows.features();
-    float meanGXhat = sumGXhat.reduceLanes(VectorOperators.ADD) / rows.features();
-    for (int at = 0; at < bytes; at += step) {
-      FloatVector xhat = FloatVector.fromByteBuffer(SPECIES, x.buffer, x.base + start + at,
-          ORDER).sub(mean).mul(inverse);
-      FloatVector d = FloatVector.fromByteBuffer(SPECIES, dOut.buffer, dOut.base + start + at,
-          ORDER);
-      FloatVector g = gamma == null ? d
-          : d.mul(FloatVector.fromByteBuffer(SPECIES, gamma.buffer, gamma.base + at, ORDER));
-      g.sub(meanG).sub(xhat.mul(meanGXhat)).mul(inverse)
-          .intoByteBuffer(dx.buffer, dx.base + start + at, ORDER);
+    float meanG = sumG.reduceLanes(VectorOperators.ADD) / features;
+    float meanGXhat = sumGXhat.reduceLanes(VectorOperators.ADD) / features;
+    for (int j = 0; j < features; j += width) {
+      FloatVector xhat = FloatVector.fromArray(SPECIES, work, j).sub(mean).mul(inverse);
+      FloatVector d = FloatVector.fromArray(SPECIES, work, features + j);
+      FloatVector g = scale == null ? d : d.mul(FloatVector.fromArray(SPECIES, scale, j));
+      g.sub(meanG).sub(xhat.mul(meanGXhat)).mul(inverse).intoArray(work, 2 * features + j);
     }
   }
 }
