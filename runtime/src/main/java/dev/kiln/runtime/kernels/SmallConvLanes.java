@@ -55,20 +55,9 @@ final class SmallConvLanes {
   /** Output values below which one thread does the whole convolution. */
   static final long TWO_THREADS = 1 << 16;
 
-  /**
-   * A thread's Java arrays, grown as needed and kept: the calling thread's hold a call's input,
-   * kernel, bias and tap offsets, which both threads read; each thread's {@code sums} its four
-   * vectors of sums on their way out.
-   */
-  private static final ThreadLocal<Arrays> ARRAYS = ThreadLocal.withInitial(Arrays::new);
-
-  private static final class Arrays {
-    float[] x = new float[0];
-    float[] kernel = new float[0];
-    float[] bias = new float[0];
-    int[] taps = new int[0];
-    final float[] sums = new float[8 * WIDTH];
-  }
+  /** Each thread's four (or eight) vectors of sums on their way out. */
+  private static final ThreadLocal<float[]> SUMS =
+      ThreadLocal.withInitial(() -> new float[8 * WIDTH]);
 
   private static final LanesGate CONVOLUTION = new LanesGate("small convolution");
   private static final LanesGate POOLED =
@@ -81,8 +70,8 @@ final class SmallConvLanes {
   /**
    * Whether this path takes the convolution: float32, row-major contiguous arrays, no dilation,
    * at most {@link #MAXIMUM_TAPS} taps, filters a whole number of vectors. Same padding runs as
-   * valid padding over the zero-padded copy of the input that {@link Plan} makes, on images of at
-   * most {@link #SAME_PADDING_PIXELS}.
+   * valid padding over the zero-padded copy of the input that {@link SmallConvPlan} makes, on
+   * images of at most {@link #SAME_PADDING_PIXELS}.
    */
   static boolean handles(INDArray x, INDArray kernel, INDArray bias, Window window, INDArray out) {
     long taps = kernel.size(0) * kernel.size(1) * kernel.size(2);
@@ -91,27 +80,8 @@ final class SmallConvLanes {
         && floats(x) && floats(kernel) && floats(out) && (bias == null || floats(bias))
         && x.rank() == 4 && out.rank() == 4 && taps <= MAXIMUM_TAPS
         && kernel.size(3) % WIDTH == 0
-        && paddedLength(x, window) < Integer.MAX_VALUE / Float.BYTES
+        && SmallConvPlan.paddedLength(x, window) < Integer.MAX_VALUE / Float.BYTES
         && out.length() < Integer.MAX_VALUE / Float.BYTES;
-  }
-
-  /** The length of the input's copy with its same padding ({@link Plan}), as a long. */
-  private static long paddedLength(INDArray x, Window window) {
-    return x.size(0) * (x.size(1) + padding(x.size(1), window.height(), window.strideHeight(),
-        window.same())) * (x.size(2) + padding(x.size(2), window.width(), window.strideWidth(),
-        window.same())) * x.size(3);
-  }
-
-  /**
-   * Keras' same padding along one axis, before and after together: enough that {@code ceil(in /
-   * stride)} windows fit; valid padding, none.
-   */
-  static int padding(long in, int extent, int stride, boolean same) {
-    if (!same) {
-      return 0;
-    }
-    long out = (in + stride - 1) / stride;
-    return (int) Math.max((out - 1) * stride + extent - in, 0);
   }
 
   /** Whether {@link #forwardPooledRelu} takes the pooling too: 2x2 windows at stride 2, valid. */
@@ -128,7 +98,7 @@ final class SmallConvLanes {
 
   /** {@code out (n, oh, ow, f) = x (n, h, w, c) * kernel (kh, kw, c, f) + bias}. */
   static void forward(INDArray x, INDArray kernel, INDArray bias, Window window, INDArray out) {
-    Plan plan = Plan.of(x, kernel, bias, window, out.size(1), out.size(2));
+    SmallConvPlan plan = SmallConvPlan.of(x, kernel, bias, window, out.size(1), out.size(2));
     FloatLanes target = new FloatLanes(out);
     int rows = plan.n * plan.oh;
     if (SecondThread.ENABLED && out.length() >= TWO_THREADS && rows >= 2) {
@@ -145,7 +115,8 @@ final class SmallConvLanes {
    */
   static void forwardPooledRelu(
       INDArray x, INDArray kernel, INDArray bias, Window window, INDArray pooled) {
-    Plan plan = Plan.of(x, kernel, bias, window, 2 * pooled.size(1), 2 * pooled.size(2));
+    SmallConvPlan plan =
+        SmallConvPlan.of(x, kernel, bias, window, 2 * pooled.size(1), 2 * pooled.size(2));
     FloatLanes target = new FloatLanes(pooled);
     int rows = (int) (plan.n * pooled.size(1));
     int columns = (int) pooled.size(2);
@@ -165,7 +136,8 @@ final class SmallConvLanes {
    */
   static void forwardPooledReluTraced(INDArray x, INDArray kernel, INDArray bias, Window window,
       INDArray pooled, INDArray trace) {
-    Plan plan = Plan.of(x, kernel, bias, window, 2 * pooled.size(1), 2 * pooled.size(2));
+    SmallConvPlan plan =
+        SmallConvPlan.of(x, kernel, bias, window, 2 * pooled.size(1), 2 * pooled.size(2));
     FloatLanes target = new FloatLanes(pooled);
     FloatLanes cells = new FloatLanes(trace);
     int rows = (int) (plan.n * pooled.size(1));
@@ -179,86 +151,11 @@ final class SmallConvLanes {
   }
 
   /**
-   * One call's sizes and arrays: {@code x} the input copied, with the same padding's zeros
-   * around each image ({@code h} and {@code w} the copy's rows and columns: Keras' padding, the
-   * smaller half before), so that every window lies inside it; {@code taps[t]}, the offset in
-   * {@code x} of tap {@code t} from the window's first cell; {@code ow} and {@code oh} the
-   * convolution's output size used.
-   */
-  record Plan(float[] x, float[] kernel, float[] bias, int[] taps, int tapCount,
-      int filters, int n, int h, int w, int c, int oh, int ow, int strideH, int strideW) {
-
-    static Plan of(INDArray x, INDArray kernel, INDArray bias, Window window, long oh, long ow) {
-      Arrays arrays = ARRAYS.get();
-      int kh = (int) kernel.size(0);
-      int kw = (int) kernel.size(1);
-      int c = (int) kernel.size(2);
-      int filters = (int) kernel.size(3);
-      int n = (int) x.size(0);
-      int h = (int) x.size(1);
-      int tapCount = kh * kw * c;
-      int padH = padding(h, kh, window.strideHeight(), window.same());
-      int padW = padding(x.size(2), kw, window.strideWidth(), window.same());
-      int w = (int) x.size(2) + padW;
-      int length = n * (h + padH) * w * c;
-      arrays.x = atLeast(arrays.x, length);
-      if (padH == 0 && padW == 0) {
-        new FloatLanes(x).read(0, arrays.x, 0, length);
-      } else {
-        padded(new FloatLanes(x), n, h, w - padW, c, h + padH, w, padH / 2, padW / 2, arrays.x);
-      }
-      arrays.kernel = atLeast(arrays.kernel, tapCount * filters);
-      new FloatLanes(kernel).read(0, arrays.kernel, 0, tapCount * filters);
-      arrays.bias = atLeast(arrays.bias, filters);
-      if (bias == null) {
-        java.util.Arrays.fill(arrays.bias, 0, filters, 0f);
-      } else {
-        new FloatLanes(bias).read(0, arrays.bias, 0, filters);
-      }
-      if (arrays.taps.length < tapCount) {
-        arrays.taps = new int[tapCount];
-      }
-      for (int u = 0, t = 0; u < kh; u++) {
-        for (int v = 0; v < kw * c; v++) {
-          arrays.taps[t++] = u * w * c + v;
-        }
-      }
-      return new Plan(arrays.x, arrays.kernel, arrays.bias, arrays.taps, tapCount, filters,
-          n, h + padH, w, c, (int) oh, (int) ow, window.strideHeight(), window.strideWidth());
-    }
-
-    /**
-     * Images {@code (n, h, w, c)} into {@code target} as {@code (n, paddedH, paddedW, c)}, each
-     * image's rows after {@code top} zero rows and its columns after {@code left} zero columns,
-     * zeros after them.
-     */
-    private static void padded(FloatLanes x, int n, int h, int w, int c, int paddedH,
-        int paddedW, int top, int left, float[] target) {
-      java.util.Arrays.fill(target, 0, n * paddedH * paddedW * c, 0f);
-      for (int b = 0; b < n; b++) {
-        for (int i = 0; i < h; i++) {
-          x.read((b * h + i) * w * c, target, ((b * paddedH + top + i) * paddedW + left) * c,
-              w * c);
-        }
-      }
-    }
-
-    /** Where output pixel {@code (b, i, j)}'s window starts in {@code x}. */
-    int corner(int b, int i, int j) {
-      return ((b * h + i * strideH) * w + j * strideW) * c;
-    }
-  }
-
-  private static float[] atLeast(float[] array, int length) {
-    return array.length >= length ? array : new float[length];
-  }
-
-  /**
    * Output rows {@code [from, to)} of all images; a cold call's later rows in plain loops
    * ({@link LanesGate}, {@link SmallConvLoops}), which give the same bits.
    */
-  private static void convolveRows(Plan p, FloatLanes out, int from, int to) {
-    float[] sums = ARRAYS.get().sums;
+  private static void convolveRows(SmallConvPlan p, FloatLanes out, int from, int to) {
+    float[] sums = SUMS.get();
     int lanesEnd = CONVOLUTION.lanesEnd(from, to, p.ow * p.filters);
     long mark = CONVOLUTION.start();
     for (int row = from; row < lanesEnd; row++) {
@@ -275,7 +172,7 @@ final class SmallConvLanes {
    * warmed (a gate over this loop with the stores in it stayed cold for as long as the seed CNN
    * trained).
    */
-  private static void convolveRow(Plan p, FloatLanes out, int row, float[] sums) {
+  private static void convolveRow(SmallConvPlan p, FloatLanes out, int row, float[] sums) {
     int b = row / p.oh;
     int i = row % p.oh;
     int at = row * p.ow * p.filters;
@@ -316,8 +213,8 @@ final class SmallConvLanes {
    * Pooled rows {@code [from, to)} of all images: each 2x2 window's outputs, ReLU, maximum; a
    * cold call's later rows in plain loops, as {@link #convolveRows}.
    */
-  private static void poolRows(Plan p, FloatLanes pooled, int columns, int from, int to) {
-    float[] sums = ARRAYS.get().sums;
+  private static void poolRows(SmallConvPlan p, FloatLanes pooled, int columns, int from, int to) {
+    float[] sums = SUMS.get();
     int lanesEnd = POOLED.lanesEnd(from, to, 4 * columns * p.filters);
     long mark = POOLED.start();
     for (int row = from; row < lanesEnd; row++) {
@@ -348,8 +245,8 @@ final class SmallConvLanes {
 
   /** {@link #poolRows}, also writing each window's winning cell into {@code trace}. */
   private static void poolRowsTraced(
-      Plan p, FloatLanes pooled, FloatLanes trace, int columns, int from, int to) {
-    float[] sums = ARRAYS.get().sums;
+      SmallConvPlan p, FloatLanes pooled, FloatLanes trace, int columns, int from, int to) {
+    float[] sums = SUMS.get();
     // Twice a pooled row's count: the trace's blends double the vector operations per output.
     int lanesEnd = TRACED.lanesEnd(from, to, 8 * columns * p.filters);
     long mark = TRACED.start();
@@ -413,7 +310,7 @@ final class SmallConvLanes {
    * Filters {@code [k, k + WIDTH)} of the four output pixels whose windows start at {@code a0}
    * to {@code a3}, into {@code sums}: the bias, then each tap's product added in order.
    */
-  private static void four(Plan p, int a0, int a1, int a2, int a3, int k, float[] sums) {
+  private static void four(SmallConvPlan p, int a0, int a1, int a2, int a3, int k, float[] sums) {
     float[] x = p.x;
     float[] kernel = p.kernel;
     int[] taps = p.taps;
@@ -442,7 +339,8 @@ final class SmallConvLanes {
    * broadcast input value feeds two of them: the seed CNN's first convolution pooled for a
    * prediction took 3.8-4.0 ms of CPU a call with four alone, 2.8 with eight (loaded machine).
    */
-  private static void fourByTwo(Plan p, int a0, int a1, int a2, int a3, int k, float[] sums) {
+  private static void fourByTwo(
+      SmallConvPlan p, int a0, int a1, int a2, int a3, int k, float[] sums) {
     float[] x = p.x;
     float[] kernel = p.kernel;
     int[] taps = p.taps;
@@ -483,7 +381,7 @@ final class SmallConvLanes {
   }
 
   /** {@link #four} for one pixel, the same operations in the same order, stored at {@code at}. */
-  private static void one(Plan p, int a0, int k, FloatLanes out, int at) {
+  private static void one(SmallConvPlan p, int a0, int k, FloatLanes out, int at) {
     float[] x = p.x;
     float[] kernel = p.kernel;
     int[] taps = p.taps;

@@ -71,14 +71,14 @@ final class SmallConvPoolGradient {
    */
   static void compute(INDArray x, INDArray kernel, INDArray trace, INDArray dPooled,
       Window window, INDArray dKernel, INDArray dBias) {
-    SmallConvLanes.Plan plan = SmallConvLanes.Plan.of(
+    SmallConvPlan plan = SmallConvPlan.of(
         x, kernel, null, window, 2 * dPooled.size(1), 2 * dPooled.size(2));
-    int filters = plan.filters();
-    int length = (plan.tapCount() + 1) * filters;
+    int filters = plan.filters;
+    int length = (plan.tapCount + 1) * filters;
     Work first = WORK.get().sized(length);
     FloatLanes cells = new FloatLanes(trace);
     FloatLanes gradient = new FloatLanes(dPooled);
-    int rows = (int) (plan.n() * dPooled.size(1));
+    int rows = (int) (plan.n * dPooled.size(1));
     int columns = (int) dPooled.size(2);
     if (SecondThread.ENABLED && dPooled.length() * 4 >= SmallConvLanes.TWO_THREADS && rows >= 2) {
       Work second = first.second.sized(length);
@@ -88,7 +88,7 @@ final class SmallConvPoolGradient {
     } else {
       sumRows(plan, cells, gradient, columns, 0, rows, first.sums);
     }
-    int kernelLength = plan.tapCount() * filters;
+    int kernelLength = plan.tapCount * filters;
     write(first.sums, 0, kernelLength, dKernel);
     if (dBias != null) {
       write(first.sums, kernelLength, filters, dBias);
@@ -100,11 +100,11 @@ final class SmallConvPoolGradient {
    * call's later rows in plain loops ({@link LanesGate}, {@link SmallConvLoops}), in the same
    * order with the same bits.
    */
-  private static void sumRows(SmallConvLanes.Plan p, FloatLanes trace, FloatLanes dPooled,
+  private static void sumRows(SmallConvPlan p, FloatLanes trace, FloatLanes dPooled,
       int columns, int from, int to, float[] sums) {
-    int filters = p.filters();
-    java.util.Arrays.fill(sums, 0, (p.tapCount() + 1) * filters, 0f);
-    int rowsPerImage = p.oh() / 2;
+    int filters = p.filters;
+    java.util.Arrays.fill(sums, 0, (p.tapCount + 1) * filters, 0f);
+    int rowsPerImage = p.oh / 2;
     // Twice a pooled row's count, as the traced forward pass (SmallConvLanes.COLD_GROWTH).
     int lanesEnd = GATE.lanesEnd(from, to, 8 * columns * filters);
     long mark = GATE.start();
@@ -144,7 +144,7 @@ final class SmallConvPoolGradient {
    * tap's four products summed in pairs before the add boxed vectors in C2: 14 MB of heap a
    * call.)
    */
-  private static void addWindow(SmallConvLanes.Plan p, FloatLanes trace, FloatLanes dPooled,
+  private static void addWindow(SmallConvPlan p, FloatLanes trace, FloatLanes dPooled,
       int window, int a0, int a1, int a2, int a3, int k, float[] sums) {
     FloatVector cell = trace.load(window);
     if (!cell.compare(VectorOperators.GE, 0f).anyTrue()) {
@@ -156,10 +156,10 @@ final class SmallConvPoolGradient {
     FloatVector g1 = zero.blend(g, cell.eq(1f));
     FloatVector g2 = zero.blend(g, cell.eq(2f));
     FloatVector g3 = zero.blend(g, cell.eq(3f));
-    float[] x = p.x();
-    int[] taps = p.taps();
-    int filters = p.filters();
-    for (int t = 0; t < p.tapCount(); t++) {
+    float[] x = p.x;
+    int[] taps = p.taps;
+    int filters = p.filters;
+    for (int t = 0; t < p.tapCount; t++) {
       int offset = taps[t];
       int at = t * filters + k;
       FloatVector sum = FloatVector.fromArray(SPECIES, sums, at);
@@ -169,7 +169,7 @@ final class SmallConvPoolGradient {
       sum = g3.fma(FloatVector.broadcast(SPECIES, x[a3 + offset]), sum);
       sum.intoArray(sums, at);
     }
-    int bias = p.tapCount() * filters + k;
+    int bias = p.tapCount * filters + k;
     FloatVector.fromArray(SPECIES, sums, bias).add(g0.add(g1).add(g2.add(g3)))
         .intoArray(sums, bias);
   }
