@@ -56,11 +56,14 @@ final class GeluLanes {
   private static final FloatVector E5 = FloatVector.broadcast(SPECIES, 0.008374823f);
   private static final FloatVector E6 = FloatVector.broadcast(SPECIES, 0.001383817f);
 
-  private static final FloatVector LOG2_E = FloatVector.broadcast(SPECIES, (float) (1 / Math.log(2)));
+  private static final FloatVector LOG2_E =
+      FloatVector.broadcast(SPECIES, (float) (1 / Math.log(2)));
 
   /** {@code -ln 2} as a float pair; the first part's 16 digits make {@code n} times it exact. */
-  private static final FloatVector MINUS_LN2_HIGH = FloatVector.broadcast(SPECIES, -0.693145751953125f);
-  private static final FloatVector MINUS_LN2_LOW = FloatVector.broadcast(SPECIES, -1.428606765330187e-6f);
+  private static final FloatVector MINUS_LN2_HIGH =
+      FloatVector.broadcast(SPECIES, -0.693145751953125f);
+  private static final FloatVector MINUS_LN2_LOW =
+      FloatVector.broadcast(SPECIES, -1.428606765330187e-6f);
 
   /** The exponential's scale: {@code 2^SCALE}. */
   private static final int SCALE = 100;
@@ -82,7 +85,7 @@ final class GeluLanes {
    * 1e-67), {@code z * z} stays finite for an infinite {@code x}, and the scaled exponential
    * {@code 2^100 exp(-z^2 / 2)} a normal float.
    */
-  static final float FAR = 17.5f;
+  private static final float FAR = 17.5f;
 
   private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
 
@@ -126,7 +129,8 @@ final class GeluLanes {
         value(work, j);
       }
       for (int j = whole; j < length; j++) {
-        work[Y + j] = (float) Gelu.value(work[X + j]); // a last, partial vector: the float64 formula
+        // a last, partial vector: the float64 formula
+        work[Y + j] = (float) Gelu.value(work[X + j]);
       }
       out.put(first(y, start), work, Y, length);
     }
