@@ -30,12 +30,36 @@ final class LayerNormalizationLanes {
   /** The arrays of one call, as lanes; {@code gamma} and {@code beta} may be null. */
   record Rows(FloatLanes x, FloatLanes gamma, FloatLanes beta, int features, float epsilon) {}
 
-  /** Writes rows {@code [fromRow, toRow)} of {@code out}. */
+  /**
+   * Writes rows {@code [fromRow, toRow)} of {@code out} (which may be {@code rows.x()}), each row
+   * copied in bulk into a Java array first: its mean, deviation and normalisation read it there.
+   */
   static void forward(Rows rows, FloatLanes out, int fromRow, int toRow) {
-    int bytes = rows.features() * Float.BYTES;
-    for (int row = fromRow; row < toRow; row++) {
-      forwardRow(rows, out, row * bytes, bytes);
+    int features = rows.features();
+    float[] row = JavaWork.floats(6, features);
+    float[] parameters = parameters(rows);
+    FloatBuffer x = floats(rows.x());
+    int bytes = features * Float.BYTES;
+    for (int r = fromRow; r < toRow; r++) {
+      x.get(first(rows.x(), r * features), row, 0, features);
+      float mean = total(row, features) / features;
+      float inverse = inverseDeviation(row, features, mean, rows.epsilon());
+      normaliseRow(row, features, mean, inverse, rows.gamma() != null ? parameters : null,
+          rows.beta() != null ? parameters : null, out, r * bytes);
     }
+  }
+
+  /** Gamma and beta, where not null, in a Java array: gamma from 0, beta from {@code features}. */
+  private static float[] parameters(Rows rows) {
+    int features = rows.features();
+    float[] parameters = JavaWork.floats(7, 2 * features);
+    if (rows.gamma() != null) {
+      rows.gamma().read(0, parameters, 0, features);
+    }
+    if (rows.beta() != null) {
+      rows.beta().read(0, parameters, features, features);
+    }
+    return parameters;
   }
 
   /**
@@ -50,13 +74,7 @@ final class LayerNormalizationLanes {
       int toRow) {
     int features = rows.features();
     float[] row = JavaWork.floats(6, features);
-    float[] parameters = JavaWork.floats(7, 2 * features);
-    if (rows.gamma() != null) {
-      rows.gamma().read(0, parameters, 0, features);
-    }
-    if (rows.beta() != null) {
-      rows.beta().read(0, parameters, features, features);
-    }
+    float[] parameters = parameters(rows);
     int bytes = features * Float.BYTES;
     for (int r = fromRow; r < toRow; r++) {
       float mean = sumRow(a, b, rows.x(), r * bytes, bytes, row) / features;
@@ -126,7 +144,7 @@ final class LayerNormalizationLanes {
 
   /**
    * {@code row = a + b} over the row at byte {@code start}, also into {@code sum} unless null;
-   * returns the row's sum, added as {@link #mean} adds.
+   * returns the row's sum, added as {@link #total} adds.
    */
   private static float sumRow(FloatLanes a, FloatLanes b, FloatLanes sum, int start, int bytes,
       float[] row) {
@@ -144,7 +162,7 @@ final class LayerNormalizationLanes {
     return total.reduceLanes(VectorOperators.ADD);
   }
 
-  /** {@link #inverseDeviation} of a row in a Java array. */
+  /** {@code 1 / sqrt(variance + epsilon)} of a row in a Java array, whose mean is given. */
   private static float inverseDeviation(float[] row, int features, float mean, float epsilon) {
     FloatVector squares = FloatVector.zero(SPECIES);
     for (int j = 0; j < features; j += SPECIES.length()) {
@@ -156,8 +174,9 @@ final class LayerNormalizationLanes {
   }
 
   /**
-   * {@link #forwardRow} of a row in a Java array: gamma in {@code scale[0, features)} and beta in
-   * {@code offset[features, 2 features)}, either null for none.
+   * Writes {@code (row - mean) * inverse * gamma + beta} into the row of {@code out} at byte
+   * {@code start}: gamma in {@code scale[0, features)} and beta in {@code offset[features, 2
+   * features)}, either null for none.
    */
   private static void normaliseRow(float[] row, int features, float mean, float inverse,
       float[] scale, float[] offset, FloatLanes out, int start) {
@@ -173,47 +192,13 @@ final class LayerNormalizationLanes {
     }
   }
 
-  /** The mean of the row of x at byte {@code start}. */
-  private static float mean(Rows rows, int start, int bytes) {
-    FloatLanes x = rows.x();
-    FloatVector sum = FloatVector.zero(SPECIES);
-    for (int at = 0; at < bytes; at += SPECIES.vectorByteSize()) {
-      sum = sum.add(FloatVector.fromByteBuffer(SPECIES, x.buffer, x.base + start + at, ORDER));
+  /** The sum of a row in a Java array, its vectors added in order, then their lanes. */
+  private static float total(float[] row, int features) {
+    FloatVector total = FloatVector.zero(SPECIES);
+    for (int j = 0; j < features; j += SPECIES.length()) {
+      total = total.add(FloatVector.fromArray(SPECIES, row, j));
     }
-    return sum.reduceLanes(VectorOperators.ADD) / rows.features();
-  }
-
-  /** {@code 1 / sqrt(variance + epsilon)} of the row of x at byte {@code start}. */
-  private static float inverseDeviation(Rows rows, int start, int bytes, float mean) {
-    FloatLanes x = rows.x();
-    FloatVector squares = FloatVector.zero(SPECIES);
-    for (int at = 0; at < bytes; at += SPECIES.vectorByteSize()) {
-      FloatVector centred = FloatVector.fromByteBuffer(SPECIES, x.buffer, x.base + start + at,
-          ORDER).sub(mean);
-      squares = centred.fma(centred, squares);
-    }
-    float variance = squares.reduceLanes(VectorOperators.ADD) / rows.features();
-    return (float) (1 / Math.sqrt(variance + rows.epsilon()));
-  }
-
-  private static void forwardRow(Rows rows, FloatLanes out, int start, int bytes) {
-    FloatLanes x = rows.x();
-    FloatLanes gamma = rows.gamma();
-    FloatLanes beta = rows.beta();
-    int step = SPECIES.vectorByteSize();
-    float mean = mean(rows, start, bytes);
-    float inverse = inverseDeviation(rows, start, bytes, mean);
-    for (int at = 0; at < bytes; at += step) {
-      FloatVector y = FloatVector.fromByteBuffer(SPECIES, x.buffer, x.base + start + at, ORDER)
-          .sub(mean).mul(inverse);
-      if (gamma != null) {
-        y = y.mul(FloatVector.fromByteBuffer(SPECIES, gamma.buffer, gamma.base + at, ORDER));
-      }
-      if (beta != null) {
-        y = y.add(FloatVector.fromByteBuffer(SPECIES, beta.buffer, beta.base + at, ORDER));
-      }
-      y.intoByteBuffer(out.buffer, out.base + start + at, ORDER);
-    }
+    return total.reduceLanes(VectorOperators.ADD);
   }
 
   /**
@@ -238,11 +223,7 @@ final class LayerNormalizationLanes {
   private static void backwardRow(float[] work, int features, float[] scale, float epsilon,
       boolean written, float[] blockGamma, float[] blockBeta) {
     int width = SPECIES.length();
-    FloatVector total = FloatVector.zero(SPECIES);
-    for (int j = 0; j < features; j += width) {
-      total = total.add(FloatVector.fromArray(SPECIES, work, j));
-    }
-    float mean = total.reduceLanes(VectorOperators.ADD) / features;
+    float mean = total(work, features) / features;
     float inverse = inverseDeviation(work, features, mean, epsilon);
     FloatVector sumG = FloatVector.zero(SPECIES);
     FloatVector sumGXhat = FloatVector.zero(SPECIES);
