@@ -2,6 +2,7 @@ package dev.kiln.runtime.kernels;
 
 import static dev.kiln.runtime.kernels.FloatLanes.SPECIES;
 
+import java.nio.FloatBuffer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -17,14 +18,20 @@ import jdk.incubator.vector.VectorOperators;
  * over every {@code z}), and {@code Phi(x)} is {@code 1 - Q} for {@code x >= 0}, {@code Q} below:
  * a left tail keeps its digits, which {@code (1 + erf(x / sqrt(2))) / 2} loses. {@code z^2} is
  * carried as a float pair ({@code fma} gives the rounding error of {@code z * z}), so that {@code
- * exp(-z^2 / 2)} keeps its float digits far out in the tail, and the exponential is the last
- * factor, so that no product before it falls below float32's normal range. Where the exponential
- * itself would be subnormal ({@code |x| > 13.2}), it is two normal factors {@code exp(-z^2 / 4)}:
- * the JDK's compiled vector exp was 3 subnormal steps off there, which a factor of {@code 0.4 |x|}
- * after it made 4.6 units of the gradient's last place (its Java fallback, before C2 compiles the
- * kernel, was not), and a prediction or gradient step must not depend on the JIT. The gradient {@code
+ * exp(-z^2 / 2)} keeps its float digits far out in the tail. The exponential is this class's own
+ * ({@code 2^n} times a polynomial of degree 6 on {@code [-ln 2 / 2, ln 2 / 2]}, fitted by the same
+ * script), scaled by {@code 2^100} so that it stays a normal float out to {@code |x| = }{@link
+ * #FAR}; the scale comes off in the last product, so that a left-tail value that is subnormal
+ * rounds once. Fma, products and a quotient round the same interpreted and compiled, so a value
+ * does not depend on the JIT (the JDK's vector exp did: its compiled form was 3 subnormal steps
+ * off far out, its Java fallback not), and no lane needs a branch of its own. The gradient {@code
  * Phi(x) + x phi(x)} takes the density {@code phi} from the same exponential. {@code
  * GeluLanesTest} measures both against the float64 kernel.
+ *
+ * <p>A chunk of values goes through the Java work array in passes: the biased input in, the
+ * factors {@code exp} and {@code t g(u)} of the whole chunk, then the value (and slope) of the
+ * whole chunk, then out. A pass per chunk, not per vector, keeps the factors' stores far from
+ * their loads; per vector, each factor's load waited on the store just before it.
  */
 final class GeluLanes {
 
@@ -42,28 +49,60 @@ final class GeluLanes {
   private static final FloatVector G10 = FloatVector.broadcast(SPECIES, -0.16325897f);
   private static final FloatVector G11 = FloatVector.broadcast(SPECIES, 0.03175286f);
 
+  /** {@code exp(r)} on {@code [-ln 2 / 2, ln 2 / 2]}: E0 and E1 are 1. */
+  private static final FloatVector E2 = FloatVector.broadcast(SPECIES, 0.4999999f);
+  private static final FloatVector E3 = FloatVector.broadcast(SPECIES, 0.1666642f);
+  private static final FloatVector E4 = FloatVector.broadcast(SPECIES, 0.041668203f);
+  private static final FloatVector E5 = FloatVector.broadcast(SPECIES, 0.008374823f);
+  private static final FloatVector E6 = FloatVector.broadcast(SPECIES, 0.001383817f);
+
+  private static final FloatVector LOG2_E =
+      FloatVector.broadcast(SPECIES, (float) (1 / Math.log(2)));
+
+  /** {@code -ln 2} as a float pair; the first part's 16 digits make {@code n} times it exact. */
+  private static final FloatVector MINUS_LN2_HIGH =
+      FloatVector.broadcast(SPECIES, -0.693145751953125f);
+  private static final FloatVector MINUS_LN2_LOW =
+      FloatVector.broadcast(SPECIES, -1.428606765330187e-6f);
+
+  /** The exponential's scale: {@code 2^SCALE}. */
+  private static final int SCALE = 100;
+
+  /**
+   * {@code 1.5 * 2^23 + SCALE}: added to {@code -z^2 / 2 / ln 2}, it rounds that to an integer
+   * {@code n} and leaves {@code n + SCALE} in the low bits of the sum, the exponent to add.
+   */
+  private static final FloatVector ROUNDER = FloatVector.broadcast(SPECIES, 12582912f + SCALE);
+
+  private static final FloatVector UNSCALE = FloatVector.broadcast(SPECIES, 0x1p-100f);
+
   /** {@code 1 / sqrt(2 pi)}, the density's factor. */
   private static final FloatVector DENSITY =
       FloatVector.broadcast(SPECIES, (float) (1 / Math.sqrt(2 * Math.PI)));
 
   /**
-   * Beyond this {@code |x|} the tail is 0 in float32 ({@code Q(20)} is about 3e-89); clamping
-   * there keeps {@code z * z} finite for an infinite {@code x}.
+   * Where {@code |x|} is clamped: the tail is 0 in float32 beyond ({@code 17.5 Q(17.5)} is about
+   * 1e-67), {@code z * z} stays finite for an infinite {@code x}, and the scaled exponential
+   * {@code 2^100 exp(-z^2 / 2)} a normal float.
    */
-  private static final float FAR = 20f;
+  private static final float FAR = 17.5f;
 
   private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
-
-  /**
-   * Beyond this {@code |x|}, {@code exp(-x^2 / 2)} is below float32's normal range (from {@code
-   * sqrt(2 * 87.34) = 13.22} on), where the JDK's vector exp keeps only a few digits.
-   */
-  private static final float SUBNORMAL = 13.2f;
 
   private GeluLanes() {}
 
   /** Values per chunk copied into a Java array. */
   static final int CHUNK = 1024;
+
+  /*
+   * The work array's regions, a chunk each: x (the biased input), then y or dy, the scaled
+   * exponentials, the scaled tails t g(u), the slopes.
+   */
+  private static final int X = 0;
+  private static final int Y = CHUNK;
+  private static final int EXP = 2 * CHUNK;
+  private static final int TAIL = 3 * CHUNK;
+  private static final int SLOPE = 4 * CHUNK;
 
   /** Writes {@code y[i] = gelu(x[i])} for {@code from <= i < to}; {@code y} may be {@code x}. */
   static void forward(FloatLanes x, FloatLanes y, int from, int to) {
@@ -77,21 +116,23 @@ final class GeluLanes {
   static void forward(FloatLanes x, float[] bias, int units, FloatLanes y, int from, int to) {
     float[] work = JavaWork.floats(7, 5 * CHUNK);
     int width = SPECIES.length();
+    FloatBuffer in = floats(x);
+    FloatBuffer out = floats(y);
     for (int start = from; start < to; start += CHUNK) {
       int length = Math.min(CHUNK, to - start);
-      x.read(start, work, 0, length);
-      if (bias != null) {
-        addBias(work, length, bias, units, start);
+      int whole = length - length % width;
+      readBiased(in, first(x, start), bias, units, start, work, length);
+      for (int j = 0; j < whole; j += width) {
+        factors(work, j);
       }
-      int j = 0;
-      for (; j + width <= length; j += width) {
-        tail(work, j);
-        forward(work, j);
+      for (int j = 0; j < whole; j += width) {
+        value(work, j);
       }
-      for (; j < length; j++) {
-        work[j] = (float) Gelu.value(work[j]); // a last, partial vector: the float64 formula
+      for (int j = whole; j < length; j++) {
+        // a last, partial vector: the float64 formula
+        work[Y + j] = (float) Gelu.value(work[X + j]);
       }
-      y.write(work, 0, start, length);
+      out.put(first(y, start), work, Y, length);
     }
   }
 
@@ -105,24 +146,56 @@ final class GeluLanes {
       int to) {
     float[] work = JavaWork.floats(7, 5 * CHUNK);
     int width = SPECIES.length();
+    FloatBuffer values = floats(y);
+    FloatBuffer slopes = floats(slope);
     for (int start = from; start < to; start += CHUNK) {
       int length = Math.min(CHUNK, to - start);
-      y.read(start, work, 0, length);
-      if (bias != null) {
-        addBias(work, length, bias, units, start);
+      int whole = length - length % width;
+      readBiased(values, first(y, start), bias, units, start, work, length);
+      for (int j = 0; j < whole; j += width) {
+        factors(work, j);
       }
-      int j = 0;
-      for (; j + width <= length; j += width) {
-        tail(work, j);
-        slope(work, j, CHUNK);
-        forward(work, j);
+      for (int j = 0; j < whole; j += width) {
+        valueAndSlope(work, j);
       }
-      for (; j < length; j++) {
-        work[CHUNK + j] = (float) Gelu.derivative(work[j]);
-        work[j] = (float) Gelu.value(work[j]);
+      for (int j = whole; j < length; j++) {
+        work[SLOPE + j] = (float) Gelu.derivative(work[X + j]);
+        work[Y + j] = (float) Gelu.value(work[X + j]);
       }
-      y.write(work, 0, start, length);
-      slope.write(work, CHUNK, start, length);
+      values.put(first(y, start), work, Y, length);
+      slopes.put(first(slope, start), work, SLOPE, length);
+    }
+  }
+
+  /**
+   * The floats of {@code lanes}' buffer, for copies in and out of the work array: a bulk copy
+   * is a memory copy, 0.05 ns a value against 0.09 for a loop of vectors (0.15 against 0.21 from
+   * memory).
+   */
+  private static FloatBuffer floats(FloatLanes lanes) {
+    return lanes.buffer.asFloatBuffer();
+  }
+
+  /** The index in {@link #floats}{@code (lanes)} of element {@code i}. */
+  private static int first(FloatLanes lanes, int i) {
+    return lanes.base / Float.BYTES + i;
+  }
+
+  /**
+   * {@code work[X + j] = x[at + j] + bias[(column0 + j) % units]} for {@code j < length}, {@code
+   * column0} the column of element {@code start}; a null {@code bias} adds nothing.
+   */
+  private static void readBiased(FloatBuffer x, int at, float[] bias, int units, int start,
+      float[] work, int length) {
+    x.get(at, work, X, length);
+    if (bias == null) {
+      return;
+    }
+    int column = start % units;
+    for (int j = 0; j < length; column = 0) {
+      int run = Math.min(units - column, length - j);
+      add(bias, column, work, X + j, run);
+      j += run;
     }
   }
 
@@ -180,26 +253,27 @@ final class GeluLanes {
     }
     int blockLength = 0;
     int width = SPECIES.length();
+    FloatBuffer in = floats(x);
+    FloatBuffer gradient = floats(dy);
     for (int start = from; start < to; start += CHUNK) {
       int length = Math.min(CHUNK, to - start);
-      x.read(start, work, 0, length);
-      if (bias != null) {
-        addBias(work, length, bias, units, start);
+      int whole = length - length % width;
+      readBiased(in, first(x, start), bias, units, start, work, length);
+      gradient.get(first(dy, start), work, Y, length);
+      for (int j = 0; j < whole; j += width) {
+        factors(work, j);
       }
-      dy.read(start, work, CHUNK, length);
-      int j = 0;
-      for (; j + width <= length; j += width) {
-        tail(work, j);
+      for (int j = 0; j < whole; j += width) {
         backward(work, j);
       }
-      for (; j < length; j++) {
+      for (int j = whole; j < length; j++) {
         // the derivative rounds to float32 first, as the lanes' does
-        work[CHUNK + j] *= (float) Gelu.derivative(work[j]);
+        work[Y + j] *= (float) Gelu.derivative(work[X + j]);
       }
       if (block != null) {
         blockLength = sumColumns(work, length, block, sums, units, start, blockLength);
       }
-      dy.write(work, CHUNK, start, length);
+      gradient.put(first(dy, start), work, Y, length);
     }
     if (block != null) {
       flush(block, sums, units);
@@ -231,16 +305,6 @@ final class GeluLanes {
     }
   }
 
-  /** {@code work[j] += bias[(first + j) % units]} for {@code j < length}, a row's part at a time. */
-  private static void addBias(float[] work, int length, float[] bias, int units, int first) {
-    int column = first % units;
-    for (int j = 0; j < length; column = 0) {
-      int run = Math.min(units - column, length - j);
-      add(bias, column, work, j, run);
-      j += run;
-    }
-  }
-
   /** {@code sums[(first + j) % units] += work[CHUNK + j]} for {@code j < length}. */
   private static void addColumns(float[] work, int length, float[] sums, int units, int first) {
     int column = first % units;
@@ -268,74 +332,94 @@ final class GeluLanes {
   /*
    * Every call on a vector in the methods below is the Vector API's own: a FloatVector that
    * crosses a call C2 leaves out of line is boxed on the heap (see LstmLanes). The vectors come
-   * from a Java array, not the buffer, and a whole vector's work is two methods that meet in the
+   * from a Java array, not the buffer, and a vector's work is split in methods that meet in the
    * array: in one method, or loading from the buffer, it passed C2's inlining cutoff in a JVM that
    * had run other lanes kernels (the full test suite) and boxed its vectors, 2.8 MB a call over
-   * 4K values. Work: x in [0, CHUNK), dy in [CHUNK, 2 CHUNK), the exponentials and the scaled
-   * tails in the next two, the exponentials' second factors (1, but far out) in the fifth.
+   * 4K values. |x| is clamped by a comparison and a blend: the vector min, which keeps Java's
+   * rules for NaN and -0, compiles to several instructions.
    */
 
   /**
-   * {@code work[2 CHUNK + i] * work[4 CHUNK + i] = exp(-x^2 / 2)} and {@code work[3 CHUNK + i] =
-   * Q(|x|) / exp(-x^2 / 2)} for a whole vector of {@code x = work[i]}.
+   * {@code work[EXP + i] = 2^100 exp(-z^2 / 2)} and {@code work[TAIL + i] = Q(z) / exp(-z^2 / 2)}
+   * for a whole vector of {@code z = min(|x|, FAR)}, {@code x = work[X + i]}.
    */
-  private static void tail(float[] work, int i) {
-    FloatVector z = FloatVector.fromArray(SPECIES, work, i).abs().min(FAR);
-    FloatVector square = z.mul(z);
-    FloatVector squareError = z.fma(z, square.neg());
-    FloatVector e = square.mul(-0.5f).lanewise(VectorOperators.EXP);
-    e = e.fma(squareError.mul(-0.5f), e); // to first order
-    VectorMask<Float> far = z.compare(VectorOperators.GT, SUBNORMAL);
-    if (far.anyTrue()) {
-      // exp(-z^2 / 2) is subnormal there and keeps few digits: two normal factors exp(-z^2 / 4)
-      FloatVector half = square.mul(-0.25f).lanewise(VectorOperators.EXP);
-      half = half.fma(squareError.mul(-0.25f), half);
-      e.blend(half, far).intoArray(work, 2 * CHUNK + i);
-      ONE.blend(half, far).intoArray(work, 4 * CHUNK + i);
-    } else {
-      e.intoArray(work, 2 * CHUNK + i);
-      ONE.intoArray(work, 4 * CHUNK + i);
-    }
+  private static void factors(float[] work, int i) {
+    FloatVector z = FloatVector.fromArray(SPECIES, work, X + i).abs();
+    z = z.blend(FAR, z.compare(VectorOperators.GT, FAR)); // a NaN stays NaN
+    FloatVector half = z.mul(-0.5f); // exact
+    FloatVector a = half.mul(z); // -z^2 / 2, rounded
+    FloatVector aError = half.fma(z, a.neg()); // exact
+    // exp(a + aError) = 2^n exp(r), n = round(a / ln 2), r = a - n ln 2 + aError
+    FloatVector rounded = a.fma(LOG2_E, ROUNDER);
+    FloatVector n = rounded.sub(ROUNDER);
+    FloatVector r = n.fma(MINUS_LN2_HIGH, a).add(n.fma(MINUS_LN2_LOW, aError));
+    FloatVector p = E6.fma(r, E5).fma(r, E4).fma(r, E3).fma(r, E2).fma(r, ONE).fma(r, ONE);
+    // the low bits of rounded hold n + 100: shifted into the exponent, they scale p
+    p.reinterpretAsInts()
+        .add(rounded.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23))
+        .reinterpretAsFloats()
+        .intoArray(work, EXP + i);
     FloatVector cz = z.mul(C);
     FloatVector t = ONE.div(cz.add(ONE));
     FloatVector u = cz.mul(t);
     FloatVector g = G11.fma(u, G10).fma(u, G9).fma(u, G8).fma(u, G7).fma(u, G6).fma(u, G5)
         .fma(u, G4).fma(u, G3).fma(u, G2).fma(u, G1).fma(u, G0);
-    t.mul(g).intoArray(work, 3 * CHUNK + i);
+    t.mul(g).intoArray(work, TAIL + i);
   }
 
-  private static void forward(float[] work, int i) {
-    FloatVector x = FloatVector.fromArray(SPECIES, work, i);
-    FloatVector e = FloatVector.fromArray(SPECIES, work, 2 * CHUNK + i);
-    FloatVector second = FloatVector.fromArray(SPECIES, work, 4 * CHUNK + i);
-    FloatVector scaledTail = FloatVector.fromArray(SPECIES, work, 3 * CHUNK + i);
-    FloatVector left = x.mul(scaledTail).mul(e).mul(second); // x Q(|x|)
+  /** {@code work[Y + i] = gelu(work[X + i])} for a whole vector, from {@link #factors}. */
+  private static void value(float[] work, int i) {
+    FloatVector x = FloatVector.fromArray(SPECIES, work, X + i);
+    FloatVector scaledExp = FloatVector.fromArray(SPECIES, work, EXP + i);
+    FloatVector scaledTail = FloatVector.fromArray(SPECIES, work, TAIL + i);
+    // |x| Q(|x|), the scale taken off last: one rounding where it is subnormal; 0 beyond FAR,
+    // where the clamp keeps an infinite x times a tail of 0 from making NaN
+    FloatVector z = x.abs();
+    z = z.blend(FAR, z.compare(VectorOperators.GT, FAR));
+    FloatVector tail = z.mul(scaledTail).mul(scaledExp).mul(UNSCALE);
     VectorMask<Float> right = x.compare(VectorOperators.GE, 0f);
-    left.blend(x.sub(left), right).intoArray(work, i); // x (1 - Q(x)) on the right
+    tail.neg().blend(x.sub(tail), right).intoArray(work, Y + i); // x (1 - Q(x)) on the right
   }
+
 
   /**
-   * {@code work[CHUNK + i] *= gelu'(work[i])} for a whole vector; the derivative takes the scaled
-   * tail's place.
+   * {@link #value} and {@link #slope} into {@code work[SLOPE + i]} for a whole vector, the same
+   * operations on the same loads.
    */
-  private static void backward(float[] work, int i) {
-    slope(work, i, 3 * CHUNK);
-    FloatVector.fromArray(SPECIES, work, CHUNK + i)
-        .mul(FloatVector.fromArray(SPECIES, work, 3 * CHUNK + i))
-        .intoArray(work, CHUNK + i);
+  private static void valueAndSlope(float[] work, int i) {
+    FloatVector x = FloatVector.fromArray(SPECIES, work, X + i);
+    FloatVector scaledExp = FloatVector.fromArray(SPECIES, work, EXP + i);
+    FloatVector scaledTail = FloatVector.fromArray(SPECIES, work, TAIL + i);
+    FloatVector z = x.abs();
+    z = z.blend(FAR, z.compare(VectorOperators.GT, FAR));
+    FloatVector tail = z.mul(scaledTail).mul(scaledExp).mul(UNSCALE);
+    VectorMask<Float> right = x.compare(VectorOperators.GE, 0f);
+    tail.neg().blend(x.sub(tail), right).intoArray(work, Y + i);
+    FloatVector scaledSlope = z.mul(DENSITY);
+    FloatVector left = scaledTail.sub(scaledSlope).mul(scaledExp).mul(UNSCALE);
+    FloatVector slope = scaledSlope.sub(scaledTail).fma(scaledExp.mul(UNSCALE), ONE);
+    left.blend(slope, right).intoArray(work, SLOPE + i);
   }
 
-  /** {@code work[at + i] = gelu'(work[i])} for a whole vector, from {@link #tail}'s factors. */
+  /** {@code work[Y + i] *= gelu'(work[X + i])} for a whole vector, from {@link #factors}. */
+  private static void backward(float[] work, int i) {
+    slope(work, i, SLOPE);
+    FloatVector.fromArray(SPECIES, work, Y + i)
+        .mul(FloatVector.fromArray(SPECIES, work, SLOPE + i))
+        .intoArray(work, Y + i);
+  }
+
+  /** {@code work[at + i] = gelu'(work[X + i])} for a whole vector, from {@link #factors}. */
   private static void slope(float[] work, int i, int at) {
-    FloatVector x = FloatVector.fromArray(SPECIES, work, i);
-    FloatVector first = FloatVector.fromArray(SPECIES, work, 2 * CHUNK + i);
-    FloatVector second = FloatVector.fromArray(SPECIES, work, 4 * CHUNK + i);
-    FloatVector e = first.mul(second);
-    FloatVector scaledTail = FloatVector.fromArray(SPECIES, work, 3 * CHUNK + i);
-    FloatVector scaledSlope = x.mul(DENSITY); // x phi(x) / exp(-x^2 / 2)
-    // Phi(x) + x phi(x): Q + x phi on the left, 1 - Q + x phi on the right
-    FloatVector left = scaledSlope.add(scaledTail).mul(first).mul(second);
-    FloatVector slope = scaledSlope.sub(scaledTail).fma(e, ONE);
+    FloatVector x = FloatVector.fromArray(SPECIES, work, X + i);
+    FloatVector scaledExp = FloatVector.fromArray(SPECIES, work, EXP + i);
+    FloatVector scaledTail = FloatVector.fromArray(SPECIES, work, TAIL + i);
+    FloatVector z = x.abs();
+    z = z.blend(FAR, z.compare(VectorOperators.GT, FAR));
+    FloatVector scaledSlope = z.mul(DENSITY); // |x| phi(x) / exp(-x^2 / 2)
+    // Phi(x) + x phi(x): Q - |x| phi on the left, 1 - Q + |x| phi on the right
+    FloatVector left = scaledTail.sub(scaledSlope).mul(scaledExp).mul(UNSCALE);
+    FloatVector slope = scaledSlope.sub(scaledTail).fma(scaledExp.mul(UNSCALE), ONE);
     VectorMask<Float> right = x.compare(VectorOperators.GE, 0f);
     left.blend(slope, right).intoArray(work, at + i);
   }

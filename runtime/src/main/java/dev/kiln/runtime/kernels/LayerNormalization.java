@@ -88,21 +88,26 @@ public final class LayerNormalization {
    * @param gamma {@code features} values, or {@code null} for a scale of 1
    * @param beta {@code features} values, or {@code null} for an offset of 0
    * @param features the number of values normalised together
-   * @param sum written with {@code a + b}: the Add's output, which the backward pass reads
-   * @param out written, shaped like {@code sum}; not {@code a}, {@code b} or {@code sum}
+   * @param sum written with {@code a + b}: the Add's output, which the backward pass reads; or
+   *     null in a prediction, which has no backward pass
+   * @param out written, shaped like {@code a}; not {@code a}, {@code b} or {@code sum}
    */
   public static void forwardOfSum(INDArray a, INDArray b, INDArray gamma, INDArray beta,
       long features, double epsilon, INDArray sum, INDArray out) {
-    Require.sameShape(a, sum, "Add input");
-    Require.sameShape(b, sum, "Add input");
-    Require.sameShape(out, sum, "LayerNormalization output");
-    requireRows(sum, gamma, beta, features);
+    Require.sameShape(b, a, "Add input");
+    Require.sameShape(out, a, "LayerNormalization output");
+    if (sum != null) {
+      Require.sameShape(sum, a, "Add output");
+    }
+    requireRows(a, gamma, beta, features);
     if (inLanes(features, a, b, sum, gamma, beta, out)) {
-      LayerNormalizationLanes.Rows rows = rows(sum, gamma, beta, features, epsilon);
+      LayerNormalizationLanes.Rows rows = new LayerNormalizationLanes.Rows(
+          FloatLanes.ofNullable(sum), FloatLanes.ofNullable(gamma), FloatLanes.ofNullable(beta),
+          (int) features, (float) epsilon);
       FloatLanes first = new FloatLanes(a);
       FloatLanes second = new FloatLanes(b);
       FloatLanes y = new FloatLanes(out);
-      inHalves(sum.length(), (int) (sum.length() / features),
+      inHalves(a.length(), (int) (a.length() / features),
           (from, to) -> LayerNormalizationLanes.forwardOfSum(rows, first, second, y, from, to));
       Reference.reachabilityFence(a); // lanes do not hold their arrays
       Reference.reachabilityFence(b);
@@ -112,8 +117,9 @@ public final class LayerNormalization {
       Reference.reachabilityFence(out);
       return;
     }
-    Add.forward(sum, a, b);
-    forward(sum, gamma, beta, features, epsilon, out);
+    INDArray x = sum != null ? sum : out; // without a sum to keep, normalised in place
+    Add.forward(x, a, b);
+    forward(x, gamma, beta, features, epsilon, out);
   }
 
   /**

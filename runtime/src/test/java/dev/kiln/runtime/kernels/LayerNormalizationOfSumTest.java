@@ -15,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A residual's add and norm in one pass each way ({@link LayerNormalization#forwardOfSum},
  * {@link LayerNormalization#backwardOfSum}): the bits of {@link Add} followed by {@link
  * LayerNormalization}, in lanes (rows of whole vectors, one thread and two halves) and in loops,
- * float32 and float64, with either, both or neither input gradient; gradients against finite
+ * float32 and float64, with either, both or neither input gradient, and forward without the sum
+ * (a prediction's); gradients against finite
  * differences in float64 and in float32 on each path; a heap check of the lanes.
  */
 class LayerNormalizationOfSumTest {
@@ -47,6 +48,9 @@ class LayerNormalizationOfSumTest {
           LayerNormalization.forwardOfSum(a, b, gamma, beta, features, 1e-3, sum, out);
           assertSameBits(expectedSum, sum, what + ": sum");
           assertSameBits(expected, out, what + ": output");
+          INDArray predicted = nans(type, rows, features);
+          LayerNormalization.forwardOfSum(a, b, gamma, beta, features, 1e-3, null, predicted);
+          assertSameBits(expected, predicted, what + ": output without the sum (a prediction)");
 
           INDArray expectedDx = nans(type, rows, features);
           INDArray expectedGamma = nans(type, features);
