@@ -11,8 +11,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The benchmark's encoder block in float32: a prediction runs on its own buffers, where the
- * attention core may leave the probabilities unwritten; {@code activations(...)} still returns
- * them, and both give the same output.
+ * attention core may leave the probabilities unwritten, and the add-and-norms their sums;
+ * {@code activations(...)} still returns them, and both give the same output.
  */
 class TransformerEncoderTest {
 
@@ -31,5 +31,8 @@ class TransformerEncoderTest {
     INDArray rowSums = scores.sum(3);
     double worst = rowSums.sub(1).amaxNumber().doubleValue();
     assertTrue(worst < 1e-5, "rows of the probabilities sum to 1, off by " + worst);
+    INDArray sum = tokens.add(activations.get("encoder/attention"));
+    assertEquals(0, sum.sub(activations.get("encoder/attended")).amaxNumber().doubleValue(),
+        "the residual sum that activations returns");
   }
 }

@@ -24,13 +24,15 @@ class SumNormalizationTest {
         "  @LayerNormalization Tensor norm(Tensor sum);",
         "  @Output(loss = MSE) @Dense(units = 2) Tensor output(Tensor norm);");
     assertContains(source, "LayerNormalization.forwardOfSum(input, b.mixed, normGamma, normBeta,"
-        + " 4, 0.001, b.sum, b.norm);");
+        + " 4, 0.001, b.training ? b.sum : null, b.norm);");
     assertContains(source, "LayerNormalization.backwardOfSum(b.sum, normGamma, 4, 0.001, b.dNorm,"
         + " normGammaGrad, normBetaGrad, null, b.dMixed);");
     assertContains(source, "// (summed in norm's pass");
     assertContains(source, "// (goes backward in sum's pass");
     assertLacks(source, "Add.forward(");
     assertLacks(source, "Add.backward(");
+    // a prediction on its own buffers leaves the sum unwritten: nothing else reads it
+    assertContains(source, "final boolean training;");
   }
 
   @Test

@@ -78,16 +78,15 @@ final class ModelContext {
     return network.weightUsers(node.name()).size() > 1 && param.trainable();
   }
 
-  /** The layers whose parameters the Layers class shows, outside applied blocks. */
   /**
    * Whether the batch buffers have a {@code training} field, false in a prediction's own buffers
    * (planned memory): where a prediction computes some layer in the pooling after it, or leaves
    * a layer's activation buffers ({@link dev.kiln.processor.layers.LayerKind#activationBuffers})
-   * unwritten.
+   * or a sum that only a norm's pass reads ({@link SumNormalization}) unwritten.
    */
   boolean buffersKnowTheirMode() {
     return memory.isPlanned() && network.nodes().stream().anyMatch(node -> {
-      if (!node.decl().kind().activationBuffers().isEmpty()) {
+      if (!node.decl().kind().activationBuffers().isEmpty() || plan.sums().normTaking(node) != null) {
         return true;
       }
       Node pool = plan.reluTakenBackwardBy(node);
@@ -136,6 +135,7 @@ final class ModelContext {
         poolCode.constant("WINDOW"), poolCode.output(), poolCode.outputGradient());
   }
 
+  /** The layers whose parameters the Layers class shows, outside applied blocks. */
   List<Node> layersWithParameters() {
     return network.nodes().stream()
         .filter(node -> !node.params().isEmpty() && node.decl().kind().parametersType() != null)

@@ -141,11 +141,18 @@ final class LayerNormalizationKind implements LayerKind {
     return true;
   }
 
+  /**
+   * The sum's only reader is this norm, so a prediction on its own buffers leaves it unwritten;
+   * the backward pass and {@code activations(...)} read it.
+   */
   @Override
   public CodeBlock forwardOfSum(LayerCode code, LayerCode sum) {
+    CodeBlock read = code.activationBuffersRead();
+    CodeBlock sumOut = read.toString().equals("true")
+        ? sum.output() : CodeBlock.of("$L ? $L : null", read, sum.output());
     return CodeBlock.of("$T.forwardOfSum($L, $L, $L, $L, $L, $L, $L, $L);\n", KERNEL,
         sum.input(0), sum.input(1), code.param("gamma"), code.param("beta"), features(code),
-        epsilon(code), sum.output(), code.output());
+        epsilon(code), sumOut, code.output());
   }
 
   @Override
