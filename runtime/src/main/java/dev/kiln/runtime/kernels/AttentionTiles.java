@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * The small products and row softmaxes of attention's cores in Vector API lanes, on one Java
- * work array: each product a tile of up to {@link #ROWS} rows by two vectors of columns, eight
+ * work array: each product a tile of up to {@link #ROWS} rows by two vectors of columns, sixteen
  * sums in flight (a chain of dependent fma instructions waits four cycles a link and two run at
  * once), each column vector loaded once for all rows of the tile. The rows of the left factor are
  * read with any two strides, so that one kernel multiplies by a matrix or by its transpose. Only
