@@ -44,18 +44,7 @@ def fit():
     t = 1 - u
     z = (1 / t - 1) / C
     g = np.array([float(scaled_tail(zz) / mpmath.mpf(tt)) for zz, tt in zip(z, t)])
-    weights = 1 / g
-    best = None
-    for _ in range(30):
-        design = np.vander(u, DEGREE + 1, increasing=True) * weights[:, None]
-        coefficients, *_ = np.linalg.lstsq(design, g * weights, rcond=None)
-        error = (np.polyval(coefficients[::-1], u) - g) / g
-        worst = np.max(np.abs(error))
-        if best is None or worst < best[0]:
-            best = (worst, coefficients)
-        weights = weights * (1 + 50 * np.abs(error) / worst)
-        weights = weights / weights.max()
-    return best
+    return lawson(u, g, DEGREE)
 
 
 def lawson(x, f, degree):
