@@ -1,10 +1,8 @@
 package dev.kiln.processor;
 
-import static com.google.testing.compile.CompilationSubject.assertThat;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.testing.compile.Compilation;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
@@ -44,16 +42,7 @@ class DenseGeluTest {
 
   /** The generated source of a sequence model with {@code layers} after its input. */
   private static String modelOf(String... layers) throws IOException {
-    String[] lines = new String[layers.length + 4];
-    lines[0] = "@Model(optimizer = Optimizer.ADAM)";
-    lines[1] = "interface Net {";
-    lines[2] = "  @Input(shape = {5, 4}) Tensor input();";
-    System.arraycopy(layers, 0, lines, 3, layers.length);
-    lines[layers.length + 3] = "}";
-    Compilation compilation = Sources.compile(Sources.model("Net", lines));
-    assertThat(compilation).succeeded();
-    return compilation.generatedSourceFile("test.NetModel").orElseThrow()
-        .getCharContent(false).toString();
+    return Sources.generatedModel("{5, 4}", layers);
   }
 
   private static void assertContains(String source, String expected) {

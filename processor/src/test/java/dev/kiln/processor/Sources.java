@@ -1,9 +1,11 @@
 package dev.kiln.processor;
 
+import static com.google.testing.compile.CompilationSubject.assertThat;
 import static com.google.testing.compile.Compiler.javac;
 
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.JavaFileObjects;
+import java.io.IOException;
 import javax.tools.JavaFileObject;
 
 /** Model interfaces as test sources, compiled with Kiln's processor. */
@@ -25,6 +27,23 @@ final class Sources {
   /** {@code test.Name} with the usual imports followed by {@code lines}. */
   static JavaFileObject model(String name, String... lines) {
     return JavaFileObjects.forSourceString("test." + name, IMPORTS + String.join("\n", lines) + "\n");
+  }
+
+  /**
+   * The generated source of an Adam-trained model {@code Net} with an input of {@code shape}
+   * (such as {@code "{5, 4}"}) and {@code layers} after it; the compilation must succeed.
+   */
+  static String generatedModel(String shape, String... layers) throws IOException {
+    String[] lines = new String[layers.length + 4];
+    lines[0] = "@Model(optimizer = Optimizer.ADAM)";
+    lines[1] = "interface Net {";
+    lines[2] = "  @Input(shape = " + shape + ") Tensor input();";
+    System.arraycopy(layers, 0, lines, 3, layers.length);
+    lines[layers.length + 3] = "}";
+    Compilation compilation = compile(model("Net", lines));
+    assertThat(compilation).succeeded();
+    return compilation.generatedSourceFile("test.NetModel").orElseThrow()
+        .getCharContent(false).toString();
   }
 
   static Compilation compile(JavaFileObject... sources) {
