@@ -10,6 +10,7 @@ import dev.kiln.runtime.testing.RandomArrays;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class NdArraysTest {
 
@@ -64,6 +65,46 @@ class NdArraysTest {
     for (int i = 0; i < before.length; i++) {
       assertEquals((float) before[i] + 1f, (float) values(floats)[i], "entry " + i);
     }
+  }
+
+  @Test
+  void copyOfAViewAtAnOffsetHoldsItsValuesAlone() {
+    for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE, DataType.INT32}) {
+      INDArray flat = RandomArrays.uniform(3, 40).muli(100).castTo(type);
+      INDArray view = NdArrays.view(flat, 7, 4, 5); // as a model's output buffer in its arena
+      double[] expected = values(view);
+
+      INDArray copy = NdArrays.copy(view);
+      flat.assign(0);
+
+      assertEquals(type, copy.dataType());
+      assertArrayEquals(new long[] {4, 5}, copy.shape());
+      assertArrayEquals(expected, values(copy), 0, type + ": the view's values, not its neighbours'");
+    }
+  }
+
+  @Test
+  void copyOfRowsOfAMatrixHoldsThoseRows() {
+    INDArray matrix = RandomArrays.uniform(6, 6, 5).castTo(DataType.FLOAT);
+    INDArray rows = matrix.get(NDArrayIndex.interval(2, 5), NDArrayIndex.all());
+    double[] expected = values(rows);
+
+    INDArray copy = NdArrays.copy(rows);
+    matrix.assign(0);
+
+    assertArrayEquals(expected, values(copy), 0);
+  }
+
+  @Test
+  void copyOfAStridedViewTakesEachValue() {
+    INDArray matrix = RandomArrays.uniform(4, 6, 5).castTo(DataType.FLOAT);
+    INDArray columns = matrix.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 3));
+    double[] expected = values(columns);
+
+    INDArray copy = NdArrays.copy(columns);
+    matrix.assign(0);
+
+    assertArrayEquals(expected, values(copy), 0);
   }
 
   @Test
