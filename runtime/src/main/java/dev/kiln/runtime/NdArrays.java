@@ -118,9 +118,10 @@ public final class NdArrays {
     return view(array, 0, shape);
   }
 
-  /** Counts the bytes of a new array. */
+  /** Counts the bytes of a new array, here and for {@link NativeGarbage}. */
   private static void counted(long bytes) {
     createdBytes.addAndGet(bytes);
+    NativeGarbage.created(bytes);
   }
 
   /** How many arrays this class has created since the JVM started. */
