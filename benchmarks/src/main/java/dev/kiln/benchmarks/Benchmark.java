@@ -39,7 +39,10 @@ public final class Benchmark {
     System.out.println();
     System.out.println("Batch " + Networks.BATCH + ", float32, Adam (Headlines: RMSprop), "
         + options.steps() + " timed runs per framework (784-step models: " + options.longSteps()
-        + "), after " + options.warmup() + " warm-up runs (784-step models: 1) and "
+        + "), or more where the slowest framework's run is short: as many as fill "
+        + (long) (Interleaved.TIMED_NANOS / 1e9) + " s of its runs, at most "
+        + Interleaved.MOST_RUNS + "; after " + options.warmup()
+        + " warm-up runs (784-step models: 1) and "
         + Comparison.WARMUP_NANOS / 1_000_000_000L + " s more of them (784-step models: none),"
         + " each framework, training and inference apart.");
     System.out.println();

@@ -50,7 +50,7 @@ record Comparison(
    * How long each framework keeps warming up after its warm-up runs, training and inference
    * each, for the JIT compiler: not for the 784-step models, whose one warm-up run takes seconds.
    */
-  static final long WARMUP_NANOS = 1_000_000_000L;
+  static final long WARMUP_NANOS = 3_000_000_000L;
 
   /** {@link #WARMUP_NANOS}, or none for the 784-step models. */
   static long warmupNanos(Networks.Network network) {
@@ -72,8 +72,8 @@ record Comparison(
       inference.add(t.inference());
     });
     int warmup = options.warmupFor(network);
-    Interleaved.warmUp(training, warmup, warmupNanos(network));
-    Interleaved.warmUp(inference, warmup, warmupNanos(network));
+    double slowestStep = Interleaved.warmUp(training, warmup, warmupNanos(network));
+    double slowestBatch = Interleaved.warmUp(inference, warmup, warmupNanos(network));
     int steps = options.stepsFor(network);
     return new Comparison(
         network.title(),
@@ -82,7 +82,9 @@ record Comparison(
         torchParameters,
         kiln.trainingFlops(),
         kiln.cost(),
-        Timings.of(Interleaved.time(training, steps, options.block())),
-        Timings.of(Interleaved.time(inference, steps, options.block())));
+        Timings.of(Interleaved.time(training, Interleaved.runs(steps, slowestStep),
+            options.block())),
+        Timings.of(Interleaved.time(inference, Interleaved.runs(steps, slowestBatch),
+            options.block())));
   }
 }

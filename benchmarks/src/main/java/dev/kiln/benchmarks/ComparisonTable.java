@@ -18,7 +18,7 @@ final class ComparisonTable {
 
   static List<String> render(List<Comparison> comparisons, double peakGflops) {
     List<String> lines = new ArrayList<>();
-    lines.add("| network | parameters | runs | GEMM bound ms "
+    lines.add("| network | parameters | runs (train / predict) | GEMM bound ms "
         + "| Kiln train ms | DL4J train ms | PyTorch train ms | train Kiln/DL4J | train Kiln/PyTorch "
         + "| Kiln predict ms | DL4J predict ms | PyTorch predict ms | predict Kiln/DL4J | predict Kiln/PyTorch "
         + "| Kiln heap/step | DL4J heap/step |");
@@ -27,7 +27,7 @@ final class ComparisonTable {
       lines.add(String.join(" | ",
           "| " + c.title(),
           parameters(c),
-          Integer.toString(c.training().kiln().samples().count()),
+          runs(c),
           millis(c.trainingFlops() / peakGflops / 1e6),
           spread(c.training().kiln()),
           spread(c.training().dl4j()),
@@ -53,6 +53,13 @@ final class ComparisonTable {
   }
 
   /** {@code median (p10-p90)} in milliseconds, with precision to suit the size; "not run" for null. */
+  /** The timed runs of training and of prediction: one number where they are the same. */
+  static String runs(Comparison c) {
+    int training = c.training().kiln().samples().count();
+    int inference = c.inference().kiln().samples().count();
+    return training == inference ? Integer.toString(training) : training + " / " + inference;
+  }
+
   static String spread(Interleaved.Runs runs) {
     if (runs == null) {
       return NOT_RUN;

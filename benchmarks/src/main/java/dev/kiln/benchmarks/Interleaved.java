@@ -57,20 +57,50 @@ final class Interleaved {
    * moreNanos}. A few runs leave Java code interpreted or compiled by C1, where Vector API code
    * allocates a heap object per vector operation: Kiln's MLP took 5 to 40 steps, tens of
    * milliseconds and megabytes of heap each, before C2 had compiled its lanes, and its first 3
-   * steps alone took over a second (so the time must count after them).
+   * steps alone took over a second (so the time must count after them). Returns the mean
+   * nanoseconds of a run of the slowest contender in the timed part of the warm-up, or 0 without
+   * one.
    */
-  static void warmUp(List<Contender> contenders, int runs, long moreNanos) {
+  static double warmUp(List<Contender> contenders, int runs, long moreNanos) {
     double[] millis = new double[1];
+    double slowest = 0;
     for (Contender contender : contenders) {
       for (int i = 0; i < runs; i++) {
         contender.runBlock(millis, 0, 1);
       }
       long start = System.nanoTime();
+      int more = 0;
       while (System.nanoTime() - start < moreNanos) {
         contender.runBlock(millis, 0, 1);
+        more++;
+      }
+      if (more > 0) {
+        slowest = Math.max(slowest, (System.nanoTime() - start) / (double) more);
       }
     }
+    return slowest;
   }
+
+  /**
+   * How many timed runs each contender makes: at least {@code fewest}, and more where the slowest
+   * contender's run takes {@code slowestNanos}, so that its runs fill {@link #TIMED_NANOS}, up to
+   * {@link #MOST_RUNS}. The median of 20 runs of a prediction that takes half a millisecond moved
+   * by a third from one run of the benchmark to the next (PyTorch's MLP prediction: 0.63, 0.65
+   * and 0.92 ms in three runs within ten minutes).
+   */
+  static int runs(int fewest, double slowestNanos) {
+    if (slowestNanos <= 0) {
+      return fewest;
+    }
+    long filling = (long) Math.ceil(TIMED_NANOS / slowestNanos);
+    return (int) Math.max(fewest, Math.min(MOST_RUNS, filling));
+  }
+
+  /** The time the slowest contender's timed runs take at least, where {@link #runs} adds runs. */
+  static final double TIMED_NANOS = 1e9;
+
+  /** The most timed runs {@link #runs} asks for. */
+  static final int MOST_RUNS = 1000;
 
   /** Runs each contender {@code count} times, taking turns in blocks of {@code block}. */
   static List<Runs> time(List<Contender> contenders, int count, int block) {
