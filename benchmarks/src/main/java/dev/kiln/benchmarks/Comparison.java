@@ -50,7 +50,7 @@ record Comparison(
    * How long each framework keeps warming up after its warm-up runs, training and inference
    * each, for the JIT compiler: not for the 784-step models, whose one warm-up run takes seconds.
    */
-  static final long WARMUP_NANOS = 3_000_000_000L;
+  static final long WARMUP_NANOS = 1_000_000_000L;
 
   /** {@link #WARMUP_NANOS}, or none for the 784-step models. */
   static long warmupNanos(Networks.Network network) {
