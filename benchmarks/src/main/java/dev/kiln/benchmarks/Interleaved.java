@@ -8,7 +8,8 @@ import java.util.List;
  * Times actions against each other on a shared, noisy machine: in turns of a few runs each, the
  * order rotated each round, so that a burst of load from elsewhere hits all of them rather than
  * whichever happened to run then. Each run is timed on its own; the Java heap allocated by the
- * thread is counted over all runs of each action that runs in this JVM.
+ * thread is counted over all runs of each action that runs in this JVM. Between blocks, garbage is
+ * collected when this JVM's memory has grown ({@link ResidentMemory}).
  */
 final class Interleaved {
 
@@ -67,11 +68,13 @@ final class Interleaved {
     for (Contender contender : contenders) {
       for (int i = 0; i < runs; i++) {
         contender.runBlock(millis, 0, 1);
+        ResidentMemory.collectIfGrown();
       }
       long start = System.nanoTime();
       int more = 0;
       while (System.nanoTime() - start < moreNanos) {
         contender.runBlock(millis, 0, 1);
+        ResidentMemory.collectIfGrown();
         more++;
       }
       if (more > 0) {
@@ -116,6 +119,7 @@ final class Interleaved {
         long allocated = contenders.get(which).runBlock(millis[which], done, runs);
         bytes[which] = allocated == NOT_COUNTED || bytes[which] == NOT_COUNTED
             ? NOT_COUNTED : bytes[which] + allocated;
+        ResidentMemory.collectIfGrown();
       }
       done += runs;
     }
