@@ -52,7 +52,6 @@ final class ComparisonTable {
     return lines;
   }
 
-  /** {@code median (p10-p90)} in milliseconds, with precision to suit the size; "not run" for null. */
   /** The timed runs of training and of prediction: one number where they are the same. */
   static String runs(Comparison c) {
     int training = c.training().kiln().samples().count();
@@ -60,6 +59,7 @@ final class ComparisonTable {
     return training == inference ? Integer.toString(training) : training + " / " + inference;
   }
 
+  /** {@code median (p10-p90)} in milliseconds, with precision to suit the size; "not run" for null. */
   static String spread(Interleaved.Runs runs) {
     if (runs == null) {
       return NOT_RUN;

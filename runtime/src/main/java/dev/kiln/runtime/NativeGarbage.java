@@ -43,11 +43,6 @@ final class NativeGarbage {
     JVM.count(bytes);
   }
 
-  /** How many collections this JVM's count has asked for. */
-  static long requested() {
-    return JVM.requests();
-  }
-
   synchronized void count(long bytes) {
     created += bytes;
     if (created < budget) {
@@ -69,7 +64,7 @@ final class NativeGarbage {
   }
 
   /** The collections of every collector of this JVM so far. */
-  private static long collections() {
+  static long collections() {
     long total = 0;
     for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
       total += Math.max(0, collector.getCollectionCount());

@@ -20,7 +20,6 @@ public final class NdArrays {
 
   /** A new zero-filled, row-major array. */
   public static INDArray zeros(DataType dataType, long... shape) {
-    created.incrementAndGet();
     INDArray array = Nd4j.zeros(dataType, shape);
     counted(array.length() * dataType.width());
     return array;
@@ -52,7 +51,6 @@ public final class NdArrays {
    */
   public static INDArray copy(INDArray source, DataType dataType) {
     if (bytewise(source, dataType)) {
-      created.incrementAndGet();
       INDArray copy = Nd4j.createUninitialized(dataType, source.shape(), 'c');
       counted(source.length() * dataType.width());
       copyBytes(source, copy);
@@ -118,8 +116,9 @@ public final class NdArrays {
     return view(array, 0, shape);
   }
 
-  /** Counts the bytes of a new array, here and for {@link NativeGarbage}. */
+  /** Counts a new array of {@code bytes}, here and for {@link NativeGarbage}. */
   private static void counted(long bytes) {
+    created.incrementAndGet();
     createdBytes.addAndGet(bytes);
     NativeGarbage.created(bytes);
   }

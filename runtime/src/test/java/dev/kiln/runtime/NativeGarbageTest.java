@@ -3,8 +3,6 @@ package dev.kiln.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -45,20 +43,12 @@ class NativeGarbageTest {
   @Test
   void droppedCopiesGetCollected() {
     INDArray result = NdArrays.zeros(DataType.FLOAT, 256, 1024); // 1 MB
-    long before = jvmCollections();
+    long before = NativeGarbage.collections();
     long copies = 2 * NativeGarbage.BUDGET / (result.length() * 4);
     for (long i = 0; i < copies; i++) {
       NdArrays.copy(result);
     }
-    assertTrue(jvmCollections() > before,
+    assertTrue(NativeGarbage.collections() > before,
         copies + " dropped copies of 1 MB and no garbage collection");
-  }
-
-  private static long jvmCollections() {
-    long total = 0;
-    for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
-      total += Math.max(0, collector.getCollectionCount());
-    }
-    return total;
   }
 }
