@@ -1,18 +1,23 @@
 package dev.kiln.runtime;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
- * Runs a piece of Java work in two parts at once, one on the calling thread and one on a helper
- * thread, for the loops that the native code does not run on its threads: an optimizer's pass
- * over millions of parameters, a recurrent layer's cells. On one core, or with the system
- * property {@code kiln.javaThreads=1}, both parts run on the caller, one after the other.
+ * Runs a piece of work in two parts at once, one on the calling thread and one on a helper
+ * thread: an optimizer's pass over millions of parameters, a recurrent layer's cells, the two
+ * halves of a matrix product's rows. On one core, or with the system property {@code
+ * kiln.javaThreads=1}, both parts run on the caller, one after the other.
  *
- * <p>The helper is one daemon thread shared by every model of the JVM; a part handed to it while
- * it is busy waits its turn, so two models stepping at once still finish both.
+ * <p>The helper is one daemon thread shared by every model of the JVM. After a part it watches
+ * for the next one for {@link #WATCH_NANOS} before it sleeps: a step hands it parts every few
+ * microseconds, and waking a sleeping thread took 60-100 microseconds on the 2-core development
+ * machine, as long as the part itself. A part handed over while the helper is busy with another
+ * caller's, and a part the helper has not started by the time the caller finished its own, run
+ * on the caller: a sleeping or busy helper never makes a step wait.
+ *
+ * <p>The helper's native code runs on one OpenMP thread: the caller's part runs beside it.
  */
 public final class SecondThread {
 
@@ -21,13 +26,17 @@ public final class SecondThread {
       Runtime.getRuntime().availableProcessors() >= 2
           && !"1".equals(System.getProperty("kiln.javaThreads"));
 
-  private static final class Helper {
-    static final ExecutorService EXECUTOR = Executors.newSingleThreadExecutor(task -> {
-      Thread thread = new Thread(task, "kiln-second-thread");
-      thread.setDaemon(true);
-      return thread;
-    });
-  }
+  /**
+   * How long the helper watches for a next part before it sleeps ({@code
+   * kiln.helperWatchMicros}, default 50).
+   */
+  static final long WATCH_NANOS = Long.getLong("kiln.helperWatchMicros", 50) * 1_000;
+
+  private static final int FREE = 0;
+  private static final int CLAIMED = 1;
+  private static final int POSTED = 2;
+  private static final int RUNNING = 3;
+  private static final int DONE = 4;
 
   private SecondThread() {}
 
@@ -36,42 +45,121 @@ public final class SecondThread {
    * when both are done; an exception of either is thrown here. The parts must touch disjoint data.
    */
   public static void run(Runnable helperPart, Runnable callerPart) {
-    if (!ENABLED) {
+    if (!ENABLED || !Helper.INSTANCE.claim()) {
       helperPart.run();
       callerPart.run();
       return;
     }
-    Future<?> helper = Helper.EXECUTOR.submit(helperPart);
+    Helper.INSTANCE.post(helperPart);
+    Throwable failure = null;
     try {
       callerPart.run();
-    } finally {
-      await(helper);
+    } catch (Throwable e) {
+      failure = e;
+    }
+    // The helper's part must end before its data can be touched again, even after a failure.
+    failure = first(failure, Helper.INSTANCE.finish());
+    if (failure instanceof RuntimeException runtime) {
+      throw runtime;
+    }
+    if (failure instanceof Error error) {
+      throw error;
+    }
+    if (failure != null) {
+      throw new IllegalStateException(failure);
     }
   }
 
-  private static void await(Future<?> helper) {
-    boolean interrupted = false;
-    try {
-      while (true) {
+  private static Throwable first(Throwable a, Throwable b) {
+    if (a != null && b != null && a != b) {
+      a.addSuppressed(b);
+    }
+    return a != null ? a : b;
+  }
+
+  /** The helper thread and the one part it holds: FREE, CLAIMED, POSTED, RUNNING, DONE. */
+  private static final class Helper implements Runnable {
+
+    static final Helper INSTANCE = new Helper();
+
+    private final AtomicInteger state = new AtomicInteger(FREE);
+    private final Thread thread;
+    private volatile boolean sleeping;
+    private Runnable part;
+    private Throwable failure;
+
+    private Helper() {
+      thread = new Thread(this, "kiln-second-thread");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    /** Takes the helper for one part; false if another caller holds it. */
+    boolean claim() {
+      return state.get() == FREE && state.compareAndSet(FREE, CLAIMED);
+    }
+
+    void post(Runnable part) {
+      this.part = part;
+      this.failure = null;
+      state.set(POSTED);
+      if (sleeping) {
+        LockSupport.unpark(thread);
+      }
+    }
+
+    /**
+     * Waits for the posted part, or runs it here if the helper has not started it; frees the
+     * helper and returns the part's exception, if any.
+     */
+    Throwable finish() {
+      Throwable thrown = null;
+      if (state.compareAndSet(POSTED, RUNNING)) {
         try {
-          helper.get();
-          return;
-        } catch (InterruptedException e) {
-          interrupted = true; // the part must finish before its data can be touched again
+          part.run();
+        } catch (Throwable e) {
+          thrown = e;
         }
+      } else {
+        while (state.get() != DONE) {
+          Thread.onSpinWait();
+        }
+        thrown = failure;
       }
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (cause instanceof Error error) {
-        throw error;
-      }
-      throw new IllegalStateException(cause);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
+      part = null;
+      failure = null;
+      state.set(FREE);
+      return thrown;
+    }
+
+    @Override
+    public void run() {
+      boolean oneOmpThread = false;
+      long watchEnd = System.nanoTime() + WATCH_NANOS;
+      while (true) {
+        if (state.get() == POSTED && state.compareAndSet(POSTED, RUNNING)) {
+          try {
+            if (!oneOmpThread) {
+              // Parts touch arrays, so ND4J has loaded its native library by now.
+              NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(1);
+              oneOmpThread = true;
+            }
+            part.run();
+          } catch (Throwable e) {
+            failure = e;
+          }
+          state.set(DONE);
+          watchEnd = System.nanoTime() + WATCH_NANOS;
+        } else if (System.nanoTime() < watchEnd) {
+          Thread.onSpinWait();
+        } else {
+          sleeping = true;
+          if (state.get() != POSTED) {
+            LockSupport.park(this);
+          }
+          sleeping = false;
+          watchEnd = System.nanoTime() + WATCH_NANOS;
+        }
       }
     }
   }

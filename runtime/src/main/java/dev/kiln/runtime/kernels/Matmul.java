@@ -1,10 +1,13 @@
 package dev.kiln.runtime.kernels;
 
+import dev.kiln.runtime.SecondThread;
 import org.nd4j.linalg.api.blas.params.MMulTranspose;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
@@ -19,7 +22,9 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * straight through libnd4j's entry point. A context cannot be rebound to other arrays (libnd4j
  * keeps every array ever set on it until it is deleted), so another array means another context.
  *
- * <p>Small products skip libnd4j: {@link CallerBlas} runs them on the calling thread.
+ * <p>Small products skip libnd4j: {@link CallerBlas} runs them on the calling thread. Float32
+ * products from {@link #HALVES_WORK} multiply-adds run as two halves of their rows, one on the
+ * caller and one on {@link SecondThread}'s helper, each bound like a whole product.
  *
  * <p>The contexts hold their arrays: up to {@link #CAPACITY} products' arrays per thread stay
  * reachable until newer products push them out.
@@ -33,6 +38,14 @@ final class Matmul {
   static final int CAPACITY = 192;
 
   private static final NativeOps NATIVE = NativeOpsHolder.getInstance().getDeviceNativeOps();
+
+  /**
+   * Multiply-adds from which a float32 product runs as two halves of its rows, one on the caller
+   * and one on {@link SecondThread}'s helper, each on one OpenMP thread: waking libnd4j's second
+   * OpenMP thread cost 60-100 us a product in the MLP's prediction (PASSIVE wait policy), while
+   * the helper is still watching from its last part. Below, the halves cost more than they save.
+   */
+  static final long HALVES_WORK = 1L << 20;
 
   private static final ThreadLocal<Recent> RECENT = ThreadLocal.withInitial(Recent::new);
 
@@ -125,12 +138,24 @@ final class Matmul {
     private final boolean accumulate;
     /** The product on the calling thread, for small ones; else null and libnd4j's context. */
     private final CallerBlas onCaller;
+    /** The first and the second half of the rows, for products run in halves; else null. */
+    private final Bound top;
+    private final Bound bottom;
+    /** The two halves' runs, made once: a step allocates nothing on the heap for them. */
+    private final Runnable topHalf;
+    private final Runnable bottomHalf;
     private final long hash;
     private final OpContext context;
     long lastUsed;
 
     Bound(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB,
         boolean accumulate, boolean batched) {
+      this(a, b, c, transposeA, transposeB, accumulate, batched, true);
+    }
+
+    /** {@code splits}: whether this product may run in halves (a half does not split again). */
+    private Bound(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB,
+        boolean accumulate, boolean batched, boolean splits) {
       this.a = a;
       this.b = b;
       this.c = c;
@@ -140,6 +165,19 @@ final class Matmul {
       INDArray aRows = batched ? a : Rows.ofLastAxis(a);
       INDArray bRows = batched ? b : Rows.ofLastAxis(b);
       INDArray cRows = batched ? c : Rows.ofLastAxis(c);
+      long half = splits && inHalves(aRows, cRows, transposeA, batched) ? cRows.size(0) / 2 : 0;
+      this.top = half == 0 ? null : new Bound(rows(aRows, 0, half), bRows, rows(cRows, 0, half),
+          transposeA, transposeB, accumulate, false, false);
+      this.bottom = half == 0 ? null : new Bound(rows(aRows, half, aRows.size(0)), bRows,
+          rows(cRows, half, cRows.size(0)), transposeA, transposeB, accumulate, false, false);
+      this.topHalf = top == null ? null : top::runOnOneThread;
+      this.bottomHalf = top == null ? null : bottom::runOnOneThread;
+      if (top != null) {
+        this.onCaller = null;
+        this.hash = 0;
+        this.context = null;
+        return;
+      }
       this.onCaller =
           batched ? null : CallerBlas.of(aRows, bRows, cRows, transposeA, transposeB, accumulate);
       if (onCaller != null) {
@@ -158,14 +196,33 @@ final class Matmul {
       context.setTArguments(op.tArgs());
     }
 
+    /**
+     * Whether the product runs in halves: float32, {@link #HALVES_WORK} multiply-adds or more,
+     * rows of {@code a} that are rows of the result, and a helper thread to run one half.
+     */
+    private static boolean inHalves(INDArray a, INDArray c, boolean transposeA, boolean batched) {
+      return SecondThread.ENABLED && !batched && !transposeA && c.dataType() == DataType.FLOAT
+          && c.size(0) >= 2 && c.size(0) * c.size(1) * a.size(1) >= HALVES_WORK;
+    }
+
+    /** Rows {@code [from, to)} of a matrix, a view. */
+    private static INDArray rows(INDArray matrix, long from, long to) {
+      return matrix.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+    }
+
     boolean matches(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB,
         boolean accumulate) {
       return this.a == a && this.b == b && this.c == c && this.transposeA == transposeA
           && this.transposeB == transposeB && this.accumulate == accumulate;
     }
 
-    /** Deletes the native context. */
+    /** Deletes the native contexts. */
     void close() {
+      if (top != null) {
+        top.close();
+        bottom.close();
+        return;
+      }
       if (context == null) {
         return;
       }
@@ -177,6 +234,10 @@ final class Matmul {
     }
 
     void run() {
+      if (top != null) {
+        SecondThread.run(bottomHalf, topHalf);
+        return;
+      }
       if (onCaller != null) {
         onCaller.run();
         return;
@@ -184,6 +245,20 @@ final class Matmul {
       if (NATIVE.execCustomOp2(null, hash, context.contextPointer()) != 0
           || NATIVE.lastErrorCode() != 0) {
         throw new IllegalStateException("matmul failed: " + NATIVE.lastErrorMessage());
+      }
+    }
+
+    /**
+     * A half, beside the other half on the other thread: one OpenMP thread each (or both halves
+     * on the caller, one after the other, when the helper did not take its half in time).
+     */
+    private void runOnOneThread() {
+      int threads = NATIVE.ompGetMaxThreads();
+      NATIVE.setOmpNumThreads(1);
+      try {
+        run();
+      } finally {
+        NATIVE.setOmpNumThreads(threads);
       }
     }
   }
