@@ -58,7 +58,7 @@ final class Batches {
       model.predictOnBatch(batch.inputs);
       INDArray[] outputs = new INDArray[model.outputs().size()];
       for (int i = 0; i < outputs.length; i++) {
-        outputs[i] = NdArrays.copy(model.lastOutput(i));
+        outputs[i] = result(model.lastOutput(i));
       }
       each.accept(batches.current(), outputs);
     }
@@ -93,7 +93,7 @@ final class Batches {
       // find the same arrays again when a serving loop passes the same array each time.
       model.predictOnBatch(inputs);
       for (int i = 0; i < results.length; i++) {
-        results[i] = NdArrays.copy(model.lastOutput(i));
+        results[i] = result(model.lastOutput(i));
       }
       return results;
     }
@@ -112,6 +112,12 @@ final class Batches {
       }
     }
     return results;
+  }
+
+  /** A copy of an output buffer to return, in memory of an earlier, collected result if any. */
+  private static INDArray result(INDArray output) {
+    INDArray copy = ResultMemory.copyOf(output);
+    return copy != null ? copy : NdArrays.copy(output);
   }
 
   private static Scores named(RunningMeans means, String prefix) {

@@ -72,13 +72,13 @@ public final class NdArrays {
   }
 
   /** {@code array}'s first element in native memory (a view's buffer starts at its own offset). */
-  private static BytePointer start(INDArray array, long width) {
+  static BytePointer start(INDArray array, long width) {
     return new BytePointer(array.data().addressPointer())
         .position((array.offset() - array.data().offset()) * width);
   }
 
   /** Whether {@code array}'s elements lie in row-major order, one after the other. */
-  private static boolean isContiguousRowMajor(INDArray array) {
+  static boolean isContiguousRowMajor(INDArray array) {
     return !array.isEmpty() && array.ordering() == 'c'
         && (array.length() == 1 || array.elementWiseStride() == 1);
   }
@@ -117,7 +117,7 @@ public final class NdArrays {
   }
 
   /** Counts a new array of {@code bytes}, here and for {@link NativeGarbage}. */
-  private static void counted(long bytes) {
+  static void counted(long bytes) {
     created.incrementAndGet();
     createdBytes.addAndGet(bytes);
     NativeGarbage.created(bytes);
