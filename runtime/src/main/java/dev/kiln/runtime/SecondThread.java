@@ -28,9 +28,19 @@ public final class SecondThread {
 
   /**
    * How long the helper watches for a next part before it sleeps ({@code
-   * kiln.helperWatchMicros}, default 50).
+   * kiln.helperWatchMicros}, default 200): the MLP's prediction calls took 346 us with 200 and
+   * 396 with 50 (blocks of 5 calls, the settings taking turns in one JVM), none of five networks
+   * was slower, and the encoder block's and RnnRows' calls were as fast.
    */
-  static final long WATCH_NANOS = Long.getLong("kiln.helperWatchMicros", 50) * 1_000;
+  static final long WATCH_NANOS = Long.getLong("kiln.helperWatchMicros", 200) * 1_000;
+
+  /**
+   * How long of the watch the helper spins ({@code kiln.helperSpinMicros}, default 50); for the
+   * rest it yields its core at each look, to an OpenMP thread of the caller's native op that
+   * needs it: with 200 us spun, the shared-input network's prediction took 2.4 ms in the
+   * benchmark against 1.3-1.6.
+   */
+  static final long SPIN_NANOS = Long.getLong("kiln.helperSpinMicros", 50) * 1_000;
 
   private static final int FREE = 0;
   private static final int CLAIMED = 1;
@@ -151,7 +161,11 @@ public final class SecondThread {
           state.set(DONE);
           watchEnd = System.nanoTime() + WATCH_NANOS;
         } else if (System.nanoTime() < watchEnd) {
-          Thread.onSpinWait();
+          if (watchEnd - System.nanoTime() < WATCH_NANOS - SPIN_NANOS) {
+            Thread.yield(); // past the spin: another thread that wants this core gets it
+          } else {
+            Thread.onSpinWait();
+          }
         } else {
           sleeping = true;
           if (state.get() != POSTED) {
