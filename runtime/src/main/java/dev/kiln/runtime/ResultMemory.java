@@ -42,7 +42,8 @@ final class ResultMemory {
    */
   static INDArray copyOf(INDArray source) {
     DataType type = source.dataType();
-    if (type != DataType.FLOAT && type != DataType.DOUBLE || !NdArrays.isContiguousRowMajor(source)) {
+    boolean floating = type == DataType.FLOAT || type == DataType.DOUBLE;
+    if (!floating || !NdArrays.isContiguousRowMajor(source)) {
       return null;
     }
     long length = source.length();
@@ -74,7 +75,8 @@ final class ResultMemory {
     }
     Pointer memory = Pointer.malloc(bytes);
     if (memory == null || memory.isNull()) {
-      throw new OutOfMemoryError("could not allocate " + bytes + " bytes for a prediction's result");
+      throw new OutOfMemoryError(
+          "could not allocate " + bytes + " bytes of native memory for a prediction's result");
     }
     return memory;
   }

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** Both parts run, once each, whoever runs them; failures reach the caller; nothing waits forever. */
+/** Both parts run once each, whoever runs them; failures reach the caller; nothing hangs. */
 class SecondThreadTest {
 
   @Test
