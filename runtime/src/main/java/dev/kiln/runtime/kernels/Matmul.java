@@ -138,12 +138,8 @@ final class Matmul {
     private final boolean accumulate;
     /** The product on the calling thread, for small ones; else null and libnd4j's context. */
     private final CallerBlas onCaller;
-    /** The first and the second half of the rows, for products run in halves; else null. */
-    private final Bound top;
-    private final Bound bottom;
-    /** The two halves' runs, made once: a step allocates nothing on the heap for them. */
-    private final Runnable topHalf;
-    private final Runnable bottomHalf;
+    /** The product as two halves of its rows, for large float32 ones; else null. */
+    private final Halves halves;
     private final long hash;
     private final OpContext context;
     long lastUsed;
@@ -165,14 +161,9 @@ final class Matmul {
       INDArray aRows = batched ? a : Rows.ofLastAxis(a);
       INDArray bRows = batched ? b : Rows.ofLastAxis(b);
       INDArray cRows = batched ? c : Rows.ofLastAxis(c);
-      long half = splits && inHalves(aRows, cRows, transposeA, batched) ? cRows.size(0) / 2 : 0;
-      this.top = half == 0 ? null : new Bound(rows(aRows, 0, half), bRows, rows(cRows, 0, half),
-          transposeA, transposeB, accumulate, false, false);
-      this.bottom = half == 0 ? null : new Bound(rows(aRows, half, aRows.size(0)), bRows,
-          rows(cRows, half, cRows.size(0)), transposeA, transposeB, accumulate, false, false);
-      this.topHalf = top == null ? null : top::runOnOneThread;
-      this.bottomHalf = top == null ? null : bottom::runOnOneThread;
-      if (top != null) {
+      this.halves = splits && Halves.suit(aRows, cRows, transposeA, batched)
+          ? new Halves(aRows, bRows, cRows, transposeB, accumulate) : null;
+      if (halves != null) {
         this.onCaller = null;
         this.hash = 0;
         this.context = null;
@@ -196,20 +187,6 @@ final class Matmul {
       context.setTArguments(op.tArgs());
     }
 
-    /**
-     * Whether the product runs in halves: float32, {@link #HALVES_WORK} multiply-adds or more,
-     * rows of {@code a} that are rows of the result, and a helper thread to run one half.
-     */
-    private static boolean inHalves(INDArray a, INDArray c, boolean transposeA, boolean batched) {
-      return SecondThread.ENABLED && !batched && !transposeA && c.dataType() == DataType.FLOAT
-          && c.size(0) >= 2 && c.size(0) * c.size(1) * a.size(1) >= HALVES_WORK;
-    }
-
-    /** Rows {@code [from, to)} of a matrix, a view. */
-    private static INDArray rows(INDArray matrix, long from, long to) {
-      return matrix.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
-    }
-
     boolean matches(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB,
         boolean accumulate) {
       return this.a == a && this.b == b && this.c == c && this.transposeA == transposeA
@@ -218,9 +195,8 @@ final class Matmul {
 
     /** Deletes the native contexts. */
     void close() {
-      if (top != null) {
-        top.close();
-        bottom.close();
+      if (halves != null) {
+        halves.close();
         return;
       }
       if (context == null) {
@@ -234,8 +210,8 @@ final class Matmul {
     }
 
     void run() {
-      if (top != null) {
-        SecondThread.run(bottomHalf, topHalf);
+      if (halves != null) {
+        halves.run();
         return;
       }
       if (onCaller != null) {
@@ -247,19 +223,66 @@ final class Matmul {
         throw new IllegalStateException("matmul failed: " + NATIVE.lastErrorMessage());
       }
     }
+  }
+
+  /**
+   * A product as two halves of its rows, each bound like a whole product: the first runs on the
+   * caller, the second on {@link SecondThread}'s helper, each on one OpenMP thread.
+   */
+  private static final class Halves {
+    private final Bound top;
+    private final Bound bottom;
+    /** The halves' runs, made once: a step allocates nothing on the heap for them. */
+    private final Runnable topRun;
+    private final Runnable bottomRun;
+
+    Halves(INDArray aRows, INDArray bRows, INDArray cRows, boolean transposeB,
+        boolean accumulate) {
+      long half = cRows.size(0) / 2;
+      long all = cRows.size(0);
+      top = new Bound(rows(aRows, 0, half), bRows, rows(cRows, 0, half), false, transposeB,
+          accumulate, false, false);
+      bottom = new Bound(rows(aRows, half, all), bRows, rows(cRows, half, all), false, transposeB,
+          accumulate, false, false);
+      topRun = () -> onOneThread(top);
+      bottomRun = () -> onOneThread(bottom);
+    }
+
+    /**
+     * Whether a product runs in halves: float32, {@link #HALVES_WORK} multiply-adds or more, rows
+     * of {@code a} that are rows of the result, and a helper thread to run one half.
+     */
+    static boolean suit(INDArray a, INDArray c, boolean transposeA, boolean batched) {
+      return SecondThread.ENABLED && !batched && !transposeA && c.dataType() == DataType.FLOAT
+          && c.size(0) >= 2 && c.size(0) * c.size(1) * a.size(1) >= HALVES_WORK;
+    }
+
+    void run() {
+      SecondThread.run(bottomRun, topRun);
+    }
+
+    void close() {
+      top.close();
+      bottom.close();
+    }
 
     /**
      * A half, beside the other half on the other thread: one OpenMP thread each (or both halves
      * on the caller, one after the other, when the helper did not take its half in time).
      */
-    private void runOnOneThread() {
+    private static void onOneThread(Bound half) {
       int threads = NATIVE.ompGetMaxThreads();
       NATIVE.setOmpNumThreads(1);
       try {
-        run();
+        half.run();
       } finally {
         NATIVE.setOmpNumThreads(threads);
       }
+    }
+
+    /** Rows {@code [from, to)} of a matrix, a view (any strides, unlike BatchHalves.rows). */
+    private static INDArray rows(INDArray matrix, long from, long to) {
+      return matrix.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
     }
   }
 }
