@@ -9,7 +9,8 @@ import java.util.List;
  * order rotated each round, so that a burst of load from elsewhere hits all of them rather than
  * whichever happened to run then. Each run is timed on its own; the Java heap allocated by the
  * thread is counted over all runs of each action that runs in this JVM. Between blocks, garbage is
- * collected when this JVM's memory has grown ({@link ResidentMemory}).
+ * collected when this JVM's memory has grown ({@link ResidentMemory}), and the JIT compilers
+ * finish what the last block gave them ({@link CompilerQuiet}).
  */
 final class Interleaved {
 
@@ -80,6 +81,7 @@ final class Interleaved {
       if (more > 0) {
         slowest = Math.max(slowest, (System.nanoTime() - start) / (double) more);
       }
+      CompilerQuiet.await();
     }
     return slowest;
   }
@@ -120,6 +122,7 @@ final class Interleaved {
         bytes[which] = allocated == NOT_COUNTED || bytes[which] == NOT_COUNTED
             ? NOT_COUNTED : bytes[which] + allocated;
         ResidentMemory.collectIfGrown();
+        CompilerQuiet.await();
       }
       done += runs;
     }
