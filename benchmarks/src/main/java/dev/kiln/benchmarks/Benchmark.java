@@ -44,7 +44,9 @@ public final class Benchmark {
         + Interleaved.MOST_RUNS + "; after " + options.warmup()
         + " warm-up runs (784-step models: 1) and "
         + Comparison.WARMUP_NANOS / 1_000_000_000L + " s more of them (784-step models: none),"
-        + " each framework, training and inference apart.");
+        + " each framework, training and inference apart, then once more "
+        + Comparison.WARMUP_NANOS / 1_000_000_000L + " s of each (784-step models: none);"
+        + " between blocks, the JIT compilers finish what the last block gave them.");
     System.out.println();
     double peakGflops = GemmRates.peak(20);
     List<Comparison> comparisons = new ArrayList<>();

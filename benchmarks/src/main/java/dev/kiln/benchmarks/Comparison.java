@@ -49,6 +49,13 @@ record Comparison(
   /**
    * How long each framework keeps warming up after its warm-up runs, training and inference
    * each, for the JIT compiler: not for the 784-step models, whose one warm-up run takes seconds.
+   * The warm-up goes through training and inference twice. HotSpot drops a queued compile whose
+   * method has stopped running, and one compiler thread of each tier on 2 cores had not compiled
+   * all of a step in one second: after one round, Kiln's first timed block of encoder training
+   * steps ran while C1 compiled {@code Adam.update} and C2 {@code BiasRowsLanes.sum}, 5 steps of
+   * 44-77 ms against 27-31 later, a quarter of the 20 runs. The second round lets those compiles
+   * finish, and lets each phase recompile what the other phase's runs changed, as a fit loop with
+   * validation would.
    */
   static final long WARMUP_NANOS = 1_000_000_000L;
 
@@ -74,6 +81,10 @@ record Comparison(
     int warmup = options.warmupFor(network);
     double slowestStep = Interleaved.warmUp(training, warmup, warmupNanos(network));
     double slowestBatch = Interleaved.warmUp(inference, warmup, warmupNanos(network));
+    if (warmupNanos(network) > 0) {
+      slowestStep = Interleaved.warmUp(training, 0, warmupNanos(network));
+      slowestBatch = Interleaved.warmUp(inference, 0, warmupNanos(network));
+    }
     int steps = options.stepsFor(network);
     return new Comparison(
         network.title(),
