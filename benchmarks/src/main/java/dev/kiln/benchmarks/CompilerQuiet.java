@@ -13,9 +13,9 @@ import java.nio.file.Path;
  * the C2 thread compiling through the next block, so a block of Kiln's encoder steps that
  * followed it shared the cores with the compiler (5 steps of 50-60 ms, 273 ms in all, of which
  * "C2 CompilerThread0" ran 230, against 27-31 ms a step with the compilers idle). Whoever runs
- * next must not pay for the last one's compiles. Linux reads the
- * compiler threads' run time from {@code /proc/self/task}; elsewhere the JVM's total compilation
- * time, which moves only when a compile ends.
+ * next must not pay for the last one's compiles. Linux reads the compiler threads' run time from
+ * {@code /proc/self/task}; elsewhere the JVM's total compilation time, which moves only when a
+ * compile ends.
  */
 final class CompilerQuiet {
 
