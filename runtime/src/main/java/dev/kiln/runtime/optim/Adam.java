@@ -33,10 +33,11 @@ public class Adam extends MomentUpdater {
       updateFloats(p, g, v, m, span);
       return;
     }
+    double smallest = Subnormals.smallestNormal(firstMoment);
     for (long i = span.from(), n = span.to(); i < n; i++) {
       double g = span.gradient(gradients, i);
-      double m = nextFirstMoment(firstMoment.get(i), g);
-      double v = nextSecondMoment(secondMoment.get(i), g);
+      double m = Subnormals.flush(nextFirstMoment(firstMoment.get(i), g), smallest);
+      double v = Subnormals.flush(nextSecondMoment(secondMoment.get(i), g), smallest);
       firstMoment.set(i, m);
       secondMoment.set(i, v);
       span.move(parameters, gradients, i, rate * m / (Math.sqrt(v) + epsilon));
@@ -63,8 +64,8 @@ public class Adam extends MomentUpdater {
     }
     for (int n = Math.toIntExact(span.to()); i < n; i++) {
       float g = span.gradient(gradients, i);
-      float m = b1 * firstMoment.at(i) + c1 * g;
-      float v = b2 * secondMoment.at(i) + c2 * g * g;
+      float m = Subnormals.flush(b1 * firstMoment.at(i) + c1 * g);
+      float v = Subnormals.flush(b2 * secondMoment.at(i) + c2 * g * g);
       firstMoment.put(i, m);
       secondMoment.put(i, v);
       span.move(parameters, gradients, i, r * m / ((float) Math.sqrt(v) + eps));

@@ -28,10 +28,11 @@ public final class Adamax extends MomentUpdater {
   protected void update(Elements parameters, Elements gradients, Span span) {
     Elements firstMoment = state(0);
     Elements norm = state(1);
+    double smallest = Subnormals.smallestNormal(firstMoment);
     for (long i = span.from(), n = span.to(); i < n; i++) {
       double g = span.gradient(gradients, i);
-      double m = nextFirstMoment(firstMoment.get(i), g);
-      double u = Math.max(beta2 * norm.get(i), Math.abs(g));
+      double m = Subnormals.flush(nextFirstMoment(firstMoment.get(i), g), smallest);
+      double u = Subnormals.flush(Math.max(beta2 * norm.get(i), Math.abs(g)), smallest);
       firstMoment.set(i, m);
       norm.set(i, u);
       span.move(parameters, gradients, i, rate * m / (u + epsilon));

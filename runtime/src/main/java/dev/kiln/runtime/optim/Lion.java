@@ -35,11 +35,12 @@ public final class Lion extends Updater {
   @Override
   protected void update(Elements parameters, Elements gradients, Span span) {
     Elements momentum = state(0);
+    double smallest = Subnormals.smallestNormal(momentum);
     for (long i = span.from(), n = span.to(); i < n; i++) {
       double g = span.gradient(gradients, i);
       double m = momentum.get(i);
       span.move(parameters, gradients, i, rate * Math.signum(beta1 * m + (1 - beta1) * g));
-      momentum.set(i, beta2 * m + (1 - beta2) * g);
+      momentum.set(i, Subnormals.flush(beta2 * m + (1 - beta2) * g, smallest));
     }
   }
 

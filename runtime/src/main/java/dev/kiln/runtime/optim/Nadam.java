@@ -68,10 +68,11 @@ public final class Nadam extends MomentUpdater {
   protected void update(Elements parameters, Elements gradients, Span span) {
     Elements firstMoment = state(0);
     Elements secondMoment = state(1);
+    double smallest = Subnormals.smallestNormal(firstMoment);
     for (long i = span.from(), n = span.to(); i < n; i++) {
       double g = span.gradient(gradients, i);
-      double m = nextFirstMoment(firstMoment.get(i), g);
-      double v = nextSecondMoment(secondMoment.get(i), g);
+      double m = Subnormals.flush(nextFirstMoment(firstMoment.get(i), g), smallest);
+      double v = Subnormals.flush(nextSecondMoment(secondMoment.get(i), g), smallest);
       firstMoment.set(i, m);
       secondMoment.set(i, v);
       double mHat = momentWeight * m + gradientWeight * g;

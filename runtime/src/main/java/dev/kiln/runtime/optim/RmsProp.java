@@ -35,9 +35,10 @@ public final class RmsProp extends Updater {
       updateFloats(p, g, a, span);
       return;
     }
+    double smallest = Subnormals.smallestNormal(meanSquare);
     for (long i = span.from(), n = span.to(); i < n; i++) {
       double g = span.gradient(gradients, i);
-      double a = rho * meanSquare.get(i) + (1 - rho) * g * g;
+      double a = Subnormals.flush(rho * meanSquare.get(i) + (1 - rho) * g * g, smallest);
       meanSquare.set(i, a);
       span.move(parameters, gradients, i, rate * g / (Math.sqrt(a) + epsilon));
     }
@@ -62,7 +63,7 @@ public final class RmsProp extends Updater {
     }
     for (int n = Math.toIntExact(span.to()); i < n; i++) {
       float g = span.gradient(gradients, i);
-      float a = keepSquare * meanSquare.at(i) + addSquare * g * g;
+      float a = Subnormals.flush(keepSquare * meanSquare.at(i) + addSquare * g * g);
       meanSquare.put(i, a);
       span.move(parameters, gradients, i, r * g / ((float) Math.sqrt(a) + eps));
     }

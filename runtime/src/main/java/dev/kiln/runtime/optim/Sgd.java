@@ -33,11 +33,12 @@ public final class Sgd extends Updater {
   @Override
   protected void update(Elements parameters, Elements gradients, Span span) {
     Elements velocity = momentum == 0 ? null : state(0);
+    double smallest = velocity == null ? 0 : Subnormals.smallestNormal(velocity);
     for (long i = span.from(), n = span.to(); i < n; i++) {
       double step = rate * span.gradient(gradients, i);
       double update = step;
       if (velocity != null) {
-        double v = momentum * velocity.get(i) - step;
+        double v = Subnormals.flush(momentum * velocity.get(i) - step, smallest);
         velocity.set(i, v);
         // the applied update: -v, so that p += v; Nesterov's lr g - m v, so that p += m v - lr g
         update = nesterov ? step - momentum * v : -v;

@@ -88,7 +88,8 @@ final class UpdateLanes {
 
   /*
    * The gradient as Span#gradient takes it: scaled, then clamped to [-limit, limit] (an infinite
-   * limit clamps nothing; NaN stays NaN). The moving averages decay * old + added are stored, and
+   * limit clamps nothing; NaN stays NaN). The moving averages decay * old + added are stored, as
+   * zero where subnormal (Subnormals), and
    * the move as Span#move makes it: p = keep p - update, and before - after in the gradient.
    */
 
@@ -100,9 +101,11 @@ final class UpdateLanes {
         FloatVector.fromByteBuffer(SPECIES, g, gAt, ORDER).mul(scale).max(-limit).min(limit);
     FloatVector first = FloatVector.fromByteBuffer(SPECIES, m, mAt, ORDER).mul(b1)
         .add(gradient.mul(c1));
+    first = first.blend(0, first.abs().lt(Float.MIN_NORMAL));
     first.intoByteBuffer(m, mAt, ORDER);
     FloatVector second = FloatVector.fromByteBuffer(SPECIES, v, vAt, ORDER).mul(b2)
         .add(gradient.mul(c2).mul(gradient));
+    second = second.blend(0, second.abs().lt(Float.MIN_NORMAL));
     second.intoByteBuffer(v, vAt, ORDER);
     FloatVector before = FloatVector.fromByteBuffer(SPECIES, p, pAt, ORDER);
     FloatVector after = before.mul(keep).sub(first.mul(rate).div(second.sqrt().add(eps)));
@@ -118,6 +121,7 @@ final class UpdateLanes {
         FloatVector.fromByteBuffer(SPECIES, g, gAt, ORDER).mul(scale).max(-limit).min(limit);
     FloatVector square = FloatVector.fromByteBuffer(SPECIES, a, aAt, ORDER).mul(rho)
         .add(gradient.mul(addSquare).mul(gradient));
+    square = square.blend(0, square.abs().lt(Float.MIN_NORMAL));
     square.intoByteBuffer(a, aAt, ORDER);
     FloatVector before = FloatVector.fromByteBuffer(SPECIES, p, pAt, ORDER);
     FloatVector after = before.mul(keep).sub(gradient.mul(rate).div(square.sqrt().add(eps)));
