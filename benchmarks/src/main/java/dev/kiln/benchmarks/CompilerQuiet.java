@@ -6,6 +6,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Waits, between blocks of timed runs, until the JIT compiler threads have finished what the last
@@ -13,17 +15,19 @@ import java.nio.file.Path;
  * the C2 thread compiling through the next block, so a block of Kiln's encoder steps that
  * followed it shared the cores with the compiler (5 steps of 50-60 ms, 273 ms in all, of which
  * "C2 CompilerThread0" ran 230, against 27-31 ms a step with the compilers idle). Whoever runs
- * next must not pay for the last one's compiles. Linux reads the compiler threads' run time from
- * {@code /proc/self/task}; elsewhere the JVM's total compilation time, which moves only when a
- * compile ends.
+ * next must not pay for the last one's compiles. On Linux a compiler thread is busy while its
+ * {@code /proc/self/task} state is running; the wait polls that every millisecond and costs
+ * nothing when they are idle (a sleep of 10 ms before every block slowed the MLP's 0.4 ms
+ * predictions by a quarter or more). Elsewhere it waits for a 10 ms window in which no compile
+ * ended.
  */
 final class CompilerQuiet {
 
-  /** How long the compilers must stay idle. */
-  static final long WINDOW_MILLIS = 10;
+  /** How often a busy compiler is looked at again. */
+  private static final long POLL_MILLIS = 1;
 
-  /** Compiler run time within a window that still counts as idle: bookkeeping, not a compile. */
-  private static final long IDLE_NANOS = 500_000;
+  /** Without {@code /proc}: how long no compile may end before the compilers count as idle. */
+  private static final long WINDOW_MILLIS = 10;
 
   /** The longest wait; a JVM that compiles without end must not stall the benchmark. */
   static final long MOST_MILLIS = 3_000;
@@ -34,45 +38,72 @@ final class CompilerQuiet {
 
   private CompilerQuiet() {}
 
-  /** Returns once the compilers were idle for {@link #WINDOW_MILLIS}, or after the longest wait. */
+  /** Returns once no compiler thread is busy, or after the longest wait. */
   static void await() {
     long deadline = System.nanoTime() + MOST_MILLIS * 1_000_000;
-    long before = compilerNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(WINDOW_MILLIS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+    try {
+      if (Files.isDirectory(TASKS)) {
+        while (anyCompilerRunning() && System.nanoTime() < deadline) {
+          Thread.sleep(POLL_MILLIS);
+        }
+      } else if (JIT.isCompilationTimeMonitoringSupported()) {
+        long before = JIT.getTotalCompilationTime();
+        while (System.nanoTime() < deadline) {
+          Thread.sleep(WINDOW_MILLIS);
+          long now = JIT.getTotalCompilationTime();
+          if (now == before) {
+            return;
+          }
+          before = now;
+        }
       }
-      long now = compilerNanos();
-      if (now - before < IDLE_NANOS) {
-        return;
-      }
-      before = now;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
-  /** The compiler threads' run time so far, in nanoseconds or, without /proc, a JIT clock. */
-  static long compilerNanos() {
-    if (!Files.isDirectory(TASKS)) {
-      return JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() * 1_000_000 : 0;
+  /** Whether a JIT compiler thread is running or waiting for a core. */
+  static boolean anyCompilerRunning() {
+    for (Path task : compilerThreads()) {
+      try {
+        if (running(Files.readString(task.resolve("stat")))) {
+          return true;
+        }
+      } catch (IOException | RuntimeException e) {
+        // the thread ended between the listing and the read
+      }
     }
-    long sum = 0;
+    return false;
+  }
+
+  /**
+   * Whether a thread's {@code stat} line says it is running or runnable: the state is the field
+   * after the parenthesised name, which may itself hold spaces and parentheses.
+   */
+  static boolean running(String stat) {
+    int nameEnd = stat.lastIndexOf(')');
+    return nameEnd >= 0 && nameEnd + 2 < stat.length() && stat.charAt(nameEnd + 2) == 'R';
+  }
+
+  /** The {@code /proc/self/task} directories of the JIT compiler threads; none off Linux. */
+  static List<Path> compilerThreads() {
+    List<Path> compilers = new ArrayList<>();
+    if (!Files.isDirectory(TASKS)) {
+      return compilers;
+    }
     try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
       for (Path task : tasks) {
         try {
           if (Files.readString(task.resolve("comm")).contains("CompilerThre")) {
-            String line = Files.readString(task.resolve("schedstat"));
-            sum += Long.parseLong(line.substring(0, line.indexOf(' ')));
+            compilers.add(task);
           }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
           // the thread ended between the listing and the read
         }
       }
     } catch (IOException e) {
-      return 0;
+      return compilers;
     }
-    return sum;
+    return compilers;
   }
 }
