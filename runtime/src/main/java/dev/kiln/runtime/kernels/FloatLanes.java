@@ -42,6 +42,19 @@ final class FloatLanes {
   }
 
   /**
+   * The byte offset of element {@code i} in {@link #buffer}, for a kernel's own {@code
+   * FloatVector.fromByteBuffer} and {@code intoByteBuffer}. Kernels that run in lanes load and
+   * store through this rather than {@link #load(int)} and {@link #store(FloatVector, int)}: a
+   * vector passed to or returned from a method that C2 leaves out of line is boxed, and C2 left
+   * {@code store} out of line in some JVMs (the multiple-inputs network's training step took
+   * 120-132 ms instead of 25-29, with {@code -XX:CompileCommand=dontinline} on {@code store} 122),
+   * where an int offset costs a call at worst.
+   */
+  int at(int i) {
+    return base + i * Float.BYTES;
+  }
+
+  /**
    * The lanes from element {@code i} on, all of them: no mask to test, so that C2 compiles it to
    * a few nodes where a step inlines dozens of loads and stores (see {@link LstmLanes}).
    */

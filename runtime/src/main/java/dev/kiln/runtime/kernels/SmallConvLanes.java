@@ -1,6 +1,7 @@
 package dev.kiln.runtime.kernels;
 
 import dev.kiln.runtime.SecondThread;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -28,6 +29,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class SmallConvLanes {
 
+  /** Loads and stores go through the Vector API here, not FloatLanes' methods: FloatLanes#at. */
+  private static final ByteOrder ORDER = FloatLanes.ORDER;
   private static final VectorSpecies<Float> SPECIES = FloatLanes.SPECIES;
   private static final int WIDTH = SPECIES.length();
 
@@ -205,7 +208,8 @@ final class SmallConvLanes {
   /** Four pixels' vectors of sums from {@code sums[from]} on, the pixels {@code stride} apart. */
   private static void storeFour(float[] sums, int from, FloatLanes out, int at, int stride) {
     for (int q = 0; q < 4; q++) {
-      out.store(FloatVector.fromArray(SPECIES, sums, from + q * WIDTH), at + q * stride);
+      FloatVector.fromArray(SPECIES, sums, from + q * WIDTH)
+          .intoByteBuffer(out.buffer, out.at(at + q * stride), ORDER);
     }
   }
 
@@ -287,14 +291,14 @@ final class SmallConvLanes {
     FloatVector s2 = FloatVector.fromArray(SPECIES, sums, from + 2 * WIDTH);
     FloatVector s3 = FloatVector.fromArray(SPECIES, sums, from + 3 * WIDTH);
     FloatVector max = s0.max(s1).max(s2.max(s3));
-    pooled.store(max.max(FloatVector.zero(SPECIES)), at);
+    max.max(FloatVector.zero(SPECIES)).intoByteBuffer(pooled.buffer, pooled.at(at), ORDER);
     FloatVector cell = FloatVector.broadcast(SPECIES, -1f)
         .blend(3f, s3.eq(max))
         .blend(2f, s2.eq(max))
         .blend(1f, s1.eq(max))
         .blend(0f, s0.eq(max))
         .blend(-1f, max.compare(VectorOperators.GT, 0f).not());
-    trace.store(cell, at);
+    cell.intoByteBuffer(trace.buffer, trace.at(at), ORDER);
   }
 
   /** The window's four sums' maximum, or 0 where it is below, as MaxPoolLanes takes it. */
@@ -303,7 +307,8 @@ final class SmallConvLanes {
         .max(FloatVector.fromArray(SPECIES, sums, from + WIDTH));
     FloatVector bottom = FloatVector.fromArray(SPECIES, sums, from + 2 * WIDTH)
         .max(FloatVector.fromArray(SPECIES, sums, from + 3 * WIDTH));
-    pooled.store(top.max(bottom).max(FloatVector.zero(SPECIES)), at);
+    top.max(bottom).max(FloatVector.zero(SPECIES))
+        .intoByteBuffer(pooled.buffer, pooled.at(at), ORDER);
   }
 
   /**
@@ -391,6 +396,6 @@ final class SmallConvLanes {
       FloatVector weights = FloatVector.fromArray(SPECIES, kernel, t * filters + k);
       s0 = weights.fma(FloatVector.broadcast(SPECIES, x[a0 + taps[t]]), s0);
     }
-    out.store(s0, at);
+    s0.intoByteBuffer(out.buffer, out.at(at), ORDER);
   }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.runtime.kernels;
 
 import dev.kiln.runtime.SecondThread;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -26,6 +27,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class SmallConvPoolGradient {
 
+  /** Loads and stores go through the Vector API here, not FloatLanes' methods: FloatLanes#at. */
+  private static final ByteOrder ORDER = FloatLanes.ORDER;
   private static final VectorSpecies<Float> SPECIES = FloatLanes.SPECIES;
   private static final int WIDTH = SPECIES.length();
 
@@ -146,11 +149,13 @@ final class SmallConvPoolGradient {
    */
   private static void addWindow(SmallConvPlan p, FloatLanes trace, FloatLanes dPooled,
       int window, int a0, int a1, int a2, int a3, int k, float[] sums) {
-    FloatVector cell = trace.load(window);
+    FloatVector cell =
+        FloatVector.fromByteBuffer(SPECIES, trace.buffer, trace.at(window), ORDER);
     if (!cell.compare(VectorOperators.GE, 0f).anyTrue()) {
       return;
     }
-    FloatVector g = dPooled.load(window);
+    FloatVector g =
+        FloatVector.fromByteBuffer(SPECIES, dPooled.buffer, dPooled.at(window), ORDER);
     FloatVector zero = FloatVector.zero(SPECIES);
     FloatVector g0 = zero.blend(g, cell.eq(0f));
     FloatVector g1 = zero.blend(g, cell.eq(1f));

@@ -24,11 +24,16 @@ public final class FreshJvm {
 
   /** What {@code main} of {@code mainClass} prints, line by line; fails the test if it fails. */
   public static List<String> lines(Class<?> mainClass, String... args) {
+    return lines(List.of(), mainClass, args);
+  }
+
+  /** {@link #lines(Class, String...)} in a JVM started with {@code jvmOptions} too. */
+  public static List<String> lines(List<String> jvmOptions, Class<?> mainClass, String... args) {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--add-modules", "jdk.incubator.vector",
-        "-cp", System.getProperty("java.class.path"),
-        mainClass.getName()));
+        "--add-modules", "jdk.incubator.vector"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
     command.addAll(List.of(args));
     try {
       Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -52,9 +57,15 @@ public final class FreshJvm {
    * type} (taking {@code argument}, or nothing when it is null) measures them in a new JVM.
    */
   public static long bytesPerCall(Class<?> type, String method, String argument) {
+    return bytesPerCall(List.of(), type, method, argument);
+  }
+
+  /** {@link #bytesPerCall(Class, String, String)} in a JVM started with {@code jvmOptions} too. */
+  public static long bytesPerCall(
+      List<String> jvmOptions, Class<?> type, String method, String argument) {
     List<String> lines = argument == null
-        ? lines(HeapCheckChild.class, type.getName(), method)
-        : lines(HeapCheckChild.class, type.getName(), method, argument);
+        ? lines(jvmOptions, HeapCheckChild.class, type.getName(), method)
+        : lines(jvmOptions, HeapCheckChild.class, type.getName(), method, argument);
     return lines.stream()
         .filter(line -> line.startsWith(HeapCheckChild.PREFIX))
         .mapToLong(line -> Long.parseLong(line.substring(HeapCheckChild.PREFIX.length())))
