@@ -89,8 +89,8 @@ final class UpdateLanes {
   /*
    * The gradient as Span#gradient takes it: scaled, then clamped to [-limit, limit] (an infinite
    * limit clamps nothing; NaN stays NaN). The moving averages decay * old + added are stored, as
-   * zero where subnormal (Subnormals), and
-   * the move as Span#move makes it: p = keep p - update, and before - after in the gradient.
+   * zero where subnormal (Subnormals), and the move as Span#move makes it: p = keep p - update,
+   * and before - after in the gradient.
    */
 
   /** Adam's update of one vector of parameters at the given byte offsets. */
